@@ -1,0 +1,1 @@
+"""Accounts, passwords, JWT sessions with rotating refresh tokens, CSRF and login throttling."""

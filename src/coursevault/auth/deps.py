@@ -1,0 +1,60 @@
+"""Who is calling: CurrentUser, Instructor, Admin (chained dependencies)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from coursevault.auth import errors
+from coursevault.auth import service as auth
+from coursevault.auth.cookies import ACCESS_COOKIE, require_csrf
+from coursevault.auth.models import Role, User
+from coursevault.deps import AppSettings, Db
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise errors.invalid_token()
+    return token.strip()
+
+
+async def current_session(request: Request, db: Db, settings: AppSettings) -> auth.Session:
+    """Authenticates by Bearer header (API clients) or by cookie plus CSRF proof (browsers).
+
+    Tokens in the query string are never read (J8).
+    """
+    token = _bearer(request)
+    if token is None:
+        token = request.cookies.get(ACCESS_COOKIE)
+        if not token:
+            raise errors.not_authenticated()
+        require_csrf(request, settings)
+    return await auth.authenticate(db=db, settings=settings, access_token=token)
+
+
+CurrentSession = Annotated[auth.Session, Depends(current_session)]
+
+
+async def current_user(session: CurrentSession) -> User:
+    return session.user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def _requires(role: Role) -> object:
+    async def check(user: CurrentUser) -> User:
+        if not auth.has_role(user, role):
+            raise errors.forbidden(f"This needs the {role} role.")
+        return user
+
+    return check
+
+
+Instructor = Annotated[User, Depends(_requires(Role.instructor))]
+Admin = Annotated[User, Depends(_requires(Role.admin))]

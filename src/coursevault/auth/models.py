@@ -1,0 +1,76 @@
+"""Account and session schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+
+class Role(StrEnum):
+    student = "student"
+    instructor = "instructor"
+    admin = "admin"
+
+
+def normalize_email(value: str) -> str:
+    return value.strip().lower()
+
+
+Email = Annotated[EmailStr, AfterValidator(normalize_email)]
+# Upper bound only against abuse; the policy (min length, 1 KiB) is applied in the service
+# so that the message is the same for registration and password change.
+Password = Annotated[str, Field(max_length=4096)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+
+
+class UserCreate(BaseModel):
+    email: Email
+    password: Password
+    name: Name
+    role: Literal[Role.student, Role.instructor] = Role.student
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    email: str
+    name: str
+    roles: list[Role]
+    created_at: datetime
+
+
+class User(UserRead):
+    """A user as the server sees it (never sent out: holds the hash)."""
+
+    password_hash: str
+    disabled: bool = False
+
+
+class LoginIn(BaseModel):
+    email: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=320)]
+    password: Password
+
+
+class RefreshIn(BaseModel):
+    refresh_token: str | None = Field(default=None, max_length=512)
+
+
+class PasswordChange(BaseModel):
+    current_password: Password
+    new_password: Password
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    refresh_token: str
+
+
+class UserPage(BaseModel):
+    items: list[UserRead]
+    total: int

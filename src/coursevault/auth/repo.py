@@ -1,0 +1,185 @@
+"""The only code that touches `users`, `refresh_tokens` and `login_throttle`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from coursevault import clock
+from coursevault.auth.models import Role, User
+from coursevault.db import Database, Document, register_indexes
+
+
+class EmailTaken(Exception):
+    """Another account already uses this email."""
+
+
+@register_indexes
+async def create_indexes(db: Database) -> None:
+    await db.users.create_index("email", unique=True)
+    await db.refresh_tokens.create_index("family")
+    await db.refresh_tokens.create_index("user_id")
+    await db.refresh_tokens.create_index("expires_at", expireAfterSeconds=0)
+    await db.login_throttle.create_index("expires_at", expireAfterSeconds=0)
+
+
+def _user(doc: Document) -> User:
+    return User(
+        id=doc["_id"],
+        email=doc["email"],
+        name=doc["name"],
+        roles=doc["roles"],
+        created_at=doc["created_at"],
+        password_hash=doc["password_hash"],
+        disabled=doc.get("disabled", False),
+    )
+
+
+async def insert_user(
+    *, db: Database, email: str, name: str, password_hash: str, roles: list[Role]
+) -> User:
+    """Stores a new user; raises EmailTaken when the email is in use."""
+    doc = {
+        "_id": str(ObjectId()),
+        "email": email,
+        "name": name,
+        "password_hash": password_hash,
+        "roles": [str(role) for role in roles],
+        "disabled": False,
+        "created_at": clock.now(),
+    }
+    try:
+        await db.users.insert_one(doc)
+    except DuplicateKeyError as exc:
+        raise EmailTaken(email) from exc
+    return _user(doc)
+
+
+async def get_user(*, db: Database, user_id: str) -> User | None:
+    """Returns the user with USER_ID, or None."""
+    doc = await db.users.find_one({"_id": user_id})
+    return _user(doc) if doc else None
+
+
+async def get_user_by_email(*, db: Database, email: str) -> User | None:
+    """Returns the user with the (normalized) EMAIL, or None."""
+    doc = await db.users.find_one({"email": email})
+    return _user(doc) if doc else None
+
+
+async def update_user(*, db: Database, user_id: str, **fields: Any) -> User | None:
+    """Sets FIELDS on the user and returns it, or None when there is no such user."""
+    doc = await db.users.find_one_and_update(
+        {"_id": user_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
+    )
+    return _user(doc) if doc else None
+
+
+async def list_users(*, db: Database, skip: int, limit: int) -> tuple[list[User], int]:
+    """Returns one page of users, oldest first, and the total count."""
+    cursor = db.users.find({}).sort("created_at", ASCENDING).skip(skip).limit(limit)
+    users = [_user(doc) async for doc in cursor]
+    return users, await db.users.count_documents({})
+
+
+# --- refresh tokens: one document per issued token; a family is one sign-in session ---
+
+
+async def insert_refresh_token(
+    *, db: Database, token_hash: str, family: str, user_id: str, expires_at: datetime
+) -> None:
+    """Stores a new live refresh token of FAMILY."""
+    await db.refresh_tokens.insert_one(
+        {
+            "_id": token_hash,
+            "family": family,
+            "user_id": user_id,
+            "created_at": clock.now(),
+            "expires_at": expires_at,
+            "used_at": None,
+            "revoked_at": None,
+        }
+    )
+
+
+async def consume_refresh_token(*, db: Database, token_hash: str) -> Document | None:
+    """Marks a live token used and returns it; None if it was not live (exactly one caller wins)."""
+    return await db.refresh_tokens.find_one_and_update(
+        {"_id": token_hash, "used_at": None, "revoked_at": None, "expires_at": {"$gt": clock.now()}},
+        {"$set": {"used_at": clock.now()}},
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+async def get_refresh_token(*, db: Database, token_hash: str) -> Document | None:
+    """Returns the stored token with TOKEN_HASH in any state, or None."""
+    return await db.refresh_tokens.find_one({"_id": token_hash})
+
+
+async def family_is_live(*, db: Database, family: str) -> bool:
+    """Returns whether FAMILY still holds an unused, unrevoked, unexpired token."""
+    doc = await db.refresh_tokens.find_one(
+        {"family": family, "used_at": None, "revoked_at": None, "expires_at": {"$gt": clock.now()}},
+        projection={"_id": 1},
+    )
+    return doc is not None
+
+
+async def revoke_family(*, db: Database, family: str) -> None:
+    """Revokes every token of FAMILY."""
+    await db.refresh_tokens.update_many(
+        {"family": family, "revoked_at": None}, {"$set": {"revoked_at": clock.now()}}
+    )
+
+
+async def revoke_user_families(*, db: Database, user_id: str, keep_family: str | None) -> None:
+    """Revokes every session of USER_ID except KEEP_FAMILY."""
+    query: Document = {"user_id": user_id, "revoked_at": None}
+    if keep_family is not None:
+        query["family"] = {"$ne": keep_family}
+    await db.refresh_tokens.update_many(query, {"$set": {"revoked_at": clock.now()}})
+
+
+# --- login throttle: failure counters per key ("account:<email>", "ip:<addr>") ---
+
+
+async def throttle_state(*, db: Database, keys: list[str]) -> list[Document]:
+    """Returns the stored counters for KEYS."""
+    return [doc async for doc in db.login_throttle.find({"_id": {"$in": keys}})]
+
+
+async def record_failure(*, db: Database, key: str, window: timedelta) -> Document:
+    """Counts one failure for KEY in the current window and returns the counter."""
+    now = clock.now()
+    await db.login_throttle.update_one(
+        {"_id": key, "window_start": {"$lt": now - window}},
+        {"$set": {"failures": 0, "window_start": now, "locked_until": None}},
+    )
+    doc = await db.login_throttle.find_one_and_update(
+        {"_id": key},
+        {
+            "$inc": {"failures": 1},
+            "$setOnInsert": {"window_start": now, "locked_until": None},
+            "$max": {"expires_at": now + window},
+        },
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+    )
+    assert doc is not None
+    return doc
+
+
+async def lock_until(*, db: Database, key: str, until: datetime) -> None:
+    """Refuses logins for KEY until UNTIL."""
+    await db.login_throttle.update_one(
+        {"_id": key}, {"$set": {"locked_until": until}, "$max": {"expires_at": until}}
+    )
+
+
+async def clear_throttle(*, db: Database, key: str) -> None:
+    """Forgets the failures of KEY (after a successful login)."""
+    await db.login_throttle.delete_one({"_id": key})

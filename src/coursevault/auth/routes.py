@@ -1,0 +1,116 @@
+"""HTTP routes for accounts and sessions (/api/auth, /api/admin/users)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from coursevault.auth import errors, service
+from coursevault.auth.cookies import (
+    REFRESH_COOKIE,
+    check_origin,
+    clear_session_cookies,
+    require_csrf,
+    set_session_cookies,
+)
+from coursevault.auth.deps import Admin, CurrentSession, CurrentUser
+from coursevault.auth.models import (
+    LoginIn,
+    PasswordChange,
+    RefreshIn,
+    TokenPair,
+    UserCreate,
+    UserPage,
+    UserRead,
+)
+from coursevault.deps import AppSettings, ClientIp, Db
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+admin_router = APIRouter(prefix="/api/admin", tags=["admin"])
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED, operation_id="register")
+async def register(user_in: UserCreate, db: Db, settings: AppSettings) -> UserRead:
+    user = await service.register(
+        db=db,
+        settings=settings,
+        email=user_in.email,
+        name=user_in.name,
+        password=user_in.password,
+        role=user_in.role,
+    )
+    return UserRead.model_validate(user, from_attributes=True)
+
+
+@router.post("/login", operation_id="login")
+async def login(
+    login_in: LoginIn,
+    request: Request,
+    response: Response,
+    db: Db,
+    settings: AppSettings,
+    ip: ClientIp,
+) -> TokenPair:
+    check_origin(request, settings)  # login CSRF: a foreign page must not sign us in
+    _, pair = await service.login(
+        db=db, settings=settings, email=login_in.email, password=login_in.password, ip=ip
+    )
+    set_session_cookies(response, settings, pair)
+    return pair
+
+
+@router.post("/refresh", operation_id="refresh")
+async def refresh(
+    request: Request,
+    response: Response,
+    db: Db,
+    settings: AppSettings,
+    refresh_in: RefreshIn | None = None,
+) -> TokenPair:
+    token = refresh_in.refresh_token if refresh_in else None
+    if not token:
+        token = request.cookies.get(REFRESH_COOKIE)
+        if not token:
+            raise errors.not_authenticated()
+        require_csrf(request, settings)
+    pair = await service.refresh(db=db, settings=settings, refresh_token=token)
+    set_session_cookies(response, settings, pair)
+    return pair
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, operation_id="logout")
+async def logout(session: CurrentSession, response: Response, db: Db, settings: AppSettings) -> None:
+    await service.logout(db=db, family=session.family)
+    clear_session_cookies(response, settings)
+
+
+@router.get("/me", operation_id="me")
+async def me(user: CurrentUser) -> UserRead:
+    return UserRead.model_validate(user, from_attributes=True)
+
+
+@router.patch("/me/password", status_code=status.HTTP_204_NO_CONTENT, operation_id="changePassword")
+async def change_password(
+    password_in: PasswordChange, session: CurrentSession, db: Db, settings: AppSettings
+) -> None:
+    await service.change_password(
+        db=db,
+        settings=settings,
+        session=session,
+        current=password_in.current_password,
+        new=password_in.new_password,
+    )
+
+
+@admin_router.get("/users", operation_id="listUsers")
+async def list_users(
+    _: Admin,
+    db: Db,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> UserPage:
+    users, total = await service.list_users(db=db, page=page, per_page=per_page)
+    return UserPage(
+        items=[UserRead.model_validate(u, from_attributes=True) for u in users], total=total
+    )

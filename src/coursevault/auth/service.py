@@ -1,0 +1,210 @@
+"""Account and session rules: registration, sign-in, refresh rotation, logout, roles."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from coursevault import clock
+from coursevault.auth import errors, passwords, throttle, tokens
+from coursevault.auth import repo as auth_repo
+from coursevault.auth.models import Role, TokenPair, User
+from coursevault.config import Settings
+from coursevault.db import Database
+
+log = logging.getLogger(__name__)
+
+ACCESS = "access"
+
+
+@dataclass(frozen=True)
+class Session:
+    """A signed-in request: the user and the sign-in (refresh-token family) it belongs to."""
+
+    user: User
+    family: str
+
+
+def _hash_refresh(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _check_policy(settings: Settings, password: str) -> None:
+    problem = passwords.policy_problem(password, min_length=settings.password_min_length)
+    if problem:
+        raise errors.weak_password(problem)
+
+
+async def create_user(
+    *, db: Database, settings: Settings, email: str, name: str, password: str, role: Role
+) -> User:
+    """Creates an account with ROLE; raises 409 for a taken email, 422 for a weak password."""
+    _check_policy(settings, password)
+    password_hash = await asyncio.to_thread(passwords.hash_password, settings, password)
+    try:
+        return await auth_repo.insert_user(
+            db=db, email=email, name=name, password_hash=password_hash, roles=[role]
+        )
+    except auth_repo.EmailTaken:
+        raise errors.email_taken() from None
+
+
+async def register(
+    *, db: Database, settings: Settings, email: str, name: str, password: str, role: Role
+) -> User:
+    """Creates a student or (while sign-up is open) instructor account from the public form."""
+    if role is Role.admin or (role is Role.instructor and not settings.open_instructor_signup):
+        raise errors.forbidden("Instructor sign-up is closed; ask an administrator.")
+    return await create_user(
+        db=db, settings=settings, email=email, name=name, password=password, role=role
+    )
+
+
+async def issue_tokens(
+    *, db: Database, settings: Settings, user: User, family: str | None = None
+) -> TokenPair:
+    """Returns a new access token and refresh token for USER in FAMILY (new sign-in if None)."""
+    family = family or secrets.token_urlsafe(16)
+    refresh_token = secrets.token_urlsafe(32)  # J5: 256 random bits, only its hash is kept
+    await auth_repo.insert_refresh_token(
+        db=db,
+        token_hash=_hash_refresh(refresh_token),
+        family=family,
+        user_id=user.id,
+        expires_at=clock.now() + timedelta(seconds=settings.refresh_token_ttl_seconds),
+    )
+    access = tokens.encode(
+        settings,
+        typ=ACCESS,
+        sub=user.id,
+        ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+        sid=family,
+    )
+    return TokenPair(
+        access_token=access,
+        expires_in=settings.access_token_ttl_seconds,
+        refresh_token=refresh_token,
+    )
+
+
+async def login(
+    *, db: Database, settings: Settings, email: str, password: str, ip: str
+) -> tuple[User, TokenPair]:
+    """Signs in with EMAIL and PASSWORD, throttled per account and per IP (W2, W3)."""
+    await throttle.check(db=db, email=email, ip=ip)
+    user = await auth_repo.get_user_by_email(db=db, email=email)
+    too_long = passwords.policy_problem(password, min_length=0) is not None
+    if user is None or too_long:
+        if not too_long:
+            await asyncio.to_thread(passwords.burn_verification, settings, password)
+        ok = False
+    else:
+        ok = await asyncio.to_thread(
+            passwords.verify_password, settings, user.password_hash, password
+        )
+    if not ok or user is None or user.disabled:
+        await throttle.record_failure(db=db, settings=settings, email=email, ip=ip)
+        log.info("login failed for %s from %s", email, ip)
+        raise errors.invalid_credentials()
+    await throttle.record_success(db=db, email=email)
+    if passwords.needs_rehash(settings, user.password_hash):  # W1: parameters grew
+        new_hash = await asyncio.to_thread(passwords.hash_password, settings, password)
+        await auth_repo.update_user(db=db, user_id=user.id, password_hash=new_hash)
+    return user, await issue_tokens(db=db, settings=settings, user=user)
+
+
+async def refresh(*, db: Database, settings: Settings, refresh_token: str) -> TokenPair:
+    """Rotates REFRESH_TOKEN into a new pair; a replayed rotated token ends its family (J5).
+
+    Concurrent refreshes with one token: exactly one wins. A loser that arrives within
+    `refresh_reuse_grace_seconds` of the rotation gets 401 `refresh_conflict` and the
+    session stays alive (two browser tabs racing); later replays revoke the family.
+    """
+    token_hash = _hash_refresh(refresh_token)
+    consumed = await auth_repo.consume_refresh_token(db=db, token_hash=token_hash)
+    if consumed is None:
+        stored = await auth_repo.get_refresh_token(db=db, token_hash=token_hash)
+        if stored is None or stored["revoked_at"] is not None:
+            raise errors.invalid_token()
+        if stored["used_at"] is not None:
+            grace = timedelta(seconds=settings.refresh_reuse_grace_seconds)
+            if clock.now() - stored["used_at"] <= grace:
+                raise errors.refresh_conflict()
+            await auth_repo.revoke_family(db=db, family=stored["family"])
+            log.warning("refresh token reuse: revoked family of user %s", stored["user_id"])
+            raise errors.refresh_reused()
+        raise errors.invalid_token()  # expired
+    user = await auth_repo.get_user(db=db, user_id=consumed["user_id"])
+    if user is None or user.disabled:
+        await auth_repo.revoke_family(db=db, family=consumed["family"])
+        raise errors.invalid_token()
+    return await issue_tokens(db=db, settings=settings, user=user, family=consumed["family"])
+
+
+async def authenticate(*, db: Database, settings: Settings, access_token: str) -> Session:
+    """Returns the session of a valid access token whose sign-in is still live (J6)."""
+    try:
+        claims = tokens.decode(settings, access_token, typ=ACCESS)
+    except tokens.TokenError:
+        raise errors.invalid_token() from None
+    family = claims.extra.get("sid")
+    if not isinstance(family, str):
+        raise errors.invalid_token()
+    user = await auth_repo.get_user(db=db, user_id=claims.sub)
+    if user is None or user.disabled or not await auth_repo.family_is_live(db=db, family=family):
+        raise errors.invalid_token()
+    return Session(user=user, family=family)
+
+
+async def logout(*, db: Database, family: str) -> None:
+    """Ends one sign-in: its refresh tokens and access tokens stop working."""
+    await auth_repo.revoke_family(db=db, family=family)
+
+
+async def change_password(
+    *, db: Database, settings: Settings, session: Session, current: str, new: str
+) -> None:
+    """Changes the password after checking CURRENT; ends every other sign-in (J6)."""
+    if not await asyncio.to_thread(
+        passwords.verify_password, settings, session.user.password_hash, current
+    ):
+        raise errors.invalid_credentials()
+    _check_policy(settings, new)
+    new_hash = await asyncio.to_thread(passwords.hash_password, settings, new)
+    await auth_repo.update_user(db=db, user_id=session.user.id, password_hash=new_hash)
+    await auth_repo.revoke_user_families(db=db, user_id=session.user.id, keep_family=session.family)
+
+
+async def get_by_email(*, db: Database, email: str) -> User | None:
+    """Returns the user with EMAIL (normalized here), or None."""
+    return await auth_repo.get_user_by_email(db=db, email=email.strip().lower())
+
+
+async def set_role(*, db: Database, user: User, role: Role) -> User:
+    """Gives USER exactly ROLE."""
+    updated = await auth_repo.update_user(db=db, user_id=user.id, roles=[str(role)])
+    assert updated is not None
+    return updated
+
+
+async def set_disabled(*, db: Database, user: User, disabled: bool) -> User:
+    """Disables or re-enables USER; disabling ends every sign-in at once (J6)."""
+    updated = await auth_repo.update_user(db=db, user_id=user.id, disabled=disabled)
+    if disabled:
+        await auth_repo.revoke_user_families(db=db, user_id=user.id, keep_family=None)
+    assert updated is not None
+    return updated
+
+
+def has_role(user: User, role: Role) -> bool:
+    """Returns whether USER may act as ROLE (an admin may act as anyone)."""
+    return role in user.roles or Role.admin in user.roles
+
+
+async def list_users(*, db: Database, page: int, per_page: int) -> tuple[list[User], int]:
+    """Returns one page of accounts."""
+    return await auth_repo.list_users(db=db, skip=(page - 1) * per_page, limit=per_page)

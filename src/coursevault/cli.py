@@ -1,0 +1,156 @@
+"""The `coursevault` command: serve, worker-side tools and account administration."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+import typer
+
+from coursevault import db, embedded_server
+from coursevault.auth import service as auth
+from coursevault.auth.models import Role, User
+from coursevault.config import ConfigError, Settings
+from coursevault.errors import AppError
+
+app = typer.Typer(help="CourseVault: sell and stream video courses.", no_args_is_help=True)
+user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except (ConfigError, ValueError) as exc:
+        typer.secho(f"Configuration error: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from None
+
+
+def _run_with_db[T](action: Callable[[db.Database, Settings], Awaitable[T]]) -> T:
+    """Runs ACTION against the database, whether or not the server is running."""
+    settings = _settings()
+
+    async def main() -> T:
+        connection = await db.connect(settings)
+        try:
+            await db.ensure_indexes(connection.db)
+            return await action(connection.db, settings)
+        finally:
+            await connection.close()
+
+    try:
+        return asyncio.run(main())
+    except AppError as exc:
+        typer.secho(exc.message, fg="red", err=True)
+        raise typer.Exit(1) from None
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return password
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
+) -> None:
+    """Serves the platform (API, web app, worker) on HOST:PORT."""
+    settings = _settings()
+    _ = settings.master_secret  # create the development secret once, before any worker
+    embedded = None
+    if settings.uses_embedded_database:
+        # One embedded server for every worker process; it stops when we do.
+        embedded = embedded_server.ensure_running(settings.data_dir)
+    database = "embedded" if embedded else "mongodb"
+    typer.echo(f"CourseVault on http://{host}:{port} ({database} database, {workers} worker(s))")
+    try:
+        if reload:
+            import uvicorn
+
+            uvicorn.run(
+                "coursevault.app:create_app", factory=True, host=host, port=port, reload=True
+            )
+        else:
+            from granian import Granian
+            from granian.constants import Interfaces
+
+            Granian(
+                "coursevault.app:create_app",
+                address=host,
+                port=port,
+                interface=Interfaces.ASGI,
+                workers=workers,
+                factory=True,
+                respawn_failed_workers=True,
+            ).serve()
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="Email address (sign-in name).")],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    role: Annotated[Role, typer.Option(help="Role of the new account.")] = Role.student,
+) -> None:
+    """Creates an account; the password is read from a prompt or standard input."""
+    password = _read_password()
+
+    async def action(database: db.Database, settings: Settings) -> User:
+        return await auth.create_user(
+            db=database,
+            settings=settings,
+            email=email.strip().lower(),
+            name=name.strip(),
+            password=password,
+            role=role,
+        )
+
+    user = _run_with_db(action)
+    typer.echo(f"Created {user.email} ({', '.join(user.roles)}) with id {user.id}")
+
+
+def _update_user(email: str, change: Callable[[db.Database, User], Awaitable[User]]) -> User:
+    async def action(database: db.Database, _: Settings) -> User:
+        user = await auth.get_by_email(db=database, email=email)
+        if user is None:
+            raise AppError(404, "not_found", f"No account with email {email}")
+        return await change(database, user)
+
+    return _run_with_db(action)
+
+
+@user_app.command("set-role")
+def user_set_role(email: str, role: Role) -> None:
+    """Gives the account EMAIL exactly ROLE (student, instructor or admin)."""
+    user = _update_user(email, lambda database, u: auth.set_role(db=database, user=u, role=role))
+    typer.echo(f"{user.email} is now {', '.join(user.roles)}")
+
+
+@user_app.command("disable")
+def user_disable(email: str) -> None:
+    """Disables the account EMAIL and ends all its sessions."""
+    _update_user(email, lambda database, u: auth.set_disabled(db=database, user=u, disabled=True))
+    typer.echo(f"{email} is disabled; its sessions have ended")
+
+
+@user_app.command("enable")
+def user_enable(email: str) -> None:
+    """Re-enables the account EMAIL."""
+    _update_user(email, lambda database, u: auth.set_disabled(db=database, user=u, disabled=False))
+    typer.echo(f"{email} is enabled")
+
+
+def main() -> None:
+    logging.basicConfig(level=os.environ.get("COURSEVAULT_LOG_LEVEL", "INFO"))
+    app()

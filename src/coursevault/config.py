@@ -1,0 +1,114 @@
+"""Settings: one object, read from COURSEVAULT_* environment variables or `.env`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values people paste from examples; refused outside development.
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development"})
+MIN_SECRET_LENGTH = 32
+SECRET_FILE_NAME = "secret_key"
+
+
+class Environment(StrEnum):
+    development = "development"
+    production = "production"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot start the platform; the message says what to change."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="COURSEVAULT_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    env: Environment = Environment.development
+    data_dir: Path = Path("data")
+    mongodb_uri: str | None = None
+    mongodb_database: str = "coursevault"
+    secret_key: SecretStr | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    # Extra origins allowed to send cookie-authenticated writes (CSRF Origin check).
+    trusted_origins: list[str] = Field(default_factory=list)
+
+    jwt_algorithm: str = "HS256"
+    jwt_issuer: str = "coursevault"
+    jwt_audience: str = "coursevault-api"
+    access_token_ttl_seconds: int = Field(default=600, ge=30, le=900)  # J5: ≤ 15 min
+    refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=300)
+    # A rotated refresh token seen again this soon is a racing tab, not theft (J5).
+    refresh_reuse_grace_seconds: int = Field(default=10, ge=0, le=60)
+    token_leeway_seconds: int = Field(default=30, ge=0, le=60)
+
+    password_min_length: int = Field(default=10, ge=8)
+    argon2_memory_kib: int = Field(default=19 * 1024, ge=19 * 1024)  # W1: OWASP floor
+    argon2_time_cost: int = Field(default=2, ge=2)
+    argon2_parallelism: int = Field(default=1, ge=1)
+
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=30, ge=1)
+    login_failure_window_seconds: int = Field(default=15 * 60, ge=1)
+    login_lockout_seconds: int = Field(default=60, ge=1)
+
+    open_instructor_signup: bool = True
+    max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Self:
+        if self.env is Environment.production:
+            value = self.secret_key.get_secret_value() if self.secret_key else ""
+            if value.strip().lower() in PLACEHOLDER_SECRETS or len(value) < MIN_SECRET_LENGTH:
+                raise ConfigError(
+                    "COURSEVAULT_SECRET_KEY must be set to a random value of at least "
+                    f"{MIN_SECRET_LENGTH} characters in production "
+                    "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+                )
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.env is Environment.development
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return not self.mongodb_uri
+
+    @cached_property
+    def master_secret(self) -> bytes:
+        """Returns the secret every purpose key is derived from (generated once in development)."""
+        if self.secret_key is not None and self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value().encode()
+        return load_or_create_secret(self.data_dir).encode()
+
+
+def load_or_create_secret(data_dir: Path) -> str:
+    """Returns the development secret in DATA_DIR, creating it with mode 600 the first time."""
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = data_dir / SECRET_FILE_NAME
+    if not path.exists():
+        # Write a private temp file, then link it into place: concurrent starters never
+        # see a half-written secret, and exactly one of them wins.
+        tmp = data_dir / f".{SECRET_FILE_NAME}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    value = path.read_text().strip()
+    if len(value) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"{path} holds fewer than {MIN_SECRET_LENGTH} characters; delete it")
+    return value

@@ -1,0 +1,78 @@
+"""Database connection: the embedded server or COURSEVAULT_MONGODB_URI, and start-up indexes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
+
+from coursevault import embedded_server
+from coursevault.config import Settings
+
+type Document = dict[str, Any]
+type Database = AsyncDatabase[Document]
+type IndexSetup = Callable[[Database], Awaitable[None]]
+
+DatabaseKind = Literal["embedded", "mongodb"]
+
+_index_setups: list[IndexSetup] = []
+
+
+def register_indexes(setup: IndexSetup) -> IndexSetup:
+    """Registers a repo's index setup so that start-up creates every collection's indexes."""
+    _index_setups.append(setup)
+    return setup
+
+
+@dataclass
+class Connection:
+    client: AsyncMongoClient[Document]
+    db: Database
+    kind: DatabaseKind
+    embedded: embedded_server.EmbeddedServer | None
+
+    async def close(self) -> None:
+        await self.client.close()
+        if self.embedded is not None:
+            await asyncio.to_thread(self.embedded.stop)
+
+
+async def connect(settings: Settings) -> Connection:
+    """Connects to the configured database, starting the embedded server when none is set."""
+    embedded = None
+    if settings.mongodb_uri:
+        uri, kind = settings.mongodb_uri, "mongodb"
+    else:
+        embedded = await asyncio.to_thread(embedded_server.ensure_running, settings.data_dir)
+        uri, kind = embedded.uri, "embedded"
+    client: AsyncMongoClient[Document] = AsyncMongoClient(
+        uri, tz_aware=True, serverSelectionTimeoutMS=5000, uuidRepresentation="standard"
+    )
+    return Connection(
+        client=client,
+        db=client[settings.mongodb_database],
+        kind=kind,  # type: ignore[arg-type]
+        embedded=embedded,
+    )
+
+
+async def ensure_indexes(db: Database) -> None:
+    """Creates every registered index; safe to run at every start."""
+    import coursevault.repos  # noqa: F401 - registers each feature's indexes
+
+    for setup in _index_setups:
+        await setup(db)
+
+
+async def ping(client: AsyncMongoClient[Document], timeout: float = 2.0) -> bool:
+    """Returns whether the database answers within TIMEOUT seconds."""
+    try:
+        await asyncio.wait_for(client.admin.command("ping"), timeout)
+    except (PyMongoError, TimeoutError):
+        return False
+    return True
