@@ -36,8 +36,8 @@ run: install
 	$(VENV)/bin/coursevault serve --host 127.0.0.1 --port 8000
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff format --check src tests
 
 typecheck: install
 	$(VENV)/bin/mypy

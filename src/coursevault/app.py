@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,13 +10,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from coursevault import __version__, db
+from coursevault import __version__, db, supervision
 from coursevault.auth.routes import admin_router as auth_admin_router
 from coursevault.auth.routes import router as auth_router
+from coursevault.body_limit import BodyLimitMiddleware
 from coursevault.config import Settings
 from coursevault.errors import error_body, install_error_handlers
 
 log = logging.getLogger(__name__)
+
+# Routes that take large streamed bodies and enforce their own caps (tus uploads).
+UPLOAD_PREFIXES: tuple[str, ...] = ("/api/uploads/",)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -27,24 +32,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _ = settings.master_secret  # fail at start, not on the first request
         connection = await db.connect(settings)
         app.state.connection = connection
+        supervisor = supervision.supervisor_pid()
+        watcher = asyncio.create_task(supervision.watch(supervisor)) if supervisor else None
         try:
             await db.ensure_indexes(connection.db)
             log.info("CourseVault ready (%s database)", connection.kind)
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
             await connection.close()
 
     app = FastAPI(
         title="CourseVault",
         version=__version__,
         lifespan=lifespan,
-        max_body_size=settings.max_json_body_bytes,
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_json_body_bytes, exempt_prefixes=UPLOAD_PREFIXES
+    )
     app.include_router(auth_router)
     app.include_router(auth_admin_router)
 

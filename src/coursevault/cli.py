@@ -10,10 +10,11 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import typer
+from pydantic import TypeAdapter, ValidationError
 
-from coursevault import db, embedded_server
+from coursevault import db, embedded_server, supervision
 from coursevault.auth import service as auth
-from coursevault.auth.models import Role, User
+from coursevault.auth.models import Email, Role, User
 from coursevault.config import ConfigError, Settings
 from coursevault.errors import AppError
 
@@ -70,6 +71,7 @@ def serve(
     if settings.uses_embedded_database:
         # One embedded server for every worker process; it stops when we do.
         embedded = embedded_server.ensure_running(settings.data_dir)
+    os.environ[supervision.SUPERVISOR_ENV] = str(os.getpid())
     database = "embedded" if embedded else "mongodb"
     typer.echo(f"CourseVault on http://{host}:{port} ({database} database, {workers} worker(s))")
     try:
@@ -104,13 +106,18 @@ def user_create(
     role: Annotated[Role, typer.Option(help="Role of the new account.")] = Role.student,
 ) -> None:
     """Creates an account; the password is read from a prompt or standard input."""
+    try:
+        email = TypeAdapter(Email).validate_python(email)
+    except ValidationError:
+        typer.secho(f"{email!r} is not a valid email address", fg="red", err=True)
+        raise typer.Exit(2) from None
     password = _read_password()
 
     async def action(database: db.Database, settings: Settings) -> User:
         return await auth.create_user(
             db=database,
             settings=settings,
-            email=email.strip().lower(),
+            email=email,
             name=name.strip(),
             password=password,
             role=role,

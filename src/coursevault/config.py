@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # Values people paste from examples; refused outside development.
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development"})
 MIN_SECRET_LENGTH = 32
-SECRET_FILE_NAME = "secret_key"
+SECRET_FILE_NAME = "secret_key"  # noqa: S105 - a file name
 
 
 class Environment(StrEnum):

@@ -69,10 +69,14 @@ async def ensure_indexes(db: Database) -> None:
         await setup(db)
 
 
-async def ping(client: AsyncMongoClient[Document], timeout: float = 2.0) -> bool:
-    """Returns whether the database answers within TIMEOUT seconds."""
+PING_TIMEOUT_SECONDS = 2.0
+
+
+async def ping(client: AsyncMongoClient[Document]) -> bool:
+    """Returns whether the database answers within PING_TIMEOUT_SECONDS."""
     try:
-        await asyncio.wait_for(client.admin.command("ping"), timeout)
+        async with asyncio.timeout(PING_TIMEOUT_SECONDS):
+            await client.admin.command("ping")
     except (PyMongoError, TimeoutError):
         return False
     return True

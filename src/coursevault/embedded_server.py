@@ -138,7 +138,9 @@ def ensure_running(data_dir: Path) -> EmbeddedServer:
                 )
         time.sleep(0.05)
     process.kill()
-    raise EmbeddedServerError(f"the embedded database did not start within {START_TIMEOUT_SECONDS}s")
+    raise EmbeddedServerError(
+        f"the embedded database did not start within {START_TIMEOUT_SECONDS}s"
+    )
 
 
 async def _serve(data_dir: Path, parent_pid: int) -> None:

@@ -1,4 +1,4 @@
-"""Purpose keys derived from the master secret: one key per use, so none can stand in for another."""
+"""Purpose keys derived from the master secret: one key per use, none stands in for another."""
 
 from __future__ import annotations
 

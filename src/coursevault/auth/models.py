@@ -66,7 +66,7 @@ class PasswordChange(BaseModel):
 
 class TokenPair(BaseModel):
     access_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - a scheme name
     expires_in: int
     refresh_token: str
 

@@ -21,7 +21,9 @@ def _hasher(memory_kib: int, time_cost: int, parallelism: int) -> PasswordHasher
 
 
 def hasher(settings: Settings) -> PasswordHasher:
-    return _hasher(settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism)
+    return _hasher(
+        settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
+    )
 
 
 def policy_problem(password: str, *, min_length: int) -> str | None:

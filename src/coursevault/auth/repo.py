@@ -109,7 +109,12 @@ async def insert_refresh_token(
 async def consume_refresh_token(*, db: Database, token_hash: str) -> Document | None:
     """Marks a live token used and returns it; None if it was not live (exactly one caller wins)."""
     return await db.refresh_tokens.find_one_and_update(
-        {"_id": token_hash, "used_at": None, "revoked_at": None, "expires_at": {"$gt": clock.now()}},
+        {
+            "_id": token_hash,
+            "used_at": None,
+            "revoked_at": None,
+            "expires_at": {"$gt": clock.now()},
+        },
         {"$set": {"used_at": clock.now()}},
         return_document=ReturnDocument.AFTER,
     )

@@ -80,7 +80,9 @@ async def refresh(
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, operation_id="logout")
-async def logout(session: CurrentSession, response: Response, db: Db, settings: AppSettings) -> None:
+async def logout(
+    session: CurrentSession, response: Response, db: Db, settings: AppSettings
+) -> None:
     await service.logout(db=db, family=session.family)
     clear_session_cookies(response, settings)
 

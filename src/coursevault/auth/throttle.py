@@ -41,7 +41,9 @@ async def record_failure(*, db: Database, settings: Settings, email: str, ip: st
     over = account["failures"] - settings.login_max_failures_per_account
     if over >= 0:
         # Each failure past the limit doubles the wait, up to an hour.
-        wait = min(timedelta(seconds=settings.login_lockout_seconds) * (2 ** min(over, 12)), MAX_LOCKOUT)
+        wait = min(
+            timedelta(seconds=settings.login_lockout_seconds) * (2 ** min(over, 12)), MAX_LOCKOUT
+        )
         await auth_repo.lock_until(db=db, key=account_key, until=clock.now() + wait)
     per_ip = await auth_repo.record_failure(db=db, key=ip_key, window=window)
     if per_ip["failures"] >= settings.login_max_failures_per_ip:

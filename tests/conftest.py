@@ -1,0 +1,98 @@
+"""Test fixtures: one real embedded database server per run, a fresh database per test."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from coursevault import embedded_server
+from coursevault.app import create_app
+from coursevault.config import Settings
+from coursevault.db import Database
+
+BASE_URL = "http://testserver"
+TEST_SECRET = "test-secret-" + "x" * 40
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="session")
+def embedded_db(data_dir: Path) -> Iterator[embedded_server.EmbeddedServer]:
+    server = embedded_server.ensure_running(data_dir)
+    yield server
+    server.stop()
+
+
+def make_settings(data_dir: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "mongodb_database": f"test_{secrets.token_hex(6)}",
+        "secret_key": TEST_SECRET,
+        "public_url": BASE_URL,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Parametrize this to change settings before the app reads them."""
+    return {}
+
+
+@pytest.fixture
+def settings(
+    data_dir: Path, embedded_db: embedded_server.EmbeddedServer, settings_overrides: dict[str, Any]
+) -> Settings:
+    return make_settings(data_dir, **settings_overrides)
+
+
+class RunningApp:
+    """An app with its lifespan entered, and a client that talks HTTP to it."""
+
+    def __init__(self, app: FastAPI, client: httpx.AsyncClient) -> None:
+        self.app = app
+        self.client = client
+
+    @property
+    def db(self) -> Database:
+        db: Database = self.app.state.connection.db
+        return db
+
+
+async def start_app(settings: Settings) -> tuple[FastAPI, Any]:
+    app = create_app(settings)
+    lifespan = app.router.lifespan_context(app)
+    await lifespan.__aenter__()
+    return app, lifespan
+
+
+@pytest.fixture
+async def running(settings: Settings) -> AsyncIterator[RunningApp]:
+    app, lifespan = await start_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+        try:
+            yield RunningApp(app, client)
+        finally:
+            await app.state.connection.client.drop_database(settings.mongodb_database)
+            await lifespan.__aexit__(None, None, None)
+
+
+@pytest.fixture
+def client(running: RunningApp) -> httpx.AsyncClient:
+    return running.client
+
+
+@pytest.fixture
+def db(running: RunningApp) -> Database:
+    return running.db

@@ -1,0 +1,90 @@
+"""Helpers to run the real `coursevault` command in a temp data dir."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+COURSEVAULT = str(Path(sys.executable).parent / "coursevault")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def environment(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COURSEVAULT_")}
+    env.update({"COURSEVAULT_DATA_DIR": str(data_dir), **extra})
+    return env
+
+
+class Server:
+    """A `coursevault serve` process on a free loopback port."""
+
+    def __init__(self, data_dir: Path, *, workers: int = 1, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = (data_dir.parent / f"serve-{self.port}.log").open("wb")
+        self.process = subprocess.Popen(
+            [COURSEVAULT, "serve", "--port", str(self.port), "--workers", str(workers)],
+            env=environment(data_dir, **env),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_healthy()
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"serve exited with {self.process.returncode}: {self.output()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"serve did not become healthy: {self.output()}")
+
+    def output(self) -> str:
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")[-4000:]
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        code = self.process.wait(timeout)
+        self.log.close()
+        return code
+
+
+def run_cli(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [COURSEVAULT, *args],
+        env=environment(data_dir),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def wait_port_free(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) != 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"port {port} still answers after {timeout}s")

@@ -1,0 +1,138 @@
+"""Settings, health, the one error shape and the request size cap."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from coursevault import embedded_server
+from coursevault.config import ConfigError, Settings, load_or_create_secret
+from tests.conftest import BASE_URL, start_app
+
+
+async def test_health_reports_the_embedded_database(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "embedded"}
+
+
+async def test_health_is_503_when_the_database_does_not_answer(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path, secret_key="s" * 40)
+    app, lifespan = await start_app(settings)  # starts its own embedded server
+    try:
+        embedded = app.state.connection.embedded
+        assert embedded is not None and embedded.process is not None
+        embedded.process.kill()
+        embedded.process.wait()
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+            response = await client.get("/healthz")
+        assert response.status_code == 503
+        assert response.json()["status"] == "unavailable"
+    finally:
+        await lifespan.__aexit__(None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("GET", "/api/nothing-here", 404, "not_found"),
+        ("GET", "/definitely/not/here", 404, "not_found"),
+        ("DELETE", "/api/auth/me", 405, "method_not_allowed"),
+        ("POST", "/api/auth/login", 422, "validation_error"),
+    ],
+)
+async def test_every_error_has_the_one_shape(
+    client: httpx.AsyncClient, method: str, path: str, status: int, code: str
+) -> None:
+    response = await client.request(method, path)
+    assert response.status_code == status
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+
+
+async def test_invalid_json_is_a_validation_error_not_a_crash(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/auth/login", content=b'{"email": ', headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "validation_error"
+
+
+async def test_validation_errors_never_echo_the_password(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/auth/register", json={"email": "bad", "password": "my-secret-passphrase", "name": "X"}
+    )
+    assert response.status_code == 422
+    assert "my-secret-passphrase" not in response.text
+
+
+async def test_json_bodies_over_one_mebibyte_are_413(client: httpx.AsyncClient) -> None:
+    big = b'{"email": "a@example.com", "password": "' + b"x" * (1024 * 1024) + b'"}'
+    response = await client.post(
+        "/api/auth/login", content=big, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: the cap holds while streaming
+        for _ in range(20):
+            yield b"x" * 65536
+
+    response = await client.post(
+        "/api/auth/login", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+
+
+def test_development_secret_is_generated_once_with_mode_600(tmp_path: Path) -> None:
+    first = load_or_create_secret(tmp_path)
+    assert len(first) >= 32
+    mode = stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode)
+    assert mode == 0o600
+    assert load_or_create_secret(tmp_path) == first
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    assert settings.master_secret == first.encode()
+
+
+@pytest.mark.parametrize("secret", [None, "", "changeme", "secret", "short-but-real"])
+def test_production_refuses_missing_or_placeholder_secrets(
+    tmp_path: Path, secret: str | None
+) -> None:
+    with pytest.raises(ConfigError, match="COURSEVAULT_SECRET_KEY"):
+        Settings(_env_file=None, env="production", data_dir=tmp_path, secret_key=secret)
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_accepts_a_real_secret(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, env="production", secret_key="r" * 48)
+    assert settings.master_secret == b"r" * 48
+
+
+def test_settings_come_from_environment_variables(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("COURSEVAULT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COURSEVAULT_MONGODB_URI", "mongodb://db.internal:27017")
+    monkeypatch.setenv("COURSEVAULT_ACCESS_TOKEN_TTL_SECONDS", "300")
+    settings = Settings(_env_file=None)
+    assert settings.data_dir == tmp_path
+    assert not settings.uses_embedded_database
+    assert settings.access_token_ttl_seconds == 300
+
+
+def test_a_second_starter_reuses_the_running_embedded_server(
+    embedded_db: embedded_server.EmbeddedServer, data_dir: Path
+) -> None:
+    again = embedded_server.ensure_running(data_dir)
+    assert again.uri == embedded_db.uri
+    assert again.process is None  # not ours: stopping it does nothing
+    again.stop()
+    assert embedded_server.find_running(data_dir) is not None

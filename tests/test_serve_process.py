@@ -1,0 +1,108 @@
+"""The real `coursevault serve` and CLI processes, with the embedded database on disk."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from coursevault import embedded_server
+from tests.processes import COURSEVAULT, Server, environment, run_cli, wait_port_free
+
+PASSWORD = "correct horse battery staple"
+
+pytestmark = pytest.mark.slow
+
+
+def sign_in(url: str, email: str, password: str = PASSWORD) -> httpx.Response:
+    return httpx.post(f"{url}/api/auth/login", json={"email": email, "password": password})
+
+
+def me(url: str, token: str) -> httpx.Response:
+    return httpx.get(f"{url}/api/auth/me", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_serve_with_two_workers_cli_restart_and_kill_9(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    server = Server(data_dir, workers=2)
+    try:
+        health = httpx.get(f"{server.url}/healthz").json()
+        assert health == {"status": "ok", "database": "embedded"}
+        response = httpx.post(
+            f"{server.url}/api/auth/register",
+            json={"email": "ann@example.com", "password": PASSWORD, "name": "Ann"},
+        )
+        assert response.status_code == 201
+        login = sign_in(server.url, "ann@example.com")
+        assert login.status_code == 200
+        token = login.json()["access_token"]
+        # Requests spread over both workers all see the same session.
+        assert all(me(server.url, token).status_code == 200 for _ in range(10))
+
+        # The CLI works while the server runs, against the same embedded database.
+        created = run_cli(
+            data_dir,
+            "user", "create", "--email", "Admin@Example.com", "--name", "Admin", "--role", "admin",
+            stdin=PASSWORD + "\n",
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+        assert "admin@example.com" in created.stdout
+        admin = sign_in(server.url, "admin@example.com").json()["access_token"]
+        users = httpx.get(
+            f"{server.url}/api/admin/users", headers={"Authorization": f"Bearer {admin}"}
+        )
+        assert users.json()["total"] == 2
+        duplicate = run_cli(
+            data_dir, "user", "create", "--email", "ann@example.com", "--name", "A",
+            stdin=PASSWORD + "\n",
+        )  # fmt: skip
+        assert duplicate.returncode == 1 and "already exists" in duplicate.stderr
+    finally:
+        assert server.stop() == 0
+    wait_port_free(server.port)
+    assert embedded_server.find_running(data_dir) is None  # stopped with serve
+
+    # The CLI works with no server running: it starts the database and stops it again.
+    promoted = run_cli(data_dir, "user", "set-role", "ann@example.com", "instructor")
+    assert promoted.returncode == 0, promoted.stderr
+    assert embedded_server.find_running(data_dir) is None
+    missing = run_cli(data_dir, "user", "set-role", "nobody@example.com", "admin")
+    assert missing.returncode == 1 and "No account" in missing.stderr
+
+    # After a restart: same data, same secret (the old access token still works).
+    server = Server(data_dir)
+    try:
+        assert me(server.url, token).json()["roles"] == ["instructor"]
+        assert sign_in(server.url, "ann@example.com").status_code == 200
+        response = httpx.post(
+            f"{server.url}/api/auth/register",
+            json={"email": "bob@example.com", "password": PASSWORD, "name": "Bob"},
+        )
+        assert response.status_code == 201
+    finally:
+        server.stop(signal.SIGKILL)
+    # kill -9 of serve: its workers and database notice and stop; nothing written is lost.
+    wait_port_free(server.port)
+    server = Server(data_dir)
+    try:
+        assert sign_in(server.url, "bob@example.com").status_code == 200
+    finally:
+        server.stop()
+
+
+def test_production_without_a_secret_refuses_to_start(tmp_path: Path) -> None:
+    result = run_cli(tmp_path / "data", "user", "set-role", "x@example.com", "admin")
+    assert result.returncode == 1  # development: works, the account just does not exist
+    started = subprocess.run(
+        [COURSEVAULT, "serve", "--port", "1"],
+        env=environment(tmp_path / "data", COURSEVAULT_ENV="production"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert started.returncode == 2
+    assert "COURSEVAULT_SECRET_KEY" in started.stderr
