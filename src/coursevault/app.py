@@ -10,12 +10,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from coursevault import __version__, db, supervision
+from coursevault import __version__, background_work, db, supervision
 from coursevault.auth.routes import admin_router as auth_admin_router
 from coursevault.auth.routes import router as auth_router
 from coursevault.body_limit import BodyLimitMiddleware
 from coursevault.config import Settings
 from coursevault.errors import error_body, install_error_handlers
+from coursevault.media import routes as media_routes
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +35,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.connection = connection
         supervisor = supervision.supervisor_pid()
         watcher = asyncio.create_task(supervision.watch(supervisor)) if supervisor else None
+        stop_worker = asyncio.Event()
+        background: list[asyncio.Task[None]] = []
         try:
             await db.ensure_indexes(connection.db)
+            if settings.inprocess_worker:
+                background = background_work.start(connection.db, settings, stop_worker)
             log.info("CourseVault ready (%s database)", connection.kind)
             yield
         finally:
+            stop_worker.set()
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             if watcher is not None:
                 watcher.cancel()
             await connection.close()
@@ -58,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(auth_router)
     app.include_router(auth_admin_router)
+    app.include_router(media_routes.router)
+    app.include_router(media_routes.tus_router)
 
     @app.get("/healthz", tags=["health"], operation_id="health")
     async def health() -> JSONResponse:

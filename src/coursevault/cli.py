@@ -5,22 +5,28 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import TypeAdapter, ValidationError
 
-from coursevault import db, embedded_server, supervision
+from coursevault import background_work, db, embedded_server, supervision
 from coursevault.auth import service as auth
 from coursevault.auth.models import Email, Role, User
 from coursevault.config import ConfigError, Settings
 from coursevault.errors import AppError
+from coursevault.media import models as media_models
+from coursevault.media import service as media
 
 app = typer.Typer(help="CourseVault: sell and stream video courses.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+video_app = typer.Typer(help="Manage videos.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.add_typer(video_app, name="video")
 
 
 def _settings() -> Settings:
@@ -97,6 +103,69 @@ def serve(
     finally:
         if embedded is not None:
             embedded.stop()
+
+
+@app.command()
+def worker() -> None:
+    """Runs a standalone transcoding worker against the configured database and storage."""
+    settings = _settings()
+
+    async def main() -> None:
+        connection = await db.connect(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await db.ensure_indexes(connection.db)
+            tasks = background_work.start(connection.db, settings, stop)
+            await stop.wait()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            await connection.close()
+
+    asyncio.run(main())
+
+
+@video_app.command("import")
+def video_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    owner: Annotated[str, typer.Option(help="Email of the instructor who owns the video.")],
+    title: Annotated[str, typer.Option(help="Title of the video.")],
+) -> None:
+    """Imports a video file through the same pipeline as an upload, showing progress."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    async def action(database: db.Database, settings: Settings) -> media_models.VideoRead:
+        user = await auth.get_by_email(db=database, email=owner)
+        if user is None or not auth.has_role(user, Role.instructor):
+            raise AppError(404, "not_found", f"No instructor with email {owner}")
+        video = await media.import_file(
+            db=database, settings=settings, owner=user, title=title, path=file
+        )
+        stop = asyncio.Event()
+        tasks = background_work.start(database, settings, stop)
+        try:
+            with Progress(
+                TextColumn("{task.description}"), BarColumn(), TaskProgressColumn()
+            ) as bar:
+                task = bar.add_task("queued", total=1.0)
+                while True:
+                    current = await media.owned_video(db=database, video_id=video["_id"], user=user)
+                    bar.update(task, completed=current["progress"], description=current["status"])
+                    if current["status"] in ("ready", "failed"):
+                        return media.to_read(current)
+                    await asyncio.sleep(0.5)
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    result = _run_with_db(action)
+    if result.status == "failed":
+        typer.secho(f"Failed: {result.error}", fg="red", err=True)
+        raise typer.Exit(1)
+    names = ", ".join(r.name for r in result.renditions)
+    typer.echo(f"Video {result.id} is ready ({result.duration:.1f}s; {names})")
 
 
 @user_app.command("create")

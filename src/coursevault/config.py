@@ -63,6 +63,20 @@ class Settings(BaseSettings):
     open_instructor_signup: bool = True
     max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
+    # Uploads (tus) and the video pipeline.
+    max_upload_bytes: int = Field(default=8 * 1024**3, ge=1)
+    upload_quota_bytes: int = Field(default=200 * 1024**3, ge=1)
+    max_concurrent_uploads: int = Field(default=3, ge=1)
+    upload_expiry_seconds: int = Field(default=24 * 3600, ge=60)
+    max_video_duration_seconds: float = Field(default=6 * 3600, gt=0)
+    ffmpeg_timeout_seconds: float = Field(default=6 * 3600, gt=0)
+    x264_preset: str = "veryfast"
+
+    # Background jobs: an in-process worker by default; `coursevault worker` adds more.
+    inprocess_worker: bool = True
+    job_poll_seconds: float = Field(default=2.0, gt=0)
+    job_lease_seconds: float = Field(default=0, ge=0)  # 0: each job kind's own lease
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Self:
         if self.env is Environment.production:

@@ -1,0 +1,39 @@
+"""What runs beside the API (in `serve`) or alone (in `coursevault worker`): the job
+worker and periodic maintenance such as sweeping expired uploads."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from coursevault.config import Settings
+from coursevault.db import Database
+from coursevault.jobs.worker import Worker
+from coursevault.media import service as media
+
+log = logging.getLogger(__name__)
+
+MAINTENANCE_EVERY_SECONDS = 300.0
+
+
+async def maintenance(db: Database, settings: Settings, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            swept = await media.sweep_expired_uploads(db=db, settings=settings)
+            if swept:
+                log.info("removed %s expired uploads", swept)
+        except Exception:
+            log.exception("maintenance failed; will try again")
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(MAINTENANCE_EVERY_SECONDS):
+                await stop.wait()
+
+
+def start(db: Database, settings: Settings, stop: asyncio.Event) -> list[asyncio.Task[None]]:
+    """Starts a job worker and the maintenance loop; they end when STOP is set."""
+    worker = Worker(db=db, settings=settings)
+    return [
+        asyncio.create_task(worker.run_forever(stop), name="job-worker"),
+        asyncio.create_task(maintenance(db, settings, stop), name="maintenance"),
+    ]

@@ -1,0 +1,111 @@
+"""Argument lists for ffmpeg, built from typed options (never from a shell string)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from coursevault.ffmpeg.ladder import AUDIO_KBPS, Rendition
+
+SEGMENT_SECONDS = 6
+KEYFRAME_SECONDS = 2  # divides SEGMENT_SECONDS: every rendition cuts at the same frames
+MASTER_PLAYLIST = "master.m3u8"
+KEY_URI = "key"  # relative: resolves beside the playlists, under the same signed path
+POSTER = "poster.jpg"
+
+# Inputs are local files we wrote; no other protocol may be opened (U3).
+INPUT_GUARD = ("-nostdin", "-hide_banner", "-protocol_whitelist", "file")
+
+
+@dataclass(frozen=True)
+class HlsJob:
+    source: Path
+    demuxer: str
+    has_audio: bool
+    renditions: list[Rendition]
+    output_dir: Path
+    key_info_file: Path
+    preset: str = "veryfast"
+    threads: int = 0
+
+
+def hls_ladder_args(job: HlsJob) -> list[str]:
+    """Returns one ffmpeg invocation that decodes once and encodes every rendition.
+
+    Keyframes are forced every KEYFRAME_SECONDS (scene cuts off) so segments of all
+    renditions start on the same frames, as ABR switching needs (RFC 8216 §6.2.4).
+    """
+    n = len(job.renditions)
+    splits = "".join(f"[s{i}]" for i in range(n))
+    scales = ";".join(
+        f"[s{i}]scale={r.width}:{r.height}:flags=bicubic,setsar=1[v{i}]"
+        for i, r in enumerate(job.renditions)
+    )
+    args = [
+        *INPUT_GUARD,
+        "-loglevel", "error",
+        "-f", job.demuxer,
+        "-i", str(job.source),
+        "-filter_complex", f"[0:v:0]split={n}{splits};{scales}",
+    ]  # fmt: skip
+    stream_map = []
+    for i, rendition in enumerate(job.renditions):
+        args += ["-map", f"[v{i}]"]
+        if job.has_audio:
+            args += ["-map", "0:a:0"]
+        kbps = rendition.video_kbps
+        args += [
+            f"-b:v:{i}", f"{kbps}k",
+            f"-maxrate:v:{i}", f"{int(kbps * 1.07)}k",
+            f"-bufsize:v:{i}", f"{kbps * 2}k",
+        ]  # fmt: skip
+        stream_map.append(
+            f"v:{i},a:{i},name:{rendition.name}"
+            if job.has_audio
+            else f"v:{i},name:{rendition.name}"
+        )
+    args += [
+        "-c:v", "libx264",
+        "-preset", job.preset,
+        "-profile:v", "main",
+        "-pix_fmt", "yuv420p",
+        "-sc_threshold", "0",
+        "-force_key_frames", f"expr:gte(t,n_forced*{KEYFRAME_SECONDS})",
+        "-threads", str(job.threads),
+    ]  # fmt: skip
+    if job.has_audio:
+        args += ["-c:a", "aac", "-b:a", f"{AUDIO_KBPS}k", "-ac", "2", "-ar", "48000"]
+    args += [
+        "-f", "hls",
+        "-hls_time", str(SEGMENT_SECONDS),
+        "-hls_playlist_type", "vod",
+        "-hls_flags", "independent_segments",
+        "-hls_key_info_file", str(job.key_info_file),
+        "-hls_segment_filename", str(job.output_dir / "%v_%05d.ts"),
+        "-master_pl_name", MASTER_PLAYLIST,
+        "-var_stream_map", " ".join(stream_map),
+        "-progress", "pipe:1",
+        "-nostats",
+        str(job.output_dir / "%v.m3u8"),
+    ]  # fmt: skip
+    return args
+
+
+def poster_args(source: Path, demuxer: str, output: Path, at_seconds: float) -> list[str]:
+    """Returns an ffmpeg invocation that writes one JPEG frame at AT_SECONDS."""
+    return [
+        *INPUT_GUARD,
+        "-loglevel", "error",
+        "-ss", f"{at_seconds:.3f}",
+        "-f", demuxer,
+        "-i", str(source),
+        "-frames:v", "1",
+        "-vf", "scale='min(1280,iw)':-2",
+        "-q:v", "3",
+        "-y", str(output),
+    ]  # fmt: skip
+
+
+def key_info(key_uri: str, key_path: Path, iv_hex: str) -> str:
+    """Returns the text of an ffmpeg `-hls_key_info_file`: URI, key path, IV."""
+    return f"{key_uri}\n{key_path}\n{iv_hex}\n"

@@ -1,0 +1,131 @@
+"""Run ffmpeg as an async subprocess: progress from `-progress`, timeout, kill, classify."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from coursevault.ffmpeg.binary import ffmpeg_path
+
+PR_SET_PDEATHSIG = 1
+STDERR_TAIL = 4000
+
+# Failures that no retry will fix: the input or the options are at fault.
+_PERMANENT_MARKERS = (
+    "Invalid data found",
+    "could not find codec",
+    "Decoder (codec",
+    "does not contain any stream",
+    "Protocol not on whitelist",
+    "Unsupported codec",
+    "moov atom not found",
+    "Invalid argument",
+)
+
+
+class FFmpegFailed(Exception):
+    """ffmpeg exited with an error; `permanent` says whether retrying can help."""
+
+    def __init__(self, message: str, *, permanent: bool, stderr: str = "") -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.stderr = stderr
+
+
+def classify(returncode: int, stderr: str) -> FFmpegFailed:
+    """Returns the failure for an ffmpeg exit: permanent for bad input, transient otherwise."""
+    last = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {returncode}"
+    if returncode < 0:  # killed by a signal (OOM killer, operator): worth another try
+        return FFmpegFailed(f"ffmpeg was killed ({last})", permanent=False, stderr=stderr)
+    if "No space left on device" in stderr:
+        return FFmpegFailed("The disk is full", permanent=False, stderr=stderr)
+    permanent = any(marker in stderr for marker in _PERMANENT_MARKERS)
+    return FFmpegFailed(f"ffmpeg failed: {last}", permanent=permanent, stderr=stderr)
+
+
+def _die_with_parent() -> None:
+    # If the worker is killed (-9), the kernel ends ffmpeg too: no stray encoders (U3).
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+@dataclass
+class Progress:
+    out_time_seconds: float
+    speed: float | None
+
+
+ProgressCallback = Callable[[Progress], Awaitable[None]]
+
+
+async def _read_progress(
+    stream: asyncio.StreamReader, on_progress: ProgressCallback | None, every: float
+) -> None:
+    fields: dict[str, str] = {}
+    last_sent = 0.0
+    while line := await stream.readline():
+        key, _, value = line.decode(errors="replace").strip().partition("=")
+        fields[key] = value
+        if key != "progress" or on_progress is None:
+            continue
+        now = time.monotonic()
+        if value != "end" and now - last_sent < every:
+            continue
+        last_sent = now
+        micros = fields.get("out_time_us") or fields.get("out_time_ms") or "0"
+        speed = fields.get("speed", "").rstrip("x")
+        await on_progress(
+            Progress(
+                out_time_seconds=max(0, int(micros)) / 1_000_000 if micros.isdigit() else 0.0,
+                speed=float(speed) if speed.replace(".", "", 1).isdigit() else None,
+            )
+        )
+
+
+async def run(
+    args: list[str],
+    *,
+    timeout: float,  # noqa: ASYNC109 - on expiry the process must be killed, not just left
+    on_progress: ProgressCallback | None = None,
+    progress_every: float = 1.0,
+) -> None:
+    """Runs ffmpeg with ARGS; kills it on timeout or cancellation; raises FFmpegFailed."""
+    process = await asyncio.create_subprocess_exec(
+        ffmpeg_path(),
+        *args,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        preexec_fn=_die_with_parent,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    stderr_task = asyncio.create_task(process.stderr.read())
+    try:
+        async with asyncio.timeout(timeout):
+            await _read_progress(process.stdout, on_progress, progress_every)
+            returncode = await process.wait()
+            stderr = (await stderr_task).decode(errors="replace")[-STDERR_TAIL:]
+    except TimeoutError:
+        stderr_task.cancel()
+        await _kill(process)
+        raise FFmpegFailed(
+            f"Processing took longer than the limit of {timeout:.0f} seconds", permanent=True
+        ) from None
+    except BaseException:
+        stderr_task.cancel()
+        await _kill(process)
+        raise
+    if returncode != 0:
+        raise classify(returncode, stderr)
+
+
+async def _kill(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()

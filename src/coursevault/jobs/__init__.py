@@ -1,0 +1,1 @@
+"""Background jobs on MongoDB: atomic claims with a lease, heartbeats, retries, one registry."""

@@ -1,0 +1,136 @@
+"""The only code that touches the `jobs` collection."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, ReturnDocument
+
+from coursevault import clock
+from coursevault.db import Database, Document, register_indexes
+from coursevault.jobs.models import JobState
+
+
+@register_indexes
+async def create_indexes(db: Database) -> None:
+    await db.jobs.create_index([("state", ASCENDING), ("run_at", ASCENDING)])
+    await db.jobs.create_index("entity")
+
+
+async def enqueue(
+    *, db: Database, kind: str, payload: dict[str, Any], entity: str, max_attempts: int
+) -> str:
+    """Queues a job of KIND about ENTITY (e.g. "video:<id>") and returns its id."""
+    now = clock.now()
+    job_id = str(ObjectId())
+    await db.jobs.insert_one(
+        {
+            "_id": job_id,
+            "kind": kind,
+            "payload": payload,
+            "entity": entity,
+            "state": JobState.queued.value,
+            "attempts": 0,
+            "max_attempts": max_attempts,
+            "run_at": now,
+            "lease_until": None,
+            "worker": None,
+            "error": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
+    return job_id
+
+
+async def claim(
+    *, db: Database, kinds: list[str], worker: str, lease: timedelta
+) -> Document | None:
+    """Atomically takes the next due job, or one whose worker's lease ran out."""
+    now = clock.now()
+    return await db.jobs.find_one_and_update(
+        {
+            "kind": {"$in": kinds},
+            "$or": [
+                {"state": JobState.queued.value, "run_at": {"$lte": now}},
+                {"state": JobState.running.value, "lease_until": {"$lt": now}},
+            ],
+        },
+        {
+            "$set": {
+                "state": JobState.running.value,
+                "worker": worker,
+                "lease_until": now + lease,
+                "updated_at": now,
+            },
+            "$inc": {"attempts": 1},
+        },
+        sort=[("run_at", ASCENDING)],
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+async def renew_lease(*, db: Database, job_id: str, worker: str, lease: timedelta) -> bool:
+    """Extends the lease; False when the job is no longer ours (cancelled or reclaimed)."""
+    result = await db.jobs.update_one(
+        {"_id": job_id, "worker": worker, "state": JobState.running.value},
+        {"$set": {"lease_until": clock.now() + lease, "updated_at": clock.now()}},
+    )
+    return result.matched_count == 1
+
+
+async def finish(*, db: Database, job_id: str, worker: str) -> None:
+    """Marks a job this worker holds as done."""
+    await db.jobs.update_one(
+        {"_id": job_id, "worker": worker, "state": JobState.running.value},
+        {"$set": {"state": JobState.done.value, "lease_until": None, "updated_at": clock.now()}},
+    )
+
+
+async def retry_later(
+    *, db: Database, job_id: str, worker: str, delay: timedelta, error: str
+) -> None:
+    """Puts a job this worker holds back in the queue after DELAY."""
+    await db.jobs.update_one(
+        {"_id": job_id, "worker": worker, "state": JobState.running.value},
+        {
+            "$set": {
+                "state": JobState.queued.value,
+                "run_at": clock.now() + delay,
+                "lease_until": None,
+                "worker": None,
+                "error": error,
+                "updated_at": clock.now(),
+            }
+        },
+    )
+
+
+async def fail(*, db: Database, job_id: str, error: str) -> None:
+    """Marks a job failed for good."""
+    await db.jobs.update_one(
+        {"_id": job_id, "state": {"$in": [JobState.running.value, JobState.queued.value]}},
+        {
+            "$set": {
+                "state": JobState.failed.value,
+                "lease_until": None,
+                "error": error,
+                "updated_at": clock.now(),
+            }
+        },
+    )
+
+
+async def cancel_for_entity(*, db: Database, entity: str) -> int:
+    """Cancels every queued or running job about ENTITY; running ones stop at their heartbeat."""
+    result = await db.jobs.update_many(
+        {"entity": entity, "state": {"$in": [JobState.queued.value, JobState.running.value]}},
+        {"$set": {"state": JobState.cancelled.value, "updated_at": clock.now()}},
+    )
+    return result.modified_count
+
+
+async def get(*, db: Database, job_id: str) -> Document | None:
+    return await db.jobs.find_one({"_id": job_id})

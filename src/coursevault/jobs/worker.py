@@ -1,0 +1,129 @@
+"""The worker loop: claim a job, run its handler under a renewed lease, retry or fail it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+from datetime import timedelta
+
+from coursevault.config import Settings
+from coursevault.db import Database
+from coursevault.jobs import registry
+from coursevault.jobs import repo as jobs_repo
+from coursevault.jobs.models import JobContext, PermanentJobError
+
+log = logging.getLogger(__name__)
+
+# Set by enqueue in this process so an in-process worker starts at once instead of polling.
+wakeup = asyncio.Event()
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+class Worker:
+    def __init__(self, *, db: Database, settings: Settings, worker_id: str | None = None) -> None:
+        registry.load_handlers()
+        self.db = db
+        self.settings = settings
+        self.id = worker_id or new_worker_id()
+        self.kinds = registry.kinds()
+
+    def _lease(self, job_type: registry.JobType) -> timedelta:
+        seconds = self.settings.job_lease_seconds or job_type.lease_seconds
+        return timedelta(seconds=seconds)
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Works until STOP is set; sleeps between polls when the queue is empty."""
+        log.info("worker %s started for %s", self.id, ", ".join(self.kinds))
+        while not stop.is_set():
+            try:
+                worked = await self.run_once()
+            except Exception:
+                log.exception("worker %s: unexpected error; continuing", self.id)
+                worked = False
+            if worked:
+                continue
+            wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.settings.job_poll_seconds):
+                    waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(wakeup.wait())]
+                    try:
+                        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+                    finally:
+                        for waiter in waiters:
+                            waiter.cancel()
+
+    async def run_once(self) -> bool:
+        """Runs one due job if there is one; returns whether it found one."""
+        shortest = min(
+            (self._lease(t) for kind in self.kinds if (t := registry.get(kind))),
+            default=timedelta(seconds=60),
+        )
+        job = await jobs_repo.claim(db=self.db, kinds=self.kinds, worker=self.id, lease=shortest)
+        if job is None:
+            return False
+        job_type = registry.get(job["kind"])
+        assert job_type is not None
+        ctx = JobContext(
+            db=self.db,
+            settings=self.settings,
+            job_id=job["_id"],
+            attempt=job["attempts"],
+            payload=job["payload"],
+        )
+        if job["attempts"] > job_type.max_attempts:
+            await self._fail(job_type, ctx, "It failed too many times; please upload it again")
+            return True
+        await self._run(job_type, ctx)
+        return True
+
+    async def _run(self, job_type: registry.JobType, ctx: JobContext) -> None:
+        lease = self._lease(job_type)
+        work: asyncio.Task[None] = asyncio.ensure_future(job_type.handler(ctx))
+        heartbeat = asyncio.create_task(self._heartbeat(ctx, lease, work))
+        try:
+            await work
+        except asyncio.CancelledError:
+            if not ctx.cancelled.is_set():
+                raise  # we are shutting down: the lease runs out and another worker retries
+            log.info("job %s was cancelled", ctx.job_id)
+        except PermanentJobError as exc:
+            await self._fail(job_type, ctx, str(exc))
+        except Exception as exc:
+            message = str(exc) or exc.__class__.__name__
+            if ctx.attempt >= job_type.max_attempts:
+                await self._fail(job_type, ctx, message)
+            else:
+                delay = timedelta(seconds=job_type.backoff(ctx.attempt))
+                log.warning(
+                    "job %s attempt %s failed (%s); retrying", ctx.job_id, ctx.attempt, message
+                )
+                await jobs_repo.retry_later(
+                    db=self.db, job_id=ctx.job_id, worker=self.id, delay=delay, error=message
+                )
+        else:
+            await jobs_repo.finish(db=self.db, job_id=ctx.job_id, worker=self.id)
+        finally:
+            heartbeat.cancel()
+
+    async def _heartbeat(self, ctx: JobContext, lease: timedelta, work: asyncio.Task[None]) -> None:
+        while True:
+            await asyncio.sleep(lease.total_seconds() / 3)
+            if not await jobs_repo.renew_lease(
+                db=self.db, job_id=ctx.job_id, worker=self.id, lease=lease
+            ):
+                ctx.cancelled.set()
+                work.cancel()
+                return
+
+    async def _fail(self, job_type: registry.JobType, ctx: JobContext, message: str) -> None:
+        log.warning("job %s failed: %s", ctx.job_id, message)
+        await jobs_repo.fail(db=self.db, job_id=ctx.job_id, error=message)
+        if job_type.on_failure is not None:
+            await job_type.on_failure(ctx, message)

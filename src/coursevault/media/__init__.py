@@ -1,0 +1,1 @@
+"""Videos: tus uploads, probing, the transcode job, encrypted HLS output and its keys."""

@@ -1,0 +1,19 @@
+"""Chained dependencies: the caller's own video."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from coursevault.auth.deps import Instructor
+from coursevault.db import Document
+from coursevault.deps import Db
+from coursevault.media import service
+
+
+async def owned_video(video_id: str, user: Instructor, db: Db) -> Document:
+    return await service.owned_video(db=db, video_id=video_id, user=user)
+
+
+OwnedVideo = Annotated[Document, Depends(owned_video)]

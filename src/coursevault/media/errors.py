@@ -1,0 +1,71 @@
+"""Errors the video and upload routes answer with (tus status codes where tus says so)."""
+
+from __future__ import annotations
+
+from coursevault.errors import AppError
+
+
+def video_not_found() -> AppError:
+    return AppError(404, "video_not_found", "No such video.")
+
+
+def upload_not_found() -> AppError:
+    return AppError(404, "upload_not_found", "No such upload, or it has expired.")
+
+
+def tus_version() -> AppError:
+    return AppError(
+        412,
+        "tus_version_unsupported",
+        "Send Tus-Resumable: 1.0.0.",
+        headers={"Tus-Version": "1.0.0"},
+    )
+
+
+def offset_mismatch(expected: int) -> AppError:
+    return AppError(
+        409,
+        "upload_offset_mismatch",
+        f"The upload is at byte {expected}; resume from there.",
+        detail={"offset": expected},
+    )
+
+
+def too_large(limit: int) -> AppError:
+    return AppError(
+        413, "upload_too_large", f"The file is larger than the limit of {limit:,} bytes."
+    )
+
+
+def quota_exceeded(limit: int) -> AppError:
+    return AppError(
+        413,
+        "upload_quota_exceeded",
+        f"This upload would exceed your storage quota of {limit:,} bytes.",
+    )
+
+
+def too_many_uploads(limit: int) -> AppError:
+    return AppError(429, "too_many_uploads", f"Finish one of your {limit} running uploads first.")
+
+
+def wrong_content_type() -> AppError:
+    return AppError(
+        415, "unsupported_media_type", "Send chunks as application/offset+octet-stream."
+    )
+
+
+def bad_upload_request(message: str) -> AppError:
+    return AppError(400, "bad_upload_request", message)
+
+
+def upload_busy() -> AppError:
+    return AppError(409, "upload_busy", "Another request is writing to this upload.")
+
+
+def checksum_mismatch() -> AppError:
+    return AppError(460, "checksum_mismatch", "The chunk does not match its Upload-Checksum.")
+
+
+def upload_state(status: str) -> AppError:
+    return AppError(409, "upload_not_allowed", f"The video is {status}; it takes no upload now.")

@@ -1,0 +1,42 @@
+"""Per-video AES-128 content keys (K3): random from `secrets`, stored only wrapped with
+AES-GCM under a key derived from the master secret, bound to the video id."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from coursevault.config import Settings
+from coursevault.keys import derive_key
+
+WRAP_KID = "v1"
+
+
+@dataclass(frozen=True)
+class ContentKey:
+    key: bytes  # 16 bytes, AES-128 as HLS requires (RFC 8216 §4.3.2.4)
+    iv: bytes  # 16 bytes, written into the playlists' EXT-X-KEY
+
+    @classmethod
+    def new(cls) -> ContentKey:
+        return cls(key=secrets.token_bytes(16), iv=secrets.token_bytes(16))
+
+
+def _wrapper(settings: Settings, kid: str) -> AESGCM:
+    return AESGCM(derive_key(settings, f"video-key-wrap/{kid}"))
+
+
+def wrap(settings: Settings, video_id: str, key: bytes) -> dict[str, object]:
+    """Returns the stored form of KEY: nonce, ciphertext and the wrapping key's id."""
+    nonce = secrets.token_bytes(12)
+    wrapped = _wrapper(settings, WRAP_KID).encrypt(nonce, key, video_id.encode())
+    return {"kid": WRAP_KID, "nonce": nonce, "wrapped": wrapped}
+
+
+def unwrap(settings: Settings, video_id: str, stored: dict[str, object]) -> bytes:
+    """Returns the content key from its stored form; fails if it belongs to another video."""
+    kid, nonce, wrapped = stored["kid"], stored["nonce"], stored["wrapped"]
+    assert isinstance(kid, str) and isinstance(nonce, bytes) and isinstance(wrapped, bytes)
+    return _wrapper(settings, kid).decrypt(nonce, wrapped, video_id.encode())

@@ -1,0 +1,120 @@
+"""The only code that touches `videos` and `video_keys`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo import DESCENDING, ReturnDocument
+
+from coursevault import clock
+from coursevault.db import Database, Document, register_indexes
+from coursevault.media.models import VideoStatus
+
+
+@register_indexes
+async def create_indexes(db: Database) -> None:
+    await db.videos.create_index("owner_id")
+    await db.videos.create_index("status")
+
+
+async def insert_video(*, db: Database, owner_id: str, title: str) -> Document:
+    """Stores a new video awaiting its upload."""
+    doc: Document = {
+        "_id": str(ObjectId()),
+        "owner_id": owner_id,
+        "title": title,
+        "status": VideoStatus.awaiting_upload.value,
+        "progress": 0.0,
+        "error": None,
+        "duration": None,
+        "width": None,
+        "height": None,
+        "renditions": [],
+        "original_filename": None,
+        "size": None,
+        "upload": None,
+        "created_at": clock.now(),
+        "updated_at": clock.now(),
+    }
+    await db.videos.insert_one(doc)
+    return doc
+
+
+async def get_video(*, db: Database, video_id: str) -> Document | None:
+    return await db.videos.find_one({"_id": video_id})
+
+
+async def list_videos(*, db: Database, owner_id: str) -> list[Document]:
+    cursor = db.videos.find({"owner_id": owner_id}).sort("created_at", DESCENDING)
+    return [doc async for doc in cursor]
+
+
+async def update_video(
+    *, db: Database, video_id: str, expect: dict[str, Any] | None = None, **fields: Any
+) -> Document | None:
+    """Sets FIELDS when the video still matches EXPECT; returns the new document or None."""
+    return await db.videos.find_one_and_update(
+        {"_id": video_id, **(expect or {})},
+        {"$set": {**fields, "updated_at": clock.now()}},
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+async def delete_video(*, db: Database, video_id: str) -> None:
+    await db.videos.delete_one({"_id": video_id})
+    await db.video_keys.delete_one({"_id": video_id})
+
+
+async def bytes_in_use(*, db: Database, owner_id: str) -> int:
+    """Returns the bytes of OWNER_ID's stored and in-progress uploads (for the quota)."""
+    total = 0
+    async for doc in db.videos.find({"owner_id": owner_id}, {"size": 1, "upload": 1}):
+        total += doc.get("size") or (doc.get("upload") or {}).get("length", 0)
+    return total
+
+
+async def active_uploads(*, db: Database, owner_id: str, now: datetime) -> int:
+    """Returns how many unfinished, unexpired uploads OWNER_ID has."""
+    return await db.videos.count_documents(
+        {
+            "owner_id": owner_id,
+            "status": VideoStatus.uploading.value,
+            "upload.expires_at": {"$gt": now},
+        }
+    )
+
+
+async def expired_uploads(*, db: Database, now: datetime) -> list[Document]:
+    return [
+        doc
+        async for doc in db.videos.find(
+            {"status": VideoStatus.uploading.value, "upload.expires_at": {"$lte": now}}
+        )
+    ]
+
+
+async def lock_upload(
+    *, db: Database, video_id: str, upload_id: str, until: datetime, now: datetime
+) -> Document | None:
+    """Takes the upload's write lock (one PATCH at a time); None if someone holds it."""
+    return await db.videos.find_one_and_update(
+        {
+            "_id": video_id,
+            "upload.id": upload_id,
+            "$or": [{"upload.lock_until": None}, {"upload.lock_until": {"$lt": now}}],
+        },
+        {"$set": {"upload.lock_until": until}},
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+async def save_key(*, db: Database, video_id: str, stored: dict[str, object]) -> None:
+    await db.video_keys.replace_one(
+        {"_id": video_id}, {"_id": video_id, **stored, "created_at": clock.now()}, upsert=True
+    )
+
+
+async def get_key(*, db: Database, video_id: str) -> Document | None:
+    return await db.video_keys.find_one({"_id": video_id})

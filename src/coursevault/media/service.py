@@ -1,0 +1,364 @@
+"""Video rules: create, tus upload (create, append, terminate, expire), queue, delete."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import logging
+import os
+import re
+import secrets
+import shutil
+import unicodedata
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from coursevault import clock
+from coursevault.auth.models import Role, User
+from coursevault.config import Settings
+from coursevault.db import Database, Document
+from coursevault.jobs import service as jobs
+from coursevault.media import errors
+from coursevault.media import keys as content_keys
+from coursevault.media import repo as media_repo
+from coursevault.media.models import RenditionRead, VideoRead, VideoStatus
+from coursevault.media.storage import LocalStorage
+
+log = logging.getLogger(__name__)
+
+TRANSCODE = "transcode"
+WRITE_BUFFER = 1024 * 1024  # bytes held in memory before a write: RSS stays flat
+UPLOAD_LOCK = timedelta(minutes=10)
+CHECKSUMS = {"sha1": "sha1", "sha256": "sha256", "md5": "md5"}
+
+
+@cache
+def storage_for(data_dir: Path) -> LocalStorage:
+    return LocalStorage(data_dir)
+
+
+def storage(settings: Settings) -> LocalStorage:
+    return storage_for(settings.data_dir)
+
+
+def upload_url(video_id: str) -> str:
+    return f"/api/uploads/{video_id}"
+
+
+def entity(video_id: str) -> str:
+    return f"video:{video_id}"
+
+
+def to_read(doc: Document) -> VideoRead:
+    """Returns the public view of a stored video."""
+    return VideoRead(
+        id=doc["_id"],
+        title=doc["title"],
+        status=doc["status"],
+        progress=doc["progress"],
+        error=doc["error"],
+        duration=doc["duration"],
+        width=doc["width"],
+        height=doc["height"],
+        renditions=[RenditionRead(**r) for r in doc["renditions"]],
+        original_filename=doc["original_filename"],
+        size=doc["size"],
+        created_at=doc["created_at"],
+        upload_url=upload_url(doc["_id"]),
+    )
+
+
+def sanitize_filename(name: str) -> str:
+    """Returns NAME as harmless display metadata (U4): no paths, no control characters."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    return name[:200] or "video"
+
+
+async def create_video(*, db: Database, owner: User, title: str) -> Document:
+    """Creates a video record awaiting its upload."""
+    return await media_repo.insert_video(db=db, owner_id=owner.id, title=title)
+
+
+async def owned_video(*, db: Database, video_id: str, user: User) -> Document:
+    """Returns the video if USER owns it (or is an admin); 404 otherwise, never 403."""
+    doc = await media_repo.get_video(db=db, video_id=video_id)
+    if doc is None or (doc["owner_id"] != user.id and Role.admin not in user.roles):
+        raise errors.video_not_found()
+    return doc
+
+
+async def list_videos(*, db: Database, owner: User) -> list[Document]:
+    return await media_repo.list_videos(db=db, owner_id=owner.id)
+
+
+def parse_metadata(header: str | None) -> dict[str, str]:
+    """Parses tus Upload-Metadata: comma-separated `key base64value` pairs."""
+    result: dict[str, str] = {}
+    for pair in (header or "").split(","):
+        parts = pair.strip().split(" ")
+        if not parts[0]:
+            continue
+        if len(parts) > 2 or not re.fullmatch(r"[!-+\--~]+", parts[0]):
+            raise errors.bad_upload_request("Upload-Metadata is malformed")
+        try:
+            value = base64.b64decode(parts[1], validate=True).decode() if len(parts) == 2 else ""
+        except (ValueError, UnicodeDecodeError):
+            raise errors.bad_upload_request("Upload-Metadata is not valid base64") from None
+        result[parts[0]] = value
+    return result
+
+
+async def start_upload(
+    *, db: Database, settings: Settings, video: Document, length: int, metadata: dict[str, str]
+) -> Document:
+    """Creates the tus upload for VIDEO after the size, quota and concurrency checks (U1)."""
+    if video["status"] not in (VideoStatus.awaiting_upload, VideoStatus.uploading):
+        raise errors.upload_state(video["status"])
+    if length <= 0:
+        raise errors.bad_upload_request("The file is empty")
+    if length > settings.max_upload_bytes:
+        raise errors.too_large(settings.max_upload_bytes)
+    now = clock.now()
+    used = await media_repo.bytes_in_use(db=db, owner_id=video["owner_id"])
+    used -= (video.get("upload") or {}).get("length", 0)  # a restarted upload replaces its own
+    if used + length > settings.upload_quota_bytes:
+        raise errors.quota_exceeded(settings.upload_quota_bytes)
+    running = await media_repo.active_uploads(db=db, owner_id=video["owner_id"], now=now)
+    if video["status"] != VideoStatus.uploading and running >= settings.max_concurrent_uploads:
+        raise errors.too_many_uploads(settings.max_concurrent_uploads)
+    store = storage(settings)
+    if video.get("upload"):
+        store.upload_part(video["_id"], video["upload"]["id"]).unlink(missing_ok=True)
+    upload: Document = {
+        "id": secrets.token_urlsafe(12),
+        "length": length,
+        "offset": 0,
+        "expires_at": now + timedelta(seconds=settings.upload_expiry_seconds),
+        "lock_until": None,
+        "created_at": now,
+    }
+    part = store.upload_part(video["_id"], upload["id"])
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    filename = metadata.get("filename") or metadata.get("name")
+    updated = await media_repo.update_video(
+        db=db,
+        video_id=video["_id"],
+        upload=upload,
+        status=VideoStatus.uploading.value,
+        progress=0.0,
+        original_filename=sanitize_filename(filename) if filename else None,
+    )
+    if updated is None:
+        part.unlink(missing_ok=True)
+        raise errors.video_not_found()
+    return updated
+
+
+def live_upload(video: Document, upload_id: str) -> dict[str, Any]:
+    """Returns the upload UPLOAD_ID of VIDEO if it exists and has not expired."""
+    upload = video.get("upload")
+    if (
+        not upload
+        or upload["id"] != upload_id
+        or video["status"] != VideoStatus.uploading
+        or upload["expires_at"] <= clock.now()
+    ):
+        raise errors.upload_not_found()
+    return dict(upload)
+
+
+def parse_checksum(header: str | None) -> tuple[str, bytes] | None:
+    if not header:
+        return None
+    algorithm, _, value = header.strip().partition(" ")
+    if algorithm not in CHECKSUMS:
+        raise errors.bad_upload_request(f"Checksum algorithm {algorithm!r} is not supported")
+    try:
+        return algorithm, base64.b64decode(value, validate=True)
+    except ValueError:
+        raise errors.bad_upload_request("Upload-Checksum is not valid base64") from None
+
+
+async def append(
+    *,
+    db: Database,
+    settings: Settings,
+    video: Document,
+    upload_id: str,
+    offset: int,
+    content_length: int | None,
+    chunks: AsyncIterator[bytes],
+    checksum: tuple[str, bytes] | None,
+) -> Document:
+    """Appends a PATCH body at OFFSET; keeps what arrived if the client disconnects.
+
+    A chunk with a checksum is all or nothing (tus Checksum); one that would pass the
+    declared length is refused whole (413) and leaves the upload as it was.
+    """
+    upload = live_upload(video, upload_id)
+    expiry = timedelta(seconds=settings.upload_expiry_seconds)
+    if offset != upload["offset"]:
+        raise errors.offset_mismatch(upload["offset"])
+    length = upload["length"]
+    if content_length is not None and offset + content_length > length:
+        raise errors.too_large(length)
+    now = clock.now()
+    if (
+        await media_repo.lock_upload(
+            db=db, video_id=video["_id"], upload_id=upload_id, until=now + UPLOAD_LOCK, now=now
+        )
+        is None
+    ):
+        raise errors.upload_busy()
+    part = storage(settings).upload_part(video["_id"], upload_id)
+    digest = hashlib.new(CHECKSUMS[checksum[0]]) if checksum else None
+    written = 0
+    overflow = rejected = False
+    try:
+        with part.open("r+b") as handle:
+            handle.truncate(offset)  # drop bytes a crashed earlier PATCH wrote past the offset
+            handle.seek(offset)
+            buffer = bytearray()
+            async for chunk in chunks:
+                if offset + written + len(buffer) + len(chunk) > length:
+                    overflow = True
+                    break
+                buffer += chunk
+                if digest is not None:
+                    digest.update(chunk)
+                if len(buffer) >= WRITE_BUFFER:
+                    await asyncio.to_thread(handle.write, bytes(buffer))
+                    written += len(buffer)
+                    buffer.clear()
+            if buffer and not overflow:
+                await asyncio.to_thread(handle.write, bytes(buffer))
+                written += len(buffer)
+            rejected = overflow or (
+                digest is not None and checksum is not None and digest.digest() != checksum[1]
+            )
+            if rejected:
+                handle.truncate(offset)
+                written = 0
+    finally:
+        new_offset = offset + written
+        updated = await media_repo.update_video(
+            db=db,
+            video_id=video["_id"],
+            expect={"upload.id": upload_id},
+            **{
+                "upload.offset": new_offset,
+                "upload.lock_until": None,
+                "upload.expires_at": clock.now() + expiry,
+                "progress": new_offset / length,
+            },
+        )
+    if overflow:
+        raise errors.too_large(length)
+    if rejected:
+        raise errors.checksum_mismatch()
+    if updated is None:
+        raise errors.upload_not_found()
+    if new_offset == length:
+        updated = await _complete_upload(db=db, settings=settings, video=updated)
+    return updated
+
+
+async def _complete_upload(*, db: Database, settings: Settings, video: Document) -> Document:
+    store = storage(settings)
+    upload = video["upload"]
+    os.replace(store.upload_part(video["_id"], upload["id"]), store.original(video["_id"]))
+    return await _queue_transcode(db=db, video=video, size=upload["length"])
+
+
+async def _queue_transcode(*, db: Database, video: Document, size: int) -> Document:
+    """Marks VIDEO's original as complete and queues its transcode job."""
+    updated = await media_repo.update_video(
+        db=db,
+        video_id=video["_id"],
+        status=VideoStatus.queued.value,
+        progress=0.0,
+        size=size,
+        upload=None,
+        error=None,
+    )
+    if updated is None:
+        raise errors.video_not_found()
+    await jobs.enqueue(
+        db=db, kind=TRANSCODE, payload={"video_id": video["_id"]}, entity=entity(video["_id"])
+    )
+    log.info("video %s has its %s bytes; transcode queued", video["_id"], size)
+    return updated
+
+
+async def import_file(
+    *, db: Database, settings: Settings, owner: User, title: str, path: Path
+) -> Document:
+    """Creates a video from a local file (bulk import) and queues it like an upload."""
+    size = (await asyncio.to_thread(path.stat)).st_size
+    if size == 0:
+        raise errors.bad_upload_request("The file is empty")
+    if size > settings.max_upload_bytes:
+        raise errors.too_large(settings.max_upload_bytes)
+    video = await create_video(db=db, owner=owner, title=title)
+    await asyncio.to_thread(shutil.copyfile, path, storage(settings).original(video["_id"]))
+    await media_repo.update_video(
+        db=db, video_id=video["_id"], original_filename=sanitize_filename(path.name)
+    )
+    return await _queue_transcode(db=db, video=video, size=size)
+
+
+async def terminate_upload(
+    *, db: Database, settings: Settings, video: Document, upload_id: str
+) -> None:
+    """Deletes an unfinished upload (tus Termination); the video awaits a new one."""
+    live_upload(video, upload_id)
+    storage(settings).upload_part(video["_id"], upload_id).unlink(missing_ok=True)
+    await media_repo.update_video(
+        db=db,
+        video_id=video["_id"],
+        expect={"upload.id": upload_id},
+        upload=None,
+        status=VideoStatus.awaiting_upload.value,
+        progress=0.0,
+    )
+
+
+async def sweep_expired_uploads(*, db: Database, settings: Settings) -> int:
+    """Deletes the bytes of uploads that expired (tus Expiration); returns how many."""
+    store = storage(settings)
+    expired = await media_repo.expired_uploads(db=db, now=clock.now())
+    for video in expired:
+        store.upload_part(video["_id"], video["upload"]["id"]).unlink(missing_ok=True)
+        await media_repo.update_video(
+            db=db,
+            video_id=video["_id"],
+            expect={"upload.id": video["upload"]["id"]},
+            upload=None,
+            status=VideoStatus.awaiting_upload.value,
+            progress=0.0,
+        )
+    return len(expired)
+
+
+async def delete_video(*, db: Database, settings: Settings, video: Document) -> None:
+    """Deletes the video, its files and any job working on it."""
+    await jobs.cancel_for(db=db, entity=entity(video["_id"]))
+    await media_repo.delete_video(db=db, video_id=video["_id"])
+    storage(settings).delete_video(video["_id"])
+
+
+async def content_key(
+    *, db: Database, settings: Settings, video_id: str
+) -> content_keys.ContentKey | None:
+    """Returns the unwrapped AES-128 key and IV of a processed video, or None."""
+    stored = await media_repo.get_key(db=db, video_id=video_id)
+    if stored is None:
+        return None
+    key = content_keys.unwrap(settings, video_id, stored)
+    return content_keys.ContentKey(key=key, iv=stored["iv"])
