@@ -38,6 +38,7 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "mongodb_database": f"test_{secrets.token_hex(6)}",
         "secret_key": TEST_SECRET,
         "public_url": BASE_URL,
+        "job_poll_seconds": 0.2,
         **overrides,
     }
     return Settings(_env_file=None, **values)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Annotated
 
@@ -58,7 +58,7 @@ TusRequest = Depends(_tus_resumable)
 
 
 def _expires(when: datetime) -> str:
-    return format_datetime(when, usegmt=True)
+    return format_datetime(when.astimezone(UTC), usegmt=True)
 
 
 def _tus_headers(response: Response, **headers: str) -> None:

@@ -1,0 +1,115 @@
+"""Test clips made by ffmpeg (lavfi), a small tus client, and waiting for a video."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import subprocess
+from pathlib import Path
+
+import httpx
+
+from coursevault.ffmpeg.binary import ffmpeg_path
+
+TUS = {"Tus-Resumable": "1.0.0"}
+
+
+def make_clip(
+    path: Path,
+    *,
+    size: str = "640x360",
+    seconds: float = 4,
+    audio: bool = True,
+    rate: int = 25,
+    extra: tuple[str, ...] = (),
+) -> Path:
+    """Writes a test-pattern clip (with a 440 Hz tone when AUDIO) to PATH."""
+    args = [ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
+    args += ["-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={seconds}"]
+    if audio:
+        args += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
+    args += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    if audio:
+        args += ["-c:a", "aac", "-shortest"]
+    subprocess.run([*args, *extra, str(path)], check=True, timeout=120)
+    return path
+
+
+def metadata(**values: str) -> str:
+    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in values.items())
+
+
+async def create_upload(
+    client: httpx.AsyncClient, headers: dict[str, str], upload_url: str, length: int, **meta: str
+) -> httpx.Response:
+    extra = {"Upload-Metadata": metadata(**meta)} if meta else {}
+    return await client.post(
+        upload_url, headers={**headers, **TUS, "Upload-Length": str(length), **extra}
+    )
+
+
+async def patch(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    location: str,
+    offset: int,
+    chunk: bytes,
+    **extra: str,
+) -> httpx.Response:
+    return await client.patch(
+        location,
+        content=chunk,
+        headers={
+            **headers,
+            **TUS,
+            "Upload-Offset": str(offset),
+            "Content-Type": "application/offset+octet-stream",
+            **extra,
+        },
+    )
+
+
+async def upload_file(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    upload_url: str,
+    data: bytes,
+    chunk_size: int = 256 * 1024,
+    filename: str = "clip.mp4",
+) -> str:
+    """Uploads DATA through tus in chunks; returns the upload's location."""
+    created = await create_upload(client, headers, upload_url, len(data), filename=filename)
+    assert created.status_code == 201, created.text
+    location = created.headers["Location"]
+    offset = 0
+    while offset < len(data):
+        response = await patch(client, headers, location, offset, data[offset : offset + chunk_size])
+        assert response.status_code == 204, response.text
+        offset = int(response.headers["Upload-Offset"])
+    return location
+
+
+async def new_video(client: httpx.AsyncClient, headers: dict[str, str], title: str = "Lesson") -> dict:
+    response = await client.post("/api/videos", json={"title": title}, headers=headers)
+    assert response.status_code == 201, response.text
+    video: dict = response.json()
+    return video
+
+
+async def wait_for_video(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    video_id: str,
+    until: tuple[str, ...] = ("ready", "failed"),
+    timeout: float = 120,
+) -> tuple[dict, list[str]]:
+    """Polls the video until its status is in UNTIL; returns it and the statuses seen."""
+    seen: list[str] = []
+    async with asyncio.timeout(timeout):
+        while True:
+            video: dict = (await client.get(f"/api/videos/{video_id}", headers=headers)).json()
+            if not seen or seen[-1] != video["status"]:
+                seen.append(video["status"])
+            if video["status"] in until:
+                return video, seen
+            await asyncio.sleep(0.1)
