@@ -85,7 +85,8 @@ async def running(settings: Settings) -> AsyncIterator[RunningApp]:
         try:
             yield RunningApp(app, client)
         finally:
-            await app.state.connection.client.drop_database(settings.mongodb_database)
+            # Databases are not dropped: each test has its own name, and the whole data
+            # dir goes with the session (dropping raced mongoeco's per-collection caches).
             await lifespan.__aexit__(None, None, None)
 
 

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -83,16 +84,20 @@ async def upload_file(
     location = created.headers["Location"]
     offset = 0
     while offset < len(data):
-        response = await patch(client, headers, location, offset, data[offset : offset + chunk_size])
+        response = await patch(
+            client, headers, location, offset, data[offset : offset + chunk_size]
+        )
         assert response.status_code == 204, response.text
         offset = int(response.headers["Upload-Offset"])
     return location
 
 
-async def new_video(client: httpx.AsyncClient, headers: dict[str, str], title: str = "Lesson") -> dict:
+async def new_video(
+    client: httpx.AsyncClient, headers: dict[str, str], title: str = "Lesson"
+) -> dict[str, Any]:
     response = await client.post("/api/videos", json={"title": title}, headers=headers)
     assert response.status_code == 201, response.text
-    video: dict = response.json()
+    video: dict[str, Any] = response.json()
     return video
 
 
@@ -101,13 +106,15 @@ async def wait_for_video(
     headers: dict[str, str],
     video_id: str,
     until: tuple[str, ...] = ("ready", "failed"),
-    timeout: float = 120,
-) -> tuple[dict, list[str]]:
+    timeout: float = 120,  # noqa: ASYNC109
+) -> tuple[dict[str, Any], list[str]]:
     """Polls the video until its status is in UNTIL; returns it and the statuses seen."""
     seen: list[str] = []
     async with asyncio.timeout(timeout):
         while True:
-            video: dict = (await client.get(f"/api/videos/{video_id}", headers=headers)).json()
+            video: dict[str, Any] = (
+                await client.get(f"/api/videos/{video_id}", headers=headers)
+            ).json()
             if not seen or seen[-1] != video["status"]:
                 seen.append(video["status"])
             if video["status"] in until:

@@ -52,12 +52,18 @@ def decrypt_segment(data: bytes, key: bytes, iv: bytes) -> bytes:
     return unpadder.update(padded) + unpadder.finalize()
 
 
-async def instructor_headers(client: httpx.AsyncClient, db: Database, settings: Settings) -> dict:
+async def instructor_headers(
+    client: httpx.AsyncClient, db: Database, settings: Settings
+) -> dict[str, str]:
     return (await signed_in(client, db, settings, role=Role.instructor)).bearer
 
 
 async def test_upload_with_resume_then_encrypted_adaptive_hls(
-    client: httpx.AsyncClient, db: Database, settings: Settings, clips: dict[str, Path], tmp_path: Path
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    clips: dict[str, Path],
+    tmp_path: Path,
 ) -> None:
     headers = await instructor_headers(client, db, settings)
     video = await new_video(client, headers, "Intro")
@@ -91,7 +97,9 @@ async def test_upload_with_resume_then_encrypted_adaptive_hls(
             assert head.headers["Cache-Control"] == "no-store"
             offset = 100_000
             while offset < len(data):
-                response = await patch(other, headers, location, offset, data[offset : offset + 65536])
+                response = await patch(
+                    other, headers, location, offset, data[offset : offset + 65536]
+                )
                 assert response.status_code == 204
                 offset = int(response.headers["Upload-Offset"])
     finally:
@@ -202,7 +210,10 @@ async def test_each_video_has_its_own_key_and_keys_are_stored_wrapped(
     for video_id, content_key in zip(ids, keys, strict=True):
         stored = await db.video_keys.find_one({"_id": video_id})
         assert stored is not None and content_key is not None
-        assert content_key.key not in repr(stored).encode() and content_key.key not in stored["wrapped"]
+        assert (
+            content_key.key not in repr(stored).encode()
+            and content_key.key not in stored["wrapped"]
+        )
     # A wrapped key copied onto another video does not unwrap.
     first = await db.video_keys.find_one({"_id": ids[0]})
     assert first is not None

@@ -143,12 +143,25 @@ def ensure_running(data_dir: Path) -> EmbeddedServer:
     )
 
 
-async def _serve(data_dir: Path, parent_pid: int) -> None:
+def _engine(path: Path) -> object:
+    import dataclasses
+
     from mongoeco.engines.sqlite import SQLiteEngine
+
+    class WithoutChangeStreams(SQLiteEngine):
+        # mongoeco 4.11 publishes every write to a change-stream outbox under a lease it
+        # waits for with time.sleep on the server's event loop; under concurrent writers
+        # that stalled the whole server for a lease TTL (30 s). We use no change streams.
+        capabilities = dataclasses.replace(SQLiteEngine.capabilities, change_delivery="none")
+
+    return WithoutChangeStreams(str(path))
+
+
+async def _serve(data_dir: Path, parent_pid: int) -> None:
     from mongoeco.wire import AsyncMongoEcoProxyServer
 
     server = AsyncMongoEcoProxyServer(
-        engine=SQLiteEngine(str(db_dir(data_dir) / DB_FILE_NAME)), host="127.0.0.1", port=0
+        engine=_engine(db_dir(data_dir) / DB_FILE_NAME), host="127.0.0.1", port=0
     )
     address = await server.start()
     state_path = db_dir(data_dir) / STATE_FILE_NAME
