@@ -1,0 +1,209 @@
+"""Jobs survive a dead worker; ffmpeg is killed on timeout and leaves no process behind."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from coursevault.auth.models import Role
+from coursevault.config import Settings
+from coursevault.db import Database
+from coursevault.ffmpeg import runner
+from coursevault.ffmpeg.binary import ffmpeg_path
+from coursevault.ffmpeg.ladder import plan_renditions
+from coursevault.jobs import registry
+from coursevault.jobs import service as jobs
+from coursevault.jobs.worker import Worker
+from coursevault.media import service as media
+from tests.conftest import TEST_SECRET
+from tests.factories import signed_in
+from tests.media_helpers import make_clip, new_video, upload_file, wait_for_video
+from tests.processes import COURSEVAULT, environment
+from tests.test_video_pipeline import leftovers
+
+
+def ffmpeg_children_of(pid: int) -> list[int]:
+    out = subprocess.run(
+        ["ps", "-eo", "pid,ppid,comm"], capture_output=True, text=True, check=True
+    ).stdout
+    return [
+        int(cols[0])
+        for cols in (line.split() for line in out.splitlines()[1:])
+        if "ffmpeg" in cols[2] and int(cols[1]) == pid
+    ]
+
+
+def ffmpeg_processes() -> set[int]:
+    out = subprocess.run(["ps", "-eo", "pid,comm"], capture_output=True, text=True, check=True)
+    return {int(line.split()[0]) for line in out.stdout.splitlines()[1:] if "ffmpeg" in line}
+
+
+def test_every_job_kind_has_a_handler_with_sane_limits() -> None:
+    registry.load_handlers()
+    assert registry.kinds() == ["transcode"]
+    for kind in registry.kinds():
+        job_type = registry.get(kind)
+        assert job_type is not None and callable(job_type.handler)
+        assert job_type.max_attempts >= 1 and job_type.lease_seconds > 0
+        assert job_type.on_failure is not None  # a failed job moves its entity to `failed`
+
+
+async def test_unknown_job_kinds_are_refused(db: Database) -> None:
+    with pytest.raises(ValueError, match="no handler"):
+        await jobs.enqueue(db=db, kind="mine-bitcoin", payload={}, entity="x")
+
+
+def test_ladder_never_upscales_and_names_rungs_by_the_short_side() -> None:
+    assert [r.name for r in plan_renditions(1920, 1080)] == [
+        "240p",
+        "360p",
+        "480p",
+        "720p",
+        "1080p",
+    ]
+    assert [r.name for r in plan_renditions(3840, 2160)][-1] == "1080p"
+    assert [(r.width, r.height) for r in plan_renditions(1080, 1920)][-1] == (1080, 1920)
+    assert all(r.width % 2 == 0 and r.height % 2 == 0 for r in plan_renditions(853, 479))
+
+
+@pytest.mark.parametrize(
+    ("code", "stderr", "permanent"),
+    [
+        (1, "src.mp4: Invalid data found when processing input", True),
+        (1, "Protocol not on whitelist 'file'!", True),
+        (1, "Error writing trailer: No space left on device", False),
+        (-9, "", False),
+        (1, "something odd happened", False),
+    ],
+)
+def test_ffmpeg_failures_are_classified(code: int, stderr: str, permanent: bool) -> None:
+    assert runner.classify(code, stderr).permanent is permanent
+
+
+async def test_ffmpeg_is_killed_at_its_timeout_and_leaves_no_process() -> None:
+    before = ffmpeg_processes()
+    args = ["-nostdin", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "null", "-"]
+    started = time.monotonic()
+    with pytest.raises(runner.FFmpegFailed) as failure:
+        await runner.run(args, timeout=1.0)
+    assert time.monotonic() - started < 10
+    assert failure.value.permanent and "longer than the limit" in str(failure.value)
+    assert ffmpeg_processes() - before == set()
+
+
+async def test_cancelling_ffmpeg_kills_it() -> None:
+    before = ffmpeg_processes()
+    args = ["-nostdin", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-f", "null", "-"]
+    task = asyncio.create_task(runner.run(args, timeout=60))
+    await asyncio.sleep(0.5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert ffmpeg_processes() - before == set()
+
+
+@pytest.mark.parametrize("settings_overrides", [{"inprocess_worker": False}])
+async def test_a_killed_worker_s_job_is_reclaimed_after_its_lease(
+    client: httpx.AsyncClient, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    teacher = await signed_in(client, db, settings, role=Role.instructor)
+    clip = make_clip(tmp_path / "long.mp4", size="1280x720", seconds=20, rate=30)
+    video = await new_video(client, teacher.bearer)
+    await upload_file(
+        client, teacher.bearer, video["upload_url"], clip.read_bytes(), chunk_size=4 << 20
+    )
+
+    env = environment(
+        settings.data_dir,
+        COURSEVAULT_MONGODB_DATABASE=settings.mongodb_database,
+        COURSEVAULT_SECRET_KEY=TEST_SECRET,
+        COURSEVAULT_JOB_LEASE_SECONDS="2",
+        COURSEVAULT_JOB_POLL_SECONDS="0.2",
+        COURSEVAULT_X264_PRESET="slow",  # slow enough to be caught mid-job
+    )
+    worker = subprocess.Popen([COURSEVAULT, "worker"], env=env, stderr=subprocess.DEVNULL)
+    try:
+        processing, _ = await wait_for_video(
+            client, teacher.bearer, video["id"], until=("processing", "ready", "failed")
+        )
+        assert processing["status"] == "processing"
+        async with asyncio.timeout(60):
+            while not ffmpeg_children_of(worker.pid):
+                await asyncio.sleep(0.1)
+        encoders = ffmpeg_children_of(worker.pid)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    # The kernel ends the orphaned encoder with its worker (no stray ffmpeg).
+    async with asyncio.timeout(10):
+        while any(os.path.exists(f"/proc/{pid}") for pid in encoders):
+            await asyncio.sleep(0.1)
+    job = await db.jobs.find_one({"entity": f"video:{video['id']}"})
+    assert job is not None and job["state"] == "running" and job["attempts"] == 1
+
+    # Another worker finds nothing while the dead worker's lease lasts, then takes over.
+    fast = Settings(**{**settings.model_dump(), "job_lease_seconds": 2})
+    rescuer = Worker(db=db, settings=fast)
+    async with asyncio.timeout(30):
+        while not await rescuer.run_once():
+            await asyncio.sleep(0.2)
+    ready, _ = await wait_for_video(client, teacher.bearer, video["id"])
+    assert ready["status"] == "ready", ready["error"]
+    job = await db.jobs.find_one({"entity": f"video:{video['id']}"})
+    assert job is not None and job["state"] == "done" and job["attempts"] == 2
+    assert leftovers(settings) == []
+    assert [r["name"] for r in ready["renditions"]] == ["240p", "360p", "480p", "720p"]
+
+
+async def test_deleting_a_video_while_it_transcodes_stops_the_job(
+    client: httpx.AsyncClient, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    teacher = await signed_in(client, db, settings, role=Role.instructor)
+    clip = make_clip(tmp_path / "long.mp4", size="1280x720", seconds=20, rate=30)
+    video = await new_video(client, teacher.bearer)
+    await upload_file(
+        client, teacher.bearer, video["upload_url"], clip.read_bytes(), chunk_size=4 << 20
+    )
+    await wait_for_video(client, teacher.bearer, video["id"], until=("processing", "ready"))
+    assert (
+        await client.delete(f"/api/videos/{video['id']}", headers=teacher.bearer)
+    ).status_code == 204
+    job = await db.jobs.find_one({"entity": f"video:{video['id']}"})
+    assert job is not None and job["state"] == "cancelled"
+    store = media.storage(settings)
+    async with asyncio.timeout(30):  # the worker notices at its next heartbeat
+        while store.work_dir(video["id"]).exists():
+            await asyncio.sleep(0.2)
+    assert not store.media_dir(video["id"]).exists()
+    assert await db.videos.find_one({"_id": video["id"]}) is None
+
+
+def test_cli_video_import_runs_the_same_pipeline(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    clip = make_clip(tmp_path / "import me.mp4", size="320x180", seconds=2)
+    create = subprocess.run(
+        [COURSEVAULT, "user", "create", "--email", "t@example.com", "--name", "T", "--role", "instructor"],
+        input="correct horse battery staple\n", env=environment(data_dir),
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert create.returncode == 0, create.stderr
+    result = subprocess.run(
+        [COURSEVAULT, "video", "import", str(clip), "--owner", "t@example.com", "--title", "Imported"],
+        env=environment(data_dir), capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "is ready" in result.stdout and "180p" in result.stdout
+    bad = tmp_path / "notes.mp4"
+    bad.write_text("just text")
+    failed = subprocess.run(
+        [COURSEVAULT, "video", "import", str(bad), "--owner", "t@example.com", "--title", "Bad"],
+        env=environment(data_dir), capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert failed.returncode == 1 and "not a supported video" in failed.stderr
