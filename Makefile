@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.13 python3.14 $$HOME/.pyenv/versions/3.13*/bi
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 13))' 2>/dev/null; \
 	then command -v $$p; break; fi; done)
 
-.PHONY: help run test lint typecheck pytest install clean
+.PHONY: help run test lint typecheck pytest install clean bench
 
 help:
 	@echo "make run   install what is missing, then serve CourseVault on http://127.0.0.1:8000"
@@ -36,8 +36,8 @@ run: install
 	$(VENV)/bin/coursevault serve --host 127.0.0.1 --port 8000
 
 lint: install
-	$(VENV)/bin/ruff check src tests
-	$(VENV)/bin/ruff format --check src tests
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
 
 typecheck: install
 	$(VENV)/bin/mypy
@@ -46,6 +46,9 @@ pytest: install
 	$(VENV)/bin/pytest
 
 test: lint typecheck pytest
+
+bench: install
+	PYTHONPATH=. $(PY) bench/transcode.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -16,7 +16,6 @@ from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.db import Database
 from coursevault.ffmpeg import runner
-from coursevault.ffmpeg.binary import ffmpeg_path
 from coursevault.ffmpeg.ladder import plan_renditions
 from coursevault.jobs import registry
 from coursevault.jobs import service as jobs
