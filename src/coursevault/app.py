@@ -17,6 +17,7 @@ from coursevault.body_limit import BodyLimitMiddleware
 from coursevault.config import Settings
 from coursevault.errors import error_body, install_error_handlers
 from coursevault.media import routes as media_routes
+from coursevault.streaming import routes as streaming_routes
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_admin_router)
     app.include_router(media_routes.router)
     app.include_router(media_routes.tus_router)
+    app.include_router(streaming_routes.router)
 
     @app.get("/healthz", tags=["health"], operation_id="health")
     async def health() -> JSONResponse:

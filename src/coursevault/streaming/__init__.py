@@ -1,0 +1,1 @@
+"""Secure delivery: signed media URLs and HLS routes (playback sessions come next)."""
