@@ -154,6 +154,12 @@ def _engine(path: Path) -> object:
         # that stalled the whole server for a lease TTL (30 s). We use no change streams.
         capabilities = dataclasses.replace(SQLiteEngine.capabilities, change_delivery="none")
 
+        def _can_use_dedicated_reader(self, context: object) -> bool:
+            # mongoeco 4.11's dedicated scan readers keep their own SQLite snapshot; in
+            # our suite a scan (find by a non-_id field) then missed documents written
+            # moments before on another connection. Shared-connection scans stay fresh.
+            return False
+
     return WithoutChangeStreams(str(path))
 
 
