@@ -8,6 +8,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,7 +23,7 @@ from coursevault.jobs import service as jobs
 from coursevault.jobs.worker import Worker
 from coursevault.media import service as media
 from tests.conftest import TEST_SECRET
-from tests.factories import signed_in
+from tests.factories import SignedIn, signed_in
 from tests.media_helpers import make_clip, new_video, upload_file, wait_for_video
 from tests.processes import COURSEVAULT, environment
 from tests.test_video_pipeline import leftovers
@@ -108,16 +109,24 @@ async def test_cancelling_ffmpeg_kills_it() -> None:
     assert ffmpeg_processes() - before == set()
 
 
-@pytest.mark.parametrize("settings_overrides", [{"inprocess_worker": False}])
-async def test_a_killed_worker_s_job_is_reclaimed_after_its_lease(
+async def uploaded_long_clip(
     client: httpx.AsyncClient, db: Database, settings: Settings, tmp_path: Path
-) -> None:
+) -> tuple[SignedIn, dict[str, Any]]:
+    """An instructor and their 20 s 720p upload: long enough to catch its transcode midway."""
     teacher = await signed_in(client, db, settings, role=Role.instructor)
     clip = make_clip(tmp_path / "long.mp4", size="1280x720", seconds=20, rate=30)
     video = await new_video(client, teacher.bearer)
     await upload_file(
         client, teacher.bearer, video["upload_url"], clip.read_bytes(), chunk_size=4 << 20
     )
+    return teacher, video
+
+
+@pytest.mark.parametrize("settings_overrides", [{"inprocess_worker": False}])
+async def test_a_killed_worker_s_job_is_reclaimed_after_its_lease(
+    client: httpx.AsyncClient, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    teacher, video = await uploaded_long_clip(client, db, settings, tmp_path)
 
     env = environment(
         settings.data_dir,
@@ -164,12 +173,7 @@ async def test_a_killed_worker_s_job_is_reclaimed_after_its_lease(
 async def test_deleting_a_video_while_it_transcodes_stops_the_job(
     client: httpx.AsyncClient, db: Database, settings: Settings, tmp_path: Path
 ) -> None:
-    teacher = await signed_in(client, db, settings, role=Role.instructor)
-    clip = make_clip(tmp_path / "long.mp4", size="1280x720", seconds=20, rate=30)
-    video = await new_video(client, teacher.bearer)
-    await upload_file(
-        client, teacher.bearer, video["upload_url"], clip.read_bytes(), chunk_size=4 << 20
-    )
+    teacher, video = await uploaded_long_clip(client, db, settings, tmp_path)
     await wait_for_video(client, teacher.bearer, video["id"], until=("processing", "ready"))
     assert (
         await client.delete(f"/api/videos/{video['id']}", headers=teacher.bearer)
