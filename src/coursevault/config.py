@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     ffmpeg_timeout_seconds: float = Field(default=6 * 3600, gt=0)
     x264_preset: str = "veryfast"
 
+    # Segment offload: with e.g. "/internal-media/", segment answers become an
+    # X-Accel-Redirect for nginx (docs/deploy/nginx.conf); tokens are still checked here.
+    accel_redirect: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9_/-]*/$")
+
     # Background jobs: an in-process worker by default; `coursevault worker` adds more.
     inprocess_worker: bool = True
     job_poll_seconds: float = Field(default=2.0, gt=0)

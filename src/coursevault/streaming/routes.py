@@ -42,12 +42,13 @@ async def media_file(token: str, video_id: str, name: str, settings: AppSettings
     if not path.is_file():
         raise not_found()
     max_age = max(0, min(grant.expires - int(time.time()), 3600))
-    return FileResponse(
-        path,
-        media_type=_TYPES[path.suffix],
-        headers={
-            "Cache-Control": f"private, max-age={max_age}",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Disposition": "inline",
-        },
-    )
+    headers = {
+        "Cache-Control": f"private, max-age={max_age}",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": "inline",
+    }
+    if settings.accel_redirect and path.suffix == ".ts":
+        # nginx sends the bytes from its `internal` location; the decision stays here.
+        headers["X-Accel-Redirect"] = f"{settings.accel_redirect}{video_id}/{name}"
+        return Response(status_code=200, media_type=_TYPES[".ts"], headers=headers)
+    return FileResponse(path, media_type=_TYPES[path.suffix], headers=headers)
