@@ -58,7 +58,7 @@ def app_with_video(tmp_path: Path) -> Iterator[tuple[Server, str, Path]]:
         "instructor", stdin=PASSWORD + "\n",
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
-    server = Server(data_dir, **env)
+    server = Server(data_dir, workers=1, **env)
     try:
         clip = make_clip(tmp_path / "c.mp4", size="320x240", seconds=8).read_bytes()
         with httpx.Client(base_url=server.url, timeout=60) as client:
