@@ -88,3 +88,34 @@ def wait_port_free(port: int, timeout: float = 20.0) -> None:
                 return
         time.sleep(0.2)
     raise RuntimeError(f"port {port} still answers after {timeout}s")
+
+
+def upload_until_ready(
+    url: str, email: str, password: str, data: bytes, timeout: float = 300
+) -> str:
+    """Signs in to a running server, uploads DATA through tus, waits for `ready`; returns the id."""
+    tus = {"Tus-Resumable": "1.0.0"}
+    with httpx.Client(base_url=url, timeout=120) as client:
+        token = client.post("/api/auth/login", json={"email": email, "password": password}).json()[
+            "access_token"
+        ]
+        auth = {"Authorization": f"Bearer {token}"}
+        video = client.post("/api/videos", json={"title": "v"}, headers=auth).json()
+        location = client.post(
+            video["upload_url"], headers={**auth, **tus, "Upload-Length": str(len(data))}
+        ).headers["Location"]
+        patched = client.patch(
+            location,
+            content=data,
+            headers={**auth, **tus, "Upload-Offset": "0",
+                     "Content-Type": "application/offset+octet-stream"},
+        )  # fmt: skip
+        assert patched.status_code == 204, patched.text
+        deadline = time.monotonic() + timeout
+        while True:
+            status = client.get(f"/api/videos/{video['id']}", headers=auth).json()
+            if status["status"] == "ready":
+                return str(video["id"])
+            if status["status"] == "failed" or time.monotonic() > deadline:
+                raise RuntimeError(f"video did not become ready: {status}")
+            time.sleep(0.2)

@@ -20,8 +20,8 @@ import pytest
 from coursevault.config import Settings
 from coursevault.streaming import signing
 from tests.conftest import TEST_SECRET
-from tests.media_helpers import TUS, make_clip
-from tests.processes import Server, free_port, run_cli
+from tests.media_helpers import make_clip
+from tests.processes import Server, free_port, run_cli, upload_until_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"
@@ -61,29 +61,8 @@ def app_with_video(tmp_path: Path) -> Iterator[tuple[Server, str, Path]]:
     server = Server(data_dir, workers=1, **env)
     try:
         clip = make_clip(tmp_path / "c.mp4", size="320x240", seconds=8).read_bytes()
-        with httpx.Client(base_url=server.url, timeout=60) as client:
-            token = client.post(
-                "/api/auth/login", json={"email": "t@example.com", "password": PASSWORD}
-            ).json()["access_token"]
-            auth = {"Authorization": f"Bearer {token}"}
-            video = client.post("/api/videos", json={"title": "v"}, headers=auth).json()
-            location = client.post(
-                video["upload_url"], headers={**auth, **TUS, "Upload-Length": str(len(clip))}
-            ).headers["Location"]
-            patched = client.patch(
-                location,
-                content=clip,
-                headers={**auth, **TUS, "Upload-Offset": "0",
-                         "Content-Type": "application/offset+octet-stream"},
-            )  # fmt: skip
-            assert patched.status_code == 204
-            deadline = time.monotonic() + 120
-            while (
-                client.get(f"/api/videos/{video['id']}", headers=auth).json()["status"] != "ready"
-            ):
-                assert time.monotonic() < deadline
-                time.sleep(0.2)
-        yield server, video["id"], data_dir
+        video_id = upload_until_ready(server.url, "t@example.com", PASSWORD, clip)
+        yield server, video_id, data_dir
     finally:
         server.stop()
 
