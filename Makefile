@@ -49,6 +49,7 @@ test: lint typecheck pytest
 
 bench: install
 	PYTHONPATH=. $(PY) bench/transcode.py
+	PYTHONPATH=. $(PY) bench/delivery.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

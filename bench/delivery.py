@@ -1,0 +1,183 @@
+"""Segment delivery figures (prints, asserts nothing), measured in one run with wrk:
+
+  (a) nginx serving the segment as a plain static file (the baseline),
+  (b) CourseVault on granian checking the signed token and sending the file,
+  (c) nginx in front of CourseVault with X-Accel-Redirect (docs/deploy/nginx.conf),
+
+plus the cost of one token verification. Needs nginx and wrk (apt-get install nginx-light wrk).
+
+    PYTHONPATH=. .venv/bin/python bench/delivery.py [--seconds 10] [--connections 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import timeit
+from pathlib import Path
+
+import httpx
+
+from coursevault.config import Settings
+from coursevault.streaming import signing
+from tests.media_helpers import make_clip
+from tests.processes import Server, free_port, run_cli, upload_until_ready
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "bench-secret-" + "x" * 40
+PASSWORD = "correct horse battery staple"
+
+STATIC_CONF = """
+user {user};
+worker_processes auto;
+pid {prefix}/static.pid;
+error_log {prefix}/static-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    client_body_temp_path {prefix}/cb; proxy_temp_path {prefix}/px;
+    fastcgi_temp_path {prefix}/fc; uwsgi_temp_path {prefix}/uw; scgi_temp_path {prefix}/sc;
+    server {{
+        listen 127.0.0.1:{port};
+        location /static/ {{ alias {media}; }}
+    }}
+}}
+"""
+
+
+def nginx(conf: Path, prefix: Path) -> subprocess.Popen[bytes]:
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    return subprocess.Popen([binary, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"])
+
+
+def wait_up(url: str) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+    def number(pattern: str) -> str:
+        match = re.search(pattern, out)
+        return match.group(1) if match else "0"
+
+    def ms(value: str) -> float:
+        unit = re.sub(r"[0-9.]", "", value)
+        return float(re.sub(r"[a-z]", "", value)) * {"us": 0.001, "ms": 1, "s": 1000}.get(unit, 1)
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(number(r"Requests/sec:\s+([0-9.]+)")),
+        "mbps": float(number(r"Transfer/sec:\s+([0-9.]+)MB"))
+        or float(number(r"Transfer/sec:\s+([0-9.]+)GB")) * 1024,
+        "p50": ms(number(r"50%\s+(\S+)")),
+        "p99": ms(number(r"99%\s+(\S+)")),
+        "errors": float(errors.group(1)) if errors else 0.0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None or not (
+        shutil.which("nginx") or Path("/usr/sbin/nginx").exists()
+    ):
+        raise SystemExit("bench/delivery.py needs wrk and nginx: apt-get install wrk nginx-light")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        data_dir = work / "data"
+        run_cli(data_dir, "user", "create", "--email", "b@example.com", "--name", "B",
+                "--role", "instructor", stdin=PASSWORD + "\n")  # fmt: skip
+        env = {"COURSEVAULT_SECRET_KEY": SECRET, "COURSEVAULT_LOG_LEVEL": "WARNING"}
+        app = Server(data_dir, workers=1, **env)
+        accel = Server(data_dir, workers=1, COURSEVAULT_ACCEL_REDIRECT="/internal-media/", **env)
+        prefix = work / "nginx"
+        prefix.mkdir()
+        procs = []
+        try:
+            clip = make_clip(work / "clip.mp4", size="1280x720", seconds=12, rate=30).read_bytes()
+            video_id = upload_until_ready(app.url, "b@example.com", PASSWORD, clip)
+            media = data_dir.resolve() / "media"
+            segment = max((media / video_id).glob("*.ts"), key=lambda p: p.stat().st_size).name
+            size = (media / video_id / segment).stat().st_size
+
+            static_port, accel_port = free_port(), free_port()
+            static_conf = prefix / "static.conf"
+            static_conf.write_text(
+                STATIC_CONF.format(
+                    user=getpass.getuser(), prefix=prefix, port=static_port, media=f"{media}/"
+                )
+            )
+            text = (ROOT / "docs" / "deploy" / "nginx.conf").read_text()
+            values = {
+                "USER": getpass.getuser(),
+                "PREFIX": str(prefix),
+                "LISTEN": f"127.0.0.1:{accel_port}",
+                "APP": f"127.0.0.1:{accel.port}",
+                "MEDIA_ROOT": f"{media}/",
+            }
+            for name, value in values.items():
+                text = text.replace("{{" + name + "}}", value)
+            accel_conf = prefix / "accel.conf"
+            accel_conf.write_text(text)
+            procs = [nginx(static_conf, prefix), nginx(accel_conf, prefix)]
+
+            settings = Settings(_env_file=None, secret_key=SECRET, data_dir=data_dir)
+            token = signing.sign(settings, video_id=video_id, session_id="bench-session",
+                                 expires=int(time.time()) + 3600)  # fmt: skip
+            path = f"/hls/{token}/{video_id}/{segment}"
+            targets = {
+                "a nginx static": f"http://127.0.0.1:{static_port}/static/{video_id}/{segment}",
+                "b coursevault": f"{app.url}{path}",
+                "c nginx+accel": f"http://127.0.0.1:{accel_port}{path}",
+            }
+            for url in targets.values():
+                wait_up(url)
+                assert httpx.get(url).content == (media / video_id / segment).read_bytes()
+
+            print(f"segment {size / 1e6:.2f} MB, {args.connections} connections, "
+                  f"{args.seconds}s each, wrk -t2 on the same 2-core machine")  # fmt: skip
+            results = {
+                name: wrk(url, args.seconds, args.connections) for name, url in targets.items()
+            }
+            base = results["a nginx static"]["rps"] or 1
+            for name, r in results.items():
+                print(
+                    f"{name:16} {r['rps']:8.0f} req/s {r['mbps']:8.0f} MB/s"
+                    f"  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
+                    f"  errors {r['errors']:.0f}  ratio {r['rps'] / base:.2f}"
+                )
+            runs = 20000
+            cost = timeit.timeit(
+                lambda: signing.verify(settings, token, video_id=video_id), number=runs
+            )
+            print(f"token verification: {cost / runs * 1e6:.1f} µs")
+        finally:
+            for proc in procs:
+                proc.terminate()
+                proc.wait(10)
+            accel.stop()
+            app.stop()
+
+
+if __name__ == "__main__":
+    main()
