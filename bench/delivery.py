@@ -87,8 +87,8 @@ def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
         "rps": float(number(r"Requests/sec:\s+([0-9.]+)")),
         "mbps": float(number(r"Transfer/sec:\s+([0-9.]+)MB"))
         or float(number(r"Transfer/sec:\s+([0-9.]+)GB")) * 1024,
-        "p50": ms(number(r"50%\s+(\S+)")),
-        "p99": ms(number(r"99%\s+(\S+)")),
+        "p50": ms(number(r"(?m)^\s+50%\s+(\S+)")),
+        "p99": ms(number(r"(?m)^\s+99%\s+(\S+)")),
         "errors": float(errors.group(1)) if errors else 0.0,
     }
 
