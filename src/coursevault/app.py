@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(media_routes.router)
     app.include_router(media_routes.tus_router)
     app.include_router(streaming_routes.router)
+    app.include_router(streaming_routes.playback_router)
 
     @app.get("/healthz", tags=["health"], operation_id="health")
     async def health() -> JSONResponse:

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     # X-Accel-Redirect for nginx (docs/deploy/nginx.conf); tokens are still checked here.
     accel_redirect: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9_/-]*/$")
 
+    # Playback sessions (K4): a lease renewed by heartbeats; tokens outlive a long lesson.
+    playback_heartbeat_seconds: int = Field(default=30, ge=1)
+    playback_lease_seconds: int = Field(default=90, ge=2)
+    playback_token_ttl_seconds: int = Field(default=6 * 3600, ge=60)
+    max_concurrent_streams: int = Field(default=2, ge=1)
+
     # Background jobs: an in-process worker by default; `coursevault worker` adds more.
     inprocess_worker: bool = True
     job_poll_seconds: float = Field(default=2.0, gt=0)

@@ -21,6 +21,7 @@ from coursevault import clock
 from coursevault.auth.models import Role, User
 from coursevault.config import Settings
 from coursevault.db import Database, Document
+from coursevault.errors import AppError
 from coursevault.jobs import service as jobs
 from coursevault.media import errors
 from coursevault.media import keys as content_keys
@@ -89,6 +90,16 @@ async def owned_video(*, db: Database, video_id: str, user: User) -> Document:
     doc = await media_repo.get_video(db=db, video_id=video_id)
     if doc is None or (doc["owner_id"] != user.id and Role.admin not in user.roles):
         raise errors.video_not_found()
+    return doc
+
+
+async def ready_video(*, db: Database, video_id: str) -> Document:
+    """Returns the video if it is ready to play; 409 video_not_ready otherwise."""
+    doc = await media_repo.get_video(db=db, video_id=video_id)
+    if doc is None:
+        raise errors.video_not_found()
+    if doc["status"] != VideoStatus.ready:
+        raise AppError(409, "video_not_ready", "This video is still being prepared.")
     return doc
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, status
 from starlette.responses import FileResponse, Response
 
-from coursevault.deps import AppSettings
+from coursevault.auth.deps import CurrentUser
+from coursevault.deps import AppSettings, ClientIp, Db
 from coursevault.errors import AppError
 from coursevault.media import service as media
-from coursevault.streaming import signing
+from coursevault.streaming import service, signing
+from coursevault.streaming.models import HeartbeatIn, HeartbeatOut, PlaybackSessionPage
 
 router = APIRouter(prefix="/hls", tags=["delivery"], include_in_schema=False)
 
@@ -30,12 +33,32 @@ def not_found() -> AppError:
     return AppError(404, "not_found", "Not found")
 
 
-@router.get("/{token}/{video_id}/{name}")
-async def media_file(token: str, video_id: str, name: str, settings: AppSettings) -> Response:
+def media_grant(token: str, video_id: str, settings: AppSettings) -> signing.MediaGrant:
+    """Checks the signed token first on every media request (S2), before anything else."""
     try:
-        grant = signing.verify(settings, token, video_id=video_id)
+        return signing.verify(settings, token, video_id=video_id)
     except signing.InvalidMediaToken:
         raise forbidden() from None
+
+
+Grant = Annotated[signing.MediaGrant, Depends(media_grant)]
+
+
+@router.get("/{token}/{video_id}/key")
+async def content_key(
+    grant: Grant, user: CurrentUser, db: Db, settings: AppSettings, ip: ClientIp
+) -> Response:
+    """The AES-128 key: only for the signed-in owner of a live playback session (K1, K2)."""
+    key = await service.key_for(db=db, settings=settings, user=user, grant=grant, ip=ip)
+    return Response(
+        key.key,
+        media_type="application/octet-stream",
+        headers={"Cache-Control": "no-store, private", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("/{token}/{video_id}/{name}")
+async def media_file(grant: Grant, video_id: str, name: str, settings: AppSettings) -> Response:
     if not _FILES.fullmatch(name):
         raise not_found()
     path = media.storage(settings).media_dir(video_id) / name
@@ -52,3 +75,35 @@ async def media_file(token: str, video_id: str, name: str, settings: AppSettings
         headers["X-Accel-Redirect"] = f"{settings.accel_redirect}{video_id}/{name}"
         return Response(status_code=200, media_type=_TYPES[".ts"], headers=headers)
     return FileResponse(path, media_type=_TYPES[path.suffix], headers=headers)
+
+
+playback_router = APIRouter(prefix="/api", tags=["playback"])
+
+
+@playback_router.post("/playback/{session_id}/heartbeat", operation_id="playbackHeartbeat")
+async def heartbeat(
+    session_id: str, beat: HeartbeatIn, user: CurrentUser, db: Db, settings: AppSettings
+) -> HeartbeatOut:
+    until = await service.heartbeat(
+        db=db, settings=settings, user=user, session_id=session_id, position=beat.position
+    )
+    return HeartbeatOut(lease_until=until)
+
+
+@playback_router.delete(
+    "/playback/{session_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="endPlayback"
+)
+@playback_router.delete(
+    "/me/playback/{session_id}", status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="endMyPlayback",
+)  # fmt: skip
+async def end_playback(session_id: str, user: CurrentUser, db: Db, ip: ClientIp) -> None:
+    if not await service.end(db=db, session_id=session_id, reason="ended", ip=ip, user=user):
+        raise not_found()
+
+
+@playback_router.get("/me/playback", operation_id="myPlayback")
+async def my_playback(user: CurrentUser, db: Db) -> PlaybackSessionPage:
+    return PlaybackSessionPage(
+        items=[service.to_read(d) for d in await service.list_live(db=db, user=user)]
+    )

@@ -1,0 +1,83 @@
+"""The only code that touches `playback_sessions` and `stream_slots`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from coursevault import clock
+from coursevault.db import Database, Document, register_indexes
+
+
+@register_indexes
+async def create_indexes(db: Database) -> None:
+    await db.playback_sessions.create_index([("user_id", ASCENDING), ("ended_at", ASCENDING)])
+    # A slot is one of a user's N concurrent streams; the unique index makes two racing
+    # starts for the last free slot produce exactly one winner (K4).
+    await db.stream_slots.create_index([("user_id", ASCENDING), ("slot", ASCENDING)], unique=True)
+
+
+async def insert_session(*, db: Database, doc: Document) -> None:
+    await db.playback_sessions.insert_one(doc)
+
+
+async def get_session(*, db: Database, session_id: str) -> Document | None:
+    return await db.playback_sessions.find_one({"_id": session_id})
+
+
+async def live_sessions(*, db: Database, user_id: str, now: datetime) -> list[Document]:
+    """Returns USER_ID's sessions that have not ended and whose lease has not run out."""
+    cursor = db.playback_sessions.find(
+        {"user_id": user_id, "ended_at": None, "lease_until": {"$gt": now}}
+    ).sort("started_at", ASCENDING)
+    return [doc async for doc in cursor]
+
+
+async def renew(
+    *, db: Database, session_id: str, user_id: str, until: datetime, position: float
+) -> Document | None:
+    """Extends a live session's lease and stores the position; None if it is not live."""
+    now = clock.now()
+    return await db.playback_sessions.find_one_and_update(
+        {"_id": session_id, "user_id": user_id, "ended_at": None, "lease_until": {"$gt": now}},
+        {"$set": {"lease_until": until, "last_seen": now, "position": position}},
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+async def end(*, db: Database, session_id: str, reason: str, **match: Any) -> Document | None:
+    """Ends a session (once) and returns it; None if it was not running."""
+    return await db.playback_sessions.find_one_and_update(
+        {"_id": session_id, "ended_at": None, **match},
+        {"$set": {"ended_at": clock.now(), "end_reason": reason}},
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+async def take_slot(
+    *, db: Database, user_id: str, slot: int, session_id: str, until: datetime
+) -> bool:
+    """Claims slot SLOT of USER_ID for SESSION_ID; False when another session holds it."""
+    try:
+        await db.stream_slots.insert_one(
+            {"user_id": user_id, "slot": slot, "session_id": session_id, "lease_until": until}
+        )
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+async def free_expired_slots(*, db: Database, user_id: str, now: datetime) -> None:
+    """Frees USER_ID's slots whose lease ran out (their session missed its heartbeats)."""
+    await db.stream_slots.delete_many({"user_id": user_id, "lease_until": {"$lte": now}})
+
+
+async def renew_slot(*, db: Database, session_id: str, until: datetime) -> None:
+    await db.stream_slots.update_one({"session_id": session_id}, {"$set": {"lease_until": until}})
+
+
+async def free_slot_of(*, db: Database, session_id: str) -> None:
+    await db.stream_slots.delete_many({"session_id": session_id})

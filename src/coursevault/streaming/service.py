@@ -1,0 +1,188 @@
+"""Playback sessions (K1, K4, P5): a lease per stream, concurrent-stream slots, gated keys."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from coursevault import clock
+from coursevault.auth.models import User
+from coursevault.config import Settings
+from coursevault.db import Database, Document
+from coursevault.errors import AppError
+from coursevault.media import service as media
+from coursevault.media.keys import ContentKey
+from coursevault.streaming import repo as sessions_repo
+from coursevault.streaming import signing
+from coursevault.streaming.models import (
+    LimitBehavior,
+    PlaybackSessionRead,
+    PlaybackStart,
+    StreamPolicy,
+)
+
+log = logging.getLogger("coursevault.playback")
+
+
+def to_read(doc: Document) -> PlaybackSessionRead:
+    return PlaybackSessionRead(
+        id=doc["_id"],
+        video_id=doc["video_id"],
+        device=doc["device"],
+        started_at=doc["started_at"],
+        last_seen=doc["last_seen"],
+    )
+
+
+def stream_limit(live: list[Document]) -> AppError:
+    return AppError(
+        409,
+        "stream_limit",
+        "You are already watching on as many devices as this course allows. "
+        "End one of them to watch here.",
+        detail={"sessions": [to_read(d).model_dump(mode="json") for d in live]},
+    )
+
+
+def session_ended() -> AppError:
+    return AppError(410, "playback_ended", "This playback session has ended; start again.")
+
+
+async def start(
+    *,
+    db: Database,
+    settings: Settings,
+    user: User,
+    video_id: str,
+    policy: StreamPolicy,
+    device: str,
+    ip: str,
+    context: dict[str, str] | None = None,
+) -> PlaybackStart:
+    """Starts a playback session within the user's concurrent-stream limit (K4).
+
+    At the limit, `refuse_new` answers 409 with the live sessions; `evict_oldest` ends the
+    oldest one, which loses key access at once. Racing starts for the last free slot
+    produce exactly one winner (a unique index on the slot).
+    """
+    video = await media.ready_video(db=db, video_id=video_id)
+    now = clock.now()
+    lease = timedelta(seconds=settings.playback_lease_seconds)
+    session_id = secrets.token_urlsafe(12)
+    for evicted_once in (False, True):
+        await sessions_repo.free_expired_slots(db=db, user_id=user.id, now=now)
+        for slot in range(policy.max_concurrent_streams):
+            if await sessions_repo.take_slot(
+                db=db, user_id=user.id, slot=slot, session_id=session_id, until=now + lease
+            ):
+                return await _open(
+                    db=db, settings=settings, user=user, video=video, session_id=session_id,
+                    device=device, ip=ip, now=now, context=context or {},
+                )  # fmt: skip
+        live = await sessions_repo.live_sessions(db=db, user_id=user.id, now=now)
+        if policy.limit_behavior is LimitBehavior.evict_oldest and not evicted_once and live:
+            await end(db=db, session_id=live[0]["_id"], reason="evicted", ip=ip)
+            continue
+        log.info("playback refused (stream limit) user=%s ip=%s", user.id, ip)
+        raise stream_limit(live)
+    raise AssertionError("unreachable")
+
+
+async def _open(
+    *,
+    db: Database,
+    settings: Settings,
+    user: User,
+    video: Document,
+    session_id: str,
+    device: str,
+    ip: str,
+    now: datetime,
+    context: dict[str, str],
+) -> PlaybackStart:
+    expires = int(now.timestamp()) + settings.playback_token_ttl_seconds
+    await sessions_repo.insert_session(
+        db=db,
+        doc={
+            "_id": session_id,
+            "user_id": user.id,
+            "video_id": video["_id"],
+            "device": device[:200],
+            "ip": ip,
+            "started_at": now,
+            "last_seen": now,
+            "lease_until": now + timedelta(seconds=settings.playback_lease_seconds),
+            "position": 0.0,
+            "ended_at": None,
+            "end_reason": None,
+            **context,
+        },
+    )
+    token = signing.sign(settings, video_id=video["_id"], session_id=session_id, expires=expires)
+    log.info(
+        "playback started session=%s user=%s video=%s ip=%s", session_id, user.id, video["_id"], ip
+    )
+    return PlaybackStart(
+        session_id=session_id,
+        playlist_url=f"/hls/{token}/{video['_id']}/master.m3u8",
+        expires_at=datetime.fromtimestamp(expires, UTC),
+        heartbeat_interval=settings.playback_heartbeat_seconds,
+        watermark=f"{user.email} · {session_id[:6]}",
+    )
+
+
+async def heartbeat(
+    *, db: Database, settings: Settings, user: User, session_id: str, position: float
+) -> datetime:
+    """Renews the lease of the user's live session and stores the position."""
+    until = clock.now() + timedelta(seconds=settings.playback_lease_seconds)
+    renewed = await sessions_repo.renew(
+        db=db, session_id=session_id, user_id=user.id, until=until, position=position
+    )
+    if renewed is None:
+        raise session_ended()
+    await sessions_repo.renew_slot(db=db, session_id=session_id, until=until)
+    return until
+
+
+async def end(
+    *, db: Database, session_id: str, reason: str, ip: str, user: User | None = None
+) -> bool:
+    """Ends a session (of USER, when given); its key access stops at once."""
+    match = {"user_id": user.id} if user is not None else {}
+    ended = await sessions_repo.end(db=db, session_id=session_id, reason=reason, **match)
+    await sessions_repo.free_slot_of(db=db, session_id=session_id)
+    if ended is not None:
+        log.info(
+            "playback ended (%s) session=%s user=%s ip=%s", reason, session_id, ended["user_id"], ip
+        )
+    return ended is not None
+
+
+async def list_live(*, db: Database, user: User) -> list[Document]:
+    return await sessions_repo.live_sessions(db=db, user_id=user.id, now=clock.now())
+
+
+async def key_for(
+    *, db: Database, settings: Settings, user: User, grant: signing.MediaGrant, ip: str
+) -> ContentKey:
+    """Returns the content key if, right now, USER owns the token's live session (K1)."""
+    session = await sessions_repo.get_session(db=db, session_id=grant.session_id)
+    live = (
+        session is not None
+        and session["user_id"] == user.id
+        and session["video_id"] == grant.video_id
+        and session["ended_at"] is None
+        and session["lease_until"] > clock.now()
+    )
+    key = (
+        await media.content_key(db=db, settings=settings, video_id=grant.video_id) if live else None
+    )
+    if key is None:
+        log.warning(
+            "key refused session=%s user=%s video=%s ip=%s",
+            grant.session_id, user.id, grant.video_id, ip,
+        )  # fmt: skip
+        raise AppError(403, "playback_not_allowed", "This playback session is not active.")
+    return key

@@ -1,0 +1,261 @@
+"""K1–K4: playback sessions, concurrent-stream limits and the gated key."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from coursevault import clock, embedded_server
+from coursevault import db as database
+from coursevault.auth import repo as auth_repo
+from coursevault.auth.models import Role
+from coursevault.config import Settings
+from coursevault.db import Database
+from coursevault.errors import AppError
+from coursevault.ffmpeg.binary import ffmpeg_path
+from coursevault.media import service as media
+from coursevault.streaming import service as playback
+from coursevault.streaming.models import LimitBehavior, PlaybackStart, StreamPolicy
+from tests.conftest import TEST_SECRET
+from tests.factories import SignedIn, signed_in
+from tests.media_helpers import make_clip, new_video, upload_file, wait_for_video
+from tests.processes import Server, run_cli, upload_until_ready
+
+TWO = StreamPolicy(max_concurrent_streams=2)
+
+
+@pytest.fixture
+async def video_id(
+    client: httpx.AsyncClient, db: Database, settings: Settings, tmp_path: Path
+) -> str:
+    teacher = await signed_in(client, db, settings, role=Role.instructor)
+    video = await new_video(client, teacher.bearer)
+    clip = make_clip(tmp_path / "c.mp4", size="320x240", seconds=2)
+    await upload_file(client, teacher.bearer, video["upload_url"], clip.read_bytes())
+    ready, _ = await wait_for_video(client, teacher.bearer, video["id"])
+    assert ready["status"] == "ready"
+    return str(video["id"])
+
+
+@pytest.fixture
+async def student(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
+    return await signed_in(client, db, settings)
+
+
+async def start(
+    db: Database, settings: Settings, who: SignedIn, video_id: str, policy: StreamPolicy = TWO
+) -> PlaybackStart:
+    return await playback.start(
+        db=db, settings=settings, user=who.user, video_id=video_id, policy=policy,
+        device="test", ip="127.0.0.1",
+    )  # fmt: skip
+
+
+def key_url(playlist_url: str) -> str:
+    return playlist_url.rsplit("/", 1)[0] + "/key"
+
+
+async def test_K1_K2_the_key_is_16_bytes_for_the_session_owner_only(
+    client: httpx.AsyncClient, db: Database, settings: Settings, student: SignedIn, video_id: str
+) -> None:
+    started = await start(db, settings, student, video_id)
+    response = await client.get(key_url(started.playlist_url), headers=student.bearer)
+    assert response.status_code == 200
+    assert len(response.content) == 16
+    expected = await media.content_key(db=db, settings=settings, video_id=video_id)
+    assert expected is not None and response.content == expected.key
+    assert response.headers["cache-control"] == "no-store, private"
+    assert "access-control-allow-origin" not in response.headers
+    # Not signed in: no key. Signed in as someone else: no key.
+    assert (await client.get(key_url(started.playlist_url))).status_code == 401
+    other = await signed_in(client, db, settings)
+    refused = await client.get(key_url(started.playlist_url), headers=other.bearer)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "playback_not_allowed"
+    # The playlists and segments need only the token (a CDN can check them).
+    assert (await client.get(started.playlist_url)).status_code == 200
+
+
+async def test_K1_an_ended_or_silent_session_loses_the_key_at_once(
+    client: httpx.AsyncClient, db: Database, settings: Settings, student: SignedIn, video_id: str
+) -> None:
+    first = await start(db, settings, student, video_id)
+    url = key_url(first.playlist_url)
+    assert (await client.get(url, headers=student.bearer)).status_code == 200
+    ended = await client.delete(f"/api/me/playback/{first.session_id}", headers=student.bearer)
+    assert ended.status_code == 204
+    assert (await client.get(url, headers=student.bearer)).status_code == 403
+    second = await start(db, settings, student, video_id)
+    await db.playback_sessions.update_one(
+        {"_id": second.session_id}, {"$set": {"lease_until": clock.now() - timedelta(seconds=1)}}
+    )
+    assert (
+        await client.get(key_url(second.playlist_url), headers=student.bearer)
+    ).status_code == 403
+    beat = await client.post(
+        f"/api/playback/{second.session_id}/heartbeat", json={"position": 1}, headers=student.bearer
+    )
+    assert beat.status_code == 410
+
+
+async def test_K4_heartbeats_renew_the_lease_and_store_the_position(
+    client: httpx.AsyncClient, db: Database, settings: Settings, student: SignedIn, video_id: str
+) -> None:
+    started = await start(db, settings, student, video_id)
+    before = await db.playback_sessions.find_one({"_id": started.session_id})
+    assert before is not None
+    await asyncio.sleep(0.05)
+    beat = await client.post(
+        f"/api/playback/{started.session_id}/heartbeat",
+        json={"position": 1.5},
+        headers=student.bearer,
+    )
+    assert beat.status_code == 200
+    after = await db.playback_sessions.find_one({"_id": started.session_id})
+    assert (
+        after is not None
+        and after["position"] == 1.5
+        and after["lease_until"] > before["lease_until"]
+    )
+    assert started.heartbeat_interval == 30 and started.watermark.startswith(student.user.email)
+    listed = (await client.get("/api/me/playback", headers=student.bearer)).json()["items"]
+    assert [s["id"] for s in listed] == [started.session_id]
+    other = await signed_in(client, db, settings)
+    stolen = await client.post(
+        f"/api/playback/{started.session_id}/heartbeat", json={"position": 9}, headers=other.bearer
+    )
+    assert stolen.status_code == 410
+    assert (
+        await client.delete(f"/api/playback/{started.session_id}", headers=other.bearer)
+    ).status_code == 404
+
+
+async def test_K4_refuse_new_at_the_limit_lists_the_other_devices(
+    db: Database, settings: Settings, student: SignedIn, video_id: str
+) -> None:
+    await start(db, settings, student, video_id)
+    await start(db, settings, student, video_id)
+    with pytest.raises(AppError) as refused:
+        await start(db, settings, student, video_id)
+    assert refused.value.status == 409 and refused.value.code == "stream_limit"
+    assert len(refused.value.detail["sessions"]) == 2
+
+
+async def test_K4_evict_oldest_ends_the_oldest_session_and_its_key(
+    client: httpx.AsyncClient, db: Database, settings: Settings, student: SignedIn, video_id: str
+) -> None:
+    evicting = StreamPolicy(max_concurrent_streams=2, limit_behavior=LimitBehavior.evict_oldest)
+    oldest = await start(db, settings, student, video_id, evicting)
+    await start(db, settings, student, video_id, evicting)
+    newest = await start(db, settings, student, video_id, evicting)
+    assert (
+        await client.get(key_url(oldest.playlist_url), headers=student.bearer)
+    ).status_code == 403
+    assert (
+        await client.get(key_url(newest.playlist_url), headers=student.bearer)
+    ).status_code == 200
+    doc = await db.playback_sessions.find_one({"_id": oldest.session_id})
+    assert doc is not None and doc["end_reason"] == "evicted"
+
+
+async def test_K4_racing_starts_for_the_last_slot_have_exactly_one_winner(
+    db: Database, settings: Settings, student: SignedIn, video_id: str
+) -> None:
+    one = StreamPolicy(max_concurrent_streams=1)
+    results = await asyncio.gather(
+        *(start(db, settings, student, video_id, one) for _ in range(6)), return_exceptions=True
+    )
+    winners = [r for r in results if not isinstance(r, BaseException)]
+    losers = [r for r in results if isinstance(r, AppError)]
+    assert len(winners) == 1 and len(losers) == 5
+    assert {e.code for e in losers} == {"stream_limit"}
+
+
+async def test_K4_a_missed_heartbeat_window_frees_the_slot(
+    db: Database, settings: Settings, student: SignedIn, video_id: str
+) -> None:
+    one = StreamPolicy(max_concurrent_streams=1)
+    first = await start(db, settings, student, video_id, one)
+    with pytest.raises(AppError):
+        await start(db, settings, student, video_id, one)
+    past = {"$set": {"lease_until": clock.now() - timedelta(seconds=1)}}  # 90 s of silence
+    await db.playback_sessions.update_one({"_id": first.session_id}, past)
+    await db.stream_slots.update_one({"session_id": first.session_id}, past)
+    second = await start(db, settings, student, video_id, one)
+    assert second.session_id != first.session_id
+
+
+async def test_a_video_that_is_not_ready_cannot_be_played(
+    client: httpx.AsyncClient, db: Database, settings: Settings, student: SignedIn
+) -> None:
+    teacher = await signed_in(client, db, settings, role=Role.instructor)
+    video = await new_video(client, teacher.bearer)
+    with pytest.raises(AppError) as refused:
+        await start(db, settings, student, video["id"])
+    assert refused.value.code == "video_not_ready"
+
+
+@pytest.mark.slow
+def test_ffmpeg_as_hls_client_plays_the_whole_video_only_with_the_viewer_s_session(
+    tmp_path: Path,
+) -> None:
+    """A standard HLS client decrypts and reads the whole stream when it sends the viewer's
+    credentials; the same URL without them gets no key and cannot decode a frame."""
+    data_dir = tmp_path / "data"
+    password = "correct horse battery staple"
+    for email, role in (("t@example.com", "instructor"), ("s@example.com", "student")):
+        created = run_cli(data_dir, "user", "create", "--email", email, "--name", "X",
+                          "--role", role, stdin=password + "\n")  # fmt: skip
+        assert created.returncode == 0, created.stderr
+    server = Server(data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET)
+    try:
+        clip = make_clip(tmp_path / "c.mp4", size="640x360", seconds=8).read_bytes()
+        video_id = upload_until_ready(server.url, "t@example.com", password, clip)
+        token = httpx.post(
+            f"{server.url}/api/auth/login", json={"email": "s@example.com", "password": password}
+        ).json()["access_token"]
+        settings = Settings(_env_file=None, data_dir=data_dir, secret_key=TEST_SECRET)
+
+        async def open_session() -> str:
+            connection = await database.connect(settings)
+            try:
+                user = await connection.db.users.find_one({"email": "s@example.com"})
+                assert user is not None
+                viewer = await auth_repo.get_user(db=connection.db, user_id=user["_id"])
+                assert viewer is not None
+                started = await playback.start(
+                    db=connection.db, settings=settings, user=viewer, video_id=video_id,
+                    policy=TWO, device="ffmpeg", ip="127.0.0.1",
+                )  # fmt: skip
+                return started.playlist_url
+            finally:
+                await connection.close()
+
+        playlist = asyncio.run(open_session())
+        url = f"{server.url}{playlist}"
+
+        def play(headers: str) -> subprocess.CompletedProcess[str]:
+            args = [ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error"]
+            if headers:
+                args += ["-headers", headers]
+            args += ["-i", url, "-map", "0:v:0", "-f", "null", "-progress", "pipe:1", "-"]
+            return subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
+
+        watched = play(f"Authorization: Bearer {token}\r\n")
+        assert watched.returncode == 0, watched.stderr
+        out_time = max(
+            int(line.split("=")[1]) for line in watched.stdout.splitlines()
+            if line.startswith("out_time_us=") and line.split("=")[1].isdigit()
+        )  # fmt: skip
+        assert out_time >= 7_500_000  # the whole 8 s were decoded
+        assert "error" not in watched.stderr.lower()
+
+        stranger = play("")
+        assert stranger.returncode != 0 or "error" in stranger.stderr.lower()
+        assert embedded_server.find_running(data_dir) is not None
+    finally:
+        server.stop()
