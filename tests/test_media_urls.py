@@ -181,3 +181,17 @@ def test_S1_tokens_carry_version_kid_expiry_and_session(settings: Settings) -> N
     # The video id is inside the MAC: the same token for another video fails.
     with pytest.raises(signing.InvalidMediaToken):
         signing.verify(settings, token, video_id="1" * 24, now=1_900_000_000)
+
+
+@pytest.mark.parametrize("settings_overrides", [{"media_cors_origins": ["https://player.example"]}])
+async def test_K2_cors_only_for_configured_origins_and_never_a_wildcard(
+    client: httpx.AsyncClient, settings: Settings, ready_video: str
+) -> None:
+    master_url = url(settings, ready_video)
+    allowed = await client.get(master_url, headers={"Origin": "https://player.example"})
+    assert allowed.headers["access-control-allow-origin"] == "https://player.example"
+    assert "Origin" in allowed.headers["vary"]
+    foreign = await client.get(master_url, headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in foreign.headers
+    plain = await client.get(master_url)
+    assert "access-control-allow-origin" not in plain.headers

@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     playback_lease_seconds: int = Field(default=90, ge=2)
     playback_token_ttl_seconds: int = Field(default=6 * 3600, ge=60)
     max_concurrent_streams: int = Field(default=2, ge=1)
+    # Origins (e.g. a separate player site) allowed to fetch /hls with CORS; never "*".
+    media_cors_origins: list[str] = Field(default_factory=list)
 
     # Background jobs: an in-process worker by default; `coursevault worker` adds more.
     inprocess_worker: bool = True

@@ -8,9 +8,11 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
+from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from coursevault.auth.deps import CurrentUser
+from coursevault.config import Settings
 from coursevault.deps import AppSettings, ClientIp, Db
 from coursevault.errors import AppError
 from coursevault.media import service as media
@@ -33,6 +35,18 @@ def not_found() -> AppError:
     return AppError(404, "not_found", "Not found")
 
 
+def cors_headers(request: Request, settings: Settings) -> dict[str, str]:
+    """CORS for configured origins only, echoed, never a wildcard (K2)."""
+    origin = request.headers.get("origin")
+    if origin is None or origin not in settings.media_cors_origins:
+        return {}
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Credentials": "true",
+        "Vary": "Origin",
+    }
+
+
 def media_grant(token: str, video_id: str, settings: AppSettings) -> signing.MediaGrant:
     """Checks the signed token first on every media request (S2), before anything else."""
     try:
@@ -46,19 +60,30 @@ Grant = Annotated[signing.MediaGrant, Depends(media_grant)]
 
 @router.get("/{token}/{video_id}/key")
 async def content_key(
-    grant: Grant, user: CurrentUser, db: Db, settings: AppSettings, ip: ClientIp
+    grant: Grant,
+    user: CurrentUser,
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    ip: ClientIp,
 ) -> Response:
     """The AES-128 key: only for the signed-in owner of a live playback session (K1, K2)."""
     key = await service.key_for(db=db, settings=settings, user=user, grant=grant, ip=ip)
     return Response(
         key.key,
         media_type="application/octet-stream",
-        headers={"Cache-Control": "no-store, private", "X-Content-Type-Options": "nosniff"},
+        headers={
+            "Cache-Control": "no-store, private",
+            "X-Content-Type-Options": "nosniff",
+            **cors_headers(request, settings),
+        },
     )
 
 
 @router.get("/{token}/{video_id}/{name}")
-async def media_file(grant: Grant, video_id: str, name: str, settings: AppSettings) -> Response:
+async def media_file(
+    grant: Grant, video_id: str, name: str, request: Request, settings: AppSettings
+) -> Response:
     if not _FILES.fullmatch(name):
         raise not_found()
     path = media.storage(settings).media_dir(video_id) / name
@@ -69,6 +94,7 @@ async def media_file(grant: Grant, video_id: str, name: str, settings: AppSettin
         "Cache-Control": f"private, max-age={max_age}",
         "X-Content-Type-Options": "nosniff",
         "Content-Disposition": "inline",
+        **cors_headers(request, settings),
     }
     if settings.accel_redirect and path.suffix == ".ts":
         # nginx sends the bytes from its `internal` location; the decision stays here.
