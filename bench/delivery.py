@@ -26,7 +26,7 @@ import httpx
 from coursevault.config import Settings
 from coursevault.streaming import signing
 from tests.media_helpers import make_clip
-from tests.processes import Server, free_port, run_cli, upload_until_ready
+from tests.processes import Server, free_port, run_cli, start_playback, upload_until_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-" + "x" * 40
@@ -68,9 +68,10 @@ def wait_up(url: str) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
-def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
+def wrk(url: str, seconds: int, connections: int, *headers: str) -> dict[str, float]:
+    extra = [arg for header in headers for arg in ("-H", header)]
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
 
@@ -166,6 +167,18 @@ def main() -> None:
                     f"  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
                     f"  errors {r['errors']:.0f}  ratio {r['rps'] / base:.2f}"
                 )
+            # The key endpoint: token, bearer sign-in, session lease and key unwrap per request.
+            viewer_token = httpx.post(
+                f"{app.url}/api/auth/login",
+                json={"email": "b@example.com", "password": PASSWORD},
+            ).json()["access_token"]
+            playlist = start_playback(data_dir, SECRET, "b@example.com", video_id)
+            key_url = f"{app.url}{playlist.rsplit('/', 1)[0]}/key"
+            bearer = f"Authorization: Bearer {viewer_token}"
+            assert len(httpx.get(key_url, headers={"Authorization": bearer[15:]}).content) == 16
+            k = wrk(key_url, args.seconds, args.connections, bearer)
+            print(f"key endpoint     {k['rps']:8.0f} req/s  p50 {k['p50']:6.1f} ms"
+                  f"  p99 {k['p99']:6.1f} ms  errors {k['errors']:.0f}")  # fmt: skip
             runs = 20000
             cost = timeit.timeit(
                 lambda: signing.verify(settings, token, video_id=video_id), number=runs

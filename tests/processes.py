@@ -119,3 +119,33 @@ def upload_until_ready(
             if status["status"] == "failed" or time.monotonic() > deadline:
                 raise RuntimeError(f"video did not become ready: {status}")
             time.sleep(0.2)
+
+
+def start_playback(data_dir: Path, secret: str, email: str, video_id: str) -> str:
+    """Opens a playback session for EMAIL through the service (until lessons exist); returns
+    the playlist URL path. Talks to the running server's embedded database."""
+    import asyncio
+
+    from coursevault import db as database
+    from coursevault.auth import service as auth
+    from coursevault.config import Settings
+    from coursevault.streaming import service as playback
+    from coursevault.streaming.models import StreamPolicy
+
+    settings = Settings(_env_file=None, data_dir=data_dir, secret_key=secret)
+
+    async def open_session() -> str:
+        connection = await database.connect(settings)
+        try:
+            viewer = await auth.get_by_email(db=connection.db, email=email)
+            assert viewer is not None
+            started = await playback.start(
+                db=connection.db, settings=settings, user=viewer, video_id=video_id,
+                policy=StreamPolicy(max_concurrent_streams=settings.max_concurrent_streams),
+                device="test client", ip="127.0.0.1",
+            )  # fmt: skip
+            return started.playlist_url
+        finally:
+            await connection.close()
+
+    return asyncio.run(open_session())

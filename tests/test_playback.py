@@ -11,8 +11,6 @@ import httpx
 import pytest
 
 from coursevault import clock, embedded_server
-from coursevault import db as database
-from coursevault.auth import repo as auth_repo
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.db import Database
@@ -24,7 +22,7 @@ from coursevault.streaming.models import LimitBehavior, PlaybackStart, StreamPol
 from tests.conftest import TEST_SECRET
 from tests.factories import SignedIn, signed_in
 from tests.media_helpers import make_clip, new_video, upload_file, wait_for_video
-from tests.processes import Server, run_cli, upload_until_ready
+from tests.processes import Server, run_cli, start_playback, upload_until_ready
 
 TWO = StreamPolicy(max_concurrent_streams=2)
 
@@ -218,24 +216,7 @@ def test_ffmpeg_as_hls_client_plays_the_whole_video_only_with_the_viewer_s_sessi
         token = httpx.post(
             f"{server.url}/api/auth/login", json={"email": "s@example.com", "password": password}
         ).json()["access_token"]
-        settings = Settings(_env_file=None, data_dir=data_dir, secret_key=TEST_SECRET)
-
-        async def open_session() -> str:
-            connection = await database.connect(settings)
-            try:
-                user = await connection.db.users.find_one({"email": "s@example.com"})
-                assert user is not None
-                viewer = await auth_repo.get_user(db=connection.db, user_id=user["_id"])
-                assert viewer is not None
-                started = await playback.start(
-                    db=connection.db, settings=settings, user=viewer, video_id=video_id,
-                    policy=TWO, device="ffmpeg", ip="127.0.0.1",
-                )  # fmt: skip
-                return started.playlist_url
-            finally:
-                await connection.close()
-
-        playlist = asyncio.run(open_session())
+        playlist = start_playback(data_dir, TEST_SECRET, "s@example.com", video_id)
         url = f"{server.url}{playlist}"
 
         def play(headers: str) -> subprocess.CompletedProcess[str]:
