@@ -13,8 +13,11 @@ from fastapi import FastAPI
 
 from coursevault import embedded_server
 from coursevault.app import create_app
+from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.db import Database
+from tests.factories import signed_in
+from tests.media_helpers import make_clip, new_video, upload_file, wait_for_video
 
 BASE_URL = "http://testserver"
 TEST_SECRET = "test-secret-" + "x" * 40
@@ -98,3 +101,17 @@ def client(running: RunningApp) -> httpx.AsyncClient:
 @pytest.fixture
 def db(running: RunningApp) -> Database:
     return running.db
+
+
+@pytest.fixture
+async def ready_video(
+    client: httpx.AsyncClient, db: Database, settings: Settings, tmp_path: Path
+) -> str:
+    """The id of a small video an instructor uploaded and the pipeline made ready."""
+    teacher = await signed_in(client, db, settings, role=Role.instructor)
+    video = await new_video(client, teacher.bearer)
+    clip = make_clip(tmp_path / "c.mp4", size="320x240", seconds=2)
+    await upload_file(client, teacher.bearer, video["upload_url"], clip.read_bytes())
+    ready, _ = await wait_for_video(client, teacher.bearer, video["id"])
+    assert ready["status"] == "ready"
+    return str(video["id"])

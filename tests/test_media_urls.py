@@ -4,34 +4,16 @@ from __future__ import annotations
 
 import inspect
 import time
-from pathlib import Path
 
 import httpx
 import m3u8
 import pytest
 
-from coursevault.auth.models import Role
 from coursevault.config import Settings
-from coursevault.db import Database
 from coursevault.media import service as media
 from coursevault.streaming import signing
-from tests.factories import signed_in
-from tests.media_helpers import make_clip, new_video, upload_file, wait_for_video
 
 SESSION = "session-abc123"
-
-
-@pytest.fixture
-async def ready_video(
-    client: httpx.AsyncClient, db: Database, settings: Settings, tmp_path: Path
-) -> str:
-    teacher = await signed_in(client, db, settings, role=Role.instructor)
-    video = await new_video(client, teacher.bearer)
-    clip = make_clip(tmp_path / "c.mp4", size="320x240", seconds=2)
-    await upload_file(client, teacher.bearer, video["upload_url"], clip.read_bytes())
-    ready, _ = await wait_for_video(client, teacher.bearer, video["id"])
-    assert ready["status"] == "ready"
-    return str(video["id"])
 
 
 def url(settings: Settings, video_id: str, name: str = "master.m3u8", **kw: int) -> str:

@@ -21,23 +21,15 @@ from coursevault.streaming import service as playback
 from coursevault.streaming.models import LimitBehavior, PlaybackStart, StreamPolicy
 from tests.conftest import TEST_SECRET
 from tests.factories import SignedIn, signed_in
-from tests.media_helpers import make_clip, new_video, upload_file, wait_for_video
+from tests.media_helpers import make_clip, new_video
 from tests.processes import Server, run_cli, start_playback, upload_until_ready
 
 TWO = StreamPolicy(max_concurrent_streams=2)
 
 
 @pytest.fixture
-async def video_id(
-    client: httpx.AsyncClient, db: Database, settings: Settings, tmp_path: Path
-) -> str:
-    teacher = await signed_in(client, db, settings, role=Role.instructor)
-    video = await new_video(client, teacher.bearer)
-    clip = make_clip(tmp_path / "c.mp4", size="320x240", seconds=2)
-    await upload_file(client, teacher.bearer, video["upload_url"], clip.read_bytes())
-    ready, _ = await wait_for_video(client, teacher.bearer, video["id"])
-    assert ready["status"] == "ready"
-    return str(video["id"])
+def video_id(ready_video: str) -> str:
+    return ready_video
 
 
 @pytest.fixture
