@@ -50,6 +50,7 @@ test: lint typecheck pytest
 bench: install
 	PYTHONPATH=. $(PY) bench/transcode.py
 	PYTHONPATH=. $(PY) bench/delivery.py
+	PYTHONPATH=. $(PY) bench/viewers.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
