@@ -130,7 +130,3 @@ async def cancel_for_entity(*, db: Database, entity: str) -> int:
         {"$set": {"state": JobState.cancelled.value, "updated_at": clock.now()}},
     )
     return result.modified_count
-
-
-async def get(*, db: Database, job_id: str) -> Document | None:
-    return await db.jobs.find_one({"_id": job_id})
