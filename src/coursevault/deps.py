@@ -1,4 +1,8 @@
-"""Dependencies every feature's routes use: the database and the settings."""
+"""Dependencies every feature's routes use: the database and the settings.
+
+They are `async def` on purpose: FastAPI runs plain `def` dependencies in a thread pool,
+a hop every segment request would pay for nothing.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +14,17 @@ from coursevault.config import Settings
 from coursevault.db import Database
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.connection.db
     return db
 
 
-def client_ip(request: Request) -> str:
+async def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 

@@ -49,7 +49,7 @@ def _bandwidths(master: Path) -> dict[str, int]:
     return result
 
 
-async def _progress_writer(ctx: JobContext, duration: float) -> runner.ProgressCallback:
+def _progress_writer(ctx: JobContext, duration: float) -> runner.ProgressCallback:
     async def write(progress: runner.Progress) -> None:
         fraction = min(0.99, progress.out_time_seconds / duration) if duration else 0.0
         await media_repo.update_video(
@@ -121,7 +121,7 @@ async def _encode(ctx: JobContext, video: Document, probed: ProbeResult, work: P
     await runner.run(
         command.hls_ladder_args(job),
         timeout=ctx.settings.ffmpeg_timeout_seconds,
-        on_progress=await _progress_writer(ctx, probed.duration),
+        on_progress=_progress_writer(ctx, probed.duration),
         progress_every=PROGRESS_EVERY_SECONDS,
     )
     poster_at = min(1.0, probed.duration / 2)

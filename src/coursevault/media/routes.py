@@ -49,7 +49,7 @@ async def delete_video(video: OwnedVideo, db: Db, settings: AppSettings) -> None
 # --- tus 1.0.0: Core, Creation, Termination, Expiration, Checksum ---
 
 
-def _tus_resumable(tus_resumable: Annotated[str | None, Header()] = None) -> None:
+async def _tus_resumable(tus_resumable: Annotated[str | None, Header()] = None) -> None:
     if tus_resumable != TUS_VERSION:
         raise errors.tus_version()
 
@@ -68,7 +68,7 @@ def _tus_headers(response: Response, **headers: str) -> None:
         response.headers[name.replace("_", "-")] = value
 
 
-def _options(settings: AppSettings) -> Response:
+async def _options(settings: AppSettings) -> Response:
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     _tus_headers(
         response,

@@ -47,7 +47,7 @@ def cors_headers(request: Request, settings: Settings) -> dict[str, str]:
     }
 
 
-def media_grant(token: str, video_id: str, settings: AppSettings) -> signing.MediaGrant:
+async def media_grant(token: str, video_id: str, settings: AppSettings) -> signing.MediaGrant:
     """Checks the signed token first on every media request (S2), before anything else."""
     try:
         return signing.verify(settings, token, video_id=video_id)
