@@ -16,7 +16,7 @@ from coursevault.app import create_app
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.db import Database
-from tests.factories import signed_in
+from tests.factories import SignedIn, signed_in
 from tests.media_helpers import make_clip, new_video, upload_file, wait_for_video
 
 BASE_URL = "http://testserver"
@@ -104,11 +104,15 @@ def db(running: RunningApp) -> Database:
 
 
 @pytest.fixture
-async def ready_video(
-    client: httpx.AsyncClient, db: Database, settings: Settings, tmp_path: Path
-) -> str:
+async def instructor(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
+    """The instructor who owns `ready_video`."""
+    return await signed_in(client, db, settings, role=Role.instructor)
+
+
+@pytest.fixture
+async def ready_video(client: httpx.AsyncClient, instructor: SignedIn, tmp_path: Path) -> str:
     """The id of a small video an instructor uploaded and the pipeline made ready."""
-    teacher = await signed_in(client, db, settings, role=Role.instructor)
+    teacher = instructor
     video = await new_video(client, teacher.bearer)
     clip = make_clip(tmp_path / "c.mp4", size="320x240", seconds=2)
     await upload_file(client, teacher.bearer, video["upload_url"], clip.read_bytes())

@@ -15,8 +15,10 @@ from coursevault.auth.routes import admin_router as auth_admin_router
 from coursevault.auth.routes import router as auth_router
 from coursevault.body_limit import BodyLimitMiddleware
 from coursevault.config import Settings
+from coursevault.courses import routes as course_routes
 from coursevault.errors import error_body, install_error_handlers
 from coursevault.media import routes as media_routes
+from coursevault.payments import routes as payment_routes
 from coursevault.streaming import routes as streaming_routes
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(media_routes.tus_router)
     app.include_router(streaming_routes.router)
     app.include_router(streaming_routes.playback_router)
+    app.include_router(course_routes.router)
+    app.include_router(payment_routes.router)
 
     @app.get("/healthz", tags=["health"], operation_id="health")
     async def health() -> JSONResponse:

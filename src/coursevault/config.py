@@ -84,6 +84,19 @@ class Settings(BaseSettings):
     # Origins (e.g. a separate player site) allowed to fetch /hls with CORS; never "*".
     media_cors_origins: list[str] = Field(default_factory=list)
 
+    # Course defaults (a course's own playback policy overrides them); None = unlimited.
+    max_plays_per_lesson: int | None = Field(default=None, ge=1)
+
+    # Payments: Stripe when a secret key is set, otherwise the local test checkout
+    # (development and test only; production without Stripe sells nothing).
+    stripe_secret_key: SecretStr | None = None
+    stripe_publishable_key: str | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_base: str | None = None  # e.g. a localstripe URL in tests
+    stripe_js_url: str = "https://js.stripe.com/v3/"
+    webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)  # P1, both ways
+    instructor_refund_window_days: int = Field(default=14, ge=0)
+
     # Background jobs: an in-process worker by default; `coursevault worker` adds more.
     inprocess_worker: bool = True
     job_poll_seconds: float = Field(default=2.0, gt=0)

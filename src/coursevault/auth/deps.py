@@ -47,6 +47,17 @@ async def current_user(session: CurrentSession) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
+async def optional_user(request: Request, db: Db, settings: AppSettings) -> User | None:
+    """The caller when signed in, None for anonymous visitors (public pages)."""
+    if "authorization" not in request.headers and not request.cookies.get(ACCESS_COOKIE):
+        return None
+    session = await current_session(request, db, settings)
+    return session.user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
 def _requires(role: Role) -> object:
     async def check(user: CurrentUser) -> User:
         if not auth.has_role(user, role):

@@ -65,6 +65,11 @@ async def get_user(*, db: Database, user_id: str) -> User | None:
     return _user(doc) if doc else None
 
 
+async def get_users(*, db: Database, user_ids: list[str]) -> dict[str, User]:
+    """Returns the users with USER_IDS by id (missing ones are absent)."""
+    return {doc["_id"]: _user(doc) async for doc in db.users.find({"_id": {"$in": user_ids}})}
+
+
 async def get_user_by_email(*, db: Database, email: str) -> User | None:
     """Returns the user with the (normalized) EMAIL, or None."""
     doc = await db.users.find_one({"email": email})

@@ -179,6 +179,14 @@ async def change_password(
     await auth_repo.revoke_user_families(db=db, user_id=session.user.id, keep_family=session.family)
 
 
+async def get_user(*, db: Database, user_id: str) -> User | None:
+    return await auth_repo.get_user(db=db, user_id=user_id)
+
+
+async def get_users(*, db: Database, user_ids: list[str]) -> dict[str, User]:
+    return await auth_repo.get_users(db=db, user_ids=list(set(user_ids)))
+
+
 async def get_by_email(*, db: Database, email: str) -> User | None:
     """Returns the user with EMAIL (normalized here), or None."""
     return await auth_repo.get_user_by_email(db=db, email=email.strip().lower())

@@ -46,6 +46,10 @@ async def get_video(*, db: Database, video_id: str) -> Document | None:
     return await db.videos.find_one({"_id": video_id})
 
 
+async def get_videos(*, db: Database, video_ids: list[str]) -> dict[str, Document]:
+    return {doc["_id"]: doc async for doc in db.videos.find({"_id": {"$in": video_ids}})}
+
+
 async def list_videos(*, db: Database, owner_id: str) -> list[Document]:
     cursor = db.videos.find({"owner_id": owner_id}).sort("created_at", DESCENDING)
     return [doc async for doc in cursor]

@@ -103,6 +103,11 @@ async def ready_video(*, db: Database, video_id: str) -> Document:
     return doc
 
 
+async def videos_by_id(*, db: Database, video_ids: list[str]) -> dict[str, Document]:
+    """Returns the videos with VIDEO_IDS by id (missing ones are absent)."""
+    return await media_repo.get_videos(db=db, video_ids=list(set(video_ids)))
+
+
 async def list_videos(*, db: Database, owner: User) -> list[Document]:
     return await media_repo.list_videos(db=db, owner_id=owner.id)
 

@@ -34,6 +34,11 @@ class PlaybackStart(BaseModel):
     expires_at: datetime
     heartbeat_interval: int
     watermark: str
+    resume_position: float = 0.0  # where the viewer left this lesson, in seconds
+
+
+class PlaybackStartIn(BaseModel):
+    device: str = Field(default="", max_length=200)
 
 
 class HeartbeatIn(BaseModel):

@@ -36,6 +36,14 @@ async def live_sessions(*, db: Database, user_id: str, now: datetime) -> list[Do
     return [doc async for doc in cursor]
 
 
+async def open_sessions_for_course(*, db: Database, user_id: str, course_id: str) -> list[Document]:
+    """Returns USER_ID's sessions on COURSE_ID that have not ended (live or not)."""
+    cursor = db.playback_sessions.find(
+        {"user_id": user_id, "course_id": course_id, "ended_at": None}
+    )
+    return [doc async for doc in cursor]
+
+
 async def renew(
     *, db: Database, session_id: str, user_id: str, until: datetime, position: float
 ) -> Document | None:

@@ -17,7 +17,13 @@ from coursevault.deps import AppSettings, ClientIp, Db
 from coursevault.errors import AppError
 from coursevault.media import service as media
 from coursevault.streaming import service, signing
-from coursevault.streaming.models import HeartbeatIn, HeartbeatOut, PlaybackSessionPage
+from coursevault.streaming.models import (
+    HeartbeatIn,
+    HeartbeatOut,
+    PlaybackSessionPage,
+    PlaybackStart,
+    PlaybackStartIn,
+)
 
 router = APIRouter(prefix="/hls", tags=["delivery"], include_in_schema=False)
 
@@ -132,4 +138,27 @@ async def end_playback(session_id: str, user: CurrentUser, db: Db, ip: ClientIp)
 async def my_playback(user: CurrentUser, db: Db) -> PlaybackSessionPage:
     return PlaybackSessionPage(
         items=[service.to_read(d) for d in await service.list_live(db=db, user=user)]
+    )
+
+
+@playback_router.post(
+    "/lessons/{lesson_id}/playback", status_code=status.HTTP_201_CREATED,
+    operation_id="startLessonPlayback",
+)  # fmt: skip
+async def start_lesson_playback(
+    lesson_id: str,
+    user: CurrentUser,
+    db: Db,
+    settings: AppSettings,
+    ip: ClientIp,
+    request: Request,
+    start_in: PlaybackStartIn | None = None,
+) -> PlaybackStart:
+    """Starts a playback session: 403 not_enrolled / play_limit, 409 stream_limit /
+    video_not_ready."""
+    device = (start_in.device if start_in and start_in.device else None) or request.headers.get(
+        "user-agent", "unknown device"
+    )
+    return await service.start_lesson(
+        db=db, settings=settings, user=user, lesson_id=lesson_id, device=device, ip=ip
     )

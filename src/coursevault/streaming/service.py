@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from coursevault import clock
 from coursevault.auth.models import User
 from coursevault.config import Settings
+from coursevault.courses import errors as course_errors
+from coursevault.courses import service as courses
 from coursevault.db import Database, Document
 from coursevault.errors import AppError
 from coursevault.media import service as media
@@ -89,6 +91,44 @@ async def start(
     raise AssertionError("unreachable")
 
 
+async def start_lesson(
+    *, db: Database, settings: Settings, user: User, lesson_id: str, device: str, ip: str
+) -> PlaybackStart:
+    """Starts watching a video lesson: access, then a stream slot, then one counted play.
+
+    The play is counted after the slot is taken, so a start refused for the stream limit
+    costs no play; a start that loses the race for the last play gives its slot back.
+    """
+    ref = await courses.lesson_ref(db=db, lesson_id=lesson_id, viewer=user)
+    access = await courses.lesson_access(db=db, user=user, ref=ref)
+    if ref.lesson["kind"] != "video" or not ref.lesson.get("video_id"):
+        raise AppError(409, "not_a_video_lesson", "This lesson has no video.")
+    limit = courses.max_plays(settings, ref.course) if access is not courses.Access.staff else None
+    if limit is not None and not await courses.plays_left(db=db, user=user, ref=ref, limit=limit):
+        log.info("playback refused (play limit) user=%s lesson=%s ip=%s", user.id, lesson_id, ip)
+        raise course_errors.play_limit(limit)
+    started = await start(
+        db=db, settings=settings, user=user, video_id=ref.lesson["video_id"],
+        policy=courses.stream_policy(settings, ref.course), device=device, ip=ip,
+        context={"course_id": ref.course_id, "lesson_id": lesson_id, "access": access.value},
+    )  # fmt: skip
+    if limit is not None and not await courses.count_play(db=db, user=user, ref=ref, limit=limit):
+        await end(db=db, session_id=started.session_id, reason="play_limit", ip=ip)
+        raise course_errors.play_limit(limit)
+    content = await courses.lesson_content(db=db, user=user, ref=ref)
+    return started.model_copy(update={"resume_position": content.position})
+
+
+async def end_for_course(*, db: Database, user_id: str, course_id: str, reason: str) -> int:
+    """Ends USER_ID's sessions on COURSE_ID (refund, dispute: P5); returns how many."""
+    ended = 0
+    for session in await sessions_repo.open_sessions_for_course(
+        db=db, user_id=user_id, course_id=course_id
+    ):
+        ended += await end(db=db, session_id=session["_id"], reason=reason, ip="-")
+    return ended
+
+
 async def _open(
     *,
     db: Database,
@@ -143,6 +183,12 @@ async def heartbeat(
     if renewed is None:
         raise session_ended()
     await sessions_repo.renew_slot(db=db, session_id=session_id, until=until)
+    if renewed.get("lesson_id"):
+        try:
+            ref = await courses.lesson_ref(db=db, lesson_id=renewed["lesson_id"], viewer=user)
+        except AppError:
+            return until  # the lesson was removed while playing: nothing to remember
+        await courses.record_progress(db=db, user_id=user.id, ref=ref, position=position)
     return until
 
 
@@ -175,6 +221,12 @@ async def key_for(
         and session["video_id"] == grant.video_id
         and session["ended_at"] is None
         and session["lease_until"] > clock.now()
+        and (
+            "course_id" not in session
+            or await courses.still_allowed(
+                db=db, user=user, course_id=session["course_id"], access=session["access"]
+            )
+        )
     )
     key = (
         await media.content_key(db=db, settings=settings, video_id=grant.video_id) if live else None

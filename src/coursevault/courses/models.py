@@ -1,0 +1,253 @@
+"""Course, section, lesson, catalog and progress schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from coursevault.streaming.models import LimitBehavior
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+Markdown = Annotated[str, StringConstraints(max_length=200_000)]
+Currency = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z]{3}$")
+]
+
+
+class CourseStatus(StrEnum):
+    draft = "draft"
+    published = "published"
+
+
+class LessonKind(StrEnum):
+    video = "video"
+    text = "text"
+
+
+class Price(BaseModel):
+    """Money as integer minor units (cents) and an ISO 4217 currency; 0 = free."""
+
+    amount: int = Field(ge=0, le=100_000_000)
+    currency: Currency = "usd"
+
+
+class PlaybackPolicy(BaseModel):
+    """A course's limits; None takes the site-wide default."""
+
+    max_concurrent_streams: int | None = Field(default=None, ge=1, le=20)
+    limit_behavior: LimitBehavior | None = None
+    max_plays_per_lesson: int | None = Field(default=None, ge=1, le=10_000)
+
+
+class CourseCreate(BaseModel):
+    title: Title
+    description: Description = ""
+    price: Price = Price(amount=0)
+    policy: PlaybackPolicy = PlaybackPolicy()
+
+
+class CourseUpdate(BaseModel):
+    title: Title | None = None
+    description: Description | None = None
+    price: Price | None = None
+    policy: PlaybackPolicy | None = None
+
+
+class SectionCreate(BaseModel):
+    title: Title
+
+
+class SectionUpdate(BaseModel):
+    title: Title
+
+
+class LessonCreate(BaseModel):
+    title: Title
+    kind: LessonKind
+    video_id: str | None = Field(default=None, max_length=64)
+    body: Markdown = ""
+    preview: bool = False
+
+    @model_validator(mode="after")
+    def _video_lessons_name_a_video(self) -> LessonCreate:
+        if self.kind is LessonKind.video and not self.video_id:
+            raise ValueError("a video lesson needs a video_id")
+        return self
+
+
+class LessonUpdate(BaseModel):
+    title: Title | None = None
+    video_id: str | None = Field(default=None, max_length=64)
+    body: Markdown | None = None
+    preview: bool | None = None
+
+
+class MoveIn(BaseModel):
+    """Moves a section, or a lesson (optionally into another section), to POSITION."""
+
+    kind: Literal["section", "lesson"]
+    id: str
+    position: int = Field(ge=0)
+    section_id: str | None = None
+
+
+class LessonRead(BaseModel):
+    id: str
+    title: str
+    kind: LessonKind
+    preview: bool
+    duration: float | None = None
+    video_id: str | None = None  # only in the instructor's view
+    video_status: str | None = None  # only in the instructor's view
+    body: str | None = None  # Markdown source, only in the instructor's view
+
+
+class SectionRead(BaseModel):
+    id: str
+    title: str
+    lessons: list[LessonRead]
+
+
+class CourseRead(BaseModel):
+    id: str
+    slug: str
+    title: str
+    description: str
+    price: Price
+    status: CourseStatus
+    instructor_id: str
+    instructor_name: str
+    policy: PlaybackPolicy
+    sections: list[SectionRead]
+    lesson_count: int
+    duration: float
+    created_at: datetime
+    published_at: datetime | None
+    enrolled: bool = False
+    can_edit: bool = False
+
+
+class CourseSummary(BaseModel):
+    id: str
+    slug: str
+    title: str
+    description: str
+    price: Price
+    status: CourseStatus
+    instructor_name: str
+    lesson_count: int
+    duration: float
+
+
+class CoursePage(BaseModel):
+    items: list[CourseSummary]
+    total: int
+    page: int
+    per_page: int
+
+
+class LessonContent(BaseModel):
+    """What a viewer with access gets for one lesson; text is sanitized HTML (U6)."""
+
+    id: str
+    course_id: str
+    title: str
+    kind: LessonKind
+    body_html: str | None
+    duration: float | None
+    position: float
+    completed: bool
+
+
+class ProgressIn(BaseModel):
+    position: float = Field(ge=0, le=48 * 3600)
+    completed: bool | None = None
+
+
+class LessonProgress(BaseModel):
+    lesson_id: str
+    position: float
+    completed: bool
+    updated_at: datetime | None
+
+
+class ResumePoint(BaseModel):
+    lesson_id: str
+    position: float
+
+
+class CourseProgress(BaseModel):
+    course_id: str
+    lessons: list[LessonProgress]
+    completed: int
+    total: int
+    percent: float
+    resume: ResumePoint | None
+
+
+class MyCourse(BaseModel):
+    course: CourseSummary
+    percent: float
+    resume: ResumePoint | None
+
+
+class MyCourses(BaseModel):
+    items: list[MyCourse]
+
+
+class LessonStats(BaseModel):
+    lesson_id: str
+    title: str
+    completed: int
+    completion_rate: float
+
+
+class Revenue(BaseModel):
+    currency: str
+    paid: int
+    refunded: int
+    net: int
+
+
+class CourseStats(BaseModel):
+    course_id: str
+    enrollments: int
+    active_enrollments: int
+    revenue: list[Revenue]
+    lessons: list[LessonStats]
+
+
+class StudentRead(BaseModel):
+    user_id: str
+    email: str
+    name: str
+    state: str
+    source: str
+    enrolled_at: datetime
+
+
+class StudentPage(BaseModel):
+    items: list[StudentRead]
+
+
+class PlayGrantIn(BaseModel):
+    lesson_id: str
+    extra_plays: int = Field(ge=1, le=1000)
+
+
+class PlayGrantRead(BaseModel):
+    lesson_id: str
+    user_id: str
+    plays: int
+    extra_plays: int
+
+
+class CourseChange(BaseModel):
+    """The id of what was created, and the course as it is now."""
+
+    id: str
+    course: CourseRead

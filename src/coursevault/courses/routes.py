@@ -1,0 +1,258 @@
+"""HTTP routes for courses, the catalog, lessons and progress."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from coursevault.auth import service as auth
+from coursevault.auth.deps import CurrentUser, Instructor, OptionalUser
+from coursevault.auth.models import User
+from coursevault.courses import service
+from coursevault.courses.deps import OwnedCourse, VisibleLesson
+from coursevault.courses.models import (
+    CourseChange,
+    CourseCreate,
+    CoursePage,
+    CourseProgress,
+    CourseRead,
+    CourseStats,
+    CourseSummary,
+    CourseUpdate,
+    LessonContent,
+    LessonCreate,
+    LessonProgress,
+    LessonStats,
+    LessonUpdate,
+    MoveIn,
+    MyCourses,
+    PlayGrantIn,
+    PlayGrantRead,
+    ProgressIn,
+    SectionCreate,
+    SectionUpdate,
+    StudentPage,
+    StudentRead,
+)
+from coursevault.db import Document
+from coursevault.deps import Db
+from coursevault.enrollments import service as enrollments
+from coursevault.payments import service as payments
+
+router = APIRouter(prefix="/api", tags=["courses"])
+
+
+async def _read(db: Db, course: Document, viewer: User | None) -> CourseRead:
+    return await service.to_read(db=db, course=course, viewer=viewer)
+
+
+@router.post("/courses", status_code=status.HTTP_201_CREATED, operation_id="createCourse")
+async def create_course(course_in: CourseCreate, user: Instructor, db: Db) -> CourseRead:
+    course = await service.create_course(db=db, user=user, course_in=course_in)
+    return await _read(db, course, user)
+
+
+@router.get("/courses", operation_id="listCourses")
+async def list_courses(
+    db: Db,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> CoursePage:
+    """Published courses only; every word of Q must appear in the title or description."""
+    return await service.catalog(db=db, query=q, page=page, per_page=per_page)
+
+
+@router.get("/me/teaching", operation_id="myTeaching")
+async def my_teaching(user: Instructor, db: Db) -> list[CourseSummary]:
+    return await service.teaching(db=db, user=user)
+
+
+@router.get("/me/courses", operation_id="myCourses")
+async def my_courses(user: CurrentUser, db: Db) -> MyCourses:
+    return await service.my_courses(db=db, user=user)
+
+
+@router.get("/courses/{ref}", operation_id="getCourse")
+async def get_course(ref: str, viewer: OptionalUser, db: Db) -> CourseRead:
+    """The outline by id or slug; drafts are 404 to everyone but their instructor."""
+    course = await service.visible_course(db=db, ref=ref, viewer=viewer)
+    return await _read(db, course, viewer)
+
+
+@router.patch("/courses/{course_id}", operation_id="updateCourse")
+async def update_course(
+    course_in: CourseUpdate, course: OwnedCourse, user: CurrentUser, db: Db
+) -> CourseRead:
+    return await _read(
+        db, await service.update_course(db=db, course=course, course_in=course_in), user
+    )
+
+
+@router.delete(
+    "/courses/{course_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="deleteCourse"
+)
+async def delete_course(course: OwnedCourse, db: Db) -> None:
+    await service.delete_course(db=db, course=course)
+
+
+@router.post("/courses/{course_id}/publish", operation_id="publishCourse")
+async def publish(course: OwnedCourse, user: CurrentUser, db: Db) -> CourseRead:
+    return await _read(db, await service.publish(db=db, course=course), user)
+
+
+@router.post("/courses/{course_id}/unpublish", operation_id="unpublishCourse")
+async def unpublish(course: OwnedCourse, user: CurrentUser, db: Db) -> CourseRead:
+    return await _read(db, await service.unpublish(db=db, course=course), user)
+
+
+@router.post(
+    "/courses/{course_id}/sections", status_code=status.HTTP_201_CREATED,
+    operation_id="addSection",
+)  # fmt: skip
+async def add_section(
+    section_in: SectionCreate, course: OwnedCourse, user: CurrentUser, db: Db
+) -> CourseChange:
+    updated, section_id = await service.add_section(db=db, course=course, title=section_in.title)
+    return CourseChange(id=section_id, course=await _read(db, updated, user))
+
+
+@router.patch("/courses/{course_id}/sections/{section_id}", operation_id="updateSection")
+async def update_section(
+    section_id: str, section_in: SectionUpdate, course: OwnedCourse, user: CurrentUser, db: Db
+) -> CourseRead:
+    updated = await service.rename_section(
+        db=db, course=course, section_id=section_id, title=section_in.title
+    )
+    return await _read(db, updated, user)
+
+
+@router.delete("/courses/{course_id}/sections/{section_id}", operation_id="deleteSection")
+async def delete_section(
+    section_id: str, course: OwnedCourse, user: CurrentUser, db: Db
+) -> CourseRead:
+    updated = await service.delete_section(db=db, course=course, section_id=section_id)
+    return await _read(db, updated, user)
+
+
+@router.post(
+    "/courses/{course_id}/sections/{section_id}/lessons", status_code=status.HTTP_201_CREATED,
+    operation_id="addLesson",
+)  # fmt: skip
+async def add_lesson(
+    section_id: str, lesson_in: LessonCreate, course: OwnedCourse, user: CurrentUser, db: Db
+) -> CourseChange:
+    updated, lesson_id = await service.add_lesson(
+        db=db, course=course, section_id=section_id, lesson_in=lesson_in
+    )
+    return CourseChange(id=lesson_id, course=await _read(db, updated, user))
+
+
+@router.patch(
+    "/courses/{course_id}/sections/{section_id}/lessons/{lesson_id}", operation_id="updateLesson"
+)
+async def update_lesson(
+    lesson_id: str, lesson_in: LessonUpdate, course: OwnedCourse, user: CurrentUser, db: Db
+) -> CourseRead:
+    updated = await service.update_lesson(
+        db=db, course=course, lesson_id=lesson_id, lesson_in=lesson_in
+    )
+    return await _read(db, updated, user)
+
+
+@router.delete(
+    "/courses/{course_id}/sections/{section_id}/lessons/{lesson_id}", operation_id="deleteLesson"
+)
+async def delete_lesson(
+    lesson_id: str, course: OwnedCourse, user: CurrentUser, db: Db
+) -> CourseRead:
+    return await _read(
+        db, await service.delete_lesson(db=db, course=course, lesson_id=lesson_id), user
+    )
+
+
+@router.post("/courses/{course_id}/move", operation_id="moveInCourse")
+async def move(move_in: MoveIn, course: OwnedCourse, user: CurrentUser, db: Db) -> CourseRead:
+    return await _read(db, await service.move(db=db, course=course, move_in=move_in), user)
+
+
+@router.get("/courses/{course_id}/progress", operation_id="courseProgress")
+async def course_progress(course_id: str, user: CurrentUser, db: Db) -> CourseProgress:
+    course = await service.visible_course(db=db, ref=course_id, viewer=user)
+    return await service.course_progress(db=db, user_id=user.id, course=course)
+
+
+@router.get("/courses/{course_id}/stats", operation_id="courseStats")
+async def course_stats(course: OwnedCourse, db: Db) -> CourseStats:
+    """Enrollments, revenue (paid minus refunded) and completion per lesson."""
+    total = await enrollments.count(db=db, course_id=course["_id"])
+    active = await enrollments.count(db=db, course_id=course["_id"], active_only=True)
+    done = await service.completion_counts(db=db, course=course)
+    return CourseStats(
+        course_id=course["_id"],
+        enrollments=total,
+        active_enrollments=active,
+        revenue=await payments.revenue(db=db, course_id=course["_id"]),
+        lessons=[
+            LessonStats(
+                lesson_id=lesson["id"],
+                title=lesson["title"],
+                completed=done.get(lesson["id"], 0),
+                completion_rate=round(done.get(lesson["id"], 0) / active, 3) if active else 0.0,
+            )
+            for lesson in service.lessons_of(course)
+        ],
+    )
+
+
+@router.get("/courses/{course_id}/students", operation_id="courseStudents")
+async def course_students(course: OwnedCourse, db: Db) -> StudentPage:
+    rows = await enrollments.of_course(db=db, course_id=course["_id"])
+    users = await auth.get_users(db=db, user_ids=[r["user_id"] for r in rows])
+    return StudentPage(
+        items=[
+            StudentRead(
+                user_id=r["user_id"],
+                email=users[r["user_id"]].email,
+                name=users[r["user_id"]].name,
+                state=r["state"],
+                source=r["source"],
+                enrolled_at=r["created_at"],
+            )
+            for r in rows
+            if r["user_id"] in users
+        ]
+    )
+
+
+@router.post("/courses/{course_id}/students/{user_id}/plays", operation_id="grantPlays")
+async def grant_plays(
+    user_id: str, grant_in: PlayGrantIn, course: OwnedCourse, db: Db
+) -> PlayGrantRead:
+    """Gives a student extra plays of one lesson (on top of the course's limit)."""
+    doc = await service.grant_plays(
+        db=db, course=course, user_id=user_id, lesson_id=grant_in.lesson_id,
+        extra=grant_in.extra_plays,
+    )  # fmt: skip
+    return PlayGrantRead(
+        lesson_id=doc["lesson_id"], user_id=doc["user_id"], plays=doc["count"],
+        extra_plays=doc["extra"],
+    )  # fmt: skip
+
+
+@router.get("/lessons/{lesson_id}", operation_id="getLesson")
+async def get_lesson(ref: VisibleLesson, user: CurrentUser, db: Db) -> LessonContent:
+    """A lesson's content for someone allowed to open it (403 not_enrolled otherwise)."""
+    return await service.lesson_content(db=db, user=user, ref=ref)
+
+
+@router.put("/lessons/{lesson_id}/progress", operation_id="saveProgress")
+async def save_progress(
+    progress_in: ProgressIn, ref: VisibleLesson, user: CurrentUser, db: Db
+) -> LessonProgress:
+    await service.lesson_access(db=db, user=user, ref=ref)
+    return await service.record_progress(
+        db=db, user_id=user.id, ref=ref, position=progress_in.position,
+        completed=progress_in.completed,
+    )  # fmt: skip

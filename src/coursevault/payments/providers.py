@@ -1,0 +1,199 @@
+"""Payment providers behind one small interface: Stripe, or the local test checkout."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Protocol
+
+import stripe
+
+from coursevault import clock
+from coursevault.config import Settings
+from coursevault.db import Database, Document
+from coursevault.errors import AppError
+from coursevault.payments import repo
+from coursevault.payments.models import Provider
+
+
+@dataclass(frozen=True)
+class CreatedPayment:
+    id: str
+    client_secret: str | None
+
+
+@dataclass(frozen=True)
+class PaymentState:
+    """A payment as the provider reports it when re-read (P3), never as a client says."""
+
+    id: str
+    status: str  # Stripe's PaymentIntent statuses; "succeeded" is the only paid one
+    amount: int
+    currency: str
+    metadata: dict[str, str] = field(default_factory=dict)
+    charge_id: str | None = None
+
+
+class PaymentProvider(Protocol):
+    name: Provider
+
+    async def create(self, *, order: Document, idempotency_key: str) -> CreatedPayment: ...
+
+    async def retrieve(self, *, payment_id: str) -> PaymentState: ...
+
+    async def refund(self, *, payment_id: str, idempotency_key: str) -> None: ...
+
+
+def metadata_of(order: Document) -> dict[str, str]:
+    return {"order_id": order["_id"], "user_id": order["user_id"], "course_id": order["course_id"]}
+
+
+def provider_error(exc: Exception) -> AppError:
+    return AppError(
+        502, "payment_provider_error", "The payment provider did not answer as expected.",
+        detail={"reason": str(exc)[:300]},
+    )  # fmt: skip
+
+
+def _strings(mapping: Any) -> dict[str, str]:
+    return {str(key): str(mapping[key]) for key in (mapping or {}).keys()}  # noqa: SIM118
+
+
+@lru_cache(maxsize=8)
+def stripe_client(api_key: str, api_base: str | None) -> stripe.StripeClient:
+    return stripe.StripeClient(
+        api_key,
+        http_client=stripe.HTTPXClient(),
+        base_addresses={"api": api_base} if api_base else None,
+        max_network_retries=2,
+    )
+
+
+class StripeProvider:
+    """A PaymentIntent per order; the browser confirms it with Stripe.js."""
+
+    name = Provider.stripe
+
+    def __init__(self, settings: Settings) -> None:
+        assert settings.stripe_secret_key is not None
+        self.client = stripe_client(
+            settings.stripe_secret_key.get_secret_value(), settings.stripe_api_base
+        )
+
+    async def create(self, *, order: Document, idempotency_key: str) -> CreatedPayment:
+        try:
+            intent = await self.client.v1.payment_intents.create_async(
+                params={
+                    "amount": order["amount"],
+                    "currency": order["currency"],
+                    "metadata": metadata_of(order),
+                },
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise provider_error(exc) from exc
+        return CreatedPayment(id=intent.id, client_secret=intent.client_secret)
+
+    async def retrieve(self, *, payment_id: str) -> PaymentState:
+        try:
+            intent = await self.client.v1.payment_intents.retrieve_async(payment_id)
+        except stripe.StripeError as exc:
+            raise provider_error(exc) from exc
+        charge: Any = getattr(intent, "latest_charge", None)
+        return PaymentState(
+            id=intent.id,
+            status=intent.status,
+            amount=intent.amount,
+            currency=intent.currency,
+            metadata=_strings(intent.metadata),
+            charge_id=charge if isinstance(charge, str) or charge is None else charge["id"],
+        )
+
+    async def refund(self, *, payment_id: str, idempotency_key: str) -> None:
+        try:
+            refund = await self.client.v1.refunds.create_async(
+                params={"payment_intent": payment_id},
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            raise provider_error(exc) from exc
+        if refund.status not in ("succeeded", "pending"):
+            raise provider_error(RuntimeError(f"refund status {refund.status}"))
+
+
+class LocalProvider:
+    """The test checkout: a ledger in the database that a test page completes."""
+
+    name = Provider.local
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(self, *, order: Document, idempotency_key: str) -> CreatedPayment:
+        payment_id = f"lp_{secrets.token_hex(12)}"
+        await repo.insert_local_payment(
+            db=self.db,
+            doc={
+                "_id": payment_id,
+                "amount": order["amount"],
+                "currency": order["currency"],
+                "metadata": metadata_of(order),
+                "status": "requires_payment_method",
+                "refunded": False,
+                "idempotency_key": idempotency_key,
+                "created_at": clock.now(),
+            },
+        )
+        return CreatedPayment(id=payment_id, client_secret=None)
+
+    async def retrieve(self, *, payment_id: str) -> PaymentState:
+        doc = await repo.get_local_payment(db=self.db, payment_id=payment_id)
+        if doc is None:
+            raise provider_error(LookupError(payment_id))
+        return PaymentState(
+            id=doc["_id"],
+            status=doc["status"],
+            amount=doc["amount"],
+            currency=doc["currency"],
+            metadata=doc["metadata"],
+            charge_id=None,
+        )
+
+    async def settle(self, *, payment_id: str, succeed: bool) -> bool:
+        """Completes or declines an open test payment; False if it was not open."""
+        status = "succeeded" if succeed else "requires_payment_method"
+        done = await repo.update_local_payment(
+            db=self.db,
+            payment_id=payment_id,
+            expect={"status": "requires_payment_method"},
+            fields={"status": status, "settled_at": clock.now()},
+        )
+        return done is not None
+
+    async def refund(self, *, payment_id: str, idempotency_key: str) -> None:
+        await repo.update_local_payment(
+            db=self.db, payment_id=payment_id, expect={}, fields={"refunded": True}
+        )
+
+
+def stripe_configured(settings: Settings) -> bool:
+    return settings.stripe_secret_key is not None
+
+
+def for_new_order(settings: Settings, db: Database) -> PaymentProvider:
+    """The provider new orders use: Stripe when configured, else the local test checkout."""
+    if stripe_configured(settings):
+        return StripeProvider(settings)
+    if not settings.is_development:
+        raise AppError(503, "payments_not_configured", "Payments are not set up on this site yet.")
+    return LocalProvider(db)
+
+
+def of_order(settings: Settings, db: Database, order: Document) -> PaymentProvider:
+    """The provider that took ORDER's payment."""
+    if order["provider"] == Provider.stripe:
+        if not stripe_configured(settings):
+            raise AppError(503, "payments_not_configured", "Stripe is not configured.")
+        return StripeProvider(settings)
+    return LocalProvider(db)

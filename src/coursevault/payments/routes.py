@@ -1,0 +1,142 @@
+"""HTTP routes for enrollment, checkout, orders, refunds, coupons and Stripe webhooks."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from coursevault.auth.deps import Admin, CurrentUser, Instructor
+from coursevault.courses import service as courses
+from coursevault.deps import AppSettings, Db
+from coursevault.errors import AppError
+from coursevault.payments import service, signature
+from coursevault.payments.models import (
+    CheckoutIn,
+    CheckoutOut,
+    CouponCreate,
+    CouponRead,
+    EnrollmentRead,
+    LocalPaymentIn,
+    OrderPage,
+    OrderRead,
+    OrderState,
+)
+
+log = logging.getLogger("coursevault.payments")
+
+router = APIRouter(prefix="/api", tags=["payments"])
+
+
+@router.post(
+    "/courses/{course_id}/enroll", status_code=status.HTTP_201_CREATED, operation_id="enroll"
+)
+async def enroll(course_id: str, user: CurrentUser, db: Db, response: Response) -> EnrollmentRead:
+    """Enrolls in a free course (201; 200 when already enrolled)."""
+    course = await courses.visible_course(db=db, ref=course_id, viewer=user)
+    if not await service.enroll_free(db=db, user=user, course=course):
+        response.status_code = status.HTTP_200_OK
+    return EnrollmentRead(course_id=course["_id"], state="active")
+
+
+@router.post(
+    "/courses/{course_id}/checkout", status_code=status.HTTP_201_CREATED,
+    operation_id="checkout",
+)  # fmt: skip
+async def checkout(
+    course_id: str, user: CurrentUser, db: Db, settings: AppSettings,
+    checkout_in: CheckoutIn | None = None,
+) -> CheckoutOut:  # fmt: skip
+    """Creates an order at the course's own price and its payment (Stripe or local test)."""
+    course = await courses.visible_course(db=db, ref=course_id, viewer=user)
+    return await service.checkout(
+        db=db, settings=settings, user=user, course=course,
+        coupon=checkout_in.coupon if checkout_in else None,
+    )  # fmt: skip
+
+
+@router.get("/orders/{order_id}", operation_id="getOrder")
+async def get_order(order_id: str, user: CurrentUser, db: Db, settings: AppSettings) -> OrderRead:
+    """The order's state; a pending one is re-read from the provider (never granted by a visit)."""
+    order = await service.order_for(db=db, order_id=order_id, user=user)
+    order = await service.refresh(db=db, settings=settings, order=order)
+    return service.to_read(order, settings, for_buyer=order["user_id"] == user.id)
+
+
+@router.get("/me/orders", operation_id="myOrders")
+async def my_orders(user: CurrentUser, db: Db, settings: AppSettings) -> OrderPage:
+    return await service.order_page(
+        db=db, settings=settings, state=None, user_id=user.id, page=1, per_page=100,
+        for_buyer=True,
+    )  # fmt: skip
+
+
+@router.post("/payments/local/{order_id}/complete", operation_id="completeLocalPayment")
+async def complete_local_payment(
+    order_id: str, user: CurrentUser, db: Db, settings: AppSettings,
+    payment_in: LocalPaymentIn | None = None,
+) -> OrderRead:  # fmt: skip
+    """The local test checkout (development only): pays or declines a test order."""
+    if not settings.is_development:
+        raise AppError(404, "not_found", "Not found")
+    order = await service.order_for(db=db, order_id=order_id, user=user)
+    if order["user_id"] != user.id:
+        raise service.order_not_found()
+    succeed = payment_in is None or payment_in.outcome == "succeed"
+    order = await service.complete_local(
+        db=db, settings=settings, user=user, order=order, succeed=succeed
+    )
+    return service.to_read(order, settings, for_buyer=True)
+
+
+@router.post("/payments/stripe/webhook", operation_id="stripeWebhook", include_in_schema=False)
+async def stripe_webhook(request: Request, db: Db, settings: AppSettings) -> dict[str, bool]:
+    """Stripe's events: signature over the raw body (P1), stored by id before 2xx (P2)."""
+    if settings.stripe_webhook_secret is None:
+        raise AppError(404, "not_found", "Not found")
+    payload = await request.body()
+    event = signature.verify(
+        payload,
+        request.headers.get("stripe-signature"),
+        settings.stripe_webhook_secret.get_secret_value(),
+        settings.webhook_tolerance_seconds,
+    )
+    first = await service.receive_webhook(db=db, settings=settings, event=event)
+    return {"received": True, "duplicate": not first}
+
+
+@router.get("/admin/orders", operation_id="listOrders")
+async def list_orders(
+    _: Admin,
+    db: Db,
+    settings: AppSettings,
+    state: OrderState | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> OrderPage:
+    return await service.order_page(
+        db=db, settings=settings, state=state, user_id=None, page=page, per_page=per_page,
+        for_buyer=False,
+    )  # fmt: skip
+
+
+@router.post("/admin/orders/{order_id}/refund", operation_id="refundOrder")
+async def refund_order(
+    order_id: str, user: CurrentUser, db: Db, settings: AppSettings
+) -> OrderRead:
+    """Refunds through the provider and revokes access (admins; instructors in the window)."""
+    order = await service.refund(
+        db=db, settings=settings, actor=user, order_id=order_id, course=None
+    )
+    return service.to_read(order, settings, for_buyer=False)
+
+
+@router.post("/coupons", status_code=status.HTTP_201_CREATED, operation_id="createCoupon")
+async def create_coupon(coupon_in: CouponCreate, user: Instructor, db: Db) -> CouponRead:
+    return await service.create_coupon(db=db, user=user, coupon_in=coupon_in)
+
+
+@router.get("/coupons", operation_id="listCoupons")
+async def list_coupons(user: Instructor, db: Db) -> list[CouponRead]:
+    return await service.coupons_for(db=db, user=user)

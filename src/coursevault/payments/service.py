@@ -1,0 +1,482 @@
+"""Payment rules: checkout, one idempotent fulfil, access that follows the money (P3–P6)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from bson import ObjectId
+
+from coursevault import clock
+from coursevault.auth.models import Role, User
+from coursevault.config import Settings
+from coursevault.courses import service as courses
+from coursevault.courses.models import CourseStatus, Revenue
+from coursevault.db import Database, Document
+from coursevault.enrollments import service as enrollments
+from coursevault.errors import AppError
+from coursevault.payments import providers, repo
+from coursevault.payments.models import (
+    CheckoutOut,
+    CouponCreate,
+    CouponRead,
+    OrderPage,
+    OrderRead,
+    OrderState,
+    Provider,
+)
+from coursevault.streaming import service as playback
+
+log = logging.getLogger("coursevault.payments")
+
+ACCESS_DISPUTE_STATUSES = ("won", "warning_closed")  # disputes that leave access in place
+
+
+def order_not_found() -> AppError:
+    return AppError(404, "order_not_found", "No such order.")
+
+
+def checkout_url(order_id: str) -> str:
+    return f"/checkout/{order_id}"
+
+
+# ---- state: derived from facts, so event order never matters (P4) --------------------
+
+
+def derive_state(order: Document) -> OrderState:
+    facts = order["facts"]
+    if facts.get("refunded"):
+        return OrderState.refunded
+    if any(s not in ACCESS_DISPUTE_STATUSES for s in facts.get("disputes", {}).values()):
+        return OrderState.disputed
+    if facts.get("succeeded"):
+        return OrderState.paid
+    if facts.get("failed"):
+        return OrderState.failed
+    return OrderState.pending
+
+
+async def _apply(*, db: Database, order: Document | None) -> Document | None:
+    """Makes the order's state and the buyer's enrollment follow snapshot ORDER.
+
+    Snapshots carry a version; the enrollment only ever moves to a newer one, so two
+    handlers racing with different facts settle on the latest facts.
+    """
+    if order is None:
+        return None
+    state = derive_state(order)
+    fields: Document = {"state": state.value}
+    if state is OrderState.paid and order.get("paid_at") is None:
+        fields["paid_at"] = clock.now()
+    if state is OrderState.refunded and order.get("refunded_at") is None:
+        fields["refunded_at"] = clock.now()
+    await repo.set_state(db=db, order_id=order["_id"], version=order["version"], fields=fields)
+    active = state is OrderState.paid
+    await enrollments.apply_order(
+        db=db, user_id=order["user_id"], course_id=order["course_id"],
+        order_id=order["_id"], version=order["version"], active=active,
+    )  # fmt: skip
+    if not active and (order["facts"].get("refunded") or state is OrderState.disputed):
+        ended = await playback.end_for_course(
+            db=db, user_id=order["user_id"], course_id=order["course_id"], reason=state.value
+        )
+        log.info(
+            "access revoked (%s) order=%s user=%s course=%s sessions_ended=%d",
+            state, order["_id"], order["user_id"], order["course_id"], ended,
+        )  # fmt: skip
+    return {**order, **fields}
+
+
+# ---- checkout ------------------------------------------------------------------------
+
+
+async def _coupon_price(*, db: Database, code: str, course: Document) -> tuple[int, Document]:
+    """Redeems coupon CODE for COURSE and returns the discounted amount."""
+    price = course["price"]
+    coupon = await repo.get_coupon(db=db, code=code)
+    invalid = AppError(422, "invalid_coupon", "This coupon does not apply to this course.")
+    if coupon is None or coupon["course_id"] not in (None, course["_id"]):
+        raise invalid
+    if coupon["kind"] == "fixed" and coupon["currency"] != price["currency"]:
+        raise invalid
+    redeemed = await repo.redeem_coupon(db=db, code=code, now=clock.now())
+    if redeemed is None:
+        raise AppError(422, "coupon_expired", "This coupon has expired or is used up.")
+    if coupon["kind"] == "percent":
+        discount = price["amount"] * coupon["value"] // 100
+    else:
+        discount = coupon["value"]
+    return max(0, price["amount"] - discount), coupon
+
+
+async def checkout(
+    *, db: Database, settings: Settings, user: User, course: Document, coupon: str | None
+) -> CheckoutOut:
+    """Creates an order at the course's price (never the client's) and its payment."""
+    if course["status"] != CourseStatus.published:
+        raise AppError(404, "course_not_found", "No such course.")
+    if course["price"]["amount"] == 0:
+        raise AppError(409, "course_is_free", "This course is free: enroll instead.")
+    if await enrollments.is_active(db=db, user_id=user.id, course_id=course["_id"]):
+        raise AppError(409, "already_enrolled", "You already have this course.")
+    provider = providers.for_new_order(settings, db)  # 503 before any coupon is used
+    amount, used = (
+        await _coupon_price(db=db, code=coupon, course=course)
+        if coupon
+        else (course["price"]["amount"], None)
+    )
+    order_id = str(ObjectId())
+    now = clock.now()
+    order: Document = {
+        "_id": order_id,
+        "user_id": user.id,
+        "course_id": course["_id"],
+        "course_title": course["title"],
+        "list_amount": course["price"]["amount"],
+        "amount": amount,
+        "currency": course["price"]["currency"],
+        "coupon": used["code"] if used else None,
+        "provider": (provider.name if amount > 0 else Provider.coupon).value,
+        "idempotency_key": f"coursevault-order-{order_id}",
+        "client_secret": None,
+        "state": OrderState.pending.value,
+        "facts": {"succeeded": False, "failed": False, "refunded": False, "disputes": {}},
+        "version": 0,
+        "created_at": now,
+        "updated_at": now,
+        "paid_at": None,
+        "refunded_at": None,
+    }
+    await repo.insert_order(db=db, doc=order)
+    log.info("order created order=%s user=%s course=%s amount=%d %s",
+             order_id, user.id, course["_id"], amount, order["currency"])  # fmt: skip
+    if amount == 0:  # a 100 % coupon: nothing to charge, access now
+        await _apply(
+            db=db, order=await repo.record_facts(
+                db=db, order_id=order_id, facts={"facts.succeeded": True}
+            ),
+        )  # fmt: skip
+        return CheckoutOut(
+            order_id=order_id, provider=Provider.coupon, checkout_url=checkout_url(order_id),
+            amount=0, currency=order["currency"],
+        )  # fmt: skip
+    try:
+        created = await provider.create(order=order, idempotency_key=order["idempotency_key"])
+    except AppError:
+        if used:
+            await repo.release_coupon(db=db, code=used["code"])
+        raise
+    await repo.set_payment(
+        db=db, order_id=order_id, payment_id=created.id, client_secret=created.client_secret
+    )
+    return CheckoutOut(
+        order_id=order_id,
+        provider=provider.name,
+        checkout_url=checkout_url(order_id),
+        amount=amount,
+        currency=order["currency"],
+        client_secret=created.client_secret,
+        publishable_key=settings.stripe_publishable_key if created.client_secret else None,
+        stripe_js_url=settings.stripe_js_url if created.client_secret else None,
+    )
+
+
+async def enroll_free(*, db: Database, user: User, course: Document) -> bool:
+    """Enrolls USER in a free published course; False if already enrolled."""
+    if course["status"] != CourseStatus.published:
+        raise AppError(404, "course_not_found", "No such course.")
+    if course["price"]["amount"] > 0:
+        raise AppError(402, "payment_required", "This course is paid: check out first.")
+    return await enrollments.enroll_free(db=db, user_id=user.id, course_id=course["_id"])
+
+
+# ---- fulfilment ------------------------------------------------------------------------
+
+
+def _matches(order: Document, payment: providers.PaymentState) -> list[str]:
+    """Returns what differs between ORDER and the payment the provider reports (P3)."""
+    expected = {
+        "amount": order["amount"],
+        "currency": order["currency"],
+        "order": order["_id"],
+        "user": order["user_id"],
+        "course": order["course_id"],
+    }
+    reported = {
+        "amount": payment.amount,
+        "currency": payment.currency.lower(),
+        "order": payment.metadata.get("order_id"),
+        "user": payment.metadata.get("user_id"),
+        "course": payment.metadata.get("course_id"),
+    }
+    return [name for name, value in expected.items() if reported[name] != value]
+
+
+async def fulfill(*, db: Database, settings: Settings, order: Document) -> Document:
+    """Grants access for ORDER if, re-read from the provider now, its payment succeeded.
+
+    The only code that grants paid access (P3); idempotent and safe to run twice at once:
+    the fact it sets is the same, and enrollment writes are versioned.
+    """
+    if order["provider"] == Provider.coupon or order.get("provider_payment_id") is None:
+        return order
+    provider = providers.of_order(settings, db, order)
+    payment = await provider.retrieve(payment_id=order["provider_payment_id"])
+    mismatch = _matches(order, payment)
+    if mismatch:
+        log.warning("payment does not match order=%s fields=%s", order["_id"], mismatch)
+        return order
+    if payment.status == "succeeded":
+        if order["facts"].get("succeeded"):
+            return order
+        facts: dict[str, Any] = {"facts.succeeded": True}
+        if payment.charge_id:
+            facts["provider_charge_id"] = payment.charge_id
+        log.info("payment succeeded order=%s user=%s", order["_id"], order["user_id"])
+        updated = await _apply(
+            db=db, order=await repo.record_facts(db=db, order_id=order["_id"], facts=facts)
+        )
+        return updated or order
+    if payment.status in ("requires_payment_method", "canceled") and not order["facts"]["failed"]:
+        updated = await _apply(
+            db=db,
+            order=await repo.record_facts(
+                db=db, order_id=order["_id"], facts={"facts.failed": True}
+            ),
+        )
+        return updated or order
+    return order
+
+
+async def mark_refunded(*, db: Database, order: Document) -> Document:
+    """Records a completed refund: final, access revoked, never re-granted (P4)."""
+    updated = await _apply(
+        db=db,
+        order=await repo.record_facts(db=db, order_id=order["_id"], facts={"facts.refunded": True}),
+    )
+    return updated or order
+
+
+async def record_dispute(
+    *, db: Database, order: Document, dispute_id: str, status: str
+) -> Document:
+    """Records a dispute's status; open or lost disputes revoke, a won one restores (P4)."""
+    updated = await _apply(
+        db=db,
+        order=await repo.record_dispute(
+            db=db, order_id=order["_id"], dispute_id=dispute_id, status=status
+        ),
+    )
+    return updated or order
+
+
+# ---- webhooks --------------------------------------------------------------------------
+
+
+async def _order_for(db: Database, obj: dict[str, Any]) -> Document | None:
+    """Finds the order an event's object is about (a PaymentIntent, charge or dispute)."""
+    intent = obj.get("payment_intent") if obj.get("object") != "payment_intent" else obj["id"]
+    if isinstance(intent, dict):
+        intent = intent.get("id")
+    if isinstance(intent, str):
+        found = await repo.order_by_payment(db=db, payment_id=intent)
+        if found is not None:
+            return found
+    charge = obj.get("charge") if obj.get("object") != "charge" else obj["id"]
+    if isinstance(charge, str):
+        return await repo.order_by_charge(db=db, charge_id=charge)
+    return None
+
+
+async def handle_event(*, db: Database, settings: Settings, event: dict[str, Any]) -> None:
+    """Applies one verified Stripe event. Grants always re-read the PaymentIntent (P3);
+    revocations trust the signed event, so they need no call back to Stripe."""
+    kind = event.get("type", "")
+    obj = (event.get("data") or {}).get("object") or {}
+    order = await _order_for(db, obj)
+    if order is None:
+        log.info("stripe event %s (%s) is not about one of our orders", event["id"], kind)
+        return
+    if kind in ("payment_intent.succeeded", "payment_intent.payment_failed"):
+        await fulfill(db=db, settings=settings, order=order)
+    elif kind == "charge.refunded" and obj.get("refunded"):
+        await mark_refunded(db=db, order=order)
+    elif kind.startswith("charge.dispute.") and isinstance(obj.get("id"), str):
+        status = str(obj.get("status") or "needs_response")
+        if kind == "charge.dispute.closed" and status not in ("won", "lost", "warning_closed"):
+            status = "lost"
+        await record_dispute(db=db, order=order, dispute_id=obj["id"], status=status)
+
+
+async def receive_webhook(*, db: Database, settings: Settings, event: dict[str, Any]) -> bool:
+    """Stores the event under its id before it is applied (P2); False for a duplicate.
+
+    A duplicate of an event whose handling was interrupted is applied again (handling is
+    idempotent), so a crash between storing and applying loses nothing.
+    """
+    first = await repo.store_event(
+        db=db, event_id=event["id"], kind=str(event.get("type")), payload=event
+    )
+    if not first and await repo.event_processed(db=db, event_id=event["id"]):
+        return False
+    await handle_event(db=db, settings=settings, event=event)
+    await repo.mark_processed(db=db, event_id=event["id"])
+    return first
+
+
+# ---- local test checkout ------------------------------------------------------------
+
+
+async def complete_local(
+    *, db: Database, settings: Settings, user: User, order: Document, succeed: bool
+) -> Document:
+    """Pays (or declines) a local test order, then fulfils it through the webhook's path."""
+    if not settings.is_development:
+        raise AppError(404, "not_found", "Not found")
+    if order["provider"] != Provider.local:
+        raise AppError(409, "not_a_test_order", "This order is not paid through the test checkout.")
+    provider = providers.LocalProvider(db)
+    if not await provider.settle(payment_id=order["provider_payment_id"], succeed=succeed):
+        raise AppError(409, "payment_not_open", "This test payment was already settled.")
+    return await fulfill(db=db, settings=settings, order=order)
+
+
+# ---- orders, refunds, revenue ------------------------------------------------------------
+
+
+async def order_for(*, db: Database, order_id: str, user: User) -> Document:
+    """Returns the order if USER placed it (or is an admin); 404 otherwise (P6)."""
+    order = await repo.get_order(db=db, order_id=order_id)
+    if order is None or (order["user_id"] != user.id and Role.admin not in user.roles):
+        raise order_not_found()
+    return order
+
+
+async def refresh(*, db: Database, settings: Settings, order: Document) -> Document:
+    """Re-reads a pending order's payment from the provider (the success page's check, P6)."""
+    if order["state"] in (OrderState.pending, OrderState.failed):
+        return await fulfill(db=db, settings=settings, order=order)
+    return order
+
+
+def to_read(order: Document, settings: Settings, *, for_buyer: bool) -> OrderRead:
+    open_ = order["state"] in (OrderState.pending, OrderState.failed)
+    secret = order.get("client_secret") if for_buyer and open_ else None
+    return OrderRead(
+        id=order["_id"],
+        user_id=order["user_id"],
+        course_id=order["course_id"],
+        course_title=order["course_title"],
+        list_amount=order["list_amount"],
+        amount=order["amount"],
+        currency=order["currency"],
+        coupon=order["coupon"],
+        provider=order["provider"],
+        state=order["state"],
+        created_at=order["created_at"],
+        paid_at=order.get("paid_at"),
+        refunded_at=order.get("refunded_at"),
+        client_secret=secret,
+        publishable_key=settings.stripe_publishable_key if secret else None,
+        stripe_js_url=settings.stripe_js_url if secret else None,
+    )
+
+
+async def refund(
+    *, db: Database, settings: Settings, actor: User, order_id: str, course: Document | None
+) -> Document:
+    """Refunds a paid order through its provider and revokes access.
+
+    Admins may refund any order; a course's instructor only within the refund window.
+    """
+    order = await repo.get_order(db=db, order_id=order_id)
+    if order is None:
+        raise order_not_found()
+    if Role.admin not in actor.roles:
+        course = course or (
+            await courses.courses_by_id(db=db, course_ids=[order["course_id"]])
+        ).get(order["course_id"])
+        if course is None or course["instructor_id"] != actor.id:
+            raise order_not_found()
+        window = timedelta(days=settings.instructor_refund_window_days)
+        if order.get("paid_at") is None or clock.now() - order["paid_at"] > window:
+            raise AppError(
+                403, "refund_window_closed",
+                f"Instructors can refund within {settings.instructor_refund_window_days} days; "
+                "ask an admin.",
+            )  # fmt: skip
+    if order["state"] == OrderState.refunded:
+        return order
+    if order["state"] != OrderState.paid:
+        raise AppError(
+            409, "not_refundable", f"An order that is {order['state']} cannot be refunded."
+        )
+    if order["provider"] != Provider.coupon:
+        provider = providers.of_order(settings, db, order)
+        await provider.refund(
+            payment_id=order["provider_payment_id"],
+            idempotency_key=f"coursevault-refund-{order['_id']}",
+        )
+    log.info("refund order=%s by=%s", order["_id"], actor.id)
+    return await mark_refunded(db=db, order=order)
+
+
+async def list_orders(
+    *, db: Database, state: OrderState | None, user_id: str | None, page: int, per_page: int
+) -> tuple[list[Document], int]:
+    match: Document = {}
+    if state is not None:
+        match["state"] = state.value
+    if user_id is not None:
+        match["user_id"] = user_id
+    return await repo.list_orders(db=db, match=match, skip=(page - 1) * per_page, limit=per_page)
+
+
+async def order_page(
+    *, db: Database, settings: Settings, state: OrderState | None, user_id: str | None,
+    page: int, per_page: int, for_buyer: bool,
+) -> OrderPage:  # fmt: skip
+    docs, total = await list_orders(
+        db=db, state=state, user_id=user_id, page=page, per_page=per_page
+    )
+    return OrderPage(items=[to_read(d, settings, for_buyer=for_buyer) for d in docs], total=total)
+
+
+async def revenue(*, db: Database, course_id: str) -> list[Revenue]:
+    """Returns, per currency, what was paid, refunded and kept for a course."""
+    return [
+        Revenue(currency=r["_id"], paid=r["paid"], refunded=r["refunded"],
+                net=r["paid"] - r["refunded"])
+        for r in await repo.revenue(db=db, course_id=course_id)
+    ]  # fmt: skip
+
+
+# ---- coupons ---------------------------------------------------------------------------
+
+
+def coupon_read(doc: Document) -> CouponRead:
+    return CouponRead(**{k: doc[k] for k in CouponRead.model_fields})
+
+
+async def create_coupon(*, db: Database, user: User, coupon_in: CouponCreate) -> CouponRead:
+    """Creates a coupon: for one of the user's courses, or site-wide (admins only)."""
+    if coupon_in.course_id is None:
+        if Role.admin not in user.roles:
+            raise AppError(403, "forbidden", "Only admins can create site-wide coupons.")
+    else:
+        await courses.owned_course(db=db, course_id=coupon_in.course_id, user=user)
+    doc = {
+        **coupon_in.model_dump(),
+        "redemptions": 0,
+        "created_by": user.id,
+        "created_at": clock.now(),
+    }
+    if not await repo.insert_coupon(db=db, doc=doc):
+        raise AppError(409, "coupon_exists", "A coupon with this code already exists.")
+    return coupon_read(doc)
+
+
+async def coupons_for(*, db: Database, user: User) -> list[CouponRead]:
+    created_by = None if Role.admin in user.roles else user.id
+    return [coupon_read(d) for d in await repo.coupons_of(db=db, created_by=created_by)]

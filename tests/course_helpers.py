@@ -1,0 +1,101 @@
+"""Courses built through the same service code the app uses, and HTTP shortcuts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from coursevault.auth.models import User
+from coursevault.courses import service as courses
+from coursevault.courses.models import (
+    CourseCreate,
+    LessonCreate,
+    LessonKind,
+    PlaybackPolicy,
+    Price,
+)
+from coursevault.db import Database, Document
+
+
+@dataclass
+class BuiltCourse:
+    id: str
+    slug: str
+    video_lesson: str | None
+    text_lesson: str
+    preview_lesson: str | None
+
+    @property
+    def lessons(self) -> list[str]:
+        return [x for x in (self.video_lesson, self.text_lesson, self.preview_lesson) if x]
+
+
+async def make_course(
+    db: Database,
+    instructor: User,
+    *,
+    title: str = "Practical Python",
+    amount: int = 0,
+    currency: str = "usd",
+    video_id: str | None = None,
+    publish: bool = True,
+    policy: PlaybackPolicy | None = None,
+) -> BuiltCourse:
+    """A course with one section: a video lesson (when VIDEO_ID), a text lesson, and a
+    preview video lesson."""
+    course: Document = await courses.create_course(
+        db=db,
+        user=instructor,
+        course_in=CourseCreate(
+            title=title,
+            description=f"{title}: a course for tests",
+            price=Price(amount=amount, currency=currency),
+            policy=policy or PlaybackPolicy(),
+        ),
+    )
+    course, section_id = await courses.add_section(db=db, course=course, title="Basics")
+    video_lesson = preview_lesson = None
+    if video_id:
+        course, video_lesson = await courses.add_lesson(
+            db=db, course=course, section_id=section_id,
+            lesson_in=LessonCreate(title="Watch this", kind=LessonKind.video, video_id=video_id),
+        )  # fmt: skip
+        course, preview_lesson = await courses.add_lesson(
+            db=db, course=course, section_id=section_id,
+            lesson_in=LessonCreate(
+                title="Free preview", kind=LessonKind.video, video_id=video_id, preview=True
+            ),
+        )  # fmt: skip
+    course, text_lesson = await courses.add_lesson(
+        db=db, course=course, section_id=section_id,
+        lesson_in=LessonCreate(title="Read this", kind=LessonKind.text, body="# Notes\n\nHello."),
+    )  # fmt: skip
+    if publish:
+        course = await courses.publish(db=db, course=course)
+    return BuiltCourse(
+        id=course["_id"], slug=course["slug"], video_lesson=video_lesson,
+        text_lesson=text_lesson, preview_lesson=preview_lesson,
+    )  # fmt: skip
+
+
+async def start_lesson(
+    client: httpx.AsyncClient, headers: dict[str, str], lesson_id: str, device: str = "test"
+) -> httpx.Response:
+    return await client.post(
+        f"/api/lessons/{lesson_id}/playback", json={"device": device}, headers=headers
+    )
+
+
+def key_url(playlist_url: str) -> str:
+    return playlist_url.rsplit("/", 1)[0] + "/key"
+
+
+def course_json(**overrides: Any) -> dict[str, Any]:
+    return {
+        "title": "Data Science 101",
+        "description": "Numbers and plots",
+        "price": {"amount": 4900, "currency": "EUR"},
+        **overrides,
+    }
