@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from html.parser import HTMLParser
+from typing import Any
 
 import httpx
 import pytest
@@ -32,7 +33,7 @@ def teacher(instructor: SignedIn) -> SignedIn:
     return instructor
 
 
-async def create(client: httpx.AsyncClient, who: SignedIn, **overrides: object) -> dict:
+async def create(client: httpx.AsyncClient, who: SignedIn, **overrides: object) -> Any:
     response = await client.post("/api/courses", json=course_json(**overrides), headers=who.bearer)
     assert response.status_code == 201, response.text
     return response.json()
@@ -129,7 +130,7 @@ async def test_sections_and_lessons_edit_and_move(
     b = await add_text_lesson(client, teacher, cid, one, "B")
     c = await add_text_lesson(client, teacher, cid, two, "C")
 
-    def outline(body: dict) -> list[tuple[str, list[str]]]:
+    def outline(body: Any) -> list[tuple[str, list[str]]]:
         return [
             (s["title"], [lesson["title"] for lesson in s["lessons"]]) for s in body["sections"]
         ]

@@ -126,9 +126,7 @@ async def refund_order(
     order_id: str, user: CurrentUser, db: Db, settings: AppSettings
 ) -> OrderRead:
     """Refunds through the provider and revokes access (admins; instructors in the window)."""
-    order = await service.refund(
-        db=db, settings=settings, actor=user, order_id=order_id, course=None
-    )
+    order = await service.refund(db=db, settings=settings, actor=user, order_id=order_id)
     return service.to_read(order, settings, for_buyer=False)
 
 

@@ -213,11 +213,14 @@ def _matches(order: Document, payment: providers.PaymentState) -> list[str]:
     return [name for name, value in expected.items() if reported[name] != value]
 
 
-async def fulfill(*, db: Database, settings: Settings, order: Document) -> Document:
+async def fulfill(
+    *, db: Database, settings: Settings, order: Document, failed_attempt: bool = False
+) -> Document:
     """Grants access for ORDER if, re-read from the provider now, its payment succeeded.
 
     The only code that grants paid access (P3); idempotent and safe to run twice at once:
-    the fact it sets is the same, and enrollment writes are versioned.
+    the fact it sets is the same, and enrollment writes are versioned. FAILED_ATTEMPT (a
+    declined payment was reported) marks the order failed unless the re-read says paid.
     """
     if order["provider"] == Provider.coupon or order.get("provider_payment_id") is None:
         return order
@@ -238,7 +241,7 @@ async def fulfill(*, db: Database, settings: Settings, order: Document) -> Docum
             db=db, order=await repo.record_facts(db=db, order_id=order["_id"], facts=facts)
         )
         return updated or order
-    if payment.status in ("requires_payment_method", "canceled") and not order["facts"]["failed"]:
+    if failed_attempt and payment.status in ("requires_payment_method", "canceled"):
         updated = await _apply(
             db=db,
             order=await repo.record_facts(
@@ -299,7 +302,8 @@ async def handle_event(*, db: Database, settings: Settings, event: dict[str, Any
         log.info("stripe event %s (%s) is not about one of our orders", event["id"], kind)
         return
     if kind in ("payment_intent.succeeded", "payment_intent.payment_failed"):
-        await fulfill(db=db, settings=settings, order=order)
+        failed = kind == "payment_intent.payment_failed"
+        await fulfill(db=db, settings=settings, order=order, failed_attempt=failed)
     elif kind == "charge.refunded" and obj.get("refunded"):
         await mark_refunded(db=db, order=order)
     elif kind.startswith("charge.dispute.") and isinstance(obj.get("id"), str):
@@ -339,7 +343,7 @@ async def complete_local(
     provider = providers.LocalProvider(db)
     if not await provider.settle(payment_id=order["provider_payment_id"], succeed=succeed):
         raise AppError(409, "payment_not_open", "This test payment was already settled.")
-    return await fulfill(db=db, settings=settings, order=order)
+    return await fulfill(db=db, settings=settings, order=order, failed_attempt=not succeed)
 
 
 # ---- orders, refunds, revenue ------------------------------------------------------------
@@ -384,7 +388,7 @@ def to_read(order: Document, settings: Settings, *, for_buyer: bool) -> OrderRea
 
 
 async def refund(
-    *, db: Database, settings: Settings, actor: User, order_id: str, course: Document | None
+    *, db: Database, settings: Settings, actor: User, order_id: str
 ) -> Document:
     """Refunds a paid order through its provider and revokes access.
 
@@ -394,11 +398,17 @@ async def refund(
     if order is None:
         raise order_not_found()
     if Role.admin not in actor.roles:
-        course = course or (
-            await courses.courses_by_id(db=db, course_ids=[order["course_id"]])
-        ).get(order["course_id"])
+        owned = await courses.courses_by_id(db=db, course_ids=[order["course_id"]])
+        course = owned.get(order["course_id"])
         if course is None or course["instructor_id"] != actor.id:
             raise order_not_found()
+    if order["state"] == OrderState.refunded:
+        return order
+    if order["state"] != OrderState.paid:
+        raise AppError(
+            409, "not_refundable", f"An order that is {order['state']} cannot be refunded."
+        )
+    if Role.admin not in actor.roles:
         window = timedelta(days=settings.instructor_refund_window_days)
         if order.get("paid_at") is None or clock.now() - order["paid_at"] > window:
             raise AppError(
@@ -406,12 +416,6 @@ async def refund(
                 f"Instructors can refund within {settings.instructor_refund_window_days} days; "
                 "ask an admin.",
             )  # fmt: skip
-    if order["state"] == OrderState.refunded:
-        return order
-    if order["state"] != OrderState.paid:
-        raise AppError(
-            409, "not_refundable", f"An order that is {order['state']} cannot be refunded."
-        )
     if order["provider"] != Provider.coupon:
         provider = providers.of_order(settings, db, order)
         await provider.refund(
