@@ -26,7 +26,7 @@ import httpx
 from coursevault.config import Settings
 from coursevault.streaming import signing
 from tests.media_helpers import make_clip
-from tests.processes import Server, free_port, run_cli, start_playback, upload_until_ready
+from tests.processes import Server, enrolled_playback, free_port, run_cli, upload_until_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-" + "x" * 40
@@ -168,15 +168,14 @@ def main() -> None:
                     f"  errors {r['errors']:.0f}  ratio {r['rps'] / base:.2f}"
                 )
             # The key endpoint: token, bearer sign-in, session lease and key unwrap per request.
-            viewer_token = httpx.post(
-                f"{app.url}/api/auth/login",
-                json={"email": "b@example.com", "password": PASSWORD},
-            ).json()["access_token"]
-            playlist = start_playback(data_dir, SECRET, "b@example.com", video_id)
-            key_url = f"{app.url}{playlist.rsplit('/', 1)[0]}/key"
-            bearer = f"Authorization: Bearer {viewer_token}"
-            assert len(httpx.get(key_url, headers={"Authorization": bearer[15:]}).content) == 16
-            k = wrk(key_url, args.seconds, args.connections, bearer)
+            viewer = enrolled_playback(
+                app.url, teacher_email="b@example.com", student_email="b@example.com",
+                password=PASSWORD, video_id=video_id,
+            )  # fmt: skip
+            key_url = f"{app.url}{viewer.playlist_url.rsplit('/', 1)[0]}/key"
+            cookie = f"cv_access={viewer.access_cookie}"
+            assert len(httpx.get(key_url, headers={"Cookie": cookie}).content) == 16
+            k = wrk(key_url, args.seconds, args.connections, f"Cookie: {cookie}")
             print(f"key endpoint     {k['rps']:8.0f} req/s  p50 {k['p50']:6.1f} ms"
                   f"  p99 {k['p99']:6.1f} ms  errors {k['errors']:.0f}")  # fmt: skip
             runs = 20000

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -121,31 +122,41 @@ def upload_until_ready(
             time.sleep(0.2)
 
 
-def start_playback(data_dir: Path, secret: str, email: str, video_id: str) -> str:
-    """Opens a playback session for EMAIL through the service (until lessons exist); returns
-    the playlist URL path. Talks to the running server's embedded database."""
-    import asyncio
+@dataclass
+class Viewer:
+    playlist_url: str
+    access_cookie: str  # the viewer's `cv_access` cookie, as a browser would send it
+    session_id: str
 
-    from coursevault import db as database
-    from coursevault.auth import service as auth
-    from coursevault.config import Settings
-    from coursevault.streaming import service as playback
-    from coursevault.streaming.models import StreamPolicy
 
-    settings = Settings(_env_file=None, data_dir=data_dir, secret_key=secret)
-
-    async def open_session() -> str:
-        connection = await database.connect(settings)
-        try:
-            viewer = await auth.get_by_email(db=connection.db, email=email)
-            assert viewer is not None
-            started = await playback.start(
-                db=connection.db, settings=settings, user=viewer, video_id=video_id,
-                policy=StreamPolicy(max_concurrent_streams=settings.max_concurrent_streams),
-                device="test client", ip="127.0.0.1",
-            )  # fmt: skip
-            return started.playlist_url
-        finally:
-            await connection.close()
-
-    return asyncio.run(open_session())
+def enrolled_playback(
+    url: str, *, teacher_email: str, student_email: str, password: str, video_id: str
+) -> Viewer:
+    """Over HTTP: the teacher publishes a free course with VIDEO_ID as a lesson, the student
+    enrolls and starts playing it (signed in with cookies, like the web app)."""
+    with httpx.Client(base_url=url, timeout=60) as teacher:
+        login = teacher.post("/api/auth/login", json={"email": teacher_email, "password": password})
+        auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        teacher.cookies.clear()
+        course = teacher.post("/api/courses", json={"title": "Course"}, headers=auth).json()
+        section = teacher.post(
+            f"/api/courses/{course['id']}/sections", json={"title": "One"}, headers=auth
+        ).json()["id"]
+        lesson = teacher.post(
+            f"/api/courses/{course['id']}/sections/{section}/lessons",
+            json={"title": "Video", "kind": "video", "video_id": video_id}, headers=auth,
+        ).json()["id"]  # fmt: skip
+        published = teacher.post(f"/api/courses/{course['id']}/publish", headers=auth)
+        assert published.status_code == 200, published.text
+    with httpx.Client(base_url=url, timeout=60) as student:
+        student.post("/api/auth/login", json={"email": student_email, "password": password})
+        csrf = {"X-CSRF-Token": student.cookies["cv_csrf"]}
+        enrolled = student.post(f"/api/courses/{course['id']}/enroll", headers=csrf)
+        assert enrolled.status_code in (200, 201), enrolled.text
+        started = student.post(f"/api/lessons/{lesson}/playback", headers=csrf)
+        assert started.status_code == 201, started.text
+        return Viewer(
+            playlist_url=started.json()["playlist_url"],
+            access_cookie=student.cookies["cv_access"],
+            session_id=started.json()["session_id"],
+        )

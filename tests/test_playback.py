@@ -22,7 +22,7 @@ from coursevault.streaming.models import LimitBehavior, PlaybackStart, StreamPol
 from tests.conftest import TEST_SECRET
 from tests.factories import SignedIn, signed_in
 from tests.media_helpers import make_clip, new_video
-from tests.processes import Server, run_cli, start_playback, upload_until_ready
+from tests.processes import Server, enrolled_playback, run_cli, upload_until_ready
 
 TWO = StreamPolicy(max_concurrent_streams=2)
 
@@ -190,7 +190,7 @@ async def test_a_video_that_is_not_ready_cannot_be_played(
 
 
 @pytest.mark.slow
-def test_ffmpeg_as_hls_client_plays_the_whole_video_only_with_the_viewer_s_session(
+def test_an_enrolled_student_plays_the_whole_video_in_ffmpeg_only_with_their_cookie(
     tmp_path: Path,
 ) -> None:
     """A standard HLS client decrypts and reads the whole stream when it sends the viewer's
@@ -205,11 +205,11 @@ def test_ffmpeg_as_hls_client_plays_the_whole_video_only_with_the_viewer_s_sessi
     try:
         clip = make_clip(tmp_path / "c.mp4", size="640x360", seconds=8).read_bytes()
         video_id = upload_until_ready(server.url, "t@example.com", password, clip)
-        token = httpx.post(
-            f"{server.url}/api/auth/login", json={"email": "s@example.com", "password": password}
-        ).json()["access_token"]
-        playlist = start_playback(data_dir, TEST_SECRET, "s@example.com", video_id)
-        url = f"{server.url}{playlist}"
+        viewer = enrolled_playback(
+            server.url, teacher_email="t@example.com", student_email="s@example.com",
+            password=password, video_id=video_id,
+        )  # fmt: skip
+        url = f"{server.url}{viewer.playlist_url}"
 
         def play(headers: str) -> subprocess.CompletedProcess[str]:
             args = [ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error"]
@@ -218,7 +218,7 @@ def test_ffmpeg_as_hls_client_plays_the_whole_video_only_with_the_viewer_s_sessi
             args += ["-i", url, "-map", "0:v:0", "-f", "null", "-progress", "pipe:1", "-"]
             return subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
 
-        watched = play(f"Authorization: Bearer {token}\r\n")
+        watched = play(f"Cookie: cv_access={viewer.access_cookie}\r\n")
         assert watched.returncode == 0, watched.stderr
         out_time = max(
             int(line.split("=")[1]) for line in watched.stdout.splitlines()
