@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+import weakref
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Protocol
 
 import stripe
@@ -56,18 +57,28 @@ def provider_error(exc: Exception) -> AppError:
     )  # fmt: skip
 
 
-def _strings(mapping: Any) -> dict[str, str]:
-    return {str(key): str(mapping[key]) for key in (mapping or {}).keys()}  # noqa: SIM118
+def _strings(metadata: stripe.StripeObject | None) -> dict[str, str]:
+    return {str(key): str(value) for key, value in (metadata.to_dict() if metadata else {}).items()}
 
 
-@lru_cache(maxsize=8)
+# One client (and its connection pool) per event loop: an httpx pool cannot outlive the
+# loop it was made on, and a worker process has one loop for its whole life.
+_clients: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[str, str | None], stripe.StripeClient]
+] = weakref.WeakKeyDictionary()
+
+
 def stripe_client(api_key: str, api_base: str | None) -> stripe.StripeClient:
-    return stripe.StripeClient(
-        api_key,
-        http_client=stripe.HTTPXClient(),
-        base_addresses={"api": api_base} if api_base else None,
-        max_network_retries=2,
-    )
+    per_loop = _clients.setdefault(asyncio.get_running_loop(), {})
+    client = per_loop.get((api_key, api_base))
+    if client is None:
+        client = per_loop[(api_key, api_base)] = stripe.StripeClient(
+            api_key,
+            http_client=stripe.HTTPXClient(),
+            base_addresses={"api": api_base} if api_base else None,
+            max_network_retries=2,
+        )
+    return client
 
 
 class StripeProvider:

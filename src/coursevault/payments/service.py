@@ -387,9 +387,7 @@ def to_read(order: Document, settings: Settings, *, for_buyer: bool) -> OrderRea
     )
 
 
-async def refund(
-    *, db: Database, settings: Settings, actor: User, order_id: str
-) -> Document:
+async def refund(*, db: Database, settings: Settings, actor: User, order_id: str) -> Document:
     """Refunds a paid order through its provider and revokes access.
 
     Admins may refund any order; a course's instructor only within the refund window.
