@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from coursevault import __version__, background_work, db, supervision
+from coursevault import __version__, background_work, db, supervision, web_app
 from coursevault.auth.routes import admin_router as auth_admin_router
 from coursevault.auth.routes import router as auth_router
 from coursevault.body_limit import BodyLimitMiddleware
@@ -85,4 +85,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"status": "unavailable", "database": kind, **body}, 503)
         return JSONResponse({"status": "ok", "database": kind})
 
+    web_app.install(app, settings.web_dist or web_app.default_dist(), settings)  # last: a catch-all
     return app

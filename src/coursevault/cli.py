@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import signal
@@ -125,6 +126,15 @@ def worker() -> None:
             await connection.close()
 
     asyncio.run(main())
+
+
+@app.command()
+def openapi() -> None:
+    """Prints the API's OpenAPI document (the web app's client is generated from it)."""
+    from coursevault.app import create_app
+
+    schema = create_app(Settings(_env_file=None, secret_key="x" * 40)).openapi()  # type: ignore[call-arg]
+    typer.echo(json.dumps(schema, indent=2, sort_keys=True))
 
 
 @video_app.command("import")

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     # Origins (e.g. a separate player site) allowed to fetch /hls with CORS; never "*".
     media_cors_origins: list[str] = Field(default_factory=list)
 
+    # The built web app; by default web/dist beside the sources.
+    web_dist: Path | None = None
+
     # Course defaults (a course's own playback policy overrides them); None = unlimited.
     max_plays_per_lesson: int | None = Field(default=None, ge=1)
 

@@ -74,3 +74,7 @@ class TokenPair(BaseModel):
 class UserPage(BaseModel):
     items: list[UserRead]
     total: int
+
+
+class RoleIn(BaseModel):
+    role: Role

@@ -19,12 +19,15 @@ from coursevault.auth.models import (
     LoginIn,
     PasswordChange,
     RefreshIn,
+    Role,
+    RoleIn,
     TokenPair,
     UserCreate,
     UserPage,
     UserRead,
 )
 from coursevault.deps import AppSettings, ClientIp, Db
+from coursevault.errors import AppError
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 admin_router = APIRouter(prefix="/api/admin", tags=["admin"])
@@ -116,3 +119,15 @@ async def list_users(
     return UserPage(
         items=[UserRead.model_validate(u, from_attributes=True) for u in users], total=total
     )
+
+
+@admin_router.put("/users/{user_id}/role", operation_id="setUserRole")
+async def set_user_role(user_id: str, role_in: RoleIn, admin: Admin, db: Db) -> UserRead:
+    """Gives an account exactly one role; admins cannot demote themselves (no lock-out)."""
+    user = await service.get_user(db=db, user_id=user_id)
+    if user is None:
+        raise AppError(404, "user_not_found", "No such user.")
+    if user.id == admin.id and role_in.role is not Role.admin:
+        raise AppError(409, "cannot_demote_self", "Ask another admin to change your own role.")
+    updated = await service.set_role(db=db, user=user, role=role_in.role)
+    return UserRead.model_validate(updated, from_attributes=True)

@@ -1,0 +1,82 @@
+"""The built web app (web/dist): its assets, and index.html for every client-side route.
+
+The fallback never answers under /api, /hls or the health and schema URLs, so a typo in
+an API path is a JSON 404, not a page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
+
+from coursevault.config import Settings
+from coursevault.errors import error_response
+
+RESERVED = ("api/", "hls/", "healthz", "openapi.json")
+
+_MISSING = """<!doctype html><meta charset="utf-8"><title>CourseVault</title>
+<body style="font-family:system-ui;max-width:40rem;margin:4rem auto">
+<h1>CourseVault is running</h1>
+<p>The web app has not been built. Run <code>make run</code> (it builds <code>web/</code>),
+or use the API at <a href="/api/docs">/api/docs</a>.</p>"""
+
+
+def default_dist() -> Path:
+    return Path(__file__).resolve().parents[2] / "web" / "dist"
+
+
+def page_headers(settings: Settings) -> dict[str, str]:
+    """Headers for the app's pages: a strict CSP (Stripe.js is the only outside script),
+    no framing (clickjacking), and no Referer leaking the signed media paths."""
+    stripe = urlsplit(settings.stripe_js_url)
+    stripe_origin = f"{stripe.scheme}://{stripe.netloc}" if stripe.netloc else ""
+    csp = "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' {stripe_origin}".strip(),
+            f"frame-src {stripe_origin or chr(39) + 'none' + chr(39)}",
+            "connect-src 'self' " + stripe_origin,
+            "img-src 'self' data: blob:",
+            "media-src 'self' blob:",
+            "worker-src 'self' blob:",
+            "style-src 'self' 'unsafe-inline'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
+    return {
+        "Content-Security-Policy": csp,
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-cache",
+    }
+
+
+def install(app: FastAPI, dist: Path, settings: Settings) -> None:
+    """Serves DIST's assets with long caching and index.html for client routes."""
+    headers = page_headers(settings)
+    if (dist / "assets").is_dir():
+        # Vite names assets by content hash, so they can be cached for good.
+        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
+    index = dist / "index.html"
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def client_route(path: str, request: Request) -> Response:
+        if path.startswith(RESERVED):
+            return error_response(404, "not_found", "Not found")
+        if "." in path.rsplit("/", 1)[-1]:
+            candidate = (dist / path).resolve()
+            # Top-level files of the build (favicon, robots.txt); nothing outside DIST.
+            if candidate.parent == dist.resolve() and candidate.is_file():
+                return FileResponse(candidate)
+            return error_response(404, "not_found", "Not found")
+        if not index.is_file():
+            return HTMLResponse(_MISSING, status_code=200, headers=headers)
+        return FileResponse(index, headers=headers)

@@ -1,0 +1,82 @@
+import { useState, type ReactNode } from "react";
+import { BrowserRouter, Link, Navigate, NavLink, Route, Routes, useLocation, useNavigate } from "react-router-dom";
+import { AuthProvider, useAuth } from "./auth";
+import { Loading } from "./components/ui";
+import { Account } from "./pages/Account";
+import { Admin } from "./pages/Admin";
+import { Catalog } from "./pages/Catalog";
+import { Checkout } from "./pages/Checkout";
+import { Course } from "./pages/Course";
+import { Lesson } from "./pages/Lesson";
+import { MyLearning } from "./pages/MyLearning";
+import { SignIn } from "./pages/SignIn";
+import { SignUp } from "./pages/SignUp";
+import { Studio } from "./pages/Studio";
+import { StudioCourse } from "./pages/StudioCourse";
+
+export function App() {
+  return (
+    <AuthProvider>
+      <BrowserRouter>
+        <a className="skip" href="#content">Skip to content</a>
+        <Header />
+        <div id="content">
+          <Routes>
+            <Route path="/" element={<Catalog />} />
+            <Route path="/signin" element={<SignIn />} />
+            <Route path="/signup" element={<SignUp />} />
+            <Route path="/courses/:ref" element={<Course />} />
+            <Route path="/account" element={<Private><Account /></Private>} />
+            <Route path="/my" element={<Private><MyLearning /></Private>} />
+            <Route path="/checkout/:orderId" element={<Private><Checkout /></Private>} />
+            <Route path="/learn/:courseId/:lessonId" element={<Private><Lesson /></Private>} />
+            <Route path="/studio" element={<Private role="instructor"><Studio /></Private>} />
+            <Route path="/studio/courses/:courseId" element={<Private role="instructor"><StudioCourse /></Private>} />
+            <Route path="/admin" element={<Private role="admin"><Admin /></Private>} />
+            <Route path="*" element={<main><h1>Page not found</h1><Link to="/">Back to the catalog</Link></main>} />
+          </Routes>
+        </div>
+      </BrowserRouter>
+    </AuthProvider>
+  );
+}
+
+function Private({ children, role }: { children: ReactNode; role?: "instructor" | "admin" }) {
+  const { user, loading, is } = useAuth();
+  const location = useLocation();
+  if (loading) return <Loading />;
+  if (!user) return <Navigate to={`/signin?next=${encodeURIComponent(location.pathname)}`} replace />;
+  if (role && !is(role)) return <main><h1>Not allowed</h1><p>This page needs the {role} role.</p></main>;
+  return <>{children}</>;
+}
+
+function Header() {
+  const { user, is, signOut } = useAuth();
+  const navigate = useNavigate();
+  const [open, setOpen] = useState(false);
+  return (
+    <header className="topbar">
+      <Link to="/" className="brand">
+        <span className="logo" aria-hidden="true">▶</span> CourseVault
+      </Link>
+      <button className="menu-toggle" aria-expanded={open} aria-controls="nav" onClick={() => setOpen(!open)}>Menu</button>
+      <nav id="nav" className={open ? "open" : ""} onClick={() => setOpen(false)}>
+        <NavLink to="/" end>Catalog</NavLink>
+        {user && <NavLink to="/my">My learning</NavLink>}
+        {is("instructor") && <NavLink to="/studio">Studio</NavLink>}
+        {is("admin") && <NavLink to="/admin">Admin</NavLink>}
+        {user ? (
+          <>
+            <NavLink to="/account">{user.name}</NavLink>
+            <button className="link" onClick={() => void signOut().then(() => navigate("/"))}>Sign out</button>
+          </>
+        ) : (
+          <>
+            <NavLink to="/signin">Sign in</NavLink>
+            <NavLink to="/signup" className="button primary">Sign up</NavLink>
+          </>
+        )}
+      </nav>
+    </header>
+  );
+}

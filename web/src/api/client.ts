@@ -1,0 +1,91 @@
+// The API client, generated from the app's OpenAPI document (see `npm run gen:api`).
+// Sign-in lives in httpOnly cookies; we only echo the CSRF cookie in a header.
+import createClient, { type Middleware } from "openapi-fetch";
+import type { components, paths } from "./schema";
+
+export type Schemas = components["schemas"];
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly detail: unknown = null,
+  ) {
+    super(message);
+  }
+}
+
+export function csrfToken(): string {
+  const match = document.cookie.match(/(?:^|;\s*)cv_csrf=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+const retryable = new WeakMap<Request, Request>();
+let refreshing: Promise<boolean> | null = null;
+
+/** Renews the short-lived access cookie once, for every request that needs it. */
+export function refreshSession(): Promise<boolean> {
+  refreshing ??= fetch("/api/auth/refresh", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "X-CSRF-Token": csrfToken() },
+  })
+    .then((r) => r.ok)
+    .catch(() => false)
+    .finally(() => {
+      setTimeout(() => (refreshing = null), 0);
+    });
+  return refreshing;
+}
+
+const session: Middleware = {
+  onRequest({ request }) {
+    if (!SAFE.has(request.method)) request.headers.set("X-CSRF-Token", csrfToken());
+    if (!request.url.includes("/api/auth/")) retryable.set(request, request.clone());
+    return request;
+  },
+  async onResponse({ request, response }) {
+    const copy = retryable.get(request);
+    if (response.status !== 401 || !copy) return response;
+    if (!(await refreshSession())) return response;
+    const again = new Request(copy, { headers: new Headers(copy.headers) });
+    if (!SAFE.has(again.method)) again.headers.set("X-CSRF-Token", csrfToken());
+    return fetch(again);
+  },
+};
+
+export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
+api.use(session);
+
+type Result<T> = { data?: T; error?: unknown; response: Response };
+
+/** Returns the data of an API call, or throws an ApiError carrying the API's error code. */
+export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
+  const { data, error, response } = await call;
+  if (response.ok) return data as T;
+  const body = (error ?? {}) as { error?: { code?: string; message?: string; detail?: unknown } };
+  throw new ApiError(
+    response.status,
+    body.error?.code ?? `http_${response.status}`,
+    body.error?.message ?? `The server answered ${response.status}.`,
+    body.error?.detail ?? null,
+  );
+}
+
+export function money(amount: number, currency: string): string {
+  if (amount === 0) return "Free";
+  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).format(
+    amount / 100,
+  );
+}
+
+export function duration(seconds: number | null | undefined): string {
+  if (!seconds) return "";
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
+}

@@ -1,0 +1,49 @@
+import { useState, type FormEvent } from "react";
+import { api, unwrap } from "../api/client";
+import { useAuth } from "../auth";
+import { Notice, useAction } from "../components/ui";
+
+export function Account() {
+  const { user } = useAuth();
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [done, setDone] = useState(false);
+  const { busy, error, run } = useAction();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setDone(false);
+    const ok = await run(async () => {
+      await unwrap(api.PATCH("/api/auth/me/password", { body: { current_password: current, new_password: next } }));
+      return true;
+    });
+    if (ok) {
+      setDone(true);
+      setCurrent("");
+      setNext("");
+    }
+  }
+
+  return (
+    <main className="narrow">
+      <h1>Your account</h1>
+      <p>
+        Signed in as <strong>{user?.email}</strong> ({user?.roles.join(", ")})
+      </p>
+      <form onSubmit={submit} className="card form">
+        <h2>Change password</h2>
+        <label>
+          Current password
+          <input type="password" required autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
+        </label>
+        <label>
+          New password
+          <input type="password" required minLength={10} autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} />
+        </label>
+        <Notice error={error} />
+        {done && <Notice kind="success">Password changed. Other devices were signed out.</Notice>}
+        <button className="primary" disabled={busy}>Change password</button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,84 @@
+import { api, money, unwrap } from "../api/client";
+import { useAuth } from "../auth";
+import { Loading, Notice, useAction, useLoad } from "../components/ui";
+
+const ROLES = ["student", "instructor", "admin"] as const;
+
+export function Admin() {
+  const { user: me } = useAuth();
+  const users = useLoad(() => unwrap(api.GET("/api/admin/users", { params: { query: { per_page: 100 } } })), []);
+  const orders = useLoad(() => unwrap(api.GET("/api/admin/orders", { params: { query: { per_page: 100 } } })), []);
+  const action = useAction();
+
+  async function setRole(userId: string, role: (typeof ROLES)[number]) {
+    await action.run(() => unwrap(api.PUT("/api/admin/users/{user_id}/role", { params: { path: { user_id: userId } }, body: { role } })));
+    await users.reload();
+  }
+
+  async function refund(orderId: string) {
+    if (!window.confirm("Refund this order? The student loses access at once.")) return;
+    await action.run(() => unwrap(api.POST("/api/admin/orders/{order_id}/refund", { params: { path: { order_id: orderId } } })));
+    await orders.reload();
+  }
+
+  return (
+    <main>
+      <h1>Admin</h1>
+      <Notice error={action.error ?? users.error ?? orders.error} />
+      <section className="card">
+        <h2>Users</h2>
+        {!users.data ? (
+          <Loading />
+        ) : (
+          <table>
+            <thead>
+              <tr><th>Name</th><th>Email</th><th>Role</th><th>Joined</th></tr>
+            </thead>
+            <tbody>
+              {users.data.items.map((u) => (
+                <tr key={u.id}>
+                  <td>{u.name}</td>
+                  <td>{u.email}</td>
+                  <td>
+                    <label className="sr-only" htmlFor={`role-${u.id}`}>Role of {u.email}</label>
+                    <select id={`role-${u.id}`} value={u.roles[0]} disabled={u.id === me?.id || action.busy}
+                      onChange={(e) => setRole(u.id, e.target.value as (typeof ROLES)[number])}>
+                      {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+                    </select>
+                  </td>
+                  <td>{new Date(u.created_at).toLocaleDateString()}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section className="card">
+        <h2>Orders</h2>
+        {!orders.data ? (
+          <Loading />
+        ) : orders.data.items.length === 0 ? (
+          <p className="empty">No orders yet.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr><th>Date</th><th>Course</th><th>Amount</th><th>Provider</th><th>State</th><th /></tr>
+            </thead>
+            <tbody>
+              {orders.data.items.map((o) => (
+                <tr key={o.id}>
+                  <td>{new Date(o.created_at).toLocaleString()}</td>
+                  <td>{o.course_title}</td>
+                  <td>{money(o.amount, o.currency)}</td>
+                  <td>{o.provider}</td>
+                  <td><span className={`badge state-${o.state}`}>{o.state}</span></td>
+                  <td>{o.state === "paid" && <button onClick={() => refund(o.id)} disabled={action.busy}>Refund</button>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </main>
+  );
+}

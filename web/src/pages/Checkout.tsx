@@ -1,0 +1,135 @@
+import { useEffect, useRef, useState } from "react";
+import { Link, useParams } from "react-router-dom";
+import { api, money, unwrap, type Schemas } from "../api/client";
+import { Loading, Notice, useAction, useLoad } from "../components/ui";
+
+type Order = Schemas["OrderRead"];
+
+// Stripe.js is loaded from the URL the server names (a setting), only on this page.
+interface StripeCard {
+  mount(el: HTMLElement): void;
+  destroy(): void;
+}
+interface StripeJs {
+  elements(): { create(kind: "card"): StripeCard };
+  confirmCardPayment(secret: string, data: { payment_method: { card: StripeCard } }): Promise<{ error?: { message?: string } }>;
+}
+declare global {
+  interface Window {
+    Stripe?: (key: string) => StripeJs;
+  }
+}
+
+function loadScript(src: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (document.querySelector(`script[src="${src}"]`)) return resolve();
+    const script = document.createElement("script");
+    script.src = src;
+    script.onload = () => resolve();
+    script.onerror = () => reject(new Error("Could not load the payment form."));
+    document.head.appendChild(script);
+  });
+}
+
+export function Checkout() {
+  const { orderId = "" } = useParams();
+  const { data: order, error, setData, reload } = useLoad(
+    () => unwrap(api.GET("/api/orders/{order_id}", { params: { path: { order_id: orderId } } })),
+    [orderId],
+  );
+  const action = useAction();
+
+  if (!order) return error ? <main className="narrow"><Notice error={error} /></main> : <Loading />;
+
+  async function payLocally(outcome: "succeed" | "decline") {
+    const updated = await action.run(() =>
+      unwrap(api.POST("/api/payments/local/{order_id}/complete", { params: { path: { order_id: orderId } }, body: { outcome } })),
+    );
+    if (updated) setData(updated);
+  }
+
+  return (
+    <main className="narrow">
+      <h1>Checkout</h1>
+      <div className="card">
+        <h2>{order.course_title}</h2>
+        <p className="price">
+          {money(order.amount, order.currency)}
+          {order.amount !== order.list_amount && <s className="muted"> {money(order.list_amount, order.currency)}</s>}
+        </p>
+        {order.state === "paid" ? (
+          <>
+            <Notice kind="success">Payment received. The course is yours.</Notice>
+            <Link className="button primary" to={`/courses/${order.course_id}`}>Go to the course</Link>
+          </>
+        ) : order.state === "refunded" || order.state === "disputed" ? (
+          <Notice>This order was {order.state}.</Notice>
+        ) : order.provider === "local" ? (
+          <>
+            <Notice kind="info">
+              <strong>Test payment.</strong> Stripe is not configured on this site, so no money moves: choose the outcome.
+            </Notice>
+            {order.state === "failed" && <Notice>The test card was declined. Try again.</Notice>}
+            <div className="row">
+              <button className="primary" disabled={action.busy} onClick={() => payLocally("succeed")}>
+                Pay {money(order.amount, order.currency)} (test)
+              </button>
+              <button disabled={action.busy} onClick={() => payLocally("decline")}>Simulate a declined card</button>
+            </div>
+          </>
+        ) : (
+          <StripeForm order={order} onPaid={reload} />
+        )}
+        <Notice error={action.error} />
+      </div>
+    </main>
+  );
+}
+
+function StripeForm({ order, onPaid }: { order: Order; onPaid: () => Promise<void> }) {
+  const mount = useRef<HTMLDivElement>(null);
+  const card = useRef<StripeCard | null>(null);
+  const stripe = useRef<StripeJs | null>(null);
+  const [ready, setReady] = useState(false);
+  const action = useAction();
+
+  useEffect(() => {
+    let cancelled = false;
+    if (!order.stripe_js_url || !order.publishable_key) return;
+    loadScript(order.stripe_js_url)
+      .then(() => {
+        if (cancelled || !window.Stripe || !mount.current) return;
+        stripe.current = window.Stripe(order.publishable_key!);
+        card.current = stripe.current.elements().create("card");
+        card.current.mount(mount.current);
+        setReady(true);
+      })
+      .catch((e) => action.setError(e));
+    return () => {
+      cancelled = true;
+      card.current?.destroy();
+    };
+  }, [order.stripe_js_url, order.publishable_key, action]);
+
+  async function pay() {
+    await action.run(async () => {
+      const result = await stripe.current!.confirmCardPayment(order.client_secret!, { payment_method: { card: card.current! } });
+      if (result.error) throw new Error(result.error.message ?? "The payment failed.");
+      // Access is granted by the server once it has re-read the payment from Stripe.
+      for (let i = 0; i < 20; i++) {
+        await onPaid();
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    });
+  }
+
+  return (
+    <>
+      <div ref={mount} className="card-input" aria-label="Card details" />
+      <button className="primary" disabled={!ready || action.busy} onClick={pay}>
+        {action.busy ? "Paying…" : `Pay ${money(order.amount, order.currency)}`}
+      </button>
+      <Notice error={action.error} />
+    </>
+  );
+}

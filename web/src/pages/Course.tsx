@@ -1,0 +1,98 @@
+import { Link, useNavigate, useParams } from "react-router-dom";
+import { api, duration, money, unwrap } from "../api/client";
+import { useAuth } from "../auth";
+import { Loading, Notice, ProgressBar, useAction, useLoad } from "../components/ui";
+
+export function Course() {
+  const { ref = "" } = useParams();
+  const { user } = useAuth();
+  const navigate = useNavigate();
+  const { data: course, error, loading, reload } = useLoad(
+    () => unwrap(api.GET("/api/courses/{ref}", { params: { path: { ref } } })),
+    [ref, user?.id],
+  );
+  const { data: progress } = useLoad(
+    async () =>
+      course?.enrolled ? unwrap(api.GET("/api/courses/{course_id}/progress", { params: { path: { course_id: course.id } } })) : null,
+    [course?.id, course?.enrolled],
+  );
+  const action = useAction();
+
+  if (loading && !course) return <Loading />;
+  if (!course) return <main><Notice error={error} /></main>;
+  const free = course.price.amount === 0;
+  const firstLesson = course.sections.flatMap((s) => s.lessons)[0];
+  const resume = progress?.resume?.lesson_id ?? firstLesson?.id;
+  const done = new Set(progress?.lessons.filter((l) => l.completed).map((l) => l.lesson_id));
+
+  async function getAccess() {
+    if (!user) {
+      navigate(`/signin?next=/courses/${course!.slug}`);
+      return;
+    }
+    if (free) {
+      const ok = await action.run(() => unwrap(api.POST("/api/courses/{course_id}/enroll", { params: { path: { course_id: course!.id } } })));
+      if (ok) await reload();
+      return;
+    }
+    const order = await action.run(() =>
+      unwrap(api.POST("/api/courses/{course_id}/checkout", { params: { path: { course_id: course!.id } }, body: {} })),
+    );
+    if (order) navigate(order.checkout_url);
+  }
+
+  return (
+    <main>
+      <header className="course-head">
+        <div>
+          <h1>{course.title}</h1>
+          <p className="muted">
+            by {course.instructor_name} · {course.lesson_count} lessons {course.duration > 0 && `· ${duration(course.duration)}`}
+            {course.status === "draft" && <span className="badge">draft</span>}
+          </p>
+          <p className="description">{course.description}</p>
+        </div>
+        <aside className="card buy">
+          <p className="price">{money(course.price.amount, course.price.currency)}</p>
+          {course.enrolled || course.can_edit ? (
+            <>
+              {progress && <ProgressBar value={progress.percent} label="Course progress" />}
+              {resume && (
+                <Link className="button primary" to={`/learn/${course.id}/${resume}`}>
+                  {progress?.resume && progress.completed > 0 ? "Resume" : "Start learning"}
+                </Link>
+              )}
+            </>
+          ) : (
+            <button className="primary" onClick={getAccess} disabled={action.busy}>
+              {free ? "Enroll for free" : "Buy this course"}
+            </button>
+          )}
+          <Notice error={action.error} />
+        </aside>
+      </header>
+      <section aria-label="Course outline">
+        <h2>Outline</h2>
+        {course.sections.map((section) => (
+          <div key={section.id} className="card section">
+            <h3>{section.title}</h3>
+            <ol className="lessons">
+              {section.lessons.map((lesson) => {
+                const open = course.enrolled || course.can_edit || (lesson.preview && !!user);
+                return (
+                  <li key={lesson.id}>
+                    <span className="lesson-kind" aria-hidden="true">{lesson.kind === "video" ? "▶" : "¶"}</span>
+                    {open ? <Link to={`/learn/${course.id}/${lesson.id}`}>{lesson.title}</Link> : <span>{lesson.title}</span>}
+                    {lesson.preview && <span className="badge">preview</span>}
+                    {done.has(lesson.id) && <span className="badge done">✓ done</span>}
+                    <span className="muted right">{duration(lesson.duration)}</span>
+                  </li>
+                );
+              })}
+            </ol>
+          </div>
+        ))}
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,158 @@
+import { useCallback, useEffect, useState } from "react";
+import { Link, useParams } from "react-router-dom";
+import { api, duration, unwrap, type Schemas } from "../api/client";
+import { Player } from "../components/Player";
+import { Loading, Notice, useAction, useLoad } from "../components/ui";
+import { playbackProblem, type PlaybackProblem } from "../playback";
+
+type Start = Schemas["PlaybackStart"];
+
+export function Lesson() {
+  const { courseId = "", lessonId = "" } = useParams();
+  const { data: course } = useLoad(
+    () => unwrap(api.GET("/api/courses/{ref}", { params: { path: { ref: courseId } } })),
+    [courseId],
+  );
+  const { data: lesson, error: lessonError, reload: reloadLesson } = useLoad(
+    () => unwrap(api.GET("/api/lessons/{lesson_id}", { params: { path: { lesson_id: lessonId } } })),
+    [lessonId],
+  );
+  const lessons = course?.sections.flatMap((s) => s.lessons) ?? [];
+  const index = lessons.findIndex((l) => l.id === lessonId);
+  const next = index >= 0 ? lessons[index + 1] : undefined;
+  const complete = useAction();
+
+  async function markDone() {
+    await complete.run(() =>
+      unwrap(api.PUT("/api/lessons/{lesson_id}/progress", { params: { path: { lesson_id: lessonId } }, body: { position: 0, completed: true } })),
+    );
+    await reloadLesson();
+  }
+
+  const problem = lessonError ? playbackProblem(lessonError) : null;
+
+  return (
+    <main className="lesson-layout">
+      <section className="lesson-main">
+        {course && (
+          <p className="crumbs">
+            <Link to={`/courses/${course.slug}`}>{course.title}</Link>
+          </p>
+        )}
+        {problem ? (
+          <ProblemView problem={problem} courseRef={course?.slug ?? courseId} onRetry={reloadLesson} />
+        ) : !lesson ? (
+          <Loading />
+        ) : (
+          <>
+            <h1>{lesson.title}</h1>
+            {lesson.kind === "video" ? (
+              <VideoLesson lessonId={lessonId} courseRef={course?.slug ?? courseId} />
+            ) : (
+              <>
+                {/* Server-rendered Markdown, sanitized with an allow-list (U6). */}
+                <article className="card prose" dangerouslySetInnerHTML={{ __html: lesson.body_html ?? "" }} />
+                {lesson.completed ? (
+                  <Notice kind="success">Lesson completed.</Notice>
+                ) : (
+                  <button className="primary" onClick={markDone} disabled={complete.busy}>Mark as done</button>
+                )}
+              </>
+            )}
+            {next && (
+              <p>
+                <Link className="button" to={`/learn/${courseId}/${next.id}`}>Next: {next.title} →</Link>
+              </p>
+            )}
+          </>
+        )}
+      </section>
+      <nav className="card lesson-nav" aria-label="Lessons">
+        {course?.sections.map((section) => (
+          <div key={section.id}>
+            <h2>{section.title}</h2>
+            <ol>
+              {section.lessons.map((l) => (
+                <li key={l.id} aria-current={l.id === lessonId ? "page" : undefined}>
+                  <Link to={`/learn/${courseId}/${l.id}`}>{l.title}</Link> <span className="muted">{duration(l.duration)}</span>
+                </li>
+              ))}
+            </ol>
+          </div>
+        ))}
+      </nav>
+    </main>
+  );
+}
+
+function VideoLesson({ lessonId, courseRef }: { lessonId: string; courseRef: string }) {
+  const [start, setStart] = useState<Start | null>(null);
+  const [problem, setProblem] = useState<PlaybackProblem | null>(null);
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let cancelled = false;
+    setStart(null);
+    setProblem(null);
+    unwrap(
+      api.POST("/api/lessons/{lesson_id}/playback", {
+        params: { path: { lesson_id: lessonId } },
+        body: { device: describeDevice() },
+      }),
+    )
+      .then((started) => !cancelled && setStart(started))
+      .catch((error) => !cancelled && setProblem(playbackProblem(error)));
+    return () => {
+      cancelled = true;
+    };
+  }, [lessonId, attempt]);
+
+  const onProblem = useCallback((p: PlaybackProblem) => setProblem(p), []);
+  const retry = useCallback(async () => setAttempt((a) => a + 1), []);
+
+  if (problem) return <ProblemView problem={problem} courseRef={courseRef} onRetry={retry} />;
+  if (!start) return <Loading label="Starting playback…" />;
+  return <Player key={start.session_id} start={start} onProblem={onProblem} />;
+}
+
+function describeDevice(): string {
+  const ua = navigator.userAgent;
+  const browser = /Edg\//.test(ua) ? "Edge" : /Chrome\//.test(ua) ? "Chrome" : /Firefox\//.test(ua) ? "Firefox" : /Safari\//.test(ua) ? "Safari" : "Browser";
+  const system = /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Mac OS/.test(ua) ? "macOS" : /Windows/.test(ua) ? "Windows" : /Linux/.test(ua) ? "Linux" : "";
+  return system ? `${browser} on ${system}` : browser;
+}
+
+function ProblemView({ problem, courseRef, onRetry }: { problem: PlaybackProblem; courseRef: string; onRetry: () => Promise<void> }) {
+  const action = useAction();
+
+  async function endSession(id: string) {
+    await action.run(() => unwrap(api.DELETE("/api/me/playback/{session_id}", { params: { path: { session_id: id } } })));
+    await onRetry();
+  }
+
+  return (
+    <div className="card problem" data-testid="playback-problem" data-kind={problem.kind}>
+      <Notice>{problem.message}</Notice>
+      {problem.kind === "not_enrolled" && (
+        <Link className="button primary" to={`/courses/${courseRef}`}>See the course and buy it</Link>
+      )}
+      {problem.kind === "stream_limit" && (
+        <>
+          <p>You are watching on:</p>
+          <ul className="devices">
+            {problem.sessions.map((s) => (
+              <li key={s.id}>
+                <strong>{s.device}</strong> <span className="muted">since {new Date(s.started_at).toLocaleString()}</span>{" "}
+                <button onClick={() => endSession(s.id)} disabled={action.busy}>Stop watching there</button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {problem.kind === "ended" && <button className="primary" onClick={() => void onRetry()}>Restart playback</button>}
+      {problem.kind === "not_ready" && <button onClick={() => void onRetry()}>Try again</button>}
+      {problem.kind === "signed_out" && <Link className="button primary" to="/signin">Sign in</Link>}
+      <Notice error={action.error} />
+    </div>
+  );
+}

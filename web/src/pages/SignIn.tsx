@@ -1,0 +1,43 @@
+import { useState, type FormEvent } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router-dom";
+import { useAuth } from "../auth";
+import { Notice, useAction } from "../components/ui";
+
+export function SignIn() {
+  const { signIn } = useAuth();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const { busy, error, run } = useAction();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const ok = await run(async () => {
+      await signIn(email, password);
+      return true;
+    });
+    if (ok) navigate(params.get("next") ?? "/");
+  }
+
+  return (
+    <main className="narrow">
+      <h1>Sign in</h1>
+      <form onSubmit={submit} className="card form">
+        <label>
+          Email
+          <input type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </label>
+        <label>
+          Password
+          <input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </label>
+        <Notice error={error} />
+        <button className="primary" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
+      </form>
+      <p>
+        New here? <Link to="/signup">Create an account</Link>
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { ApiError } from "./api/client";
+import { mediaProblem, playbackProblem, watermarkSpot } from "./playback";
+
+describe("playbackProblem", () => {
+  it("lists the other devices at the stream limit", () => {
+    const sessions = [{ id: "s1", device: "Laptop", started_at: "2026-01-01T00:00:00Z", last_seen: "2026-01-01T00:01:00Z" }];
+    const problem = playbackProblem(new ApiError(409, "stream_limit", "Too many devices", { sessions }));
+    expect(problem).toEqual({ kind: "stream_limit", message: "Too many devices", sessions });
+  });
+
+  it("tolerates a stream limit without details", () => {
+    const problem = playbackProblem(new ApiError(409, "stream_limit", "Too many", null));
+    expect(problem.kind === "stream_limit" && problem.sessions).toEqual([]);
+  });
+
+  it.each([
+    ["play_limit", "play_limit"],
+    ["not_enrolled", "not_enrolled"],
+    ["video_not_ready", "not_ready"],
+    ["playback_ended", "ended"],
+    ["playback_not_allowed", "ended"],
+    ["token_expired", "signed_out"],
+    ["something_new", "other"],
+  ])("maps %s to %s", (code, kind) => {
+    expect(playbackProblem(new ApiError(403, code, "m")).kind).toBe(kind);
+  });
+
+  it("handles network errors", () => {
+    expect(playbackProblem(new TypeError("Failed to fetch"))).toEqual({ kind: "other", message: "Failed to fetch" });
+  });
+});
+
+describe("mediaProblem", () => {
+  it("ignores errors hls.js recovers from", () => {
+    expect(mediaProblem(403, false)).toBeNull();
+  });
+  it("treats a refused key as an ended session", () => {
+    expect(mediaProblem(403, true)?.kind).toBe("ended");
+    expect(mediaProblem(401, true)?.kind).toBe("signed_out");
+    expect(mediaProblem(undefined, true)?.kind).toBe("other");
+  });
+});
+
+describe("watermarkSpot", () => {
+  it("moves and stays inside the frame", () => {
+    const spots = Array.from({ length: 50 }, (_, i) => watermarkSpot(i));
+    for (const { top, left } of spots) {
+      expect(top).toBeGreaterThanOrEqual(5);
+      expect(top).toBeLessThanOrEqual(80);
+      expect(left).toBeGreaterThanOrEqual(5);
+      expect(left).toBeLessThanOrEqual(65);
+    }
+    expect(new Set(spots.map((s) => `${s.top},${s.left}`)).size).toBeGreaterThan(40);
+  });
+});

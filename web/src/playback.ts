@@ -1,0 +1,64 @@
+// What the lesson page shows for each way playback can be refused or stop.
+import { ApiError } from "./api/client";
+
+export interface LiveSession {
+  id: string;
+  device: string;
+  started_at: string;
+  last_seen: string;
+}
+
+export type PlaybackProblem =
+  | { kind: "stream_limit"; message: string; sessions: LiveSession[] }
+  | { kind: "play_limit"; message: string }
+  | { kind: "not_enrolled"; message: string }
+  | { kind: "not_ready"; message: string }
+  | { kind: "ended"; message: string }
+  | { kind: "signed_out"; message: string }
+  | { kind: "other"; message: string };
+
+/** Turns an API error from starting or keeping playback into what the viewer can do next. */
+export function playbackProblem(error: unknown): PlaybackProblem {
+  if (!(error instanceof ApiError)) {
+    return { kind: "other", message: error instanceof Error ? error.message : "Playback failed." };
+  }
+  switch (error.code) {
+    case "stream_limit": {
+      const detail = error.detail as { sessions?: LiveSession[] } | null;
+      return { kind: "stream_limit", message: error.message, sessions: detail?.sessions ?? [] };
+    }
+    case "play_limit":
+      return { kind: "play_limit", message: error.message };
+    case "not_enrolled":
+      return { kind: "not_enrolled", message: error.message };
+    case "video_not_ready":
+      return { kind: "not_ready", message: "This video is still being prepared. Try again in a few minutes." };
+    case "playback_ended":
+    case "playback_not_allowed":
+    case "invalid_media_token":
+      return { kind: "ended", message: "This playback session has ended (another device took over, or it timed out)." };
+    case "not_authenticated":
+    case "token_expired":
+    case "invalid_token":
+      return { kind: "signed_out", message: "You were signed out. Sign in again to keep watching." };
+    default:
+      return { kind: "other", message: error.message };
+  }
+}
+
+/** A media error from the player (hls.js): a refused key or playlist means the session ended. */
+export function mediaProblem(status: number | undefined, fatal: boolean): PlaybackProblem | null {
+  if (!fatal) return null;
+  if (status === 401) return { kind: "signed_out", message: "You were signed out. Sign in again to keep watching." };
+  if (status === 403 || status === 410) {
+    return { kind: "ended", message: "This playback session has ended (another device took over, or it timed out)." };
+  }
+  return { kind: "other", message: "The video could not be loaded. Check your connection and try again." };
+}
+
+/** Where the watermark goes next: a pseudo-random spot that stays inside the frame. */
+export function watermarkSpot(tick: number): { top: number; left: number } {
+  const x = Math.abs(Math.sin(tick * 12.9898) * 43758.5453) % 1;
+  const y = Math.abs(Math.sin(tick * 78.233) * 12345.6789) % 1;
+  return { top: 5 + y * 75, left: 5 + x * 60 };
+}
