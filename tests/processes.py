@@ -36,6 +36,7 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = (data_dir.parent / f"serve-{self.port}.log").open("wb")
+        env.setdefault("COURSEVAULT_PUBLIC_URL", self.url)  # the browser's Origin
         self.process = subprocess.Popen(
             [COURSEVAULT, "serve", "--port", str(self.port), "--workers", str(workers)],
             env=environment(data_dir, **env),

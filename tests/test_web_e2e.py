@@ -1,0 +1,165 @@
+"""The whole journey in a real browser (system Chromium, headless) against the real app:
+an instructor builds and publishes a course, a student buys it and the video really plays."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from tests.conftest import TEST_SECRET
+from tests.media_helpers import make_clip
+from tests.processes import Server
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+PASSWORD = "correct horse battery staple"
+# Chromium on this network: no background calls to Google's hosts (see the env notes).
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]  # fmt: skip
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does this)")
+    if not (Path(__file__).resolve().parents[1] / "web" / "dist" / "index.html").exists():
+        pytest.fail("web/dist is not built: run `make test` (it builds the web app first)")
+    data_dir = tmp_path_factory.mktemp("e2e") / "data"
+    running = Server(data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+def new_context(browser: Browser, server: Server) -> BrowserContext:
+    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 860})
+    context.set_default_timeout(20_000)
+    return context
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def sign_up(page: Page, name: str, email: str, *, teach: bool) -> None:
+    page.goto("/signup")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("teach" if teach else "learn").check()
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_instructor_publishes_student_buys_and_watches(
+    server: Server, browser: Browser, tmp_path: Path
+) -> None:
+    tag = secrets.token_hex(3)
+    clip = make_clip(tmp_path / "lesson-one.mp4", size="640x360", seconds=8)
+
+    # The instructor: sign up, create a course, upload a clip through the page, publish.
+    teacher = new_context(browser, server).new_page()
+    sign_up(teacher, "Ada Teacher", f"ada-{tag}@example.com", teach=True)
+    expect(teacher).to_have_url(re.compile(r"/studio$"))
+    teacher.get_by_label("New course title").fill(f"Streaming Basics {tag}")
+    teacher.get_by_role("button", name="Create course").click()
+    expect(teacher.get_by_role("heading", name="Details")).to_be_visible()
+    teacher.get_by_test_id("video-file").set_input_files(str(clip))
+    expect(teacher.get_by_role("progressbar", name=re.compile("Uploading"))).to_be_visible()
+    expect(teacher.locator('[data-testid="video-row"][data-status="ready"]')).to_be_visible(
+        timeout=180_000
+    )
+    teacher.get_by_placeholder("New section title").fill("Getting started")
+    teacher.get_by_role("button", name="Add section").click()
+    teacher.get_by_label("Lesson title").fill("Welcome video")
+    teacher.get_by_role("button", name="Add lesson").click()
+    expect(teacher.get_by_text("▶ Welcome video")).to_be_visible()
+    teacher.get_by_label("Price (0 = free)").fill("19.99")
+    teacher.get_by_role("button", name="Save details").click()
+    expect(teacher.get_by_text("Price shown to students: $19.99")).to_be_visible()
+    teacher.get_by_role("button", name="Publish").click()
+    expect(teacher.get_by_role("button", name="Unpublish")).to_be_visible()
+    shot(teacher, "studio-course")
+
+    # A student: finds it in the catalog, buys it through the local test checkout.
+    student_context = new_context(browser, server)
+    student = student_context.new_page()
+    student_email = f"sam-{tag}@example.com"
+    sign_up(student, "Sam Student", student_email, teach=False)
+    student.goto("/")
+    student.get_by_role("searchbox", name="Search courses").fill(f"Streaming Basics {tag}")
+    student.get_by_role("button", name="Search").click()
+    student.get_by_role("link", name=f"Streaming Basics {tag}").click()
+    expect(student.get_by_text("$19.99").first).to_be_visible()
+    shot(student, "course-page")
+    student.get_by_role("button", name="Buy this course").click()
+    expect(student.get_by_text("Test payment.")).to_be_visible()
+    shot(student, "checkout")
+    student.get_by_role("button", name=re.compile(r"Pay .*\(test\)")).click()
+    expect(student.get_by_text("Payment received")).to_be_visible()
+    student.get_by_role("link", name="Go to the course").click()
+    student.get_by_role("link", name="Start learning").click()
+
+    # The lesson plays: hls.js decrypts the AES-128 stream with the session's key.
+    video = student.locator("[data-testid=player] hls-video, [data-testid=player] video").first
+    expect(video).to_be_attached()
+    student.wait_for_function(
+        "() => { const v = document.querySelector('[data-testid=player] hls-video, [data-testid=player] video');"
+        " if (v && v.paused) { v.muted = true; v.play().catch(() => {}); }"
+        " return !!v && v.currentTime > 3; }",
+        timeout=60_000,
+        polling=500,
+    )
+    watermark = student.get_by_test_id("watermark")
+    expect(watermark).to_be_visible()
+    expect(watermark).to_contain_text(student_email)
+    shot(student, "lesson-player")
+    # Pausing sends a heartbeat with the position, which becomes the resume point.
+    student.evaluate(
+        "document.querySelector('[data-testid=player] hls-video, [data-testid=player] video').pause()"
+    )
+    course_id = student.url.split("/learn/")[1].split("/")[0]
+    deadline = time.monotonic() + 15
+    while True:
+        progress = student_context.request.get(f"/api/courses/{course_id}/progress").json()
+        position = progress["lessons"][0]["position"]
+        if position > 2.5 or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert position > 2.5, progress
+    student.goto("/my")
+    expect(student.get_by_role("link", name="Resume")).to_be_visible()
+    shot(student, "my-learning")
+
+    # Another student who did not pay: a buy prompt, and not one media request.
+    other = new_context(browser, server).new_page()
+    media_requests: list[str] = []
+    other.on("request", lambda r: media_requests.append(r.url) if "/hls/" in r.url else None)
+    sign_up(other, "Olive Other", f"olive-{tag}@example.com", teach=False)
+    other.goto(f"/learn/{course_id}/{progress['lessons'][0]['lesson_id']}")
+    problem = other.get_by_test_id("playback-problem")
+    expect(problem).to_have_attribute("data-kind", "not_enrolled")
+    expect(other.get_by_role("link", name="See the course and buy it")).to_be_visible()
+    shot(other, "not-enrolled")
+    assert media_requests == []
