@@ -11,11 +11,15 @@ PYTHON ?= $(shell for p in python3.13 python3.14 $$HOME/.pyenv/versions/3.13*/bi
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 13))' 2>/dev/null; \
 	then command -v $$p; break; fi; done)
 
-.PHONY: help run test lint typecheck pytest install clean bench
+WEB_STAMP := web/node_modules/.installed
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json
+
+.PHONY: help run test lint typecheck pytest install clean bench web webtest api-client demo
 
 help:
 	@echo "make run   install what is missing, then serve CourseVault on http://127.0.0.1:8000"
 	@echo "make test  install what is missing, then run ruff, mypy and every test"
+	@echo "make demo  seed a demo instructor, student and course (then: make run)"
 
 $(PY):
 	@if [ -z "$(PYTHON)" ]; then \
@@ -32,8 +36,30 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
-run: install
+# The web app: Node.js and npm from the system (the npm registry is the only download).
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "The web app needs Node.js 20+ and npm (e.g. 'apt-get install nodejs npm')."; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(WEB_STAMP)
+
+web/dist/index.html: $(WEB_STAMP) $(WEB_SOURCES)
+	cd web && npm run build --silent
+
+web: web/dist/index.html
+
+webtest: $(WEB_STAMP)
+	cd web && npx vitest run
+
+# After changing the API: regenerate the web app's client from /openapi.json.
+api-client: install $(WEB_STAMP)
+	$(VENV)/bin/coursevault openapi > web/openapi.json
+	cd web && npm run gen:api --silent
+
+run: install web
 	$(VENV)/bin/coursevault serve --host 127.0.0.1 --port 8000
+
+demo: install web
+	$(VENV)/bin/coursevault demo
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench
@@ -42,10 +68,10 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-pytest: install
+pytest: install web
 	$(VENV)/bin/pytest
 
-test: lint typecheck pytest
+test: lint typecheck webtest pytest
 
 bench: install
 	PYTHONPATH=. $(PY) bench/transcode.py
@@ -53,4 +79,4 @@ bench: install
 	PYTHONPATH=. $(PY) bench/viewers.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache web/node_modules web/dist

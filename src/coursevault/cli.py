@@ -129,11 +129,33 @@ def worker() -> None:
 
 
 @app.command()
+def demo() -> None:
+    """Seeds a demo instructor, a demo student and a published course of generated videos."""
+    from coursevault import demo as demo_data
+
+    if not _settings().is_development:
+        typer.secho("The demo uses public passwords: not in production.", fg="red", err=True)
+        raise typer.Exit(2)
+    typer.echo("Generating and transcoding the demo lessons (about a minute)…")
+
+    async def action(database: db.Database, settings: Settings) -> demo_data.DemoResult:
+        return await demo_data.seed(db=database, settings=settings)
+
+    result = _run_with_db(action)
+    settings = _settings()
+    verb = "Created" if result.created else "Found"
+    typer.echo(f"{verb} the course “{result.course['title']}”: "
+               f"{settings.public_url}/courses/{result.course['slug']}")  # fmt: skip
+    for role, (email, _) in (("instructor", demo_data.INSTRUCTOR), ("student", demo_data.STUDENT)):
+        typer.echo(f"  {role:10} {email}  password: {demo_data.PASSWORD}")
+
+
+@app.command()
 def openapi() -> None:
     """Prints the API's OpenAPI document (the web app's client is generated from it)."""
     from coursevault.app import create_app
 
-    schema = create_app(Settings(_env_file=None, secret_key="x" * 40)).openapi()  # type: ignore[call-arg]
+    schema = create_app(Settings(_env_file=None, secret_key="x" * 40)).openapi()
     typer.echo(json.dumps(schema, indent=2, sort_keys=True))
 
 

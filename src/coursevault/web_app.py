@@ -66,16 +66,16 @@ def install(app: FastAPI, dist: Path, settings: Settings) -> None:
         # Vite names assets by content hash, so they can be cached for good.
         app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
     index = dist / "index.html"
+    top_files = {p.name: p for p in dist.iterdir() if p.is_file()} if dist.is_dir() else {}
 
     @app.get("/{path:path}", include_in_schema=False)
     async def client_route(path: str, request: Request) -> Response:
         if path.startswith(RESERVED):
             return error_response(404, "not_found", "Not found")
         if "." in path.rsplit("/", 1)[-1]:
-            candidate = (dist / path).resolve()
-            # Top-level files of the build (favicon, robots.txt); nothing outside DIST.
-            if candidate.parent == dist.resolve() and candidate.is_file():
-                return FileResponse(candidate)
+            # Only the build's own top-level files (favicon.svg); names, never paths.
+            if path in top_files:
+                return FileResponse(top_files[path])
             return error_response(404, "not_found", "Not found")
         if not index.is_file():
             return HTMLResponse(_MISSING, status_code=200, headers=headers)

@@ -1,0 +1,49 @@
+"""`coursevault demo` seeds a living platform: accounts, and a published course of videos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from coursevault import demo
+from tests.conftest import TEST_SECRET
+from tests.processes import Server, run_cli
+
+
+@pytest.mark.slow
+def test_demo_seeds_a_published_course_once(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    first = run_cli(data_dir, "demo")
+    assert first.returncode == 0, first.stderr
+    assert demo.INSTRUCTOR[0] in first.stdout and demo.PASSWORD in first.stdout
+    again = run_cli(data_dir, "demo")
+    assert again.returncode == 0 and "Found the course" in again.stdout
+    server = Server(data_dir, COURSEVAULT_SECRET_KEY=TEST_SECRET)
+    try:
+        catalog = httpx.get(f"{server.url}/api/courses").json()
+        assert [c["title"] for c in catalog["items"]] == [demo.COURSE_TITLE]
+        outline = httpx.get(f"{server.url}/api/courses/{catalog['items'][0]['slug']}").json()
+        lessons = outline["sections"][0]["lessons"]
+        assert [lesson["kind"] for lesson in lessons] == ["video", "video", "video", "text"]
+        assert all(lesson["duration"] == pytest.approx(10, abs=0.5) for lesson in lessons[:3])
+        login = httpx.post(
+            f"{server.url}/api/auth/login",
+            json={"email": demo.STUDENT[0], "password": demo.PASSWORD},
+        )
+        assert login.status_code == 200
+    finally:
+        server.stop()
+
+
+def test_demo_refuses_production(tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.processes import COURSEVAULT, environment
+
+    env = environment(tmp_path, COURSEVAULT_ENV="production", COURSEVAULT_SECRET_KEY="p" * 48)
+    result = subprocess.run(
+        [COURSEVAULT, "demo"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2 and "production" in result.stderr
