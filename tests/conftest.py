@@ -23,12 +23,15 @@ BASE_URL = "http://testserver"
 TEST_SECRET = "test-secret-" + "x" * 40
 
 
-@pytest.fixture(scope="session")
+# One data dir and embedded server per test module: mongoeco over SQLite slows down as one
+# store accumulates hundreds of databases (a ready video took 0.7 s alone, 8 s late in a
+# full run), and a fresh server costs well under a second.
+@pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("data")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def embedded_db(data_dir: Path) -> Iterator[embedded_server.EmbeddedServer]:
     server = embedded_server.ensure_running(data_dir)
     yield server

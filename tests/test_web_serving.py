@@ -44,6 +44,10 @@ async def test_client_routes_get_the_app_and_api_paths_stay_json(client: httpx.A
     asset = await client.get("/assets/index-abc123.js")
     assert asset.status_code == 200 and "console.log" in asset.text
     assert (await client.get("/favicon.svg")).status_code == 200
+    # Unknown paths: JSON for API clients, the app's own "not found" page for browsers.
+    assert (await client.get("/no/such/page")).headers["content-type"] == "application/json"
+    page = await client.get("/no/such/page", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and "<div id=root>" in page.text
     for escape in ("/../secret.txt", "/%2e%2e/secret.txt", "/assets/../../secret.txt", "/x.txt"):
         assert (await client.get(escape)).status_code == 404, escape
 

@@ -6,6 +6,7 @@ an API path is a JSON 404, not a page.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +19,11 @@ from coursevault.config import Settings
 from coursevault.errors import error_response
 
 RESERVED = ("api/", "hls/", "healthz", "openapi.json")
+# The web app's own routes (web/src/App.tsx); other paths are 404 (the page for browsers).
+CLIENT_ROUTES = re.compile(
+    r"(|signin|signup|account|my|admin|studio|studio/courses/[^/]+|courses/[^/]+"
+    r"|checkout/[^/]+|learn/[^/]+/[^/]+)/?"
+)
 
 _MISSING = """<!doctype html><meta charset="utf-8"><title>CourseVault</title>
 <body style="font-family:system-ui;max-width:40rem;margin:4rem auto">
@@ -70,13 +76,13 @@ def install(app: FastAPI, dist: Path, settings: Settings) -> None:
 
     @app.get("/{path:path}", include_in_schema=False)
     async def client_route(path: str, request: Request) -> Response:
-        if path.startswith(RESERVED):
+        if path in top_files:  # the build's own top-level files (favicon.svg), by name
+            return FileResponse(top_files[path])
+        known = CLIENT_ROUTES.fullmatch(path) is not None
+        wants_page = "text/html" in request.headers.get("accept", "")
+        if path.startswith(RESERVED) or not (known or wants_page):
             return error_response(404, "not_found", "Not found")
-        if "." in path.rsplit("/", 1)[-1]:
-            # Only the build's own top-level files (favicon.svg); names, never paths.
-            if path in top_files:
-                return FileResponse(top_files[path])
-            return error_response(404, "not_found", "Not found")
+        status = 200 if known else 404
         if not index.is_file():
-            return HTMLResponse(_MISSING, status_code=200, headers=headers)
-        return FileResponse(index, headers=headers)
+            return HTMLResponse(_MISSING, status_code=status, headers=headers)
+        return FileResponse(index, status_code=status, headers=headers)
