@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,14 @@ def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStrip
 @pytest.fixture
 def settings_overrides(localstripe: LocalStripe) -> dict[str, Any]:
     return settings_for(localstripe.url)
+
+
+@pytest.fixture
+async def webhooks(running: RunningApp, localstripe: LocalStripe) -> AsyncIterator[None]:
+    """The app on a real port, registered as localstripe's webhook endpoint."""
+    async with served(running.app) as url:
+        localstripe.send_webhooks_to(f"{url}{WEBHOOK}")
+        yield
 
 
 @pytest.fixture
@@ -92,46 +100,40 @@ async def post_event(client: httpx.AsyncClient, evt: dict[str, Any], **sign: Any
 
 
 async def test_a_card_payment_through_stripe_grants_access_via_the_webhook(
-    running: RunningApp, client: httpx.AsyncClient, db: Database, localstripe: LocalStripe,
+    webhooks: None, client: httpx.AsyncClient, db: Database, localstripe: LocalStripe,
     student: SignedIn, course: BuiltCourse,
 ) -> None:  # fmt: skip
-    async with served(running.app) as url:
-        localstripe.send_webhooks_to(f"{url}{WEBHOOK}")
-        order = await checkout(client, student, course)
-        assert order["provider"] == "stripe"
-        assert (
-            order["client_secret"].startswith("pi_") and order["publishable_key"] == PUBLISHABLE_KEY
-        )
-        assert order["stripe_js_url"]
-        intent_id = await payment_intent_of(db, order["order_id"])
-        intent = await localstripe.client().v1.payment_intents.retrieve_async(intent_id)
-        assert (intent.amount, intent.currency) == (4900, "eur")
-        assert intent.metadata["order_id"] == order["order_id"]
-        assert intent.metadata["user_id"] == student.user.id
-        stored = await db.orders.find_one({"_id": order["order_id"]})
-        assert stored is not None and stored["idempotency_key"].endswith(order["order_id"])
+    order = await checkout(client, student, course)
+    assert order["provider"] == "stripe"
+    assert order["client_secret"].startswith("pi_") and order["publishable_key"] == PUBLISHABLE_KEY
+    assert order["stripe_js_url"]
+    intent_id = await payment_intent_of(db, order["order_id"])
+    intent = await localstripe.client().v1.payment_intents.retrieve_async(intent_id)
+    assert (intent.amount, intent.currency) == (4900, "eur")
+    assert intent.metadata["order_id"] == order["order_id"]
+    assert intent.metadata["user_id"] == student.user.id
+    stored = await db.orders.find_one({"_id": order["order_id"]})
+    assert stored is not None and stored["idempotency_key"].endswith(order["order_id"])
 
-        assert await pay_as_browser(localstripe.client(), intent_id, GOOD_CARD) == "succeeded"
-        # Nobody visits the order page: only localstripe's signed webhook can grant access.
-        deadline = time.monotonic() + 15
-        while not await enrolled(client, student, course):
-            assert time.monotonic() < deadline, "the webhook never granted access"
-            await asyncio.sleep(0.2)
-        assert await db.webhook_events.count_documents({"type": "payment_intent.succeeded"}) == 1
-        await wait_for_state(client, student, order["order_id"], "paid")
+    assert await pay_as_browser(localstripe.client(), intent_id, GOOD_CARD) == "succeeded"
+    # Nobody visits the order page: only localstripe's signed webhook can grant access.
+    deadline = time.monotonic() + 15
+    while not await enrolled(client, student, course):
+        assert time.monotonic() < deadline, "the webhook never granted access"
+        await asyncio.sleep(0.2)
+    assert await db.webhook_events.count_documents({"type": "payment_intent.succeeded"}) == 1
+    await wait_for_state(client, student, order["order_id"], "paid")
 
 
 async def test_a_declined_card_grants_nothing(
-    running: RunningApp, client: httpx.AsyncClient, db: Database, localstripe: LocalStripe,
+    webhooks: None, client: httpx.AsyncClient, db: Database, localstripe: LocalStripe,
     student: SignedIn, course: BuiltCourse,
 ) -> None:  # fmt: skip
-    async with served(running.app) as url:
-        localstripe.send_webhooks_to(f"{url}{WEBHOOK}")
-        order = await checkout(client, student, course)
-        intent_id = await payment_intent_of(db, order["order_id"])
-        assert await pay_as_browser(localstripe.client(), intent_id, DECLINED_CARD) == "declined"
-        await wait_for_state(client, student, order["order_id"], "failed")
-        assert not await enrolled(client, student, course)
+    order = await checkout(client, student, course)
+    intent_id = await payment_intent_of(db, order["order_id"])
+    assert await pay_as_browser(localstripe.client(), intent_id, DECLINED_CARD) == "declined"
+    await wait_for_state(client, student, order["order_id"], "failed")
+    assert not await enrolled(client, student, course)
 
 
 async def test_P5_an_admin_refund_refunds_in_stripe_and_ends_playback(

@@ -112,25 +112,6 @@ class SectionRead(BaseModel):
     lessons: list[LessonRead]
 
 
-class CourseRead(BaseModel):
-    id: str
-    slug: str
-    title: str
-    description: str
-    price: Price
-    status: CourseStatus
-    instructor_id: str
-    instructor_name: str
-    policy: PlaybackPolicy
-    sections: list[SectionRead]
-    lesson_count: int
-    duration: float
-    created_at: datetime
-    published_at: datetime | None
-    enrolled: bool = False
-    can_edit: bool = False
-
-
 class CourseSummary(BaseModel):
     id: str
     slug: str
@@ -141,6 +122,18 @@ class CourseSummary(BaseModel):
     instructor_name: str
     lesson_count: int
     duration: float
+
+
+class CourseRead(CourseSummary):
+    """The outline: sources and video ids are only filled in for those who may edit."""
+
+    instructor_id: str
+    policy: PlaybackPolicy
+    sections: list[SectionRead]
+    created_at: datetime
+    published_at: datetime | None
+    enrolled: bool = False
+    can_edit: bool = False
 
 
 class CoursePage(BaseModel):

@@ -452,18 +452,10 @@ async def to_read(*, db: Database, course: Document, viewer: User | None) -> Cou
         for section in course["sections"]
     ]
     return CourseRead(
-        id=course["_id"],
-        slug=course["slug"],
-        title=course["title"],
-        description=course["description"],
-        price=Price(**course["price"]),
-        status=course["status"],
+        **summary_of(course, instructor.name if instructor else "").model_dump(),
         instructor_id=course["instructor_id"],
-        instructor_name=instructor.name if instructor else "",
         policy=PlaybackPolicy(**course["policy"]),
         sections=sections,
-        lesson_count=course["lesson_count"],
-        duration=course["duration"],
         created_at=course["created_at"],
         published_at=course["published_at"],
         enrolled=enrolled,
@@ -471,20 +463,24 @@ async def to_read(*, db: Database, course: Document, viewer: User | None) -> Cou
     )
 
 
+def summary_of(course: Document, instructor_name: str) -> CourseSummary:
+    return CourseSummary(
+        id=course["_id"],
+        slug=course["slug"],
+        title=course["title"],
+        description=course["description"],
+        price=Price(**course["price"]),
+        status=course["status"],
+        instructor_name=instructor_name,
+        lesson_count=course["lesson_count"],
+        duration=course["duration"],
+    )
+
+
 async def summaries(*, db: Database, courses: list[Document]) -> list[CourseSummary]:
     names = await auth.get_users(db=db, user_ids=[c["instructor_id"] for c in courses])
     return [
-        CourseSummary(
-            id=c["_id"],
-            slug=c["slug"],
-            title=c["title"],
-            description=c["description"],
-            price=Price(**c["price"]),
-            status=c["status"],
-            instructor_name=names[c["instructor_id"]].name if c["instructor_id"] in names else "",
-            lesson_count=c["lesson_count"],
-            duration=c["duration"],
-        )
+        summary_of(c, names[c["instructor_id"]].name if c["instructor_id"] in names else "")
         for c in courses
     ]
 

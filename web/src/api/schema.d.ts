@@ -917,7 +917,10 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** CourseRead */
+        /**
+         * CourseRead
+         * @description The outline: sources and video ids are only filled in for those who may edit.
+         */
         CourseRead: {
             /**
              * Can Edit
