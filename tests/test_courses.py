@@ -112,6 +112,12 @@ async def test_another_instructor_cannot_change_the_course(
     unchanged = await client.get(f"/api/courses/{course['id']}", headers=teacher.bearer)
     assert unchanged.json()["title"] == course["title"]
     assert len(unchanged.json()["sections"]) == 1
+    student = await signed_in(client, db, settings)
+    by_student = await client.patch(
+        f"/api/courses/{course['id']}", json={"price": {"amount": 1, "currency": "usd"}},
+        headers=student.bearer,
+    )  # fmt: skip
+    assert by_student.status_code == 403 and error_code(by_student) == "not_course_owner"
     admin = await signed_in(client, db, settings, role=Role.admin)
     by_admin = await client.patch(
         f"/api/courses/{course['id']}", json={"title": "Fixed typo"}, headers=admin.bearer

@@ -135,6 +135,20 @@ def test_instructor_publishes_student_buys_and_watches(
     expect(watermark).to_be_visible()
     expect(watermark).to_contain_text(student_email)
     shot(student, "lesson-player")
+    # Hiding the watermark with CSS pauses the video instead of leaving a clean picture.
+    student.add_style_tag(content="[data-testid=watermark] { display: none !important; }")
+    expect(
+        student.get_by_text("Playback paused: the viewer watermark must stay visible.")
+    ).to_be_visible()
+    assert student.evaluate(
+        "document.querySelector('[data-testid=player] hls-video, [data-testid=player] video').paused"
+    )
+    student.evaluate(
+        "document.querySelectorAll('style').forEach(s => s.textContent.includes('watermark') && s.remove())"
+    )
+    expect(
+        student.get_by_text("Playback paused: the viewer watermark must stay visible.")
+    ).to_be_hidden()
     # Pausing sends a heartbeat with the position, which becomes the resume point.
     student.evaluate(
         "document.querySelector('[data-testid=player] hls-video, [data-testid=player] video').pause()"
@@ -151,6 +165,10 @@ def test_instructor_publishes_student_buys_and_watches(
     student.goto("/my")
     expect(student.get_by_role("link", name="Resume")).to_be_visible()
     shot(student, "my-learning")
+    student.set_viewport_size({"width": 390, "height": 800})  # phone width
+    student.get_by_role("button", name="Menu").click()
+    expect(student.get_by_role("link", name="Catalog")).to_be_visible()
+    shot(student, "my-learning-phone")
 
     # Another student who did not pay: a buy prompt, and not one media request.
     other = new_context(browser, server).new_page()

@@ -46,7 +46,7 @@ export function Catalog() {
               <p className="muted">by {course.instructor_name}</p>
               <p className="clamp">{course.description}</p>
               <p className="meta">
-                <span>{course.lesson_count} lessons</span>
+                <span>{course.lesson_count} {course.lesson_count === 1 ? "lesson" : "lessons"}</span>
                 {course.duration > 0 && <span>{duration(course.duration)}</span>}
                 <strong>{money(course.price.amount, course.price.currency)}</strong>
               </p>

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { api, duration, money, unwrap } from "../api/client";
 import { useAuth } from "../auth";
@@ -17,6 +18,7 @@ export function Course() {
     [course?.id, course?.enrolled],
   );
   const action = useAction();
+  const [coupon, setCoupon] = useState("");
 
   if (loading && !course) return <Loading />;
   if (!course) return <main><Notice error={error} /></main>;
@@ -36,7 +38,7 @@ export function Course() {
       return;
     }
     const order = await action.run(() =>
-      unwrap(api.POST("/api/courses/{course_id}/checkout", { params: { path: { course_id: course!.id } }, body: {} })),
+      unwrap(api.POST("/api/courses/{course_id}/checkout", { params: { path: { course_id: course!.id } }, body: { coupon: coupon.trim() || null } })),
     );
     if (order) navigate(order.checkout_url);
   }
@@ -47,7 +49,7 @@ export function Course() {
         <div>
           <h1>{course.title}</h1>
           <p className="muted">
-            by {course.instructor_name} · {course.lesson_count} lessons {course.duration > 0 && `· ${duration(course.duration)}`}
+            by {course.instructor_name} · {course.lesson_count} {course.lesson_count === 1 ? "lesson" : "lessons"} {course.duration > 0 && `· ${duration(course.duration)}`}
             {course.status === "draft" && <span className="badge">draft</span>}
           </p>
           <p className="description">{course.description}</p>
@@ -64,9 +66,17 @@ export function Course() {
               )}
             </>
           ) : (
-            <button className="primary" onClick={getAccess} disabled={action.busy}>
-              {free ? "Enroll for free" : "Buy this course"}
-            </button>
+            <>
+              {!free && (
+                <label>
+                  Coupon <small className="muted">(optional)</small>
+                  <input value={coupon} onChange={(e) => setCoupon(e.target.value)} autoComplete="off" />
+                </label>
+              )}
+              <button className="primary" onClick={getAccess} disabled={action.busy}>
+                {free ? "Enroll for free" : "Buy this course"}
+              </button>
+            </>
           )}
           <Notice error={action.error} />
         </aside>
