@@ -312,3 +312,17 @@ async def test_deleting_a_course_only_for_unenrolled_drafts(
         await client.delete(f"/api/courses/{draft.id}", headers=teacher.bearer)
     ).status_code == 204
     assert (await client.get(f"/api/courses/{draft.id}", headers=teacher.bearer)).status_code == 404
+
+
+async def test_a_video_used_by_a_lesson_cannot_be_deleted(
+    client: httpx.AsyncClient, db: Database, teacher: SignedIn, ready_video: str
+) -> None:
+    built = await make_course(db, teacher.user, title="Uses the video", video_id=ready_video)
+    refused = await client.delete(f"/api/videos/{ready_video}", headers=teacher.bearer)
+    assert refused.status_code == 409 and error_code(refused) == "video_in_use"
+    assert refused.json()["error"]["detail"]["courses"] == [
+        {"id": built.id, "title": "Uses the video"}
+    ]
+    assert (
+        await client.get(f"/api/videos/{ready_video}", headers=teacher.bearer)
+    ).status_code == 200

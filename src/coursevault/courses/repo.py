@@ -52,6 +52,11 @@ async def course_of_lesson(*, db: Database, lesson_id: str) -> Document | None:
     return await db.courses.find_one({"sections.lessons.id": lesson_id})
 
 
+async def using_video(*, db: Database, video_id: str) -> list[Document]:
+    cursor = db.courses.find({"sections.lessons.video_id": video_id}, {"title": 1})
+    return [doc async for doc in cursor]
+
+
 async def get_many(*, db: Database, course_ids: list[str]) -> list[Document]:
     return [doc async for doc in db.courses.find({"_id": {"$in": course_ids}})]
 

@@ -502,6 +502,11 @@ async def teaching(*, db: Database, user: User) -> list[CourseSummary]:
     )
 
 
+async def courses_using_video(*, db: Database, video_id: str) -> list[Document]:
+    """Returns the courses with a lesson that plays VIDEO_ID."""
+    return await courses_repo.using_video(db=db, video_id=video_id)
+
+
 async def courses_by_id(*, db: Database, course_ids: list[str]) -> dict[str, Document]:
     return {c["_id"]: c for c in await courses_repo.get_many(db=db, course_ids=course_ids)}
 

@@ -11,7 +11,9 @@ from fastapi import APIRouter, Depends, Header, Request, Response, status
 from starlette.requests import ClientDisconnect
 
 from coursevault.auth.deps import Instructor
+from coursevault.courses import service as courses
 from coursevault.deps import AppSettings, Db
+from coursevault.errors import AppError
 from coursevault.media import errors, service
 from coursevault.media.deps import OwnedVideo
 from coursevault.media.models import VideoCreate, VideoPage, VideoRead
@@ -43,6 +45,13 @@ async def get_video(video: OwnedVideo) -> VideoRead:
 
 @router.delete("/{video_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="deleteVideo")
 async def delete_video(video: OwnedVideo, db: Db, settings: AppSettings) -> None:
+    """Deletes a video no lesson uses (409 video_in_use names the courses that do)."""
+    using = await courses.courses_using_video(db=db, video_id=video["_id"])
+    if using:
+        raise AppError(
+            409, "video_in_use", "Lessons use this video: remove them first.",
+            detail={"courses": [{"id": c["_id"], "title": c["title"]} for c in using]},
+        )  # fmt: skip
     await service.delete_video(db=db, settings=settings, video=video)
 
 
