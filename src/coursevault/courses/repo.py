@@ -142,6 +142,10 @@ async def save_progress(
     raise RuntimeError("progress upsert kept colliding")
 
 
+async def lesson_progress(*, db: Database, user_id: str, lesson_id: str) -> Document | None:
+    return await db.progress.find_one({"user_id": user_id, "lesson_id": lesson_id})
+
+
 async def progress_of(*, db: Database, user_id: str, course_id: str) -> list[Document]:
     cursor = db.progress.find({"user_id": user_id, "course_id": course_id})
     return [doc async for doc in cursor]

@@ -605,12 +605,15 @@ async def record_progress(
     )
 
 
+async def resume_position(*, db: Database, user_id: str, ref: LessonRef) -> float:
+    """Returns where USER_ID left the lesson (0 when never started)."""
+    saved = await courses_repo.lesson_progress(db=db, user_id=user_id, lesson_id=ref.lesson_id)
+    return float(saved["position"]) if saved else 0.0
+
+
 async def lesson_content(*, db: Database, user: User, ref: LessonRef) -> LessonContent:
     await lesson_access(db=db, user=user, ref=ref)
-    saved = {
-        doc["lesson_id"]: doc
-        for doc in await courses_repo.progress_of(db=db, user_id=user.id, course_id=ref.course_id)
-    }.get(ref.lesson_id)
+    saved = await courses_repo.lesson_progress(db=db, user_id=user.id, lesson_id=ref.lesson_id)
     return LessonContent(
         id=ref.lesson_id,
         course_id=ref.course_id,

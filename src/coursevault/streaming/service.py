@@ -115,8 +115,8 @@ async def start_lesson(
     if limit is not None and not await courses.count_play(db=db, user=user, ref=ref, limit=limit):
         await end(db=db, session_id=started.session_id, reason="play_limit", ip=ip)
         raise course_errors.play_limit(limit)
-    content = await courses.lesson_content(db=db, user=user, ref=ref)
-    return started.model_copy(update={"resume_position": content.position})
+    position = await courses.resume_position(db=db, user_id=user.id, ref=ref)
+    return started.model_copy(update={"resume_position": position})
 
 
 async def end_for_course(*, db: Database, user_id: str, course_id: str, reason: str) -> int:

@@ -33,7 +33,7 @@ function loadScript(src: string): Promise<void> {
 
 export function Checkout() {
   const { orderId = "" } = useParams();
-  const { data: order, error, setData, reload } = useLoad(
+  const { data: order, error, setData } = useLoad(
     () => unwrap(api.GET("/api/orders/{order_id}", { params: { path: { order_id: orderId } } })),
     [orderId],
   );
@@ -78,7 +78,7 @@ export function Checkout() {
             </div>
           </>
         ) : (
-          <StripeForm order={order} onPaid={reload} />
+          <StripeForm order={order} onPaid={setData} />
         )}
         <Notice error={action.error} />
       </div>
@@ -86,7 +86,7 @@ export function Checkout() {
   );
 }
 
-function StripeForm({ order, onPaid }: { order: Order; onPaid: () => Promise<void> }) {
+function StripeForm({ order, onPaid }: { order: Order; onPaid: (order: Order) => void }) {
   const mount = useRef<HTMLDivElement>(null);
   const card = useRef<StripeCard | null>(null);
   const stripe = useRef<StripeJs | null>(null);
@@ -116,8 +116,9 @@ function StripeForm({ order, onPaid }: { order: Order; onPaid: () => Promise<voi
       const result = await stripe.current!.confirmCardPayment(order.client_secret!, { payment_method: { card: card.current! } });
       if (result.error) throw new Error(result.error.message ?? "The payment failed.");
       // Access is granted by the server once it has re-read the payment from Stripe.
-      for (let i = 0; i < 20; i++) {
-        await onPaid();
+      for (let i = 0; i < 30; i++) {
+        const current = await unwrap(api.GET("/api/orders/{order_id}", { params: { path: { order_id: order.id } } }));
+        if (current.state !== "pending" || i === 29) return onPaid(current);
         await new Promise((r) => setTimeout(r, 1000));
       }
     });
