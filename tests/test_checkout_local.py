@@ -90,12 +90,13 @@ async def test_the_local_test_checkout_from_order_to_access(
 
 
 async def test_a_declined_test_payment_grants_nothing_and_can_be_retried(
-    client: httpx.AsyncClient, student: SignedIn, paid_course: BuiltCourse
+    client: httpx.AsyncClient, db: Database, student: SignedIn, paid_course: BuiltCourse
 ) -> None:
     order = await buy(client, student, paid_course.id)
     declined = await pay(client, student, order["order_id"], outcome="decline")
     assert declined.json()["state"] == "failed"
     assert await my_course_ids(client, student) == []
+    assert await db.enrollments.count_documents({}) == 0  # a declined card leaves nothing
     retried = await pay(client, student, order["order_id"])
     assert retried.json()["state"] == "paid"
     assert await my_course_ids(client, student) == [paid_course.id]

@@ -73,10 +73,14 @@ async def _apply(*, db: Database, order: Document | None) -> Document | None:
         fields["refunded_at"] = clock.now()
     await repo.set_state(db=db, order_id=order["_id"], version=order["version"], fields=fields)
     active = state is OrderState.paid
-    await enrollments.apply_order(
-        db=db, user_id=order["user_id"], course_id=order["course_id"],
-        order_id=order["_id"], version=order["version"], active=active,
-    )  # fmt: skip
+    # Facts only accumulate, so a snapshot without a success is older than every snapshot
+    # that could grant: it has nothing to say about the enrollment (and a failed card
+    # leaves no enrollment row behind).
+    if order["facts"].get("succeeded"):
+        await enrollments.apply_order(
+            db=db, user_id=order["user_id"], course_id=order["course_id"],
+            order_id=order["_id"], version=order["version"], active=active,
+        )  # fmt: skip
     if not active and (order["facts"].get("refunded") or state is OrderState.disputed):
         ended = await playback.end_for_course(
             db=db, user_id=order["user_id"], course_id=order["course_id"], reason=state.value
