@@ -33,7 +33,9 @@ async def test_client_routes_get_the_app_and_api_paths_stay_json(client: httpx.A
         assert page.status_code == 200, path
         assert "<div id=root>" in page.text
         assert page.headers["x-frame-options"] == "DENY"
-        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        csp = page.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+        assert "script-src 'self' https://js.stripe.com;" in csp  # Stripe.js, nothing else
         assert page.headers["referrer-policy"] == "same-origin"
     for path in ("/api/nope", "/api/courses/x/nope/deeper", "/hls/x", "/healthzz/x"):
         missing = await client.get(path)

@@ -40,13 +40,17 @@ def page_headers(settings: Settings) -> dict[str, str]:
     """Headers for the app's pages: a strict CSP (Stripe.js is the only outside script),
     no framing (clickjacking), and no Referer leaking the signed media paths."""
     stripe = urlsplit(settings.stripe_js_url)
-    stripe_origin = f"{stripe.scheme}://{stripe.netloc}" if stripe.netloc else ""
+    script = f"{stripe.scheme}://{stripe.netloc}" if stripe.netloc else ""
+    # Stripe.js talks to its API and frames 3-D Secure from hooks (Stripe's CSP guide).
+    official = stripe.netloc == "js.stripe.com"
+    connect = " ".join(filter(None, [script, "https://api.stripe.com" if official else ""]))
+    frames = " ".join(filter(None, [script, "https://hooks.stripe.com" if official else ""]))
     csp = "; ".join(
         [
             "default-src 'self'",
-            f"script-src 'self' {stripe_origin}".strip(),
-            f"frame-src {stripe_origin or chr(39) + 'none' + chr(39)}",
-            "connect-src 'self' " + stripe_origin,
+            f"script-src 'self' {script}".strip(),
+            f"frame-src {frames or chr(39) + 'none' + chr(39)}",
+            f"connect-src 'self' {connect}".strip(),
             "img-src 'self' data: blob:",
             "media-src 'self' blob:",
             "worker-src 'self' blob:",

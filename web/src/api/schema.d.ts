@@ -774,7 +774,10 @@ export interface paths {
         get: operations["getVideo"];
         put?: never;
         post?: never;
-        /** Delete Video */
+        /**
+         * Delete Video
+         * @description Deletes a video no lesson uses (409 video_in_use names the courses that do).
+         */
         delete: operations["deleteVideo"];
         options?: never;
         head?: never;
