@@ -76,6 +76,17 @@ async def payment_intent_of(db: Database, order_id: str) -> str:
     return str(order["provider_payment_id"])
 
 
+async def paid_in_stripe(
+    client: httpx.AsyncClient, db: Database, localstripe: LocalStripe, who: SignedIn,
+    course: BuiltCourse,
+) -> tuple[Any, str]:  # fmt: skip
+    """Checks out and pays with the good test card; returns the order and its PaymentIntent."""
+    order = await checkout(client, who, course)
+    intent_id = await payment_intent_of(db, order["order_id"])
+    assert await pay_as_browser(localstripe.client(), intent_id, GOOD_CARD) == "succeeded"
+    return order, intent_id
+
+
 async def enrolled(client: httpx.AsyncClient, who: SignedIn, course: BuiltCourse) -> bool:
     body = (await client.get("/api/me/courses", headers=who.bearer)).json()
     return course.id in [item["course"]["id"] for item in body["items"]]
@@ -141,9 +152,7 @@ async def test_P5_an_admin_refund_refunds_in_stripe_and_ends_playback(
     instructor: SignedIn, student: SignedIn, ready_video: str,
 ) -> None:  # fmt: skip
     course = await make_course(db, instructor.user, amount=4900, video_id=ready_video)
-    order = await checkout(client, student, course)
-    intent_id = await payment_intent_of(db, order["order_id"])
-    await pay_as_browser(localstripe.client(), intent_id, GOOD_CARD)
+    order, intent_id = await paid_in_stripe(client, db, localstripe, student, course)
     # The success page re-reads the PaymentIntent server-side (P6), so no webhook is needed.
     await wait_for_state(client, student, order["order_id"], "paid")
     assert course.video_lesson
@@ -180,9 +189,7 @@ async def test_P1_bad_webhook_signatures_are_400_with_no_side_effect(
     client: httpx.AsyncClient, db: Database, localstripe: LocalStripe, student: SignedIn,
     course: BuiltCourse, case: str, sign: dict[str, Any] | None,
 ) -> None:  # fmt: skip
-    order = await checkout(client, student, course)
-    intent_id = await payment_intent_of(db, order["order_id"])
-    await pay_as_browser(localstripe.client(), intent_id, GOOD_CARD)
+    order, intent_id = await paid_in_stripe(client, db, localstripe, student, course)
     evt = event("payment_intent.succeeded", {"id": intent_id, "object": "payment_intent"})
     if sign is None:
         response = await client.post(WEBHOOK, json=evt)
@@ -219,9 +226,7 @@ async def test_P2_the_same_event_twenty_times_at_once_enrolls_once(
     client: httpx.AsyncClient, db: Database, localstripe: LocalStripe, student: SignedIn,
     course: BuiltCourse,
 ) -> None:  # fmt: skip
-    order = await checkout(client, student, course)
-    intent_id = await payment_intent_of(db, order["order_id"])
-    await pay_as_browser(localstripe.client(), intent_id, GOOD_CARD)
+    _order, intent_id = await paid_in_stripe(client, db, localstripe, student, course)
     evt = event("payment_intent.succeeded", {"id": intent_id, "object": "payment_intent"})
     responses = await asyncio.gather(*(post_event(client, evt) for _ in range(20)))
     assert [r.status_code for r in responses] == [200] * 20
@@ -235,9 +240,7 @@ async def test_P4_a_refund_before_the_success_leaves_access_revoked(
     client: httpx.AsyncClient, db: Database, localstripe: LocalStripe, student: SignedIn,
     course: BuiltCourse,
 ) -> None:  # fmt: skip
-    order = await checkout(client, student, course)
-    intent_id = await payment_intent_of(db, order["order_id"])
-    await pay_as_browser(localstripe.client(), intent_id, GOOD_CARD)
+    order, intent_id = await paid_in_stripe(client, db, localstripe, student, course)
     refund = event(
         "charge.refunded",
         {"id": "ch_x", "object": "charge", "payment_intent": intent_id, "refunded": True},
@@ -258,9 +261,7 @@ async def test_P4_P5_disputes_revoke_a_won_one_restores_a_lost_one_does_not(
     assert course.video_lesson
     for outcome in ("won", "lost"):
         buyer = await signed_in(client, db, settings)
-        order = await checkout(client, buyer, course)
-        intent_id = await payment_intent_of(db, order["order_id"])
-        await pay_as_browser(localstripe.client(), intent_id, GOOD_CARD)
+        _order, intent_id = await paid_in_stripe(client, db, localstripe, buyer, course)
         success = event("payment_intent.succeeded", {"id": intent_id, "object": "payment_intent"})
         await post_event(client, success)
         assert await enrolled(client, buyer, course)
