@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
 
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
@@ -181,3 +181,48 @@ def test_instructor_publishes_student_buys_and_watches(
     expect(other.get_by_role("link", name="See the course and buy it")).to_be_visible()
     shot(other, "not-enrolled")
     assert media_requests == []
+
+
+def test_an_interrupted_upload_resumes_after_a_page_reload(
+    server: Server, browser: Browser, tmp_path: Path
+) -> None:
+    """tus in the page: the first 16 MiB chunk lands, the next never does, the page is
+    reloaded, the same file is picked again and the upload continues where it stopped."""
+    big = tmp_path / "long-lecture.mp4"
+    big.write_bytes(secrets.token_bytes(40 * 1024 * 1024))  # not a video: only the upload matters
+    context = new_context(browser, server)
+    page = context.new_page()
+    sign_up(page, "Ulla Uploader", f"ulla-{secrets.token_hex(3)}@example.com", teach=True)
+    page.get_by_label("New course title").fill("Resumable")
+    page.get_by_role("button", name="Create course").click()
+    expect(page.get_by_role("heading", name="Details")).to_be_visible()
+
+    def only_the_first_chunk(route: Route) -> None:
+        if route.request.method == "PATCH" and route.request.headers.get("upload-offset") != "0":
+            route.abort()  # the connection drops after the first chunk
+        else:
+            route.continue_()
+
+    page.route("**/api/uploads/**", only_the_first_chunk)
+    with page.expect_response(lambda r: r.request.method == "PATCH" and r.status == 204):
+        page.get_by_test_id("video-file").set_input_files(str(big))
+    page.reload()  # while the second chunk keeps failing
+    page.unroute("**/api/uploads/**")
+
+    offsets: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            offsets.append(r.headers.get("upload-offset", ""))
+            if r.method == "PATCH" and "/api/uploads/" in r.url
+            else None
+        ),
+    )
+    page.get_by_test_id("video-file").set_input_files(str(big))
+    expect(page.locator('[data-testid="video-row"][data-status="failed"]')).to_be_visible(
+        timeout=60_000
+    )  # uploaded in full, then refused by the probe: it is random bytes
+    videos = context.request.get("/api/videos").json()["items"]
+    assert offsets and int(offsets[0]) == 16 * 1024 * 1024, (offsets, videos)
+    assert len(videos) == 1 and videos[0]["size"] == 40 * 1024 * 1024
+    context.close()
