@@ -1,6 +1,7 @@
 """How many simulated viewers one machine holds (prints, asserts nothing).
 
-Each viewer behaves like hls.js on a 720p ladder: start a playback session, fetch the
+Each viewer behaves like hls.js on a 720p ladder: start a lesson (enrolled in a free
+course, two streams per account), fetch the
 master and variant playlists and the key, then one segment every 6 s and a heartbeat
 every 30 s. Stages double N; a stage passes with no errors and p99 segment latency under
 250 ms. Client and server share this machine's cores, so the figure is a floor.
@@ -24,8 +25,10 @@ from coursevault import db as database
 from coursevault.auth import service as auth
 from coursevault.auth.models import Role
 from coursevault.config import Settings
+from coursevault.courses import service as courses
+from coursevault.courses.models import CourseCreate, LessonCreate, LessonKind
+from coursevault.enrollments import service as enrollments
 from coursevault.streaming import service as playback
-from coursevault.streaming.models import StreamPolicy
 from tests.media_helpers import make_clip
 from tests.processes import Server, run_cli, upload_until_ready
 
@@ -36,8 +39,30 @@ HEARTBEAT_EVERY = 30.0
 P99_TARGET_MS = 250.0
 
 
-async def prepare_viewers(settings: Settings, video_id: str, count: int) -> list[tuple[str, str]]:
-    """Returns (playlist path, bearer token) for COUNT viewers, two streams per account."""
+async def publish_lesson(settings: Settings, video_id: str) -> str:
+    """Publishes a free course whose one lesson plays VIDEO_ID; returns the lesson id."""
+    connection = await database.connect(settings)
+    try:
+        teacher = await auth.get_by_email(db=connection.db, email="t@example.com")
+        assert teacher is not None
+        course = await courses.create_course(
+            db=connection.db, user=teacher, course_in=CourseCreate(title="Bench")
+        )
+        course, section = await courses.add_section(db=connection.db, course=course, title="One")
+        course, lesson = await courses.add_lesson(
+            db=connection.db, course=course, section_id=section,
+            lesson_in=LessonCreate(title="Video", kind=LessonKind.video, video_id=video_id),
+        )  # fmt: skip
+        await courses.publish(db=connection.db, course=course)
+        return lesson
+    finally:
+        await connection.close()
+
+
+async def prepare_viewers(settings: Settings, lesson_id: str, count: int) -> list[tuple[str, str]]:
+    """Returns (playlist path, bearer token) for COUNT viewers, two streams per enrolled
+    account, each started like the web app starts a lesson (so keys re-check enrollment
+    and heartbeats store progress)."""
     connection = await database.connect(settings)
     viewers = []
     try:
@@ -46,11 +71,15 @@ async def prepare_viewers(settings: Settings, video_id: str, count: int) -> list
                 db=connection.db, settings=settings, name="Viewer", role=Role.student,
                 email=f"viewer{i}-{time.time_ns()}@example.com", password=PASSWORD,
             )  # fmt: skip
+            ref = await courses.lesson_ref(db=connection.db, lesson_id=lesson_id, viewer=user)
+            await enrollments.enroll_free(
+                db=connection.db, user_id=user.id, course_id=ref.course_id
+            )
             tokens = await auth.issue_tokens(db=connection.db, settings=settings, user=user)
             for _ in range(2):
-                started = await playback.start(
-                    db=connection.db, settings=settings, user=user, video_id=video_id,
-                    policy=StreamPolicy(max_concurrent_streams=2), device="bench", ip="127.0.0.1",
+                started = await playback.start_lesson(
+                    db=connection.db, settings=settings, user=user, lesson_id=lesson_id,
+                    device="bench", ip="127.0.0.1",
                 )  # fmt: skip
                 viewers.append((started.playlist_url, tokens.access_token))
     finally:
@@ -134,9 +163,10 @@ def main() -> None:
             clip = make_clip(work / "clip.mp4", size="1280x720", seconds=24, rate=30).read_bytes()
             video_id = upload_until_ready(server.url, "t@example.com", PASSWORD, clip)
             settings = Settings(_env_file=None, data_dir=data_dir, secret_key=SECRET)
+            lesson_id = asyncio.run(publish_lesson(settings, video_id))
             held = 0
             for n in stages:
-                viewers = asyncio.run(prepare_viewers(settings, video_id, n))
+                viewers = asyncio.run(prepare_viewers(settings, lesson_id, n))
                 p99, requests, errors = asyncio.run(stage(server.url, viewers, args.seconds))
                 ok = errors == 0 and p99 < P99_TARGET_MS
                 held = n if ok else held
