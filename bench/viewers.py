@@ -16,6 +16,7 @@ import asyncio
 import statistics
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -129,7 +130,9 @@ async def watch(
         errors.append(exc.__class__.__name__)
 
 
-async def stage(url: str, viewers: list[tuple[str, str]], seconds: float) -> tuple[float, int, int]:
+async def stage(
+    url: str, viewers: list[tuple[str, str]], seconds: float
+) -> tuple[float, int, list[str]]:
     latencies: list[float] = []
     errors: list[str] = []
     limits = httpx.Limits(max_connections=len(viewers) + 10)
@@ -143,7 +146,7 @@ async def stage(url: str, viewers: list[tuple[str, str]], seconds: float) -> tup
             await asyncio.sleep(SEGMENT_EVERY / len(viewers) * (n > 0))  # spread the starts
         await asyncio.gather(*tasks)
     p99 = statistics.quantiles(latencies, n=100)[98] if len(latencies) > 1 else 0.0
-    return p99, len(latencies), len(errors)
+    return p99, len(latencies), errors
 
 
 def main() -> None:
@@ -168,10 +171,12 @@ def main() -> None:
             for n in stages:
                 viewers = asyncio.run(prepare_viewers(settings, lesson_id, n))
                 p99, requests, errors = asyncio.run(stage(server.url, viewers, args.seconds))
-                ok = errors == 0 and p99 < P99_TARGET_MS
+                ok = not errors and p99 < P99_TARGET_MS
                 held = n if ok else held
-                print(f"{n:5} viewers: {requests:6} segments  p99 {p99:7.1f} ms  errors {errors:4}"
-                      f"  {'ok' if ok else 'over target'}")  # fmt: skip
+                kinds = ", ".join(f"{k} ×{c}" for k, c in Counter(errors).most_common(3))
+                verdict = "ok" if ok else "over target"
+                print(f"{n:5} viewers: {requests:6} segments  p99 {p99:7.1f} ms"
+                      f"  errors {len(errors):4}  {verdict}  {kinds}".rstrip())  # fmt: skip
                 if not ok:
                     break
             print(f"largest N held (p99 < {P99_TARGET_MS:.0f} ms, no errors): {held}")
