@@ -11,6 +11,17 @@ type HlsErrorData = { fatal: boolean; response?: { code?: number } };
 const SPEEDS = [0.75, 1, 1.25, 1.5, 2];
 const WATERMARK_MOVE_MS = 4000;
 
+const pendingEnds = new Map<string, number>();
+
+/** Stores the last position, then ends the session (frees the stream slot). */
+export async function endSession(id: string, position: number | null): Promise<void> {
+  pendingEnds.delete(id);
+  if (position !== null) {
+    await api.POST("/api/playback/{session_id}/heartbeat", { params: { path: { session_id: id } }, body: { position } });
+  }
+  await api.DELETE("/api/playback/{session_id}", { params: { path: { session_id: id } } });
+}
+
 interface Props {
   start: Start;
   onProblem(problem: PlaybackProblem): void;
@@ -28,7 +39,9 @@ export function Player({ start, onProblem }: Props) {
   const [tampered, setTampered] = useState(false);
   const resumed = useRef(false);
 
-  const position = () => video.current?.currentTime ?? 0;
+  // Until the video has loaded and jumped to the resume point, report that point, so an
+  // early heartbeat never moves the stored position back to 0.
+  const position = () => (resumed.current ? (video.current?.currentTime ?? 0) : start.resume_position);
 
   const beat = useCallback(async () => {
     try {
@@ -50,15 +63,15 @@ export function Player({ start, onProblem }: Props) {
     return () => clearInterval(timer);
   }, [beat, start.heartbeat_interval]);
 
-  // Leaving the page ends the session, which frees the stream slot at once.
+  // Leaving the page ends the session, which frees the stream slot at once. The end waits
+  // one tick so that React's development double-mount (StrictMode) does not end it.
   useEffect(() => {
     const id = start.session_id;
+    window.clearTimeout(pendingEnds.get(id));
+    pendingEnds.delete(id);
     return () => {
-      const el = video.current;
-      const last = el?.currentTime ?? 0;
-      void api
-        .POST("/api/playback/{session_id}/heartbeat", { params: { path: { session_id: id } }, body: { position: last } })
-        .finally(() => api.DELETE("/api/playback/{session_id}", { params: { path: { session_id: id } } }));
+      const last = resumed.current ? (video.current?.currentTime ?? null) : null;
+      pendingEnds.set(id, window.setTimeout(() => void endSession(id, last), 0));
     };
   }, [start.session_id]);
 

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { api, duration, unwrap, type Schemas } from "../api/client";
-import { Player } from "../components/Player";
+import { endSession, Player } from "../components/Player";
 import { Loading, Notice, useAction, useLoad } from "../components/ui";
 import { playbackProblem, type PlaybackProblem } from "../playback";
 
@@ -100,7 +100,8 @@ function VideoLesson({ lessonId, courseRef }: { lessonId: string; courseRef: str
         body: { device: describeDevice() },
       }),
     )
-      .then((started) => !cancelled && setStart(started))
+      // A start that lands after the page moved on is ended, or it would hold a stream slot.
+      .then((started) => (cancelled ? void endSession(started.session_id, null) : setStart(started)))
       .catch((error) => !cancelled && setProblem(playbackProblem(error)));
     return () => {
       cancelled = true;
