@@ -131,6 +131,9 @@ def test_instructor_publishes_student_buys_and_watches(
         timeout=60_000,
         polling=500,
     )
+    quality = student.get_by_label("Quality")
+    expect(quality.locator("option")).to_have_count(3)  # Auto + the 360p and 240p renditions
+    quality.select_option(label="240p")
     watermark = student.get_by_test_id("watermark")
     expect(watermark).to_be_visible()
     expect(watermark).to_contain_text(student_email)
@@ -165,6 +168,13 @@ def test_instructor_publishes_student_buys_and_watches(
     student.goto("/my")
     expect(student.get_by_role("link", name="Resume")).to_be_visible()
     shot(student, "my-learning")
+    student.get_by_role("link", name="Resume").click()  # a new session, at the stored position
+    student.wait_for_function(
+        f"() => {{ const v = document.querySelector('[data-testid=player] hls-video');"
+        f" return !!v && v.currentTime >= {position - 0.5}; }}",
+        timeout=30_000,
+    )
+    student.goto("/my")
     student.set_viewport_size({"width": 390, "height": 800})  # phone width
     student.get_by_role("button", name="Menu").click()
     expect(student.get_by_role("link", name="Catalog")).to_be_visible()

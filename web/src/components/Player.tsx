@@ -92,15 +92,26 @@ export function Player({ start, onProblem }: Props) {
     };
   }, []);
 
-  const attach = useCallback(
-    (el: HlsElement | null) => {
-      video.current = el;
-      if (!el) return;
-      el.setAttribute("controlsList", "nodownload noremoteplayback");
-      el.setAttribute("disablePictureInPicture", "");
-    },
-    [],
-  );
+  const attach = useCallback((el: HlsElement | null) => {
+    video.current = el;
+    if (!el) return;
+    el.setAttribute("controlsList", "nodownload noremoteplayback");
+    el.setAttribute("disablePictureInPicture", "");
+  }, []);
+
+  // The <hls-video> element (react-player 3) creates its hls.js instance after mount and
+  // does not re-dispatch every media event, so we wait for the parsed ladder instead.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      const el = video.current;
+      if (el?.api && el.api.levels.length > 0 && el.readyState >= 1) {
+        clearInterval(timer);
+        onLoadedRef.current();
+      }
+    }, 200);
+    return () => clearInterval(timer);
+  }, [start.session_id]);
+  const onLoadedRef = useRef<() => void>(() => {});
 
   function onLoaded() {
     const hls = video.current?.api;
@@ -117,6 +128,8 @@ export function Player({ start, onProblem }: Props) {
     }
     resumed.current = true;
   }
+
+  onLoadedRef.current = onLoaded;
 
   function chooseLevel(index: number) {
     setLevel(index);
@@ -136,7 +149,6 @@ export function Player({ start, onProblem }: Props) {
           playbackRate={speed}
           width="100%"
           height="100%"
-          onLoadedMetadata={onLoaded}
           onPause={() => void beat()}
         />
         <div
