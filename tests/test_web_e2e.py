@@ -174,6 +174,31 @@ def test_instructor_publishes_student_buys_and_watches(
         f" return !!v && v.currentTime >= {position - 0.5}; }}",
         timeout=30_000,
     )
+    student.get_by_label("Speed").select_option(label="1.5×")
+    assert (
+        student.evaluate("document.querySelector('[data-testid=player] hls-video').playbackRate")
+        == 1.5
+    )
+
+    # The instructor allows one stream at a time; a second tab offers to stop the first.
+    csrf = next(c["value"] for c in teacher.context.cookies() if c["name"] == "cv_csrf")
+    limited = teacher.context.request.patch(
+        f"/api/courses/{course_id}", data={"policy": {"max_concurrent_streams": 1}},
+        headers={"X-CSRF-Token": csrf, "Origin": server.url},
+    )  # fmt: skip
+    assert limited.status == 200, limited.text()
+    second_tab = student_context.new_page()
+    second_tab.goto(student.url)
+    expect(second_tab.get_by_test_id("playback-problem")).to_have_attribute(
+        "data-kind", "stream_limit"
+    )
+    shot(second_tab, "stream-limit")
+    # Only the other tab is listed: leaving a lesson page (goto /my above) ended its session.
+    stop = second_tab.get_by_role("button", name="Stop watching there")
+    expect(stop).to_have_count(1)
+    stop.click()
+    expect(second_tab.get_by_test_id("player")).to_be_visible()
+    second_tab.close()
     student.goto("/my")
     student.set_viewport_size({"width": 390, "height": 800})  # phone width
     student.get_by_role("button", name="Menu").click()

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import ReactPlayer from "react-player";
 import type Hls from "hls.js";
-import { api, unwrap, type Schemas } from "../api/client";
+import { api, csrfToken, unwrap, type Schemas } from "../api/client";
 import { mediaProblem, playbackProblem, watermarkSpot, type PlaybackProblem } from "../playback";
 
 type Start = Schemas["PlaybackStart"];
@@ -69,7 +69,18 @@ export function Player({ start, onProblem }: Props) {
     const id = start.session_id;
     window.clearTimeout(pendingEnds.get(id));
     pendingEnds.delete(id);
+    // Closing the tab or leaving the site: a keepalive request still goes out.
+    const leave = () => {
+      void fetch(`/api/playback/${encodeURIComponent(id)}`, {
+        method: "DELETE",
+        keepalive: true,
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrfToken() },
+      });
+    };
+    window.addEventListener("pagehide", leave);
     return () => {
+      window.removeEventListener("pagehide", leave);
       const last = resumed.current ? (video.current?.currentTime ?? null) : null;
       pendingEnds.set(id, window.setTimeout(() => void endSession(id, last), 0));
     };
