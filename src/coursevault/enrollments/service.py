@@ -13,7 +13,7 @@ async def is_active(*, db: Database, user_id: str, course_id: str) -> bool:
 
 
 async def enroll_free(*, db: Database, user_id: str, course_id: str) -> bool:
-    """Enrolls in a free course; False when the user already had an enrollment."""
+    """Enrolls in a free course; False when the enrollment was already active."""
     return await repo.grant_free(db=db, user_id=user_id, course_id=course_id)
 
 

@@ -339,9 +339,12 @@ async def receive_webhook(*, db: Database, settings: Settings, event: dict[str, 
 async def complete_local(
     *, db: Database, settings: Settings, user: User, order: Document, succeed: bool
 ) -> Document:
-    """Pays (or declines) a local test order, then fulfils it through the webhook's path."""
+    """Pays (or declines) USER's own local test order, then fulfils it through the
+    webhook's path."""
     if not settings.is_development:
         raise AppError(404, "not_found", "Not found")
+    if order["user_id"] != user.id:
+        raise order_not_found()  # an admin may see the order, but only its buyer pays
     if order["provider"] != Provider.local:
         raise AppError(409, "not_a_test_order", "This order is not paid through the test checkout.")
     provider = providers.LocalProvider(db)
@@ -400,8 +403,7 @@ async def refund(*, db: Database, settings: Settings, actor: User, order_id: str
     if order is None:
         raise order_not_found()
     if Role.admin not in actor.roles:
-        owned = await courses.courses_by_id(db=db, course_ids=[order["course_id"]])
-        course = owned.get(order["course_id"])
+        course = await courses.find_course(db=db, ref=order["course_id"])
         if course is None or course["instructor_id"] != actor.id:
             raise order_not_found()
     if order["state"] == OrderState.refunded:

@@ -1,1 +1,1 @@
-"""Secure delivery: signed media URLs and HLS routes (playback sessions come next)."""
+"""Secure delivery: signed media URLs, HLS routes, playback sessions and their limits."""
