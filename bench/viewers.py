@@ -26,6 +26,8 @@ from coursevault import db as database
 from coursevault.auth import service as auth
 from coursevault.auth.models import Role
 from coursevault.config import Settings
+from coursevault.courses import access as lesson_access
+from coursevault.courses import outline
 from coursevault.courses import service as courses
 from coursevault.courses.models import CourseCreate, LessonCreate, LessonKind
 from coursevault.enrollments import service as enrollments
@@ -49,8 +51,8 @@ async def publish_lesson(settings: Settings, video_id: str) -> str:
         course = await courses.create_course(
             db=connection.db, user=teacher, course_in=CourseCreate(title="Bench")
         )
-        course, section = await courses.add_section(db=connection.db, course=course, title="One")
-        course, lesson = await courses.add_lesson(
+        course, section = await outline.add_section(db=connection.db, course=course, title="One")
+        course, lesson = await outline.add_lesson(
             db=connection.db, course=course, section_id=section,
             lesson_in=LessonCreate(title="Video", kind=LessonKind.video, video_id=video_id),
         )  # fmt: skip
@@ -72,7 +74,7 @@ async def prepare_viewers(settings: Settings, lesson_id: str, count: int) -> lis
                 db=connection.db, settings=settings, name="Viewer", role=Role.student,
                 email=f"viewer{i}-{time.time_ns()}@example.com", password=PASSWORD,
             )  # fmt: skip
-            ref = await courses.lesson_ref(db=connection.db, lesson_id=lesson_id, viewer=user)
+            ref = await lesson_access.lesson_ref(db=connection.db, lesson_id=lesson_id, viewer=user)
             await enrollments.enroll_free(
                 db=connection.db, user_id=user.id, course_id=ref.course_id
             )

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from coursevault.auth.models import User
+from coursevault.courses import outline
 from coursevault.courses import service as courses
 from coursevault.courses.models import (
     CourseCreate,
@@ -55,20 +56,20 @@ async def make_course(
             policy=policy or PlaybackPolicy(),
         ),
     )
-    course, section_id = await courses.add_section(db=db, course=course, title="Basics")
+    course, section_id = await outline.add_section(db=db, course=course, title="Basics")
     video_lesson = preview_lesson = None
     if video_id:
-        course, video_lesson = await courses.add_lesson(
+        course, video_lesson = await outline.add_lesson(
             db=db, course=course, section_id=section_id,
             lesson_in=LessonCreate(title="Watch this", kind=LessonKind.video, video_id=video_id),
         )  # fmt: skip
-        course, preview_lesson = await courses.add_lesson(
+        course, preview_lesson = await outline.add_lesson(
             db=db, course=course, section_id=section_id,
             lesson_in=LessonCreate(
                 title="Free preview", kind=LessonKind.video, video_id=video_id, preview=True
             ),
         )  # fmt: skip
-    course, text_lesson = await courses.add_lesson(
+    course, text_lesson = await outline.add_lesson(
         db=db, course=course, section_id=section_id,
         lesson_in=LessonCreate(title="Read this", kind=LessonKind.text, body="# Notes\n\nHello."),
     )  # fmt: skip

@@ -10,9 +10,20 @@ from typing import Any
 
 import httpx
 
+from coursevault.config import Settings
 from coursevault.ffmpeg.binary import ffmpeg_path
+from coursevault.media.storage import storage as media_storage
 
 TUS = {"Tus-Resumable": "1.0.0"}
+
+
+def leftovers(settings: Settings) -> list[Path]:
+    """Files anywhere under the data dir that a finished job must not leave."""
+    root = media_storage(settings).root
+    found = [p for p in (root / "work").rglob("*") if p.is_file()]
+    found += list((root / "uploads").glob("*.part"))
+    found += [p for p in (root / "media").rglob("*") if p.name in {"key", "keyinfo"}]
+    return found
 
 
 def make_clip(

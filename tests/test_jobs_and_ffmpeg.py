@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
+import pkgutil
 import signal
 import subprocess
 import time
@@ -13,20 +15,22 @@ from typing import Any
 import httpx
 import pytest
 
+import coursevault
+from coursevault import background_work, repos
+from coursevault.app import create_app
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.db import Database
 from coursevault.ffmpeg import runner
 from coursevault.ffmpeg.ladder import plan_renditions
-from coursevault.jobs import registry
-from coursevault.jobs import service as jobs
+from coursevault.jobs import repo as jobs_repo
+from coursevault.jobs.models import JobType
 from coursevault.jobs.worker import Worker
-from coursevault.media import service as media
+from coursevault.media.storage import storage as media_storage
 from tests.conftest import TEST_SECRET
 from tests.factories import SignedIn, signed_in
-from tests.media_helpers import make_clip, new_video, upload_file, wait_for_video
+from tests.media_helpers import leftovers, make_clip, new_video, upload_file, wait_for_video
 from tests.processes import COURSEVAULT, environment
-from tests.test_video_pipeline import leftovers
 
 
 def ffmpeg_children_of(pid: int) -> list[int]:
@@ -45,19 +49,74 @@ def ffmpeg_processes() -> set[int]:
     return {int(line.split()[0]) for line in out.stdout.splitlines()[1:] if "ffmpeg" in line}
 
 
-def test_every_job_kind_has_a_handler_with_sane_limits() -> None:
-    registry.load_handlers()
-    assert registry.kinds() == ["transcode"]
-    for kind in registry.kinds():
-        job_type = registry.get(kind)
-        assert job_type is not None and callable(job_type.handler)
+def _declared_job_types() -> list[JobType]:
+    """Every JobType any coursevault module declares at its top level."""
+    found = []
+    for info in pkgutil.walk_packages(coursevault.__path__, "coursevault."):
+        module = importlib.import_module(info.name)
+        found += [v for v in vars(module).values() if isinstance(v, JobType)]
+    return found
+
+
+def test_every_declared_job_type_is_wired_with_sane_limits() -> None:
+    wired = background_work.JOB_TYPES
+    assert {t.kind for t in wired} == {"transcode"}
+    assert len({t.kind for t in wired}) == len(wired)
+    for declared in _declared_job_types():
+        assert declared in wired, f"{declared.kind} is declared but no worker runs it"
+    for job_type in wired:
+        assert callable(job_type.handler)
         assert job_type.max_attempts >= 1 and job_type.lease_seconds > 0
         assert job_type.on_failure is not None  # a failed job moves its entity to `failed`
 
 
-async def test_unknown_job_kinds_are_refused(db: Database) -> None:
-    with pytest.raises(ValueError, match="no handler"):
-        await jobs.enqueue(db=db, kind="mine-bitcoin", payload={}, entity="x")
+def test_every_repo_index_setup_is_wired() -> None:
+    src = Path(coursevault.__file__).parent
+    for path in sorted(src.glob("*/repo.py")):
+        module = importlib.import_module(f"coursevault.{path.parent.name}.repo")
+        if hasattr(module, "create_indexes"):
+            assert module.create_indexes in repos.INDEX_SETUPS, f"{path} is not in repos.py"
+
+
+async def test_a_worker_never_claims_a_kind_it_does_not_run(
+    db: Database, settings: Settings
+) -> None:
+    job_id = await jobs_repo.enqueue(
+        db=db, kind="mine-bitcoin", payload={}, entity="x", max_attempts=1
+    )
+    worker = Worker(db=db, settings=settings, job_types=background_work.JOB_TYPES)
+    assert await worker.run_once() is False
+    job = await db.jobs.find_one({"_id": job_id})
+    assert job is not None and job["state"] == "queued" and job["attempts"] == 0
+
+
+def test_an_idle_worker_polls_at_its_interval_in_every_event_loop(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test (and each `asyncio.run`) has its own loop; a worker's wake-up event must
+    belong to its own loop, or every idle worker after the first busy-polls the database."""
+    claims = 0
+    claim = jobs_repo.claim
+
+    async def counting(**kwargs: Any) -> Any:
+        nonlocal claims
+        claims += 1
+        return await claim(**kwargs)
+
+    monkeypatch.setattr(jobs_repo, "claim", counting)
+
+    async def idle_second() -> int:
+        nonlocal claims
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            await asyncio.sleep(0.3)
+            claims = 0
+            await asyncio.sleep(1.0)
+            return claims
+
+    counts = [asyncio.run(idle_second()) for _ in range(2)]
+    # job_poll_seconds is 0.2: about 5 claims a second, not hundreds.
+    assert all(1 <= n <= 12 for n in counts), counts
 
 
 def test_ladder_never_upscales_and_names_rungs_by_the_short_side() -> None:
@@ -158,7 +217,7 @@ async def test_a_killed_worker_s_job_is_reclaimed_after_its_lease(
 
     # Another worker finds nothing while the dead worker's lease lasts, then takes over.
     fast = Settings(**{**settings.model_dump(), "job_lease_seconds": 2})
-    rescuer = Worker(db=db, settings=fast)
+    rescuer = Worker(db=db, settings=fast, job_types=background_work.JOB_TYPES)
     async with asyncio.timeout(30):
         while not await rescuer.run_once():
             await asyncio.sleep(0.2)
@@ -180,7 +239,7 @@ async def test_deleting_a_video_while_it_transcodes_stops_the_job(
     ).status_code == 204
     job = await db.jobs.find_one({"entity": f"video:{video['id']}"})
     assert job is not None and job["state"] == "cancelled"
-    store = media.storage(settings)
+    store = media_storage(settings)
     async with asyncio.timeout(30):  # the worker notices at its next heartbeat
         while store.work_dir(video["id"]).exists():
             await asyncio.sleep(0.2)

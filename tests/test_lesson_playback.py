@@ -10,9 +10,8 @@ import pytest
 
 from coursevault.auth.models import Role
 from coursevault.config import Settings
-from coursevault.courses.models import PlaybackPolicy
+from coursevault.courses.models import LimitBehavior, PlaybackPolicy
 from coursevault.db import Database
-from coursevault.streaming.models import LimitBehavior
 from tests.course_helpers import BuiltCourse, key_url, make_course, start_lesson
 from tests.factories import SignedIn, error_code, signed_in
 from tests.media_helpers import new_video
@@ -109,7 +108,7 @@ async def test_K4_the_course_stream_limit_refuses_new_and_lists_devices(
     assert [(s["id"], s["device"]) for s in sessions] == [(first.json()["session_id"], "Laptop")]
     assert {"started_at", "last_seen"} <= set(sessions[0])
     # "Sign out that device", then watch here.
-    ended = await client.delete(f"/api/me/playback/{sessions[0]['id']}", headers=student.bearer)
+    ended = await client.delete(f"/api/playback/{sessions[0]['id']}", headers=student.bearer)
     assert ended.status_code == 204
     assert (await start_lesson(client, student.bearer, course.video_lesson)).status_code == 201
 

@@ -10,7 +10,7 @@ import m3u8
 import pytest
 
 from coursevault.config import Settings
-from coursevault.media import service as media
+from coursevault.media.storage import storage as media_storage
 from coursevault.streaming import signing
 
 SESSION = "session-abc123"
@@ -142,7 +142,7 @@ async def test_S7_no_static_route_reaches_media_originals_or_keys(
         f"/api/videos/{ready_video}/original",
     ):
         assert (await client.get(path)).status_code in (401, 404), path
-    assert media.storage(settings).original(ready_video).exists()
+    assert media_storage(settings).original(ready_video).exists()
 
 
 def test_S6_every_mac_comparison_is_constant_time() -> None:

@@ -16,9 +16,18 @@ from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.db import Database
 from coursevault.media import service as media
+from coursevault.media.storage import storage as media_storage
 from tests.conftest import BASE_URL, start_app
 from tests.factories import signed_in
-from tests.media_helpers import TUS, make_clip, new_video, patch, upload_file, wait_for_video
+from tests.media_helpers import (
+    TUS,
+    leftovers,
+    make_clip,
+    new_video,
+    patch,
+    upload_file,
+    wait_for_video,
+)
 
 
 @pytest.fixture(scope="session")
@@ -33,16 +42,7 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def media_files(settings: Settings, video_id: str) -> list[str]:
-    return sorted(p.name for p in media.storage(settings).media_dir(video_id).iterdir())
-
-
-def leftovers(settings: Settings) -> list[Path]:
-    """Files anywhere under the data dir that a finished job must not leave."""
-    root = media.storage(settings).root
-    found = [p for p in (root / "work").rglob("*") if p.is_file()]
-    found += list((root / "uploads").glob("*.part"))
-    found += [p for p in (root / "media").rglob("*") if p.name in {"key", "keyinfo"}]
-    return found
+    return sorted(p.name for p in media_storage(settings).media_dir(video_id).iterdir())
 
 
 def decrypt_segment(data: bytes, key: bytes, iv: bytes) -> bytes:
@@ -121,7 +121,7 @@ async def test_upload_with_resume_then_encrypted_adaptive_hls(
     files = media_files(settings, video["id"])
     assert {"master.m3u8", "240p.m3u8", "360p.m3u8", "poster.jpg"} <= set(files)
     assert all(f.endswith((".m3u8", ".ts", ".jpg")) for f in files)
-    root = media.storage(settings).media_dir(video["id"])
+    root = media_storage(settings).media_dir(video["id"])
 
     master = m3u8.load(str(root / "master.m3u8"))
     assert master.is_variant and len(master.playlists) == 2
@@ -152,8 +152,8 @@ async def test_upload_with_resume_then_encrypted_adaptive_hls(
             assert (frame.width, frame.height) == (rendition["width"], rendition["height"])
 
     assert leftovers(settings) == []
-    assert media.storage(settings).original(video["id"]).exists()
-    assert not list(media.storage(settings).root.rglob("key"))
+    assert media_storage(settings).original(video["id"]).exists()
+    assert not list(media_storage(settings).root.rglob("key"))
 
 
 @pytest.mark.parametrize(
@@ -179,7 +179,7 @@ async def test_ladder_fits_the_source_and_audio_is_optional(
     ready, _ = await wait_for_video(client, headers, video["id"])
     assert ready["status"] == "ready", ready["error"]
     assert [(r["name"], r["width"], r["height"]) for r in ready["renditions"]] == expected
-    root = media.storage(settings).media_dir(video["id"])
+    root = media_storage(settings).media_dir(video["id"])
     variant = m3u8.load(str(root / f"{expected[0][0]}.m3u8"))
     content_key = await media.content_key(db=db, settings=settings, video_id=video["id"])
     assert content_key is not None

@@ -16,17 +16,18 @@ from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.db import Database
 from coursevault.media import service as media
+from coursevault.media.storage import storage as media_storage
 from tests.factories import SignedIn, error_code, signed_in
 from tests.media_helpers import (
     TUS,
     create_upload,
+    leftovers,
     make_clip,
     new_video,
     patch,
     upload_file,
     wait_for_video,
 )
-from tests.test_video_pipeline import leftovers
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +78,7 @@ async def test_U2_U3_disguised_and_broken_files_fail_with_a_reason_and_no_retry(
     assert failed["status"] == "failed"
     assert reason in failed["error"]
     assert failed["renditions"] == []
-    assert not media.storage(settings).media_dir(video["id"]).exists()
+    assert not media_storage(settings).media_dir(video["id"]).exists()
     job = await db.jobs.find_one({"entity": f"video:{video['id']}"})
     assert job is not None and job["state"] == "failed" and job["attempts"] == 1
     assert leftovers(settings) == []
@@ -123,7 +124,7 @@ async def test_U1_a_chunk_past_the_declared_length_is_413_and_changes_nothing(
     assert response.status_code == 413
     head = await client.head(location, headers={**teacher.bearer, **TUS})
     assert head.headers["Upload-Offset"] == "600"
-    part = next((media.storage(settings).root / "uploads").glob(f"{video['id']}-*.part"))
+    part = next((media_storage(settings).root / "uploads").glob(f"{video['id']}-*.part"))
     assert part.read_bytes() == b"a" * 600
 
 
@@ -237,7 +238,7 @@ async def test_U5_uploads_belong_to_their_creator(
 async def test_U5_termination_and_expiry_remove_the_bytes(
     client: httpx.AsyncClient, db: Database, settings: Settings, teacher: SignedIn
 ) -> None:
-    uploads = media.storage(settings).root / "uploads"
+    uploads = media_storage(settings).root / "uploads"
     video = await new_video(client, teacher.bearer)
     location = (await create_upload(client, teacher.bearer, video["upload_url"], 100)).headers[
         "Location"
@@ -276,7 +277,7 @@ async def test_U4_original_names_are_sanitized_metadata(
     )
     ready, _ = await wait_for_video(client, teacher.bearer, video["id"])
     assert ready["original_filename"] == "pass" + "wd<b>.mp4"
-    names = [p.name for p in media.storage(settings).root.rglob("*")]
+    names = [p.name for p in media_storage(settings).root.rglob("*")]
     assert not any("passwd" in name or "wd<b>" in name for name in names)
 
 
@@ -296,7 +297,7 @@ async def test_deleting_a_video_removes_its_record_and_files(
     assert (
         await client.get(f"/api/videos/{video['id']}", headers=teacher.bearer)
     ).status_code == 404
-    store = media.storage(settings)
+    store = media_storage(settings)
     assert not store.media_dir(video["id"]).exists() and not store.original(video["id"]).exists()
     assert await db.video_keys.find_one({"_id": video["id"]}) is None
     listed = (await client.get("/api/videos", headers=teacher.bearer)).json()["items"]

@@ -10,15 +10,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from coursevault import __version__, background_work, db, supervision, web_app
+from coursevault import __version__, background_work, db, repos, supervision, web_app
 from coursevault.auth.routes import admin_router as auth_admin_router
 from coursevault.auth.routes import router as auth_router
 from coursevault.body_limit import BodyLimitMiddleware
 from coursevault.config import Settings
 from coursevault.courses import routes as course_routes
-from coursevault.errors import error_body, install_error_handlers
+from coursevault.errors import ErrorCode, error_body, install_error_handlers
 from coursevault.media import routes as media_routes
 from coursevault.payments import routes as payment_routes
+from coursevault.reports import routes as report_routes
 from coursevault.streaming import routes as streaming_routes
 
 log = logging.getLogger(__name__)
@@ -41,9 +42,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stop_worker = asyncio.Event()
         background: list[asyncio.Task[None]] = []
         try:
-            await db.ensure_indexes(connection.db)
+            await repos.ensure_indexes(connection.db)
             if settings.inprocess_worker:
-                background = background_work.start(connection.db, settings, stop_worker)
+                background = background_work.start(
+                    db=connection.db, settings=settings, stop=stop_worker
+                )
             log.info("CourseVault ready (%s database)", connection.kind)
             yield
         finally:
@@ -76,12 +79,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(streaming_routes.playback_router)
     app.include_router(course_routes.router)
     app.include_router(payment_routes.router)
+    app.include_router(report_routes.router)
 
     @app.get("/healthz", tags=["health"], operation_id="health")
     async def health() -> JSONResponse:
         kind = app.state.connection.kind
         if not await db.ping(app.state.connection.client):
-            body = error_body("database_unavailable", "The database does not answer.")
+            body = error_body(ErrorCode.database_unavailable, "The database does not answer.")
             return JSONResponse({"status": "unavailable", "database": kind, **body}, 503)
         return JSONResponse({"status": "ok", "database": kind})
 

@@ -9,15 +9,21 @@ import logging
 
 from coursevault.config import Settings
 from coursevault.db import Database
+from coursevault.jobs.models import JobType
 from coursevault.jobs.worker import Worker
+from coursevault.media import jobs as media_jobs
 from coursevault.media import service as media
 
 log = logging.getLogger(__name__)
 
 MAINTENANCE_EVERY_SECONDS = 300.0
 
+# Every job type the platform runs; a worker takes exactly these kinds.
+JOB_TYPES: tuple[JobType, ...] = (media_jobs.TRANSCODE,)
 
-async def maintenance(db: Database, settings: Settings, stop: asyncio.Event) -> None:
+
+async def maintenance(*, db: Database, settings: Settings, stop: asyncio.Event) -> None:
+    """Sweeps expired uploads every MAINTENANCE_EVERY_SECONDS until STOP is set."""
     while not stop.is_set():
         try:
             swept = await media.sweep_expired_uploads(db=db, settings=settings)
@@ -30,10 +36,10 @@ async def maintenance(db: Database, settings: Settings, stop: asyncio.Event) -> 
                 await stop.wait()
 
 
-def start(db: Database, settings: Settings, stop: asyncio.Event) -> list[asyncio.Task[None]]:
+def start(*, db: Database, settings: Settings, stop: asyncio.Event) -> list[asyncio.Task[None]]:
     """Starts a job worker and the maintenance loop; they end when STOP is set."""
-    worker = Worker(db=db, settings=settings)
+    worker = Worker(db=db, settings=settings, job_types=JOB_TYPES)
     return [
         asyncio.create_task(worker.run_forever(stop), name="job-worker"),
-        asyncio.create_task(maintenance(db, settings, stop), name="maintenance"),
+        asyncio.create_task(maintenance(db=db, settings=settings, stop=stop), name="maintenance"),
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from coursevault.errors import error_response
+from coursevault.errors import ErrorCode, error_response
 
 TOO_LARGE = "The request body is too large."
 
@@ -32,7 +32,7 @@ class BodyLimitMiddleware:
             return
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
-                response = error_response(413, "payload_too_large", TOO_LARGE)
+                response = error_response(413, ErrorCode.payload_too_large, TOO_LARGE)
                 await response(scope, receive, send)
                 return
         received = 0

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from pydantic import TypeAdapter, ValidationError
 
-from coursevault import background_work, db, embedded_server, supervision
+from coursevault import background_work, db, embedded_server, repos, supervision
 from coursevault.auth import service as auth
 from coursevault.auth.models import Email, Role, User
 from coursevault.config import ConfigError, Settings
@@ -28,6 +28,10 @@ user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 video_app = typer.Typer(help="Manage videos.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(video_app, name="video")
+
+
+class CliError(Exception):
+    """A command cannot go on; the message is printed and the exit status is 1."""
 
 
 def _settings() -> Settings:
@@ -45,15 +49,15 @@ def _run_with_db[T](action: Callable[[db.Database, Settings], Awaitable[T]]) -> 
     async def main() -> T:
         connection = await db.connect(settings)
         try:
-            await db.ensure_indexes(connection.db)
+            await repos.ensure_indexes(connection.db)
             return await action(connection.db, settings)
         finally:
             await connection.close()
 
     try:
         return asyncio.run(main())
-    except AppError as exc:
-        typer.secho(exc.message, fg="red", err=True)
+    except (AppError, CliError) as exc:
+        typer.secho(str(exc), fg="red", err=True)
         raise typer.Exit(1) from None
 
 
@@ -118,8 +122,8 @@ def worker() -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         try:
-            await db.ensure_indexes(connection.db)
-            tasks = background_work.start(connection.db, settings, stop)
+            await repos.ensure_indexes(connection.db)
+            tasks = background_work.start(db=connection.db, settings=settings, stop=stop)
             await stop.wait()
             await asyncio.gather(*tasks, return_exceptions=True)
         finally:
@@ -171,12 +175,12 @@ def video_import(
     async def action(database: db.Database, settings: Settings) -> media_models.VideoRead:
         user = await auth.get_by_email(db=database, email=owner)
         if user is None or not auth.has_role(user, Role.instructor):
-            raise AppError(404, "not_found", f"No instructor with email {owner}")
+            raise CliError(f"No instructor with email {owner}")
         video = await media.import_file(
             db=database, settings=settings, owner=user, title=title, path=file
         )
         stop = asyncio.Event()
-        tasks = background_work.start(database, settings, stop)
+        tasks = background_work.start(db=database, settings=settings, stop=stop)
         try:
             with Progress(
                 TextColumn("{task.description}"), BarColumn(), TaskProgressColumn()
@@ -232,7 +236,7 @@ def _update_user(email: str, change: Callable[[db.Database, User], Awaitable[Use
     async def action(database: db.Database, _: Settings) -> User:
         user = await auth.get_by_email(db=database, email=email)
         if user is None:
-            raise AppError(404, "not_found", f"No account with email {email}")
+            raise CliError(f"No account with email {email}")
         return await change(database, user)
 
     return _run_with_db(action)

@@ -1,9 +1,8 @@
-"""Database connection: the embedded server or COURSEVAULT_MONGODB_URI, and start-up indexes."""
+"""Database connection: the embedded server or COURSEVAULT_MONGODB_URI."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -16,17 +15,8 @@ from coursevault.config import Settings
 
 type Document = dict[str, Any]
 type Database = AsyncDatabase[Document]
-type IndexSetup = Callable[[Database], Awaitable[None]]
 
 DatabaseKind = Literal["embedded", "mongodb"]
-
-_index_setups: list[IndexSetup] = []
-
-
-def register_indexes(setup: IndexSetup) -> IndexSetup:
-    """Registers a repo's index setup so that start-up creates every collection's indexes."""
-    _index_setups.append(setup)
-    return setup
 
 
 @dataclass
@@ -59,14 +49,6 @@ async def connect(settings: Settings) -> Connection:
         kind=kind,  # type: ignore[arg-type]
         embedded=embedded,
     )
-
-
-async def ensure_indexes(db: Database) -> None:
-    """Creates every registered index; safe to run at every start."""
-    import coursevault.repos  # noqa: F401 - registers each feature's indexes
-
-    for setup in _index_setups:
-        await setup(db)
 
 
 PING_TIMEOUT_SECONDS = 2.0

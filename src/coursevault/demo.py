@@ -13,6 +13,7 @@ from coursevault import background_work
 from coursevault.auth import service as auth
 from coursevault.auth.models import Role, User
 from coursevault.config import Settings
+from coursevault.courses import outline
 from coursevault.courses import service as courses
 from coursevault.courses.models import CourseCreate, LessonCreate, LessonKind, Price
 from coursevault.db import Database, Document
@@ -74,7 +75,7 @@ async def _wait_ready(
     db: Database, settings: Settings, videos: list[Document], owner: User
 ) -> None:
     stop = asyncio.Event()
-    tasks = background_work.start(db, settings, stop)
+    tasks = background_work.start(db=db, settings=settings, stop=stop)
     try:
         while True:
             states = [
@@ -119,14 +120,14 @@ async def seed(*, db: Database, settings: Settings) -> DemoResult:
             price=Price(amount=1900, currency="usd"),
         ),
     )
-    course, section = await courses.add_section(db=db, course=course, title="The tour")
+    course, section = await outline.add_section(db=db, course=course, title="The tour")
     for (title, _, preview), video in zip(LESSONS, videos, strict=True):
-        course, _ = await courses.add_lesson(
+        course, _ = await outline.add_lesson(
             db=db, course=course, section_id=section,
             lesson_in=LessonCreate(title=title, kind=LessonKind.video, video_id=video["_id"],
                                    preview=preview),
         )  # fmt: skip
-    course, _ = await courses.add_lesson(
+    course, _ = await outline.add_lesson(
         db=db, course=course, section_id=section,
         lesson_in=LessonCreate(title="Notes", kind=LessonKind.text, body=NOTES),
     )  # fmt: skip

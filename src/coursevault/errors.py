@@ -1,30 +1,136 @@
-"""One error shape for the whole API: {"error": {"code", "message", "detail"}}."""
+"""One error shape for the whole API: {"error": {"code", "message", "detail"}}.
+
+Every code the API can answer with is a member of `ErrorCode`, which the OpenAPI document
+publishes (`ErrorBody`), so the web app's generated client switches on a typed union.
+Features build their errors in their own `errors.py`; nothing else constructs `AppError`.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
 
+
+class ErrorCode(StrEnum):
+    """Every error code the API answers with; `docs/api-errors.md` explains each."""
+
+    # the framework and the base (routing, validation, body size, database, bugs)
+    bad_request = "bad_request"
+    not_authenticated = "not_authenticated"
+    forbidden = "forbidden"
+    not_found = "not_found"
+    method_not_allowed = "method_not_allowed"
+    conflict = "conflict"
+    payload_too_large = "payload_too_large"
+    unsupported_media_type = "unsupported_media_type"
+    too_many_requests = "too_many_requests"
+    http_error = "http_error"
+    validation_error = "validation_error"
+    database_unavailable = "database_unavailable"
+    internal_error = "internal_error"
+    # auth
+    invalid_credentials = "invalid_credentials"
+    invalid_token = "invalid_token"
+    refresh_conflict = "refresh_conflict"
+    refresh_token_reused = "refresh_token_reused"
+    csrf_failed = "csrf_failed"
+    email_taken = "email_taken"
+    weak_password = "weak_password"
+    too_many_attempts = "too_many_attempts"
+    user_not_found = "user_not_found"
+    cannot_demote_self = "cannot_demote_self"
+    # courses
+    course_not_found = "course_not_found"
+    lesson_not_found = "lesson_not_found"
+    section_not_found = "section_not_found"
+    not_course_owner = "not_course_owner"
+    not_enrolled = "not_enrolled"
+    cannot_publish = "cannot_publish"
+    slug_taken = "slug_taken"
+    course_published = "course_published"
+    course_has_enrollments = "course_has_enrollments"
+    edit_conflict = "edit_conflict"
+    last_lesson = "last_lesson"
+    invalid_video = "invalid_video"
+    video_in_use = "video_in_use"
+    # media and tus uploads
+    video_not_found = "video_not_found"
+    video_not_ready = "video_not_ready"
+    upload_not_found = "upload_not_found"
+    tus_version_unsupported = "tus_version_unsupported"
+    upload_offset_mismatch = "upload_offset_mismatch"
+    upload_too_large = "upload_too_large"
+    upload_quota_exceeded = "upload_quota_exceeded"
+    too_many_uploads = "too_many_uploads"
+    bad_upload_request = "bad_upload_request"
+    upload_busy = "upload_busy"
+    checksum_mismatch = "checksum_mismatch"
+    upload_not_allowed = "upload_not_allowed"
+    # streaming
+    stream_limit = "stream_limit"
+    play_limit = "play_limit"
+    playback_ended = "playback_ended"
+    playback_not_allowed = "playback_not_allowed"
+    invalid_media_token = "invalid_media_token"
+    not_a_video_lesson = "not_a_video_lesson"
+    student_not_found = "student_not_found"
+    # payments
+    order_not_found = "order_not_found"
+    course_is_free = "course_is_free"
+    already_enrolled = "already_enrolled"
+    payment_required = "payment_required"
+    invalid_coupon = "invalid_coupon"
+    coupon_expired = "coupon_expired"
+    coupon_exists = "coupon_exists"
+    not_a_test_order = "not_a_test_order"
+    payment_not_open = "payment_not_open"
+    not_refundable = "not_refundable"
+    refund_window_closed = "refund_window_closed"
+    payment_provider_error = "payment_provider_error"
+    payments_not_configured = "payments_not_configured"
+    invalid_signature = "invalid_signature"
+
+
+class ErrorDetail(BaseModel):
+    code: ErrorCode
+    message: str
+    detail: Any = None
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
+    error: ErrorDetail
+
+
+# Published on every router so the generated client types error bodies.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorBody, "description": "A client error"},
+    "5XX": {"model": ErrorBody, "description": "A server error"},
+}
+
 # Codes for plain HTTP errors raised by the framework (routing, methods).
 _STATUS_CODES = {
-    400: "bad_request",
-    401: "not_authenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    429: "too_many_requests",
+    400: ErrorCode.bad_request,
+    401: ErrorCode.not_authenticated,
+    403: ErrorCode.forbidden,
+    404: ErrorCode.not_found,
+    405: ErrorCode.method_not_allowed,
+    409: ErrorCode.conflict,
+    413: ErrorCode.payload_too_large,
+    415: ErrorCode.unsupported_media_type,
+    429: ErrorCode.too_many_requests,
 }
 
 
@@ -34,7 +140,7 @@ class AppError(Exception):
     def __init__(
         self,
         status: int,
-        code: str,
+        code: ErrorCode,
         message: str,
         *,
         detail: Any = None,
@@ -48,18 +154,23 @@ class AppError(Exception):
         self.headers = headers
 
 
-def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "detail": detail}}
+def error_body(code: ErrorCode, message: str, detail: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code.value, "message": message, "detail": detail}}
 
 
 def error_response(
     status: int,
-    code: str,
+    code: ErrorCode,
     message: str,
     detail: Any = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     return JSONResponse(error_body(code, message, detail), status_code=status, headers=headers)
+
+
+def not_found() -> AppError:
+    """The plain 404 for what a client may not even learn exists."""
+    return AppError(404, ErrorCode.not_found, "Not found")
 
 
 async def _app_error(_: Request, exc: Exception) -> JSONResponse:
@@ -69,7 +180,7 @@ async def _app_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = _STATUS_CODES.get(exc.status_code, "http_error")
+    code = _STATUS_CODES.get(exc.status_code, ErrorCode.http_error)
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ").capitalize()
     if exc.status_code == 404:
         message = "Not found"
@@ -89,17 +200,19 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     first = fields[0] if fields else {"loc": [], "message": "invalid request"}
     where = ".".join(part for part in first["loc"] if part not in ("body", "query", "path"))
     message = f"{where}: {first['message']}" if where else str(first["message"])
-    return error_response(422, "validation_error", message, fields)
+    return error_response(422, ErrorCode.validation_error, message, fields)
 
 
 async def _database_down(request: Request, exc: Exception) -> JSONResponse:
     log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
-    return error_response(503, "database_unavailable", "The database does not answer; retry later.")
+    return error_response(
+        503, ErrorCode.database_unavailable, "The database does not answer; retry later."
+    )
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(500, "internal_error", "Something went wrong on our side.")
+    return error_response(500, ErrorCode.internal_error, "Something went wrong on our side.")
 
 
 def install_error_handlers(app: FastAPI) -> None:

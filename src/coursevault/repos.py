@@ -1,19 +1,36 @@
-"""Imports every feature repo so that their index setups register (see db.ensure_indexes)."""
+"""The wiring floor for storage: every feature repo's index setup, listed once.
+
+The base (`db`) knows no feature; start-up (`app`, the CLI) calls `ensure_indexes` here.
+A test checks that every `repo.py` defining `create_indexes` is listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 from coursevault.auth import repo as auth_repo
 from coursevault.courses import repo as courses_repo
+from coursevault.db import Database
 from coursevault.enrollments import repo as enrollments_repo
 from coursevault.jobs import repo as jobs_repo
 from coursevault.media import repo as media_repo
 from coursevault.payments import repo as payments_repo
+from coursevault.progress import repo as progress_repo
 from coursevault.streaming import repo as streaming_repo
 
-__all__ = [
-    "auth_repo",
-    "courses_repo",
-    "enrollments_repo",
-    "jobs_repo",
-    "media_repo",
-    "payments_repo",
-    "streaming_repo",
-]
+INDEX_SETUPS: tuple[Callable[[Database], Awaitable[None]], ...] = (
+    auth_repo.create_indexes,
+    courses_repo.create_indexes,
+    enrollments_repo.create_indexes,
+    jobs_repo.create_indexes,
+    media_repo.create_indexes,
+    payments_repo.create_indexes,
+    progress_repo.create_indexes,
+    streaming_repo.create_indexes,
+)
+
+
+async def ensure_indexes(db: Database) -> None:
+    """Creates every collection's indexes; safe to run at every start."""
+    for setup in INDEX_SETUPS:
+        await setup(db)

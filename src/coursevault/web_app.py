@@ -16,7 +16,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from coursevault.config import Settings
-from coursevault.errors import error_response
+from coursevault.errors import ErrorCode, error_response
 
 RESERVED = ("api/", "hls/", "healthz", "openapi.json")
 # The web app's own routes (web/src/App.tsx); other paths are 404 (the page for browsers).
@@ -85,7 +85,7 @@ def install(app: FastAPI, dist: Path, settings: Settings) -> None:
         known = CLIENT_ROUTES.fullmatch(path) is not None
         wants_page = "text/html" in request.headers.get("accept", "")
         if path.startswith(RESERVED) or not (known or wants_page):
-            return error_response(404, "not_found", "Not found")
+            return error_response(404, ErrorCode.not_found, "Not found")
         status = 200 if known else 404
         if not index.is_file():
             return HTMLResponse(_MISSING, status_code=status, headers=headers)

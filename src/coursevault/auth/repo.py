@@ -11,15 +11,15 @@ from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
 from coursevault.auth.models import Role, User
-from coursevault.db import Database, Document, register_indexes
+from coursevault.db import Database, Document
 
 
 class EmailTaken(Exception):
     """Another account already uses this email."""
 
 
-@register_indexes
 async def create_indexes(db: Database) -> None:
+    """Creates this feature's indexes (listed in `coursevault.repos`)."""
     await db.users.create_index("email", unique=True)
     await db.refresh_tokens.create_index("family")
     await db.refresh_tokens.create_index("user_id")

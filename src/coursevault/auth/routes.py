@@ -19,7 +19,6 @@ from coursevault.auth.models import (
     LoginIn,
     PasswordChange,
     RefreshIn,
-    Role,
     RoleIn,
     TokenPair,
     UserCreate,
@@ -27,10 +26,10 @@ from coursevault.auth.models import (
     UserRead,
 )
 from coursevault.deps import AppSettings, ClientIp, Db
-from coursevault.errors import AppError
+from coursevault.errors import ERROR_RESPONSES
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
-admin_router = APIRouter(prefix="/api/admin", tags=["admin"])
+router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
+admin_router = APIRouter(prefix="/api/admin", tags=["admin"], responses=ERROR_RESPONSES)
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED, operation_id="register")
@@ -124,10 +123,5 @@ async def list_users(
 @admin_router.put("/users/{user_id}/role", operation_id="setUserRole")
 async def set_user_role(user_id: str, role_in: RoleIn, admin: Admin, db: Db) -> UserRead:
     """Gives an account exactly one role; admins cannot demote themselves (no lock-out)."""
-    user = await service.get_user(db=db, user_id=user_id)
-    if user is None:
-        raise AppError(404, "user_not_found", "No such user.")
-    if user.id == admin.id and role_in.role is not Role.admin:
-        raise AppError(409, "cannot_demote_self", "Ask another admin to change your own role.")
-    updated = await service.set_role(db=db, user=user, role=role_in.role)
+    updated = await service.change_role(db=db, actor=admin, user_id=user_id, role=role_in.role)
     return UserRead.model_validate(updated, from_attributes=True)

@@ -199,6 +199,16 @@ async def set_role(*, db: Database, user: User, role: Role) -> User:
     return updated
 
 
+async def change_role(*, db: Database, actor: User, user_id: str, role: Role) -> User:
+    """Gives account USER_ID exactly ROLE; ACTOR (an admin) cannot demote themselves."""
+    user = await get_user(db=db, user_id=user_id)
+    if user is None:
+        raise errors.user_not_found()
+    if user.id == actor.id and role is not Role.admin:
+        raise errors.cannot_demote_self()
+    return await set_role(db=db, user=user, role=role)
+
+
 async def set_disabled(*, db: Database, user: User, disabled: bool) -> User:
     """Disables or re-enables USER; disabling ends every sign-in at once (J6)."""
     updated = await auth_repo.update_user(db=db, user_id=user.id, disabled=disabled)

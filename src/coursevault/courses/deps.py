@@ -1,4 +1,5 @@
-"""Chained dependencies: a course the caller may change, a lesson the caller may see."""
+"""Chained dependencies: a course the caller may change, a lesson the caller may see, a
+lesson the caller may open (staff, enrolled or preview)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from coursevault.auth.deps import CurrentUser
-from coursevault.courses import service
+from coursevault.courses import access, service
 from coursevault.db import Document
 from coursevault.deps import Db
 
@@ -16,9 +17,17 @@ async def owned_course(course_id: str, user: CurrentUser, db: Db) -> Document:
     return await service.owned_course(db=db, course_id=course_id, user=user)
 
 
-async def lesson_by_id(lesson_id: str, user: CurrentUser, db: Db) -> service.LessonRef:
-    return await service.lesson_ref(db=db, lesson_id=lesson_id, viewer=user)
+async def lesson_by_id(lesson_id: str, user: CurrentUser, db: Db) -> access.LessonRef:
+    return await access.lesson_ref(db=db, lesson_id=lesson_id, viewer=user)
+
+
+VisibleLesson = Annotated[access.LessonRef, Depends(lesson_by_id)]
+
+
+async def enrolled_lesson(ref: VisibleLesson, user: CurrentUser, db: Db) -> access.LessonRef:
+    await access.lesson_access(db=db, user=user, ref=ref)
+    return ref
 
 
 OwnedCourse = Annotated[Document, Depends(owned_course)]
-VisibleLesson = Annotated[service.LessonRef, Depends(lesson_by_id)]
+EnrolledLesson = Annotated[access.LessonRef, Depends(enrolled_lesson)]

@@ -1,40 +1,75 @@
 """Course errors the client can switch on."""
 
-from coursevault.errors import AppError
+from coursevault.errors import AppError, ErrorCode
 
 
 def course_not_found() -> AppError:
-    return AppError(404, "course_not_found", "No such course.")
+    return AppError(404, ErrorCode.course_not_found, "No such course.")
 
 
-def lesson_not_found() -> AppError:
-    return AppError(404, "lesson_not_found", "No such lesson.")
+class LessonNotFound(AppError):
+    """Raised where a caller may need to tell a vanished lesson from other refusals."""
+
+
+def lesson_not_found() -> LessonNotFound:
+    return LessonNotFound(404, ErrorCode.lesson_not_found, "No such lesson.")
 
 
 def section_not_found() -> AppError:
-    return AppError(404, "section_not_found", "No such section in this course.")
+    return AppError(404, ErrorCode.section_not_found, "No such section in this course.")
 
 
 def not_course_owner() -> AppError:
-    return AppError(403, "not_course_owner", "Only this course's instructor can change it.")
+    return AppError(403, ErrorCode.not_course_owner, "Only this course's instructor can change it.")
 
 
 def not_enrolled() -> AppError:
-    return AppError(403, "not_enrolled", "Enroll in this course to watch this lesson.")
-
-
-def play_limit(limit: int) -> AppError:
-    return AppError(
-        403,
-        "play_limit",
-        f"You have played this lesson the {limit} times this course allows. "
-        "Ask the instructor for more plays.",
-        detail={"max_plays_per_lesson": limit},
-    )
+    return AppError(403, ErrorCode.not_enrolled, "Enroll in this course to watch this lesson.")
 
 
 def cannot_publish(reasons: list[str]) -> AppError:
     return AppError(
-        409, "cannot_publish", "This course is not ready to publish: " + "; ".join(reasons),
+        409, ErrorCode.cannot_publish, "This course is not ready to publish: " + "; ".join(reasons),
         detail={"reasons": reasons},
     )  # fmt: skip
+
+
+def slug_taken() -> AppError:
+    return AppError(409, ErrorCode.slug_taken, "Could not find a free address for this title.")
+
+
+def course_published() -> AppError:
+    return AppError(409, ErrorCode.course_published, "Unpublish the course before deleting it.")
+
+
+def course_has_enrollments() -> AppError:
+    return AppError(409, ErrorCode.course_has_enrollments, "Students are enrolled in this course.")
+
+
+def edit_conflict() -> AppError:
+    return AppError(409, ErrorCode.edit_conflict, "The course changed while saving; try again.")
+
+
+def last_lesson() -> AppError:
+    return AppError(409, ErrorCode.last_lesson, "A published course keeps at least one lesson.")
+
+
+def invalid_video() -> AppError:
+    return AppError(
+        422, ErrorCode.invalid_video, "Choose one of the course instructor's own videos."
+    )
+
+
+def video_not_ready() -> AppError:
+    return AppError(
+        409, ErrorCode.video_not_ready, "A published course can only use videos that are ready."
+    )
+
+
+def video_in_use(courses: list[dict[str, str]]) -> AppError:
+    return AppError(
+        409,
+        ErrorCode.video_in_use,
+        "Lessons use this video: remove them first.",
+        detail={"courses": courses},
+    )

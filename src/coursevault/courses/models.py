@@ -1,4 +1,4 @@
-"""Course, section, lesson, catalog and progress schemas."""
+"""Course, section, lesson and catalog schemas."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from coursevault.streaming.models import LimitBehavior
+from coursevault.progress.models import ResumePoint
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
@@ -21,6 +21,13 @@ Currency = Annotated[
 class CourseStatus(StrEnum):
     draft = "draft"
     published = "published"
+
+
+class LimitBehavior(StrEnum):
+    """What happens when a viewer starts one stream more than the course allows (K4)."""
+
+    refuse_new = "refuse_new"  # the newest start gets 409 stream_limit (default)
+    evict_oldest = "evict_oldest"  # the oldest live session ends; the new one starts
 
 
 class LessonKind(StrEnum):
@@ -156,87 +163,14 @@ class LessonContent(BaseModel):
     completed: bool
 
 
-class ProgressIn(BaseModel):
-    position: float = Field(ge=0, le=48 * 3600)
-    completed: bool | None = None
-
-
-class LessonProgress(BaseModel):
-    lesson_id: str
-    position: float
-    completed: bool
-    updated_at: datetime | None
-
-
-class ResumePoint(BaseModel):
-    lesson_id: str
-    position: float
-
-
-class CourseProgress(BaseModel):
-    course_id: str
-    lessons: list[LessonProgress]
-    completed: int
-    total: int
-    percent: float
-    resume: ResumePoint | None
-
-
 class MyCourse(BaseModel):
     course: CourseSummary
     percent: float
     resume: ResumePoint | None
 
 
-class MyCourses(BaseModel):
+class MyCoursePage(BaseModel):
     items: list[MyCourse]
-
-
-class LessonStats(BaseModel):
-    lesson_id: str
-    title: str
-    completed: int
-    completion_rate: float
-
-
-class Revenue(BaseModel):
-    currency: str
-    paid: int
-    refunded: int
-    net: int
-
-
-class CourseStats(BaseModel):
-    course_id: str
-    enrollments: int
-    active_enrollments: int
-    revenue: list[Revenue]
-    lessons: list[LessonStats]
-
-
-class StudentRead(BaseModel):
-    user_id: str
-    email: str
-    name: str
-    state: str
-    source: str
-    enrolled_at: datetime
-
-
-class StudentPage(BaseModel):
-    items: list[StudentRead]
-
-
-class PlayGrantIn(BaseModel):
-    lesson_id: str
-    extra_plays: int = Field(ge=1, le=1000)
-
-
-class PlayGrantRead(BaseModel):
-    lesson_id: str
-    user_id: str
-    plays: int
-    extra_plays: int
 
 
 class CourseChange(BaseModel):

@@ -1,4 +1,4 @@
-"""HTTP routes for courses, the catalog, lessons and progress."""
+"""HTTP routes for courses, the catalog, outlines, lessons and progress."""
 
 from __future__ import annotations
 
@@ -6,41 +6,33 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from coursevault.auth import service as auth
 from coursevault.auth.deps import CurrentUser, Instructor, OptionalUser
 from coursevault.auth.models import User
-from coursevault.courses import service
-from coursevault.courses.deps import OwnedCourse, VisibleLesson
+from coursevault.courses import access, outline, service
+from coursevault.courses.deps import EnrolledLesson, OwnedCourse
 from coursevault.courses.models import (
     CourseChange,
     CourseCreate,
     CoursePage,
-    CourseProgress,
     CourseRead,
-    CourseStats,
     CourseSummary,
     CourseUpdate,
     LessonContent,
     LessonCreate,
-    LessonProgress,
-    LessonStats,
     LessonUpdate,
     MoveIn,
-    MyCourses,
-    PlayGrantIn,
-    PlayGrantRead,
-    ProgressIn,
+    MyCoursePage,
     SectionCreate,
     SectionUpdate,
-    StudentPage,
-    StudentRead,
 )
+from coursevault.courses.outline import lessons_of
 from coursevault.db import Document
 from coursevault.deps import Db
-from coursevault.enrollments import service as enrollments
-from coursevault.payments import service as payments
+from coursevault.errors import ERROR_RESPONSES
+from coursevault.progress import service as progress
+from coursevault.progress.models import CourseProgress, LessonProgress, ProgressUpdate
 
-router = APIRouter(prefix="/api", tags=["courses"])
+router = APIRouter(prefix="/api", tags=["courses"], responses=ERROR_RESPONSES)
 
 
 async def _read(db: Db, course: Document, viewer: User | None) -> CourseRead:
@@ -70,7 +62,7 @@ async def my_teaching(user: Instructor, db: Db) -> list[CourseSummary]:
 
 
 @router.get("/me/courses", operation_id="myCourses")
-async def my_courses(user: CurrentUser, db: Db) -> MyCourses:
+async def my_courses(user: CurrentUser, db: Db) -> MyCoursePage:
     return await service.my_courses(db=db, user=user)
 
 
@@ -114,7 +106,7 @@ async def unpublish(course: OwnedCourse, user: CurrentUser, db: Db) -> CourseRea
 async def add_section(
     section_in: SectionCreate, course: OwnedCourse, user: CurrentUser, db: Db
 ) -> CourseChange:
-    updated, section_id = await service.add_section(db=db, course=course, title=section_in.title)
+    updated, section_id = await outline.add_section(db=db, course=course, title=section_in.title)
     return CourseChange(id=section_id, course=await _read(db, updated, user))
 
 
@@ -122,7 +114,7 @@ async def add_section(
 async def update_section(
     section_id: str, section_in: SectionUpdate, course: OwnedCourse, user: CurrentUser, db: Db
 ) -> CourseRead:
-    updated = await service.rename_section(
+    updated = await outline.rename_section(
         db=db, course=course, section_id=section_id, title=section_in.title
     )
     return await _read(db, updated, user)
@@ -132,7 +124,7 @@ async def update_section(
 async def delete_section(
     section_id: str, course: OwnedCourse, user: CurrentUser, db: Db
 ) -> CourseRead:
-    updated = await service.delete_section(db=db, course=course, section_id=section_id)
+    updated = await outline.delete_section(db=db, course=course, section_id=section_id)
     return await _read(db, updated, user)
 
 
@@ -143,7 +135,7 @@ async def delete_section(
 async def add_lesson(
     section_id: str, lesson_in: LessonCreate, course: OwnedCourse, user: CurrentUser, db: Db
 ) -> CourseChange:
-    updated, lesson_id = await service.add_lesson(
+    updated, lesson_id = await outline.add_lesson(
         db=db, course=course, section_id=section_id, lesson_in=lesson_in
     )
     return CourseChange(id=lesson_id, course=await _read(db, updated, user))
@@ -155,7 +147,7 @@ async def add_lesson(
 async def update_lesson(
     lesson_id: str, lesson_in: LessonUpdate, course: OwnedCourse, user: CurrentUser, db: Db
 ) -> CourseRead:
-    updated = await service.update_lesson(
+    updated = await outline.update_lesson(
         db=db, course=course, lesson_id=lesson_id, lesson_in=lesson_in
     )
     return await _read(db, updated, user)
@@ -168,91 +160,36 @@ async def delete_lesson(
     lesson_id: str, course: OwnedCourse, user: CurrentUser, db: Db
 ) -> CourseRead:
     return await _read(
-        db, await service.delete_lesson(db=db, course=course, lesson_id=lesson_id), user
+        db, await outline.delete_lesson(db=db, course=course, lesson_id=lesson_id), user
     )
 
 
 @router.post("/courses/{course_id}/move", operation_id="moveInCourse")
 async def move(move_in: MoveIn, course: OwnedCourse, user: CurrentUser, db: Db) -> CourseRead:
-    return await _read(db, await service.move(db=db, course=course, move_in=move_in), user)
+    return await _read(db, await outline.move(db=db, course=course, move_in=move_in), user)
 
 
 @router.get("/courses/{course_id}/progress", operation_id="courseProgress")
 async def course_progress(course_id: str, user: CurrentUser, db: Db) -> CourseProgress:
     course = await service.visible_course(db=db, ref=course_id, viewer=user)
-    return await service.course_progress(db=db, user_id=user.id, course=course)
-
-
-@router.get("/courses/{course_id}/stats", operation_id="courseStats")
-async def course_stats(course: OwnedCourse, db: Db) -> CourseStats:
-    """Enrollments, revenue (paid minus refunded) and completion per lesson."""
-    total = await enrollments.count(db=db, course_id=course["_id"])
-    active = await enrollments.count(db=db, course_id=course["_id"], active_only=True)
-    done = await service.completion_counts(db=db, course=course)
-    return CourseStats(
-        course_id=course["_id"],
-        enrollments=total,
-        active_enrollments=active,
-        revenue=await payments.revenue(db=db, course_id=course["_id"]),
-        lessons=[
-            LessonStats(
-                lesson_id=lesson["id"],
-                title=lesson["title"],
-                completed=done.get(lesson["id"], 0),
-                completion_rate=round(done.get(lesson["id"], 0) / active, 3) if active else 0.0,
-            )
-            for lesson in service.lessons_of(course)
-        ],
-    )
-
-
-@router.get("/courses/{course_id}/students", operation_id="courseStudents")
-async def course_students(course: OwnedCourse, db: Db) -> StudentPage:
-    rows = await enrollments.of_course(db=db, course_id=course["_id"])
-    users = await auth.get_users(db=db, user_ids=[r["user_id"] for r in rows])
-    return StudentPage(
-        items=[
-            StudentRead(
-                user_id=r["user_id"],
-                email=users[r["user_id"]].email,
-                name=users[r["user_id"]].name,
-                state=r["state"],
-                source=r["source"],
-                enrolled_at=r["created_at"],
-            )
-            for r in rows
-            if r["user_id"] in users
-        ]
-    )
-
-
-@router.post("/courses/{course_id}/students/{user_id}/plays", operation_id="grantPlays")
-async def grant_plays(
-    user_id: str, grant_in: PlayGrantIn, course: OwnedCourse, db: Db
-) -> PlayGrantRead:
-    """Gives a student extra plays of one lesson (on top of the course's limit)."""
-    doc = await service.grant_plays(
-        db=db, course=course, user_id=user_id, lesson_id=grant_in.lesson_id,
-        extra=grant_in.extra_plays,
-    )  # fmt: skip
-    return PlayGrantRead(
-        lesson_id=doc["lesson_id"], user_id=doc["user_id"], plays=doc["count"],
-        extra_plays=doc["extra"],
+    return await progress.course_progress(
+        db=db, user_id=user.id, course_id=course["_id"],
+        lesson_ids=[lesson["id"] for lesson in lessons_of(course)],
     )  # fmt: skip
 
 
 @router.get("/lessons/{lesson_id}", operation_id="getLesson")
-async def get_lesson(ref: VisibleLesson, user: CurrentUser, db: Db) -> LessonContent:
+async def get_lesson(ref: EnrolledLesson, user: CurrentUser, db: Db) -> LessonContent:
     """A lesson's content for someone allowed to open it (403 not_enrolled otherwise)."""
-    return await service.lesson_content(db=db, user=user, ref=ref)
+    return await access.lesson_content(db=db, user=user, ref=ref)
 
 
 @router.put("/lessons/{lesson_id}/progress", operation_id="saveProgress")
 async def save_progress(
-    progress_in: ProgressIn, ref: VisibleLesson, user: CurrentUser, db: Db
+    progress_in: ProgressUpdate, ref: EnrolledLesson, user: CurrentUser, db: Db
 ) -> LessonProgress:
-    await service.lesson_access(db=db, user=user, ref=ref)
-    return await service.record_progress(
-        db=db, user_id=user.id, ref=ref, position=progress_in.position,
+    return await progress.record(
+        db=db, user_id=user.id, course_id=ref.course_id, lesson_id=ref.lesson_id,
+        position=progress_in.position, video_duration=ref.video_duration,
         completed=progress_in.completed,
     )  # fmt: skip

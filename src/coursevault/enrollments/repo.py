@@ -6,14 +6,14 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
-from coursevault.db import Database, Document, register_indexes
+from coursevault.db import Database, Document
 
 ACTIVE = "active"
 REVOKED = "revoked"
 
 
-@register_indexes
 async def create_indexes(db: Database) -> None:
+    """Creates this feature's indexes (listed in `coursevault.repos`)."""
     await db.enrollments.create_index(
         [("user_id", ASCENDING), ("course_id", ASCENDING)], unique=True
     )

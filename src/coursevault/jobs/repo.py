@@ -9,12 +9,12 @@ from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
 
 from coursevault import clock
-from coursevault.db import Database, Document, register_indexes
+from coursevault.db import Database, Document
 from coursevault.jobs.models import JobState
 
 
-@register_indexes
 async def create_indexes(db: Database) -> None:
+    """Creates this feature's indexes (listed in `coursevault.repos`)."""
     await db.jobs.create_index([("state", ASCENDING), ("run_at", ASCENDING)])
     await db.jobs.create_index("entity")
 

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import BaseModel
 
 from coursevault.db import Database
-from coursevault.jobs import registry, worker
+from coursevault.jobs import queue
 from coursevault.jobs import repo as jobs_repo
+from coursevault.jobs.models import JobType
 
 
-async def enqueue(*, db: Database, kind: str, payload: dict[str, Any], entity: str) -> str:
-    """Queues a job of a registered KIND and wakes this process's worker."""
-    registry.load_handlers()
-    job_type = registry.get(kind)
-    if job_type is None:
-        raise ValueError(f"no handler for job kind {kind!r}")
+async def enqueue(*, db: Database, job_type: JobType, payload: BaseModel, entity: str) -> str:
+    """Queues a job of JOB_TYPE about ENTITY and wakes this process's workers."""
     job_id = await jobs_repo.enqueue(
-        db=db, kind=kind, payload=payload, entity=entity, max_attempts=job_type.max_attempts
+        db=db,
+        kind=job_type.kind,
+        payload=payload.model_dump(mode="json"),
+        entity=entity,
+        max_attempts=job_type.max_attempts,
     )
-    worker.wakeup.set()
+    queue.notify_local()
     return job_id
 
 

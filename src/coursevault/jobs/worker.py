@@ -8,18 +8,16 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import Sequence
 from datetime import timedelta
 
 from coursevault.config import Settings
 from coursevault.db import Database
-from coursevault.jobs import registry
+from coursevault.jobs import queue
 from coursevault.jobs import repo as jobs_repo
-from coursevault.jobs.models import JobContext, PermanentJobError
+from coursevault.jobs.models import JobContext, JobType, PermanentJobError
 
 log = logging.getLogger(__name__)
-
-# Set by enqueue in this process so an in-process worker starts at once instead of polling.
-wakeup = asyncio.Event()
 
 
 def new_worker_id() -> str:
@@ -27,20 +25,47 @@ def new_worker_id() -> str:
 
 
 class Worker:
-    def __init__(self, *, db: Database, settings: Settings, worker_id: str | None = None) -> None:
-        registry.load_handlers()
+    def __init__(
+        self,
+        *,
+        db: Database,
+        settings: Settings,
+        job_types: Sequence[JobType],
+        worker_id: str | None = None,
+    ) -> None:
         self.db = db
         self.settings = settings
         self.id = worker_id or new_worker_id()
-        self.kinds = registry.kinds()
+        self.types = {t.kind: t for t in job_types}
+        if len(self.types) != len(job_types):
+            raise ValueError("a job kind is listed twice")
+        self.kinds = sorted(self.types)
+        self._wakeup = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        queue.register(self)
 
-    def _lease(self, job_type: registry.JobType) -> timedelta:
+    def wake(self) -> None:
+        """Ends the idle wait at once (called by enqueue, possibly from another loop)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._wakeup.set()
+        else:
+            loop.call_soon_threadsafe(self._wakeup.set)
+
+    def _lease(self, job_type: JobType) -> timedelta:
         seconds = self.settings.job_lease_seconds or job_type.lease_seconds
         return timedelta(seconds=seconds)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Works until STOP is set; sleeps between polls when the queue is empty."""
         log.info("worker %s started for %s", self.id, ", ".join(self.kinds))
+        self._loop = asyncio.get_running_loop()
         while not stop.is_set():
             try:
                 worked = await self.run_once()
@@ -49,10 +74,13 @@ class Worker:
                 worked = False
             if worked:
                 continue
-            wakeup.clear()
+            self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.settings.job_poll_seconds):
-                    waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(wakeup.wait())]
+                    waiters = [
+                        asyncio.create_task(stop.wait()),
+                        asyncio.create_task(self._wakeup.wait()),
+                    ]
                     try:
                         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
                     finally:
@@ -61,15 +89,11 @@ class Worker:
 
     async def run_once(self) -> bool:
         """Runs one due job if there is one; returns whether it found one."""
-        shortest = min(
-            (self._lease(t) for kind in self.kinds if (t := registry.get(kind))),
-            default=timedelta(seconds=60),
-        )
+        shortest = min((self._lease(t) for t in self.types.values()), default=timedelta(seconds=60))
         job = await jobs_repo.claim(db=self.db, kinds=self.kinds, worker=self.id, lease=shortest)
         if job is None:
             return False
-        job_type = registry.get(job["kind"])
-        assert job_type is not None
+        job_type = self.types[job["kind"]]
         ctx = JobContext(
             db=self.db,
             settings=self.settings,
@@ -83,7 +107,7 @@ class Worker:
         await self._run(job_type, ctx)
         return True
 
-    async def _run(self, job_type: registry.JobType, ctx: JobContext) -> None:
+    async def _run(self, job_type: JobType, ctx: JobContext) -> None:
         lease = self._lease(job_type)
         work: asyncio.Task[None] = asyncio.ensure_future(job_type.handler(ctx))
         heartbeat = asyncio.create_task(self._heartbeat(ctx, lease, work))
@@ -122,7 +146,7 @@ class Worker:
                 work.cancel()
                 return
 
-    async def _fail(self, job_type: registry.JobType, ctx: JobContext, message: str) -> None:
+    async def _fail(self, job_type: JobType, ctx: JobContext, message: str) -> None:
         log.warning("job %s failed: %s", ctx.job_id, message)
         await jobs_repo.fail(db=self.db, job_id=ctx.job_id, error=message)
         if job_type.on_failure is not None:

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from coursevault.errors import AppError
+from coursevault.errors import AppError, ErrorCode
 
 
 def video_not_found() -> AppError:
-    return AppError(404, "video_not_found", "No such video.")
+    return AppError(404, ErrorCode.video_not_found, "No such video.")
 
 
 def upload_not_found() -> AppError:
-    return AppError(404, "upload_not_found", "No such upload, or it has expired.")
+    return AppError(404, ErrorCode.upload_not_found, "No such upload, or it has expired.")
 
 
 def tus_version() -> AppError:
     return AppError(
         412,
-        "tus_version_unsupported",
+        ErrorCode.tus_version_unsupported,
         "Send Tus-Resumable: 1.0.0.",
         headers={"Tus-Version": "1.0.0"},
     )
@@ -25,7 +25,7 @@ def tus_version() -> AppError:
 def offset_mismatch(expected: int) -> AppError:
     return AppError(
         409,
-        "upload_offset_mismatch",
+        ErrorCode.upload_offset_mismatch,
         f"The upload is at byte {expected}; resume from there.",
         detail={"offset": expected},
     )
@@ -33,39 +33,49 @@ def offset_mismatch(expected: int) -> AppError:
 
 def too_large(limit: int) -> AppError:
     return AppError(
-        413, "upload_too_large", f"The file is larger than the limit of {limit:,} bytes."
+        413, ErrorCode.upload_too_large, f"The file is larger than the limit of {limit:,} bytes."
     )
 
 
 def quota_exceeded(limit: int) -> AppError:
     return AppError(
         413,
-        "upload_quota_exceeded",
+        ErrorCode.upload_quota_exceeded,
         f"This upload would exceed your storage quota of {limit:,} bytes.",
     )
 
 
 def too_many_uploads(limit: int) -> AppError:
-    return AppError(429, "too_many_uploads", f"Finish one of your {limit} running uploads first.")
+    return AppError(
+        429, ErrorCode.too_many_uploads, f"Finish one of your {limit} running uploads first."
+    )
 
 
 def wrong_content_type() -> AppError:
     return AppError(
-        415, "unsupported_media_type", "Send chunks as application/offset+octet-stream."
+        415, ErrorCode.unsupported_media_type, "Send chunks as application/offset+octet-stream."
     )
 
 
 def bad_upload_request(message: str) -> AppError:
-    return AppError(400, "bad_upload_request", message)
+    return AppError(400, ErrorCode.bad_upload_request, message)
 
 
 def upload_busy() -> AppError:
-    return AppError(409, "upload_busy", "Another request is writing to this upload.")
+    return AppError(409, ErrorCode.upload_busy, "Another request is writing to this upload.")
 
 
 def checksum_mismatch() -> AppError:
-    return AppError(460, "checksum_mismatch", "The chunk does not match its Upload-Checksum.")
+    return AppError(
+        460, ErrorCode.checksum_mismatch, "The chunk does not match its Upload-Checksum."
+    )
 
 
 def upload_state(status: str) -> AppError:
-    return AppError(409, "upload_not_allowed", f"The video is {status}; it takes no upload now.")
+    return AppError(
+        409, ErrorCode.upload_not_allowed, f"The video is {status}; it takes no upload now."
+    )
+
+
+def video_not_ready() -> AppError:
+    return AppError(409, ErrorCode.video_not_ready, "This video is still being prepared.")

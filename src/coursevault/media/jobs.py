@@ -10,17 +10,18 @@ import re
 import shutil
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from coursevault import clock
 from coursevault.db import Document
 from coursevault.ffmpeg import command, runner
 from coursevault.ffmpeg.ladder import Rendition, plan_renditions
 from coursevault.ffmpeg.probe import Limits, ProbeRejected, ProbeResult, probe
-from coursevault.jobs.models import JobContext, PermanentJobError
-from coursevault.jobs.registry import job_type
+from coursevault.jobs.models import JobContext, JobType, PermanentJobError
 from coursevault.media import keys as content_keys
 from coursevault.media import repo as media_repo
 from coursevault.media.models import VideoStatus
-from coursevault.media.service import TRANSCODE, storage
+from coursevault.media.storage import storage
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +29,15 @@ PROGRESS_EVERY_SECONDS = 1.0
 _STREAM_INF = re.compile(r"#EXT-X-STREAM-INF:.*?BANDWIDTH=(\d+)")
 
 
+class TranscodePayload(BaseModel):
+    video_id: str
+
+
 async def mark_failed(ctx: JobContext, message: str) -> None:
     """Moves the video to `failed` with a sentence a person understands."""
     await media_repo.update_video(
         db=ctx.db,
-        video_id=ctx.payload["video_id"],
+        video_id=TranscodePayload.model_validate(ctx.payload).video_id,
         status=VideoStatus.failed.value,
         error=message,
     )
@@ -49,12 +54,12 @@ def _bandwidths(master: Path) -> dict[str, int]:
     return result
 
 
-def _progress_writer(ctx: JobContext, duration: float) -> runner.ProgressCallback:
+def _progress_writer(ctx: JobContext, video_id: str, duration: float) -> runner.ProgressCallback:
     async def write(progress: runner.Progress) -> None:
         fraction = min(0.99, progress.out_time_seconds / duration) if duration else 0.0
         await media_repo.update_video(
             db=ctx.db,
-            video_id=ctx.payload["video_id"],
+            video_id=video_id,
             expect={"status": VideoStatus.processing.value},
             progress=round(fraction, 4),
         )
@@ -62,9 +67,9 @@ def _progress_writer(ctx: JobContext, duration: float) -> runner.ProgressCallbac
     return write
 
 
-@job_type(TRANSCODE, max_attempts=3, backoff_seconds=15, lease_seconds=30, on_failure=mark_failed)
 async def transcode(ctx: JobContext) -> None:
-    video_id: str = ctx.payload["video_id"]
+    """Probes the original, encodes the encrypted ladder and publishes it."""
+    video_id = TranscodePayload.model_validate(ctx.payload).video_id
     video = await media_repo.update_video(
         db=ctx.db,
         video_id=video_id,
@@ -121,7 +126,7 @@ async def _encode(ctx: JobContext, video: Document, probed: ProbeResult, work: P
     await runner.run(
         command.hls_ladder_args(job),
         timeout=ctx.settings.ffmpeg_timeout_seconds,
-        on_progress=_progress_writer(ctx, probed.duration),
+        on_progress=_progress_writer(ctx, video_id, probed.duration),
         progress_every=PROGRESS_EVERY_SECONDS,
     )
     poster_at = min(1.0, probed.duration / 2)
@@ -160,3 +165,13 @@ def _rendition_doc(rendition: Rendition, bandwidths: dict[str, int]) -> dict[str
         "height": rendition.height,
         "bandwidth": bandwidths.get(rendition.name, rendition.video_kbps * 1000),
     }
+
+
+TRANSCODE = JobType(
+    kind="transcode",
+    handler=transcode,
+    on_failure=mark_failed,
+    max_attempts=3,
+    backoff_seconds=15,
+    lease_seconds=30,
+)

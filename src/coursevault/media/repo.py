@@ -9,12 +9,12 @@ from bson import ObjectId
 from pymongo import DESCENDING, ReturnDocument
 
 from coursevault import clock
-from coursevault.db import Database, Document, register_indexes
+from coursevault.db import Database, Document
 from coursevault.media.models import VideoStatus
 
 
-@register_indexes
 async def create_indexes(db: Database) -> None:
+    """Creates this feature's indexes (listed in `coursevault.repos`)."""
     await db.videos.create_index("owner_id")
     await db.videos.create_index("status")
 

@@ -10,16 +10,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 from starlette.requests import ClientDisconnect
 
+from coursevault import urls
 from coursevault.auth.deps import Instructor
 from coursevault.courses import service as courses
 from coursevault.deps import AppSettings, Db
-from coursevault.errors import AppError
+from coursevault.errors import ERROR_RESPONSES
 from coursevault.media import errors, service
 from coursevault.media.deps import OwnedVideo
 from coursevault.media.models import VideoCreate, VideoPage, VideoRead
 
-router = APIRouter(prefix="/api/videos", tags=["videos"])
-tus_router = APIRouter(prefix="/api/uploads", tags=["uploads"])
+router = APIRouter(prefix="/api/videos", tags=["videos"], responses=ERROR_RESPONSES)
+tus_router = APIRouter(prefix=urls.UPLOADS_PREFIX, tags=["uploads"], responses=ERROR_RESPONSES)
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination,expiration,checksum"
@@ -46,12 +47,7 @@ async def get_video(video: OwnedVideo) -> VideoRead:
 @router.delete("/{video_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="deleteVideo")
 async def delete_video(video: OwnedVideo, db: Db, settings: AppSettings) -> None:
     """Deletes a video no lesson uses (409 video_in_use names the courses that do)."""
-    using = await courses.courses_using_video(db=db, video_id=video["_id"])
-    if using:
-        raise AppError(
-            409, "video_in_use", "Lessons use this video: remove them first.",
-            detail={"courses": [{"id": c["_id"], "title": c["title"]} for c in using]},
-        )  # fmt: skip
+    await courses.ensure_video_unused(db=db, video_id=video["_id"])
     await service.delete_video(db=db, settings=settings, video=video)
 
 
@@ -124,7 +120,7 @@ async def create_upload(
     upload = updated["upload"]
     _tus_headers(
         response,
-        Location=f"{service.upload_url(video['_id'])}/{upload['id']}",
+        Location=f"{urls.upload(video['_id'])}/{upload['id']}",
         Upload_Expires=_expires(upload["expires_at"]),
     )
 

@@ -13,41 +13,26 @@ import shutil
 import unicodedata
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from coursevault import clock
+from coursevault import clock, urls
 from coursevault.auth.models import Role, User
 from coursevault.config import Settings
 from coursevault.db import Database, Document
-from coursevault.errors import AppError
 from coursevault.jobs import service as jobs
 from coursevault.media import errors
+from coursevault.media import jobs as media_jobs
 from coursevault.media import keys as content_keys
 from coursevault.media import repo as media_repo
 from coursevault.media.models import RenditionRead, VideoRead, VideoStatus
-from coursevault.media.storage import LocalStorage
+from coursevault.media.storage import storage
 
 log = logging.getLogger(__name__)
 
-TRANSCODE = "transcode"
 WRITE_BUFFER = 1024 * 1024  # bytes held in memory before a write: RSS stays flat
 UPLOAD_LOCK = timedelta(minutes=10)
 CHECKSUMS = {"sha1": "sha1", "sha256": "sha256", "md5": "md5"}
-
-
-@cache
-def storage_for(data_dir: Path) -> LocalStorage:
-    return LocalStorage(data_dir)
-
-
-def storage(settings: Settings) -> LocalStorage:
-    return storage_for(settings.data_dir)
-
-
-def upload_url(video_id: str) -> str:
-    return f"/api/uploads/{video_id}"
 
 
 def entity(video_id: str) -> str:
@@ -69,7 +54,7 @@ def to_read(doc: Document) -> VideoRead:
         original_filename=doc["original_filename"],
         size=doc["size"],
         created_at=doc["created_at"],
-        upload_url=upload_url(doc["_id"]),
+        upload_url=urls.upload(doc["_id"]),
     )
 
 
@@ -99,7 +84,7 @@ async def ready_video(*, db: Database, video_id: str) -> Document:
     if doc is None:
         raise errors.video_not_found()
     if doc["status"] != VideoStatus.ready:
-        raise AppError(409, "video_not_ready", "This video is still being prepared.")
+        raise errors.video_not_ready()
     return doc
 
 
@@ -306,7 +291,10 @@ async def _queue_transcode(*, db: Database, video: Document, size: int) -> Docum
     if updated is None:
         raise errors.video_not_found()
     await jobs.enqueue(
-        db=db, kind=TRANSCODE, payload={"video_id": video["_id"]}, entity=entity(video["_id"])
+        db=db,
+        job_type=media_jobs.TRANSCODE,
+        payload=media_jobs.TranscodePayload(video_id=video["_id"]),
+        entity=entity(video["_id"]),
     )
     log.info("video %s has its %s bytes; transcode queued", video["_id"], size)
     return updated

@@ -10,7 +10,10 @@ import os
 import re
 import secrets
 import shutil
+from functools import cache
 from pathlib import Path
+
+from coursevault.config import Settings
 
 _ID = re.compile(r"^[0-9a-f]{24}$")
 
@@ -70,3 +73,13 @@ class LocalStorage:
         self.original(video_id).unlink(missing_ok=True)
         shutil.rmtree(self.media_dir(video_id), ignore_errors=True)
         shutil.rmtree(self.work_dir(video_id), ignore_errors=True)
+
+
+@cache
+def _storage_for(data_dir: Path) -> LocalStorage:
+    return LocalStorage(data_dir)
+
+
+def storage(settings: Settings) -> LocalStorage:
+    """Returns the media storage of SETTINGS (one object per data directory)."""
+    return _storage_for(settings.data_dir)

@@ -31,7 +31,7 @@ class CheckoutIn(BaseModel):
     coupon: CouponCode | None = None
 
 
-class CheckoutOut(BaseModel):
+class CheckoutRead(BaseModel):
     order_id: str
     provider: Provider
     checkout_url: str
@@ -73,11 +73,6 @@ class LocalPaymentIn(BaseModel):
     outcome: Literal["succeed", "decline"] = "succeed"
 
 
-class EnrollmentRead(BaseModel):
-    course_id: str
-    state: str
-
-
 class CouponCreate(BaseModel):
     code: CouponCode
     kind: Literal["percent", "fixed"]
@@ -109,5 +104,8 @@ class CouponRead(BaseModel):
     redemptions: int
 
 
-class RefundOut(BaseModel):
-    order: OrderRead
+class Revenue(BaseModel):
+    currency: str
+    paid: int
+    refunded: int
+    net: int

@@ -13,8 +13,7 @@ import stripe
 from coursevault import clock
 from coursevault.config import Settings
 from coursevault.db import Database, Document
-from coursevault.errors import AppError
-from coursevault.payments import repo
+from coursevault.payments import errors, repo
 from coursevault.payments.models import Provider
 
 
@@ -48,13 +47,6 @@ class PaymentProvider(Protocol):
 
 def metadata_of(order: Document) -> dict[str, str]:
     return {"order_id": order["_id"], "user_id": order["user_id"], "course_id": order["course_id"]}
-
-
-def provider_error(exc: Exception) -> AppError:
-    return AppError(
-        502, "payment_provider_error", "The payment provider did not answer as expected.",
-        detail={"reason": str(exc)[:300]},
-    )  # fmt: skip
 
 
 def _strings(metadata: stripe.StripeObject | None) -> dict[str, str]:
@@ -103,14 +95,14 @@ class StripeProvider:
                 options={"idempotency_key": idempotency_key},
             )
         except stripe.StripeError as exc:
-            raise provider_error(exc) from exc
+            raise errors.provider_error(exc) from exc
         return CreatedPayment(id=intent.id, client_secret=intent.client_secret)
 
     async def retrieve(self, *, payment_id: str) -> PaymentState:
         try:
             intent = await self.client.v1.payment_intents.retrieve_async(payment_id)
         except stripe.StripeError as exc:
-            raise provider_error(exc) from exc
+            raise errors.provider_error(exc) from exc
         charge: Any = getattr(intent, "latest_charge", None)
         return PaymentState(
             id=intent.id,
@@ -128,9 +120,9 @@ class StripeProvider:
                 options={"idempotency_key": idempotency_key},
             )
         except stripe.StripeError as exc:
-            raise provider_error(exc) from exc
+            raise errors.provider_error(exc) from exc
         if refund.status not in ("succeeded", "pending"):
-            raise provider_error(RuntimeError(f"refund status {refund.status}"))
+            raise errors.provider_error(RuntimeError(f"refund status {refund.status}"))
 
 
 class LocalProvider:
@@ -161,7 +153,7 @@ class LocalProvider:
     async def retrieve(self, *, payment_id: str) -> PaymentState:
         doc = await repo.get_local_payment(db=self.db, payment_id=payment_id)
         if doc is None:
-            raise provider_error(LookupError(payment_id))
+            raise errors.provider_error(LookupError(payment_id))
         return PaymentState(
             id=doc["_id"],
             status=doc["status"],
@@ -197,7 +189,7 @@ def for_new_order(settings: Settings, db: Database) -> PaymentProvider:
     if stripe_configured(settings):
         return StripeProvider(settings)
     if not settings.is_development:
-        raise AppError(503, "payments_not_configured", "Payments are not set up on this site yet.")
+        raise errors.payments_not_configured()
     return LocalProvider(db)
 
 
@@ -205,6 +197,6 @@ def of_order(settings: Settings, db: Database, order: Document) -> PaymentProvid
     """The provider that took ORDER's payment."""
     if order["provider"] == Provider.stripe:
         if not stripe_configured(settings):
-            raise AppError(503, "payments_not_configured", "Stripe is not configured.")
+            raise errors.payments_not_configured("Stripe is not configured.")
         return StripeProvider(settings)
     return LocalProvider(db)

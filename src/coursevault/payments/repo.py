@@ -9,13 +9,13 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
-from coursevault.db import Database, Document, register_indexes
+from coursevault.db import Database, Document
 
 CLOSED_DISPUTE = ("won", "lost", "warning_closed")
 
 
-@register_indexes
 async def create_indexes(db: Database) -> None:
+    """Creates this feature's indexes (listed in `coursevault.repos`)."""
     # Sparse: an order has no provider id until the provider answered.
     await db.orders.create_index("provider_payment_id", unique=True, sparse=True)
     await db.orders.create_index("provider_charge_id", sparse=True)

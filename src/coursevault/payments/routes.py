@@ -10,14 +10,14 @@ from fastapi import APIRouter, Query, Request, Response, status
 from coursevault.auth.deps import Admin, CurrentUser, Instructor
 from coursevault.courses import service as courses
 from coursevault.deps import AppSettings, Db
-from coursevault.errors import AppError
+from coursevault.enrollments.models import EnrollmentRead
+from coursevault.errors import ERROR_RESPONSES, not_found
 from coursevault.payments import service, signature
 from coursevault.payments.models import (
     CheckoutIn,
-    CheckoutOut,
+    CheckoutRead,
     CouponCreate,
     CouponRead,
-    EnrollmentRead,
     LocalPaymentIn,
     OrderPage,
     OrderRead,
@@ -26,7 +26,7 @@ from coursevault.payments.models import (
 
 log = logging.getLogger("coursevault.payments")
 
-router = APIRouter(prefix="/api", tags=["payments"])
+router = APIRouter(prefix="/api", tags=["payments"], responses=ERROR_RESPONSES)
 
 
 @router.post(
@@ -47,7 +47,7 @@ async def enroll(course_id: str, user: CurrentUser, db: Db, response: Response) 
 async def checkout(
     course_id: str, user: CurrentUser, db: Db, settings: AppSettings,
     checkout_in: CheckoutIn | None = None,
-) -> CheckoutOut:  # fmt: skip
+) -> CheckoutRead:  # fmt: skip
     """Creates an order at the course's own price and its payment (Stripe or local test)."""
     course = await courses.visible_course(db=db, ref=course_id, viewer=user)
     return await service.checkout(
@@ -90,7 +90,7 @@ async def complete_local_payment(
 async def stripe_webhook(request: Request, db: Db, settings: AppSettings) -> dict[str, bool]:
     """Stripe's events: signature over the raw body (P1), stored by id before 2xx (P2)."""
     if settings.stripe_webhook_secret is None:
-        raise AppError(404, "not_found", "Not found")
+        raise not_found()
     payload = await request.body()
     event = signature.verify(
         payload,

@@ -8,37 +8,30 @@ from typing import Any
 
 from bson import ObjectId
 
-from coursevault import clock
+from coursevault import clock, urls
 from coursevault.auth.models import Role, User
 from coursevault.config import Settings
 from coursevault.courses import service as courses
-from coursevault.courses.models import CourseStatus, Revenue
+from coursevault.courses.models import CourseStatus
 from coursevault.db import Database, Document
 from coursevault.enrollments import service as enrollments
-from coursevault.errors import AppError
-from coursevault.payments import providers, repo
+from coursevault.errors import AppError, not_found
+from coursevault.payments import errors, providers, repo
 from coursevault.payments.models import (
-    CheckoutOut,
+    CheckoutRead,
     CouponCreate,
     CouponRead,
     OrderPage,
     OrderRead,
     OrderState,
     Provider,
+    Revenue,
 )
 from coursevault.streaming import service as playback
 
 log = logging.getLogger("coursevault.payments")
 
 ACCESS_DISPUTE_STATUSES = ("won", "warning_closed")  # disputes that leave access in place
-
-
-def order_not_found() -> AppError:
-    return AppError(404, "order_not_found", "No such order.")
-
-
-def checkout_url(order_id: str) -> str:
-    return f"/checkout/{order_id}"
 
 
 # ---- state: derived from facts, so event order never matters (P4) --------------------
@@ -99,14 +92,13 @@ async def _coupon_price(*, db: Database, code: str, course: Document) -> tuple[i
     """Redeems coupon CODE for COURSE and returns the discounted amount."""
     price = course["price"]
     coupon = await repo.get_coupon(db=db, code=code)
-    invalid = AppError(422, "invalid_coupon", "This coupon does not apply to this course.")
     if coupon is None or coupon["course_id"] not in (None, course["_id"]):
-        raise invalid
+        raise errors.invalid_coupon()
     if coupon["kind"] == "fixed" and coupon["currency"] != price["currency"]:
-        raise invalid
+        raise errors.invalid_coupon()
     redeemed = await repo.redeem_coupon(db=db, code=code, now=clock.now())
     if redeemed is None:
-        raise AppError(422, "coupon_expired", "This coupon has expired or is used up.")
+        raise errors.coupon_expired()
     if coupon["kind"] == "percent":
         discount = price["amount"] * coupon["value"] // 100
     else:
@@ -116,14 +108,14 @@ async def _coupon_price(*, db: Database, code: str, course: Document) -> tuple[i
 
 async def checkout(
     *, db: Database, settings: Settings, user: User, course: Document, coupon: str | None
-) -> CheckoutOut:
+) -> CheckoutRead:
     """Creates an order at the course's price (never the client's) and its payment."""
     if course["status"] != CourseStatus.published:
-        raise AppError(404, "course_not_found", "No such course.")
+        raise errors.course_not_found()
     if course["price"]["amount"] == 0:
-        raise AppError(409, "course_is_free", "This course is free: enroll instead.")
+        raise errors.course_is_free()
     if await enrollments.is_active(db=db, user_id=user.id, course_id=course["_id"]):
-        raise AppError(409, "already_enrolled", "You already have this course.")
+        raise errors.already_enrolled()
     provider = providers.for_new_order(settings, db)  # 503 before any coupon is used
     amount, used = (
         await _coupon_price(db=db, code=coupon, course=course)
@@ -161,8 +153,8 @@ async def checkout(
                 db=db, order_id=order_id, facts={"facts.succeeded": True}
             ),
         )  # fmt: skip
-        return CheckoutOut(
-            order_id=order_id, provider=Provider.coupon, checkout_url=checkout_url(order_id),
+        return CheckoutRead(
+            order_id=order_id, provider=Provider.coupon, checkout_url=urls.checkout_page(order_id),
             amount=0, currency=order["currency"],
         )  # fmt: skip
     try:
@@ -174,10 +166,10 @@ async def checkout(
     await repo.set_payment(
         db=db, order_id=order_id, payment_id=created.id, client_secret=created.client_secret
     )
-    return CheckoutOut(
+    return CheckoutRead(
         order_id=order_id,
         provider=provider.name,
-        checkout_url=checkout_url(order_id),
+        checkout_url=urls.checkout_page(order_id),
         amount=amount,
         currency=order["currency"],
         client_secret=created.client_secret,
@@ -189,9 +181,9 @@ async def checkout(
 async def enroll_free(*, db: Database, user: User, course: Document) -> bool:
     """Enrolls USER in a free published course; False if already enrolled."""
     if course["status"] != CourseStatus.published:
-        raise AppError(404, "course_not_found", "No such course.")
+        raise errors.course_not_found()
     if course["price"]["amount"] > 0:
-        raise AppError(402, "payment_required", "This course is paid: check out first.")
+        raise errors.payment_required()
     return await enrollments.enroll_free(db=db, user_id=user.id, course_id=course["_id"])
 
 
@@ -342,14 +334,14 @@ async def complete_local(
     """Pays (or declines) USER's own local test order, then fulfils it through the
     webhook's path."""
     if not settings.is_development:
-        raise AppError(404, "not_found", "Not found")
+        raise not_found()
     if order["user_id"] != user.id:
-        raise order_not_found()  # an admin may see the order, but only its buyer pays
+        raise errors.order_not_found()  # an admin may see the order, but only its buyer pays
     if order["provider"] != Provider.local:
-        raise AppError(409, "not_a_test_order", "This order is not paid through the test checkout.")
+        raise errors.not_a_test_order()
     provider = providers.LocalProvider(db)
     if not await provider.settle(payment_id=order["provider_payment_id"], succeed=succeed):
-        raise AppError(409, "payment_not_open", "This test payment was already settled.")
+        raise errors.payment_not_open()
     return await fulfill(db=db, settings=settings, order=order, failed_attempt=not succeed)
 
 
@@ -360,7 +352,7 @@ async def order_for(*, db: Database, order_id: str, user: User) -> Document:
     """Returns the order if USER placed it (or is an admin); 404 otherwise (P6)."""
     order = await repo.get_order(db=db, order_id=order_id)
     if order is None or (order["user_id"] != user.id and Role.admin not in user.roles):
-        raise order_not_found()
+        raise errors.order_not_found()
     return order
 
 
@@ -401,25 +393,19 @@ async def refund(*, db: Database, settings: Settings, actor: User, order_id: str
     """
     order = await repo.get_order(db=db, order_id=order_id)
     if order is None:
-        raise order_not_found()
+        raise errors.order_not_found()
     if Role.admin not in actor.roles:
         course = await courses.find_course(db=db, ref=order["course_id"])
         if course is None or course["instructor_id"] != actor.id:
-            raise order_not_found()
+            raise errors.order_not_found()
     if order["state"] == OrderState.refunded:
         return order
     if order["state"] != OrderState.paid:
-        raise AppError(
-            409, "not_refundable", f"An order that is {order['state']} cannot be refunded."
-        )
+        raise errors.not_refundable(order["state"])
     if Role.admin not in actor.roles:
         window = timedelta(days=settings.instructor_refund_window_days)
         if order.get("paid_at") is None or clock.now() - order["paid_at"] > window:
-            raise AppError(
-                403, "refund_window_closed",
-                f"Instructors can refund within {settings.instructor_refund_window_days} days; "
-                "ask an admin.",
-            )  # fmt: skip
+            raise errors.refund_window_closed(settings.instructor_refund_window_days)
     if order["provider"] != Provider.coupon:
         provider = providers.of_order(settings, db, order)
         await provider.refund(
@@ -471,7 +457,7 @@ async def create_coupon(*, db: Database, user: User, coupon_in: CouponCreate) ->
     """Creates a coupon: for one of the user's courses, or site-wide (admins only)."""
     if coupon_in.course_id is None:
         if Role.admin not in user.roles:
-            raise AppError(403, "forbidden", "Only admins can create site-wide coupons.")
+            raise errors.site_coupon_forbidden()
     else:
         await courses.owned_course(db=db, course_id=coupon_in.course_id, user=user)
     doc = {
@@ -481,7 +467,7 @@ async def create_coupon(*, db: Database, user: User, coupon_in: CouponCreate) ->
         "created_at": clock.now(),
     }
     if not await repo.insert_coupon(db=db, doc=doc):
-        raise AppError(409, "coupon_exists", "A coupon with this code already exists.")
+        raise errors.coupon_exists()
     return coupon_read(doc)
 
 

@@ -8,11 +8,7 @@ from typing import Any
 
 import stripe
 
-from coursevault.errors import AppError
-
-
-def bad_signature(reason: str) -> AppError:
-    return AppError(400, "invalid_signature", f"Webhook rejected: {reason}.")
+from coursevault.payments.errors import bad_signature
 
 
 def verify(payload: bytes, header: str | None, secret: str, tolerance: int) -> dict[str, Any]:

@@ -1,17 +1,13 @@
-"""Playback session schemas and the per-course stream policy."""
+"""Playback session schemas, the per-course stream policy and play grants."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-
-class LimitBehavior(StrEnum):
-    refuse_new = "refuse_new"  # the newest start gets 409 stream_limit (default)
-    evict_oldest = "evict_oldest"  # the oldest live session ends; the new one starts
+from coursevault.courses.models import LimitBehavior
 
 
 @dataclass(frozen=True)
@@ -41,13 +37,25 @@ class PlaybackStartIn(BaseModel):
     device: str = Field(default="", max_length=200)
 
 
-class HeartbeatIn(BaseModel):
+class HeartbeatUpdate(BaseModel):
     position: float = Field(ge=0, le=48 * 3600)
 
 
-class HeartbeatOut(BaseModel):
+class HeartbeatRead(BaseModel):
     lease_until: datetime
 
 
 class PlaybackSessionPage(BaseModel):
     items: list[PlaybackSessionRead]
+
+
+class PlayGrantCreate(BaseModel):
+    lesson_id: str
+    extra_plays: int = Field(ge=1, le=1000)
+
+
+class PlayGrantRead(BaseModel):
+    lesson_id: str
+    user_id: str
+    plays: int
+    extra_plays: int

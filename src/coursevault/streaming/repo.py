@@ -1,7 +1,8 @@
-"""The only code that touches `playback_sessions` and `stream_slots`."""
+"""The only code that touches `playback_sessions`, `stream_slots` and `lesson_plays`."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import Any
 
@@ -9,15 +10,18 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
-from coursevault.db import Database, Document, register_indexes
+from coursevault.db import Database, Document
 
 
-@register_indexes
 async def create_indexes(db: Database) -> None:
+    """Creates this feature's indexes (listed in `coursevault.repos`)."""
     await db.playback_sessions.create_index([("user_id", ASCENDING), ("ended_at", ASCENDING)])
     # A slot is one of a user's N concurrent streams; the unique index makes two racing
     # starts for the last free slot produce exactly one winner (K4).
     await db.stream_slots.create_index([("user_id", ASCENDING), ("slot", ASCENDING)], unique=True)
+    await db.lesson_plays.create_index(
+        [("user_id", ASCENDING), ("lesson_id", ASCENDING)], unique=True
+    )
 
 
 async def insert_session(*, db: Database, doc: Document) -> None:
@@ -89,3 +93,51 @@ async def renew_slot(*, db: Database, session_id: str, until: datetime) -> None:
 
 async def free_slot_of(*, db: Database, session_id: str) -> None:
     await db.stream_slots.delete_many({"session_id": session_id})
+
+
+async def plays(*, db: Database, user_id: str, lesson_id: str) -> Document | None:
+    """Returns USER_ID's play counter for the lesson (count and granted extras), or None."""
+    return await db.lesson_plays.find_one({"user_id": user_id, "lesson_id": lesson_id})
+
+
+async def count_play(
+    *, db: Database, user_id: str, course_id: str, lesson_id: str, limit: int
+) -> bool:
+    """Counts one play if USER_ID has plays left (LIMIT plus granted extras); atomic."""
+    now = clock.now()
+    with contextlib.suppress(DuplicateKeyError):  # created by a racing start
+        await db.lesson_plays.update_one(
+            {"user_id": user_id, "lesson_id": lesson_id},
+            {
+                "$setOnInsert": {
+                    "course_id": course_id, "count": 0, "extra": 0, "created_at": now,
+                }
+            },
+            upsert=True,
+        )  # fmt: skip
+    counted = await db.lesson_plays.find_one_and_update(
+        {
+            "user_id": user_id,
+            "lesson_id": lesson_id,
+            "$expr": {"$lt": ["$count", {"$add": [limit, "$extra"]}]},
+        },
+        {"$inc": {"count": 1}, "$set": {"last_play_at": now}},
+    )
+    return counted is not None
+
+
+async def grant_plays(
+    *, db: Database, user_id: str, course_id: str, lesson_id: str, extra: int
+) -> Document:
+    """Adds EXTRA plays to USER_ID's counter for the lesson and returns it."""
+    doc = await db.lesson_plays.find_one_and_update(
+        {"user_id": user_id, "lesson_id": lesson_id},
+        {
+            "$inc": {"extra": extra},
+            "$setOnInsert": {"course_id": course_id, "count": 0, "created_at": clock.now()},
+        },
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+    )
+    assert doc is not None
+    return doc

@@ -11,34 +11,30 @@ from fastapi import APIRouter, Depends, status
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from coursevault import urls
 from coursevault.auth.deps import CurrentUser
 from coursevault.config import Settings
+from coursevault.courses.deps import OwnedCourse
 from coursevault.deps import AppSettings, ClientIp, Db
-from coursevault.errors import AppError
-from coursevault.media import service as media
-from coursevault.streaming import service, signing
+from coursevault.errors import ERROR_RESPONSES, not_found
+from coursevault.media.storage import storage
+from coursevault.streaming import errors, limits, service, signing
 from coursevault.streaming.models import (
-    HeartbeatIn,
-    HeartbeatOut,
+    HeartbeatRead,
+    HeartbeatUpdate,
     PlaybackSessionPage,
     PlaybackStart,
     PlaybackStartIn,
+    PlayGrantCreate,
+    PlayGrantRead,
 )
 
-router = APIRouter(prefix="/hls", tags=["delivery"], include_in_schema=False)
+router = APIRouter(prefix=urls.HLS_PREFIX, tags=["delivery"], include_in_schema=False)
 
 # Only names the pipeline writes; everything else (raw uploads, key files, dot files)
 # is 404 whatever its encoding (S5, S7).
 _FILES = re.compile(r"(master|[0-9]{2,4}p)\.m3u8|[0-9]{2,4}p_[0-9]{5}\.ts")
 _TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t"}
-
-
-def forbidden() -> AppError:
-    return AppError(403, "invalid_media_token", "This link is invalid or has expired.")
-
-
-def not_found() -> AppError:
-    return AppError(404, "not_found", "Not found")
 
 
 def cors_headers(request: Request, settings: Settings) -> dict[str, str]:
@@ -58,7 +54,7 @@ async def media_grant(token: str, video_id: str, settings: AppSettings) -> signi
     try:
         return signing.verify(settings, token, video_id=video_id)
     except signing.InvalidMediaToken:
-        raise forbidden() from None
+        raise errors.invalid_media_token() from None
 
 
 Grant = Annotated[signing.MediaGrant, Depends(media_grant)]
@@ -92,7 +88,7 @@ async def media_file(
 ) -> Response:
     if not _FILES.fullmatch(name):
         raise not_found()
-    path = media.storage(settings).media_dir(video_id) / name
+    path = storage(settings).media_dir(video_id) / name
     if not path.is_file():
         raise not_found()
     max_age = max(0, min(grant.expires - int(time.time()), 3600))
@@ -109,26 +105,22 @@ async def media_file(
     return FileResponse(path, media_type=_TYPES[path.suffix], headers=headers)
 
 
-playback_router = APIRouter(prefix="/api", tags=["playback"])
+playback_router = APIRouter(prefix="/api", tags=["playback"], responses=ERROR_RESPONSES)
 
 
 @playback_router.post("/playback/{session_id}/heartbeat", operation_id="playbackHeartbeat")
 async def heartbeat(
-    session_id: str, beat: HeartbeatIn, user: CurrentUser, db: Db, settings: AppSettings
-) -> HeartbeatOut:
+    session_id: str, heartbeat_in: HeartbeatUpdate, user: CurrentUser, db: Db, settings: AppSettings
+) -> HeartbeatRead:
     until = await service.heartbeat(
-        db=db, settings=settings, user=user, session_id=session_id, position=beat.position
+        db=db, settings=settings, user=user, session_id=session_id, position=heartbeat_in.position
     )
-    return HeartbeatOut(lease_until=until)
+    return HeartbeatRead(lease_until=until)
 
 
 @playback_router.delete(
     "/playback/{session_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="endPlayback"
 )
-@playback_router.delete(
-    "/me/playback/{session_id}", status_code=status.HTTP_204_NO_CONTENT,
-    operation_id="endMyPlayback",
-)  # fmt: skip
 async def end_playback(session_id: str, user: CurrentUser, db: Db, ip: ClientIp) -> None:
     if not await service.end(db=db, session_id=session_id, reason="ended", ip=ip, user=user):
         raise not_found()
@@ -162,3 +154,14 @@ async def start_lesson_playback(
     return await service.start_lesson(
         db=db, settings=settings, user=user, lesson_id=lesson_id, device=device, ip=ip
     )
+
+
+@playback_router.post("/courses/{course_id}/students/{user_id}/plays", operation_id="grantPlays")
+async def grant_plays(
+    user_id: str, grant_in: PlayGrantCreate, course: OwnedCourse, db: Db
+) -> PlayGrantRead:
+    """Gives a student extra plays of one lesson (on top of the course's limit)."""
+    return await limits.grant_plays(
+        db=db, course=course, user_id=user_id, lesson_id=grant_in.lesson_id,
+        extra=grant_in.extra_plays,
+    )  # fmt: skip

@@ -6,23 +6,19 @@ import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from coursevault import clock
+from coursevault import clock, urls
 from coursevault.auth.models import User
 from coursevault.config import Settings
+from coursevault.courses import access as lessons
 from coursevault.courses import errors as course_errors
-from coursevault.courses import service as courses
+from coursevault.courses.models import LessonKind, LimitBehavior
 from coursevault.db import Database, Document
-from coursevault.errors import AppError
 from coursevault.media import service as media
 from coursevault.media.keys import ContentKey
+from coursevault.progress import service as progress
+from coursevault.streaming import errors, limits, signing
 from coursevault.streaming import repo as sessions_repo
-from coursevault.streaming import signing
-from coursevault.streaming.models import (
-    LimitBehavior,
-    PlaybackSessionRead,
-    PlaybackStart,
-    StreamPolicy,
-)
+from coursevault.streaming.models import PlaybackSessionRead, PlaybackStart, StreamPolicy
 
 log = logging.getLogger("coursevault.playback")
 
@@ -35,20 +31,6 @@ def to_read(doc: Document) -> PlaybackSessionRead:
         started_at=doc["started_at"],
         last_seen=doc["last_seen"],
     )
-
-
-def stream_limit(live: list[Document]) -> AppError:
-    return AppError(
-        409,
-        "stream_limit",
-        "You are already watching on as many devices as this course allows. "
-        "End one of them to watch here.",
-        detail={"sessions": [to_read(d).model_dump(mode="json") for d in live]},
-    )
-
-
-def session_ended() -> AppError:
-    return AppError(410, "playback_ended", "This playback session has ended; start again.")
 
 
 async def start(
@@ -87,7 +69,7 @@ async def start(
             await end(db=db, session_id=live[0]["_id"], reason="evicted", ip=ip)
             continue
         log.info("playback refused (stream limit) user=%s ip=%s", user.id, ip)
-        raise stream_limit(live)
+        raise errors.stream_limit([to_read(d).model_dump(mode="json") for d in live])
     raise AssertionError("unreachable")
 
 
@@ -99,23 +81,23 @@ async def start_lesson(
     The play is counted after the slot is taken, so a start refused for the stream limit
     costs no play; a start that loses the race for the last play gives its slot back.
     """
-    ref = await courses.lesson_ref(db=db, lesson_id=lesson_id, viewer=user)
-    access = await courses.lesson_access(db=db, user=user, ref=ref)
-    if ref.lesson["kind"] != "video" or not ref.lesson.get("video_id"):
-        raise AppError(409, "not_a_video_lesson", "This lesson has no video.")
-    limit = courses.max_plays(settings, ref.course) if access is not courses.Access.staff else None
-    if limit is not None and not await courses.plays_left(db=db, user=user, ref=ref, limit=limit):
+    ref = await lessons.lesson_ref(db=db, lesson_id=lesson_id, viewer=user)
+    access = await lessons.lesson_access(db=db, user=user, ref=ref)
+    if ref.lesson["kind"] != LessonKind.video or not ref.lesson.get("video_id"):
+        raise errors.not_a_video_lesson()
+    limit = limits.max_plays(settings, ref.course) if access is not lessons.Access.staff else None
+    if limit is not None and not await limits.plays_left(db=db, user=user, ref=ref, limit=limit):
         log.info("playback refused (play limit) user=%s lesson=%s ip=%s", user.id, lesson_id, ip)
-        raise course_errors.play_limit(limit)
+        raise errors.play_limit(limit)
     started = await start(
         db=db, settings=settings, user=user, video_id=ref.lesson["video_id"],
-        policy=courses.stream_policy(settings, ref.course), device=device, ip=ip,
+        policy=limits.stream_policy(settings, ref.course), device=device, ip=ip,
         context={"course_id": ref.course_id, "lesson_id": lesson_id, "access": access.value},
     )  # fmt: skip
-    if limit is not None and not await courses.count_play(db=db, user=user, ref=ref, limit=limit):
+    if limit is not None and not await limits.count_play(db=db, user=user, ref=ref, limit=limit):
         await end(db=db, session_id=started.session_id, reason="play_limit", ip=ip)
-        raise course_errors.play_limit(limit)
-    position = await courses.resume_position(db=db, user_id=user.id, ref=ref)
+        raise errors.play_limit(limit)
+    position = await progress.resume_position(db=db, user_id=user.id, lesson_id=lesson_id)
     return started.model_copy(update={"resume_position": position})
 
 
@@ -165,7 +147,7 @@ async def _open(
     )
     return PlaybackStart(
         session_id=session_id,
-        playlist_url=f"/hls/{token}/{video['_id']}/master.m3u8",
+        playlist_url=urls.hls_master(token, video["_id"]),
         expires_at=datetime.fromtimestamp(expires, UTC),
         heartbeat_interval=settings.playback_heartbeat_seconds,
         watermark=f"{user.email} · {session_id[:6]}",
@@ -181,14 +163,17 @@ async def heartbeat(
         db=db, session_id=session_id, user_id=user.id, until=until, position=position
     )
     if renewed is None:
-        raise session_ended()
+        raise errors.session_ended()
     await sessions_repo.renew_slot(db=db, session_id=session_id, until=until)
     if renewed.get("lesson_id"):
         try:
-            ref = await courses.lesson_ref(db=db, lesson_id=renewed["lesson_id"], viewer=user)
-        except AppError:
+            ref = await lessons.lesson_ref(db=db, lesson_id=renewed["lesson_id"], viewer=user)
+        except course_errors.LessonNotFound:
             return until  # the lesson was removed while playing: nothing to remember
-        await courses.record_progress(db=db, user_id=user.id, ref=ref, position=position)
+        await progress.record(
+            db=db, user_id=user.id, course_id=ref.course_id, lesson_id=ref.lesson_id,
+            position=position, video_duration=ref.video_duration,
+        )  # fmt: skip
     return until
 
 
@@ -223,7 +208,7 @@ async def key_for(
         and session["lease_until"] > clock.now()
         and (
             "course_id" not in session
-            or await courses.still_allowed(
+            or await lessons.still_allowed(
                 db=db, user=user, course_id=session["course_id"], access=session["access"]
             )
         )
@@ -236,5 +221,5 @@ async def key_for(
             "key refused session=%s user=%s video=%s ip=%s",
             grant.session_id, user.id, grant.video_id, ip,
         )  # fmt: skip
-        raise AppError(403, "playback_not_allowed", "This playback session is not active.")
+        raise errors.playback_not_allowed()
     return key

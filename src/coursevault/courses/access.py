@@ -1,0 +1,92 @@
+"""Who may open a lesson, and why: the reason is stored with a playback session and
+checked again at every key request (K1, P5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from coursevault.auth.models import User
+from coursevault.courses import errors
+from coursevault.courses import repo as courses_repo
+from coursevault.courses import service as courses
+from coursevault.courses.markdown import render as render_markdown
+from coursevault.courses.models import LessonContent, LessonKind
+from coursevault.courses.outline import find_lesson
+from coursevault.db import Database, Document
+from coursevault.enrollments import service as enrollments
+from coursevault.progress import service as progress
+
+
+class Access(StrEnum):
+    staff = "staff"  # the course's instructor or an admin
+    enrolled = "enrolled"  # an active enrollment, checked again at every key request
+    preview = "preview"  # any signed-in user, on a lesson marked preview
+
+
+@dataclass(frozen=True)
+class LessonRef:
+    course: Document
+    section: dict[str, Any]
+    lesson: dict[str, Any]
+
+    @property
+    def course_id(self) -> str:
+        course_id: str = self.course["_id"]
+        return course_id
+
+    @property
+    def lesson_id(self) -> str:
+        lesson_id: str = self.lesson["id"]
+        return lesson_id
+
+    @property
+    def video_duration(self) -> float | None:
+        """The lesson's video length, or None for a text lesson (or one still processing)."""
+        if self.lesson["kind"] != LessonKind.video or not self.lesson.get("duration"):
+            return None
+        return float(self.lesson["duration"])
+
+
+async def lesson_ref(*, db: Database, lesson_id: str, viewer: User) -> LessonRef:
+    """Finds a lesson that VIEWER may see (the course's visibility rule); 404 otherwise."""
+    course = await courses_repo.course_of_lesson(db=db, lesson_id=lesson_id)
+    if course is None or not await courses.may_see(db=db, course=course, viewer=viewer):
+        raise errors.lesson_not_found()
+    section, lesson = find_lesson(course["sections"], lesson_id)
+    return LessonRef(course=course, section=section, lesson=lesson)
+
+
+async def lesson_access(*, db: Database, user: User, ref: LessonRef) -> Access:
+    """Tells why USER may open the lesson; 403 not_enrolled when they may not."""
+    if courses.can_edit(user, ref.course):
+        return Access.staff
+    if await enrollments.is_active(db=db, user_id=user.id, course_id=ref.course_id):
+        return Access.enrolled
+    if ref.lesson["preview"]:
+        return Access.preview
+    raise errors.not_enrolled()
+
+
+async def still_allowed(*, db: Database, user: User, course_id: str, access: str) -> bool:
+    """Re-checks, at key time, the reason a playback session was allowed (K1, P5)."""
+    if access == Access.enrolled:
+        return await enrollments.is_active(db=db, user_id=user.id, course_id=course_id)
+    return access in (Access.staff, Access.preview)
+
+
+async def lesson_content(*, db: Database, user: User, ref: LessonRef) -> LessonContent:
+    """Returns the lesson, with USER's position in it, for someone allowed to open it."""
+    saved = await progress.of_lesson(db=db, user_id=user.id, lesson_id=ref.lesson_id)
+    text = ref.lesson["kind"] == LessonKind.text
+    return LessonContent(
+        id=ref.lesson_id,
+        course_id=ref.course_id,
+        title=ref.lesson["title"],
+        kind=ref.lesson["kind"],
+        body_html=render_markdown(ref.lesson["body"]) if text else None,
+        duration=ref.lesson.get("duration"),
+        position=saved.position if saved else 0.0,
+        completed=saved.completed if saved else False,
+    )

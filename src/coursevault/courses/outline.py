@@ -1,0 +1,224 @@
+"""Editing a course's outline: sections and lessons, each edit one compare-and-set."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bson import ObjectId
+
+from coursevault.courses import errors
+from coursevault.courses import repo as courses_repo
+from coursevault.courses.models import (
+    CourseStatus,
+    LessonCreate,
+    LessonKind,
+    LessonUpdate,
+    MoveIn,
+)
+from coursevault.db import Database, Document
+from coursevault.media import service as media
+from coursevault.media.models import VideoStatus
+
+MAX_STRUCTURE_RETRIES = 5
+
+type Sections = list[dict[str, Any]]
+
+
+def new_id() -> str:
+    return str(ObjectId())
+
+
+def lessons_of(course: Document) -> list[dict[str, Any]]:
+    """Returns COURSE's lessons in outline order."""
+    return [lesson for section in course["sections"] for lesson in section["lessons"]]
+
+
+async def videos_of(*, db: Database, course: Document) -> dict[str, Document]:
+    """Returns the videos COURSE's lessons play, by id."""
+    ids = [lesson["video_id"] for lesson in lessons_of(course) if lesson.get("video_id")]
+    return await media.videos_by_id(db=db, video_ids=ids) if ids else {}
+
+
+def find_section(sections: Sections, section_id: str) -> dict[str, Any]:
+    for section in sections:
+        if section["id"] == section_id:
+            return section
+    raise errors.section_not_found()
+
+
+def find_lesson(sections: Sections, lesson_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    for section in sections:
+        for lesson in section["lessons"]:
+            if lesson["id"] == lesson_id:
+                return section, lesson
+    raise errors.lesson_not_found()
+
+
+async def edit_structure[T](
+    *, db: Database, course: Document, change: Callable[[Sections], T]
+) -> tuple[Document, T]:
+    """Applies CHANGE to the course's sections as one compare-and-set on its version.
+
+    Every section and lesson edit goes through here, so two instructors editing at once
+    never lose each other's changes (the loser re-reads and re-applies), and the
+    denormalized lesson count and duration the catalog shows stay right.
+    """
+    current = course
+    for _ in range(MAX_STRUCTURE_RETRIES):
+        sections: Sections = [
+            {**s, "lessons": [dict(lesson) for lesson in s["lessons"]]} for s in current["sections"]
+        ]
+        result = change(sections)
+        lessons = [lesson for s in sections for lesson in s["lessons"]]
+        updated = await courses_repo.update_course(
+            db=db,
+            course_id=current["_id"],
+            expect={"version": current["version"]},
+            sections=sections,
+            lesson_count=len(lessons),
+            duration=sum(lesson.get("duration") or 0.0 for lesson in lessons),
+        )
+        if updated is not None:
+            return updated, result
+        reread = await courses_repo.get_course(db=db, course_id=current["_id"])
+        if reread is None:
+            raise errors.course_not_found()
+        current = reread
+    raise errors.edit_conflict()
+
+
+async def add_section(*, db: Database, course: Document, title: str) -> tuple[Document, str]:
+    section_id = new_id()
+
+    def change(sections: Sections) -> str:
+        sections.append({"id": section_id, "title": title, "lessons": []})
+        return section_id
+
+    return await edit_structure(db=db, course=course, change=change)
+
+
+async def rename_section(
+    *, db: Database, course: Document, section_id: str, title: str
+) -> Document:
+    def change(sections: Sections) -> None:
+        find_section(sections, section_id)["title"] = title
+
+    updated, _ = await edit_structure(db=db, course=course, change=change)
+    return updated
+
+
+async def delete_section(*, db: Database, course: Document, section_id: str) -> Document:
+    def change(sections: Sections) -> None:
+        section = find_section(sections, section_id)
+        if course["status"] == CourseStatus.published and len(
+            [lesson for s in sections for lesson in s["lessons"]]
+        ) == len(section["lessons"]):
+            raise errors.last_lesson()
+        sections.remove(section)
+
+    updated, _ = await edit_structure(db=db, course=course, change=change)
+    return updated
+
+
+async def _lesson_video(*, db: Database, course: Document, video_id: str) -> Document:
+    """Returns VIDEO_ID if the course's instructor owns it (and it is ready, once published)."""
+    video = (await media.videos_by_id(db=db, video_ids=[video_id])).get(video_id)
+    if video is None or video["owner_id"] != course["instructor_id"]:
+        raise errors.invalid_video()
+    if course["status"] == CourseStatus.published and video["status"] != VideoStatus.ready:
+        raise errors.video_not_ready()
+    return video
+
+
+async def add_lesson(
+    *, db: Database, course: Document, section_id: str, lesson_in: LessonCreate
+) -> tuple[Document, str]:
+    video = None
+    if lesson_in.kind is LessonKind.video:
+        assert lesson_in.video_id is not None
+        video = await _lesson_video(db=db, course=course, video_id=lesson_in.video_id)
+    lesson_id = new_id()
+    lesson = {
+        "id": lesson_id,
+        "title": lesson_in.title,
+        "kind": lesson_in.kind.value,
+        "video_id": video["_id"] if video else None,
+        "duration": video["duration"] if video else None,
+        "body": lesson_in.body if lesson_in.kind is LessonKind.text else "",
+        "preview": lesson_in.preview,
+    }
+
+    def change(sections: Sections) -> str:
+        find_section(sections, section_id)["lessons"].append(lesson)
+        return lesson_id
+
+    return await edit_structure(db=db, course=course, change=change)
+
+
+async def update_lesson(
+    *, db: Database, course: Document, lesson_id: str, lesson_in: LessonUpdate
+) -> Document:
+    video = None
+    if lesson_in.video_id is not None:
+        video = await _lesson_video(db=db, course=course, video_id=lesson_in.video_id)
+
+    def change(sections: Sections) -> None:
+        _, lesson = find_lesson(sections, lesson_id)
+        if lesson_in.title is not None:
+            lesson["title"] = lesson_in.title
+        if lesson_in.preview is not None:
+            lesson["preview"] = lesson_in.preview
+        if lesson_in.body is not None and lesson["kind"] == LessonKind.text:
+            lesson["body"] = lesson_in.body
+        if video is not None and lesson["kind"] == LessonKind.video:
+            lesson["video_id"], lesson["duration"] = video["_id"], video["duration"]
+
+    updated, _ = await edit_structure(db=db, course=course, change=change)
+    return updated
+
+
+async def delete_lesson(*, db: Database, course: Document, lesson_id: str) -> Document:
+    def change(sections: Sections) -> None:
+        section, lesson = find_lesson(sections, lesson_id)
+        if (
+            course["status"] == CourseStatus.published
+            and sum(len(s["lessons"]) for s in sections) == 1
+        ):
+            raise errors.last_lesson()
+        section["lessons"].remove(lesson)
+
+    updated, _ = await edit_structure(db=db, course=course, change=change)
+    return updated
+
+
+async def move(*, db: Database, course: Document, move_in: MoveIn) -> Document:
+    """Moves a section, or a lesson into a section, to a position (clamped to the end)."""
+
+    def change(sections: Sections) -> None:
+        if move_in.kind == "section":
+            section = find_section(sections, move_in.id)
+            sections.remove(section)
+            sections.insert(min(move_in.position, len(sections)), section)
+            return
+        source, lesson = find_lesson(sections, move_in.id)
+        target = find_section(sections, move_in.section_id) if move_in.section_id else source
+        source["lessons"].remove(lesson)
+        target["lessons"].insert(min(move_in.position, len(target["lessons"])), lesson)
+
+    updated, _ = await edit_structure(db=db, course=course, change=change)
+    return updated
+
+
+async def refresh_video_details(*, db: Database, course: Document) -> Document:
+    """Copies current video durations into the lessons (a video may finish after it was added)."""
+    videos = await videos_of(db=db, course=course)
+
+    def change(sections: Sections) -> None:
+        for lesson in (lesson for s in sections for lesson in s["lessons"]):
+            video = videos.get(lesson.get("video_id") or "")
+            if video is not None:
+                lesson["duration"] = video["duration"]
+
+    updated, _ = await edit_structure(db=db, course=course, change=change)
+    return updated

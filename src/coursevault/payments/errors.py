@@ -1,0 +1,80 @@
+"""Checkout, order, coupon, refund and webhook errors."""
+
+from __future__ import annotations
+
+from coursevault.errors import AppError, ErrorCode
+
+
+def order_not_found() -> AppError:
+    return AppError(404, ErrorCode.order_not_found, "No such order.")
+
+
+def course_not_found() -> AppError:
+    return AppError(404, ErrorCode.course_not_found, "No such course.")
+
+
+def course_is_free() -> AppError:
+    return AppError(409, ErrorCode.course_is_free, "This course is free: enroll instead.")
+
+
+def already_enrolled() -> AppError:
+    return AppError(409, ErrorCode.already_enrolled, "You already have this course.")
+
+
+def payment_required() -> AppError:
+    return AppError(402, ErrorCode.payment_required, "This course is paid: check out first.")
+
+
+def invalid_coupon() -> AppError:
+    return AppError(422, ErrorCode.invalid_coupon, "This coupon does not apply to this course.")
+
+
+def coupon_expired() -> AppError:
+    return AppError(422, ErrorCode.coupon_expired, "This coupon has expired or is used up.")
+
+
+def coupon_exists() -> AppError:
+    return AppError(409, ErrorCode.coupon_exists, "A coupon with this code already exists.")
+
+
+def site_coupon_forbidden() -> AppError:
+    return AppError(403, ErrorCode.forbidden, "Only admins can create site-wide coupons.")
+
+
+def not_a_test_order() -> AppError:
+    return AppError(
+        409, ErrorCode.not_a_test_order, "This order is not paid through the test checkout."
+    )
+
+
+def payment_not_open() -> AppError:
+    return AppError(409, ErrorCode.payment_not_open, "This test payment was already settled.")
+
+
+def not_refundable(state: str) -> AppError:
+    return AppError(409, ErrorCode.not_refundable, f"An order that is {state} cannot be refunded.")
+
+
+def refund_window_closed(days: int) -> AppError:
+    return AppError(
+        403,
+        ErrorCode.refund_window_closed,
+        f"Instructors can refund within {days} days; ask an admin.",
+    )
+
+
+def provider_error(exc: Exception) -> AppError:
+    return AppError(
+        502,
+        ErrorCode.payment_provider_error,
+        "The payment provider did not answer as expected.",
+        detail={"reason": str(exc)[:300]},
+    )
+
+
+def payments_not_configured(message: str = "Payments are not set up on this site yet.") -> AppError:
+    return AppError(503, ErrorCode.payments_not_configured, message)
+
+
+def bad_signature(reason: str) -> AppError:
+    return AppError(400, ErrorCode.invalid_signature, f"Webhook rejected: {reason}.")

@@ -1,0 +1,1 @@
+"""Where each student is in each lesson: positions, completion, where to resume."""

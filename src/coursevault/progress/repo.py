@@ -1,0 +1,81 @@
+"""The only code that touches `progress`."""
+
+from __future__ import annotations
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from coursevault import clock
+from coursevault.db import Database, Document
+from coursevault.progress.models import LessonProgress
+
+
+async def create_indexes(db: Database) -> None:
+    """Creates this feature's indexes (listed in `coursevault.repos`)."""
+    await db.progress.create_index(
+        [("user_id", ASCENDING), ("course_id", ASCENDING), ("lesson_id", ASCENDING)],
+        unique=True,
+    )
+    await db.progress.create_index([("course_id", ASCENDING), ("lesson_id", ASCENDING)])
+
+
+def _progress(doc: Document) -> LessonProgress:
+    return LessonProgress.model_validate(doc)
+
+
+async def save(
+    *,
+    db: Database,
+    user_id: str,
+    course_id: str,
+    lesson_id: str,
+    position: float,
+    completed: bool,
+) -> LessonProgress:
+    """Stores the position; completion is sticky (watching again never un-completes)."""
+    now = clock.now()
+    update: Document = {
+        "$set": {"position": position, "updated_at": now},
+        "$setOnInsert": {"created_at": now},
+    }
+    if completed:
+        update["$set"]["completed"] = True
+        update["$set"]["completed_at"] = now
+    else:
+        update["$setOnInsert"]["completed"] = False
+    key = {"user_id": user_id, "course_id": course_id, "lesson_id": lesson_id}
+    for _ in range(2):  # two first saves racing: the loser's upsert retries as an update
+        try:
+            doc = await db.progress.find_one_and_update(
+                key, update, upsert=True, return_document=ReturnDocument.AFTER
+            )
+            assert doc is not None
+            return _progress(doc)
+        except DuplicateKeyError:
+            continue
+    raise RuntimeError("progress upsert kept colliding")
+
+
+async def of_lesson(*, db: Database, user_id: str, lesson_id: str) -> LessonProgress | None:
+    doc = await db.progress.find_one({"user_id": user_id, "lesson_id": lesson_id})
+    return _progress(doc) if doc else None
+
+
+async def of_course(*, db: Database, user_id: str, course_id: str) -> list[LessonProgress]:
+    cursor = db.progress.find({"user_id": user_id, "course_id": course_id})
+    return [_progress(doc) async for doc in cursor]
+
+
+async def completions(*, db: Database, course_id: str) -> dict[str, int]:
+    """Returns, per lesson id, how many students completed it."""
+    cursor = await db.progress.aggregate(
+        [
+            {"$match": {"course_id": course_id, "completed": True}},
+            {"$group": {"_id": "$lesson_id", "n": {"$sum": 1}}},
+        ]
+    )
+    return {doc["_id"]: doc["n"] async for doc in cursor}
+
+
+async def delete_for_course(*, db: Database, course_id: str) -> None:
+    await db.progress.delete_many({"course_id": course_id})

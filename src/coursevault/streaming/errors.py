@@ -1,0 +1,47 @@
+"""Playback and delivery errors the player can switch on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coursevault.errors import AppError, ErrorCode
+
+
+def stream_limit(sessions: list[dict[str, Any]]) -> AppError:
+    return AppError(
+        409,
+        ErrorCode.stream_limit,
+        "You are already watching on as many devices as this course allows. "
+        "End one of them to watch here.",
+        detail={"sessions": sessions},
+    )
+
+
+def play_limit(limit: int) -> AppError:
+    return AppError(
+        403,
+        ErrorCode.play_limit,
+        f"You have played this lesson the {limit} times this course allows. "
+        "Ask the instructor for more plays.",
+        detail={"max_plays_per_lesson": limit},
+    )
+
+
+def session_ended() -> AppError:
+    return AppError(410, ErrorCode.playback_ended, "This playback session has ended; start again.")
+
+
+def playback_not_allowed() -> AppError:
+    return AppError(403, ErrorCode.playback_not_allowed, "This playback session is not active.")
+
+
+def invalid_media_token() -> AppError:
+    return AppError(403, ErrorCode.invalid_media_token, "This link is invalid or has expired.")
+
+
+def not_a_video_lesson() -> AppError:
+    return AppError(409, ErrorCode.not_a_video_lesson, "This lesson has no video.")
+
+
+def student_not_found() -> AppError:
+    return AppError(404, ErrorCode.student_not_found, "This student is not enrolled in the course.")

@@ -1,0 +1,63 @@
+"""The playback limits of a course: concurrent streams and plays per lesson.
+
+Streaming owns these rules (and the `lesson_plays` counters); courses only stores the
+numbers in its policy.
+"""
+
+from __future__ import annotations
+
+from coursevault.auth.models import User
+from coursevault.config import Settings
+from coursevault.courses import access
+from coursevault.courses.models import LimitBehavior, PlaybackPolicy
+from coursevault.courses.outline import find_lesson
+from coursevault.db import Database, Document
+from coursevault.enrollments import service as enrollments
+from coursevault.streaming import errors
+from coursevault.streaming import repo as streaming_repo
+from coursevault.streaming.models import PlayGrantRead, StreamPolicy
+
+
+def stream_policy(settings: Settings, course: Document) -> StreamPolicy:
+    """Returns COURSE's concurrent-stream rule, the site default filling what it leaves out."""
+    policy = PlaybackPolicy(**course["policy"])
+    return StreamPolicy(
+        max_concurrent_streams=policy.max_concurrent_streams or settings.max_concurrent_streams,
+        limit_behavior=policy.limit_behavior or LimitBehavior.refuse_new,
+    )
+
+
+def max_plays(settings: Settings, course: Document) -> int | None:
+    """Returns how often a student may play each lesson of COURSE (None: no limit)."""
+    return PlaybackPolicy(**course["policy"]).max_plays_per_lesson or settings.max_plays_per_lesson
+
+
+async def plays_left(*, db: Database, user: User, ref: access.LessonRef, limit: int) -> bool:
+    """Tells whether USER may start the lesson once more under LIMIT plus granted extras."""
+    doc = await streaming_repo.plays(db=db, user_id=user.id, lesson_id=ref.lesson_id)
+    return doc is None or doc["count"] < limit + doc["extra"]
+
+
+async def count_play(*, db: Database, user: User, ref: access.LessonRef, limit: int) -> bool:
+    """Counts one play (once per playback session); False when none were left."""
+    return await streaming_repo.count_play(
+        db=db, user_id=user.id, course_id=ref.course_id, lesson_id=ref.lesson_id, limit=limit
+    )
+
+
+async def grant_plays(
+    *, db: Database, course: Document, user_id: str, lesson_id: str, extra: int
+) -> PlayGrantRead:
+    """Gives a student EXTRA more plays of one lesson of COURSE."""
+    find_lesson(course["sections"], lesson_id)
+    if not await enrollments.is_active(db=db, user_id=user_id, course_id=course["_id"]):
+        raise errors.student_not_found()
+    doc = await streaming_repo.grant_plays(
+        db=db, user_id=user_id, course_id=course["_id"], lesson_id=lesson_id, extra=extra
+    )
+    return PlayGrantRead(
+        lesson_id=doc["lesson_id"],
+        user_id=doc["user_id"],
+        plays=doc["count"],
+        extra_plays=doc["extra"],
+    )
