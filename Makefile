@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in python3.13 python3.14 $$HOME/.pyenv/versions/3.13*/bi
 	then command -v $$p; break; fi; done)
 
 WEB_STAMP := web/node_modules/.installed
-WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json web/package-lock.json
 
 .PHONY: help run test lint typecheck pytest install clean bench web webtest api-client demo
 
@@ -47,7 +47,9 @@ web/dist/index.html: $(WEB_STAMP) $(WEB_SOURCES)
 
 web: web/dist/index.html
 
+# ESLint (typescript-eslint, react-hooks), Prettier's check, then the unit tests.
 webtest: $(WEB_STAMP)
+	cd web && npm run lint --silent
 	cd web && npx vitest run
 
 # After changing the API: regenerate the web app's client from /openapi.json.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from coursevault import embedded_server
 from coursevault.config import ConfigError, Settings, load_or_create_secret
+from coursevault.errors import ErrorCode
 from tests.conftest import BASE_URL, start_app
 
 
@@ -136,3 +138,50 @@ def test_a_second_starter_reuses_the_running_embedded_server(
     assert again.process is None  # not ours: stopping it does nothing
     again.stop()
     assert embedded_server.find_running(data_dir) is not None
+
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "coursevault"
+
+
+def test_errors_are_built_only_in_errors_modules() -> None:
+    """One way to build an error: a factory in the feature's errors.py."""
+    offenders = [
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if path.name != "errors.py" and "AppError(" in path.read_text()
+    ]
+    assert offenders == []
+
+
+def test_every_error_code_is_raised_somewhere_and_documented() -> None:
+    sources = "".join(path.read_text() for path in SRC.rglob("*.py"))
+    docs = (SRC.parent.parent / "docs" / "api-errors.md").read_text()
+    for code in ErrorCode:
+        assert f"ErrorCode.{code.name}" in sources, f"{code} is never raised"
+        assert f"`{code.value}`" in docs, f"{code} is not in docs/api-errors.md"
+
+
+async def test_the_openapi_document_publishes_every_error_code(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    published = schema["components"]["schemas"]["ErrorCode"]["enum"]
+    assert sorted(published) == sorted(code.value for code in ErrorCode)
+    create = schema["paths"]["/api/courses"]["post"]["responses"]
+    assert create["4XX"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorBody"
+    }
+
+
+def test_every_setting_is_documented() -> None:
+    docs = (SRC.parent.parent / "docs" / "configuration.md").read_text()
+    missing = [n for n in Settings.model_fields if f"`COURSEVAULT_{n.upper()}`" not in docs]
+    assert missing == []
+
+
+def test_every_rule_id_named_in_code_or_tests_is_explained_in_the_docs() -> None:
+    root = SRC.parent.parent
+    named = set()
+    for path in [*SRC.rglob("*.py"), *(root / "tests").glob("*.py")]:
+        named |= set(re.findall(r"\b([JWSKPU][1-9])\b", path.read_text()))
+    docs = (root / "docs" / "security.md").read_text()
+    explained = set(re.findall(r"^- \*\*([JWSKPU][1-9])\*\*", docs, flags=re.MULTILINE))
+    assert named - explained == set()

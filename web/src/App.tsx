@@ -12,13 +12,15 @@ import { MyLearning } from "./pages/MyLearning";
 import { SignIn } from "./pages/SignIn";
 import { SignUp } from "./pages/SignUp";
 import { Studio } from "./pages/Studio";
-import { StudioCourse } from "./pages/StudioCourse";
+import { StudioCourse } from "./pages/studio/StudioCourse";
 
 export function App() {
   return (
     <AuthProvider>
       <BrowserRouter>
-        <a className="skip" href="#content">Skip to content</a>
+        <a className="skip" href="#content">
+          Skip to content
+        </a>
         <Header />
         <div id="content">
           <Routes>
@@ -26,14 +28,71 @@ export function App() {
             <Route path="/signin" element={<SignIn />} />
             <Route path="/signup" element={<SignUp />} />
             <Route path="/courses/:ref" element={<Course />} />
-            <Route path="/account" element={<Private><Account /></Private>} />
-            <Route path="/my" element={<Private><MyLearning /></Private>} />
-            <Route path="/checkout/:orderId" element={<Private><Checkout /></Private>} />
-            <Route path="/learn/:courseId/:lessonId" element={<Private><Lesson /></Private>} />
-            <Route path="/studio" element={<Private role="instructor"><Studio /></Private>} />
-            <Route path="/studio/courses/:courseId" element={<Private role="instructor"><StudioCourse /></Private>} />
-            <Route path="/admin" element={<Private role="admin"><Admin /></Private>} />
-            <Route path="*" element={<main><h1>Page not found</h1><Link to="/">Back to the catalog</Link></main>} />
+            <Route
+              path="/account"
+              element={
+                <Private>
+                  <Account />
+                </Private>
+              }
+            />
+            <Route
+              path="/my"
+              element={
+                <Private>
+                  <MyLearning />
+                </Private>
+              }
+            />
+            <Route
+              path="/checkout/:orderId"
+              element={
+                <Private>
+                  <Checkout />
+                </Private>
+              }
+            />
+            <Route
+              path="/learn/:courseId/:lessonId"
+              element={
+                <Private>
+                  <Lesson />
+                </Private>
+              }
+            />
+            <Route
+              path="/studio"
+              element={
+                <Private role="instructor">
+                  <Studio />
+                </Private>
+              }
+            />
+            <Route
+              path="/studio/courses/:courseId"
+              element={
+                <Private role="instructor">
+                  <StudioCourse />
+                </Private>
+              }
+            />
+            <Route
+              path="/admin"
+              element={
+                <Private role="admin">
+                  <Admin />
+                </Private>
+              }
+            />
+            <Route
+              path="*"
+              element={
+                <main>
+                  <h1>Page not found</h1>
+                  <Link to="/">Back to the catalog</Link>
+                </main>
+              }
+            />
           </Routes>
         </div>
       </BrowserRouter>
@@ -46,7 +105,13 @@ function Private({ children, role }: { children: ReactNode; role?: "instructor" 
   const location = useLocation();
   if (loading) return <Loading />;
   if (!user) return <Navigate to={`/signin?next=${encodeURIComponent(location.pathname)}`} replace />;
-  if (role && !is(role)) return <main><h1>Not allowed</h1><p>This page needs the {role} role.</p></main>;
+  if (role && !is(role))
+    return (
+      <main>
+        <h1>Not allowed</h1>
+        <p>This page needs the {role} role.</p>
+      </main>
+    );
   return <>{children}</>;
 }
 
@@ -57,23 +122,34 @@ function Header() {
   return (
     <header className="topbar">
       <Link to="/" className="brand">
-        <span className="logo" aria-hidden="true">▶</span> CourseVault
+        <span className="logo" aria-hidden="true">
+          ▶
+        </span>{" "}
+        CourseVault
       </Link>
-      <button className="menu-toggle" aria-expanded={open} aria-controls="nav" onClick={() => setOpen(!open)}>Menu</button>
+      <button className="menu-toggle" aria-expanded={open} aria-controls="nav" onClick={() => setOpen(!open)}>
+        Menu
+      </button>
       <nav id="nav" className={open ? "open" : ""} onClick={() => setOpen(false)}>
-        <NavLink to="/" end>Catalog</NavLink>
+        <NavLink to="/" end>
+          Catalog
+        </NavLink>
         {user && <NavLink to="/my">My learning</NavLink>}
         {is("instructor") && <NavLink to="/studio">Studio</NavLink>}
         {is("admin") && <NavLink to="/admin">Admin</NavLink>}
         {user ? (
           <>
             <NavLink to="/account">{user.name}</NavLink>
-            <button className="link" onClick={() => void signOut().then(() => navigate("/"))}>Sign out</button>
+            <button className="link" onClick={() => void signOut().then(() => navigate("/"))}>
+              Sign out
+            </button>
           </>
         ) : (
           <>
             <NavLink to="/signin">Sign in</NavLink>
-            <NavLink to="/signup" className="button primary">Sign up</NavLink>
+            <NavLink to="/signup" className="button primary">
+              Sign up
+            </NavLink>
           </>
         )}
       </nav>

@@ -46,16 +46,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const is = useCallback(
-    (role: "student" | "instructor" | "admin") =>
-      !!user && (user.roles.includes(role) || user.roles.includes("admin")),
+    (role: "student" | "instructor" | "admin") => !!user && (user.roles.includes(role) || user.roles.includes("admin")),
     [user],
   );
 
-  return (
-    <AuthContext.Provider value={{ user, loading, signIn, signOut, reload, is }}>
-      {children}
-    </AuthContext.Provider>
-  );
+  return <AuthContext.Provider value={{ user, loading, signIn, signOut, reload, is }}>{children}</AuthContext.Provider>;
 }
 
 export function useAuth(): AuthState {

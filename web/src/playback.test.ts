@@ -1,10 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "./api/client";
+import { ApiError, type ErrorCodeOrStatus } from "./api/client";
 import { mediaProblem, playbackProblem, watermarkSpot } from "./playback";
 
 describe("playbackProblem", () => {
   it("lists the other devices at the stream limit", () => {
-    const sessions = [{ id: "s1", device: "Laptop", started_at: "2026-01-01T00:00:00Z", last_seen: "2026-01-01T00:01:00Z" }];
+    const sessions = [
+      {
+        id: "s1",
+        video_id: "v1",
+        device: "Laptop",
+        started_at: "2026-01-01T00:00:00Z",
+        last_seen: "2026-01-01T00:01:00Z",
+      },
+    ];
     const problem = playbackProblem(new ApiError(409, "stream_limit", "Too many devices", { sessions }));
     expect(problem).toEqual({ kind: "stream_limit", message: "Too many devices", sessions });
   });
@@ -14,14 +22,17 @@ describe("playbackProblem", () => {
     expect(problem.kind === "stream_limit" && problem.sessions).toEqual([]);
   });
 
-  it.each([
+  it.each<[ErrorCodeOrStatus, string]>([
     ["play_limit", "play_limit"],
     ["not_enrolled", "not_enrolled"],
     ["video_not_ready", "not_ready"],
     ["playback_ended", "ended"],
     ["playback_not_allowed", "ended"],
-    ["token_expired", "signed_out"],
-    ["something_new", "other"],
+    ["invalid_media_token", "ended"],
+    ["invalid_token", "signed_out"],
+    ["not_authenticated", "signed_out"],
+    ["course_not_found", "other"],
+    ["http_502", "other"],
   ])("maps %s to %s", (code, kind) => {
     expect(playbackProblem(new ApiError(403, code, "m")).kind).toBe(kind);
   });

@@ -1,12 +1,7 @@
 // What the lesson page shows for each way playback can be refused or stop.
-import { ApiError } from "./api/client";
+import { ApiError, type Schemas } from "./api/client";
 
-export interface LiveSession {
-  id: string;
-  device: string;
-  started_at: string;
-  last_seen: string;
-}
+export type LiveSession = Schemas["PlaybackSessionRead"];
 
 export type PlaybackProblem =
   | { kind: "stream_limit"; message: string; sessions: LiveSession[] }
@@ -38,7 +33,6 @@ export function playbackProblem(error: unknown): PlaybackProblem {
     case "invalid_media_token":
       return { kind: "ended", message: "This playback session has ended (another device took over, or it timed out)." };
     case "not_authenticated":
-    case "token_expired":
     case "invalid_token":
       return { kind: "signed_out", message: "You were signed out. Sign in again to keep watching." };
     default:

@@ -5,10 +5,14 @@ import type { components, paths } from "./schema";
 
 export type Schemas = components["schemas"];
 
+/** A code from the API's ErrorCode enum, or `http_<status>` when the answer had no error
+ * body (a proxy's 502, say). */
+export type ErrorCodeOrStatus = Schemas["ErrorCode"] | `http_${number}`;
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCodeOrStatus,
     message: string,
     readonly detail: unknown = null,
   ) {
@@ -65,7 +69,7 @@ type Result<T> = { data?: T; error?: unknown; response: Response };
 export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
   const { data, error, response } = await call;
   if (response.ok) return data as T;
-  const body = (error ?? {}) as { error?: { code?: string; message?: string; detail?: unknown } };
+  const body = (error ?? {}) as Partial<Schemas["ErrorBody"]>;
   throw new ApiError(
     response.status,
     body.error?.code ?? `http_${response.status}`,
@@ -76,9 +80,7 @@ export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
 
 export function money(amount: number, currency: string): string {
   if (amount === 0) return "Free";
-  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).format(
-    amount / 100,
-  );
+  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).format(amount / 100);
 }
 
 export function duration(seconds: number | null | undefined): string {

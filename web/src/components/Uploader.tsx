@@ -6,7 +6,8 @@ import { Notice, ProgressBar } from "./ui";
 // Which video an unfinished upload of a given file belongs to, so that picking the same
 // file again after a reload resumes it (tus-js-client stores the upload URL itself).
 const PENDING = "coursevault.pendingUploads";
-type Pending = Record<string, { videoId: string; uploadUrl: string }>;
+type Target = { videoId: string; uploadUrl: string };
+type Pending = Record<string, Target>;
 
 function fileKey(file: File): string {
   return `${file.name}:${file.size}:${file.lastModified}`;
@@ -39,10 +40,10 @@ export function Uploader({ onUploaded }: { onUploaded(videoId: string): void }) 
     setError(null);
     setName(file.name);
     const key = fileKey(file);
-    let target = pending()[key];
+    let target: Target | undefined = pending()[key];
     if (target) {
       const video = await api.GET("/api/videos/{video_id}", { params: { path: { video_id: target.videoId } } });
-      if (!video.data || !["awaiting_upload", "uploading"].includes(video.data.status)) target = undefined!;
+      if (!video.data || !["awaiting_upload", "uploading"].includes(video.data.status)) target = undefined;
     }
     if (!target) {
       const title = file.name.replace(/\.[^.]+$/, "");

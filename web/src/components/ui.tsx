@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { ApiError } from "../api/client";
 
 export function messageOf(error: unknown): string {
@@ -7,7 +7,15 @@ export function messageOf(error: unknown): string {
   return "Something went wrong.";
 }
 
-export function Notice({ error, kind = "error", children }: { error?: unknown; kind?: "error" | "info" | "success"; children?: ReactNode }) {
+export function Notice({
+  error,
+  kind = "error",
+  children,
+}: {
+  error?: unknown;
+  kind?: "error" | "info" | "success";
+  children?: ReactNode;
+}) {
   if (!error && !children) return null;
   return (
     <div className={`notice notice-${kind}`} role={kind === "error" ? "alert" : "status"}>
@@ -27,29 +35,43 @@ export function Loading({ label = "Loading…" }: { label?: string }) {
 export function ProgressBar({ value, label }: { value: number; label: string }) {
   const percent = Math.max(0, Math.min(100, Math.round(value)));
   return (
-    <div className="progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
+    <div
+      className="progress"
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={percent}
+    >
       <div className="progress-fill" style={{ width: `${percent}%` }} />
       <span className="progress-text">{percent}%</span>
     </div>
   );
 }
 
-/** Loads data for a page; `reload` runs the loader again. */
+/** Loads data for a page; `reload` runs the loader again. When loads overlap (the user
+ * switched lessons quickly), only the newest answer is kept: an older one that arrives
+ * late never overwrites it. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(true);
+  const latest = useRef(0);
+  // DEPS are the caller's, as with useEffect: the loader changes exactly when they do.
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const run = useCallback(load, deps);
   const reload = useCallback(async () => {
+    const ticket = ++latest.current;
     setLoading(true);
     try {
-      setData(await run());
+      const value = await run();
+      if (ticket !== latest.current) return;
+      setData(value);
       setError(null);
     } catch (e) {
-      setError(e);
+      if (ticket === latest.current) setError(e);
     } finally {
-      setLoading(false);
+      if (ticket === latest.current) setLoading(false);
     }
   }, [run]);
   useEffect(() => {

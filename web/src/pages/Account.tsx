@@ -34,15 +34,30 @@ export function Account() {
         <h2>Change password</h2>
         <label>
           Current password
-          <input type="password" required autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
+          <input
+            type="password"
+            required
+            autoComplete="current-password"
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
+          />
         </label>
         <label>
           New password
-          <input type="password" required minLength={10} autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} />
+          <input
+            type="password"
+            required
+            minLength={10}
+            autoComplete="new-password"
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+          />
         </label>
         <Notice error={error} />
         {done && <Notice kind="success">Password changed. Other devices were signed out.</Notice>}
-        <button className="primary" disabled={busy}>Change password</button>
+        <button className="primary" disabled={busy}>
+          Change password
+        </button>
       </form>
     </main>
   );

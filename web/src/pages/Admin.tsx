@@ -11,13 +11,17 @@ export function Admin() {
   const action = useAction();
 
   async function setRole(userId: string, role: (typeof ROLES)[number]) {
-    await action.run(() => unwrap(api.PUT("/api/admin/users/{user_id}/role", { params: { path: { user_id: userId } }, body: { role } })));
+    await action.run(() =>
+      unwrap(api.PUT("/api/admin/users/{user_id}/role", { params: { path: { user_id: userId } }, body: { role } })),
+    );
     await users.reload();
   }
 
   async function refund(orderId: string) {
     if (!window.confirm("Refund this order? The student loses access at once.")) return;
-    await action.run(() => unwrap(api.POST("/api/admin/orders/{order_id}/refund", { params: { path: { order_id: orderId } } })));
+    await action.run(() =>
+      unwrap(api.POST("/api/admin/orders/{order_id}/refund", { params: { path: { order_id: orderId } } })),
+    );
     await orders.reload();
   }
 
@@ -32,7 +36,12 @@ export function Admin() {
         ) : (
           <table>
             <thead>
-              <tr><th>Name</th><th>Email</th><th>Role</th><th>Joined</th></tr>
+              <tr>
+                <th>Name</th>
+                <th>Email</th>
+                <th>Role</th>
+                <th>Joined</th>
+              </tr>
             </thead>
             <tbody>
               {users.data.items.map((u) => (
@@ -40,10 +49,20 @@ export function Admin() {
                   <td>{u.name}</td>
                   <td>{u.email}</td>
                   <td>
-                    <label className="sr-only" htmlFor={`role-${u.id}`}>Role of {u.email}</label>
-                    <select id={`role-${u.id}`} value={u.roles[0]} disabled={u.id === me?.id || action.busy}
-                      onChange={(e) => setRole(u.id, e.target.value as (typeof ROLES)[number])}>
-                      {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+                    <label className="sr-only" htmlFor={`role-${u.id}`}>
+                      Role of {u.email}
+                    </label>
+                    <select
+                      id={`role-${u.id}`}
+                      value={u.roles[0]}
+                      disabled={u.id === me?.id || action.busy}
+                      onChange={(e) => setRole(u.id, e.target.value as (typeof ROLES)[number])}
+                    >
+                      {ROLES.map((r) => (
+                        <option key={r} value={r}>
+                          {r}
+                        </option>
+                      ))}
                     </select>
                   </td>
                   <td>{new Date(u.created_at).toLocaleDateString()}</td>
@@ -62,7 +81,14 @@ export function Admin() {
         ) : (
           <table>
             <thead>
-              <tr><th>Date</th><th>Course</th><th>Amount</th><th>Provider</th><th>State</th><th /></tr>
+              <tr>
+                <th>Date</th>
+                <th>Course</th>
+                <th>Amount</th>
+                <th>Provider</th>
+                <th>State</th>
+                <th />
+              </tr>
             </thead>
             <tbody>
               {orders.data.items.map((o) => (
@@ -71,8 +97,16 @@ export function Admin() {
                   <td>{o.course_title}</td>
                   <td>{money(o.amount, o.currency)}</td>
                   <td>{o.provider}</td>
-                  <td><span className={`badge state-${o.state}`}>{o.state}</span></td>
-                  <td>{o.state === "paid" && <button onClick={() => refund(o.id)} disabled={action.busy}>Refund</button>}</td>
+                  <td>
+                    <span className={`badge state-${o.state}`}>{o.state}</span>
+                  </td>
+                  <td>
+                    {o.state === "paid" && (
+                      <button onClick={() => refund(o.id)} disabled={action.busy}>
+                        Refund
+                      </button>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -26,8 +26,16 @@ export function Catalog() {
       <section className="hero">
         <h1>Learn from people who do the work</h1>
         <form role="search" onSubmit={search} className="search">
-          <label className="sr-only" htmlFor="q">Search courses</label>
-          <input id="q" type="search" placeholder="Search courses" value={text} onChange={(e) => setText(e.target.value)} />
+          <label className="sr-only" htmlFor="q">
+            Search courses
+          </label>
+          <input
+            id="q"
+            type="search"
+            placeholder="Search courses"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
           <button className="primary">Search</button>
         </form>
       </section>
@@ -46,7 +54,9 @@ export function Catalog() {
               <p className="muted">by {course.instructor_name}</p>
               <p className="clamp">{course.description}</p>
               <p className="meta">
-                <span>{course.lesson_count} {course.lesson_count === 1 ? "lesson" : "lessons"}</span>
+                <span>
+                  {course.lesson_count} {course.lesson_count === 1 ? "lesson" : "lessons"}
+                </span>
                 {course.duration > 0 && <span>{duration(course.duration)}</span>}
                 <strong>{money(course.price.amount, course.price.currency)}</strong>
               </p>
@@ -56,11 +66,15 @@ export function Catalog() {
       )}
       {pages > 1 && (
         <nav className="pager" aria-label="Pages">
-          <button disabled={page <= 1} onClick={() => setParams({ ...(q ? { q } : {}), page: String(page - 1) })}>Previous</button>
+          <button disabled={page <= 1} onClick={() => setParams({ ...(q ? { q } : {}), page: String(page - 1) })}>
+            Previous
+          </button>
           <span>
             Page {page} of {pages}
           </span>
-          <button disabled={page >= pages} onClick={() => setParams({ ...(q ? { q } : {}), page: String(page + 1) })}>Next</button>
+          <button disabled={page >= pages} onClick={() => setParams({ ...(q ? { q } : {}), page: String(page + 1) })}>
+            Next
+          </button>
         </nav>
       )}
     </main>

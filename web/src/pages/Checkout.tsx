@@ -12,7 +12,10 @@ interface StripeCard {
 }
 interface StripeJs {
   elements(): { create(kind: "card"): StripeCard };
-  confirmCardPayment(secret: string, data: { payment_method: { card: StripeCard } }): Promise<{ error?: { message?: string } }>;
+  confirmCardPayment(
+    secret: string,
+    data: { payment_method: { card: StripeCard } },
+  ): Promise<{ error?: { message?: string } }>;
 }
 declare global {
   interface Window {
@@ -33,17 +36,30 @@ function loadScript(src: string): Promise<void> {
 
 export function Checkout() {
   const { orderId = "" } = useParams();
-  const { data: order, error, setData } = useLoad(
-    () => unwrap(api.GET("/api/orders/{order_id}", { params: { path: { order_id: orderId } } })),
-    [orderId],
-  );
+  const {
+    data: order,
+    error,
+    setData,
+  } = useLoad(() => unwrap(api.GET("/api/orders/{order_id}", { params: { path: { order_id: orderId } } })), [orderId]);
   const action = useAction();
 
-  if (!order) return error ? <main className="narrow"><Notice error={error} /></main> : <Loading />;
+  if (!order)
+    return error ? (
+      <main className="narrow">
+        <Notice error={error} />
+      </main>
+    ) : (
+      <Loading />
+    );
 
   async function payLocally(outcome: "succeed" | "decline") {
     const updated = await action.run(() =>
-      unwrap(api.POST("/api/payments/local/{order_id}/complete", { params: { path: { order_id: orderId } }, body: { outcome } })),
+      unwrap(
+        api.POST("/api/payments/local/{order_id}/complete", {
+          params: { path: { order_id: orderId } },
+          body: { outcome },
+        }),
+      ),
     );
     if (updated) setData(updated);
   }
@@ -60,21 +76,26 @@ export function Checkout() {
         {order.state === "paid" ? (
           <>
             <Notice kind="success">Payment received. The course is yours.</Notice>
-            <Link className="button primary" to={`/courses/${order.course_id}`}>Go to the course</Link>
+            <Link className="button primary" to={`/courses/${order.course_id}`}>
+              Go to the course
+            </Link>
           </>
         ) : order.state === "refunded" || order.state === "disputed" ? (
           <Notice>This order was {order.state}.</Notice>
         ) : order.provider === "local" ? (
           <>
             <Notice kind="info">
-              <strong>Test payment.</strong> Stripe is not configured on this site, so no money moves: choose the outcome.
+              <strong>Test payment.</strong> Stripe is not configured on this site, so no money moves: choose the
+              outcome.
             </Notice>
             {order.state === "failed" && <Notice>The test card was declined. Try again.</Notice>}
             <div className="row">
               <button className="primary" disabled={action.busy} onClick={() => payLocally("succeed")}>
                 Pay {money(order.amount, order.currency)} (test)
               </button>
-              <button disabled={action.busy} onClick={() => payLocally("decline")}>Simulate a declined card</button>
+              <button disabled={action.busy} onClick={() => payLocally("decline")}>
+                Simulate a declined card
+              </button>
             </div>
           </>
         ) : (
@@ -113,7 +134,9 @@ function StripeForm({ order, onPaid }: { order: Order; onPaid: (order: Order) =>
 
   async function pay() {
     await action.run(async () => {
-      const result = await stripe.current!.confirmCardPayment(order.client_secret!, { payment_method: { card: card.current! } });
+      const result = await stripe.current!.confirmCardPayment(order.client_secret!, {
+        payment_method: { card: card.current! },
+      });
       if (result.error) throw new Error(result.error.message ?? "The payment failed.");
       // Access is granted by the server once it has re-read the payment from Stripe.
       for (let i = 0; i < 30; i++) {

@@ -8,20 +8,29 @@ export function Course() {
   const { ref = "" } = useParams();
   const { user } = useAuth();
   const navigate = useNavigate();
-  const { data: course, error, loading, reload } = useLoad(
-    () => unwrap(api.GET("/api/courses/{ref}", { params: { path: { ref } } })),
-    [ref, user?.id],
-  );
+  const {
+    data: course,
+    error,
+    loading,
+    reload,
+  } = useLoad(() => unwrap(api.GET("/api/courses/{ref}", { params: { path: { ref } } })), [ref, user?.id]);
   const { data: progress } = useLoad(
     async () =>
-      course?.enrolled ? unwrap(api.GET("/api/courses/{course_id}/progress", { params: { path: { course_id: course.id } } })) : null,
+      course?.enrolled
+        ? unwrap(api.GET("/api/courses/{course_id}/progress", { params: { path: { course_id: course.id } } }))
+        : null,
     [course?.id, course?.enrolled],
   );
   const action = useAction();
   const [coupon, setCoupon] = useState("");
 
   if (loading && !course) return <Loading />;
-  if (!course) return <main><Notice error={error} /></main>;
+  if (!course)
+    return (
+      <main>
+        <Notice error={error} />
+      </main>
+    );
   const free = course.price.amount === 0;
   const firstLesson = course.sections.flatMap((s) => s.lessons)[0];
   const resume = progress?.resume?.lesson_id ?? firstLesson?.id;
@@ -33,12 +42,19 @@ export function Course() {
       return;
     }
     if (free) {
-      const ok = await action.run(() => unwrap(api.POST("/api/courses/{course_id}/enroll", { params: { path: { course_id: course!.id } } })));
+      const ok = await action.run(() =>
+        unwrap(api.POST("/api/courses/{course_id}/enroll", { params: { path: { course_id: course!.id } } })),
+      );
       if (ok) await reload();
       return;
     }
     const order = await action.run(() =>
-      unwrap(api.POST("/api/courses/{course_id}/checkout", { params: { path: { course_id: course!.id } }, body: { coupon: coupon.trim() || null } })),
+      unwrap(
+        api.POST("/api/courses/{course_id}/checkout", {
+          params: { path: { course_id: course!.id } },
+          body: { coupon: coupon.trim() || null },
+        }),
+      ),
     );
     if (order) navigate(order.checkout_url);
   }
@@ -49,7 +65,8 @@ export function Course() {
         <div>
           <h1>{course.title}</h1>
           <p className="muted">
-            by {course.instructor_name} · {course.lesson_count} {course.lesson_count === 1 ? "lesson" : "lessons"} {course.duration > 0 && `· ${duration(course.duration)}`}
+            by {course.instructor_name} · {course.lesson_count} {course.lesson_count === 1 ? "lesson" : "lessons"}{" "}
+            {course.duration > 0 && `· ${duration(course.duration)}`}
             {course.status === "draft" && <span className="badge">draft</span>}
           </p>
           <p className="description">{course.description}</p>
@@ -91,8 +108,14 @@ export function Course() {
                 const open = course.enrolled || course.can_edit || (lesson.preview && !!user);
                 return (
                   <li key={lesson.id}>
-                    <span className="lesson-kind" aria-hidden="true">{lesson.kind === "video" ? "▶" : "¶"}</span>
-                    {open ? <Link to={`/learn/${course.id}/${lesson.id}`}>{lesson.title}</Link> : <span>{lesson.title}</span>}
+                    <span className="lesson-kind" aria-hidden="true">
+                      {lesson.kind === "video" ? "▶" : "¶"}
+                    </span>
+                    {open ? (
+                      <Link to={`/learn/${course.id}/${lesson.id}`}>{lesson.title}</Link>
+                    ) : (
+                      <span>{lesson.title}</span>
+                    )}
                     {lesson.preview && <span className="badge">preview</span>}
                     {done.has(lesson.id) && <span className="badge done">✓ done</span>}
                     <span className="muted right">{duration(lesson.duration)}</span>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { api, duration, unwrap, type Schemas } from "../api/client";
+import { endPlayback, startPlayback } from "../api/playback";
 import { endSession, Player } from "../components/Player";
 import { Loading, Notice, useAction, useLoad } from "../components/ui";
 import { playbackProblem, type PlaybackProblem } from "../playback";
@@ -13,7 +14,11 @@ export function Lesson() {
     () => unwrap(api.GET("/api/courses/{ref}", { params: { path: { ref: courseId } } })),
     [courseId],
   );
-  const { data: lesson, error: lessonError, reload: reloadLesson } = useLoad(
+  const {
+    data: lesson,
+    error: lessonError,
+    reload: reloadLesson,
+  } = useLoad(
     () => unwrap(api.GET("/api/lessons/{lesson_id}", { params: { path: { lesson_id: lessonId } } })),
     [lessonId],
   );
@@ -24,7 +29,12 @@ export function Lesson() {
 
   async function markDone() {
     await complete.run(() =>
-      unwrap(api.PUT("/api/lessons/{lesson_id}/progress", { params: { path: { lesson_id: lessonId } }, body: { position: 0, completed: true } })),
+      unwrap(
+        api.PUT("/api/lessons/{lesson_id}/progress", {
+          params: { path: { lesson_id: lessonId } },
+          body: { position: 0, completed: true },
+        }),
+      ),
     );
     await reloadLesson();
   }
@@ -55,13 +65,17 @@ export function Lesson() {
                 {lesson.completed ? (
                   <Notice kind="success">Lesson completed.</Notice>
                 ) : (
-                  <button className="primary" onClick={markDone} disabled={complete.busy}>Mark as done</button>
+                  <button className="primary" onClick={markDone} disabled={complete.busy}>
+                    Mark as done
+                  </button>
                 )}
               </>
             )}
             {next && (
               <p>
-                <Link className="button" to={`/learn/${courseId}/${next.id}`}>Next: {next.title} →</Link>
+                <Link className="button" to={`/learn/${courseId}/${next.id}`}>
+                  Next: {next.title} →
+                </Link>
               </p>
             )}
           </>
@@ -74,7 +88,8 @@ export function Lesson() {
             <ol>
               {section.lessons.map((l) => (
                 <li key={l.id} aria-current={l.id === lessonId ? "page" : undefined}>
-                  <Link to={`/learn/${courseId}/${l.id}`}>{l.title}</Link> <span className="muted">{duration(l.duration)}</span>
+                  <Link to={`/learn/${courseId}/${l.id}`}>{l.title}</Link>{" "}
+                  <span className="muted">{duration(l.duration)}</span>
                 </li>
               ))}
             </ol>
@@ -94,12 +109,7 @@ function VideoLesson({ lessonId, courseRef }: { lessonId: string; courseRef: str
     let cancelled = false;
     setStart(null);
     setProblem(null);
-    unwrap(
-      api.POST("/api/lessons/{lesson_id}/playback", {
-        params: { path: { lesson_id: lessonId } },
-        body: { device: describeDevice() },
-      }),
-    )
+    startPlayback(lessonId, describeDevice())
       // A start that lands after the page moved on is ended, or it would hold a stream slot.
       .then((started) => (cancelled ? void endSession(started.session_id, null) : setStart(started)))
       .catch((error) => !cancelled && setProblem(playbackProblem(error)));
@@ -118,16 +128,42 @@ function VideoLesson({ lessonId, courseRef }: { lessonId: string; courseRef: str
 
 function describeDevice(): string {
   const ua = navigator.userAgent;
-  const browser = /Edg\//.test(ua) ? "Edge" : /Chrome\//.test(ua) ? "Chrome" : /Firefox\//.test(ua) ? "Firefox" : /Safari\//.test(ua) ? "Safari" : "Browser";
-  const system = /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Mac OS/.test(ua) ? "macOS" : /Windows/.test(ua) ? "Windows" : /Linux/.test(ua) ? "Linux" : "";
+  const browser = /Edg\//.test(ua)
+    ? "Edge"
+    : /Chrome\//.test(ua)
+      ? "Chrome"
+      : /Firefox\//.test(ua)
+        ? "Firefox"
+        : /Safari\//.test(ua)
+          ? "Safari"
+          : "Browser";
+  const system = /Android/.test(ua)
+    ? "Android"
+    : /iPhone|iPad/.test(ua)
+      ? "iOS"
+      : /Mac OS/.test(ua)
+        ? "macOS"
+        : /Windows/.test(ua)
+          ? "Windows"
+          : /Linux/.test(ua)
+            ? "Linux"
+            : "";
   return system ? `${browser} on ${system}` : browser;
 }
 
-function ProblemView({ problem, courseRef, onRetry }: { problem: PlaybackProblem; courseRef: string; onRetry: () => Promise<void> }) {
+function ProblemView({
+  problem,
+  courseRef,
+  onRetry,
+}: {
+  problem: PlaybackProblem;
+  courseRef: string;
+  onRetry: () => Promise<void>;
+}) {
   const action = useAction();
 
-  async function endSession(id: string) {
-    await action.run(() => unwrap(api.DELETE("/api/me/playback/{session_id}", { params: { path: { session_id: id } } })));
+  async function stopOtherDevice(id: string) {
+    await action.run(() => endPlayback(id));
     await onRetry();
   }
 
@@ -135,7 +171,9 @@ function ProblemView({ problem, courseRef, onRetry }: { problem: PlaybackProblem
     <div className="card problem" data-testid="playback-problem" data-kind={problem.kind}>
       <Notice>{problem.message}</Notice>
       {problem.kind === "not_enrolled" && (
-        <Link className="button primary" to={`/courses/${courseRef}`}>See the course and buy it</Link>
+        <Link className="button primary" to={`/courses/${courseRef}`}>
+          See the course and buy it
+        </Link>
       )}
       {problem.kind === "stream_limit" && (
         <>
@@ -143,16 +181,27 @@ function ProblemView({ problem, courseRef, onRetry }: { problem: PlaybackProblem
           <ul className="devices">
             {problem.sessions.map((s) => (
               <li key={s.id}>
-                <strong>{s.device}</strong> <span className="muted">since {new Date(s.started_at).toLocaleString()}</span>{" "}
-                <button onClick={() => endSession(s.id)} disabled={action.busy}>Stop watching there</button>
+                <strong>{s.device}</strong>{" "}
+                <span className="muted">since {new Date(s.started_at).toLocaleString()}</span>{" "}
+                <button onClick={() => stopOtherDevice(s.id)} disabled={action.busy}>
+                  Stop watching there
+                </button>
               </li>
             ))}
           </ul>
         </>
       )}
-      {problem.kind === "ended" && <button className="primary" onClick={() => void onRetry()}>Restart playback</button>}
+      {problem.kind === "ended" && (
+        <button className="primary" onClick={() => void onRetry()}>
+          Restart playback
+        </button>
+      )}
       {problem.kind === "not_ready" && <button onClick={() => void onRetry()}>Try again</button>}
-      {problem.kind === "signed_out" && <Link className="button primary" to="/signin">Sign in</Link>}
+      {problem.kind === "signed_out" && (
+        <Link className="button primary" to="/signin">
+          Sign in
+        </Link>
+      )}
       <Notice error={action.error} />
     </div>
   );

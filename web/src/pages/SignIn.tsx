@@ -30,10 +30,18 @@ export function SignIn() {
         </label>
         <label>
           Password
-          <input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </label>
         <Notice error={error} />
-        <button className="primary" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
+        <button className="primary" disabled={busy}>
+          {busy ? "Signing in…" : "Sign in"}
+        </button>
       </form>
       <p>
         New here? <Link to="/signup">Create an account</Link>

@@ -37,7 +37,14 @@ export function SignUp() {
         </label>
         <label>
           Password <small>(at least 10 characters)</small>
-          <input type="password" required minLength={10} autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            type="password"
+            required
+            minLength={10}
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </label>
         <fieldset className="choices">
           <legend>I want to</legend>
@@ -45,11 +52,14 @@ export function SignUp() {
             <input type="radio" name="role" checked={role === "student"} onChange={() => setRole("student")} /> learn
           </label>
           <label className="inline">
-            <input type="radio" name="role" checked={role === "instructor"} onChange={() => setRole("instructor")} /> teach
+            <input type="radio" name="role" checked={role === "instructor"} onChange={() => setRole("instructor")} />{" "}
+            teach
           </label>
         </fieldset>
         <Notice error={error} />
-        <button className="primary" disabled={busy}>{busy ? "Creating…" : "Create account"}</button>
+        <button className="primary" disabled={busy}>
+          {busy ? "Creating…" : "Create account"}
+        </button>
       </form>
       <p>
         Already have an account? <Link to="/signin">Sign in</Link>

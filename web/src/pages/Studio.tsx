@@ -11,7 +11,13 @@ export function Studio() {
 
   async function create(event: FormEvent) {
     event.preventDefault();
-    const course = await action.run(() => unwrap(api.POST("/api/courses", { body: { title, description: "", price: { amount: 0, currency: "usd" }, policy: {} } })));
+    const course = await action.run(() =>
+      unwrap(
+        api.POST("/api/courses", {
+          body: { title, description: "", price: { amount: 0, currency: "usd" }, policy: {} },
+        }),
+      ),
+    );
     if (course) navigate(`/studio/courses/${course.id}`);
   }
 
@@ -21,9 +27,16 @@ export function Studio() {
       <form className="card form inline-form" onSubmit={create}>
         <label>
           New course title
-          <input required value={title} onChange={(e) => setTitle(e.target.value)} placeholder="e.g. Practical Python" />
+          <input
+            required
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            placeholder="e.g. Practical Python"
+          />
         </label>
-        <button className="primary" disabled={action.busy}>Create course</button>
+        <button className="primary" disabled={action.busy}>
+          Create course
+        </button>
       </form>
       <Notice error={action.error ?? error} />
       {!data ? (

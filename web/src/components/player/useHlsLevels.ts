@@ -1,0 +1,35 @@
+import { useEffect, useRef, useState, type RefObject } from "react";
+import type Hls from "hls.js";
+
+export type HlsElement = HTMLVideoElement & { api?: Hls | null };
+export type Level = { index: number; height: number };
+
+/** Waits for hls.js to parse the ladder, then lists its quality levels (tallest first) and
+ * calls `onReady` once. The <hls-video> element of react-player 3 creates its hls.js
+ * instance after mount and does not re-dispatch every media event, so we poll for it. */
+export function useHlsLevels(
+  video: RefObject<HlsElement | null>,
+  sessionId: string,
+  onReady: (hls: Hls) => void,
+): Level[] {
+  const [levels, setLevels] = useState<Level[]>([]);
+  const ready = useRef(onReady);
+  useEffect(() => {
+    ready.current = onReady;
+  });
+
+  useEffect(() => {
+    const timer = setInterval(() => {
+      const el = video.current;
+      if (el?.api && el.api.levels.length > 0 && el.readyState >= 1) {
+        clearInterval(timer);
+        const hls = el.api;
+        setLevels(hls.levels.map((l, index) => ({ index, height: l.height })).sort((a, b) => b.height - a.height));
+        ready.current(hls);
+      }
+    }, 200);
+    return () => clearInterval(timer);
+  }, [video, sessionId]);
+
+  return levels;
+}

@@ -1,0 +1,99 @@
+import { useEffect, useState, type FormEvent } from "react";
+import { money, type Schemas } from "../../api/client";
+
+type Course = Schemas["CourseRead"];
+
+/** The course's title, price and playback limits; re-syncs when the saved course changes. */
+export function Details({ course, onSave }: { course: Course; onSave(body: Schemas["CourseUpdate"]): Promise<void> }) {
+  const [title, setTitle] = useState(course.title);
+  const [description, setDescription] = useState(course.description);
+  const [price, setPrice] = useState((course.price.amount / 100).toFixed(2));
+  const [currency, setCurrency] = useState(course.price.currency.toUpperCase());
+  const [streams, setStreams] = useState(String(course.policy.max_concurrent_streams ?? ""));
+  const [behavior, setBehavior] = useState<Schemas["LimitBehavior"]>(course.policy.limit_behavior ?? "refuse_new");
+  const [plays, setPlays] = useState(String(course.policy.max_plays_per_lesson ?? ""));
+
+  // The form starts from the saved course and follows it when a save (or a reload) changes it.
+  useEffect(() => {
+    setTitle(course.title);
+    setDescription(course.description);
+    setPrice((course.price.amount / 100).toFixed(2));
+    setCurrency(course.price.currency.toUpperCase());
+    setStreams(String(course.policy.max_concurrent_streams ?? ""));
+    setBehavior(course.policy.limit_behavior ?? "refuse_new");
+    setPlays(String(course.policy.max_plays_per_lesson ?? ""));
+  }, [course]);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    void onSave({
+      title,
+      description,
+      price: { amount: Math.round(Number(price) * 100), currency },
+      policy: {
+        max_concurrent_streams: streams ? Number(streams) : null,
+        limit_behavior: behavior,
+        max_plays_per_lesson: plays ? Number(plays) : null,
+      },
+    });
+  }
+
+  return (
+    <form className="card form" onSubmit={submit}>
+      <h2>Details</h2>
+      <label>
+        Title
+        <input required value={title} onChange={(e) => setTitle(e.target.value)} />
+      </label>
+      <label>
+        Description
+        <textarea rows={4} value={description} onChange={(e) => setDescription(e.target.value)} />
+      </label>
+      <div className="row">
+        <label>
+          Price (0 = free)
+          <input type="number" min="0" step="0.01" value={price} onChange={(e) => setPrice(e.target.value)} />
+        </label>
+        <label>
+          Currency
+          <input value={currency} maxLength={3} onChange={(e) => setCurrency(e.target.value.toUpperCase())} />
+        </label>
+      </div>
+      <fieldset>
+        <legend>Playback limits</legend>
+        <div className="row">
+          <label>
+            Streams at once
+            <input
+              type="number"
+              min="1"
+              max="20"
+              placeholder="site default"
+              value={streams}
+              onChange={(e) => setStreams(e.target.value)}
+            />
+          </label>
+          <label>
+            At the limit
+            <select value={behavior} onChange={(e) => setBehavior(e.target.value as Schemas["LimitBehavior"])}>
+              <option value="refuse_new">refuse the new device</option>
+              <option value="evict_oldest">stop the oldest device</option>
+            </select>
+          </label>
+          <label>
+            Plays per lesson
+            <input
+              type="number"
+              min="1"
+              placeholder="unlimited"
+              value={plays}
+              onChange={(e) => setPlays(e.target.value)}
+            />
+          </label>
+        </div>
+      </fieldset>
+      <p className="muted">Price shown to students: {money(Math.round(Number(price) * 100) || 0, currency || "usd")}</p>
+      <button className="primary">Save details</button>
+    </form>
+  );
+}

@@ -1,0 +1,69 @@
+import { useState, type FormEvent } from "react";
+import type { Schemas } from "../../api/client";
+import type { CourseEditor } from "./useCourseEditor";
+
+type Video = Schemas["VideoRead"];
+
+/** Adds a video or text lesson to one section. */
+export function NewLesson({ sectionId, videos, editor }: { sectionId: string; videos: Video[]; editor: CourseEditor }) {
+  const [title, setTitle] = useState("");
+  const [kind, setKind] = useState<"video" | "text">("video");
+  const [videoId, setVideoId] = useState("");
+  const [body, setBody] = useState("");
+  const [preview, setPreview] = useState(false);
+  const usable = videos.filter((v) => v.status !== "failed");
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    void editor
+      .addLesson(sectionId, {
+        title,
+        kind,
+        video_id: kind === "video" ? videoId || usable[0]?.id : null,
+        body,
+        preview,
+      })
+      .then(() => {
+        setTitle("");
+        setBody("");
+      });
+  }
+
+  return (
+    <form className="new-lesson" onSubmit={submit}>
+      <label>
+        Lesson title
+        <input required value={title} onChange={(e) => setTitle(e.target.value)} />
+      </label>
+      <label>
+        Kind
+        <select value={kind} onChange={(e) => setKind(e.target.value as "video" | "text")}>
+          <option value="video">Video</option>
+          <option value="text">Text (Markdown)</option>
+        </select>
+      </label>
+      {kind === "video" ? (
+        <label>
+          Video
+          <select value={videoId} onChange={(e) => setVideoId(e.target.value)} required={!usable.length}>
+            {usable.length === 0 && <option value="">Upload a video first</option>}
+            {usable.map((v) => (
+              <option key={v.id} value={v.id}>
+                {v.title} ({v.status})
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : (
+        <label>
+          Text
+          <textarea rows={4} value={body} onChange={(e) => setBody(e.target.value)} />
+        </label>
+      )}
+      <label className="inline">
+        <input type="checkbox" checked={preview} onChange={(e) => setPreview(e.target.checked)} /> Free preview
+      </label>
+      <button>Add lesson</button>
+    </form>
+  );
+}

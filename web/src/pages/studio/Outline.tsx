@@ -1,0 +1,111 @@
+import { useState } from "react";
+import type { Schemas } from "../../api/client";
+import { NewLesson } from "./NewLesson";
+import type { CourseEditor } from "./useCourseEditor";
+
+type Course = Schemas["CourseRead"];
+type Video = Schemas["VideoRead"];
+
+/** Sections and lessons: reorder, delete, mark as preview, add. */
+export function Outline({ course, videos, editor }: { course: Course; videos: Video[]; editor: CourseEditor }) {
+  const [sectionTitle, setSectionTitle] = useState("");
+
+  return (
+    <section className="card">
+      <h2>Sections and lessons</h2>
+      {course.sections.map((section, si) => (
+        <div key={section.id} className="studio-section">
+          <div className="row spread">
+            <h3>{section.title}</h3>
+            <div className="row">
+              <button
+                aria-label={`Move section ${section.title} up`}
+                disabled={si === 0}
+                onClick={() => editor.move("section", section.id, si - 1)}
+              >
+                ↑
+              </button>
+              <button
+                aria-label={`Move section ${section.title} down`}
+                disabled={si === course.sections.length - 1}
+                onClick={() => editor.move("section", section.id, si + 1)}
+              >
+                ↓
+              </button>
+              <button
+                aria-label={`Delete section ${section.title}`}
+                onClick={() =>
+                  window.confirm("Delete this section and its lessons?") && editor.deleteSection(section.id)
+                }
+              >
+                ✕
+              </button>
+            </div>
+          </div>
+          <ol className="lessons">
+            {section.lessons.map((lesson, li) => (
+              <li key={lesson.id}>
+                <span>
+                  {lesson.kind === "video" ? "▶" : "¶"} {lesson.title}
+                </span>
+                {lesson.preview && <span className="badge">preview</span>}
+                {lesson.video_status && lesson.video_status !== "ready" && (
+                  <span className="badge">{lesson.video_status}</span>
+                )}
+                <span className="right row">
+                  <label className="inline">
+                    <input
+                      type="checkbox"
+                      checked={lesson.preview}
+                      onChange={(e) => editor.togglePreview(section.id, lesson.id, e.target.checked)}
+                    />{" "}
+                    preview
+                  </label>
+                  <button
+                    aria-label={`Move ${lesson.title} up`}
+                    disabled={li === 0}
+                    onClick={() => editor.move("lesson", lesson.id, li - 1, section.id)}
+                  >
+                    ↑
+                  </button>
+                  <button
+                    aria-label={`Move ${lesson.title} down`}
+                    disabled={li === section.lessons.length - 1}
+                    onClick={() => editor.move("lesson", lesson.id, li + 1, section.id)}
+                  >
+                    ↓
+                  </button>
+                  <button
+                    aria-label={`Delete ${lesson.title}`}
+                    onClick={() => editor.deleteLesson(section.id, lesson.id)}
+                  >
+                    ✕
+                  </button>
+                </span>
+              </li>
+            ))}
+          </ol>
+          <NewLesson sectionId={section.id} videos={videos} editor={editor} />
+        </div>
+      ))}
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void editor.addSection(sectionTitle).then(() => setSectionTitle(""));
+        }}
+      >
+        <label className="grow">
+          <span className="sr-only">New section title</span>
+          <input
+            required
+            placeholder="New section title"
+            value={sectionTitle}
+            onChange={(e) => setSectionTitle(e.target.value)}
+          />
+        </label>
+        <button>Add section</button>
+      </form>
+    </section>
+  );
+}
