@@ -21,7 +21,12 @@ async def lesson_by_id(lesson_id: str, user: CurrentUser, db: Db) -> access.Less
     return await access.lesson_ref(db=db, lesson_id=lesson_id, viewer=user)
 
 
+async def visible_course(course_id: str, user: CurrentUser, db: Db) -> Document:
+    return await service.visible_course(db=db, ref=course_id, viewer=user)
+
+
 VisibleLesson = Annotated[access.LessonRef, Depends(lesson_by_id)]
+VisibleCourse = Annotated[Document, Depends(visible_course)]
 
 
 async def enrolled_lesson(ref: VisibleLesson, user: CurrentUser, db: Db) -> access.LessonRef:

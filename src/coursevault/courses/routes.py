@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 from coursevault.auth.deps import CurrentUser, Instructor, OptionalUser
 from coursevault.auth.models import User
 from coursevault.courses import access, outline, service
-from coursevault.courses.deps import EnrolledLesson, OwnedCourse
+from coursevault.courses.deps import EnrolledLesson, OwnedCourse, VisibleCourse
 from coursevault.courses.models import (
     CourseChange,
     CourseCreate,
@@ -170,8 +170,7 @@ async def move(move_in: MoveIn, course: OwnedCourse, user: CurrentUser, db: Db) 
 
 
 @router.get("/courses/{course_id}/progress", operation_id="courseProgress")
-async def course_progress(course_id: str, user: CurrentUser, db: Db) -> CourseProgress:
-    course = await service.visible_course(db=db, ref=course_id, viewer=user)
+async def course_progress(course: VisibleCourse, user: CurrentUser, db: Db) -> CourseProgress:
     return await progress.course_progress(
         db=db, user_id=user.id, course_id=course["_id"],
         lesson_ids=[lesson["id"] for lesson in lessons_of(course)],

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from email.utils import format_datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response, status
-from starlette.requests import ClientDisconnect
 
 from coursevault import urls
 from coursevault.auth.deps import Instructor
 from coursevault.courses import service as courses
 from coursevault.deps import AppSettings, Db
 from coursevault.errors import ERROR_RESPONSES
-from coursevault.media import errors, service
+from coursevault.media import errors, service, tus
 from coursevault.media.deps import OwnedVideo
 from coursevault.media.models import VideoCreate, VideoPage, VideoRead
 
@@ -51,50 +47,14 @@ async def delete_video(video: OwnedVideo, db: Db, settings: AppSettings) -> None
     await service.delete_video(db=db, settings=settings, video=video)
 
 
-# --- tus 1.0.0: Core, Creation, Termination, Expiration, Checksum ---
+# --- tus 1.0.0: Core, Creation, Termination, Expiration, Checksum (headers in media/tus.py) ---
 
+TusRequest = Depends(tus.require_tus_version)
 
-async def _tus_resumable(tus_resumable: Annotated[str | None, Header()] = None) -> None:
-    if tus_resumable != TUS_VERSION:
-        raise errors.tus_version()
-
-
-TusRequest = Depends(_tus_resumable)
-
-
-def _expires(when: datetime) -> str:
-    return format_datetime(when.astimezone(UTC), usegmt=True)
-
-
-def _tus_headers(response: Response, **headers: str) -> None:
-    response.headers["Tus-Resumable"] = TUS_VERSION
-    response.headers["Cache-Control"] = "no-store"
-    for name, value in headers.items():
-        response.headers[name.replace("_", "-")] = value
-
-
-async def _options(settings: AppSettings) -> Response:
-    response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    _tus_headers(
-        response,
-        Tus_Version=TUS_VERSION,
-        Tus_Extension=TUS_EXTENSIONS,
-        Tus_Max_Size=str(settings.max_upload_bytes),
-        Tus_Checksum_Algorithm=",".join(service.CHECKSUMS),
-    )
-    return response
-
-
-tus_router.add_api_route("/{video_id}", _options, methods=["OPTIONS"], include_in_schema=False)
+tus_router.add_api_route("/{video_id}", tus.options, methods=["OPTIONS"], include_in_schema=False)
 tus_router.add_api_route(
-    "/{video_id}/{upload_id}", _options, methods=["OPTIONS"], include_in_schema=False
+    "/{video_id}/{upload_id}", tus.options, methods=["OPTIONS"], include_in_schema=False
 )
-
-
-def _int_header(value: str | None, name: str) -> int:
-    if value is None or not value.isdigit():
-        raise errors.bad_upload_request(f"{name} must be a non-negative integer")
-    return int(value)
 
 
 @tus_router.post(
@@ -112,16 +72,16 @@ async def create_upload(
 ) -> None:
     if upload_defer_length is not None:
         raise errors.bad_upload_request("Upload-Defer-Length is not supported; send Upload-Length")
-    length = _int_header(upload_length, "Upload-Length")
-    metadata = service.parse_metadata(upload_metadata)
+    length = tus.int_header(upload_length, "Upload-Length")
+    metadata = tus.parse_metadata(upload_metadata)
     updated = await service.start_upload(
         db=db, settings=settings, video=video, length=length, metadata=metadata
     )
     upload = updated["upload"]
-    _tus_headers(
+    tus.set_headers(
         response,
         Location=f"{urls.upload(video['_id'])}/{upload['id']}",
-        Upload_Expires=_expires(upload["expires_at"]),
+        Upload_Expires=tus.expires(upload["expires_at"]),
     )
 
 
@@ -129,23 +89,13 @@ async def create_upload(
 async def upload_offset(video: OwnedVideo, upload_id: str) -> Response:
     upload = service.live_upload(video, upload_id)
     response = Response(status_code=status.HTTP_200_OK)
-    _tus_headers(
+    tus.set_headers(
         response,
         Upload_Offset=str(upload["offset"]),
         Upload_Length=str(upload["length"]),
-        Upload_Expires=_expires(upload["expires_at"]),
+        Upload_Expires=tus.expires(upload["expires_at"]),
     )
     return response
-
-
-async def _body(request: Request) -> AsyncIterator[bytes]:
-    """The request body; a client that disconnects just ends it (tus resumes from there)."""
-    try:
-        async for chunk in request.stream():
-            if chunk:
-                yield chunk
-    except ClientDisconnect:
-        return
 
 
 @tus_router.patch(
@@ -164,10 +114,9 @@ async def append_upload(
     content_length: Annotated[str | None, Header()] = None,
     upload_checksum: Annotated[str | None, Header()] = None,
 ) -> None:
-    if (content_type or "").split(";")[0].strip().lower() != OFFSET_STREAM:
-        raise errors.wrong_content_type()
-    offset = _int_header(upload_offset, "Upload-Offset")
-    length = _int_header(content_length, "Content-Length") if content_length else None
+    tus.check_content_type(content_type)
+    offset = tus.int_header(upload_offset, "Upload-Offset")
+    length = tus.int_header(content_length, "Content-Length") if content_length else None
     updated = await service.append(
         db=db,
         settings=settings,
@@ -175,14 +124,14 @@ async def append_upload(
         upload_id=upload_id,
         offset=offset,
         content_length=length,
-        chunks=_body(request),
-        checksum=service.parse_checksum(upload_checksum),
+        chunks=tus.body(request),
+        checksum=tus.parse_checksum(upload_checksum),
     )
     upload = updated.get("upload")
     headers = {"Upload_Offset": str(upload["offset"] if upload else updated["size"])}
     if upload:
-        headers["Upload_Expires"] = _expires(upload["expires_at"])
-    _tus_headers(response, **headers)
+        headers["Upload_Expires"] = tus.expires(upload["expires_at"])
+    tus.set_headers(response, **headers)
 
 
 @tus_router.delete(
@@ -193,4 +142,4 @@ async def terminate_upload(
     video: OwnedVideo, upload_id: str, response: Response, db: Db, settings: AppSettings
 ) -> None:
     await service.terminate_upload(db=db, settings=settings, video=video, upload_id=upload_id)
-    _tus_headers(response)
+    tus.set_headers(response)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import logging
 import os
-import re
 import secrets
 import shutil
 import unicodedata
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 
 WRITE_BUFFER = 1024 * 1024  # bytes held in memory before a write: RSS stays flat
 UPLOAD_LOCK = timedelta(minutes=10)
-CHECKSUMS = {"sha1": "sha1", "sha256": "sha256", "md5": "md5"}
 
 
 def entity(video_id: str) -> str:
@@ -97,23 +96,6 @@ async def list_videos(*, db: Database, owner: User) -> list[Document]:
     return await media_repo.list_videos(db=db, owner_id=owner.id)
 
 
-def parse_metadata(header: str | None) -> dict[str, str]:
-    """Parses tus Upload-Metadata: comma-separated `key base64value` pairs."""
-    result: dict[str, str] = {}
-    for pair in (header or "").split(","):
-        parts = pair.strip().split(" ")
-        if not parts[0]:
-            continue
-        if len(parts) > 2 or not re.fullmatch(r"[!-+\--~]+", parts[0]):
-            raise errors.bad_upload_request("Upload-Metadata is malformed")
-        try:
-            value = base64.b64decode(parts[1], validate=True).decode() if len(parts) == 2 else ""
-        except (ValueError, UnicodeDecodeError):
-            raise errors.bad_upload_request("Upload-Metadata is not valid base64") from None
-        result[parts[0]] = value
-    return result
-
-
 async def start_upload(
     *, db: Database, settings: Settings, video: Document, length: int, metadata: dict[str, str]
 ) -> Document:
@@ -174,18 +156,6 @@ def live_upload(video: Document, upload_id: str) -> dict[str, Any]:
     return dict(upload)
 
 
-def parse_checksum(header: str | None) -> tuple[str, bytes] | None:
-    if not header:
-        return None
-    algorithm, _, value = header.strip().partition(" ")
-    if algorithm not in CHECKSUMS:
-        raise errors.bad_upload_request(f"Checksum algorithm {algorithm!r} is not supported")
-    try:
-        return algorithm, base64.b64decode(value, validate=True)
-    except ValueError:
-        raise errors.bad_upload_request("Upload-Checksum is not valid base64") from None
-
-
 async def append(
     *,
     db: Database,
@@ -203,71 +173,113 @@ async def append(
     declared length is refused whole (413) and leaves the upload as it was.
     """
     upload = live_upload(video, upload_id)
-    expiry = timedelta(seconds=settings.upload_expiry_seconds)
     if offset != upload["offset"]:
         raise errors.offset_mismatch(upload["offset"])
     length = upload["length"]
     if content_length is not None and offset + content_length > length:
         raise errors.too_large(length)
-    now = clock.now()
-    if (
-        await media_repo.lock_upload(
-            db=db, video_id=video["_id"], upload_id=upload_id, until=now + UPLOAD_LOCK, now=now
-        )
-        is None
-    ):
-        raise errors.upload_busy()
+    await _lock(db=db, video_id=video["_id"], upload_id=upload_id)
     part = storage(settings).upload_part(video["_id"], upload_id)
-    digest = hashlib.new(CHECKSUMS[checksum[0]]) if checksum else None
-    written = 0
-    overflow = rejected = False
+    kept = _Written()
     try:
-        with part.open("r+b") as handle:
-            handle.truncate(offset)  # drop bytes a crashed earlier PATCH wrote past the offset
-            handle.seek(offset)
-            buffer = bytearray()
-            async for chunk in chunks:
-                if offset + written + len(buffer) + len(chunk) > length:
-                    overflow = True
-                    break
-                buffer += chunk
-                if digest is not None:
-                    digest.update(chunk)
-                if len(buffer) >= WRITE_BUFFER:
-                    await asyncio.to_thread(handle.write, bytes(buffer))
-                    written += len(buffer)
-                    buffer.clear()
-            if buffer and not overflow:
-                await asyncio.to_thread(handle.write, bytes(buffer))
-                written += len(buffer)
-            rejected = overflow or (
-                digest is not None and checksum is not None and digest.digest() != checksum[1]
-            )
-            if rejected:
-                handle.truncate(offset)
-                written = 0
-    finally:
-        new_offset = offset + written
-        updated = await media_repo.update_video(
-            db=db,
-            video_id=video["_id"],
-            expect={"upload.id": upload_id},
-            **{
-                "upload.offset": new_offset,
-                "upload.lock_until": None,
-                "upload.expires_at": clock.now() + expiry,
-                "progress": new_offset / length,
-            },
+        outcome = await _write_chunks(
+            part=part, chunks=chunks, offset=offset, length=length, checksum=checksum, kept=kept
         )
-    if overflow:
+    finally:
+        # Whatever reached the disk counts, even if the write failed half-way.
+        updated = await _release(
+            db=db, settings=settings, video_id=video["_id"], upload_id=upload_id,
+            offset=offset + kept.bytes, length=length,
+        )  # fmt: skip
+    if outcome is _Outcome.overflow:
         raise errors.too_large(length)
-    if rejected:
+    if outcome is _Outcome.bad_checksum:
         raise errors.checksum_mismatch()
     if updated is None:
         raise errors.upload_not_found()
-    if new_offset == length:
+    if offset + kept.bytes == length:
         updated = await _complete_upload(db=db, settings=settings, video=updated)
     return updated
+
+
+@dataclass
+class _Written:
+    bytes: int = 0
+
+
+class _Outcome(Enum):
+    kept = "kept"
+    overflow = "overflow"  # the body would pass the declared length: refused whole
+    bad_checksum = "bad_checksum"  # the body does not match Upload-Checksum: refused whole
+
+
+async def _lock(*, db: Database, video_id: str, upload_id: str) -> None:
+    """Takes the upload's write lock (one PATCH at a time); 409 upload_busy if held."""
+    now = clock.now()
+    locked = await media_repo.lock_upload(
+        db=db, video_id=video_id, upload_id=upload_id, until=now + UPLOAD_LOCK, now=now
+    )
+    if locked is None:
+        raise errors.upload_busy()
+
+
+async def _write_chunks(
+    *,
+    part: Path,
+    chunks: AsyncIterator[bytes],
+    offset: int,
+    length: int,
+    checksum: tuple[str, bytes] | None,
+    kept: _Written,
+) -> _Outcome:
+    """Writes CHUNKS at OFFSET through a bounded buffer, counting in KEPT what is on disk."""
+    digest = hashlib.new(checksum[0]) if checksum else None
+    overflow = False
+    with part.open("r+b") as handle:
+        handle.truncate(offset)  # drop bytes a crashed earlier PATCH wrote past the offset
+        handle.seek(offset)
+        buffer = bytearray()
+        async for chunk in chunks:
+            if offset + kept.bytes + len(buffer) + len(chunk) > length:
+                overflow = True
+                break
+            buffer += chunk
+            if digest is not None:
+                digest.update(chunk)
+            if len(buffer) >= WRITE_BUFFER:
+                await asyncio.to_thread(handle.write, bytes(buffer))
+                kept.bytes += len(buffer)
+                buffer.clear()
+        if buffer and not overflow:
+            await asyncio.to_thread(handle.write, bytes(buffer))
+            kept.bytes += len(buffer)
+        if overflow:
+            outcome = _Outcome.overflow
+        elif digest is not None and checksum is not None and digest.digest() != checksum[1]:
+            outcome = _Outcome.bad_checksum
+        else:
+            return _Outcome.kept
+        handle.truncate(offset)
+        kept.bytes = 0
+        return outcome
+
+
+async def _release(
+    *, db: Database, settings: Settings, video_id: str, upload_id: str, offset: int, length: int
+) -> Document | None:
+    """Stores the new offset, extends the expiry and frees the write lock."""
+    expiry = timedelta(seconds=settings.upload_expiry_seconds)
+    return await media_repo.update_video(
+        db=db,
+        video_id=video_id,
+        expect={"upload.id": upload_id},
+        **{
+            "upload.offset": offset,
+            "upload.lock_until": None,
+            "upload.expires_at": clock.now() + expiry,
+            "progress": offset / length,
+        },
+    )
 
 
 async def _complete_upload(*, db: Database, settings: Settings, video: Document) -> Document:

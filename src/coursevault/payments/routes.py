@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from coursevault.auth.deps import Admin, CurrentUser, Instructor
-from coursevault.courses import service as courses
+from coursevault.courses.deps import VisibleCourse
 from coursevault.deps import AppSettings, Db
 from coursevault.enrollments.models import EnrollmentRead
 from coursevault.errors import ERROR_RESPONSES, not_found
 from coursevault.payments import service, signature
+from coursevault.payments.deps import OwnedOrder
 from coursevault.payments.models import (
     CheckoutIn,
     CheckoutRead,
@@ -32,9 +33,10 @@ router = APIRouter(prefix="/api", tags=["payments"], responses=ERROR_RESPONSES)
 @router.post(
     "/courses/{course_id}/enroll", status_code=status.HTTP_201_CREATED, operation_id="enroll"
 )
-async def enroll(course_id: str, user: CurrentUser, db: Db, response: Response) -> EnrollmentRead:
+async def enroll(
+    course: VisibleCourse, user: CurrentUser, db: Db, response: Response
+) -> EnrollmentRead:
     """Enrolls in a free course (201; 200 when already enrolled)."""
-    course = await courses.visible_course(db=db, ref=course_id, viewer=user)
     if not await service.enroll_free(db=db, user=user, course=course):
         response.status_code = status.HTTP_200_OK
     return EnrollmentRead(course_id=course["_id"], state="active")
@@ -45,11 +47,10 @@ async def enroll(course_id: str, user: CurrentUser, db: Db, response: Response) 
     operation_id="checkout",
 )  # fmt: skip
 async def checkout(
-    course_id: str, user: CurrentUser, db: Db, settings: AppSettings,
+    course: VisibleCourse, user: CurrentUser, db: Db, settings: AppSettings,
     checkout_in: CheckoutIn | None = None,
 ) -> CheckoutRead:  # fmt: skip
     """Creates an order at the course's own price and its payment (Stripe or local test)."""
-    course = await courses.visible_course(db=db, ref=course_id, viewer=user)
     return await service.checkout(
         db=db, settings=settings, user=user, course=course,
         coupon=checkout_in.coupon if checkout_in else None,
@@ -57,9 +58,10 @@ async def checkout(
 
 
 @router.get("/orders/{order_id}", operation_id="getOrder")
-async def get_order(order_id: str, user: CurrentUser, db: Db, settings: AppSettings) -> OrderRead:
+async def get_order(
+    order: OwnedOrder, user: CurrentUser, db: Db, settings: AppSettings
+) -> OrderRead:
     """The order's state; a pending one is re-read from the provider (never granted by a visit)."""
-    order = await service.order_for(db=db, order_id=order_id, user=user)
     order = await service.refresh(db=db, settings=settings, order=order)
     return service.to_read(order, settings, for_buyer=order["user_id"] == user.id)
 
@@ -74,11 +76,10 @@ async def my_orders(user: CurrentUser, db: Db, settings: AppSettings) -> OrderPa
 
 @router.post("/payments/local/{order_id}/complete", operation_id="completeLocalPayment")
 async def complete_local_payment(
-    order_id: str, user: CurrentUser, db: Db, settings: AppSettings,
+    order: OwnedOrder, user: CurrentUser, db: Db, settings: AppSettings,
     payment_in: LocalPaymentIn | None = None,
 ) -> OrderRead:  # fmt: skip
     """The local test checkout (development only): pays or declines a test order."""
-    order = await service.order_for(db=db, order_id=order_id, user=user)
     succeed = payment_in is None or payment_in.outcome == "succeed"
     order = await service.complete_local(
         db=db, settings=settings, user=user, order=order, succeed=succeed

@@ -117,14 +117,45 @@ async def checkout(
     if await enrollments.is_active(db=db, user_id=user.id, course_id=course["_id"]):
         raise errors.already_enrolled()
     provider = providers.for_new_order(settings, db)  # 503 before any coupon is used
-    amount, used = (
-        await _coupon_price(db=db, code=coupon, course=course)
-        if coupon
-        else (course["price"]["amount"], None)
-    )
+    amount, used = await _price(db=db, course=course, coupon=coupon)
+    order = _new_order_doc(user=user, course=course, amount=amount, coupon=used, provider=provider)
+    await repo.insert_order(db=db, doc=order)
+    log.info("order created order=%s user=%s course=%s amount=%d %s",
+             order["_id"], user.id, course["_id"], amount, order["currency"])  # fmt: skip
+    if amount == 0:  # a 100 % coupon: nothing to charge, access now
+        await _apply(
+            db=db, order=await repo.record_facts(
+                db=db, order_id=order["_id"], facts={"facts.succeeded": True}
+            ),
+        )  # fmt: skip
+        return CheckoutRead(
+            order_id=order["_id"], provider=Provider.coupon,
+            checkout_url=urls.checkout_page(order["_id"]), amount=0, currency=order["currency"],
+        )  # fmt: skip
+    return await _start_payment(db=db, settings=settings, order=order, provider=provider)
+
+
+async def _price(
+    *, db: Database, course: Document, coupon: str | None
+) -> tuple[int, Document | None]:
+    """Returns what the buyer pays and the coupon redeemed for it, if any."""
+    if not coupon:
+        return course["price"]["amount"], None
+    return await _coupon_price(db=db, code=coupon, course=course)
+
+
+def _new_order_doc(
+    *,
+    user: User,
+    course: Document,
+    amount: int,
+    coupon: Document | None,
+    provider: providers.PaymentProvider,
+) -> Document:
+    """Builds a pending order with its idempotency key (P6) and no payment facts yet."""
     order_id = str(ObjectId())
     now = clock.now()
-    order: Document = {
+    return {
         "_id": order_id,
         "user_id": user.id,
         "course_id": course["_id"],
@@ -132,7 +163,7 @@ async def checkout(
         "list_amount": course["price"]["amount"],
         "amount": amount,
         "currency": course["price"]["currency"],
-        "coupon": used["code"] if used else None,
+        "coupon": coupon["code"] if coupon else None,
         "provider": (provider.name if amount > 0 else Provider.coupon).value,
         "idempotency_key": f"coursevault-order-{order_id}",
         "client_secret": None,
@@ -144,33 +175,26 @@ async def checkout(
         "paid_at": None,
         "refunded_at": None,
     }
-    await repo.insert_order(db=db, doc=order)
-    log.info("order created order=%s user=%s course=%s amount=%d %s",
-             order_id, user.id, course["_id"], amount, order["currency"])  # fmt: skip
-    if amount == 0:  # a 100 % coupon: nothing to charge, access now
-        await _apply(
-            db=db, order=await repo.record_facts(
-                db=db, order_id=order_id, facts={"facts.succeeded": True}
-            ),
-        )  # fmt: skip
-        return CheckoutRead(
-            order_id=order_id, provider=Provider.coupon, checkout_url=urls.checkout_page(order_id),
-            amount=0, currency=order["currency"],
-        )  # fmt: skip
+
+
+async def _start_payment(
+    *, db: Database, settings: Settings, order: Document, provider: providers.PaymentProvider
+) -> CheckoutRead:
+    """Creates the provider's payment for ORDER; a failure gives the coupon back."""
     try:
         created = await provider.create(order=order, idempotency_key=order["idempotency_key"])
     except AppError:
-        if used:
-            await repo.release_coupon(db=db, code=used["code"])
+        if order["coupon"]:
+            await repo.release_coupon(db=db, code=order["coupon"])
         raise
     await repo.set_payment(
-        db=db, order_id=order_id, payment_id=created.id, client_secret=created.client_secret
+        db=db, order_id=order["_id"], payment_id=created.id, client_secret=created.client_secret
     )
     return CheckoutRead(
-        order_id=order_id,
+        order_id=order["_id"],
         provider=provider.name,
-        checkout_url=urls.checkout_page(order_id),
-        amount=amount,
+        checkout_url=urls.checkout_page(order["_id"]),
+        amount=order["amount"],
         currency=order["currency"],
         client_secret=created.client_secret,
         publishable_key=settings.stripe_publishable_key if created.client_secret else None,

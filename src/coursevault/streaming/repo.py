@@ -12,13 +12,22 @@ from pymongo.errors import DuplicateKeyError
 from coursevault import clock
 from coursevault.db import Database, Document
 
+SESSION_RETENTION = 90 * 24 * 3600  # seconds
+
 
 async def create_indexes(db: Database) -> None:
     """Creates this feature's indexes (listed in `coursevault.repos`)."""
     await db.playback_sessions.create_index([("user_id", ASCENDING), ("ended_at", ASCENDING)])
+    await db.playback_sessions.create_index(
+        [("user_id", ASCENDING), ("course_id", ASCENDING), ("ended_at", ASCENDING)]
+    )
+    # Sessions are evidence (who watched what, from where): kept 90 days after their lease.
+    await db.playback_sessions.create_index("lease_until", expireAfterSeconds=SESSION_RETENTION)
     # A slot is one of a user's N concurrent streams; the unique index makes two racing
     # starts for the last free slot produce exactly one winner (K4).
     await db.stream_slots.create_index([("user_id", ASCENDING), ("slot", ASCENDING)], unique=True)
+    # A slot whose lease ran out is free anyway (free_expired_slots); this only tidies up.
+    await db.stream_slots.create_index("lease_until", expireAfterSeconds=0)
     await db.lesson_plays.create_index(
         [("user_id", ASCENDING), ("lesson_id", ASCENDING)], unique=True
     )

@@ -1,0 +1,19 @@
+"""Chained dependencies: an order the caller placed (or, for admins, any order)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from coursevault.auth.deps import CurrentUser
+from coursevault.db import Document
+from coursevault.deps import Db
+from coursevault.payments import service
+
+
+async def owned_order(order_id: str, user: CurrentUser, db: Db) -> Document:
+    return await service.order_for(db=db, order_id=order_id, user=user)
+
+
+OwnedOrder = Annotated[Document, Depends(owned_order)]
