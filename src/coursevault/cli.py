@@ -22,6 +22,7 @@ from coursevault.config import ConfigError, Settings
 from coursevault.errors import AppError
 from coursevault.media import models as media_models
 from coursevault.media import service as media
+from coursevault.media.models import VideoStatus
 
 app = typer.Typer(help="CourseVault: sell and stream video courses.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
@@ -187,9 +188,9 @@ def video_import(
             ) as bar:
                 task = bar.add_task("queued", total=1.0)
                 while True:
-                    current = await media.owned_video(db=database, video_id=video["_id"], user=user)
-                    bar.update(task, completed=current["progress"], description=current["status"])
-                    if current["status"] in ("ready", "failed"):
+                    current = await media.owned_video(db=database, video_id=video.id, user=user)
+                    bar.update(task, completed=current.progress, description=current.status)
+                    if current.status in (VideoStatus.ready, VideoStatus.failed):
                         return media.to_read(current)
                     await asyncio.sleep(0.5)
         finally:

@@ -19,6 +19,7 @@ from coursevault.courses.models import CourseCreate, LessonCreate, LessonKind, P
 from coursevault.db import Database, Document
 from coursevault.ffmpeg.binary import ffmpeg_path
 from coursevault.media import service as media
+from coursevault.media.models import Video, VideoStatus
 
 INSTRUCTOR = ("instructor@demo.coursevault.test", "Demo Instructor")
 STUDENT = ("student@demo.coursevault.test", "Demo Student")
@@ -71,20 +72,17 @@ async def _account(db: Database, settings: Settings, email: str, name: str, role
     )
 
 
-async def _wait_ready(
-    db: Database, settings: Settings, videos: list[Document], owner: User
-) -> None:
+async def _wait_ready(db: Database, settings: Settings, videos: list[Video], owner: User) -> None:
     stop = asyncio.Event()
     tasks = background_work.start(db=db, settings=settings, stop=stop)
     try:
         while True:
             states = [
-                (await media.owned_video(db=db, video_id=v["_id"], user=owner))["status"]
-                for v in videos
+                (await media.owned_video(db=db, video_id=v.id, user=owner)).status for v in videos
             ]
-            if "failed" in states:
+            if VideoStatus.failed in states:
                 raise RuntimeError("a demo video failed to transcode")
-            if all(state == "ready" for state in states):
+            if all(state == VideoStatus.ready for state in states):
                 return
             await asyncio.sleep(0.5)
     finally:
@@ -124,7 +122,7 @@ async def seed(*, db: Database, settings: Settings) -> DemoResult:
     for (title, _, preview), video in zip(LESSONS, videos, strict=True):
         course, _ = await outline.add_lesson(
             db=db, course=course, section_id=section,
-            lesson_in=LessonCreate(title=title, kind=LessonKind.video, video_id=video["_id"],
+            lesson_in=LessonCreate(title=title, kind=LessonKind.video, video_id=video.id,
                                    preview=preview),
         )  # fmt: skip
     course, _ = await outline.add_lesson(

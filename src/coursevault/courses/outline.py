@@ -18,7 +18,7 @@ from coursevault.courses.models import (
 )
 from coursevault.db import Database, Document
 from coursevault.media import service as media
-from coursevault.media.models import VideoStatus
+from coursevault.media.models import Video, VideoStatus
 
 MAX_STRUCTURE_RETRIES = 5
 
@@ -34,7 +34,7 @@ def lessons_of(course: Document) -> list[dict[str, Any]]:
     return [lesson for section in course["sections"] for lesson in section["lessons"]]
 
 
-async def videos_of(*, db: Database, course: Document) -> dict[str, Document]:
+async def videos_of(*, db: Database, course: Document) -> dict[str, Video]:
     """Returns the videos COURSE's lessons play, by id."""
     ids = [lesson["video_id"] for lesson in lessons_of(course) if lesson.get("video_id")]
     return await media.videos_by_id(db=db, video_ids=ids) if ids else {}
@@ -121,12 +121,12 @@ async def delete_section(*, db: Database, course: Document, section_id: str) -> 
     return updated
 
 
-async def _lesson_video(*, db: Database, course: Document, video_id: str) -> Document:
+async def _lesson_video(*, db: Database, course: Document, video_id: str) -> Video:
     """Returns VIDEO_ID if the course's instructor owns it (and it is ready, once published)."""
     video = (await media.videos_by_id(db=db, video_ids=[video_id])).get(video_id)
-    if video is None or video["owner_id"] != course["instructor_id"]:
+    if video is None or video.owner_id != course["instructor_id"]:
         raise errors.invalid_video()
-    if course["status"] == CourseStatus.published and video["status"] != VideoStatus.ready:
+    if course["status"] == CourseStatus.published and video.status != VideoStatus.ready:
         raise errors.video_not_ready()
     return video
 
@@ -143,8 +143,8 @@ async def add_lesson(
         "id": lesson_id,
         "title": lesson_in.title,
         "kind": lesson_in.kind.value,
-        "video_id": video["_id"] if video else None,
-        "duration": video["duration"] if video else None,
+        "video_id": video.id if video else None,
+        "duration": video.duration if video else None,
         "body": lesson_in.body if lesson_in.kind is LessonKind.text else "",
         "preview": lesson_in.preview,
     }
@@ -172,7 +172,7 @@ async def update_lesson(
         if lesson_in.body is not None and lesson["kind"] == LessonKind.text:
             lesson["body"] = lesson_in.body
         if video is not None and lesson["kind"] == LessonKind.video:
-            lesson["video_id"], lesson["duration"] = video["_id"], video["duration"]
+            lesson["video_id"], lesson["duration"] = video.id, video.duration
 
     updated, _ = await edit_structure(db=db, course=course, change=change)
     return updated
@@ -218,7 +218,7 @@ async def refresh_video_details(*, db: Database, course: Document) -> Document:
         for lesson in (lesson for s in sections for lesson in s["lessons"]):
             video = videos.get(lesson.get("video_id") or "")
             if video is not None:
-                lesson["duration"] = video["duration"]
+                lesson["duration"] = video.duration
 
     updated, _ = await edit_structure(db=db, course=course, change=change)
     return updated

@@ -146,7 +146,7 @@ async def publish(*, db: Database, course: Document) -> Document:
     for lesson in lessons:
         video = videos.get(lesson.get("video_id") or "")
         if lesson["kind"] == LessonKind.video and (
-            video is None or video["status"] != VideoStatus.ready
+            video is None or video.status != VideoStatus.ready
         ):
             reasons.append(f"the video of lesson “{lesson['title']}” is not ready")
     if reasons:
@@ -196,7 +196,7 @@ async def to_read(*, db: Database, course: Document, viewer: User | None) -> Cou
                     duration=lesson.get("duration"),
                     video_id=lesson.get("video_id") if editor else None,
                     video_status=(
-                        videos[lesson["video_id"]]["status"]
+                        videos[lesson["video_id"]].status
                         if editor and lesson.get("video_id") in videos
                         else None
                     ),

@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import Depends
 
 from coursevault.auth.deps import Instructor
-from coursevault.db import Document
 from coursevault.deps import Db
 from coursevault.media import service
+from coursevault.media.models import Video
 
 
-async def owned_video(video_id: str, user: Instructor, db: Db) -> Document:
+async def owned_video(video_id: str, user: Instructor, db: Db) -> Video:
     return await service.owned_video(db=db, video_id=video_id, user=user)
 
 
-OwnedVideo = Annotated[Document, Depends(owned_video)]
+OwnedVideo = Annotated[Video, Depends(owned_video)]

@@ -13,14 +13,13 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from coursevault import clock
-from coursevault.db import Document
 from coursevault.ffmpeg import command, runner
 from coursevault.ffmpeg.ladder import Rendition, plan_renditions
 from coursevault.ffmpeg.probe import Limits, ProbeRejected, ProbeResult, probe
 from coursevault.jobs.models import JobContext, JobType, PermanentJobError
 from coursevault.media import keys as content_keys
 from coursevault.media import repo as media_repo
-from coursevault.media.models import VideoStatus
+from coursevault.media.models import Video, VideoStatus
 from coursevault.media.storage import storage
 
 log = logging.getLogger(__name__)
@@ -99,8 +98,8 @@ async def transcode(ctx: JobContext) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-async def _encode(ctx: JobContext, video: Document, probed: ProbeResult, work: Path) -> None:
-    video_id = video["_id"]
+async def _encode(ctx: JobContext, video: Video, probed: ProbeResult, work: Path) -> None:
+    video_id = video.id
     renditions = plan_renditions(probed.width, probed.height)
     output, secret = work / "out", work / "secret"
     output.mkdir(mode=0o700)
@@ -135,8 +134,8 @@ async def _encode(ctx: JobContext, video: Document, probed: ProbeResult, work: P
         timeout=120,
     )
     key_path.unlink()
-    stored = content_keys.wrap(ctx.settings, video_id, key.key)
-    await media_repo.save_key(db=ctx.db, video_id=video_id, stored={**stored, "iv": key.iv})
+    stored = content_keys.wrap(ctx.settings, video_id, key)
+    await media_repo.save_key(db=ctx.db, video_id=video_id, stored=stored)
     bandwidths = _bandwidths(output / command.MASTER_PLAYLIST)
     storage(ctx.settings).publish(video_id, output)
     updated = await media_repo.update_video(

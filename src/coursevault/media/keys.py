@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from coursevault.config import Settings
 from coursevault.keys import derive_key
+from coursevault.media.models import StoredKey
 
 WRAP_KID = "v1"
 
@@ -28,15 +29,14 @@ def _wrapper(settings: Settings, kid: str) -> AESGCM:
     return AESGCM(derive_key(settings, f"video-key-wrap/{kid}"))
 
 
-def wrap(settings: Settings, video_id: str, key: bytes) -> dict[str, object]:
-    """Returns the stored form of KEY: nonce, ciphertext and the wrapping key's id."""
+def wrap(settings: Settings, video_id: str, key: ContentKey) -> StoredKey:
+    """Returns the stored form of KEY: nonce, ciphertext, the wrapping key's id and the IV."""
     nonce = secrets.token_bytes(12)
-    wrapped = _wrapper(settings, WRAP_KID).encrypt(nonce, key, video_id.encode())
-    return {"kid": WRAP_KID, "nonce": nonce, "wrapped": wrapped}
+    wrapped = _wrapper(settings, WRAP_KID).encrypt(nonce, key.key, video_id.encode())
+    return StoredKey(kid=WRAP_KID, nonce=nonce, wrapped=wrapped, iv=key.iv)
 
 
-def unwrap(settings: Settings, video_id: str, stored: dict[str, object]) -> bytes:
+def unwrap(settings: Settings, video_id: str, stored: StoredKey) -> ContentKey:
     """Returns the content key from its stored form; fails if it belongs to another video."""
-    kid, nonce, wrapped = stored["kid"], stored["nonce"], stored["wrapped"]
-    assert isinstance(kid, str) and isinstance(nonce, bytes) and isinstance(wrapped, bytes)
-    return _wrapper(settings, kid).decrypt(nonce, wrapped, video_id.encode())
+    key = _wrapper(settings, stored.kid).decrypt(stored.nonce, stored.wrapped, video_id.encode())
+    return ContentKey(key=key, iv=stored.iv)

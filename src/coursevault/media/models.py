@@ -1,4 +1,4 @@
-"""Video schemas."""
+"""Video schemas: the stored documents (`Video`, `Upload`, `StoredKey`) and the API's views."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class VideoStatus(StrEnum):
@@ -30,6 +30,49 @@ class RenditionRead(BaseModel):
     width: int
     height: int
     bandwidth: int
+
+
+class Upload(BaseModel):
+    """A tus upload in progress, stored inside its video."""
+
+    id: str
+    length: int
+    offset: int
+    expires_at: datetime
+    lock_until: datetime | None
+    created_at: datetime
+
+
+class Video(BaseModel):
+    """A stored video (the `videos` collection), validated once by the repo."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str = Field(alias="_id")
+    owner_id: str
+    title: str
+    status: VideoStatus
+    progress: float
+    error: str | None
+    duration: float | None
+    width: int | None
+    height: int | None
+    renditions: list[RenditionRead]
+    original_filename: str | None
+    size: int | None
+    upload: Upload | None
+    created_at: datetime
+    updated_at: datetime
+    ready_at: datetime | None = None
+
+
+class StoredKey(BaseModel):
+    """A video's content key as stored (`video_keys`): AES-GCM wrapped, never plain (K3)."""
+
+    kid: str
+    nonce: bytes
+    wrapped: bytes
+    iv: bytes
 
 
 class VideoRead(BaseModel):

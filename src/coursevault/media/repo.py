@@ -10,7 +10,7 @@ from pymongo import DESCENDING, ReturnDocument
 
 from coursevault import clock
 from coursevault.db import Database, Document
-from coursevault.media.models import VideoStatus
+from coursevault.media.models import StoredKey, Video, VideoStatus
 
 
 async def create_indexes(db: Database) -> None:
@@ -19,7 +19,11 @@ async def create_indexes(db: Database) -> None:
     await db.videos.create_index("status")
 
 
-async def insert_video(*, db: Database, owner_id: str, title: str) -> Document:
+def _video(doc: Document) -> Video:
+    return Video.model_validate(doc)
+
+
+async def insert_video(*, db: Database, owner_id: str, title: str) -> Video:
     """Stores a new video awaiting its upload."""
     doc: Document = {
         "_id": str(ObjectId()),
@@ -39,31 +43,33 @@ async def insert_video(*, db: Database, owner_id: str, title: str) -> Document:
         "updated_at": clock.now(),
     }
     await db.videos.insert_one(doc)
-    return doc
+    return _video(doc)
 
 
-async def get_video(*, db: Database, video_id: str) -> Document | None:
-    return await db.videos.find_one({"_id": video_id})
+async def get_video(*, db: Database, video_id: str) -> Video | None:
+    doc = await db.videos.find_one({"_id": video_id})
+    return _video(doc) if doc else None
 
 
-async def get_videos(*, db: Database, video_ids: list[str]) -> dict[str, Document]:
-    return {doc["_id"]: doc async for doc in db.videos.find({"_id": {"$in": video_ids}})}
+async def get_videos(*, db: Database, video_ids: list[str]) -> dict[str, Video]:
+    return {doc["_id"]: _video(doc) async for doc in db.videos.find({"_id": {"$in": video_ids}})}
 
 
-async def list_videos(*, db: Database, owner_id: str) -> list[Document]:
+async def list_videos(*, db: Database, owner_id: str) -> list[Video]:
     cursor = db.videos.find({"owner_id": owner_id}).sort("created_at", DESCENDING)
-    return [doc async for doc in cursor]
+    return [_video(doc) async for doc in cursor]
 
 
 async def update_video(
     *, db: Database, video_id: str, expect: dict[str, Any] | None = None, **fields: Any
-) -> Document | None:
-    """Sets FIELDS when the video still matches EXPECT; returns the new document or None."""
-    return await db.videos.find_one_and_update(
+) -> Video | None:
+    """Sets FIELDS when the video still matches EXPECT; returns the new video or None."""
+    doc = await db.videos.find_one_and_update(
         {"_id": video_id, **(expect or {})},
         {"$set": {**fields, "updated_at": clock.now()}},
         return_document=ReturnDocument.AFTER,
     )
+    return _video(doc) if doc else None
 
 
 async def delete_video(*, db: Database, video_id: str) -> None:
@@ -90,9 +96,9 @@ async def active_uploads(*, db: Database, owner_id: str, now: datetime) -> int:
     )
 
 
-async def expired_uploads(*, db: Database, now: datetime) -> list[Document]:
+async def expired_uploads(*, db: Database, now: datetime) -> list[Video]:
     return [
-        doc
+        _video(doc)
         async for doc in db.videos.find(
             {"status": VideoStatus.uploading.value, "upload.expires_at": {"$lte": now}}
         )
@@ -101,24 +107,27 @@ async def expired_uploads(*, db: Database, now: datetime) -> list[Document]:
 
 async def lock_upload(
     *, db: Database, video_id: str, upload_id: str, until: datetime, now: datetime
-) -> Document | None:
-    """Takes the upload's write lock (one PATCH at a time); None if someone holds it."""
-    return await db.videos.find_one_and_update(
+) -> bool:
+    """Takes the upload's write lock (one PATCH at a time); False if someone holds it."""
+    result = await db.videos.update_one(
         {
             "_id": video_id,
             "upload.id": upload_id,
             "$or": [{"upload.lock_until": None}, {"upload.lock_until": {"$lt": now}}],
         },
         {"$set": {"upload.lock_until": until}},
-        return_document=ReturnDocument.AFTER,
     )
+    return result.matched_count == 1
 
 
-async def save_key(*, db: Database, video_id: str, stored: dict[str, object]) -> None:
+async def save_key(*, db: Database, video_id: str, stored: StoredKey) -> None:
     await db.video_keys.replace_one(
-        {"_id": video_id}, {"_id": video_id, **stored, "created_at": clock.now()}, upsert=True
+        {"_id": video_id},
+        {"_id": video_id, **stored.model_dump(), "created_at": clock.now()},
+        upsert=True,
     )
 
 
-async def get_key(*, db: Database, video_id: str) -> Document | None:
-    return await db.video_keys.find_one({"_id": video_id})
+async def get_key(*, db: Database, video_id: str) -> StoredKey | None:
+    doc = await db.video_keys.find_one({"_id": video_id})
+    return StoredKey.model_validate(doc) if doc else None

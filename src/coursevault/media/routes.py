@@ -43,7 +43,7 @@ async def get_video(video: OwnedVideo) -> VideoRead:
 @router.delete("/{video_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="deleteVideo")
 async def delete_video(video: OwnedVideo, db: Db, settings: AppSettings) -> None:
     """Deletes a video no lesson uses (409 video_in_use names the courses that do)."""
-    await courses.ensure_video_unused(db=db, video_id=video["_id"])
+    await courses.ensure_video_unused(db=db, video_id=video.id)
     await service.delete_video(db=db, settings=settings, video=video)
 
 
@@ -77,11 +77,12 @@ async def create_upload(
     updated = await service.start_upload(
         db=db, settings=settings, video=video, length=length, metadata=metadata
     )
-    upload = updated["upload"]
+    upload = updated.upload
+    assert upload is not None
     tus.set_headers(
         response,
-        Location=f"{urls.upload(video['_id'])}/{upload['id']}",
-        Upload_Expires=tus.expires(upload["expires_at"]),
+        Location=f"{urls.upload(video.id)}/{upload.id}",
+        Upload_Expires=tus.expires(upload.expires_at),
     )
 
 
@@ -91,9 +92,9 @@ async def upload_offset(video: OwnedVideo, upload_id: str) -> Response:
     response = Response(status_code=status.HTTP_200_OK)
     tus.set_headers(
         response,
-        Upload_Offset=str(upload["offset"]),
-        Upload_Length=str(upload["length"]),
-        Upload_Expires=tus.expires(upload["expires_at"]),
+        Upload_Offset=str(upload.offset),
+        Upload_Length=str(upload.length),
+        Upload_Expires=tus.expires(upload.expires_at),
     )
     return response
 
@@ -127,10 +128,10 @@ async def append_upload(
         chunks=tus.body(request),
         checksum=tus.parse_checksum(upload_checksum),
     )
-    upload = updated.get("upload")
-    headers = {"Upload_Offset": str(upload["offset"] if upload else updated["size"])}
+    upload = updated.upload
+    headers = {"Upload_Offset": str(upload.offset if upload else updated.size)}
     if upload:
-        headers["Upload_Expires"] = tus.expires(upload["expires_at"])
+        headers["Upload_Expires"] = tus.expires(upload.expires_at)
     tus.set_headers(response, **headers)
 
 

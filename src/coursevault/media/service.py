@@ -14,18 +14,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 from pathlib import Path
-from typing import Any
 
 from coursevault import clock, urls
 from coursevault.auth.models import Role, User
 from coursevault.config import Settings
-from coursevault.db import Database, Document
+from coursevault.db import Database
 from coursevault.jobs import service as jobs
 from coursevault.media import errors
 from coursevault.media import jobs as media_jobs
 from coursevault.media import keys as content_keys
 from coursevault.media import repo as media_repo
-from coursevault.media.models import RenditionRead, VideoRead, VideoStatus
+from coursevault.media.models import Upload, Video, VideoRead, VideoStatus
 from coursevault.media.storage import storage
 
 log = logging.getLogger(__name__)
@@ -38,22 +37,10 @@ def entity(video_id: str) -> str:
     return f"video:{video_id}"
 
 
-def to_read(doc: Document) -> VideoRead:
+def to_read(video: Video) -> VideoRead:
     """Returns the public view of a stored video."""
-    return VideoRead(
-        id=doc["_id"],
-        title=doc["title"],
-        status=doc["status"],
-        progress=doc["progress"],
-        error=doc["error"],
-        duration=doc["duration"],
-        width=doc["width"],
-        height=doc["height"],
-        renditions=[RenditionRead(**r) for r in doc["renditions"]],
-        original_filename=doc["original_filename"],
-        size=doc["size"],
-        created_at=doc["created_at"],
-        upload_url=urls.upload(doc["_id"]),
+    return VideoRead.model_validate(
+        {**video.model_dump(exclude={"owner_id", "upload"}), "upload_url": urls.upload(video.id)}
     )
 
 
@@ -64,75 +51,75 @@ def sanitize_filename(name: str) -> str:
     return name[:200] or "video"
 
 
-async def create_video(*, db: Database, owner: User, title: str) -> Document:
+async def create_video(*, db: Database, owner: User, title: str) -> Video:
     """Creates a video record awaiting its upload."""
     return await media_repo.insert_video(db=db, owner_id=owner.id, title=title)
 
 
-async def owned_video(*, db: Database, video_id: str, user: User) -> Document:
+async def owned_video(*, db: Database, video_id: str, user: User) -> Video:
     """Returns the video if USER owns it (or is an admin); 404 otherwise, never 403."""
-    doc = await media_repo.get_video(db=db, video_id=video_id)
-    if doc is None or (doc["owner_id"] != user.id and Role.admin not in user.roles):
+    video = await media_repo.get_video(db=db, video_id=video_id)
+    if video is None or (video.owner_id != user.id and Role.admin not in user.roles):
         raise errors.video_not_found()
-    return doc
+    return video
 
 
-async def ready_video(*, db: Database, video_id: str) -> Document:
+async def ready_video(*, db: Database, video_id: str) -> Video:
     """Returns the video if it is ready to play; 409 video_not_ready otherwise."""
-    doc = await media_repo.get_video(db=db, video_id=video_id)
-    if doc is None:
+    video = await media_repo.get_video(db=db, video_id=video_id)
+    if video is None:
         raise errors.video_not_found()
-    if doc["status"] != VideoStatus.ready:
+    if video.status != VideoStatus.ready:
         raise errors.video_not_ready()
-    return doc
+    return video
 
 
-async def videos_by_id(*, db: Database, video_ids: list[str]) -> dict[str, Document]:
+async def videos_by_id(*, db: Database, video_ids: list[str]) -> dict[str, Video]:
     """Returns the videos with VIDEO_IDS by id (missing ones are absent)."""
     return await media_repo.get_videos(db=db, video_ids=list(set(video_ids)))
 
 
-async def list_videos(*, db: Database, owner: User) -> list[Document]:
+async def list_videos(*, db: Database, owner: User) -> list[Video]:
     return await media_repo.list_videos(db=db, owner_id=owner.id)
 
 
 async def start_upload(
-    *, db: Database, settings: Settings, video: Document, length: int, metadata: dict[str, str]
-) -> Document:
+    *, db: Database, settings: Settings, video: Video, length: int, metadata: dict[str, str]
+) -> Video:
     """Creates the tus upload for VIDEO after the size, quota and concurrency checks (U1)."""
-    if video["status"] not in (VideoStatus.awaiting_upload, VideoStatus.uploading):
-        raise errors.upload_state(video["status"])
+    if video.status not in (VideoStatus.awaiting_upload, VideoStatus.uploading):
+        raise errors.upload_state(video.status)
     if length <= 0:
         raise errors.bad_upload_request("The file is empty")
     if length > settings.max_upload_bytes:
         raise errors.too_large(settings.max_upload_bytes)
     now = clock.now()
-    used = await media_repo.bytes_in_use(db=db, owner_id=video["owner_id"])
-    used -= (video.get("upload") or {}).get("length", 0)  # a restarted upload replaces its own
+    used = await media_repo.bytes_in_use(db=db, owner_id=video.owner_id)
+    used -= video.upload.length if video.upload else 0  # a restarted upload replaces its own
     if used + length > settings.upload_quota_bytes:
         raise errors.quota_exceeded(settings.upload_quota_bytes)
-    running = await media_repo.active_uploads(db=db, owner_id=video["owner_id"], now=now)
-    if video["status"] != VideoStatus.uploading and running >= settings.max_concurrent_uploads:
+    running = await media_repo.active_uploads(db=db, owner_id=video.owner_id, now=now)
+    if video.status != VideoStatus.uploading and running >= settings.max_concurrent_uploads:
         raise errors.too_many_uploads(settings.max_concurrent_uploads)
     store = storage(settings)
-    if video.get("upload"):
-        store.upload_part(video["_id"], video["upload"]["id"]).unlink(missing_ok=True)
-    upload: Document = {
-        "id": secrets.token_urlsafe(12),
-        "length": length,
-        "offset": 0,
-        "expires_at": now + timedelta(seconds=settings.upload_expiry_seconds),
-        "lock_until": None,
-        "created_at": now,
-    }
-    part = store.upload_part(video["_id"], upload["id"])
+    if video.upload:
+        store.upload_part(video.id, video.upload.id).unlink(missing_ok=True)
+    upload = Upload(
+        id=secrets.token_urlsafe(12),
+        length=length,
+        offset=0,
+        expires_at=now + timedelta(seconds=settings.upload_expiry_seconds),
+        lock_until=None,
+        created_at=now,
+    )
+    part = store.upload_part(video.id, upload.id)
     fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
     filename = metadata.get("filename") or metadata.get("name")
     updated = await media_repo.update_video(
         db=db,
-        video_id=video["_id"],
-        upload=upload,
+        video_id=video.id,
+        upload=upload.model_dump(),
         status=VideoStatus.uploading.value,
         progress=0.0,
         original_filename=sanitize_filename(filename) if filename else None,
@@ -143,43 +130,43 @@ async def start_upload(
     return updated
 
 
-def live_upload(video: Document, upload_id: str) -> dict[str, Any]:
+def live_upload(video: Video, upload_id: str) -> Upload:
     """Returns the upload UPLOAD_ID of VIDEO if it exists and has not expired."""
-    upload = video.get("upload")
+    upload = video.upload
     if (
-        not upload
-        or upload["id"] != upload_id
-        or video["status"] != VideoStatus.uploading
-        or upload["expires_at"] <= clock.now()
+        upload is None
+        or upload.id != upload_id
+        or video.status != VideoStatus.uploading
+        or upload.expires_at <= clock.now()
     ):
         raise errors.upload_not_found()
-    return dict(upload)
+    return upload
 
 
 async def append(
     *,
     db: Database,
     settings: Settings,
-    video: Document,
+    video: Video,
     upload_id: str,
     offset: int,
     content_length: int | None,
     chunks: AsyncIterator[bytes],
     checksum: tuple[str, bytes] | None,
-) -> Document:
+) -> Video:
     """Appends a PATCH body at OFFSET; keeps what arrived if the client disconnects.
 
     A chunk with a checksum is all or nothing (tus Checksum); one that would pass the
     declared length is refused whole (413) and leaves the upload as it was.
     """
     upload = live_upload(video, upload_id)
-    if offset != upload["offset"]:
-        raise errors.offset_mismatch(upload["offset"])
-    length = upload["length"]
+    if offset != upload.offset:
+        raise errors.offset_mismatch(upload.offset)
+    length = upload.length
     if content_length is not None and offset + content_length > length:
         raise errors.too_large(length)
-    await _lock(db=db, video_id=video["_id"], upload_id=upload_id)
-    part = storage(settings).upload_part(video["_id"], upload_id)
+    await _lock(db=db, video_id=video.id, upload_id=upload_id)
+    part = storage(settings).upload_part(video.id, upload_id)
     kept = _Written()
     try:
         outcome = await _write_chunks(
@@ -188,7 +175,7 @@ async def append(
     finally:
         # Whatever reached the disk counts, even if the write failed half-way.
         updated = await _release(
-            db=db, settings=settings, video_id=video["_id"], upload_id=upload_id,
+            db=db, settings=settings, video_id=video.id, upload_id=upload_id,
             offset=offset + kept.bytes, length=length,
         )  # fmt: skip
     if outcome is _Outcome.overflow:
@@ -266,7 +253,7 @@ async def _write_chunks(
 
 async def _release(
     *, db: Database, settings: Settings, video_id: str, upload_id: str, offset: int, length: int
-) -> Document | None:
+) -> Video | None:
     """Stores the new offset, extends the expiry and frees the write lock."""
     expiry = timedelta(seconds=settings.upload_expiry_seconds)
     return await media_repo.update_video(
@@ -282,18 +269,19 @@ async def _release(
     )
 
 
-async def _complete_upload(*, db: Database, settings: Settings, video: Document) -> Document:
+async def _complete_upload(*, db: Database, settings: Settings, video: Video) -> Video:
     store = storage(settings)
-    upload = video["upload"]
-    os.replace(store.upload_part(video["_id"], upload["id"]), store.original(video["_id"]))
-    return await _queue_transcode(db=db, video=video, size=upload["length"])
+    upload = video.upload
+    assert upload is not None  # the caller just wrote its last byte
+    os.replace(store.upload_part(video.id, upload.id), store.original(video.id))
+    return await _queue_transcode(db=db, video=video, size=upload.length)
 
 
-async def _queue_transcode(*, db: Database, video: Document, size: int) -> Document:
+async def _queue_transcode(*, db: Database, video: Video, size: int) -> Video:
     """Marks VIDEO's original as complete and queues its transcode job."""
     updated = await media_repo.update_video(
         db=db,
-        video_id=video["_id"],
+        video_id=video.id,
         status=VideoStatus.queued.value,
         progress=0.0,
         size=size,
@@ -305,16 +293,16 @@ async def _queue_transcode(*, db: Database, video: Document, size: int) -> Docum
     await jobs.enqueue(
         db=db,
         job_type=media_jobs.TRANSCODE,
-        payload=media_jobs.TranscodePayload(video_id=video["_id"]),
-        entity=entity(video["_id"]),
+        payload=media_jobs.TranscodePayload(video_id=video.id),
+        entity=entity(video.id),
     )
-    log.info("video %s has its %s bytes; transcode queued", video["_id"], size)
+    log.info("video %s has its %s bytes; transcode queued", video.id, size)
     return updated
 
 
 async def import_file(
     *, db: Database, settings: Settings, owner: User, title: str, path: Path
-) -> Document:
+) -> Video:
     """Creates a video from a local file (bulk import) and queues it like an upload."""
     size = (await asyncio.to_thread(path.stat)).st_size
     if size == 0:
@@ -322,22 +310,22 @@ async def import_file(
     if size > settings.max_upload_bytes:
         raise errors.too_large(settings.max_upload_bytes)
     video = await create_video(db=db, owner=owner, title=title)
-    await asyncio.to_thread(shutil.copyfile, path, storage(settings).original(video["_id"]))
+    await asyncio.to_thread(shutil.copyfile, path, storage(settings).original(video.id))
     await media_repo.update_video(
-        db=db, video_id=video["_id"], original_filename=sanitize_filename(path.name)
+        db=db, video_id=video.id, original_filename=sanitize_filename(path.name)
     )
     return await _queue_transcode(db=db, video=video, size=size)
 
 
 async def terminate_upload(
-    *, db: Database, settings: Settings, video: Document, upload_id: str
+    *, db: Database, settings: Settings, video: Video, upload_id: str
 ) -> None:
     """Deletes an unfinished upload (tus Termination); the video awaits a new one."""
     live_upload(video, upload_id)
-    storage(settings).upload_part(video["_id"], upload_id).unlink(missing_ok=True)
+    storage(settings).upload_part(video.id, upload_id).unlink(missing_ok=True)
     await media_repo.update_video(
         db=db,
-        video_id=video["_id"],
+        video_id=video.id,
         expect={"upload.id": upload_id},
         upload=None,
         status=VideoStatus.awaiting_upload.value,
@@ -350,11 +338,12 @@ async def sweep_expired_uploads(*, db: Database, settings: Settings) -> int:
     store = storage(settings)
     expired = await media_repo.expired_uploads(db=db, now=clock.now())
     for video in expired:
-        store.upload_part(video["_id"], video["upload"]["id"]).unlink(missing_ok=True)
+        assert video.upload is not None  # the query matched an expired upload
+        store.upload_part(video.id, video.upload.id).unlink(missing_ok=True)
         await media_repo.update_video(
             db=db,
-            video_id=video["_id"],
-            expect={"upload.id": video["upload"]["id"]},
+            video_id=video.id,
+            expect={"upload.id": video.upload.id},
             upload=None,
             status=VideoStatus.awaiting_upload.value,
             progress=0.0,
@@ -362,11 +351,11 @@ async def sweep_expired_uploads(*, db: Database, settings: Settings) -> int:
     return len(expired)
 
 
-async def delete_video(*, db: Database, settings: Settings, video: Document) -> None:
+async def delete_video(*, db: Database, settings: Settings, video: Video) -> None:
     """Deletes the video, its files and any job working on it."""
-    await jobs.cancel_for(db=db, entity=entity(video["_id"]))
-    await media_repo.delete_video(db=db, video_id=video["_id"])
-    storage(settings).delete_video(video["_id"])
+    await jobs.cancel_for(db=db, entity=entity(video.id))
+    await media_repo.delete_video(db=db, video_id=video.id)
+    storage(settings).delete_video(video.id)
 
 
 async def content_key(
@@ -376,5 +365,4 @@ async def content_key(
     stored = await media_repo.get_key(db=db, video_id=video_id)
     if stored is None:
         return None
-    key = content_keys.unwrap(settings, video_id, stored)
-    return content_keys.ContentKey(key=key, iv=stored["iv"])
+    return content_keys.unwrap(settings, video_id, stored)

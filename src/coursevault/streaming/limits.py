@@ -35,7 +35,7 @@ def max_plays(settings: Settings, course: Document) -> int | None:
 async def plays_left(*, db: Database, user: User, ref: access.LessonRef, limit: int) -> bool:
     """Tells whether USER may start the lesson once more under LIMIT plus granted extras."""
     doc = await streaming_repo.plays(db=db, user_id=user.id, lesson_id=ref.lesson_id)
-    return doc is None or doc["count"] < limit + doc["extra"]
+    return doc is None or doc.count < limit + doc.extra
 
 
 async def count_play(*, db: Database, user: User, ref: access.LessonRef, limit: int) -> bool:
@@ -52,12 +52,12 @@ async def grant_plays(
     find_lesson(course["sections"], lesson_id)
     if not await enrollments.is_active(db=db, user_id=user_id, course_id=course["_id"]):
         raise errors.student_not_found()
-    doc = await streaming_repo.grant_plays(
+    counter = await streaming_repo.grant_plays(
         db=db, user_id=user_id, course_id=course["_id"], lesson_id=lesson_id, extra=extra
     )
     return PlayGrantRead(
-        lesson_id=doc["lesson_id"],
-        user_id=doc["user_id"],
-        plays=doc["count"],
-        extra_plays=doc["extra"],
+        lesson_id=counter.lesson_id,
+        user_id=counter.user_id,
+        plays=counter.count,
+        extra_plays=counter.extra,
     )

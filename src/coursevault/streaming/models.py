@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from coursevault.courses.models import LimitBehavior
 
@@ -14,6 +14,39 @@ from coursevault.courses.models import LimitBehavior
 class StreamPolicy:
     max_concurrent_streams: int
     limit_behavior: LimitBehavior = LimitBehavior.refuse_new
+
+
+class PlaybackSession(BaseModel):
+    """A stored playback session (`playback_sessions`): one stream of one video, a lease
+    renewed by heartbeats and key fetches, and the reason it was allowed."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str = Field(alias="_id")
+    user_id: str
+    video_id: str
+    device: str
+    ip: str
+    started_at: datetime
+    last_seen: datetime
+    lease_until: datetime
+    position: float
+    ended_at: datetime | None
+    end_reason: str | None
+    # A lesson's session (the only kind the API starts) records where and why it plays.
+    course_id: str | None = None
+    lesson_id: str | None = None
+    access: str | None = None
+
+
+class PlayCounter(BaseModel):
+    """Plays counted and extra plays granted to one student for one lesson (`lesson_plays`)."""
+
+    user_id: str
+    course_id: str
+    lesson_id: str
+    count: int
+    extra: int
 
 
 class PlaybackSessionRead(BaseModel):

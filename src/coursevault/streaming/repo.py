@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
 from coursevault.db import Database, Document
+from coursevault.streaming.models import PlaybackSession, PlayCounter
 
 SESSION_RETENTION = 90 * 24 * 3600  # seconds
 
@@ -33,49 +34,60 @@ async def create_indexes(db: Database) -> None:
     )
 
 
-async def insert_session(*, db: Database, doc: Document) -> None:
-    await db.playback_sessions.insert_one(doc)
+def _session(doc: Document) -> PlaybackSession:
+    return PlaybackSession.model_validate(doc)
 
 
-async def get_session(*, db: Database, session_id: str) -> Document | None:
-    return await db.playback_sessions.find_one({"_id": session_id})
+async def insert_session(*, db: Database, session: PlaybackSession) -> None:
+    await db.playback_sessions.insert_one(session.model_dump(by_alias=True))
 
 
-async def live_sessions(*, db: Database, user_id: str, now: datetime) -> list[Document]:
+async def get_session(*, db: Database, session_id: str) -> PlaybackSession | None:
+    doc = await db.playback_sessions.find_one({"_id": session_id})
+    return _session(doc) if doc else None
+
+
+async def live_sessions(*, db: Database, user_id: str, now: datetime) -> list[PlaybackSession]:
     """Returns USER_ID's sessions that have not ended and whose lease has not run out."""
     cursor = db.playback_sessions.find(
         {"user_id": user_id, "ended_at": None, "lease_until": {"$gt": now}}
     ).sort("started_at", ASCENDING)
-    return [doc async for doc in cursor]
+    return [_session(doc) async for doc in cursor]
 
 
-async def open_sessions_for_course(*, db: Database, user_id: str, course_id: str) -> list[Document]:
+async def open_sessions_for_course(
+    *, db: Database, user_id: str, course_id: str
+) -> list[PlaybackSession]:
     """Returns USER_ID's sessions on COURSE_ID that have not ended (live or not)."""
     cursor = db.playback_sessions.find(
         {"user_id": user_id, "course_id": course_id, "ended_at": None}
     )
-    return [doc async for doc in cursor]
+    return [_session(doc) async for doc in cursor]
 
 
 async def renew(
     *, db: Database, session_id: str, user_id: str, until: datetime, position: float
-) -> Document | None:
+) -> PlaybackSession | None:
     """Extends a live session's lease and stores the position; None if it is not live."""
     now = clock.now()
-    return await db.playback_sessions.find_one_and_update(
+    doc = await db.playback_sessions.find_one_and_update(
         {"_id": session_id, "user_id": user_id, "ended_at": None, "lease_until": {"$gt": now}},
         {"$set": {"lease_until": until, "last_seen": now, "position": position}},
         return_document=ReturnDocument.AFTER,
     )
+    return _session(doc) if doc else None
 
 
-async def end(*, db: Database, session_id: str, reason: str, **match: Any) -> Document | None:
+async def end(
+    *, db: Database, session_id: str, reason: str, **match: Any
+) -> PlaybackSession | None:
     """Ends a session (once) and returns it; None if it was not running."""
-    return await db.playback_sessions.find_one_and_update(
+    doc = await db.playback_sessions.find_one_and_update(
         {"_id": session_id, "ended_at": None, **match},
         {"$set": {"ended_at": clock.now(), "end_reason": reason}},
         return_document=ReturnDocument.AFTER,
     )
+    return _session(doc) if doc else None
 
 
 async def take_slot(
@@ -104,9 +116,10 @@ async def free_slot_of(*, db: Database, session_id: str) -> None:
     await db.stream_slots.delete_many({"session_id": session_id})
 
 
-async def plays(*, db: Database, user_id: str, lesson_id: str) -> Document | None:
+async def plays(*, db: Database, user_id: str, lesson_id: str) -> PlayCounter | None:
     """Returns USER_ID's play counter for the lesson (count and granted extras), or None."""
-    return await db.lesson_plays.find_one({"user_id": user_id, "lesson_id": lesson_id})
+    doc = await db.lesson_plays.find_one({"user_id": user_id, "lesson_id": lesson_id})
+    return PlayCounter.model_validate(doc) if doc else None
 
 
 async def count_play(
@@ -137,7 +150,7 @@ async def count_play(
 
 async def grant_plays(
     *, db: Database, user_id: str, course_id: str, lesson_id: str, extra: int
-) -> Document:
+) -> PlayCounter:
     """Adds EXTRA plays to USER_ID's counter for the lesson and returns it."""
     doc = await db.lesson_plays.find_one_and_update(
         {"user_id": user_id, "lesson_id": lesson_id},
@@ -149,4 +162,4 @@ async def grant_plays(
         return_document=ReturnDocument.AFTER,
     )
     assert doc is not None
-    return doc
+    return PlayCounter.model_validate(doc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from coursevault import clock, urls
@@ -12,25 +13,35 @@ from coursevault.config import Settings
 from coursevault.courses import access as lessons
 from coursevault.courses import errors as course_errors
 from coursevault.courses.models import LessonKind, LimitBehavior
-from coursevault.db import Database, Document
+from coursevault.db import Database
 from coursevault.media import service as media
 from coursevault.media.keys import ContentKey
+from coursevault.media.models import Video
 from coursevault.progress import service as progress
 from coursevault.streaming import errors, limits, signing
 from coursevault.streaming import repo as sessions_repo
-from coursevault.streaming.models import PlaybackSessionRead, PlaybackStart, StreamPolicy
+from coursevault.streaming.models import (
+    PlaybackSession,
+    PlaybackSessionRead,
+    PlaybackStart,
+    StreamPolicy,
+)
 
 log = logging.getLogger("coursevault.playback")
 
 
-def to_read(doc: Document) -> PlaybackSessionRead:
-    return PlaybackSessionRead(
-        id=doc["_id"],
-        video_id=doc["video_id"],
-        device=doc["device"],
-        started_at=doc["started_at"],
-        last_seen=doc["last_seen"],
-    )
+def to_read(session: PlaybackSession) -> PlaybackSessionRead:
+    """Returns the public view of a stored playback session."""
+    return PlaybackSessionRead.model_validate(session, from_attributes=True)
+
+
+@dataclass(frozen=True)
+class LessonContext:
+    """Where a session plays and why it was allowed; the key endpoint re-checks `access`."""
+
+    course_id: str
+    lesson_id: str
+    access: lessons.Access
 
 
 async def start(
@@ -42,7 +53,7 @@ async def start(
     policy: StreamPolicy,
     device: str,
     ip: str,
-    context: dict[str, str] | None = None,
+    lesson: LessonContext | None = None,
 ) -> PlaybackStart:
     """Starts a playback session within the user's concurrent-stream limit (K4).
 
@@ -62,11 +73,11 @@ async def start(
             ):
                 return await _open(
                     db=db, settings=settings, user=user, video=video, session_id=session_id,
-                    device=device, ip=ip, now=now, context=context or {},
+                    device=device, ip=ip, now=now, lesson=lesson,
                 )  # fmt: skip
         live = await sessions_repo.live_sessions(db=db, user_id=user.id, now=now)
         if policy.limit_behavior is LimitBehavior.evict_oldest and not evicted_once and live:
-            await end(db=db, session_id=live[0]["_id"], reason="evicted", ip=ip)
+            await end(db=db, session_id=live[0].id, reason="evicted", ip=ip)
             continue
         log.info("playback refused (stream limit) user=%s ip=%s", user.id, ip)
         raise errors.stream_limit([to_read(d).model_dump(mode="json") for d in live])
@@ -92,7 +103,7 @@ async def start_lesson(
     started = await start(
         db=db, settings=settings, user=user, video_id=ref.lesson["video_id"],
         policy=limits.stream_policy(settings, ref.course), device=device, ip=ip,
-        context={"course_id": ref.course_id, "lesson_id": lesson_id, "access": access.value},
+        lesson=LessonContext(course_id=ref.course_id, lesson_id=lesson_id, access=access),
     )  # fmt: skip
     if limit is not None and not await limits.count_play(db=db, user=user, ref=ref, limit=limit):
         await end(db=db, session_id=started.session_id, reason="play_limit", ip=ip)
@@ -107,7 +118,7 @@ async def end_for_course(*, db: Database, user_id: str, course_id: str, reason: 
     for session in await sessions_repo.open_sessions_for_course(
         db=db, user_id=user_id, course_id=course_id
     ):
-        ended += await end(db=db, session_id=session["_id"], reason=reason, ip="-")
+        ended += await end(db=db, session_id=session.id, reason=reason, ip="-")
     return ended
 
 
@@ -116,38 +127,38 @@ async def _open(
     db: Database,
     settings: Settings,
     user: User,
-    video: Document,
+    video: Video,
     session_id: str,
     device: str,
     ip: str,
     now: datetime,
-    context: dict[str, str],
+    lesson: LessonContext | None,
 ) -> PlaybackStart:
     expires = int(now.timestamp()) + settings.playback_token_ttl_seconds
-    await sessions_repo.insert_session(
-        db=db,
-        doc={
-            "_id": session_id,
-            "user_id": user.id,
-            "video_id": video["_id"],
-            "device": device[:200],
-            "ip": ip,
-            "started_at": now,
-            "last_seen": now,
-            "lease_until": now + timedelta(seconds=settings.playback_lease_seconds),
-            "position": 0.0,
-            "ended_at": None,
-            "end_reason": None,
-            **context,
-        },
+    session = PlaybackSession(
+        id=session_id,
+        user_id=user.id,
+        video_id=video.id,
+        device=device[:200],
+        ip=ip,
+        started_at=now,
+        last_seen=now,
+        lease_until=now + timedelta(seconds=settings.playback_lease_seconds),
+        position=0.0,
+        ended_at=None,
+        end_reason=None,
+        course_id=lesson.course_id if lesson else None,
+        lesson_id=lesson.lesson_id if lesson else None,
+        access=lesson.access.value if lesson else None,
     )
-    token = signing.sign(settings, video_id=video["_id"], session_id=session_id, expires=expires)
+    await sessions_repo.insert_session(db=db, session=session)
+    token = signing.sign(settings, video_id=video.id, session_id=session_id, expires=expires)
     log.info(
-        "playback started session=%s user=%s video=%s ip=%s", session_id, user.id, video["_id"], ip
+        "playback started session=%s user=%s video=%s ip=%s", session_id, user.id, video.id, ip
     )
     return PlaybackStart(
         session_id=session_id,
-        playlist_url=urls.hls_master(token, video["_id"]),
+        playlist_url=urls.hls_master(token, video.id),
         expires_at=datetime.fromtimestamp(expires, UTC),
         heartbeat_interval=settings.playback_heartbeat_seconds,
         watermark=f"{user.email} · {session_id[:6]}",
@@ -165,9 +176,9 @@ async def heartbeat(
     if renewed is None:
         raise errors.session_ended()
     await sessions_repo.renew_slot(db=db, session_id=session_id, until=until)
-    if renewed.get("lesson_id"):
+    if renewed.lesson_id:
         try:
-            ref = await lessons.lesson_ref(db=db, lesson_id=renewed["lesson_id"], viewer=user)
+            ref = await lessons.lesson_ref(db=db, lesson_id=renewed.lesson_id, viewer=user)
         except course_errors.LessonNotFound:
             return until  # the lesson was removed while playing: nothing to remember
         await progress.record(
@@ -186,12 +197,12 @@ async def end(
     await sessions_repo.free_slot_of(db=db, session_id=session_id)
     if ended is not None:
         log.info(
-            "playback ended (%s) session=%s user=%s ip=%s", reason, session_id, ended["user_id"], ip
+            "playback ended (%s) session=%s user=%s ip=%s", reason, session_id, ended.user_id, ip
         )
     return ended is not None
 
 
-async def list_live(*, db: Database, user: User) -> list[Document]:
+async def list_live(*, db: Database, user: User) -> list[PlaybackSession]:
     return await sessions_repo.live_sessions(db=db, user_id=user.id, now=clock.now())
 
 
@@ -202,14 +213,15 @@ async def key_for(
     session = await sessions_repo.get_session(db=db, session_id=grant.session_id)
     live = (
         session is not None
-        and session["user_id"] == user.id
-        and session["video_id"] == grant.video_id
-        and session["ended_at"] is None
-        and session["lease_until"] > clock.now()
+        and session.user_id == user.id
+        and session.video_id == grant.video_id
+        and session.ended_at is None
+        and session.lease_until > clock.now()
         and (
-            "course_id" not in session
+            session.course_id is None
+            or session.access is None
             or await lessons.still_allowed(
-                db=db, user=user, course_id=session["course_id"], access=session["access"]
+                db=db, user=user, course_id=session.course_id, access=session.access
             )
         )
     )
