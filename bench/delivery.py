@@ -72,8 +72,10 @@ def wrk(url: str, seconds: int, connections: int, *headers: str) -> dict[str, fl
     extra = [arg for header in headers for arg in ("-H", header)]
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
     def number(pattern: str) -> str:
         match = re.search(pattern, out)
@@ -106,8 +108,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         data_dir = work / "data"
-        run_cli(data_dir, "user", "create", "--email", "b@example.com", "--name", "B",
-                "--role", "instructor", stdin=PASSWORD + "\n")  # fmt: skip
+        run_cli(
+            data_dir,
+            "user",
+            "create",
+            "--email",
+            "b@example.com",
+            "--name",
+            "B",
+            "--role",
+            "instructor",
+            stdin=PASSWORD + "\n",
+        )
         env = {"COURSEVAULT_SECRET_KEY": SECRET, "COURSEVAULT_LOG_LEVEL": "WARNING"}
         app = Server(data_dir, workers=1, **env)
         accel = Server(data_dir, workers=1, COURSEVAULT_ACCEL_REDIRECT="/internal-media/", **env)
@@ -143,8 +155,12 @@ def main() -> None:
             procs = [nginx(static_conf, prefix), nginx(accel_conf, prefix)]
 
             settings = Settings(_env_file=None, secret_key=SECRET, data_dir=data_dir)
-            token = signing.sign(settings, video_id=video_id, session_id="bench-session",
-                                 expires=int(time.time()) + 3600)  # fmt: skip
+            token = signing.sign(
+                settings,
+                video_id=video_id,
+                session_id="bench-session",
+                expires=int(time.time()) + 3600,
+            )
             path = f"/hls/{token}/{video_id}/{segment}"
             targets = {
                 "a nginx static": f"http://127.0.0.1:{static_port}/static/{video_id}/{segment}",
@@ -155,8 +171,10 @@ def main() -> None:
                 wait_up(url)
                 assert httpx.get(url).content == (media / video_id / segment).read_bytes()
 
-            print(f"segment {size / 1e6:.2f} MB, {args.connections} connections, "
-                  f"{args.seconds}s each, wrk -t2 on the same 2-core machine")  # fmt: skip
+            print(
+                f"segment {size / 1e6:.2f} MB, {args.connections} connections, "
+                f"{args.seconds}s each, wrk -t2 on the same 2-core machine"
+            )
             results = {
                 name: wrk(url, args.seconds, args.connections) for name, url in targets.items()
             }
@@ -169,15 +187,20 @@ def main() -> None:
                 )
             # The key endpoint: token, bearer sign-in, session lease and key unwrap per request.
             viewer = enrolled_playback(
-                app.url, teacher_email="b@example.com", student_email="b@example.com",
-                password=PASSWORD, video_id=video_id,
-            )  # fmt: skip
+                app.url,
+                teacher_email="b@example.com",
+                student_email="b@example.com",
+                password=PASSWORD,
+                video_id=video_id,
+            )
             key_url = f"{app.url}{viewer.playlist_url.rsplit('/', 1)[0]}/key"
             cookie = f"cv_access={viewer.access_cookie}"
             assert len(httpx.get(key_url, headers={"Cookie": cookie}).content) == 16
             k = wrk(key_url, args.seconds, args.connections, f"Cookie: {cookie}")
-            print(f"key endpoint     {k['rps']:8.0f} req/s  p50 {k['p50']:6.1f} ms"
-                  f"  p99 {k['p99']:6.1f} ms  errors {k['errors']:.0f}")  # fmt: skip
+            print(
+                f"key endpoint     {k['rps']:8.0f} req/s  p50 {k['p50']:6.1f} ms"
+                f"  p99 {k['p99']:6.1f} ms  errors {k['errors']:.0f}"
+            )
             runs = 20000
             cost = timeit.timeit(
                 lambda: signing.verify(settings, token, video_id=video_id), number=runs

@@ -97,9 +97,17 @@ def upload(gib: float, work: Path) -> None:
     data_dir = work / "data"
     size = int(gib * 1024**3)
     created = run_cli(
-        data_dir, "user", "create", "--email", "bench@example.com", "--name", "B",
-        "--role", "instructor", stdin=PASSWORD + "\n",
-    )  # fmt: skip
+        data_dir,
+        "user",
+        "create",
+        "--email",
+        "bench@example.com",
+        "--name",
+        "B",
+        "--role",
+        "instructor",
+        stdin=PASSWORD + "\n",
+    )
     assert created.returncode == 0, created.stderr
     server = Server(
         data_dir,
@@ -131,9 +139,13 @@ def upload(gib: float, work: Path) -> None:
                 response = client.patch(
                     location,
                     content=body(n),
-                    headers={**auth, "Upload-Offset": str(offset), "Content-Length": str(n),
-                             "Content-Type": "application/offset+octet-stream"},
-                )  # fmt: skip
+                    headers={
+                        **auth,
+                        "Upload-Offset": str(offset),
+                        "Content-Length": str(n),
+                        "Content-Type": "application/offset+octet-stream",
+                    },
+                )
                 assert response.status_code == 204, response.text
                 offset = int(response.headers["Upload-Offset"])
             elapsed = time.perf_counter() - started
@@ -159,8 +171,10 @@ def main() -> None:
             work / "clip.mp4", size=f"{width}x{args.height}", seconds=args.seconds, rate=30
         )
         ladder = [r.name for r in plan_renditions(width, args.height)]
-        print(f"clip: {args.seconds:g}s {width}x{args.height}, ladder {', '.join(ladder)}, "
-              f"x264 {args.preset}, {os.cpu_count()} cores")  # fmt: skip
+        print(
+            f"clip: {args.seconds:g}s {width}x{args.height}, ladder {', '.join(ladder)}, "
+            f"x264 {args.preset}, {os.cpu_count()} cores"
+        )
         one = asyncio.run(one_process(clip, work, args.preset))
         many = asyncio.run(separate_runs(clip, work, args.preset))
         print(f"one process : {one:.1f}s  realtime x{args.seconds / one:.2f}")

@@ -53,9 +53,11 @@ async def publish_lesson(settings: Settings, video_id: str) -> str:
         )
         course, section = await outline.add_section(db=connection.db, course=course, title="One")
         course, lesson = await outline.add_lesson(
-            db=connection.db, course=course, section_id=section,
+            db=connection.db,
+            course=course,
+            section_id=section,
             lesson_in=LessonCreate(title="Video", kind=LessonKind.video, video_id=video_id),
-        )  # fmt: skip
+        )
         await courses.publish(db=connection.db, course=course)
         return lesson
     finally:
@@ -71,9 +73,13 @@ async def prepare_viewers(settings: Settings, lesson_id: str, count: int) -> lis
     try:
         for i in range((count + 1) // 2):
             user = await auth.create_user(
-                db=connection.db, settings=settings, name="Viewer", role=Role.student,
-                email=f"viewer{i}-{time.time_ns()}@example.com", password=PASSWORD,
-            )  # fmt: skip
+                db=connection.db,
+                settings=settings,
+                name="Viewer",
+                role=Role.student,
+                email=f"viewer{i}-{time.time_ns()}@example.com",
+                password=PASSWORD,
+            )
             ref = await lesson_access.lesson_ref(db=connection.db, lesson_id=lesson_id, viewer=user)
             await enrollments.enroll_free(
                 db=connection.db, user_id=user.id, course_id=ref.course_id
@@ -81,9 +87,13 @@ async def prepare_viewers(settings: Settings, lesson_id: str, count: int) -> lis
             tokens = await auth.issue_tokens(db=connection.db, settings=settings, user=user)
             for _ in range(2):
                 started = await playback.start_lesson(
-                    db=connection.db, settings=settings, user=user, lesson_id=lesson_id,
-                    device="bench", ip="127.0.0.1",
-                )  # fmt: skip
+                    db=connection.db,
+                    settings=settings,
+                    user=user,
+                    lesson_id=lesson_id,
+                    device="bench",
+                    ip="127.0.0.1",
+                )
                 viewers.append((started.playlist_url, tokens.access_token))
     finally:
         await connection.close()
@@ -160,10 +170,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         data_dir = work / "data"
-        run_cli(data_dir, "user", "create", "--email", "t@example.com", "--name", "T",
-                "--role", "instructor", stdin=PASSWORD + "\n")  # fmt: skip
-        server = Server(data_dir, workers=1, COURSEVAULT_SECRET_KEY=SECRET,
-                        COURSEVAULT_LOG_LEVEL="WARNING")  # fmt: skip
+        run_cli(
+            data_dir,
+            "user",
+            "create",
+            "--email",
+            "t@example.com",
+            "--name",
+            "T",
+            "--role",
+            "instructor",
+            stdin=PASSWORD + "\n",
+        )
+        server = Server(
+            data_dir, workers=1, COURSEVAULT_SECRET_KEY=SECRET, COURSEVAULT_LOG_LEVEL="WARNING"
+        )
         try:
             clip = make_clip(work / "clip.mp4", size="1280x720", seconds=24, rate=30).read_bytes()
             video_id = upload_until_ready(server.url, "t@example.com", PASSWORD, clip)
@@ -177,8 +198,10 @@ def main() -> None:
                 held = n if ok else held
                 kinds = ", ".join(f"{k} ×{c}" for k, c in Counter(errors).most_common(3))
                 verdict = "ok" if ok else "over target"
-                print(f"{n:5} viewers: {requests:6} segments  p99 {p99:7.1f} ms"
-                      f"  errors {len(errors):4}  {verdict}  {kinds}".rstrip())  # fmt: skip
+                print(
+                    f"{n:5} viewers: {requests:6} segments  p99 {p99:7.1f} ms"
+                    f"  errors {len(errors):4}  {verdict}  {kinds}".rstrip()
+                )
                 if not ok:
                     break
             print(f"largest N held (p99 < {P99_TARGET_MS:.0f} ms, no errors): {held}")

@@ -60,25 +60,34 @@ async def make_course(
     video_lesson = preview_lesson = None
     if video_id:
         course, video_lesson = await outline.add_lesson(
-            db=db, course=course, section_id=section_id,
+            db=db,
+            course=course,
+            section_id=section_id,
             lesson_in=LessonCreate(title="Watch this", kind=LessonKind.video, video_id=video_id),
-        )  # fmt: skip
+        )
         course, preview_lesson = await outline.add_lesson(
-            db=db, course=course, section_id=section_id,
+            db=db,
+            course=course,
+            section_id=section_id,
             lesson_in=LessonCreate(
                 title="Free preview", kind=LessonKind.video, video_id=video_id, preview=True
             ),
-        )  # fmt: skip
+        )
     course, text_lesson = await outline.add_lesson(
-        db=db, course=course, section_id=section_id,
+        db=db,
+        course=course,
+        section_id=section_id,
         lesson_in=LessonCreate(title="Read this", kind=LessonKind.text, body="# Notes\n\nHello."),
-    )  # fmt: skip
+    )
     if publish:
         course = await courses.publish(db=db, course=course)
     return BuiltCourse(
-        id=course["_id"], slug=course["slug"], video_lesson=video_lesson,
-        text_lesson=text_lesson, preview_lesson=preview_lesson,
-    )  # fmt: skip
+        id=course["_id"],
+        slug=course["slug"],
+        video_lesson=video_lesson,
+        text_lesson=text_lesson,
+        preview_lesson=preview_lesson,
+    )
 
 
 async def start_lesson(

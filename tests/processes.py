@@ -109,9 +109,13 @@ def upload_until_ready(
         patched = client.patch(
             location,
             content=data,
-            headers={**auth, **tus, "Upload-Offset": "0",
-                     "Content-Type": "application/offset+octet-stream"},
-        )  # fmt: skip
+            headers={
+                **auth,
+                **tus,
+                "Upload-Offset": "0",
+                "Content-Type": "application/offset+octet-stream",
+            },
+        )
         assert patched.status_code == 204, patched.text
         deadline = time.monotonic() + timeout
         while True:
@@ -145,8 +149,9 @@ def enrolled_playback(
         ).json()["id"]
         lesson = teacher.post(
             f"/api/courses/{course['id']}/sections/{section}/lessons",
-            json={"title": "Video", "kind": "video", "video_id": video_id}, headers=auth,
-        ).json()["id"]  # fmt: skip
+            json={"title": "Video", "kind": "video", "video_id": video_id},
+            headers=auth,
+        ).json()["id"]
         published = teacher.post(f"/api/courses/{course['id']}/publish", headers=auth)
         assert published.status_code == 200, published.text
     with httpx.Client(base_url=url, timeout=60) as student:

@@ -187,6 +187,7 @@ async def test_J7_cookies_are_secure_outside_development(
 ) -> None:
     user = await make_user(db, settings)
     cookies = cookie_attributes(await login(client, user.email))
+    assert {"cv_access", "cv_refresh", "cv_csrf"} <= cookies.keys()
     assert all("; secure" in line for line in cookies.values())
 
 

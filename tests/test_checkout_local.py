@@ -103,14 +103,22 @@ async def test_a_declined_test_payment_grants_nothing_and_can_be_retried(
 
 
 async def test_P3_a_tampered_price_or_course_at_checkout_changes_nothing(
-    client: httpx.AsyncClient, db: Database, instructor: SignedIn, student: SignedIn,
+    client: httpx.AsyncClient,
+    db: Database,
+    instructor: SignedIn,
+    student: SignedIn,
     paid_course: BuiltCourse,
-) -> None:  # fmt: skip
+) -> None:
     cheap = await make_course(db, instructor.user, title="Cheap", amount=100)
     order = await buy(
-        client, student, paid_course.id,
-        amount=1, price={"amount": 1, "currency": "usd"}, currency="jpy", course_id=cheap.id,
-    )  # fmt: skip
+        client,
+        student,
+        paid_course.id,
+        amount=1,
+        price={"amount": 1, "currency": "usd"},
+        currency="jpy",
+        course_id=cheap.id,
+    )
     assert (order["amount"], order["currency"]) == (2500, "usd")
     stored = await db.orders.find_one({"_id": order["order_id"]})
     assert stored is not None and stored["course_id"] == paid_course.id
@@ -125,9 +133,12 @@ async def test_P3_a_tampered_price_or_course_at_checkout_changes_nothing(
 
 
 async def test_P6_the_success_page_grants_nothing_and_others_orders_are_404(
-    client: httpx.AsyncClient, db: Database, settings: Settings, student: SignedIn,
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    student: SignedIn,
     paid_course: BuiltCourse,
-) -> None:  # fmt: skip
+) -> None:
     order = await buy(client, student, paid_course.id)
     for _ in range(3):  # visiting the order page (the "success page") again and again
         seen = await client.get(f"/api/orders/{order['order_id']}", headers=student.bearer)
@@ -156,9 +167,13 @@ async def test_production_without_stripe_refuses_the_test_checkout(
 
 
 async def test_P5_an_admin_refund_revokes_access_and_ends_playback(
-    client: httpx.AsyncClient, db: Database, settings: Settings, instructor: SignedIn,
-    student: SignedIn, ready_video: str,
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    student: SignedIn,
+    ready_video: str,
+) -> None:
     course = await make_course(db, instructor.user, amount=2500, video_id=ready_video)
     order = await buy(client, student, course.id)
     await pay(client, student, order["order_id"])
@@ -195,9 +210,13 @@ async def test_P5_an_admin_refund_revokes_access_and_ends_playback(
 
 
 async def test_instructors_refund_their_own_orders_within_the_window(
-    client: httpx.AsyncClient, db: Database, settings: Settings, instructor: SignedIn,
-    student: SignedIn, paid_course: BuiltCourse,
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    student: SignedIn,
+    paid_course: BuiltCourse,
+) -> None:
     order = await buy(client, student, paid_course.id)
     await pay(client, student, order["order_id"])
     other = await signed_in(client, db, settings, role=Role.instructor)
@@ -224,14 +243,18 @@ async def test_instructors_refund_their_own_orders_within_the_window(
 
 
 async def test_coupons_discount_expire_and_run_out(
-    client: httpx.AsyncClient, db: Database, settings: Settings, instructor: SignedIn,
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
     paid_course: BuiltCourse,
-) -> None:  # fmt: skip
+) -> None:
     def coupon(code: str, **fields: Any) -> Any:
         return client.post(
-            "/api/coupons", json={"code": code, "course_id": paid_course.id, **fields},
+            "/api/coupons",
+            json={"code": code, "course_id": paid_course.id, **fields},
             headers=instructor.bearer,
-        )  # fmt: skip
+        )
 
     assert (await coupon("HALF", kind="percent", value=50, max_redemptions=1)).status_code == 201
     assert (await coupon("FIVE", kind="fixed", value=500, currency="usd")).status_code == 201
@@ -268,31 +291,44 @@ async def test_coupons_discount_expire_and_run_out(
 
 
 async def test_coupon_redemptions_hold_under_concurrency(
-    client: httpx.AsyncClient, db: Database, settings: Settings, instructor: SignedIn,
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
     paid_course: BuiltCourse,
-) -> None:  # fmt: skip
+) -> None:
     created = await client.post(
         "/api/coupons",
-        json={"code": "RACE", "kind": "percent", "value": 20, "course_id": paid_course.id,
-              "max_redemptions": 2},
+        json={
+            "code": "RACE",
+            "kind": "percent",
+            "value": 20,
+            "course_id": paid_course.id,
+            "max_redemptions": 2,
+        },
         headers=instructor.bearer,
-    )  # fmt: skip
+    )
     assert created.status_code == 201
     buyers = [await signed_in(client, db, settings) for _ in range(6)]
     results = await asyncio.gather(
         *(
-            client.post(f"/api/courses/{paid_course.id}/checkout", json={"coupon": "RACE"},
-                        headers=b.bearer)
+            client.post(
+                f"/api/courses/{paid_course.id}/checkout", json={"coupon": "RACE"}, headers=b.bearer
+            )
             for b in buyers
         )
-    )  # fmt: skip
+    )
     assert sorted(r.status_code for r in results) == [201, 201, 422, 422, 422, 422]
 
 
 async def test_progress_completion_resume_and_stats(
-    client: httpx.AsyncClient, db: Database, settings: Settings, instructor: SignedIn,
-    student: SignedIn, ready_video: str,
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    student: SignedIn,
+    ready_video: str,
+) -> None:
     course = await make_course(db, instructor.user, video_id=ready_video)
     await client.post(f"/api/courses/{course.id}/enroll", headers=student.bearer)
     assert course.video_lesson and course.preview_lesson
@@ -314,9 +350,10 @@ async def test_progress_completion_resume_and_stats(
     )
     assert nearly.json()["completed"] is True  # 90 % of a 2 s video
     await client.put(
-        f"/api/lessons/{course.text_lesson}/progress", json={"position": 0, "completed": True},
+        f"/api/lessons/{course.text_lesson}/progress",
+        json={"position": 0, "completed": True},
         headers=student.bearer,
-    )  # fmt: skip
+    )
     rewatch = await client.put(
         f"/api/lessons/{course.video_lesson}/progress",
         json={"position": 0.1},

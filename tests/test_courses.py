@@ -78,8 +78,11 @@ async def test_students_cannot_create_courses_and_bad_prices_are_refused(
     student = await signed_in(client, db, settings)
     response = await client.post("/api/courses", json=course_json(), headers=student.bearer)
     assert response.status_code == 403
-    for price in ({"amount": -1, "currency": "usd"}, {"amount": 9.99, "currency": "usd"},
-                  {"amount": 100, "currency": "dollars"}):  # fmt: skip
+    for price in (
+        {"amount": -1, "currency": "usd"},
+        {"amount": 9.99, "currency": "usd"},
+        {"amount": 100, "currency": "dollars"},
+    ):
         bad = await client.post(
             "/api/courses", json=course_json(price=price), headers=teacher.bearer
         )
@@ -96,16 +99,21 @@ async def test_another_instructor_cannot_change_the_course(
     section = await add_section(client, teacher, course["id"], "One")
     other = await signed_in(client, db, settings, role=Role.instructor)
     attempts = [
-        client.patch(f"/api/courses/{course['id']}", json={"title": "Mine now"}, headers=other.bearer),
-        client.post(f"/api/courses/{course['id']}/sections", json={"title": "x"}, headers=other.bearer),
+        client.patch(
+            f"/api/courses/{course['id']}", json={"title": "Mine now"}, headers=other.bearer
+        ),
+        client.post(
+            f"/api/courses/{course['id']}/sections", json={"title": "x"}, headers=other.bearer
+        ),
         client.post(
             f"/api/courses/{course['id']}/sections/{section}/lessons",
-            json={"title": "x", "kind": "text"}, headers=other.bearer,
+            json={"title": "x", "kind": "text"},
+            headers=other.bearer,
         ),
         client.post(f"/api/courses/{course['id']}/publish", headers=other.bearer),
         client.delete(f"/api/courses/{course['id']}", headers=other.bearer),
         client.get(f"/api/courses/{course['id']}/stats", headers=other.bearer),
-    ]  # fmt: skip
+    ]
     for response in await asyncio.gather(*attempts):
         assert response.status_code == 403, response.text
         assert error_code(response) == "not_course_owner"
@@ -114,9 +122,10 @@ async def test_another_instructor_cannot_change_the_course(
     assert len(unchanged.json()["sections"]) == 1
     student = await signed_in(client, db, settings)
     by_student = await client.patch(
-        f"/api/courses/{course['id']}", json={"price": {"amount": 1, "currency": "usd"}},
+        f"/api/courses/{course['id']}",
+        json={"price": {"amount": 1, "currency": "usd"}},
         headers=student.bearer,
-    )  # fmt: skip
+    )
     assert by_student.status_code == 403 and error_code(by_student) == "not_course_owner"
     admin = await signed_in(client, db, settings, role=Role.admin)
     by_admin = await client.patch(
@@ -142,36 +151,43 @@ async def test_sections_and_lessons_edit_and_move(
         ]
 
     moved = await client.post(
-        f"/api/courses/{cid}/move", json={"kind": "lesson", "id": b, "position": 0, "section_id": two},
+        f"/api/courses/{cid}/move",
+        json={"kind": "lesson", "id": b, "position": 0, "section_id": two},
         headers=teacher.bearer,
-    )  # fmt: skip
+    )
     assert outline(moved.json()) == [("One", ["A"]), ("Two", ["B", "C"])]
     moved = await client.post(
-        f"/api/courses/{cid}/move", json={"kind": "section", "id": two, "position": 0},
+        f"/api/courses/{cid}/move",
+        json={"kind": "section", "id": two, "position": 0},
         headers=teacher.bearer,
-    )  # fmt: skip
+    )
     assert outline(moved.json()) == [("Two", ["B", "C"]), ("One", ["A"])]
     renamed = await client.patch(
-        f"/api/courses/{cid}/sections/{one}/lessons/{a}", json={"title": "A2", "preview": True},
+        f"/api/courses/{cid}/sections/{one}/lessons/{a}",
+        json={"title": "A2", "preview": True},
         headers=teacher.bearer,
-    )  # fmt: skip
+    )
     assert renamed.json()["sections"][1]["lessons"][0] == {
-        **renamed.json()["sections"][1]["lessons"][0], "title": "A2", "preview": True,
-    }  # fmt: skip
+        **renamed.json()["sections"][1]["lessons"][0],
+        "title": "A2",
+        "preview": True,
+    }
     deleted = await client.delete(
         f"/api/courses/{cid}/sections/{two}/lessons/{c}", headers=teacher.bearer
     )
     assert outline(deleted.json()) == [("Two", ["B"]), ("One", ["A2"])]
     assert deleted.json()["lesson_count"] == 2
     missing = await client.post(
-        f"/api/courses/{cid}/move", json={"kind": "lesson", "id": "nope", "position": 0},
+        f"/api/courses/{cid}/move",
+        json={"kind": "lesson", "id": "nope", "position": 0},
         headers=teacher.bearer,
-    )  # fmt: skip
+    )
     assert missing.status_code == 404 and error_code(missing) == "lesson_not_found"
     bad_kind = await client.post(
-        f"/api/courses/{cid}/sections/{one}/lessons", json={"title": "v", "kind": "video"},
+        f"/api/courses/{cid}/sections/{one}/lessons",
+        json={"title": "v", "kind": "video"},
         headers=teacher.bearer,
-    )  # fmt: skip
+    )
     assert bad_kind.status_code == 422
 
 
@@ -197,8 +213,9 @@ async def test_publishing_needs_a_lesson_and_ready_videos(
     pending = await new_video(client, teacher.bearer)  # never uploaded: not ready
     lesson = await client.post(
         f"/api/courses/{course['id']}/sections/{section}/lessons",
-        json={"title": "Intro", "kind": "video", "video_id": pending["id"]}, headers=teacher.bearer,
-    )  # fmt: skip
+        json={"title": "Intro", "kind": "video", "video_id": pending["id"]},
+        headers=teacher.bearer,
+    )
     assert lesson.status_code == 201
     refused = await client.post(f"/api/courses/{course['id']}/publish", headers=teacher.bearer)
     assert refused.status_code == 409
@@ -207,8 +224,9 @@ async def test_publishing_needs_a_lesson_and_ready_videos(
     theirs = await new_video(client, other.bearer)
     foreign = await client.post(
         f"/api/courses/{course['id']}/sections/{section}/lessons",
-        json={"title": "Stolen", "kind": "video", "video_id": theirs["id"]}, headers=teacher.bearer,
-    )  # fmt: skip
+        json={"title": "Stolen", "kind": "video", "video_id": theirs["id"]},
+        headers=teacher.bearer,
+    )
     assert foreign.status_code == 422 and error_code(foreign) == "invalid_video"
 
 
@@ -269,8 +287,9 @@ async def test_U6_lesson_markdown_is_rendered_without_scripts(
     )
     lesson = await client.post(
         f"/api/courses/{course['id']}/sections/{section}/lessons",
-        json={"title": "<b>Hi</b>", "kind": "text", "body": body}, headers=teacher.bearer,
-    )  # fmt: skip
+        json={"title": "<b>Hi</b>", "kind": "text", "body": body},
+        headers=teacher.bearer,
+    )
     assert (
         await client.post(f"/api/courses/{course['id']}/publish", headers=teacher.bearer)
     ).status_code == 200

@@ -251,21 +251,52 @@ def test_cli_video_import_runs_the_same_pipeline(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     clip = make_clip(tmp_path / "import me.mp4", size="320x180", seconds=2)
     create = subprocess.run(
-        [COURSEVAULT, "user", "create", "--email", "t@example.com", "--name", "T", "--role", "instructor"],
-        input="correct horse battery staple\n", env=environment(data_dir),
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        [
+            COURSEVAULT,
+            "user",
+            "create",
+            "--email",
+            "t@example.com",
+            "--name",
+            "T",
+            "--role",
+            "instructor",
+        ],
+        input="correct horse battery staple\n",
+        env=environment(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert create.returncode == 0, create.stderr
     result = subprocess.run(
-        [COURSEVAULT, "video", "import", str(clip), "--owner", "t@example.com", "--title", "Imported"],
-        env=environment(data_dir), capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        [
+            COURSEVAULT,
+            "video",
+            "import",
+            str(clip),
+            "--owner",
+            "t@example.com",
+            "--title",
+            "Imported",
+        ],
+        env=environment(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "is ready" in result.stdout and "180p" in result.stdout
     bad = tmp_path / "notes.mp4"
     bad.write_text("just text")
     failed = subprocess.run(
         [COURSEVAULT, "video", "import", str(bad), "--owner", "t@example.com", "--title", "Bad"],
-        env=environment(data_dir), capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        env=environment(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert failed.returncode == 1 and "not a supported video" in failed.stderr

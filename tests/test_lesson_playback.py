@@ -23,9 +23,13 @@ async def student(client: httpx.AsyncClient, db: Database, settings: Settings) -
 
 
 async def enrolled_course(
-    client: httpx.AsyncClient, db: Database, teacher: SignedIn, video: str, student: SignedIn,
+    client: httpx.AsyncClient,
+    db: Database,
+    teacher: SignedIn,
+    video: str,
+    student: SignedIn,
     policy: PlaybackPolicy | None = None,
-) -> BuiltCourse:  # fmt: skip
+) -> BuiltCourse:
     course = await make_course(db, teacher.user, video_id=video, policy=policy)
     enrolled = await client.post(f"/api/courses/{course.id}/enroll", headers=student.bearer)
     assert enrolled.status_code == 201
@@ -33,9 +37,13 @@ async def enrolled_course(
 
 
 async def test_an_enrolled_student_gets_a_session_a_playlist_and_the_key(
-    client: httpx.AsyncClient, db: Database, settings: Settings, instructor: SignedIn,
-    student: SignedIn, ready_video: str,
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    student: SignedIn,
+    ready_video: str,
+) -> None:
     course = await enrolled_course(client, db, instructor, ready_video, student)
     assert course.video_lesson
     started = await start_lesson(client, student.bearer, course.video_lesson, device="Firefox")
@@ -57,9 +65,13 @@ async def test_an_enrolled_student_gets_a_session_a_playlist_and_the_key(
 
 
 async def test_K1_not_enrolled_preview_and_staff(
-    client: httpx.AsyncClient, db: Database, settings: Settings, instructor: SignedIn,
-    student: SignedIn, ready_video: str,
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    student: SignedIn,
+    ready_video: str,
+) -> None:
     course = await make_course(db, instructor.user, video_id=ready_video, amount=3000)
     assert course.video_lesson and course.preview_lesson
     refused = await start_lesson(client, student.bearer, course.video_lesson)
@@ -94,9 +106,12 @@ async def test_a_lesson_whose_video_is_not_ready_answers_409(
 
 
 async def test_K4_the_course_stream_limit_refuses_new_and_lists_devices(
-    client: httpx.AsyncClient, db: Database, instructor: SignedIn, student: SignedIn,
+    client: httpx.AsyncClient,
+    db: Database,
+    instructor: SignedIn,
+    student: SignedIn,
     ready_video: str,
-) -> None:  # fmt: skip
+) -> None:
     course = await enrolled_course(
         client, db, instructor, ready_video, student, PlaybackPolicy(max_concurrent_streams=1)
     )
@@ -114,9 +129,12 @@ async def test_K4_the_course_stream_limit_refuses_new_and_lists_devices(
 
 
 async def test_K4_evict_oldest_takes_the_key_from_the_oldest_device(
-    client: httpx.AsyncClient, db: Database, instructor: SignedIn, student: SignedIn,
+    client: httpx.AsyncClient,
+    db: Database,
+    instructor: SignedIn,
+    student: SignedIn,
     ready_video: str,
-) -> None:  # fmt: skip
+) -> None:
     policy = PlaybackPolicy(max_concurrent_streams=1, limit_behavior=LimitBehavior.evict_oldest)
     course = await enrolled_course(client, db, instructor, ready_video, student, policy)
     assert course.video_lesson
@@ -132,13 +150,20 @@ async def test_K4_evict_oldest_takes_the_key_from_the_oldest_device(
 
 
 async def test_play_limit_counts_sessions_not_heartbeats_and_extra_plays_can_be_granted(
-    client: httpx.AsyncClient, db: Database, instructor: SignedIn, student: SignedIn,
+    client: httpx.AsyncClient,
+    db: Database,
+    instructor: SignedIn,
+    student: SignedIn,
     ready_video: str,
-) -> None:  # fmt: skip
+) -> None:
     course = await enrolled_course(
-        client, db, instructor, ready_video, student,
+        client,
+        db,
+        instructor,
+        ready_video,
+        student,
         PlaybackPolicy(max_concurrent_streams=1, max_plays_per_lesson=2),
-    )  # fmt: skip
+    )
     lesson = course.video_lesson
     assert lesson
     for play in range(2):
@@ -147,9 +172,10 @@ async def test_play_limit_counts_sessions_not_heartbeats_and_extra_plays_can_be_
         session = started.json()["session_id"]
         for position in (1.0, 1.5, 1.8):
             beat = await client.post(
-                f"/api/playback/{session}/heartbeat", json={"position": position},
+                f"/api/playback/{session}/heartbeat",
+                json={"position": position},
                 headers=student.bearer,
-            )  # fmt: skip
+            )
             assert beat.status_code == 200
         if play == 0:  # at the stream limit: refused without costing a play
             blocked = await start_lesson(client, student.bearer, lesson)
@@ -161,15 +187,20 @@ async def test_play_limit_counts_sessions_not_heartbeats_and_extra_plays_can_be_
     assert (await start_lesson(client, instructor.bearer, lesson)).status_code == 201  # staff
     granted = await client.post(
         f"/api/courses/{course.id}/students/{student.user.id}/plays",
-        json={"lesson_id": lesson, "extra_plays": 1}, headers=instructor.bearer,
-    )  # fmt: skip
+        json={"lesson_id": lesson, "extra_plays": 1},
+        headers=instructor.bearer,
+    )
     assert granted.status_code == 200 and granted.json() == {
-        "lesson_id": lesson, "user_id": student.user.id, "plays": 2, "extra_plays": 1,
-    }  # fmt: skip
+        "lesson_id": lesson,
+        "user_id": student.user.id,
+        "plays": 2,
+        "extra_plays": 1,
+    }
     by_student = await client.post(
         f"/api/courses/{course.id}/students/{student.user.id}/plays",
-        json={"lesson_id": lesson, "extra_plays": 5}, headers=student.bearer,
-    )  # fmt: skip
+        json={"lesson_id": lesson, "extra_plays": 5},
+        headers=student.bearer,
+    )
     assert by_student.status_code == 403
     fourth = await start_lesson(client, student.bearer, lesson)
     assert fourth.status_code == 201
@@ -184,13 +215,20 @@ async def test_play_limit_counts_sessions_not_heartbeats_and_extra_plays_can_be_
 
 
 async def test_racing_starts_for_the_last_play_have_one_winner(
-    client: httpx.AsyncClient, db: Database, instructor: SignedIn, student: SignedIn,
+    client: httpx.AsyncClient,
+    db: Database,
+    instructor: SignedIn,
+    student: SignedIn,
     ready_video: str,
-) -> None:  # fmt: skip
+) -> None:
     course = await enrolled_course(
-        client, db, instructor, ready_video, student,
+        client,
+        db,
+        instructor,
+        ready_video,
+        student,
         PlaybackPolicy(max_concurrent_streams=5, max_plays_per_lesson=1),
-    )  # fmt: skip
+    )
     assert course.video_lesson
     results = await asyncio.gather(
         *(
@@ -204,16 +242,20 @@ async def test_racing_starts_for_the_last_play_have_one_winner(
 
 
 async def test_resume_position_comes_back_with_a_new_session(
-    client: httpx.AsyncClient, db: Database, instructor: SignedIn, student: SignedIn,
+    client: httpx.AsyncClient,
+    db: Database,
+    instructor: SignedIn,
+    student: SignedIn,
     ready_video: str,
-) -> None:  # fmt: skip
+) -> None:
     course = await enrolled_course(client, db, instructor, ready_video, student)
     assert course.video_lesson
     first = (await start_lesson(client, student.bearer, course.video_lesson)).json()
     await client.post(
-        f"/api/playback/{first['session_id']}/heartbeat", json={"position": 1.25},
+        f"/api/playback/{first['session_id']}/heartbeat",
+        json={"position": 1.25},
         headers=student.bearer,
-    )  # fmt: skip
+    )
     await client.delete(f"/api/playback/{first['session_id']}", headers=student.bearer)
     again = (await start_lesson(client, student.bearer, course.video_lesson)).json()
     assert again["resume_position"] == pytest.approx(1.25)

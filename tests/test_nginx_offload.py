@@ -54,9 +54,17 @@ def app_with_video(tmp_path: Path) -> Iterator[tuple[Server, str, Path]]:
     data_dir = tmp_path / "data"
     env = {"COURSEVAULT_SECRET_KEY": TEST_SECRET, "COURSEVAULT_ACCEL_REDIRECT": "/internal-media/"}
     created = run_cli(
-        data_dir, "user", "create", "--email", "t@example.com", "--name", "T", "--role",
-        "instructor", stdin=PASSWORD + "\n",
-    )  # fmt: skip
+        data_dir,
+        "user",
+        "create",
+        "--email",
+        "t@example.com",
+        "--name",
+        "T",
+        "--role",
+        "instructor",
+        stdin=PASSWORD + "\n",
+    )
     assert created.returncode == 0, created.stderr
     server = Server(data_dir, workers=1, **env)
     try:

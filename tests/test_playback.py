@@ -42,9 +42,14 @@ async def start(
     db: Database, settings: Settings, who: SignedIn, video_id: str, policy: StreamPolicy = TWO
 ) -> PlaybackStart:
     return await playback.start(
-        db=db, settings=settings, user=who.user, video_id=video_id, policy=policy,
-        device="test", ip="127.0.0.1",
-    )  # fmt: skip
+        db=db,
+        settings=settings,
+        user=who.user,
+        video_id=video_id,
+        policy=policy,
+        device="test",
+        ip="127.0.0.1",
+    )
 
 
 def key_url(playlist_url: str) -> str:
@@ -199,17 +204,30 @@ def test_an_enrolled_student_plays_the_whole_video_in_ffmpeg_only_with_their_coo
     data_dir = tmp_path / "data"
     password = "correct horse battery staple"
     for email, role in (("t@example.com", "instructor"), ("s@example.com", "student")):
-        created = run_cli(data_dir, "user", "create", "--email", email, "--name", "X",
-                          "--role", role, stdin=password + "\n")  # fmt: skip
+        created = run_cli(
+            data_dir,
+            "user",
+            "create",
+            "--email",
+            email,
+            "--name",
+            "X",
+            "--role",
+            role,
+            stdin=password + "\n",
+        )
         assert created.returncode == 0, created.stderr
     server = Server(data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET)
     try:
         clip = make_clip(tmp_path / "c.mp4", size="640x360", seconds=8).read_bytes()
         video_id = upload_until_ready(server.url, "t@example.com", password, clip)
         viewer = enrolled_playback(
-            server.url, teacher_email="t@example.com", student_email="s@example.com",
-            password=password, video_id=video_id,
-        )  # fmt: skip
+            server.url,
+            teacher_email="t@example.com",
+            student_email="s@example.com",
+            password=password,
+            video_id=video_id,
+        )
         url = f"{server.url}{viewer.playlist_url}"
 
         def play(headers: str) -> subprocess.CompletedProcess[str]:
@@ -219,17 +237,24 @@ def test_an_enrolled_student_plays_the_whole_video_in_ffmpeg_only_with_their_coo
             args += ["-i", url, "-map", "0:v:0", "-f", "null", "-progress", "pipe:1", "-"]
             return subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
 
+        def decoded_us(result: subprocess.CompletedProcess[str]) -> int:
+            return max(
+                (
+                    int(line.split("=")[1])
+                    for line in result.stdout.splitlines()
+                    if line.startswith("out_time_us=") and line.split("=")[1].isdigit()
+                ),
+                default=0,
+            )
+
         watched = play(f"Cookie: cv_access={viewer.access_cookie}\r\n")
         assert watched.returncode == 0, watched.stderr
-        out_time = max(
-            int(line.split("=")[1]) for line in watched.stdout.splitlines()
-            if line.startswith("out_time_us=") and line.split("=")[1].isdigit()
-        )  # fmt: skip
-        assert out_time >= 7_500_000  # the whole 8 s were decoded
+        assert decoded_us(watched) >= 7_500_000  # the whole 8 s were decoded
         assert "error" not in watched.stderr.lower()
 
         stranger = play("")
-        assert stranger.returncode != 0 or "error" in stranger.stderr.lower()
+        assert "401" in stranger.stderr, stranger.stderr  # the key request was refused
+        assert decoded_us(stranger) == 0  # and not one frame was decoded
         assert embedded_server.find_running(data_dir) is not None
     finally:
         server.stop()

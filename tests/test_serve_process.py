@@ -45,9 +45,16 @@ def test_serve_with_two_workers_cli_restart_and_kill_9(tmp_path: Path) -> None:
         # The CLI works while the server runs, against the same embedded database.
         created = run_cli(
             data_dir,
-            "user", "create", "--email", "Admin@Example.com", "--name", "Admin", "--role", "admin",
+            "user",
+            "create",
+            "--email",
+            "Admin@Example.com",
+            "--name",
+            "Admin",
+            "--role",
+            "admin",
             stdin=PASSWORD + "\n",
-        )  # fmt: skip
+        )
         assert created.returncode == 0, created.stderr
         assert "admin@example.com" in created.stdout
         admin = sign_in(server.url, "admin@example.com").json()["access_token"]
@@ -56,9 +63,15 @@ def test_serve_with_two_workers_cli_restart_and_kill_9(tmp_path: Path) -> None:
         )
         assert users.json()["total"] == 2
         duplicate = run_cli(
-            data_dir, "user", "create", "--email", "ann@example.com", "--name", "A",
+            data_dir,
+            "user",
+            "create",
+            "--email",
+            "ann@example.com",
+            "--name",
+            "A",
             stdin=PASSWORD + "\n",
-        )  # fmt: skip
+        )
         assert duplicate.returncode == 1 and "already exists" in duplicate.stderr
     finally:
         assert server.stop() == 0

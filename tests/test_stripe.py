@@ -77,9 +77,12 @@ async def payment_intent_of(db: Database, order_id: str) -> str:
 
 
 async def paid_in_stripe(
-    client: httpx.AsyncClient, db: Database, localstripe: LocalStripe, who: SignedIn,
+    client: httpx.AsyncClient,
+    db: Database,
+    localstripe: LocalStripe,
+    who: SignedIn,
     course: BuiltCourse,
-) -> tuple[Any, str]:  # fmt: skip
+) -> tuple[Any, str]:
     """Checks out and pays with the good test card; returns the order and its PaymentIntent."""
     order = await checkout(client, who, course)
     intent_id = await payment_intent_of(db, order["order_id"])
@@ -111,9 +114,13 @@ async def post_event(client: httpx.AsyncClient, evt: dict[str, Any], **sign: Any
 
 
 async def test_a_card_payment_through_stripe_grants_access_via_the_webhook(
-    webhooks: None, client: httpx.AsyncClient, db: Database, localstripe: LocalStripe,
-    student: SignedIn, course: BuiltCourse,
-) -> None:  # fmt: skip
+    webhooks: None,
+    client: httpx.AsyncClient,
+    db: Database,
+    localstripe: LocalStripe,
+    student: SignedIn,
+    course: BuiltCourse,
+) -> None:
     order = await checkout(client, student, course)
     assert order["provider"] == "stripe"
     assert order["client_secret"].startswith("pi_") and order["publishable_key"] == PUBLISHABLE_KEY
@@ -137,9 +144,13 @@ async def test_a_card_payment_through_stripe_grants_access_via_the_webhook(
 
 
 async def test_a_declined_card_grants_nothing(
-    webhooks: None, client: httpx.AsyncClient, db: Database, localstripe: LocalStripe,
-    student: SignedIn, course: BuiltCourse,
-) -> None:  # fmt: skip
+    webhooks: None,
+    client: httpx.AsyncClient,
+    db: Database,
+    localstripe: LocalStripe,
+    student: SignedIn,
+    course: BuiltCourse,
+) -> None:
     order = await checkout(client, student, course)
     intent_id = await payment_intent_of(db, order["order_id"])
     assert await pay_as_browser(localstripe.client(), intent_id, DECLINED_CARD) == "declined"
@@ -148,9 +159,14 @@ async def test_a_declined_card_grants_nothing(
 
 
 async def test_P5_an_admin_refund_refunds_in_stripe_and_ends_playback(
-    client: httpx.AsyncClient, db: Database, settings: Settings, localstripe: LocalStripe,
-    instructor: SignedIn, student: SignedIn, ready_video: str,
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    localstripe: LocalStripe,
+    instructor: SignedIn,
+    student: SignedIn,
+    ready_video: str,
+) -> None:
     course = await make_course(db, instructor.user, amount=4900, video_id=ready_video)
     order, intent_id = await paid_in_stripe(client, db, localstripe, student, course)
     # The success page re-reads the PaymentIntent server-side (P6), so no webhook is needed.
@@ -186,9 +202,14 @@ async def test_P5_an_admin_refund_refunds_in_stripe_and_ends_playback(
     ],
 )
 async def test_P1_bad_webhook_signatures_are_400_with_no_side_effect(
-    client: httpx.AsyncClient, db: Database, localstripe: LocalStripe, student: SignedIn,
-    course: BuiltCourse, case: str, sign: dict[str, Any] | None,
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    db: Database,
+    localstripe: LocalStripe,
+    student: SignedIn,
+    course: BuiltCourse,
+    case: str,
+    sign: dict[str, Any] | None,
+) -> None:
     order, intent_id = await paid_in_stripe(client, db, localstripe, student, course)
     evt = event("payment_intent.succeeded", {"id": intent_id, "object": "payment_intent"})
     if sign is None:
@@ -223,9 +244,12 @@ async def test_P3_a_signed_success_for_an_unpaid_intent_grants_nothing(
 
 
 async def test_P2_the_same_event_twenty_times_at_once_enrolls_once(
-    client: httpx.AsyncClient, db: Database, localstripe: LocalStripe, student: SignedIn,
+    client: httpx.AsyncClient,
+    db: Database,
+    localstripe: LocalStripe,
+    student: SignedIn,
     course: BuiltCourse,
-) -> None:  # fmt: skip
+) -> None:
     _order, intent_id = await paid_in_stripe(client, db, localstripe, student, course)
     evt = event("payment_intent.succeeded", {"id": intent_id, "object": "payment_intent"})
     responses = await asyncio.gather(*(post_event(client, evt) for _ in range(20)))
@@ -237,9 +261,12 @@ async def test_P2_the_same_event_twenty_times_at_once_enrolls_once(
 
 
 async def test_P4_a_refund_before_the_success_leaves_access_revoked(
-    client: httpx.AsyncClient, db: Database, localstripe: LocalStripe, student: SignedIn,
+    client: httpx.AsyncClient,
+    db: Database,
+    localstripe: LocalStripe,
+    student: SignedIn,
     course: BuiltCourse,
-) -> None:  # fmt: skip
+) -> None:
     order, intent_id = await paid_in_stripe(client, db, localstripe, student, course)
     refund = event(
         "charge.refunded",
@@ -254,9 +281,13 @@ async def test_P4_a_refund_before_the_success_leaves_access_revoked(
 
 
 async def test_P4_P5_disputes_revoke_a_won_one_restores_a_lost_one_does_not(
-    client: httpx.AsyncClient, db: Database, settings: Settings, localstripe: LocalStripe,
-    instructor: SignedIn, ready_video: str,
-) -> None:  # fmt: skip
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    localstripe: LocalStripe,
+    instructor: SignedIn,
+    ready_video: str,
+) -> None:
     course = await make_course(db, instructor.user, amount=4900, video_id=ready_video)
     assert course.video_lesson
     for outcome in ("won", "lost"):

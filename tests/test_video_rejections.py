@@ -118,9 +118,13 @@ async def test_U1_a_chunk_past_the_declared_length_is_413_and_changes_nothing(
     response = await client.patch(
         location,
         content=streamed(),
-        headers={**teacher.bearer, **TUS, "Upload-Offset": "600",
-                 "Content-Type": "application/offset+octet-stream"},
-    )  # fmt: skip
+        headers={
+            **teacher.bearer,
+            **TUS,
+            "Upload-Offset": "600",
+            "Content-Type": "application/offset+octet-stream",
+        },
+    )
     assert response.status_code == 413
     head = await client.head(location, headers={**teacher.bearer, **TUS})
     assert head.headers["Upload-Offset"] == "600"

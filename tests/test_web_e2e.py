@@ -21,10 +21,15 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PASSWORD = "correct horse battery staple"
 # Chromium on this network: no background calls to Google's hosts (see the env notes).
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--autoplay-policy=no-user-gesture-required",
-]  # fmt: skip
+]
 
 pytestmark = pytest.mark.slow
 
@@ -183,9 +188,10 @@ def test_instructor_publishes_student_buys_and_watches(
     # The instructor allows one stream at a time; a second tab offers to stop the first.
     csrf = next(c["value"] for c in teacher.context.cookies() if c["name"] == "cv_csrf")
     limited = teacher.context.request.patch(
-        f"/api/courses/{course_id}", data={"policy": {"max_concurrent_streams": 1}},
+        f"/api/courses/{course_id}",
+        data={"policy": {"max_concurrent_streams": 1}},
         headers={"X-CSRF-Token": csrf, "Origin": server.url},
-    )  # fmt: skip
+    )
     assert limited.status == 200, limited.text()
     second_tab = student_context.new_page()
     second_tab.goto(student.url)

@@ -149,8 +149,10 @@ def demo() -> None:
     result = _run_with_db(action)
     settings = _settings()
     verb = "Created" if result.created else "Found"
-    typer.echo(f"{verb} the course “{result.course['title']}”: "
-               f"{settings.public_url}/courses/{result.course['slug']}")  # fmt: skip
+    typer.echo(
+        f"{verb} the course “{result.course['title']}”: "
+        f"{settings.public_url}/courses/{result.course['slug']}"
+    )
     for role, (email, _) in (("instructor", demo_data.INSTRUCTOR), ("student", demo_data.STUDENT)):
         typer.echo(f"  {role:10} {email}  password: {demo_data.PASSWORD}")
 

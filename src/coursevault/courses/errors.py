@@ -29,9 +29,11 @@ def not_enrolled() -> AppError:
 
 def cannot_publish(reasons: list[str]) -> AppError:
     return AppError(
-        409, ErrorCode.cannot_publish, "This course is not ready to publish: " + "; ".join(reasons),
+        409,
+        ErrorCode.cannot_publish,
+        "This course is not ready to publish: " + "; ".join(reasons),
         detail={"reasons": reasons},
-    )  # fmt: skip
+    )
 
 
 def slug_taken() -> AppError:

@@ -100,9 +100,10 @@ async def unpublish(course: OwnedCourse, user: CurrentUser, db: Db) -> CourseRea
 
 
 @router.post(
-    "/courses/{course_id}/sections", status_code=status.HTTP_201_CREATED,
+    "/courses/{course_id}/sections",
+    status_code=status.HTTP_201_CREATED,
     operation_id="addSection",
-)  # fmt: skip
+)
 async def add_section(
     section_in: SectionCreate, course: OwnedCourse, user: CurrentUser, db: Db
 ) -> CourseChange:
@@ -129,9 +130,10 @@ async def delete_section(
 
 
 @router.post(
-    "/courses/{course_id}/sections/{section_id}/lessons", status_code=status.HTTP_201_CREATED,
+    "/courses/{course_id}/sections/{section_id}/lessons",
+    status_code=status.HTTP_201_CREATED,
     operation_id="addLesson",
-)  # fmt: skip
+)
 async def add_lesson(
     section_id: str, lesson_in: LessonCreate, course: OwnedCourse, user: CurrentUser, db: Db
 ) -> CourseChange:
@@ -172,9 +174,11 @@ async def move(move_in: MoveIn, course: OwnedCourse, user: CurrentUser, db: Db) 
 @router.get("/courses/{course_id}/progress", operation_id="courseProgress")
 async def course_progress(course: VisibleCourse, user: CurrentUser, db: Db) -> CourseProgress:
     return await progress.course_progress(
-        db=db, user_id=user.id, course_id=course["_id"],
+        db=db,
+        user_id=user.id,
+        course_id=course["_id"],
         lesson_ids=[lesson["id"] for lesson in lessons_of(course)],
-    )  # fmt: skip
+    )
 
 
 @router.get("/lessons/{lesson_id}", operation_id="getLesson")
@@ -188,7 +192,11 @@ async def save_progress(
     progress_in: ProgressUpdate, ref: EnrolledLesson, user: CurrentUser, db: Db
 ) -> LessonProgress:
     return await progress.record(
-        db=db, user_id=user.id, course_id=ref.course_id, lesson_id=ref.lesson_id,
-        position=progress_in.position, video_duration=ref.video_duration,
+        db=db,
+        user_id=user.id,
+        course_id=ref.course_id,
+        lesson_id=ref.lesson_id,
+        position=progress_in.position,
+        video_duration=ref.video_duration,
         completed=progress_in.completed,
-    )  # fmt: skip
+    )

@@ -22,9 +22,13 @@ async def apply_order(
 ) -> bool:
     """Makes the enrollment follow snapshot VERSION of an order (see repo.apply_order)."""
     return await repo.apply_order(
-        db=db, user_id=user_id, course_id=course_id, order_id=order_id,
-        version=version, active=active,
-    )  # fmt: skip
+        db=db,
+        user_id=user_id,
+        course_id=course_id,
+        order_id=order_id,
+        version=version,
+        active=active,
+    )
 
 
 async def active_for_user(*, db: Database, user_id: str) -> list[Document]:

@@ -43,11 +43,15 @@ def hls_ladder_args(job: HlsJob) -> list[str]:
     )
     args = [
         *INPUT_GUARD,
-        "-loglevel", "error",
-        "-f", job.demuxer,
-        "-i", str(job.source),
-        "-filter_complex", f"[0:v:0]split={n}{splits};{scales}",
-    ]  # fmt: skip
+        "-loglevel",
+        "error",
+        "-f",
+        job.demuxer,
+        "-i",
+        str(job.source),
+        "-filter_complex",
+        f"[0:v:0]split={n}{splits};{scales}",
+    ]
     stream_map = []
     for i, rendition in enumerate(job.renditions):
         args += ["-map", f"[v{i}]"]
@@ -55,39 +59,58 @@ def hls_ladder_args(job: HlsJob) -> list[str]:
             args += ["-map", "0:a:0"]
         kbps = rendition.video_kbps
         args += [
-            f"-b:v:{i}", f"{kbps}k",
-            f"-maxrate:v:{i}", f"{int(kbps * 1.07)}k",
-            f"-bufsize:v:{i}", f"{kbps * 2}k",
-        ]  # fmt: skip
+            f"-b:v:{i}",
+            f"{kbps}k",
+            f"-maxrate:v:{i}",
+            f"{int(kbps * 1.07)}k",
+            f"-bufsize:v:{i}",
+            f"{kbps * 2}k",
+        ]
         stream_map.append(
             f"v:{i},a:{i},name:{rendition.name}"
             if job.has_audio
             else f"v:{i},name:{rendition.name}"
         )
     args += [
-        "-c:v", "libx264",
-        "-preset", job.preset,
-        "-profile:v", "main",
-        "-pix_fmt", "yuv420p",
-        "-sc_threshold", "0",
-        "-force_key_frames", f"expr:gte(t,n_forced*{KEYFRAME_SECONDS})",
-        "-threads", str(job.threads),
-    ]  # fmt: skip
+        "-c:v",
+        "libx264",
+        "-preset",
+        job.preset,
+        "-profile:v",
+        "main",
+        "-pix_fmt",
+        "yuv420p",
+        "-sc_threshold",
+        "0",
+        "-force_key_frames",
+        f"expr:gte(t,n_forced*{KEYFRAME_SECONDS})",
+        "-threads",
+        str(job.threads),
+    ]
     if job.has_audio:
         args += ["-c:a", "aac", "-b:a", f"{AUDIO_KBPS}k", "-ac", "2", "-ar", "48000"]
     args += [
-        "-f", "hls",
-        "-hls_time", str(SEGMENT_SECONDS),
-        "-hls_playlist_type", "vod",
-        "-hls_flags", "independent_segments",
-        "-hls_key_info_file", str(job.key_info_file),
-        "-hls_segment_filename", str(job.output_dir / "%v_%05d.ts"),
-        "-master_pl_name", MASTER_PLAYLIST,
-        "-var_stream_map", " ".join(stream_map),
-        "-progress", "pipe:1",
+        "-f",
+        "hls",
+        "-hls_time",
+        str(SEGMENT_SECONDS),
+        "-hls_playlist_type",
+        "vod",
+        "-hls_flags",
+        "independent_segments",
+        "-hls_key_info_file",
+        str(job.key_info_file),
+        "-hls_segment_filename",
+        str(job.output_dir / "%v_%05d.ts"),
+        "-master_pl_name",
+        MASTER_PLAYLIST,
+        "-var_stream_map",
+        " ".join(stream_map),
+        "-progress",
+        "pipe:1",
         "-nostats",
         str(job.output_dir / "%v.m3u8"),
-    ]  # fmt: skip
+    ]
     return args
 
 
@@ -95,15 +118,23 @@ def poster_args(source: Path, demuxer: str, output: Path, at_seconds: float) -> 
     """Returns an ffmpeg invocation that writes one JPEG frame at AT_SECONDS."""
     return [
         *INPUT_GUARD,
-        "-loglevel", "error",
-        "-ss", f"{at_seconds:.3f}",
-        "-f", demuxer,
-        "-i", str(source),
-        "-frames:v", "1",
-        "-vf", "scale='min(1280,iw)':-2",
-        "-q:v", "3",
-        "-y", str(output),
-    ]  # fmt: skip
+        "-loglevel",
+        "error",
+        "-ss",
+        f"{at_seconds:.3f}",
+        "-f",
+        demuxer,
+        "-i",
+        str(source),
+        "-frames:v",
+        "1",
+        "-vf",
+        "scale='min(1280,iw)':-2",
+        "-q:v",
+        "3",
+        "-y",
+        str(output),
+    ]
 
 
 def key_info(key_uri: str, key_path: Path, iv_hex: str) -> str:

@@ -58,9 +58,11 @@ tus_router.add_api_route(
 
 
 @tus_router.post(
-    "/{video_id}", status_code=status.HTTP_201_CREATED, dependencies=[TusRequest],
+    "/{video_id}",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[TusRequest],
     operation_id="createUpload",
-)  # fmt: skip
+)
 async def create_upload(
     video: OwnedVideo,
     response: Response,
@@ -100,9 +102,11 @@ async def upload_offset(video: OwnedVideo, upload_id: str) -> Response:
 
 
 @tus_router.patch(
-    "/{video_id}/{upload_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[TusRequest],
+    "/{video_id}/{upload_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=[TusRequest],
     operation_id="appendUpload",
-)  # fmt: skip
+)
 async def append_upload(
     video: OwnedVideo,
     upload_id: str,
@@ -136,9 +140,11 @@ async def append_upload(
 
 
 @tus_router.delete(
-    "/{video_id}/{upload_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[TusRequest],
+    "/{video_id}/{upload_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=[TusRequest],
     operation_id="terminateUpload",
-)  # fmt: skip
+)
 async def terminate_upload(
     video: OwnedVideo, upload_id: str, response: Response, db: Db, settings: AppSettings
 ) -> None:

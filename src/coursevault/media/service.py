@@ -175,9 +175,13 @@ async def append(
     finally:
         # Whatever reached the disk counts, even if the write failed half-way.
         updated = await _release(
-            db=db, settings=settings, video_id=video.id, upload_id=upload_id,
-            offset=offset + kept.bytes, length=length,
-        )  # fmt: skip
+            db=db,
+            settings=settings,
+            video_id=video.id,
+            upload_id=upload_id,
+            offset=offset + kept.bytes,
+            length=length,
+        )
     if outcome is _Outcome.overflow:
         raise errors.too_large(length)
     if outcome is _Outcome.bad_checksum:

@@ -43,18 +43,25 @@ async def enroll(
 
 
 @router.post(
-    "/courses/{course_id}/checkout", status_code=status.HTTP_201_CREATED,
+    "/courses/{course_id}/checkout",
+    status_code=status.HTTP_201_CREATED,
     operation_id="checkout",
-)  # fmt: skip
+)
 async def checkout(
-    course: VisibleCourse, user: CurrentUser, db: Db, settings: AppSettings,
+    course: VisibleCourse,
+    user: CurrentUser,
+    db: Db,
+    settings: AppSettings,
     checkout_in: CheckoutIn | None = None,
-) -> CheckoutRead:  # fmt: skip
+) -> CheckoutRead:
     """Creates an order at the course's own price and its payment (Stripe or local test)."""
     return await service.checkout(
-        db=db, settings=settings, user=user, course=course,
+        db=db,
+        settings=settings,
+        user=user,
+        course=course,
         coupon=checkout_in.coupon if checkout_in else None,
-    )  # fmt: skip
+    )
 
 
 @router.get("/orders/{order_id}", operation_id="getOrder")
@@ -63,28 +70,36 @@ async def get_order(
 ) -> OrderRead:
     """The order's state; a pending one is re-read from the provider (never granted by a visit)."""
     order = await service.refresh(db=db, settings=settings, order=order)
-    return service.to_read(order, settings, for_buyer=order["user_id"] == user.id)
+    return service.to_read(order=order, settings=settings, for_buyer=order["user_id"] == user.id)
 
 
 @router.get("/me/orders", operation_id="myOrders")
 async def my_orders(user: CurrentUser, db: Db, settings: AppSettings) -> OrderPage:
     return await service.order_page(
-        db=db, settings=settings, state=None, user_id=user.id, page=1, per_page=100,
+        db=db,
+        settings=settings,
+        state=None,
+        user_id=user.id,
+        page=1,
+        per_page=100,
         for_buyer=True,
-    )  # fmt: skip
+    )
 
 
 @router.post("/payments/local/{order_id}/complete", operation_id="completeLocalPayment")
 async def complete_local_payment(
-    order: OwnedOrder, user: CurrentUser, db: Db, settings: AppSettings,
+    order: OwnedOrder,
+    user: CurrentUser,
+    db: Db,
+    settings: AppSettings,
     payment_in: LocalPaymentIn | None = None,
-) -> OrderRead:  # fmt: skip
+) -> OrderRead:
     """The local test checkout (development only): pays or declines a test order."""
     succeed = payment_in is None or payment_in.outcome == "succeed"
     order = await service.complete_local(
         db=db, settings=settings, user=user, order=order, succeed=succeed
     )
-    return service.to_read(order, settings, for_buyer=True)
+    return service.to_read(order=order, settings=settings, for_buyer=True)
 
 
 @router.post("/payments/stripe/webhook", operation_id="stripeWebhook", include_in_schema=False)
@@ -113,9 +128,14 @@ async def list_orders(
     per_page: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> OrderPage:
     return await service.order_page(
-        db=db, settings=settings, state=state, user_id=None, page=page, per_page=per_page,
+        db=db,
+        settings=settings,
+        state=state,
+        user_id=None,
+        page=page,
+        per_page=per_page,
         for_buyer=False,
-    )  # fmt: skip
+    )
 
 
 @router.post("/admin/orders/{order_id}/refund", operation_id="refundOrder")
@@ -124,7 +144,7 @@ async def refund_order(
 ) -> OrderRead:
     """Refunds through the provider and revokes access (admins; instructors in the window)."""
     order = await service.refund(db=db, settings=settings, actor=user, order_id=order_id)
-    return service.to_read(order, settings, for_buyer=False)
+    return service.to_read(order=order, settings=settings, for_buyer=False)
 
 
 @router.post("/coupons", status_code=status.HTTP_201_CREATED, operation_id="createCoupon")

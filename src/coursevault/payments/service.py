@@ -71,17 +71,25 @@ async def _apply(*, db: Database, order: Document | None) -> Document | None:
     # leaves no enrollment row behind).
     if order["facts"].get("succeeded"):
         await enrollments.apply_order(
-            db=db, user_id=order["user_id"], course_id=order["course_id"],
-            order_id=order["_id"], version=order["version"], active=active,
-        )  # fmt: skip
+            db=db,
+            user_id=order["user_id"],
+            course_id=order["course_id"],
+            order_id=order["_id"],
+            version=order["version"],
+            active=active,
+        )
     if not active and (order["facts"].get("refunded") or state is OrderState.disputed):
         ended = await playback.end_for_course(
             db=db, user_id=order["user_id"], course_id=order["course_id"], reason=state.value
         )
         log.info(
             "access revoked (%s) order=%s user=%s course=%s sessions_ended=%d",
-            state, order["_id"], order["user_id"], order["course_id"], ended,
-        )  # fmt: skip
+            state,
+            order["_id"],
+            order["user_id"],
+            order["course_id"],
+            ended,
+        )
     return {**order, **fields}
 
 
@@ -120,18 +128,28 @@ async def checkout(
     amount, used = await _price(db=db, course=course, coupon=coupon)
     order = _new_order_doc(user=user, course=course, amount=amount, coupon=used, provider=provider)
     await repo.insert_order(db=db, doc=order)
-    log.info("order created order=%s user=%s course=%s amount=%d %s",
-             order["_id"], user.id, course["_id"], amount, order["currency"])  # fmt: skip
+    log.info(
+        "order created order=%s user=%s course=%s amount=%d %s",
+        order["_id"],
+        user.id,
+        course["_id"],
+        amount,
+        order["currency"],
+    )
     if amount == 0:  # a 100 % coupon: nothing to charge, access now
         await _apply(
-            db=db, order=await repo.record_facts(
+            db=db,
+            order=await repo.record_facts(
                 db=db, order_id=order["_id"], facts={"facts.succeeded": True}
             ),
-        )  # fmt: skip
+        )
         return CheckoutRead(
-            order_id=order["_id"], provider=Provider.coupon,
-            checkout_url=urls.checkout_page(order["_id"]), amount=0, currency=order["currency"],
-        )  # fmt: skip
+            order_id=order["_id"],
+            provider=Provider.coupon,
+            checkout_url=urls.checkout_page(order["_id"]),
+            amount=0,
+            currency=order["currency"],
+        )
     return await _start_payment(db=db, settings=settings, order=order, provider=provider)
 
 
@@ -297,7 +315,7 @@ async def record_dispute(
 # ---- webhooks --------------------------------------------------------------------------
 
 
-async def _order_for(db: Database, obj: dict[str, Any]) -> Document | None:
+async def _order_for(*, db: Database, obj: dict[str, Any]) -> Document | None:
     """Finds the order an event's object is about (a PaymentIntent, charge or dispute)."""
     intent = obj.get("payment_intent") if obj.get("object") != "payment_intent" else obj["id"]
     if isinstance(intent, dict):
@@ -317,7 +335,7 @@ async def handle_event(*, db: Database, settings: Settings, event: dict[str, Any
     revocations trust the signed event, so they need no call back to Stripe."""
     kind = event.get("type", "")
     obj = (event.get("data") or {}).get("object") or {}
-    order = await _order_for(db, obj)
+    order = await _order_for(db=db, obj=obj)
     if order is None:
         log.info("stripe event %s (%s) is not about one of our orders", event["id"], kind)
         return
@@ -387,7 +405,8 @@ async def refresh(*, db: Database, settings: Settings, order: Document) -> Docum
     return order
 
 
-def to_read(order: Document, settings: Settings, *, for_buyer: bool) -> OrderRead:
+def to_read(*, order: Document, settings: Settings, for_buyer: bool) -> OrderRead:
+    """Returns the public view of an order; its payment secret only for the buyer."""
     open_ = order["state"] in (OrderState.pending, OrderState.failed)
     secret = order.get("client_secret") if for_buyer and open_ else None
     return OrderRead(
@@ -452,22 +471,31 @@ async def list_orders(
 
 
 async def order_page(
-    *, db: Database, settings: Settings, state: OrderState | None, user_id: str | None,
-    page: int, per_page: int, for_buyer: bool,
-) -> OrderPage:  # fmt: skip
+    *,
+    db: Database,
+    settings: Settings,
+    state: OrderState | None,
+    user_id: str | None,
+    page: int,
+    per_page: int,
+    for_buyer: bool,
+) -> OrderPage:
     docs, total = await list_orders(
         db=db, state=state, user_id=user_id, page=page, per_page=per_page
     )
-    return OrderPage(items=[to_read(d, settings, for_buyer=for_buyer) for d in docs], total=total)
+    return OrderPage(
+        items=[to_read(order=d, settings=settings, for_buyer=for_buyer) for d in docs], total=total
+    )
 
 
 async def revenue(*, db: Database, course_id: str) -> list[Revenue]:
     """Returns, per currency, what was paid, refunded and kept for a course."""
     return [
-        Revenue(currency=r["_id"], paid=r["paid"], refunded=r["refunded"],
-                net=r["paid"] - r["refunded"])
+        Revenue(
+            currency=r["_id"], paid=r["paid"], refunded=r["refunded"], net=r["paid"] - r["refunded"]
+        )
         for r in await repo.revenue(db=db, course_id=course_id)
-    ]  # fmt: skip
+    ]
 
 
 # ---- coupons ---------------------------------------------------------------------------

@@ -132,11 +132,14 @@ async def count_play(
             {"user_id": user_id, "lesson_id": lesson_id},
             {
                 "$setOnInsert": {
-                    "course_id": course_id, "count": 0, "extra": 0, "created_at": now,
+                    "course_id": course_id,
+                    "count": 0,
+                    "extra": 0,
+                    "created_at": now,
                 }
             },
             upsert=True,
-        )  # fmt: skip
+        )
     counted = await db.lesson_plays.find_one_and_update(
         {
             "user_id": user_id,

@@ -134,9 +134,10 @@ async def my_playback(user: CurrentUser, db: Db) -> PlaybackSessionPage:
 
 
 @playback_router.post(
-    "/lessons/{lesson_id}/playback", status_code=status.HTTP_201_CREATED,
+    "/lessons/{lesson_id}/playback",
+    status_code=status.HTTP_201_CREATED,
     operation_id="startLessonPlayback",
-)  # fmt: skip
+)
 async def start_lesson_playback(
     lesson_id: str,
     user: CurrentUser,
@@ -162,6 +163,9 @@ async def grant_plays(
 ) -> PlayGrantRead:
     """Gives a student extra plays of one lesson (on top of the course's limit)."""
     return await limits.grant_plays(
-        db=db, course=course, user_id=user_id, lesson_id=grant_in.lesson_id,
+        db=db,
+        course=course,
+        user_id=user_id,
+        lesson_id=grant_in.lesson_id,
         extra=grant_in.extra_plays,
-    )  # fmt: skip
+    )

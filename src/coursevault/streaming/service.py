@@ -72,9 +72,16 @@ async def start(
                 db=db, user_id=user.id, slot=slot, session_id=session_id, until=now + lease
             ):
                 return await _open(
-                    db=db, settings=settings, user=user, video=video, session_id=session_id,
-                    device=device, ip=ip, now=now, lesson=lesson,
-                )  # fmt: skip
+                    db=db,
+                    settings=settings,
+                    user=user,
+                    video=video,
+                    session_id=session_id,
+                    device=device,
+                    ip=ip,
+                    now=now,
+                    lesson=lesson,
+                )
         live = await sessions_repo.live_sessions(db=db, user_id=user.id, now=now)
         if policy.limit_behavior is LimitBehavior.evict_oldest and not evicted_once and live:
             await end(db=db, session_id=live[0].id, reason="evicted", ip=ip)
@@ -101,10 +108,15 @@ async def start_lesson(
         log.info("playback refused (play limit) user=%s lesson=%s ip=%s", user.id, lesson_id, ip)
         raise errors.play_limit(limit)
     started = await start(
-        db=db, settings=settings, user=user, video_id=ref.lesson["video_id"],
-        policy=limits.stream_policy(settings, ref.course), device=device, ip=ip,
+        db=db,
+        settings=settings,
+        user=user,
+        video_id=ref.lesson["video_id"],
+        policy=limits.stream_policy(settings, ref.course),
+        device=device,
+        ip=ip,
         lesson=LessonContext(course_id=ref.course_id, lesson_id=lesson_id, access=access),
-    )  # fmt: skip
+    )
     if limit is not None and not await limits.count_play(db=db, user=user, ref=ref, limit=limit):
         await end(db=db, session_id=started.session_id, reason="play_limit", ip=ip)
         raise errors.play_limit(limit)
@@ -182,9 +194,13 @@ async def heartbeat(
         except course_errors.LessonNotFound:
             return until  # the lesson was removed while playing: nothing to remember
         await progress.record(
-            db=db, user_id=user.id, course_id=ref.course_id, lesson_id=ref.lesson_id,
-            position=position, video_duration=ref.video_duration,
-        )  # fmt: skip
+            db=db,
+            user_id=user.id,
+            course_id=ref.course_id,
+            lesson_id=ref.lesson_id,
+            position=position,
+            video_duration=ref.video_duration,
+        )
     return until
 
 
@@ -231,7 +247,10 @@ async def key_for(
     if key is None:
         log.warning(
             "key refused session=%s user=%s video=%s ip=%s",
-            grant.session_id, user.id, grant.video_id, ip,
-        )  # fmt: skip
+            grant.session_id,
+            user.id,
+            grant.video_id,
+            ip,
+        )
         raise errors.playback_not_allowed()
     return key
