@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in python3.13 python3.14 $$HOME/.pyenv/versions/3.13*/bi
 WEB_STAMP := web/node_modules/.installed
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json web/package-lock.json
 
-.PHONY: help run test lint typecheck pytest install clean bench web webtest api-client demo
+.PHONY: help run test lint typecheck pytest install clean bench web webtest api-client demo system-deps system-deps-run
 
 help:
 	@echo "make run   install what is missing, then serve CourseVault on http://127.0.0.1:8000"
@@ -36,9 +36,16 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
+# System packages (Node.js; for tests also Chromium, nginx, wrk): installed when root with
+# apt-get, otherwise a clear stop with the command to run. See scripts/system-deps.sh.
+system-deps:
+	@scripts/system-deps.sh test
+
+system-deps-run:
+	@scripts/system-deps.sh run
+
 # The web app: Node.js and npm from the system (the npm registry is the only download).
-$(WEB_STAMP): web/package.json web/package-lock.json
-	@command -v npm >/dev/null 2>&1 || { echo "The web app needs Node.js 20+ and npm (e.g. 'apt-get install nodejs npm')."; exit 1; }
+$(WEB_STAMP): web/package.json web/package-lock.json | system-deps-run
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	@touch $(WEB_STAMP)
 
@@ -57,7 +64,7 @@ api-client: install $(WEB_STAMP)
 	$(VENV)/bin/coursevault openapi > web/openapi.json
 	cd web && npm run gen:api --silent
 
-run: install web
+run: system-deps-run install web
 	$(VENV)/bin/coursevault serve --host 127.0.0.1 --port 8000
 
 demo: install web
@@ -73,7 +80,7 @@ typecheck: install
 pytest: install web
 	$(VENV)/bin/pytest
 
-test: lint typecheck webtest pytest
+test: system-deps lint typecheck webtest pytest
 
 bench: install
 	PYTHONPATH=. $(PY) bench/transcode.py

@@ -17,7 +17,7 @@ from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.db import Database
 from tests.factories import SignedIn, signed_in
-from tests.media_helpers import make_clip, new_video, upload_file, wait_for_video
+from tests.media_helpers import PackagedVideo, make_clip, new_video, upload_file, wait_for_video
 
 BASE_URL = "http://testserver"
 TEST_SECRET = "test-secret-" + "x" * 40
@@ -112,13 +112,30 @@ async def instructor(client: httpx.AsyncClient, db: Database, settings: Settings
     return await signed_in(client, db, settings, role=Role.instructor)
 
 
+@pytest.fixture(scope="session")
+def packaged_video(tmp_path_factory: pytest.TempPathFactory) -> PackagedVideo:
+    """The first `ready_video` of the run, kept for the others to copy."""
+    return PackagedVideo(tmp_path_factory.mktemp("packaged"))
+
+
 @pytest.fixture
-async def ready_video(client: httpx.AsyncClient, instructor: SignedIn, tmp_path: Path) -> str:
-    """The id of a small video an instructor uploaded and the pipeline made ready."""
+async def ready_video(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    packaged_video: PackagedVideo,
+    tmp_path: Path,
+) -> str:
+    """The id of a small ready video of the instructor's: the first one of the run goes
+    through upload and transcode, the others are copies of it."""
+    if packaged_video.ready:
+        return await packaged_video.copy_for(db, settings, instructor.user)
     teacher = instructor
     video = await new_video(client, teacher.bearer)
     clip = make_clip(tmp_path / "c.mp4", size="320x240", seconds=2)
     await upload_file(client, teacher.bearer, video["upload_url"], clip.read_bytes())
     ready, _ = await wait_for_video(client, teacher.bearer, video["id"])
     assert ready["status"] == "ready"
+    await packaged_video.keep(db, settings, str(video["id"]))
     return str(video["id"])

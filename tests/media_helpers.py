@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from coursevault import clock
+from coursevault.auth.models import User
 from coursevault.config import Settings
+from coursevault.db import Database
 from coursevault.ffmpeg.binary import ffmpeg_path
+from coursevault.media import keys as content_keys
+from coursevault.media import repo as media_repo
+from coursevault.media import service as media
+from coursevault.media.models import VideoStatus
 from coursevault.media.storage import storage as media_storage
 
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -131,3 +140,54 @@ async def wait_for_video(
             if video["status"] in until:
                 return video, seen
             await asyncio.sleep(0.1)
+
+
+class PackagedVideo:
+    """One video the real pipeline made ready, kept on disk so that later tests get a ready
+    video of their own by copying it (the transcode itself is covered by the pipeline
+    tests; re-running it for every test that merely needs a playable video cost 1–2.5 s
+    each). A copy goes through the media repo and storage like the job's publish step:
+    its own id, its own files, its key wrapped anew for that id."""
+
+    FIELDS = ("title", "duration", "width", "height", "renditions", "original_filename", "size")
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @property
+    def ready(self) -> bool:
+        return (self.root / "video.json").exists()
+
+    async def keep(self, db: Database, settings: Settings, video_id: str) -> None:
+        """Stores VIDEO_ID's published files, content key and details."""
+        store = media_storage(settings)
+        key = await media.content_key(db=db, settings=settings, video_id=video_id)
+        video = await media_repo.get_video(db=db, video_id=video_id)
+        assert key is not None and video is not None
+        shutil.copytree(store.media_dir(video_id), self.root / "media")
+        shutil.copyfile(store.original(video_id), self.root / "original")
+        (self.root / "key").write_bytes(key.key + key.iv)
+        details = video.model_dump(mode="json", include=set(self.FIELDS))
+        (self.root / "video.json").write_text(json.dumps(details))
+
+    async def copy_for(self, db: Database, settings: Settings, owner: User) -> str:
+        """Creates a ready video owned by OWNER from the kept one; returns its id."""
+        details = json.loads((self.root / "video.json").read_text())
+        video = await media_repo.insert_video(db=db, owner_id=owner.id, title=details["title"])
+        store = media_storage(settings)
+        shutil.copyfile(self.root / "original", store.original(video.id))
+        shutil.copytree(self.root / "media", store.media_dir(video.id))
+        raw = (self.root / "key").read_bytes()
+        key = content_keys.ContentKey(key=raw[:16], iv=raw[16:])
+        await media_repo.save_key(
+            db=db, video_id=video.id, stored=content_keys.wrap(settings, video.id, key)
+        )
+        await media_repo.update_video(
+            db=db,
+            video_id=video.id,
+            status=VideoStatus.ready.value,
+            progress=1.0,
+            ready_at=clock.now(),
+            **{k: v for k, v in details.items() if k != "title"},
+        )
+        return video.id
