@@ -185,3 +185,38 @@ def test_every_rule_id_named_in_code_or_tests_is_explained_in_the_docs() -> None
     docs = (root / "docs" / "security.md").read_text()
     explained = set(re.findall(r"^- \*\*([JWSKPU][1-9])\*\*", docs, flags=re.MULTILINE))
     assert named - explained == set()
+
+
+FEATURES = {"auth", "courses", "progress", "enrollments", "payments", "media", "streaming"}
+FEATURES |= {"reports", "jobs"}
+
+
+def _imported_features(package: str) -> set[str]:
+    """The coursevault packages and modules that PACKAGE's modules import."""
+    paths = [SRC / f"{package}.py"] if (SRC / f"{package}.py").exists() else []
+    paths += list((SRC / package).rglob("*.py")) if (SRC / package).is_dir() else []
+    found: set[str] = set()
+    for path in paths:
+        found |= set(re.findall(r"^from coursevault\.(\w+)", path.read_text(), re.MULTILINE))
+        found |= set(re.findall(r"^from coursevault import (.+)$", path.read_text(), re.MULTILINE))
+    return {name.strip() for item in found for name in item.split(",")} - {package}
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [
+        ("db", FEATURES),
+        ("errors", FEATURES),
+        ("config", FEATURES),
+        ("urls", FEATURES),
+        ("jobs", FEATURES),
+        ("ffmpeg", FEATURES | {"db", "config", "errors", "deps"}),
+        ("progress", FEATURES),
+        ("enrollments", FEATURES),
+        ("courses", {"streaming", "payments", "reports", "jobs"}),
+        ("streaming", {"payments", "reports"}),
+        ("payments", {"reports"}),
+    ],
+)
+def test_lower_floors_never_import_higher_ones(package: str, forbidden: set[str]) -> None:
+    assert _imported_features(package) & forbidden == set()
