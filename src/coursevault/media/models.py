@@ -43,13 +43,9 @@ class Upload(BaseModel):
     created_at: datetime
 
 
-class Video(BaseModel):
-    """A stored video (the `videos` collection), validated once by the repo."""
+class VideoFields(BaseModel):
+    """What the stored video and its public view share."""
 
-    model_config = ConfigDict(populate_by_name=True)
-
-    id: str = Field(alias="_id")
-    owner_id: str
     title: str
     status: VideoStatus
     progress: float
@@ -60,8 +56,17 @@ class Video(BaseModel):
     renditions: list[RenditionRead]
     original_filename: str | None
     size: int | None
-    upload: Upload | None
     created_at: datetime
+
+
+class Video(VideoFields):
+    """A stored video (the `videos` collection), validated once by the repo."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str = Field(alias="_id")
+    owner_id: str
+    upload: Upload | None
     updated_at: datetime
     ready_at: datetime | None = None
 
@@ -75,19 +80,8 @@ class StoredKey(BaseModel):
     iv: bytes
 
 
-class VideoRead(BaseModel):
+class VideoRead(VideoFields):
     id: str
-    title: str
-    status: VideoStatus
-    progress: float
-    error: str | None
-    duration: float | None
-    width: int | None
-    height: int | None
-    renditions: list[RenditionRead]
-    original_filename: str | None
-    size: int | None
-    created_at: datetime
     upload_url: str
 
 

@@ -24,7 +24,7 @@ from coursevault.media import errors
 from coursevault.media import jobs as media_jobs
 from coursevault.media import keys as content_keys
 from coursevault.media import repo as media_repo
-from coursevault.media.models import Upload, Video, VideoRead, VideoStatus
+from coursevault.media.models import Upload, Video, VideoFields, VideoRead, VideoStatus
 from coursevault.media.storage import storage
 
 log = logging.getLogger(__name__)
@@ -39,9 +39,8 @@ def entity(video_id: str) -> str:
 
 def to_read(video: Video) -> VideoRead:
     """Returns the public view of a stored video."""
-    return VideoRead.model_validate(
-        {**video.model_dump(exclude={"owner_id", "upload"}), "upload_url": urls.upload(video.id)}
-    )
+    shared = video.model_dump(include=set(VideoFields.model_fields))
+    return VideoRead(**shared, id=video.id, upload_url=urls.upload(video.id))
 
 
 def sanitize_filename(name: str) -> str:
