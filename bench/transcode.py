@@ -2,6 +2,8 @@
 
 1. Realtime factor of the one-process ladder (decode once, split, encode every rung)
    against the same renditions encoded by separate ffmpeg runs, on one generated clip.
+   Then the cost of our packager (AES-128 per segment, a key per period, playlists) on
+   that ladder, as a share of the encode it follows (goal: under 3 %).
 2. tus upload throughput and the server's peak RSS for a large upload, through a real
    `coursevault serve` (granian), so bounded memory shows in the number.
 
@@ -19,10 +21,10 @@ from pathlib import Path
 
 import httpx
 
-from coursevault.ffmpeg import command, runner
+from coursevault.ffmpeg import command, packager, runner
 from coursevault.ffmpeg.ladder import plan_renditions
 from coursevault.ffmpeg.probe import probe
-from coursevault.media.keys import ContentKey
+from coursevault.media.keys import VideoSecret, period_key
 from tests.media_helpers import make_clip
 from tests.processes import COURSEVAULT, Server, run_cli
 
@@ -31,19 +33,14 @@ PASSWORD = "correct horse battery staple"
 
 async def one_process(clip: Path, work: Path, preset: str) -> float:
     probed = probe(clip)
-    out, secret = work / "one", work / "secret"
+    out = work / "one"
     out.mkdir()
-    secret.mkdir(exist_ok=True)
-    key = ContentKey.new()
-    (secret / "key").write_bytes(key.key)
-    (secret / "keyinfo").write_text(command.key_info("key", secret / "key", key.iv.hex()))
     job = command.HlsJob(
         source=clip,
         demuxer=probed.demuxer,
         has_audio=probed.audio_codec is not None,
         renditions=plan_renditions(probed.width, probed.height),
         output_dir=out,
-        key_info_file=secret / "keyinfo",
         preset=preset,
     )
     started = time.perf_counter()
@@ -51,9 +48,23 @@ async def one_process(clip: Path, work: Path, preset: str) -> float:
     return time.perf_counter() - started
 
 
+def package(work: Path, rotation: int) -> tuple[float, packager.Packaged]:
+    """Encrypts the one-process ladder as the transcode job does; returns seconds taken."""
+    out = work / f"packaged-{rotation}"
+    out.mkdir()
+    secret = VideoSecret.new(rotation=rotation)
+    started = time.perf_counter()
+    done = packager.package(
+        work / "one",
+        out,
+        rotation=rotation,
+        key_of=lambda period: period_key(secret.secret, "0" * 24, period),
+    )
+    return time.perf_counter() - started, done
+
+
 async def separate_runs(clip: Path, work: Path, preset: str) -> float:
     probed = probe(clip)
-    secret = work / "secret"
     started = time.perf_counter()
     for rendition in plan_renditions(probed.width, probed.height):
         out = work / f"sep-{rendition.name}"
@@ -64,7 +75,6 @@ async def separate_runs(clip: Path, work: Path, preset: str) -> float:
             has_audio=probed.audio_codec is not None,
             renditions=[rendition],
             output_dir=out,
-            key_info_file=secret / "keyinfo",
             preset=preset,
         )
         await runner.run(command.hls_ladder_args(job), timeout=3600)
@@ -176,6 +186,13 @@ def main() -> None:
             f"x264 {args.preset}, {os.cpu_count()} cores"
         )
         one = asyncio.run(one_process(clip, work, args.preset))
+        for rotation in (8, 1, 0):
+            seconds, done = package(work, rotation)
+            print(
+                f"packaging   : rotation {rotation}: {done.segments} segments x renditions, "
+                f"{done.periods} keys, {done.bytes / 1e6:.0f} MB in {seconds:.2f}s = "
+                f"{100 * seconds / one:.1f} % of the encode (AES in one Python thread)"
+            )
         many = asyncio.run(separate_runs(clip, work, args.preset))
         print(f"one process : {one:.1f}s  realtime x{args.seconds / one:.2f}")
         print(f"separate    : {many:.1f}s  realtime x{args.seconds / many:.2f}")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import httpx
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from coursevault import clock
 from coursevault.auth.models import User
@@ -142,6 +145,53 @@ async def wait_for_video(
             await asyncio.sleep(0.1)
 
 
+def decrypt_segment(data: bytes, key: bytes, iv: bytes) -> bytes:
+    """AES-128-CBC with PKCS#7, as an HLS player decrypts a segment."""
+    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+    padded = decryptor.update(data) + decryptor.finalize()
+    unpadder = padding.PKCS7(128).unpadder()
+    return unpadder.update(padded) + unpadder.finalize()
+
+
+def encrypt_segment(data: bytes, key: bytes, iv: bytes) -> bytes:
+    padder = padding.PKCS7(128).padder()
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    return encryptor.update(padder.update(data) + padder.finalize()) + encryptor.finalize()
+
+
+def segment_keys(playlist: Path) -> list[tuple[str, int, bytes]]:
+    """(segment file, key period, IV) for every segment of a variant playlist we packaged."""
+    found = []
+    period, iv = -1, b""
+    for line in playlist.read_text().splitlines():
+        match = re.match(r'#EXT-X-KEY:METHOD=AES-128,URI="key/(\d+)",IV=0x([0-9a-f]{32})$', line)
+        if match:
+            period, iv = int(match.group(1)), bytes.fromhex(match.group(2))
+        elif line and not line.startswith("#"):
+            found.append((line, period, iv))
+    return found
+
+
+def reencrypt(media_dir: Path, old_id: str, new_id: str, secret: bytes) -> None:
+    """Re-encrypts a copied video's segments for its new id (keys derive from the id)."""
+    for playlist in media_dir.glob("*p.m3u8"):
+        for name, period, iv in segment_keys(playlist):
+            segment = media_dir / name
+            clear = decrypt_segment(
+                segment.read_bytes(), content_keys.period_key(secret, old_id, period), iv
+            )
+            segment.write_bytes(
+                encrypt_segment(clear, content_keys.period_key(secret, new_id, period), iv)
+            )
+
+
+async def plain_key(db: Database, settings: Settings, video_id: str, period: int = 0) -> bytes:
+    """The clear AES-128 key of one period, read the way the key endpoint reads it."""
+    found = await media.period_key(db=db, settings=settings, video_id=video_id, period=period)
+    assert found is not None
+    return found.key
+
+
 class PackagedVideo:
     """One video the real pipeline made ready, kept on disk so that later tests get a ready
     video of their own by copying it (the transcode itself is covered by the pipeline
@@ -161,26 +211,32 @@ class PackagedVideo:
     async def keep(self, db: Database, settings: Settings, video_id: str) -> None:
         """Stores VIDEO_ID's published files, content key and details."""
         store = media_storage(settings)
-        key = await media.content_key(db=db, settings=settings, video_id=video_id)
+        stored = await media_repo.get_key(db=db, video_id=video_id)
         video = await media_repo.get_video(db=db, video_id=video_id)
-        assert key is not None and video is not None
+        assert stored is not None and video is not None
         shutil.copytree(store.media_dir(video_id), self.root / "media")
         shutil.copyfile(store.original(video_id), self.root / "original")
-        (self.root / "key").write_bytes(key.key + key.iv)
+        (self.root / "key").write_bytes(content_keys.unwrap(settings, video_id, stored))
         details = video.model_dump(mode="json", include=set(self.FIELDS))
+        details["key"] = {"rotation": stored.rotation, "periods": stored.periods}
+        details["source_id"] = video_id
         (self.root / "video.json").write_text(json.dumps(details))
 
     async def copy_for(self, db: Database, settings: Settings, owner: User) -> str:
         """Creates a ready video owned by OWNER from the kept one; returns its id."""
         details = json.loads((self.root / "video.json").read_text())
+        key_details = details.pop("key")
+        source_id = details.pop("source_id")
         video = await media_repo.insert_video(db=db, owner_id=owner.id, title=details["title"])
         store = media_storage(settings)
         shutil.copyfile(self.root / "original", store.original(video.id))
         shutil.copytree(self.root / "media", store.media_dir(video.id))
-        raw = (self.root / "key").read_bytes()
-        key = content_keys.ContentKey(key=raw[:16], iv=raw[16:])
+        # Period keys are derived from the secret *and the video id*, so a copy's segments
+        # are re-encrypted for its own id, as the packager would have done.
+        secret = content_keys.VideoSecret(secret=(self.root / "key").read_bytes(), **key_details)
+        reencrypt(store.media_dir(video.id), source_id, video.id, secret.secret)
         await media_repo.save_key(
-            db=db, video_id=video.id, stored=content_keys.wrap(settings, video.id, key)
+            db=db, video_id=video.id, stored=content_keys.wrap(settings, video.id, secret)
         )
         await media_repo.update_video(
             db=db,

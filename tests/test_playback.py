@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -17,12 +18,12 @@ from coursevault.courses.models import LimitBehavior
 from coursevault.db import Database
 from coursevault.errors import AppError
 from coursevault.ffmpeg.binary import ffmpeg_path
-from coursevault.media import service as media
+from coursevault.streaming import keys
 from coursevault.streaming import service as playback
 from coursevault.streaming.models import PlaybackStart, StreamPolicy
 from tests.conftest import TEST_SECRET
 from tests.factories import SignedIn, signed_in
-from tests.media_helpers import make_clip, new_video
+from tests.media_helpers import make_clip, new_video, plain_key
 from tests.processes import Server, enrolled_playback, run_cli, upload_until_ready
 
 TWO = StreamPolicy(max_concurrent_streams=2)
@@ -63,8 +64,12 @@ async def test_K1_K2_the_key_is_16_bytes_for_the_session_owner_only(
     response = await client.get(key_url(started.playlist_url), headers=student.bearer)
     assert response.status_code == 200
     assert len(response.content) == 16
-    expected = await media.content_key(db=db, settings=settings, video_id=video_id)
-    assert expected is not None and response.content == expected.key
+    # Session mode (the default): the key comes wrapped for this session (K6).
+    assert started.key_secret is not None
+    expected = keys.wrap_for_session(
+        await plain_key(db, settings, video_id), base64.b64decode(started.key_secret), video_id, 0
+    )
+    assert response.content == expected
     assert response.headers["cache-control"] == "no-store, private"
     assert "access-control-allow-origin" not in response.headers
     # Not signed in: no key. Signed in as someone else: no key.

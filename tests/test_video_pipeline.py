@@ -9,22 +9,25 @@ import httpx
 import m3u8
 import pytest
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.db import Database
+from coursevault.media import keys as content_keys
 from coursevault.media import service as media
+from coursevault.media.models import StoredKey
 from coursevault.media.storage import storage as media_storage
 from tests.conftest import BASE_URL, start_app
 from tests.factories import signed_in
 from tests.media_helpers import (
     TUS,
+    decrypt_segment,
     leftovers,
     make_clip,
     new_video,
     patch,
+    plain_key,
+    segment_keys,
     upload_file,
     wait_for_video,
 )
@@ -43,13 +46,6 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def media_files(settings: Settings, video_id: str) -> list[str]:
     return sorted(p.name for p in media_storage(settings).media_dir(video_id).iterdir())
-
-
-def decrypt_segment(data: bytes, key: bytes, iv: bytes) -> bytes:
-    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
-    padded = decryptor.update(data) + decryptor.finalize()
-    unpadder = padding.PKCS7(128).unpadder()
-    return unpadder.update(padded) + unpadder.finalize()
 
 
 async def instructor_headers(
@@ -131,20 +127,19 @@ async def test_upload_with_resume_then_encrypted_adaptive_hls(
         assert info.resolution == (rendition["width"], rendition["height"])
         assert info.codecs.startswith("avc1.") and "mp4a.40.2" in info.codecs
 
-    content_key = await media.content_key(db=db, settings=settings, video_id=video["id"])
-    assert content_key is not None and len(content_key.key) == 16
+    key = await plain_key(db, settings, video["id"], period=0)
+    assert len(key) == 16
     for name, rendition in zip(("240p", "360p"), ready["renditions"], strict=True):
         variant = m3u8.load(str(root / f"{name}.m3u8"))
         assert variant.target_duration <= 6 and variant.is_endlist
         assert variant.playlist_type == "vod"
-        key = variant.keys[0]
-        assert key.method == "AES-128" and key.uri == "key"
-        assert bytes.fromhex(key.iv[2:]) == content_key.iv
-        segment = root / variant.segments[0].uri
-        raw = segment.read_bytes()
+        assert variant.keys[0].method == "AES-128" and variant.keys[0].uri == "key/0"
+        (segment_name, period, iv), *_ = segment_keys(root / f"{name}.m3u8")
+        assert segment_name == variant.segments[0].uri and period == 0
+        raw = (root / segment_name).read_bytes()
         assert raw[0] != 0x47 or raw[188] != 0x47  # encrypted: no visible MPEG-TS sync bytes
         clear = tmp_path / f"{name}.ts"
-        clear.write_bytes(decrypt_segment(raw, content_key.key, content_key.iv))
+        clear.write_bytes(decrypt_segment(raw, key, iv))
         with av.open(str(clear), format="mpegts") as container:
             kinds = {s.type for s in container.streams}
             assert kinds == {"video", "audio"}
@@ -180,12 +175,11 @@ async def test_ladder_fits_the_source_and_audio_is_optional(
     assert ready["status"] == "ready", ready["error"]
     assert [(r["name"], r["width"], r["height"]) for r in ready["renditions"]] == expected
     root = media_storage(settings).media_dir(video["id"])
-    variant = m3u8.load(str(root / f"{expected[0][0]}.m3u8"))
-    content_key = await media.content_key(db=db, settings=settings, video_id=video["id"])
-    assert content_key is not None
+    (segment_name, period, iv), *_ = segment_keys(root / f"{expected[0][0]}.m3u8")
+    key = await plain_key(db, settings, video["id"], period=period)
     clear = tmp_path / "segment.ts"
-    raw = (root / variant.segments[0].uri).read_bytes()
-    clear.write_bytes(decrypt_segment(raw, content_key.key, content_key.iv))
+    raw = (root / segment_name).read_bytes()
+    clear.write_bytes(decrypt_segment(raw, key, iv))
     with av.open(str(clear), format="mpegts") as container:
         kinds = sorted(s.type for s in container.streams)
     assert kinds == (["video"] if clip == "silent" else ["audio", "video"])
@@ -204,19 +198,17 @@ async def test_each_video_has_its_own_key_and_keys_are_stored_wrapped(
         ready, _ = await wait_for_video(client, headers, video["id"])
         assert ready["status"] == "ready"
         ids.append(video["id"])
-    keys = [await media.content_key(db=db, settings=settings, video_id=i) for i in ids]
-    assert keys[0] is not None and keys[1] is not None
-    assert keys[0].key != keys[1].key and keys[0].iv != keys[1].iv
-    for video_id, content_key in zip(ids, keys, strict=True):
+    keys = [await plain_key(db, settings, i) for i in ids]
+    assert keys[0] != keys[1]
+    for video_id, key in zip(ids, keys, strict=True):
         stored = await db.video_keys.find_one({"_id": video_id})
-        assert stored is not None and content_key is not None
-        assert (
-            content_key.key not in repr(stored).encode()
-            and content_key.key not in stored["wrapped"]
-        )
-    # A wrapped key copied onto another video does not unwrap.
+        assert stored is not None
+        secret = content_keys.unwrap(settings, video_id, StoredKey.model_validate(stored))
+        assert key not in repr(stored).encode() and secret not in repr(stored).encode()
+        assert secret not in stored["wrapped"]
+    # Wrapped key material copied onto another video does not unwrap.
     first = await db.video_keys.find_one({"_id": ids[0]})
     assert first is not None
     await db.video_keys.replace_one({"_id": ids[1]}, {**first, "_id": ids[1]})
     with pytest.raises(InvalidTag):
-        await media.content_key(db=db, settings=settings, video_id=ids[1])
+        await media.period_key(db=db, settings=settings, video_id=ids[1], period=0)

@@ -81,6 +81,15 @@ class Settings(BaseSettings):
     playback_lease_seconds: int = Field(default=90, ge=2)
     playback_token_ttl_seconds: int = Field(default=6 * 3600, ge=60)
     max_concurrent_streams: int = Field(default=2, ge=1)
+    # Key rotation: every N segments (6 s each) get a new key; 0 = one key per video.
+    key_rotation_segments: int = Field(default=8, ge=0, le=10_000)
+    # A session may fetch the keys of KEY_RATE_SPEED× real-time playback per minute,
+    # plus a burst (seeking, a new page); faster is refused (429 key_rate_limited).
+    key_rate_speed: float = Field(default=4.0, gt=0)
+    key_rate_burst: int = Field(default=10, ge=1)
+    # How long the key endpoint may reuse an access decision (sign-in, session, enrollment)
+    # it looked up; part of the revocation bound (next period + this + the player's buffer).
+    access_cache_seconds: float = Field(default=5.0, ge=0, le=30)
     # Origins (e.g. a separate player site) allowed to fetch /hls with CORS; never "*".
     media_cors_origins: list[str] = Field(default_factory=list)
 

@@ -85,6 +85,7 @@ class ErrorCode(StrEnum):
     invalid_media_token = "invalid_media_token"
     not_a_video_lesson = "not_a_video_lesson"
     student_not_found = "student_not_found"
+    key_rate_limited = "key_rate_limited"
     # payments
     order_not_found = "order_not_found"
     course_is_free = "course_is_free"

@@ -23,21 +23,34 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-async def current_session(request: Request, db: Db, settings: AppSettings) -> auth.Session:
-    """Authenticates by Bearer header (API clients) or by cookie plus CSRF proof (browsers).
-
-    Tokens in the query string are never read (J8).
-    """
+async def _authenticate(
+    request: Request, db: Db, settings: AppSettings, max_age: float
+) -> auth.Session:
     token = _bearer(request)
     if token is None:
         token = request.cookies.get(ACCESS_COOKIE)
         if not token:
             raise errors.not_authenticated()
         require_csrf(request, settings)
-    return await auth.authenticate(db=db, settings=settings, access_token=token)
+    return await auth.authenticate(db=db, settings=settings, access_token=token, max_age=max_age)
+
+
+async def current_session(request: Request, db: Db, settings: AppSettings) -> auth.Session:
+    """Authenticates by Bearer header (API clients) or by cookie plus CSRF proof (browsers).
+
+    Tokens in the query string are never read (J8).
+    """
+    return await _authenticate(request, db, settings, max_age=0.0)
+
+
+async def recent_session(request: Request, db: Db, settings: AppSettings) -> auth.Session:
+    """As current_session, but a sign-in seen live up to COURSEVAULT_ACCESS_CACHE_SECONDS
+    ago counts: for the key endpoint, whose revocation bound includes that delay."""
+    return await _authenticate(request, db, settings, max_age=settings.access_cache_seconds)
 
 
 CurrentSession = Annotated[auth.Session, Depends(current_session)]
+RecentSession = Annotated[auth.Session, Depends(recent_session)]
 
 
 async def current_user(session: CurrentSession) -> User:

@@ -15,6 +15,7 @@ from coursevault.auth import repo as auth_repo
 from coursevault.auth.models import Role, TokenPair, User
 from coursevault.config import Settings
 from coursevault.db import Database
+from coursevault.ttl_cache import TtlCache
 
 log = logging.getLogger(__name__)
 
@@ -135,18 +136,31 @@ async def refresh(*, db: Database, settings: Settings, refresh_token: str) -> To
             if clock.now() - stored["used_at"] <= grace:
                 raise errors.refresh_conflict()
             await auth_repo.revoke_family(db=db, family=stored["family"])
+            _live_sessions.clear()
             log.warning("refresh token reuse: revoked family of user %s", stored["user_id"])
             raise errors.refresh_reused()
         raise errors.invalid_token()  # expired
     user = await auth_repo.get_user(db=db, user_id=consumed["user_id"])
     if user is None or user.disabled:
         await auth_repo.revoke_family(db=db, family=consumed["family"])
+        _live_sessions.clear()
         raise errors.invalid_token()
     return await issue_tokens(db=db, settings=settings, user=user, family=consumed["family"])
 
 
-async def authenticate(*, db: Database, settings: Settings, access_token: str) -> Session:
-    """Returns the session of a valid access token whose sign-in is still live (J6)."""
+# Live sign-ins recently looked up, for callers that accept a bounded delay (the key
+# endpoint). Every write here that can end a sign-in forgets them all.
+_live_sessions: TtlCache[tuple[str, str], Session] = TtlCache()
+
+
+async def authenticate(
+    *, db: Database, settings: Settings, access_token: str, max_age: float = 0.0
+) -> Session:
+    """Returns the session of a valid access token whose sign-in is still live (J6).
+
+    MAX_AGE > 0 lets the answer come from a lookup at most that many seconds old; only the
+    key endpoint asks for it, and docs/security.md counts it in the revocation bound.
+    """
     try:
         claims = tokens.decode(settings, access_token, typ=ACCESS)
     except tokens.TokenError:
@@ -154,15 +168,21 @@ async def authenticate(*, db: Database, settings: Settings, access_token: str) -
     family = claims.extra.get("sid")
     if not isinstance(family, str):
         raise errors.invalid_token()
+    cached = _live_sessions.get((claims.sub, family), max_age)
+    if cached is not None:
+        return cached
     user = await auth_repo.get_user(db=db, user_id=claims.sub)
     if user is None or user.disabled or not await auth_repo.family_is_live(db=db, family=family):
         raise errors.invalid_token()
-    return Session(user=user, family=family)
+    session = Session(user=user, family=family)
+    _live_sessions.put((claims.sub, family), session)
+    return session
 
 
 async def logout(*, db: Database, family: str) -> None:
     """Ends one sign-in: its refresh tokens and access tokens stop working."""
     await auth_repo.revoke_family(db=db, family=family)
+    _live_sessions.clear()
 
 
 async def change_password(
@@ -177,6 +197,7 @@ async def change_password(
     new_hash = await asyncio.to_thread(passwords.hash_password, settings, new)
     await auth_repo.update_user(db=db, user_id=session.user.id, password_hash=new_hash)
     await auth_repo.revoke_user_families(db=db, user_id=session.user.id, keep_family=session.family)
+    _live_sessions.clear()
 
 
 async def get_user(*, db: Database, user_id: str) -> User | None:
@@ -195,6 +216,7 @@ async def get_by_email(*, db: Database, email: str) -> User | None:
 async def set_role(*, db: Database, user: User, role: Role) -> User:
     """Gives USER exactly ROLE."""
     updated = await auth_repo.update_user(db=db, user_id=user.id, roles=[str(role)])
+    _live_sessions.clear()
     assert updated is not None
     return updated
 
@@ -214,6 +236,7 @@ async def set_disabled(*, db: Database, user: User, disabled: bool) -> User:
     updated = await auth_repo.update_user(db=db, user_id=user.id, disabled=disabled)
     if disabled:
         await auth_repo.revoke_user_families(db=db, user_id=user.id, keep_family=None)
+    _live_sessions.clear()
     assert updated is not None
     return updated
 

@@ -69,10 +69,15 @@ async def lesson_access(*, db: Database, user: User, ref: LessonRef) -> Access:
     raise errors.not_enrolled()
 
 
-async def still_allowed(*, db: Database, user: User, course_id: str, access: str) -> bool:
-    """Re-checks, at key time, the reason a playback session was allowed (K1, P5)."""
+async def still_allowed(
+    *, db: Database, user: User, course_id: str, access: str, max_age: float = 0.0
+) -> bool:
+    """Re-checks, at key time, the reason a playback session was allowed (K1, P5); an
+    enrollment looked up at most MAX_AGE seconds ago counts."""
     if access == Access.enrolled:
-        return await enrollments.is_active(db=db, user_id=user.id, course_id=course_id)
+        return await enrollments.is_active(
+            db=db, user_id=user.id, course_id=course_id, max_age=max_age
+        )
     return access in (Access.staff, Access.preview)
 
 

@@ -42,12 +42,20 @@ class Price(BaseModel):
     currency: Currency = "usd"
 
 
+class KeyProtection(StrEnum):
+    """How the key endpoint hands out content keys (docs/security.md, K6)."""
+
+    session = "session"  # wrapped for the playback session; only our player unwraps it
+    standard = "standard"  # plain AES-128 keys: any HLS player (Safari, VLC, ffmpeg) plays
+
+
 class PlaybackPolicy(BaseModel):
     """A course's limits; None takes the site-wide default."""
 
     max_concurrent_streams: int | None = Field(default=None, ge=1, le=20)
     limit_behavior: LimitBehavior | None = None
     max_plays_per_lesson: int | None = Field(default=None, ge=1, le=10_000)
+    key_protection: KeyProtection = KeyProtection.session
 
 
 class CourseCreate(BaseModel):

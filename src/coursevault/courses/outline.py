@@ -20,7 +20,8 @@ from coursevault.db import Database, Document
 from coursevault.media import service as media
 from coursevault.media.models import Video, VideoStatus
 
-MAX_STRUCTURE_RETRIES = 5
+# Each losing round means another editor won, so N editors at once need up to N rounds.
+MAX_STRUCTURE_RETRIES = 20
 
 type Sections = list[dict[str, Any]]
 

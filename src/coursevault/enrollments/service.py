@@ -4,24 +4,37 @@ from __future__ import annotations
 
 from coursevault.db import Database, Document
 from coursevault.enrollments import repo
+from coursevault.ttl_cache import TtlCache
+
+# Answers of is_active for callers that accept a bounded delay (the key endpoint); every
+# enrollment write in this process forgets them.
+_recent: TtlCache[tuple[str, str], bool] = TtlCache()
 
 
-async def is_active(*, db: Database, user_id: str, course_id: str) -> bool:
-    """Tells whether USER_ID may watch COURSE_ID's lessons as a student, right now."""
+async def is_active(*, db: Database, user_id: str, course_id: str, max_age: float = 0.0) -> bool:
+    """Tells whether USER_ID may watch COURSE_ID's lessons as a student, right now (or, with
+    MAX_AGE > 0, as of a lookup at most that many seconds old)."""
+    cached = _recent.get((user_id, course_id), max_age)
+    if cached is not None:
+        return cached
     doc = await repo.get(db=db, user_id=user_id, course_id=course_id)
-    return doc is not None and doc["state"] == repo.ACTIVE
+    active = doc is not None and doc["state"] == repo.ACTIVE
+    _recent.put((user_id, course_id), active)
+    return active
 
 
 async def enroll_free(*, db: Database, user_id: str, course_id: str) -> bool:
     """Enrolls in a free course; False when the enrollment was already active."""
-    return await repo.grant_free(db=db, user_id=user_id, course_id=course_id)
+    granted = await repo.grant_free(db=db, user_id=user_id, course_id=course_id)
+    _recent.forget((user_id, course_id))
+    return granted
 
 
 async def apply_order(
     *, db: Database, user_id: str, course_id: str, order_id: str, version: int, active: bool
 ) -> bool:
     """Makes the enrollment follow snapshot VERSION of an order (see repo.apply_order)."""
-    return await repo.apply_order(
+    applied = await repo.apply_order(
         db=db,
         user_id=user_id,
         course_id=course_id,
@@ -29,6 +42,8 @@ async def apply_order(
         version=version,
         active=active,
     )
+    _recent.forget((user_id, course_id))
+    return applied
 
 
 async def active_for_user(*, db: Database, user_id: str) -> list[Document]:

@@ -10,7 +10,6 @@ from coursevault.ffmpeg.ladder import AUDIO_KBPS, Rendition
 SEGMENT_SECONDS = 6
 KEYFRAME_SECONDS = 2  # divides SEGMENT_SECONDS: every rendition cuts at the same frames
 MASTER_PLAYLIST = "master.m3u8"
-KEY_URI = "key"  # relative: resolves beside the playlists, under the same signed path
 POSTER = "poster.jpg"
 
 # Inputs are local files we wrote; no other protocol may be opened (U3).
@@ -23,8 +22,7 @@ class HlsJob:
     demuxer: str
     has_audio: bool
     renditions: list[Rendition]
-    output_dir: Path
-    key_info_file: Path
+    output_dir: Path  # the job's private scratch dir: segments are clear until packaged
     preset: str = "veryfast"
     threads: int = 0
 
@@ -98,8 +96,6 @@ def hls_ladder_args(job: HlsJob) -> list[str]:
         "vod",
         "-hls_flags",
         "independent_segments",
-        "-hls_key_info_file",
-        str(job.key_info_file),
         "-hls_segment_filename",
         str(job.output_dir / "%v_%05d.ts"),
         "-master_pl_name",
@@ -135,8 +131,3 @@ def poster_args(source: Path, demuxer: str, output: Path, at_seconds: float) -> 
         "-y",
         str(output),
     ]
-
-
-def key_info(key_uri: str, key_path: Path, iv_hex: str) -> str:
-    """Returns the text of an ffmpeg `-hls_key_info_file`: URI, key path, IV."""
-    return f"{key_uri}\n{key_path}\n{iv_hex}\n"

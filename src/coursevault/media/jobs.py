@@ -1,19 +1,19 @@
-"""The transcode job: probe, one-process encrypted HLS ladder, poster, key, publish."""
+"""The transcode job: probe, one ffmpeg process for the clear ladder, our packager for the
+rotating keys, poster, key material, publish. The same job re-packages a ready video
+from its original (`coursevault video repackage`) without taking it offline."""
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
-import os
-import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
 from coursevault import clock
-from coursevault.ffmpeg import command, runner
+from coursevault.ffmpeg import command, packager, runner
 from coursevault.ffmpeg.ladder import Rendition, plan_renditions
 from coursevault.ffmpeg.probe import Limits, ProbeRejected, ProbeResult, probe
 from coursevault.jobs.models import JobContext, JobType, PermanentJobError
@@ -25,41 +25,36 @@ from coursevault.media.storage import storage
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_SECONDS = 1.0
-_STREAM_INF = re.compile(r"#EXT-X-STREAM-INF:.*?BANDWIDTH=(\d+)")
 
 
 class TranscodePayload(BaseModel):
     video_id: str
+    repackage: bool = False  # a ready video encoded again; it stays playable meanwhile
+
+
+def _working_status(payload: TranscodePayload) -> VideoStatus:
+    return VideoStatus.ready if payload.repackage else VideoStatus.processing
 
 
 async def mark_failed(ctx: JobContext, message: str) -> None:
-    """Moves the video to `failed` with a sentence a person understands."""
-    await media_repo.update_video(
-        db=ctx.db,
-        video_id=TranscodePayload.model_validate(ctx.payload).video_id,
-        status=VideoStatus.failed.value,
-        error=message,
-    )
+    """Moves the video to `failed` with a sentence a person understands; a failed
+    re-package only records the message (the published output still plays)."""
+    payload = TranscodePayload.model_validate(ctx.payload)
+    fields: dict[str, Any] = {"error": message}
+    if not payload.repackage:
+        fields["status"] = VideoStatus.failed.value
+    await media_repo.update_video(db=ctx.db, video_id=payload.video_id, **fields)
 
 
-def _bandwidths(master: Path) -> dict[str, int]:
-    """Maps variant playlist name → BANDWIDTH from the master playlist ffmpeg wrote."""
-    lines = master.read_text().splitlines()
-    result = {}
-    for line, uri in itertools.pairwise(lines):
-        match = _STREAM_INF.match(line)
-        if match:
-            result[uri.strip().removesuffix(".m3u8")] = int(match.group(1))
-    return result
-
-
-def _progress_writer(ctx: JobContext, video_id: str, duration: float) -> runner.ProgressCallback:
+def _progress_writer(
+    ctx: JobContext, payload: TranscodePayload, duration: float
+) -> runner.ProgressCallback:
     async def write(progress: runner.Progress) -> None:
         fraction = min(0.99, progress.out_time_seconds / duration) if duration else 0.0
         await media_repo.update_video(
             db=ctx.db,
-            video_id=video_id,
-            expect={"status": VideoStatus.processing.value},
+            video_id=payload.video_id,
+            expect={"status": _working_status(payload).value},
             progress=round(fraction, 4),
         )
 
@@ -67,29 +62,29 @@ def _progress_writer(ctx: JobContext, video_id: str, duration: float) -> runner.
 
 
 async def transcode(ctx: JobContext) -> None:
-    """Probes the original, encodes the encrypted ladder and publishes it."""
-    video_id = TranscodePayload.model_validate(ctx.payload).video_id
-    video = await media_repo.update_video(
-        db=ctx.db,
-        video_id=video_id,
-        expect={"status": {"$in": [VideoStatus.queued.value, VideoStatus.processing.value]}},
-        status=VideoStatus.processing.value,
-        progress=0.0,
-        error=None,
-    )
+    """Probes the original, encodes the clear ladder, packages it encrypted, publishes."""
+    payload = TranscodePayload.model_validate(ctx.payload)
+    video_id = payload.video_id
+    fields: dict[str, Any] = {"progress": 0.0, "error": None}
+    if payload.repackage:
+        expect: dict[str, Any] = {"status": VideoStatus.ready.value}
+    else:
+        states = [VideoStatus.queued.value, VideoStatus.processing.value]
+        expect = {"status": {"$in": states}}
+        fields["status"] = VideoStatus.processing.value
+    video = await media_repo.update_video(db=ctx.db, video_id=video_id, expect=expect, **fields)
     if video is None:
-        log.info("video %s is gone or not queued; nothing to do", video_id)
+        log.info("video %s is gone or not in a state to encode; nothing to do", video_id)
         return
     store = storage(ctx.settings)
-    source = store.original(video_id)
     limits = Limits(max_duration_seconds=ctx.settings.max_video_duration_seconds)
     try:
-        probed = await asyncio.to_thread(probe, source, limits)
+        probed = await asyncio.to_thread(probe, store.original(video_id), limits)
     except ProbeRejected as exc:
         raise PermanentJobError(str(exc)) from exc
     work = store.fresh_work_dir(video_id)
     try:
-        await _encode(ctx, video, probed, work)
+        await _encode(ctx, payload, video, probed, work)
     except runner.FFmpegFailed as exc:
         if exc.permanent:
             raise PermanentJobError(str(exc)) from exc
@@ -98,34 +93,27 @@ async def transcode(ctx: JobContext) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-async def _encode(ctx: JobContext, video: Video, probed: ProbeResult, work: Path) -> None:
+async def _encode(
+    ctx: JobContext, payload: TranscodePayload, video: Video, probed: ProbeResult, work: Path
+) -> None:
     video_id = video.id
     renditions = plan_renditions(probed.width, probed.height)
-    output, secret = work / "out", work / "secret"
+    # Clear segments exist only in the job's private scratch dir, never under media/.
+    clear, output = work / "clear", work / "out"
+    clear.mkdir(mode=0o700)
     output.mkdir(mode=0o700)
-    secret.mkdir(mode=0o700)
-    key = content_keys.ContentKey.new()
-    # The key file ffmpeg reads lives only in the job's secret dir, never beside the media.
-    key_path = secret / "key"
-    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key.key)
-    key_info = secret / "keyinfo"
-    key_info.write_text(command.key_info(command.KEY_URI, key_path, key.iv.hex()))
-
     job = command.HlsJob(
         source=storage(ctx.settings).original(video_id),
         demuxer=probed.demuxer,
         has_audio=probed.audio_codec is not None,
         renditions=renditions,
-        output_dir=output,
-        key_info_file=key_info,
+        output_dir=clear,
         preset=ctx.settings.x264_preset,
     )
     await runner.run(
         command.hls_ladder_args(job),
         timeout=ctx.settings.ffmpeg_timeout_seconds,
-        on_progress=_progress_writer(ctx, video_id, probed.duration),
+        on_progress=_progress_writer(ctx, payload, probed.duration),
         progress_every=PROGRESS_EVERY_SECONDS,
     )
     poster_at = min(1.0, probed.duration / 2)
@@ -133,15 +121,32 @@ async def _encode(ctx: JobContext, video: Video, probed: ProbeResult, work: Path
         command.poster_args(job.source, probed.demuxer, output / command.POSTER, poster_at),
         timeout=120,
     )
-    key_path.unlink()
-    stored = content_keys.wrap(ctx.settings, video_id, key)
-    await media_repo.save_key(db=ctx.db, video_id=video_id, stored=stored)
-    bandwidths = _bandwidths(output / command.MASTER_PLAYLIST)
+    secret = content_keys.VideoSecret.new(rotation=ctx.settings.key_rotation_segments)
+    packaged = await asyncio.to_thread(
+        packager.package,
+        clear,
+        output,
+        rotation=secret.rotation,
+        key_of=lambda period: content_keys.period_key(secret.secret, video_id, period),
+    )
+    shutil.rmtree(clear)
+    bandwidths = packager.bandwidths(output / command.MASTER_PLAYLIST)
+    stored = content_keys.wrap(
+        ctx.settings,
+        video_id,
+        content_keys.VideoSecret(
+            secret=secret.secret, rotation=secret.rotation, periods=packaged.periods
+        ),
+    )
+    # Segments and key material are replaced one after the other: a viewer watching a
+    # video while it is re-packaged may hit one segment it cannot decrypt and has to
+    # start the lesson again. New videos are not playable before the final update.
     storage(ctx.settings).publish(video_id, output)
+    await media_repo.save_key(db=ctx.db, video_id=video_id, stored=stored)
     updated = await media_repo.update_video(
         db=ctx.db,
         video_id=video_id,
-        expect={"status": VideoStatus.processing.value},
+        expect={"status": _working_status(payload).value},
         status=VideoStatus.ready.value,
         progress=1.0,
         error=None,
@@ -154,7 +159,13 @@ async def _encode(ctx: JobContext, video: Video, probed: ProbeResult, work: Path
     if updated is None:  # deleted while we worked: take the output away again
         storage(ctx.settings).delete_video(video_id)
         await media_repo.delete_video(db=ctx.db, video_id=video_id)
-    log.info("video %s ready: %s", video_id, ", ".join(r.name for r in renditions))
+    log.info(
+        "video %s %s: %s, %d key periods",
+        video_id,
+        "re-packaged" if payload.repackage else "ready",
+        ", ".join(r.name for r in renditions),
+        packaged.periods,
+    )
 
 
 def _rendition_doc(rendition: Rendition, bandwidths: dict[str, int]) -> dict[str, object]:

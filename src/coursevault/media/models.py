@@ -71,13 +71,21 @@ class Video(VideoFields):
     ready_at: datetime | None = None
 
 
+class KeyScheme(StrEnum):
+    single = "single"  # one AES-128 key and IV for the whole video (packaged by ffmpeg)
+    periods = "periods"  # a secret from which each period's key is derived (our packager)
+
+
 class StoredKey(BaseModel):
-    """A video's content key as stored (`video_keys`): AES-GCM wrapped, never plain (K3)."""
+    """A video's key material as stored (`video_keys`): AES-GCM wrapped, never plain (K3)."""
 
     kid: str
     nonce: bytes
     wrapped: bytes
-    iv: bytes
+    scheme: KeyScheme = KeyScheme.single
+    iv: bytes | None = None  # single: the IV written into the playlists
+    rotation: int | None = None  # periods: segments per key (0: one key for all)
+    periods: int | None = None  # periods: how many period keys the playlists name
 
 
 class VideoRead(VideoFields):

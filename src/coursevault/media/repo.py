@@ -11,6 +11,7 @@ from pymongo import DESCENDING, ReturnDocument
 from coursevault import clock
 from coursevault.db import Database, Document
 from coursevault.media.models import StoredKey, Video, VideoStatus
+from coursevault.ttl_cache import TtlCache
 
 
 async def create_indexes(db: Database) -> None:
@@ -75,6 +76,7 @@ async def update_video(
 async def delete_video(*, db: Database, video_id: str) -> None:
     await db.videos.delete_one({"_id": video_id})
     await db.video_keys.delete_one({"_id": video_id})
+    _keys.forget(video_id)
 
 
 async def bytes_in_use(*, db: Database, owner_id: str) -> int:
@@ -120,14 +122,27 @@ async def lock_upload(
     return result.matched_count == 1
 
 
+# Key material recently read, for the key endpoint (the hot path): reused for at most the
+# caller's MAX_AGE; writes in this process forget their entry at once.
+_keys: TtlCache[str, StoredKey] = TtlCache()
+
+
 async def save_key(*, db: Database, video_id: str, stored: StoredKey) -> None:
     await db.video_keys.replace_one(
         {"_id": video_id},
         {"_id": video_id, **stored.model_dump(), "created_at": clock.now()},
         upsert=True,
     )
+    _keys.forget(video_id)
 
 
-async def get_key(*, db: Database, video_id: str) -> StoredKey | None:
+async def get_key(*, db: Database, video_id: str, max_age: float = 0.0) -> StoredKey | None:
+    """Returns a video's key material (read at most MAX_AGE seconds ago, when > 0)."""
+    cached = _keys.get(video_id, max_age)
+    if cached is not None:
+        return cached
     doc = await db.video_keys.find_one({"_id": video_id})
-    return StoredKey.model_validate(doc) if doc else None
+    stored = StoredKey.model_validate(doc) if doc else None
+    if stored is not None:
+        _keys.put(video_id, stored)
+    return stored

@@ -24,7 +24,13 @@ from coursevault.media import errors
 from coursevault.media import jobs as media_jobs
 from coursevault.media import keys as content_keys
 from coursevault.media import repo as media_repo
-from coursevault.media.models import Upload, Video, VideoFields, VideoRead, VideoStatus
+from coursevault.media.models import (
+    Upload,
+    Video,
+    VideoFields,
+    VideoRead,
+    VideoStatus,
+)
 from coursevault.media.storage import storage
 
 log = logging.getLogger(__name__)
@@ -361,11 +367,18 @@ async def delete_video(*, db: Database, settings: Settings, video: Video) -> Non
     storage(settings).delete_video(video.id)
 
 
-async def content_key(
-    *, db: Database, settings: Settings, video_id: str
-) -> content_keys.ContentKey | None:
-    """Returns the unwrapped AES-128 key and IV of a processed video, or None."""
-    stored = await media_repo.get_key(db=db, video_id=video_id)
+@dataclass(frozen=True)
+class PeriodKey:
+    key: bytes  # AES-128
+    rotation: int  # segments per period of this video (0: one key for the whole video)
+
+
+async def period_key(
+    *, db: Database, settings: Settings, video_id: str, period: int, max_age: float = 0.0
+) -> PeriodKey | None:
+    """Returns the AES-128 key of one period of a processed video, or None."""
+    stored = await media_repo.get_key(db=db, video_id=video_id, max_age=max_age)
     if stored is None:
         return None
-    return content_keys.unwrap(settings, video_id, stored)
+    key = content_keys.key_of_period(settings, video_id, stored, period)
+    return PeriodKey(key=key, rotation=stored.rotation or 0) if key is not None else None

@@ -45,3 +45,12 @@ def not_a_video_lesson() -> AppError:
 
 def student_not_found() -> AppError:
     return AppError(404, ErrorCode.student_not_found, "This student is not enrolled in the course.")
+
+
+def key_rate_limited() -> AppError:
+    return AppError(
+        429,
+        ErrorCode.key_rate_limited,
+        "Keys were requested faster than playback could use them.",
+        headers={"Retry-After": "60"},
+    )

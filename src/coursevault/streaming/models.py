@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from coursevault.courses.models import LimitBehavior
+from coursevault.courses.models import KeyProtection, LimitBehavior
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,10 @@ class PlaybackSession(BaseModel):
     course_id: str | None = None
     lesson_id: str | None = None
     access: str | None = None
+    # How its keys are handed out; in `session` mode each key is wrapped with this secret,
+    # which only the player that started the session received (docs/security.md, K6).
+    key_protection: KeyProtection = KeyProtection.standard
+    key_secret: bytes | None = None
 
 
 class PlayCounter(BaseModel):
@@ -64,6 +68,10 @@ class PlaybackStart(BaseModel):
     heartbeat_interval: int
     watermark: str
     resume_position: float = 0.0  # where the viewer left this lesson, in seconds
+    key_protection: KeyProtection
+    # Session mode: base64 of the secret that unwraps this session's keys. Only in this
+    # answer: never in a URL, a playlist or a log.
+    key_secret: str | None = None
 
 
 class PlaybackStartIn(BaseModel):

@@ -12,6 +12,7 @@ from pymongo.errors import DuplicateKeyError
 from coursevault import clock
 from coursevault.db import Database, Document
 from coursevault.streaming.models import PlaybackSession, PlayCounter
+from coursevault.ttl_cache import TtlCache
 
 SESSION_RETENTION = 90 * 24 * 3600  # seconds
 
@@ -42,9 +43,33 @@ async def insert_session(*, db: Database, session: PlaybackSession) -> None:
     await db.playback_sessions.insert_one(session.model_dump(by_alias=True))
 
 
-async def get_session(*, db: Database, session_id: str) -> PlaybackSession | None:
+# Sessions recently read by the key endpoint (the hot path), reused for at most the
+# caller's MAX_AGE; every write here refreshes or forgets its entry.
+_recent: TtlCache[str, PlaybackSession] = TtlCache()
+
+
+async def get_session(
+    *, db: Database, session_id: str, max_age: float = 0.0
+) -> PlaybackSession | None:
+    """Returns the session (as read at most MAX_AGE seconds ago, when > 0)."""
+    cached = _recent.get(session_id, max_age)
+    if cached is not None:
+        return cached
     doc = await db.playback_sessions.find_one({"_id": session_id})
-    return _session(doc) if doc else None
+    if doc is None:
+        return None
+    session = _session(doc)
+    _recent.put(session_id, session)
+    return session
+
+
+def _fresh(doc: Document | None) -> PlaybackSession | None:
+    """Validates a session just written and refreshes this process's copy of it."""
+    if doc is None:
+        return None
+    session = _session(doc)
+    _recent.put(session.id, session)
+    return session
 
 
 async def live_sessions(*, db: Database, user_id: str, now: datetime) -> list[PlaybackSession]:
@@ -75,7 +100,18 @@ async def renew(
         {"$set": {"lease_until": until, "last_seen": now, "position": position}},
         return_document=ReturnDocument.AFTER,
     )
-    return _session(doc) if doc else None
+    return _fresh(doc)
+
+
+async def renew_lease(*, db: Database, session_id: str, until: datetime) -> PlaybackSession | None:
+    """Extends a live session's lease (a key fetch counts as a heartbeat); None if not live."""
+    now = clock.now()
+    doc = await db.playback_sessions.find_one_and_update(
+        {"_id": session_id, "ended_at": None, "lease_until": {"$gt": now}},
+        {"$set": {"lease_until": until, "last_seen": now}},
+        return_document=ReturnDocument.AFTER,
+    )
+    return _fresh(doc)
 
 
 async def end(
@@ -87,7 +123,8 @@ async def end(
         {"$set": {"ended_at": clock.now(), "end_reason": reason}},
         return_document=ReturnDocument.AFTER,
     )
-    return _session(doc) if doc else None
+    _recent.forget(session_id)
+    return _fresh(doc)
 
 
 async def take_slot(

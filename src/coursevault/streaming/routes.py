@@ -7,18 +7,18 @@ import re
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Path, status
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from coursevault import urls
-from coursevault.auth.deps import CurrentUser
+from coursevault.auth.deps import CurrentUser, RecentSession
 from coursevault.config import Settings
 from coursevault.courses.deps import OwnedCourse
 from coursevault.deps import AppSettings, ClientIp, Db
 from coursevault.errors import ERROR_RESPONSES, not_found
 from coursevault.media.storage import storage
-from coursevault.streaming import errors, limits, service, signing
+from coursevault.streaming import errors, keys, limits, service, signing
 from coursevault.streaming.models import (
     HeartbeatRead,
     HeartbeatUpdate,
@@ -60,25 +60,65 @@ async def media_grant(token: str, video_id: str, settings: AppSettings) -> signi
 Grant = Annotated[signing.MediaGrant, Depends(media_grant)]
 
 
-@router.get("/{token}/{video_id}/key")
-async def content_key(
-    grant: Grant,
-    user: CurrentUser,
+async def _key_answer(
+    *,
+    grant: signing.MediaGrant,
+    period: int,
+    session: RecentSession,
     request: Request,
     db: Db,
     settings: AppSettings,
     ip: ClientIp,
 ) -> Response:
-    """The AES-128 key: only for the signed-in owner of a live playback session (K1, K2)."""
-    key = await service.key_for(db=db, settings=settings, user=user, grant=grant, ip=ip)
+    key = await keys.key_for(
+        db=db, settings=settings, user=session.user, grant=grant, period=period, ip=ip
+    )
     return Response(
-        key.key,
+        key,
         media_type="application/octet-stream",
         headers={
             "Cache-Control": "no-store, private",
             "X-Content-Type-Options": "nosniff",
             **cors_headers(request, settings),
         },
+    )
+
+
+@router.get("/{token}/{video_id}/key/{period}")
+async def period_key(
+    grant: Grant,
+    period: Annotated[int, Path(ge=0, le=1_000_000)],
+    session: RecentSession,
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    ip: ClientIp,
+) -> Response:
+    """One period's AES-128 key, only for the signed-in owner of a live playback session
+    (K1, K2); in session mode wrapped for that session (K6). A fetch renews the lease."""
+    return await _key_answer(
+        grant=grant,
+        period=period,
+        session=session,
+        request=request,
+        db=db,
+        settings=settings,
+        ip=ip,
+    )
+
+
+@router.get("/{token}/{video_id}/key")
+async def single_key(
+    grant: Grant,
+    session: RecentSession,
+    request: Request,
+    db: Db,
+    settings: AppSettings,
+    ip: ClientIp,
+) -> Response:
+    """The key of a video packaged before key rotation (its only period, 0)."""
+    return await _key_answer(
+        grant=grant, period=0, session=session, request=request, db=db, settings=settings, ip=ip
     )
 
 

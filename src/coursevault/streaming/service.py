@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import secrets
 from dataclasses import dataclass
@@ -12,10 +13,9 @@ from coursevault.auth.models import User
 from coursevault.config import Settings
 from coursevault.courses import access as lessons
 from coursevault.courses import errors as course_errors
-from coursevault.courses.models import LessonKind, LimitBehavior
+from coursevault.courses.models import KeyProtection, LessonKind, LimitBehavior, PlaybackPolicy
 from coursevault.db import Database
 from coursevault.media import service as media
-from coursevault.media.keys import ContentKey
 from coursevault.media.models import Video
 from coursevault.progress import service as progress
 from coursevault.streaming import errors, limits, signing
@@ -54,6 +54,7 @@ async def start(
     device: str,
     ip: str,
     lesson: LessonContext | None = None,
+    key_protection: KeyProtection = KeyProtection.session,
 ) -> PlaybackStart:
     """Starts a playback session within the user's concurrent-stream limit (K4).
 
@@ -81,6 +82,7 @@ async def start(
                     ip=ip,
                     now=now,
                     lesson=lesson,
+                    key_protection=key_protection,
                 )
         live = await sessions_repo.live_sessions(db=db, user_id=user.id, now=now)
         if policy.limit_behavior is LimitBehavior.evict_oldest and not evicted_once and live:
@@ -116,6 +118,7 @@ async def start_lesson(
         device=device,
         ip=ip,
         lesson=LessonContext(course_id=ref.course_id, lesson_id=lesson_id, access=access),
+        key_protection=PlaybackPolicy(**ref.course["policy"]).key_protection,
     )
     if limit is not None and not await limits.count_play(db=db, user=user, ref=ref, limit=limit):
         await end(db=db, session_id=started.session_id, reason="play_limit", ip=ip)
@@ -145,8 +148,10 @@ async def _open(
     ip: str,
     now: datetime,
     lesson: LessonContext | None,
+    key_protection: KeyProtection,
 ) -> PlaybackStart:
     expires = int(now.timestamp()) + settings.playback_token_ttl_seconds
+    key_secret = secrets.token_bytes(32) if key_protection is KeyProtection.session else None
     session = PlaybackSession(
         id=session_id,
         user_id=user.id,
@@ -162,6 +167,8 @@ async def _open(
         course_id=lesson.course_id if lesson else None,
         lesson_id=lesson.lesson_id if lesson else None,
         access=lesson.access.value if lesson else None,
+        key_protection=key_protection,
+        key_secret=key_secret,
     )
     await sessions_repo.insert_session(db=db, session=session)
     token = signing.sign(settings, video_id=video.id, session_id=session_id, expires=expires)
@@ -174,6 +181,8 @@ async def _open(
         expires_at=datetime.fromtimestamp(expires, UTC),
         heartbeat_interval=settings.playback_heartbeat_seconds,
         watermark=f"{user.email} · {session_id[:6]}",
+        key_protection=key_protection,
+        key_secret=base64.b64encode(key_secret).decode() if key_secret else None,
     )
 
 
@@ -220,37 +229,3 @@ async def end(
 
 async def list_live(*, db: Database, user: User) -> list[PlaybackSession]:
     return await sessions_repo.live_sessions(db=db, user_id=user.id, now=clock.now())
-
-
-async def key_for(
-    *, db: Database, settings: Settings, user: User, grant: signing.MediaGrant, ip: str
-) -> ContentKey:
-    """Returns the content key if, right now, USER owns the token's live session (K1)."""
-    session = await sessions_repo.get_session(db=db, session_id=grant.session_id)
-    live = (
-        session is not None
-        and session.user_id == user.id
-        and session.video_id == grant.video_id
-        and session.ended_at is None
-        and session.lease_until > clock.now()
-        and (
-            session.course_id is None
-            or session.access is None
-            or await lessons.still_allowed(
-                db=db, user=user, course_id=session.course_id, access=session.access
-            )
-        )
-    )
-    key = (
-        await media.content_key(db=db, settings=settings, video_id=grant.video_id) if live else None
-    )
-    if key is None:
-        log.warning(
-            "key refused session=%s user=%s video=%s ip=%s",
-            grant.session_id,
-            user.id,
-            grant.video_id,
-            ip,
-        )
-        raise errors.playback_not_allowed()
-    return key

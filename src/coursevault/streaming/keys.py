@@ -1,0 +1,163 @@
+"""The key endpoint: the check that runs during the whole playback, not just at its start.
+
+Every period of a video has its own key (media/keys.py), so a player asks for a key every
+`COURSEVAULT_KEY_ROTATION_SEGMENTS` segments. Each request checks, right then, that the
+caller owns a live session whose reason to watch still holds (K1), renews the session's
+lease like a heartbeat, limits how fast a session may collect keys (K7), and, in session
+mode, wraps the key so that only the player that started the session can use it (K6).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from coursevault import clock
+from coursevault.auth.models import User
+from coursevault.config import Settings
+from coursevault.courses import access as lessons
+from coursevault.courses.models import KeyProtection
+from coursevault.db import Database
+from coursevault.errors import not_found
+from coursevault.ffmpeg.command import SEGMENT_SECONDS
+from coursevault.media import service as media
+from coursevault.streaming import errors, signing
+from coursevault.streaming import repo as sessions_repo
+from coursevault.streaming.models import PlaybackSession
+
+log = logging.getLogger("coursevault.playback")
+security = logging.getLogger("coursevault.security")
+
+# A key fetch renews the lease like a heartbeat, but writes at most this often.
+RENEW_EVERY = timedelta(seconds=15)
+
+
+def wrap_for_session(key: bytes, secret: bytes, video_id: str, period: int) -> bytes:
+    """The session-mode answer: KEY xor HMAC-SHA256(secret, "<video>|<period>")[:16]."""
+    pad = hmac.new(secret, f"{video_id}|{period}".encode(), hashlib.sha256).digest()[:16]
+    return bytes(a ^ b for a, b in zip(key, pad, strict=True))
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    seen: float = field(default_factory=time.monotonic)
+
+
+class KeyRate:
+    """A token bucket per playback session: KEY_RATE_BURST keys at once, refilled at the
+    rate of KEY_RATE_SPEED× real-time playback (one key per period). It lives in this
+    process; with several app processes a session behind a round-robin balancer gets at
+    most that many times the rate."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, _Bucket] = {}
+
+    def allow(self, session_id: str, *, rotation: int, settings: Settings) -> bool:
+        now = time.monotonic()
+        burst = float(settings.key_rate_burst)
+        per_second = settings.key_rate_speed / (rotation * SEGMENT_SECONDS) if rotation else 0.0
+        bucket = self._buckets.get(session_id)
+        if bucket is None:
+            if len(self._buckets) > 100_000:
+                self._forget_idle(now)
+            bucket = self._buckets[session_id] = _Bucket(tokens=burst, seen=now)
+        bucket.tokens = min(burst, bucket.tokens + (now - bucket.seen) * per_second)
+        bucket.seen = now
+        if bucket.tokens < 1:
+            return False
+        bucket.tokens -= 1
+        return True
+
+    def _forget_idle(self, now: float) -> None:
+        for session_id in [s for s, b in self._buckets.items() if now - b.seen > 600]:
+            del self._buckets[session_id]
+
+
+rate = KeyRate()
+
+
+async def _live(
+    *, db: Database, settings: Settings, user: User, grant: signing.MediaGrant
+) -> PlaybackSession | None:
+    """The token's session if USER owns it, it is live and its reason to watch holds."""
+    max_age = settings.access_cache_seconds
+    session = await sessions_repo.get_session(db=db, session_id=grant.session_id, max_age=max_age)
+    if (
+        session is None
+        or session.user_id != user.id
+        or session.video_id != grant.video_id
+        or session.ended_at is not None
+        or session.lease_until <= clock.now()
+    ):
+        return None
+    if session.course_id is not None and session.access is not None:
+        allowed = await lessons.still_allowed(
+            db=db, user=user, course_id=session.course_id, access=session.access, max_age=max_age
+        )
+        if not allowed:
+            return None
+    return session
+
+
+async def _renew(
+    *, db: Database, settings: Settings, session: PlaybackSession, now: datetime
+) -> None:
+    lease = timedelta(seconds=settings.playback_lease_seconds)
+    if session.lease_until - now > lease - RENEW_EVERY:
+        return  # renewed less than RENEW_EVERY ago
+    until = now + lease
+    if await sessions_repo.renew_lease(db=db, session_id=session.id, until=until):
+        await sessions_repo.renew_slot(db=db, session_id=session.id, until=until)
+
+
+async def key_for(
+    *,
+    db: Database,
+    settings: Settings,
+    user: User,
+    grant: signing.MediaGrant,
+    period: int,
+    ip: str,
+) -> bytes:
+    """Returns period PERIOD's key for USER's live session: plain in standard mode, wrapped
+    for the session in session mode. 403 when the session may not play (any more), 429
+    when it collects keys faster than playback could use them."""
+    session = await _live(db=db, settings=settings, user=user, grant=grant)
+    if session is None:
+        log.warning(
+            "key refused session=%s user=%s video=%s period=%s ip=%s",
+            grant.session_id,
+            user.id,
+            grant.video_id,
+            period,
+            ip,
+        )
+        raise errors.playback_not_allowed()
+    found = await media.period_key(
+        db=db,
+        settings=settings,
+        video_id=grant.video_id,
+        period=period,
+        max_age=settings.access_cache_seconds,
+    )
+    if found is None:
+        raise not_found()
+    if not rate.allow(session.id, rotation=found.rotation, settings=settings):
+        security.warning(
+            "key rate limited session=%s user=%s video=%s period=%s ip=%s",
+            session.id,
+            user.id,
+            grant.video_id,
+            period,
+            ip,
+        )
+        raise errors.key_rate_limited()
+    await _renew(db=db, settings=settings, session=session, now=clock.now())
+    if session.key_protection is KeyProtection.standard or session.key_secret is None:
+        return found.key
+    return wrap_for_session(found.key, session.key_secret, grant.video_id, period)
