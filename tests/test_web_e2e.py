@@ -59,6 +59,12 @@ def browser() -> Iterator[Browser]:
 def new_context(browser: Browser, server: Server) -> BrowserContext:
     context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 860})
     context.set_default_timeout(20_000)
+    # The browser's console lands in the test's captured output, shown when a test fails.
+    context.on("console", lambda message: print(f"[console {message.type}] {message.text}"))
+    context.on(
+        "response",
+        lambda r: print(f"[http {r.status}] {r.url}") if r.status >= 400 or "/key" in r.url else None,
+    )
     return context
 
 

@@ -45,6 +45,12 @@ describe("playbackProblem", () => {
 describe("mediaProblem", () => {
   it("ignores errors hls.js recovers from", () => {
     expect(mediaProblem(403, false)).toBeNull();
+    expect(mediaProblem(500, false, "keyLoadError")).toBeNull();
+  });
+  it("stops at a refused key even before hls.js gives up", () => {
+    expect(mediaProblem(403, false, "keyLoadError")?.kind).toBe("ended");
+    expect(mediaProblem(429, false, "keyLoadError")?.message).toMatch(/faster/);
+    expect(mediaProblem(401, false, "keyLoadError")?.kind).toBe("signed_out");
   });
   it("treats a refused key as an ended session", () => {
     expect(mediaProblem(403, true)?.kind).toBe("ended");

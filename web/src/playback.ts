@@ -40,12 +40,22 @@ export function playbackProblem(error: unknown): PlaybackProblem {
   }
 }
 
-/** A media error from the player (hls.js): a refused key or playlist means the session ended. */
-export function mediaProblem(status: number | undefined, fatal: boolean): PlaybackProblem | null {
-  if (!fatal) return null;
+/** A media error from the player (hls.js). A refused key or playlist means the session
+ * ended or lost its access: that stops playback even when hls.js would keep going on what
+ * it buffered, because the next period's key will be refused too. */
+export function mediaProblem(status: number | undefined, fatal: boolean, details?: string): PlaybackProblem | null {
+  const refusedKey = details === "keyLoadError" && status !== undefined && [401, 403, 410, 429].includes(status);
+  if (!fatal && !refusedKey) return null;
   if (status === 401) return { kind: "signed_out", message: "You were signed out. Sign in again to keep watching." };
+  if (status === 429) {
+    return { kind: "ended", message: "Playback was stopped: video keys were requested faster than the video plays." };
+  }
   if (status === 403 || status === 410) {
-    return { kind: "ended", message: "This playback session has ended (another device took over, or it timed out)." };
+    return {
+      kind: "ended",
+      message:
+        "Your access to this lesson ended: the course was refunded, you signed out, or another device took over.",
+    };
   }
   return { kind: "other", message: "The video could not be loaded. Check your connection and try again." };
 }

@@ -1,8 +1,9 @@
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useLayoutEffect, useRef, useState } from "react";
 import ReactPlayer from "react-player";
 import type Hls from "hls.js";
 import type { PlaybackStart } from "../api/playback";
 import { mediaProblem, watermarkSpot, type PlaybackProblem } from "../playback";
+import { installSessionKeyLoader, registerSessionKeys } from "./player/sessionKeys";
 import { useEndOnLeave } from "./player/useEndOnLeave";
 import { useHeartbeat } from "./player/useHeartbeat";
 import { useHlsLevels, type HlsElement } from "./player/useHlsLevels";
@@ -10,7 +11,7 @@ import { useWatermarkGuard } from "./player/useWatermarkGuard";
 
 export { endSession } from "./player/endSession";
 
-type HlsErrorData = { fatal: boolean; response?: { code?: number } };
+type HlsErrorData = { fatal: boolean; details?: string; response?: { code?: number } };
 
 const SPEEDS = [0.75, 1, 1.25, 1.5, 2];
 
@@ -28,6 +29,11 @@ export function Player({ start, onProblem }: Props) {
   const [speed, setSpeed] = useState(1);
   const resumed = useRef(false);
   const pause = useCallback(() => video.current?.pause(), []);
+  // Session-bound keys: the loader unwraps this session's keys with its secret.
+  useLayoutEffect(() => {
+    installSessionKeyLoader();
+    return start.key_secret ? registerSessionKeys(start.playlist_url, start.key_secret) : undefined;
+  }, [start.playlist_url, start.key_secret]);
 
   // Until the video has loaded and jumped to the resume point, report that point, so an
   // early heartbeat never moves the stored position back to 0.
@@ -42,8 +48,11 @@ export function Player({ start, onProblem }: Props) {
       listener: (event: string, data: HlsErrorData) => void,
     ) => void;
     on("hlsError", (_, data) => {
-      const problem = mediaProblem(data.response?.code, data.fatal);
-      if (problem) onProblem(problem);
+      const problem = mediaProblem(data.response?.code, data.fatal, data.details);
+      if (problem) {
+        pause();
+        onProblem(problem);
+      }
     });
     if (!resumed.current && video.current && start.resume_position > 1) {
       video.current.currentTime = start.resume_position;

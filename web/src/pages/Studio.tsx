@@ -14,7 +14,12 @@ export function Studio() {
     const course = await action.run(() =>
       unwrap(
         api.POST("/api/courses", {
-          body: { title, description: "", price: { amount: 0, currency: "usd" }, policy: {} },
+          body: {
+            title,
+            description: "",
+            price: { amount: 0, currency: "usd" },
+            policy: { key_protection: "session" },
+          },
         }),
       ),
     );

@@ -11,6 +11,7 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
   const [currency, setCurrency] = useState(course.price.currency.toUpperCase());
   const [streams, setStreams] = useState(String(course.policy.max_concurrent_streams ?? ""));
   const [behavior, setBehavior] = useState<Schemas["LimitBehavior"]>(course.policy.limit_behavior ?? "refuse_new");
+  const [protection, setProtection] = useState<Schemas["KeyProtection"]>(course.policy.key_protection);
   const [plays, setPlays] = useState(String(course.policy.max_plays_per_lesson ?? ""));
 
   // The form starts from the saved course and follows it when a save (or a reload) changes it.
@@ -21,6 +22,7 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
     setCurrency(course.price.currency.toUpperCase());
     setStreams(String(course.policy.max_concurrent_streams ?? ""));
     setBehavior(course.policy.limit_behavior ?? "refuse_new");
+    setProtection(course.policy.key_protection);
     setPlays(String(course.policy.max_plays_per_lesson ?? ""));
   }, [course]);
 
@@ -33,6 +35,7 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
       policy: {
         max_concurrent_streams: streams ? Number(streams) : null,
         limit_behavior: behavior,
+        key_protection: protection,
         max_plays_per_lesson: plays ? Number(plays) : null,
       },
     });
@@ -89,6 +92,13 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
               value={plays}
               onChange={(e) => setPlays(e.target.value)}
             />
+          </label>
+          <label>
+            Video keys
+            <select value={protection} onChange={(e) => setProtection(e.target.value as Schemas["KeyProtection"])}>
+              <option value="session">bound to the viewer's session (our player only)</option>
+              <option value="standard">standard HLS (any player, e.g. Safari, VLC)</option>
+            </select>
           </label>
         </div>
       </fieldset>
