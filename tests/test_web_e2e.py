@@ -63,7 +63,9 @@ def new_context(browser: Browser, server: Server) -> BrowserContext:
     context.on("console", lambda message: print(f"[console {message.type}] {message.text}"))
     context.on(
         "response",
-        lambda r: print(f"[http {r.status}] {r.url}") if r.status >= 400 or "/key" in r.url else None,
+        lambda r: (
+            print(f"[http {r.status}] {r.url}") if r.status >= 400 or "/key" in r.url else None
+        ),
     )
     return context
 

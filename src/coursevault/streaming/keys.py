@@ -32,7 +32,8 @@ from coursevault.streaming.models import PlaybackSession
 log = logging.getLogger("coursevault.playback")
 security = logging.getLogger("coursevault.security")
 
-# A key fetch renews the lease like a heartbeat, but writes at most this often.
+# A key fetch renews the lease like a heartbeat, but writes at most this often (or every
+# third of a lease, when leases are shorter).
 RENEW_EVERY = timedelta(seconds=15)
 
 
@@ -108,8 +109,9 @@ async def _renew(
     *, db: Database, settings: Settings, session: PlaybackSession, now: datetime
 ) -> None:
     lease = timedelta(seconds=settings.playback_lease_seconds)
-    if session.lease_until - now > lease - RENEW_EVERY:
-        return  # renewed less than RENEW_EVERY ago
+    renewed_at = session.lease_until - lease
+    if now - renewed_at < min(RENEW_EVERY, lease / 3):
+        return  # renewed a moment ago: spare the database a write
     until = now + lease
     if await sessions_repo.renew_lease(db=db, session_id=session.id, until=until):
         await sessions_repo.renew_slot(db=db, session_id=session.id, until=until)

@@ -1,0 +1,284 @@
+"""Keys during the whole playback (K1, K6–K8): a key per period, wrapped for the session,
+checked and rate-limited at every request, renewing the lease like a heartbeat."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from pathlib import Path
+from typing import Any
+
+import av
+import httpx
+import pytest
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from coursevault.config import Settings
+from coursevault.courses.models import KeyProtection, LimitBehavior, PlaybackPolicy
+from coursevault.db import Database
+from coursevault.media.storage import storage as media_storage
+from coursevault.streaming import keys
+from tests.course_helpers import BuiltCourse, make_course, start_lesson
+from tests.factories import SignedIn, error_code, signed_in
+from tests.media_helpers import (
+    PackagedVideo,
+    decrypt_segment,
+    make_clip,
+    new_video,
+    plain_key,
+    segment_keys,
+    upload_file,
+    wait_for_video,
+)
+
+PERIODS = 4  # a 20 s clip in 6 s segments, one segment per period
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {"key_rotation_segments": 1}
+
+
+@pytest.fixture
+async def student(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
+    return await signed_in(client, db, settings)
+
+
+@pytest.fixture(scope="module")
+def rotating_package(tmp_path_factory: pytest.TempPathFactory) -> PackagedVideo:
+    return PackagedVideo(tmp_path_factory.mktemp("rotating"))
+
+
+@pytest.fixture
+async def rotating_video(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    rotating_package: PackagedVideo,
+    tmp_path: Path,
+) -> str:
+    """A 20 s, two-rendition video packaged with a new key every segment."""
+    if rotating_package.ready:
+        return await rotating_package.copy_for(db, settings, instructor.user)
+    video = await new_video(client, instructor.bearer)
+    clip = make_clip(tmp_path / "c.mp4", size="640x360", seconds=20)
+    await upload_file(client, instructor.bearer, video["upload_url"], clip.read_bytes())
+    ready, _ = await wait_for_video(client, instructor.bearer, video["id"])
+    assert ready["status"] == "ready", ready["error"]
+    await rotating_package.keep(db, settings, video["id"])
+    return str(video["id"])
+
+
+async def enrolled_course(
+    client: httpx.AsyncClient,
+    db: Database,
+    instructor: SignedIn,
+    student: SignedIn,
+    video_id: str,
+    **policy: Any,
+) -> BuiltCourse:
+    course = await make_course(
+        db, instructor.user, video_id=video_id, policy=PlaybackPolicy(**policy)
+    )
+    enrolled = await client.post(f"/api/courses/{course.id}/enroll", headers=student.bearer)
+    assert enrolled.status_code == 201
+    return course
+
+
+def period_key_url(playlist_url: str, period: int) -> str:
+    return f"{playlist_url.rsplit('/', 1)[0]}/key/{period}"
+
+
+async def test_K8_each_period_has_its_own_key_shared_by_every_rendition(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    student: SignedIn,
+    rotating_video: str,
+    tmp_path: Path,
+) -> None:
+    course = await enrolled_course(
+        client, db, instructor, student, rotating_video, key_protection=KeyProtection.standard
+    )
+    started = (await start_lesson(client, student.bearer, course.video_lesson or "")).json()
+    assert started["key_protection"] == "standard" and started["key_secret"] is None
+
+    root = media_storage(settings).media_dir(rotating_video)
+    ladders = {name: segment_keys(root / f"{name}.m3u8") for name in ("240p", "360p")}
+    assert [period for _, period, _ in ladders["240p"]] == list(range(PERIODS))
+    assert [p for _, p, _ in ladders["240p"]] == [p for _, p, _ in ladders["360p"]]
+    # Every segment has its own IV, even where renditions share the key.
+    ivs = [iv for ladder in ladders.values() for _, _, iv in ladder]
+    assert len(set(ivs)) == len(ivs)
+
+    served = []
+    for period in range(PERIODS):
+        answer = await client.get(
+            period_key_url(started["playlist_url"], period), headers=student.bearer
+        )
+        assert answer.status_code == 200 and len(answer.content) == 16
+        assert answer.headers["cache-control"] == "no-store, private"
+        assert answer.content == await plain_key(db, settings, rotating_video, period)
+        served.append(answer.content)
+    assert len(set(served)) == PERIODS
+
+    for name, ladder in ladders.items():
+        for segment, period, iv in ladder:
+            clear = tmp_path / f"{name}-{segment}"
+            clear.write_bytes(decrypt_segment((root / segment).read_bytes(), served[period], iv))
+            with av.open(str(clear), format="mpegts") as container:
+                assert next(container.decode(video=0)).height in (240, 360)
+        # A period's key opens no other period's segment: no MPEG-TS sync bytes come out.
+        segment, period, iv = ladder[1]
+        decryptor = Cipher(algorithms.AES(served[0]), modes.CBC(iv)).decryptor()
+        wrong = decryptor.update((root / segment).read_bytes()[:4096])
+        assert period == 1 and [wrong[i] for i in (0, 188, 376)] != [0x47] * 3
+
+    beyond = await client.get(
+        period_key_url(started["playlist_url"], PERIODS), headers=student.bearer
+    )
+    assert beyond.status_code == 404
+
+
+async def test_K6_a_key_wrapped_for_one_session_is_useless_to_another(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    student: SignedIn,
+    rotating_video: str,
+) -> None:
+    course = await enrolled_course(client, db, instructor, student, rotating_video)
+    first = (await start_lesson(client, student.bearer, course.video_lesson or "", "a")).json()
+    second = (await start_lesson(client, student.bearer, course.video_lesson or "", "b")).json()
+    assert first["key_protection"] == "session"
+    plain = await plain_key(db, settings, rotating_video, 1)
+
+    def unwrap(answer: bytes, started: dict[str, Any]) -> bytes:
+        return keys.wrap_for_session(
+            answer, base64.b64decode(started["key_secret"]), rotating_video, 1
+        )
+
+    a = (await client.get(period_key_url(first["playlist_url"], 1), headers=student.bearer)).content
+    b = (
+        await client.get(period_key_url(second["playlist_url"], 1), headers=student.bearer)
+    ).content
+    assert a != plain and b != plain and a != b
+    assert unwrap(a, first) == plain and unwrap(b, second) == plain
+    assert unwrap(a, second) != plain and unwrap(b, first) != plain
+    assert (
+        "key_secret" not in first["playlist_url"]
+        and first["key_secret"] not in first["playlist_url"]
+    )
+
+
+def test_K6_the_wrapping_matches_the_players_test_vector() -> None:
+    """The same vector web/src/components/player/sessionKeys.test.ts unwraps."""
+    wrapped = keys.wrap_for_session(
+        bytes(range(100, 116)), bytes(range(32)), "0123456789abcdef01234567", 3
+    )
+    assert wrapped.hex() == "16bf74be40802140cf851fd18f5cd1ce"
+
+
+async def test_K1_K8_no_key_after_the_session_ends_is_evicted_or_signs_out(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    rotating_video: str,
+) -> None:
+    student = await signed_in(client, db, settings)
+    course = await enrolled_course(
+        client, db, instructor, student, rotating_video,
+        max_concurrent_streams=1, limit_behavior=LimitBehavior.evict_oldest,
+    )  # fmt: skip
+    lesson = course.video_lesson or ""
+    first = (await start_lesson(client, student.bearer, lesson, "laptop")).json()
+    url = period_key_url(first["playlist_url"], 2)
+    assert (await client.get(url, headers=student.bearer)).status_code == 200
+    # A newer device evicts the first: its next period is refused.
+    second = (await start_lesson(client, student.bearer, lesson, "phone")).json()
+    evicted = await client.get(period_key_url(first["playlist_url"], 3), headers=student.bearer)
+    assert evicted.status_code == 403 and error_code(evicted) == "playback_not_allowed"
+    # The viewer ends the second session: refused too.
+    ended = await client.delete(f"/api/playback/{second['session_id']}", headers=student.bearer)
+    assert ended.status_code == 204
+    after_end = await client.get(period_key_url(second["playlist_url"], 1), headers=student.bearer)
+    assert after_end.status_code == 403
+    # Signing out ends the sign-in: the access token no longer opens any key (J6).
+    third = (await start_lesson(client, student.bearer, lesson, "tablet")).json()
+    url = period_key_url(third["playlist_url"], 0)
+    assert (await client.get(url, headers=student.bearer)).status_code == 200
+    out = await client.post("/api/auth/logout", headers=student.bearer)
+    assert out.status_code == 204
+    signed_out = await client.get(period_key_url(third["playlist_url"], 1), headers=student.bearer)
+    assert signed_out.status_code == 401 and error_code(signed_out) == "invalid_token"
+
+
+async def test_K7_a_session_collecting_keys_too_fast_is_refused_and_logged(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    student: SignedIn,
+    rotating_video: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    course = await enrolled_course(client, db, instructor, student, rotating_video)
+    started = (await start_lesson(client, student.bearer, course.video_lesson or "")).json()
+    answers = []
+    with caplog.at_level(logging.WARNING, logger="coursevault.security"):
+        for i in range(settings.key_rate_burst + 2):
+            url = period_key_url(started["playlist_url"], i % PERIODS)
+            answers.append(await client.get(url, headers=student.bearer))
+    codes = [a.status_code for a in answers]
+    assert codes[: settings.key_rate_burst] == [200] * settings.key_rate_burst
+    assert codes[-1] == 429 and error_code(answers[-1]) == "key_rate_limited"
+    assert answers[-1].headers["retry-after"] == "60"
+    lines = [r.getMessage() for r in caplog.records if r.name == "coursevault.security"]
+    assert any(
+        started["session_id"] in line and student.user.id in line and "ip=" in line
+        for line in lines
+    )
+    # Another session of the same viewer has its own allowance.
+    other = (await start_lesson(client, student.bearer, course.video_lesson or "", "b")).json()
+    assert (
+        await client.get(period_key_url(other["playlist_url"], 0), headers=student.bearer)
+    ).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "settings_overrides", [{"key_rotation_segments": 1, "playback_lease_seconds": 2}]
+)
+async def test_K1_a_key_fetch_renews_the_lease_like_a_heartbeat(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    student: SignedIn,
+    rotating_video: str,
+) -> None:
+    course = await enrolled_course(client, db, instructor, student, rotating_video)
+    fetching = (await start_lesson(client, student.bearer, course.video_lesson or "", "a")).json()
+    silent = (await start_lesson(client, student.bearer, course.video_lesson or "", "b")).json()
+    for i in range(6):  # 3 s: longer than the 2 s lease, no heartbeat at all
+        await asyncio.sleep(0.5)
+        url = period_key_url(fetching["playlist_url"], i % PERIODS)
+        assert (await client.get(url, headers=student.bearer)).status_code == 200, i
+    silent_key = await client.get(period_key_url(silent["playlist_url"], 0), headers=student.bearer)
+    assert silent_key.status_code == 403
+
+
+async def test_K3_stored_key_material_is_a_wrapped_secret_bound_to_its_video(
+    db: Database, settings: Settings, rotating_video: str
+) -> None:
+    stored = await db.video_keys.find_one({"_id": rotating_video})
+    assert stored is not None and stored["scheme"] == "periods" and stored["periods"] == PERIODS
+    assert stored["rotation"] == 1 and len(stored["wrapped"]) == 32 + 16  # secret + GCM tag
+    await db.video_keys.replace_one({"_id": "f" * 24}, {**stored, "_id": "f" * 24}, upsert=True)
+    with pytest.raises(InvalidTag):
+        await plain_key(db, settings, "f" * 24, 0)
