@@ -132,18 +132,27 @@ class Viewer:
     playlist_url: str
     access_cookie: str  # the viewer's `cv_access` cookie, as a browser would send it
     session_id: str
+    key_secret: str | None  # session-bound keys: what only our player receives
 
 
 def enrolled_playback(
-    url: str, *, teacher_email: str, student_email: str, password: str, video_id: str
+    url: str,
+    *,
+    teacher_email: str,
+    student_email: str,
+    password: str,
+    video_id: str,
+    policy: dict[str, object] | None = None,
 ) -> Viewer:
-    """Over HTTP: the teacher publishes a free course with VIDEO_ID as a lesson, the student
-    enrolls and starts playing it (signed in with cookies, like the web app)."""
+    """Over HTTP: the teacher publishes a free course with VIDEO_ID as a lesson (and POLICY),
+    the student enrolls and starts playing it (signed in with cookies, like the web app)."""
     with httpx.Client(base_url=url, timeout=60) as teacher:
         login = teacher.post("/api/auth/login", json={"email": teacher_email, "password": password})
         auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
         teacher.cookies.clear()
-        course = teacher.post("/api/courses", json={"title": "Course"}, headers=auth).json()
+        course = teacher.post(
+            "/api/courses", json={"title": "Course", "policy": policy or {}}, headers=auth
+        ).json()
         section = teacher.post(
             f"/api/courses/{course['id']}/sections", json={"title": "One"}, headers=auth
         ).json()["id"]
@@ -162,6 +171,7 @@ def enrolled_playback(
         started = student.post(f"/api/lessons/{lesson}/playback", headers=csrf)
         assert started.status_code == 201, started.text
         return Viewer(
+            key_secret=started.json()["key_secret"],
             playlist_url=started.json()["playlist_url"],
             access_cookie=student.cookies["cv_access"],
             session_id=started.json()["session_id"],
