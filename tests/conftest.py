@@ -10,12 +10,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from playwright.sync_api import Browser
 
 from coursevault import embedded_server
 from coursevault.app import create_app
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.db import Database
+from tests.browser import launched
 from tests.factories import SignedIn, signed_in
 from tests.media_helpers import PackagedVideo, make_clip, new_video, upload_file, wait_for_video
 
@@ -139,3 +141,10 @@ async def ready_video(
     assert ready["status"] == "ready"
     await packaged_video.keep(db, settings, str(video["id"]))
     return str(video["id"])
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless system Chromium for one test module."""
+    with launched() as chromium:
+        yield chromium

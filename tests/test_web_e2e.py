@@ -10,26 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect
 
+from tests.browser import CHROMIUM, new_context, shot
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
 from tests.processes import Server
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PASSWORD = "correct horse battery staple"
-# Chromium on this network: no background calls to Google's hosts (see the env notes).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 pytestmark = pytest.mark.slow
 
@@ -44,35 +32,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     running = Server(data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET)
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
-
-
-def new_context(browser: Browser, server: Server) -> BrowserContext:
-    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 860})
-    context.set_default_timeout(20_000)
-    # The browser's console lands in the test's captured output, shown when a test fails.
-    context.on("console", lambda message: print(f"[console {message.type}] {message.text}"))
-    context.on(
-        "response",
-        lambda r: (
-            print(f"[http {r.status}] {r.url}") if r.status >= 400 or "/key" in r.url else None
-        ),
-    )
-    return context
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def sign_up(page: Page, name: str, email: str, *, teach: bool) -> None:

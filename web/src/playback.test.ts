@@ -42,6 +42,16 @@ describe("playbackProblem", () => {
   });
 });
 
+describe("endedMessage", () => {
+  it("words the reason the server recorded", () => {
+    const ended = (reason: string | null) =>
+      playbackProblem(new ApiError(410, "playback_ended", "m", { reason })).message;
+    expect(ended("evicted")).toMatch(/Another device/);
+    expect(ended("refunded")).toMatch(/refunded/);
+    expect(ended(null)).toMatch(/timed out/);
+  });
+});
+
 describe("mediaProblem", () => {
   it("ignores errors hls.js recovers from", () => {
     expect(mediaProblem(403, false)).toBeNull();

@@ -12,6 +12,24 @@ export type PlaybackProblem =
   | { kind: "signed_out"; message: string }
   | { kind: "other"; message: string };
 
+const ACCESS_ENDED =
+  "Your access to this lesson ended: the course was refunded, you signed out, or another device took over.";
+
+/** Why a session ended, in the viewer's words (the server sends the reason it recorded). */
+export function endedMessage(reason: string | null | undefined): string {
+  switch (reason) {
+    case "evicted":
+      return "Another device started watching this course, so playback stopped here.";
+    case "refunded":
+    case "disputed":
+      return "Your access to this course ended: the payment was refunded or disputed.";
+    case "ended":
+      return "This playback session was ended (for example from another device).";
+    default:
+      return "This playback session timed out. Start it again to keep watching.";
+  }
+}
+
 /** Turns an API error from starting or keeping playback into what the viewer can do next. */
 export function playbackProblem(error: unknown): PlaybackProblem {
   if (!(error instanceof ApiError)) {
@@ -29,9 +47,10 @@ export function playbackProblem(error: unknown): PlaybackProblem {
     case "video_not_ready":
       return { kind: "not_ready", message: "This video is still being prepared. Try again in a few minutes." };
     case "playback_ended":
+      return { kind: "ended", message: endedMessage((error.detail as { reason?: string | null } | null)?.reason) };
     case "playback_not_allowed":
     case "invalid_media_token":
-      return { kind: "ended", message: "This playback session has ended (another device took over, or it timed out)." };
+      return { kind: "ended", message: ACCESS_ENDED };
     case "not_authenticated":
     case "invalid_token":
       return { kind: "signed_out", message: "You were signed out. Sign in again to keep watching." };
@@ -50,13 +69,7 @@ export function mediaProblem(status: number | undefined, fatal: boolean, details
   if (status === 429) {
     return { kind: "ended", message: "Playback was stopped: video keys were requested faster than the video plays." };
   }
-  if (status === 403 || status === 410) {
-    return {
-      kind: "ended",
-      message:
-        "Your access to this lesson ended: the course was refunded, you signed out, or another device took over.",
-    };
-  }
+  if (status === 403 || status === 410) return { kind: "ended", message: ACCESS_ENDED };
   return { kind: "other", message: "The video could not be loaded. Check your connection and try again." };
 }
 

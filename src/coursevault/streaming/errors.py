@@ -27,8 +27,15 @@ def play_limit(limit: int) -> AppError:
     )
 
 
-def session_ended() -> AppError:
-    return AppError(410, ErrorCode.playback_ended, "This playback session has ended; start again.")
+def session_ended(reason: str | None) -> AppError:
+    """REASON is why it ended (evicted, refunded, disputed, ended, play_limit) or None when
+    its lease ran out; the player words its message by it."""
+    return AppError(
+        410,
+        ErrorCode.playback_ended,
+        "This playback session has ended; start again.",
+        detail={"reason": reason},
+    )
 
 
 def playback_not_allowed() -> AppError:

@@ -195,7 +195,9 @@ async def heartbeat(
         db=db, session_id=session_id, user_id=user.id, until=until, position=position
     )
     if renewed is None:
-        raise errors.session_ended()
+        gone = await sessions_repo.get_session(db=db, session_id=session_id)
+        mine = gone is not None and gone.user_id == user.id
+        raise errors.session_ended(gone.end_reason if mine and gone else None)
     await sessions_repo.renew_slot(db=db, session_id=session_id, until=until)
     if renewed.lesson_id:
         try:

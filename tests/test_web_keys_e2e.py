@@ -1,0 +1,188 @@
+"""Rotating, session-bound keys in the real web app (Chromium + hls.js, a real server):
+a lesson of ten key periods plays across key changes, after a seek back and after a
+quality switch; a newer device evicting the first stops it; a refund stops playback within
+the documented bound, and the player says why (K1, K6, K8, P5)."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
+
+from tests.browser import CHROMIUM, new_context, shot
+from tests.conftest import TEST_SECRET
+from tests.media_helpers import make_clip
+from tests.processes import Server, run_cli, upload_until_ready
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "correct horse battery staple"
+PERIOD_SECONDS = 6  # COURSEVAULT_KEY_ROTATION_SEGMENTS=1: a new key every 6 s segment
+SECONDS = 60  # longer than hls.js's 30 s buffer, so keys are still fetched while it plays
+CACHE_SECONDS = 5  # COURSEVAULT_ACCESS_CACHE_SECONDS (default)
+BUFFER_SECONDS = 30  # what hls.js may hold ahead of the playhead
+STOP_BOUND = PERIOD_SECONDS + CACHE_SECONDS + BUFFER_SECONDS
+VIDEO = "[data-testid=player] hls-video, [data-testid=player] video"
+
+
+@dataclass
+class Site:
+    server: Server
+    course_id: str
+    lesson_id: str
+    order_id: str
+    admin_bearer: dict[str, str]
+
+
+def login(client: httpx.Client, email: str) -> dict[str, str]:
+    token = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    client.cookies.clear()
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does this)")
+    work = tmp_path_factory.mktemp("keys-e2e")
+    data_dir = work / "data"
+    for email, role in (
+        ("teacher@example.com", "instructor"),
+        ("student@example.com", "student"),
+        ("admin@example.com", "admin"),
+    ):
+        created = run_cli(
+            data_dir, "user", "create", "--email", email, "--name", role.title(), "--role", role,
+            stdin=PASSWORD + "\n",
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+    server = Server(
+        data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET,
+        COURSEVAULT_KEY_ROTATION_SEGMENTS="1",
+    )  # fmt: skip
+    try:
+        clip = make_clip(work / "c.mp4", size="640x360", seconds=SECONDS).read_bytes()
+        video_id = upload_until_ready(server.url, "teacher@example.com", PASSWORD, clip)
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            teacher = login(client, "teacher@example.com")
+            policy = {"max_concurrent_streams": 1, "limit_behavior": "evict_oldest"}
+            course = client.post(
+                "/api/courses",
+                json={
+                    "title": "Keys",
+                    "price": {"amount": 900, "currency": "usd"},
+                    "policy": policy,
+                },
+                headers=teacher,
+            ).json()
+            section = client.post(
+                f"/api/courses/{course['id']}/sections", json={"title": "One"}, headers=teacher
+            ).json()["id"]
+            lesson = client.post(
+                f"/api/courses/{course['id']}/sections/{section}/lessons",
+                json={"title": "Ten periods", "kind": "video", "video_id": video_id},
+                headers=teacher,
+            ).json()["id"]
+            assert client.post(f"/api/courses/{course['id']}/publish", headers=teacher).is_success
+            student = login(client, "student@example.com")
+            order = client.post(f"/api/courses/{course['id']}/checkout", headers=student).json()
+            paid = client.post(f"/api/payments/local/{order['order_id']}/complete", headers=student)
+            assert paid.json()["state"] == "paid", paid.text
+            admin = login(client, "admin@example.com")
+        yield Site(server, course["id"], lesson, order["order_id"], admin)
+    finally:
+        server.stop()
+
+
+def device(browser: Browser, site: Site) -> tuple[BrowserContext, Page, list[str]]:
+    """A signed-in browser of the student's; returns it, its page and the answers to its key
+    and heartbeat requests."""
+    context = new_context(browser, site.server)
+    signed = context.request.post(
+        "/api/auth/login", data={"email": "student@example.com", "password": PASSWORD}
+    )
+    assert signed.ok
+    seen: list[str] = []  # "<status> <url>" of every key and heartbeat answer
+
+    def record(response: Response) -> None:
+        if "/key/" in response.url or response.url.endswith("/heartbeat"):
+            seen.append(f"{response.status} {response.url}")
+
+    context.on("response", record)
+    return context, context.new_page(), seen
+
+
+def play_until(page: Page, seconds: float, timeout: float = 60_000) -> None:
+    page.wait_for_function(
+        f"() => {{ const v = document.querySelector('{VIDEO}');"
+        " if (v && v.paused) { v.muted = true; v.play().catch(() => {}); }"
+        f" return !!v && v.currentTime > {seconds}; }}",
+        timeout=timeout,
+        polling=250,
+    )
+
+
+def periods_served(seen: list[str]) -> set[int]:
+    return {int(e.rsplit("/", 1)[1]) for e in seen if e.startswith("200 ") and "/key/" in e}
+
+
+def seconds_until_stopped(page: Page, since: float, why: str) -> float:
+    """Waits for the player to give way to the message that says WHY (a pattern)."""
+    alert = page.get_by_role("alert").filter(has_text=re.compile(why))
+    expect(alert).to_be_visible(timeout=(STOP_BOUND + 10) * 1000)
+    return time.monotonic() - since
+
+
+def test_K8_K6_P5_rotating_session_keys_play_through_and_stop_on_eviction_and_refund(
+    browser: Browser,
+    site: Site,
+) -> None:
+    first, page, keys = device(browser, site)
+    page.goto(f"/learn/{site.course_id}/{site.lesson_id}")
+    # Across key changes: 14 s of playback crosses into the third period.
+    play_until(page, 14)
+    assert {0, 1, 2} <= periods_served(keys)
+    # A seek back plays again (hls.js keeps the keys it has; none is refused).
+    page.evaluate(f"document.querySelector('{VIDEO}').currentTime = 1")
+    play_until(page, 3)
+    # A quality switch: the renditions share the period keys.
+    quality = page.get_by_label("Quality")
+    expect(quality.locator("option")).to_have_count(3)
+    quality.select_option(label="240p")
+    page.evaluate(f"document.querySelector('{VIDEO}').currentTime = 17")
+    play_until(page, 19)
+    assert page.evaluate(f"document.querySelector('{VIDEO}').api.currentLevel") >= 0
+    assert all(entry.startswith("200 ") for entry in keys if "/key/" in entry), keys
+    shot(page, "rotating-keys")
+
+    # A second device takes the only stream slot (evict_oldest): the first stops.
+    second, other, other_keys = device(browser, site)
+    evicted_at = time.monotonic()
+    other.goto(f"/learn/{site.course_id}/{site.lesson_id}")
+    stopped_after = seconds_until_stopped(page, evicted_at, r"[Aa]nother device")
+    assert page.locator(VIDEO).count() == 0  # the player is gone, the message says why
+    print(f"eviction stopped the first device after {stopped_after:.1f} s")
+    assert stopped_after <= STOP_BOUND
+
+    # The course is refunded while the second device plays: it stops, within the bound.
+    play_until(other, 4)
+    refunded = httpx.post(
+        f"{site.server.url}/api/admin/orders/{site.order_id}/refund", headers=site.admin_bearer
+    )
+    assert refunded.status_code == 200, refunded.text
+    refunded_at = time.monotonic()
+    stopped_after = seconds_until_stopped(other, refunded_at, r"refunded")
+    print(f"refund stopped playback after {stopped_after:.1f} s (bound {STOP_BOUND} s)")
+    assert stopped_after <= STOP_BOUND
+    refusals = [e for e in other_keys if e.startswith(("403 ", "410 "))]
+    assert refusals, other_keys  # the server refused the next key (or heartbeat)
+    print("first refusal:", refusals[0].split(" ")[0], refusals[0].rsplit("/", 1)[1])
+    shot(other, "refund-stopped")
+    first.close()
+    second.close()
