@@ -70,10 +70,12 @@ class Server:
         return code
 
 
-def run_cli(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def run_cli(
+    data_dir: Path, *args: str, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [COURSEVAULT, *args],
-        env=environment(data_dir),
+        env=environment(data_dir, **env),
         input=stdin,
         capture_output=True,
         text=True,

@@ -20,9 +20,13 @@ from coursevault.auth import service as auth
 from coursevault.auth.models import Email, Role, User
 from coursevault.config import ConfigError, Settings
 from coursevault.errors import AppError
+from coursevault.jobs import service as jobs
+from coursevault.jobs.models import JobState
 from coursevault.media import models as media_models
 from coursevault.media import service as media
 from coursevault.media.models import VideoStatus
+
+FINISHED = (JobState.done, JobState.failed, JobState.cancelled)
 
 app = typer.Typer(help="CourseVault: sell and stream video courses.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
@@ -205,6 +209,62 @@ def video_import(
         raise typer.Exit(1)
     names = ", ".join(r.name for r in result.renditions)
     typer.echo(f"Video {result.id} is ready ({result.duration:.1f}s; {names})")
+
+
+@video_app.command("repackage")
+def video_repackage(
+    video_id: Annotated[str | None, typer.Argument(help="The id of one video.")] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every ready video not packaged the current way.")
+    ] = False,
+) -> None:
+    """Encodes and packages ready videos again from their originals, with rotating keys.
+
+    The videos stay playable meanwhile; progress is shown per video.
+    """
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    if (video_id is None) == (not every):
+        typer.secho("Name one video id, or --all.", fg="red", err=True)
+        raise typer.Exit(2)
+
+    async def action(database: db.Database, settings: Settings) -> dict[str, str | None]:
+        if every:
+            videos = await media.outdated_videos(db=database, settings=settings)
+        else:
+            videos = [await media.ready_video(db=database, video_id=video_id or "")]
+        queued = {v.id: await media.queue_repackage(db=database, video=v) for v in videos}
+        outcome: dict[str, str | None] = {}
+        stop = asyncio.Event()
+        tasks = background_work.start(db=database, settings=settings, stop=stop)
+        try:
+            with Progress(
+                TextColumn("{task.description}"), BarColumn(), TaskProgressColumn()
+            ) as bar:
+                rows = {v.id: bar.add_task(v.title[:40], total=1.0) for v in videos}
+                while len(outcome) < len(queued):
+                    current = await media.videos_by_id(db=database, video_ids=list(queued))
+                    for vid, job_id in queued.items():
+                        state = await jobs.state_of(db=database, job_id=job_id)
+                        if vid not in outcome and state and state[0] in FINISHED:
+                            ok = state[0] is JobState.done
+                            outcome[vid] = None if ok else (state[1] or state[0].value)
+                        done = vid in outcome or vid not in current
+                        progress = 1.0 if done else current[vid].progress
+                        bar.update(rows[vid], completed=progress)
+                    await asyncio.sleep(0.5)
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        return outcome
+
+    outcome = _run_with_db(action)
+    failed = {vid: error for vid, error in outcome.items() if error is not None}
+    typer.echo(f"Re-packaged {len(outcome) - len(failed)} of {len(outcome)} video(s).")
+    for vid, error in failed.items():
+        typer.secho(f"{vid}: {error}", fg="red", err=True)
+    if failed:
+        raise typer.Exit(1)
 
 
 @user_app.command("create")

@@ -130,3 +130,9 @@ async def cancel_for_entity(*, db: Database, entity: str) -> int:
         {"$set": {"state": JobState.cancelled.value, "updated_at": clock.now()}},
     )
     return result.modified_count
+
+
+async def get_state(*, db: Database, job_id: str) -> tuple[JobState, str | None] | None:
+    """Returns a job's state and last error, or None when there is no such job."""
+    doc = await db.jobs.find_one({"_id": job_id}, {"state": 1, "error": 1})
+    return (JobState(doc["state"]), doc.get("error")) if doc else None

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from coursevault.db import Database
 from coursevault.jobs import queue
 from coursevault.jobs import repo as jobs_repo
-from coursevault.jobs.models import JobType
+from coursevault.jobs.models import JobState, JobType
 
 
 async def enqueue(*, db: Database, job_type: JobType, payload: BaseModel, entity: str) -> str:
@@ -26,3 +26,8 @@ async def enqueue(*, db: Database, job_type: JobType, payload: BaseModel, entity
 async def cancel_for(*, db: Database, entity: str) -> int:
     """Cancels the queued and running jobs about ENTITY."""
     return await jobs_repo.cancel_for_entity(db=db, entity=entity)
+
+
+async def state_of(*, db: Database, job_id: str) -> tuple[JobState, str | None] | None:
+    """Returns a job's state and last error (for a command that waits on it)."""
+    return await jobs_repo.get_state(db=db, job_id=job_id)

@@ -79,6 +79,12 @@ async def delete_video(*, db: Database, video_id: str) -> None:
     _keys.forget(video_id)
 
 
+async def ready_videos(*, db: Database) -> list[Video]:
+    """Every ready video, oldest first."""
+    cursor = db.videos.find({"status": VideoStatus.ready.value}).sort("created_at", 1)
+    return [_video(doc) async for doc in cursor]
+
+
 async def bytes_in_use(*, db: Database, owner_id: str) -> int:
     """Returns the bytes of OWNER_ID's stored and in-progress uploads (for the quota)."""
     total = 0

@@ -25,6 +25,7 @@ from coursevault.media import jobs as media_jobs
 from coursevault.media import keys as content_keys
 from coursevault.media import repo as media_repo
 from coursevault.media.models import (
+    KeyScheme,
     Upload,
     Video,
     VideoFields,
@@ -284,6 +285,34 @@ async def _complete_upload(*, db: Database, settings: Settings, video: Video) ->
     assert upload is not None  # the caller just wrote its last byte
     os.replace(store.upload_part(video.id, upload.id), store.original(video.id))
     return await _queue_transcode(db=db, video=video, size=upload.length)
+
+
+async def queue_repackage(*, db: Database, video: Video) -> str:
+    """Queues a ready video to be encoded and packaged again from its original (current key
+    rotation); it stays playable meanwhile. Returns the job id."""
+    if video.status is not VideoStatus.ready:
+        raise errors.video_not_ready()
+    return await jobs.enqueue(
+        db=db,
+        job_type=media_jobs.TRANSCODE,
+        payload=media_jobs.TranscodePayload(video_id=video.id, repackage=True),
+        entity=entity(video.id),
+    )
+
+
+async def outdated_videos(*, db: Database, settings: Settings) -> list[Video]:
+    """Ready videos whose packaging is not the current one: a single key from before key
+    rotation, or another rotation than COURSEVAULT_KEY_ROTATION_SEGMENTS."""
+    outdated = []
+    for video in await media_repo.ready_videos(db=db):
+        stored = await media_repo.get_key(db=db, video_id=video.id)
+        if (
+            stored is None
+            or stored.scheme is not KeyScheme.periods
+            or stored.rotation != settings.key_rotation_segments
+        ):
+            outdated.append(video)
+    return outdated
 
 
 async def _queue_transcode(*, db: Database, video: Video, size: int) -> Video:
