@@ -12,7 +12,9 @@ plus the cost of one token verification. Needs nginx and wrk (apt-get install ng
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
+import os
 import re
 import shutil
 import subprocess
@@ -23,10 +25,12 @@ from pathlib import Path
 
 import httpx
 
+from bench import viewers
+from coursevault import embedded_server
 from coursevault.config import Settings
 from coursevault.streaming import signing
 from tests.media_helpers import make_clip
-from tests.processes import Server, enrolled_playback, free_port, run_cli, upload_until_ready
+from tests.processes import Server, free_port, run_cli, upload_until_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-" + "x" * 40
@@ -68,8 +72,12 @@ def wait_up(url: str) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
-def wrk(url: str, seconds: int, connections: int, *headers: str) -> dict[str, float]:
+def wrk(
+    url: str, seconds: int, connections: int, *headers: str, script: Path | None = None
+) -> dict[str, float]:
     extra = [arg for header in headers for arg in ("-H", header)]
+    if script is not None:
+        extra += ["-s", str(script)]
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
         capture_output=True,
@@ -94,6 +102,78 @@ def wrk(url: str, seconds: int, connections: int, *headers: str) -> dict[str, fl
         "p99": ms(number(r"(?m)^\s+99%\s+(\S+)")),
         "errors": float(errors.group(1)) if errors else 0.0,
     }
+
+
+KEY_SCRIPT = """
+local targets = {{
+{entries}
+}}
+local i = 0
+request = function()
+  i = i % #targets + 1
+  return wrk.format("GET", targets[i][1], {{["Authorization"] = "Bearer " .. targets[i][2]}})
+end
+"""
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process and its live descendants used so far (granian
+    serves from worker processes under `coursevault serve`)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    own = sum(int(x) for x in fields[11:13]) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return own + sum(cpu_seconds(int(child)) for child in children)
+
+
+def key_endpoint(
+    work: Path, data_dir: Path, video_id: str, env: dict[str, str], seconds: int, connections: int
+) -> None:
+    """Key requests/s under rotation, each request for another viewer's session in turn.
+
+    Measured twice: with the 5 s access cache (as shipped) and with it off. A real viewer
+    asks for one key per 48 s period, so its requests find nothing cached for its own
+    sign-in, session and enrollment: the uncached figure is the one that predicts a launch
+    day, the cached one shows what the cache saves when many requests of one session come
+    close together. The per-session key rate limit is raised here: wrk asks each session
+    for keys hundreds of times faster than playback would.
+    """
+    settings = Settings(_env_file=None, secret_key=SECRET, data_dir=data_dir)
+    lesson = asyncio.run(viewers.publish_lesson(settings, video_id, "b@example.com"))
+    pairs = asyncio.run(viewers.prepare_viewers(settings, lesson, 200))
+    entries = ",\n".join(
+        f'  {{"{playlist.rsplit("/", 1)[0]}/key/0", "{token}"}}' for playlist, token in pairs
+    )
+    script = work / "keys.lua"
+    script.write_text(KEY_SCRIPT.format(entries=entries))
+    print(f"key endpoint: {len(pairs)} sessions in turn, session-bound keys, rotation on")
+    for label, cache in (("access cache 5 s", "5"), ("access cache off", "0")):
+        server = Server(
+            data_dir, workers=1, COURSEVAULT_ACCESS_CACHE_SECONDS=cache,
+            COURSEVAULT_KEY_RATE_BURST="100000000", **env,
+        )  # fmt: skip
+        try:
+            first = pairs[0]
+            answer = httpx.get(
+                f"{server.url}{first[0].rsplit('/', 1)[0]}/key/0",
+                headers={"Authorization": f"Bearer {first[1]}"},
+            )
+            assert answer.status_code == 200 and len(answer.content) == 16, answer.text
+            database_pid = embedded_server.find_running(data_dir)
+            pids = {"app": server.process.pid, "db": database_pid.pid if database_pid else 0}
+            before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+            k = wrk(f"{server.url}/", seconds, connections, script=script)
+            used = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
+            print(
+                f"key endpoint, {label}: {k['rps']:7.0f} req/s  p50 {k['p50']:6.1f} ms"
+                f"  p99 {k['p99']:6.1f} ms  non-2xx {k['errors']:.0f}"
+                f"  CPU: app {used['app'] / seconds:.0%}, embedded db {used['db'] / seconds:.0%}"
+                " of a core"
+            )
+        finally:
+            server.stop()
 
 
 def main() -> None:
@@ -185,22 +265,7 @@ def main() -> None:
                     f"  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
                     f"  errors {r['errors']:.0f}  ratio {r['rps'] / base:.2f}"
                 )
-            # The key endpoint: token, bearer sign-in, session lease and key unwrap per request.
-            viewer = enrolled_playback(
-                app.url,
-                teacher_email="b@example.com",
-                student_email="b@example.com",
-                password=PASSWORD,
-                video_id=video_id,
-            )
-            key_url = f"{app.url}{viewer.playlist_url.rsplit('/', 1)[0]}/key"
-            cookie = f"cv_access={viewer.access_cookie}"
-            assert len(httpx.get(key_url, headers={"Cookie": cookie}).content) == 16
-            k = wrk(key_url, args.seconds, args.connections, f"Cookie: {cookie}")
-            print(
-                f"key endpoint     {k['rps']:8.0f} req/s  p50 {k['p50']:6.1f} ms"
-                f"  p99 {k['p99']:6.1f} ms  errors {k['errors']:.0f}"
-            )
+            key_endpoint(work, data_dir, video_id, env, args.seconds, args.connections)
             runs = 20000
             cost = timeit.timeit(
                 lambda: signing.verify(settings, token, video_id=video_id), number=runs

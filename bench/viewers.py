@@ -42,11 +42,13 @@ HEARTBEAT_EVERY = 30.0
 P99_TARGET_MS = 250.0
 
 
-async def publish_lesson(settings: Settings, video_id: str) -> str:
+async def publish_lesson(
+    settings: Settings, video_id: str, teacher_email: str = "t@example.com"
+) -> str:
     """Publishes a free course whose one lesson plays VIDEO_ID; returns the lesson id."""
     connection = await database.connect(settings)
     try:
-        teacher = await auth.get_by_email(db=connection.db, email="t@example.com")
+        teacher = await auth.get_by_email(db=connection.db, email=teacher_email)
         assert teacher is not None
         course = await courses.create_course(
             db=connection.db, user=teacher, course_in=CourseCreate(title="Bench")

@@ -171,8 +171,12 @@ async def authenticate(
     cached = _live_sessions.get((claims.sub, family), max_age)
     if cached is not None:
         return cached
-    user = await auth_repo.get_user(db=db, user_id=claims.sub)
-    if user is None or user.disabled or not await auth_repo.family_is_live(db=db, family=family):
+    # Two independent reads: ask for both at once.
+    user, live = await asyncio.gather(
+        auth_repo.get_user(db=db, user_id=claims.sub),
+        auth_repo.family_is_live(db=db, family=family),
+    )
+    if user is None or user.disabled or not live:
         raise errors.invalid_token()
     session = Session(user=user, family=family)
     _live_sessions.put((claims.sub, family), session)

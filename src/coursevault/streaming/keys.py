@@ -9,6 +9,7 @@ mode, wraps the key so that only the player that started the session can use it 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -31,10 +32,6 @@ from coursevault.streaming.models import PlaybackSession
 
 log = logging.getLogger("coursevault.playback")
 security = logging.getLogger("coursevault.security")
-
-# A key fetch renews the lease like a heartbeat, but writes at most this often (or every
-# third of a lease, when leases are shorter).
-RENEW_EVERY = timedelta(seconds=15)
 
 
 def wrap_for_session(key: bytes, secret: bytes, video_id: str, period: int) -> bytes:
@@ -109,12 +106,11 @@ async def _renew(
     *, db: Database, settings: Settings, session: PlaybackSession, now: datetime
 ) -> None:
     lease = timedelta(seconds=settings.playback_lease_seconds)
-    renewed_at = session.lease_until - lease
-    if now - renewed_at < min(RENEW_EVERY, lease / 3):
-        return  # renewed a moment ago: spare the database a write
-    until = now + lease
-    if await sessions_repo.renew_lease(db=db, session_id=session.id, until=until):
-        await sessions_repo.renew_slot(db=db, session_id=session.id, until=until)
+    # Renewed less than a third of a lease ago (by a heartbeat or a key): the lease is safe,
+    # so spare the database a write. Its stream slot follows the session (repo).
+    if now - (session.lease_until - lease) < lease / 3:
+        return
+    await sessions_repo.renew_lease(db=db, session_id=session.id, until=now + lease)
 
 
 async def key_for(
@@ -129,7 +125,17 @@ async def key_for(
     """Returns period PERIOD's key for USER's live session: plain in standard mode, wrapped
     for the session in session mode. 403 when the session may not play (any more), 429
     when it collects keys faster than playback could use them."""
-    session = await _live(db=db, settings=settings, user=user, grant=grant)
+    # The access decision and the key material are independent reads: ask for both at once.
+    session, found = await asyncio.gather(
+        _live(db=db, settings=settings, user=user, grant=grant),
+        media.period_key(
+            db=db,
+            settings=settings,
+            video_id=grant.video_id,
+            period=period,
+            max_age=settings.access_cache_seconds,
+        ),
+    )
     if session is None:
         log.warning(
             "key refused session=%s user=%s video=%s period=%s ip=%s",
@@ -140,13 +146,6 @@ async def key_for(
             ip,
         )
         raise errors.playback_not_allowed()
-    found = await media.period_key(
-        db=db,
-        settings=settings,
-        video_id=grant.video_id,
-        period=period,
-        max_age=settings.access_cache_seconds,
-    )
     if found is None:
         raise not_found()
     if not rate.allow(session.id, rotation=found.rotation, settings=settings):

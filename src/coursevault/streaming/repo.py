@@ -28,8 +28,6 @@ async def create_indexes(db: Database) -> None:
     # A slot is one of a user's N concurrent streams; the unique index makes two racing
     # starts for the last free slot produce exactly one winner (K4).
     await db.stream_slots.create_index([("user_id", ASCENDING), ("slot", ASCENDING)], unique=True)
-    # A slot whose lease ran out is free anyway (free_expired_slots); this only tidies up.
-    await db.stream_slots.create_index("lease_until", expireAfterSeconds=0)
     await db.lesson_plays.create_index(
         [("user_id", ASCENDING), ("lesson_id", ASCENDING)], unique=True
     )
@@ -141,8 +139,25 @@ async def take_slot(
 
 
 async def free_expired_slots(*, db: Database, user_id: str, now: datetime) -> None:
-    """Frees USER_ID's slots whose lease ran out (their session missed its heartbeats)."""
-    await db.stream_slots.delete_many({"user_id": user_id, "lease_until": {"$lte": now}})
+    """Frees USER_ID's slots whose session is no longer live.
+
+    A slot's own lease is only a hint: key fetches renew the session's lease and not the
+    slot's (one write less on the hot path), so a slot that looks expired is first checked
+    against its session and kept, with the session's lease, while the session lives.
+    """
+    async for slot in db.stream_slots.find({"user_id": user_id, "lease_until": {"$lte": now}}):
+        session = await db.playback_sessions.find_one(
+            {"_id": slot["session_id"], "ended_at": None, "lease_until": {"$gt": now}},
+            {"lease_until": 1},
+        )
+        if session is None:
+            await db.stream_slots.delete_one(
+                {"_id": slot["_id"], "lease_until": slot["lease_until"]}
+            )
+        else:
+            await db.stream_slots.update_one(
+                {"_id": slot["_id"]}, {"$set": {"lease_until": session["lease_until"]}}
+            )
 
 
 async def renew_slot(*, db: Database, session_id: str, until: datetime) -> None:
