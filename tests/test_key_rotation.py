@@ -282,3 +282,31 @@ async def test_K3_stored_key_material_is_a_wrapped_secret_bound_to_its_video(
     await db.video_keys.replace_one({"_id": "f" * 24}, {**stored, "_id": "f" * 24}, upsert=True)
     with pytest.raises(InvalidTag):
         await plain_key(db, settings, "f" * 24, 0)
+
+
+@pytest.mark.parametrize(
+    "settings_overrides", [{"key_rotation_segments": 1, "playback_lease_seconds": 2}]
+)
+async def test_K4_a_stream_kept_alive_by_key_fetches_keeps_its_slot(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    student: SignedIn,
+    rotating_video: str,
+) -> None:
+    """Key fetches renew the session, not its slot row; the slot follows its session, so a
+    player that never heartbeats still counts against the stream limit while it plays."""
+    course = await enrolled_course(
+        client, db, instructor, student, rotating_video, max_concurrent_streams=1
+    )
+    lesson = course.video_lesson or ""
+    playing = (await start_lesson(client, student.bearer, lesson, "a")).json()
+    for i in range(6):  # 3 s without a heartbeat: the slot row's own lease has run out
+        await asyncio.sleep(0.5)
+        url = period_key_url(playing["playlist_url"], i % PERIODS)
+        assert (await client.get(url, headers=student.bearer)).status_code == 200
+    refused = await start_lesson(client, student.bearer, lesson, "b")
+    assert refused.status_code == 409 and error_code(refused) == "stream_limit"
+    await asyncio.sleep(2.5)  # the player stopped asking: its lease runs out
+    assert (await start_lesson(client, student.bearer, lesson, "b")).status_code == 201
