@@ -21,7 +21,7 @@ from coursevault.db import Database
 from coursevault.media.storage import storage as media_storage
 from coursevault.streaming import keys
 from tests.course_helpers import BuiltCourse, make_course, start_lesson
-from tests.factories import SignedIn, error_code, signed_in
+from tests.factories import PASSWORD, SignedIn, error_code, login, make_user, signed_in
 from tests.media_helpers import (
     PackagedVideo,
     decrypt_segment,
@@ -310,3 +310,31 @@ async def test_K4_a_stream_kept_alive_by_key_fetches_keeps_its_slot(
     assert refused.status_code == 409 and error_code(refused) == "stream_limit"
     await asyncio.sleep(2.5)  # the player stopped asking: its lease runs out
     assert (await start_lesson(client, student.bearer, lesson, "b")).status_code == 201
+
+
+async def test_K1_J6_a_password_changed_elsewhere_stops_the_keys_of_this_device(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    rotating_video: str,
+) -> None:
+    user = await make_user(db, settings)
+    tv = (await login(client, user.email)).json()
+    phone = (await login(client, user.email)).json()
+    client.cookies.clear()
+    tv_auth = {"Authorization": f"Bearer {tv['access_token']}"}
+    viewer = SignedIn(user=user, access_token=tv["access_token"], refresh_token="")
+    course = await enrolled_course(client, db, instructor, viewer, rotating_video)
+    started = (await start_lesson(client, tv_auth, course.video_lesson or "")).json()
+    assert (
+        await client.get(period_key_url(started["playlist_url"], 0), headers=tv_auth)
+    ).status_code == 200
+    changed = await client.patch(
+        "/api/auth/me/password",
+        json={"current_password": PASSWORD, "new_password": "a brand new passphrase 42"},
+        headers={"Authorization": f"Bearer {phone['access_token']}"},
+    )
+    assert changed.status_code == 204
+    refused = await client.get(period_key_url(started["playlist_url"], 1), headers=tv_auth)
+    assert refused.status_code == 401 and error_code(refused) == "invalid_token"
