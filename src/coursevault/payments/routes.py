@@ -12,7 +12,7 @@ from coursevault.courses.deps import VisibleCourse
 from coursevault.deps import AppSettings, Db
 from coursevault.enrollments.models import EnrollmentRead
 from coursevault.errors import ERROR_RESPONSES, not_found
-from coursevault.payments import service, signature
+from coursevault.payments import coupons, service, signature, webhooks
 from coursevault.payments.deps import OwnedOrder
 from coursevault.payments.models import (
     CheckoutIn,
@@ -114,7 +114,7 @@ async def stripe_webhook(request: Request, db: Db, settings: AppSettings) -> dic
         settings.stripe_webhook_secret.get_secret_value(),
         settings.webhook_tolerance_seconds,
     )
-    first = await service.receive_webhook(db=db, settings=settings, event=event)
+    first = await webhooks.receive_webhook(db=db, settings=settings, event=event)
     return {"received": True, "duplicate": not first}
 
 
@@ -149,9 +149,9 @@ async def refund_order(
 
 @router.post("/coupons", status_code=status.HTTP_201_CREATED, operation_id="createCoupon")
 async def create_coupon(coupon_in: CouponCreate, user: Instructor, db: Db) -> CouponRead:
-    return await service.create_coupon(db=db, user=user, coupon_in=coupon_in)
+    return await coupons.create_coupon(db=db, user=user, coupon_in=coupon_in)
 
 
 @router.get("/coupons", operation_id="listCoupons")
 async def list_coupons(user: Instructor, db: Db) -> list[CouponRead]:
-    return await service.coupons_for(db=db, user=user)
+    return await coupons.coupons_for(db=db, user=user)

@@ -16,11 +16,9 @@ from coursevault.courses.models import CourseStatus
 from coursevault.db import Database, Document
 from coursevault.enrollments import service as enrollments
 from coursevault.errors import AppError, not_found
-from coursevault.payments import errors, providers, repo
+from coursevault.payments import coupons, errors, providers, repo
 from coursevault.payments.models import (
     CheckoutRead,
-    CouponCreate,
-    CouponRead,
     OrderPage,
     OrderRead,
     OrderState,
@@ -96,24 +94,6 @@ async def _apply(*, db: Database, order: Document | None) -> Document | None:
 # ---- checkout ------------------------------------------------------------------------
 
 
-async def _coupon_price(*, db: Database, code: str, course: Document) -> tuple[int, Document]:
-    """Redeems coupon CODE for COURSE and returns the discounted amount."""
-    price = course["price"]
-    coupon = await repo.get_coupon(db=db, code=code)
-    if coupon is None or coupon["course_id"] not in (None, course["_id"]):
-        raise errors.invalid_coupon()
-    if coupon["kind"] == "fixed" and coupon["currency"] != price["currency"]:
-        raise errors.invalid_coupon()
-    redeemed = await repo.redeem_coupon(db=db, code=code, now=clock.now())
-    if redeemed is None:
-        raise errors.coupon_expired()
-    if coupon["kind"] == "percent":
-        discount = price["amount"] * coupon["value"] // 100
-    else:
-        discount = coupon["value"]
-    return max(0, price["amount"] - discount), coupon
-
-
 async def checkout(
     *, db: Database, settings: Settings, user: User, course: Document, coupon: str | None
 ) -> CheckoutRead:
@@ -159,7 +139,7 @@ async def _price(
     """Returns what the buyer pays and the coupon redeemed for it, if any."""
     if not coupon:
         return course["price"]["amount"], None
-    return await _coupon_price(db=db, code=coupon, course=course)
+    return await coupons.redeemed_price(db=db, code=coupon, course=course)
 
 
 def _new_order_doc(
@@ -312,61 +292,6 @@ async def record_dispute(
     return updated or order
 
 
-# ---- webhooks --------------------------------------------------------------------------
-
-
-async def _order_for(*, db: Database, obj: dict[str, Any]) -> Document | None:
-    """Finds the order an event's object is about (a PaymentIntent, charge or dispute)."""
-    intent = obj.get("payment_intent") if obj.get("object") != "payment_intent" else obj["id"]
-    if isinstance(intent, dict):
-        intent = intent.get("id")
-    if isinstance(intent, str):
-        found = await repo.order_by_payment(db=db, payment_id=intent)
-        if found is not None:
-            return found
-    charge = obj.get("charge") if obj.get("object") != "charge" else obj["id"]
-    if isinstance(charge, str):
-        return await repo.order_by_charge(db=db, charge_id=charge)
-    return None
-
-
-async def handle_event(*, db: Database, settings: Settings, event: dict[str, Any]) -> None:
-    """Applies one verified Stripe event. Grants always re-read the PaymentIntent (P3);
-    revocations trust the signed event, so they need no call back to Stripe."""
-    kind = event.get("type", "")
-    obj = (event.get("data") or {}).get("object") or {}
-    order = await _order_for(db=db, obj=obj)
-    if order is None:
-        log.info("stripe event %s (%s) is not about one of our orders", event["id"], kind)
-        return
-    if kind in ("payment_intent.succeeded", "payment_intent.payment_failed"):
-        failed = kind == "payment_intent.payment_failed"
-        await fulfill(db=db, settings=settings, order=order, failed_attempt=failed)
-    elif kind == "charge.refunded" and obj.get("refunded"):
-        await mark_refunded(db=db, order=order)
-    elif kind.startswith("charge.dispute.") and isinstance(obj.get("id"), str):
-        status = str(obj.get("status") or "needs_response")
-        if kind == "charge.dispute.closed" and status not in ("won", "lost", "warning_closed"):
-            status = "lost"
-        await record_dispute(db=db, order=order, dispute_id=obj["id"], status=status)
-
-
-async def receive_webhook(*, db: Database, settings: Settings, event: dict[str, Any]) -> bool:
-    """Stores the event under its id before it is applied (P2); False for a duplicate.
-
-    A duplicate of an event whose handling was interrupted is applied again (handling is
-    idempotent), so a crash between storing and applying loses nothing.
-    """
-    first = await repo.store_event(
-        db=db, event_id=event["id"], kind=str(event.get("type")), payload=event
-    )
-    if not first and await repo.event_processed(db=db, event_id=event["id"]):
-        return False
-    await handle_event(db=db, settings=settings, event=event)
-    await repo.mark_processed(db=db, event_id=event["id"])
-    return first
-
-
 # ---- local test checkout ------------------------------------------------------------
 
 
@@ -496,33 +421,3 @@ async def revenue(*, db: Database, course_id: str) -> list[Revenue]:
         )
         for r in await repo.revenue(db=db, course_id=course_id)
     ]
-
-
-# ---- coupons ---------------------------------------------------------------------------
-
-
-def coupon_read(doc: Document) -> CouponRead:
-    return CouponRead(**{k: doc[k] for k in CouponRead.model_fields})
-
-
-async def create_coupon(*, db: Database, user: User, coupon_in: CouponCreate) -> CouponRead:
-    """Creates a coupon: for one of the user's courses, or site-wide (admins only)."""
-    if coupon_in.course_id is None:
-        if Role.admin not in user.roles:
-            raise errors.site_coupon_forbidden()
-    else:
-        await courses.owned_course(db=db, course_id=coupon_in.course_id, user=user)
-    doc = {
-        **coupon_in.model_dump(),
-        "redemptions": 0,
-        "created_by": user.id,
-        "created_at": clock.now(),
-    }
-    if not await repo.insert_coupon(db=db, doc=doc):
-        raise errors.coupon_exists()
-    return coupon_read(doc)
-
-
-async def coupons_for(*, db: Database, user: User) -> list[CouponRead]:
-    created_by = None if Role.admin in user.roles else user.id
-    return [coupon_read(d) for d in await repo.coupons_of(db=db, created_by=created_by)]
