@@ -19,7 +19,9 @@ from coursevault.config import Settings
 from coursevault.courses.models import KeyProtection, LimitBehavior, PlaybackPolicy
 from coursevault.db import Database
 from coursevault.media.storage import storage as media_storage
+from coursevault.progress import repo as progress_repo
 from coursevault.streaming import keys
+from coursevault.streaming import repo as streaming_repo
 from tests.course_helpers import BuiltCourse, make_course, start_lesson
 from tests.factories import PASSWORD, SignedIn, error_code, login, make_user, signed_in
 from tests.media_helpers import (
@@ -338,3 +340,43 @@ async def test_K1_J6_a_password_changed_elsewhere_stops_the_keys_of_this_device(
     assert changed.status_code == 204
     refused = await client.get(period_key_url(started["playlist_url"], 1), headers=tv_auth)
     assert refused.status_code == 401 and error_code(refused) == "invalid_token"
+
+
+async def test_a_viewer_costs_the_database_at_most_one_write_per_30_seconds(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    student: SignedIn,
+    rotating_video: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A heartbeat (every 60 s) writes the session and, when the position moved, the
+    progress; a paused viewer's heartbeat writes only the session; key fetches between
+    heartbeats write nothing (the lease is fresh, the stream slot follows its session)."""
+    writes: list[str] = []
+    for module, name in (
+        (streaming_repo, "renew"),
+        (streaming_repo, "renew_lease"),
+        (progress_repo, "save"),
+    ):
+        original = getattr(module, name)
+
+        async def counted(*args: Any, _name: str = name, _f: Any = original, **kw: Any) -> Any:
+            writes.append(_name)
+            return await _f(*args, **kw)
+
+        monkeypatch.setattr(module, name, counted)
+    course = await enrolled_course(client, db, instructor, student, rotating_video)
+    started = (await start_lesson(client, student.bearer, course.video_lesson or "")).json()
+    beat = f"/api/playback/{started['session_id']}/heartbeat"
+
+    assert (await client.post(beat, json={"position": 12}, headers=student.bearer)).is_success
+    assert writes == ["renew", "save"]
+    for period in range(PERIODS):
+        url = period_key_url(started["playlist_url"], period)
+        assert (await client.get(url, headers=student.bearer)).status_code == 200
+    assert writes == ["renew", "save"]  # four keys, no write
+    assert (await client.post(beat, json={"position": 12}, headers=student.bearer)).is_success
+    assert writes == ["renew", "save", "renew"]  # paused: the lease only
+    assert settings.playback_heartbeat_seconds == 60  # so two writes a minute at most

@@ -117,7 +117,8 @@ async def test_K4_heartbeats_renew_the_lease_and_store_the_position(
         and after["position"] == 1.5
         and after["lease_until"] > before["lease_until"]
     )
-    assert started.heartbeat_interval == 30 and started.watermark.startswith(student.user.email)
+    assert started.heartbeat_interval == settings.playback_heartbeat_seconds == 60
+    assert started.watermark.startswith(student.user.email)
     listed = (await client.get("/api/me/playback", headers=student.bearer)).json()["items"]
     assert [s["id"] for s in listed] == [started.session_id]
     other = await signed_in(client, db, settings)

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from coursevault import __version__, background_work, db, repos, supervision, web_app
+from coursevault import __version__, background_work, db, repos, supervision, urls, web_app
 from coursevault.auth.routes import admin_router as auth_admin_router
 from coursevault.auth.routes import router as auth_router
 from coursevault.body_limit import BodyLimitMiddleware
@@ -21,6 +21,7 @@ from coursevault.media import routes as media_routes
 from coursevault.payments import routes as payment_routes
 from coursevault.reports import routes as report_routes
 from coursevault.streaming import routes as streaming_routes
+from coursevault.streaming.delivery import HlsDelivery
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_json_body_bytes, exempt_prefixes=UPLOAD_PREFIXES
     )
+    # Added last, so outermost: playlists and segments never reach the FastAPI stack.
+    app.add_middleware(HlsDelivery, settings=settings, prefix=urls.HLS_PREFIX)
     app.include_router(auth_router)
     app.include_router(auth_admin_router)
     app.include_router(media_routes.router)

@@ -77,8 +77,10 @@ class Settings(BaseSettings):
     accel_redirect: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9_/-]*/$")
 
     # Playback sessions (K4): a lease renewed by heartbeats; tokens outlive a long lesson.
-    playback_heartbeat_seconds: int = Field(default=30, ge=1)
-    playback_lease_seconds: int = Field(default=90, ge=2)
+    # A heartbeat writes the lease and the position (two writes): every 60 s keeps a viewer
+    # at one database write per 30 s; key fetches between heartbeats write nothing.
+    playback_heartbeat_seconds: int = Field(default=60, ge=1)
+    playback_lease_seconds: int = Field(default=150, ge=2)
     playback_token_ttl_seconds: int = Field(default=6 * 3600, ge=60)
     max_concurrent_streams: int = Field(default=2, ge=1)
     # Key rotation: every N segments (6 s each) get a new key; 0 = one key per video.

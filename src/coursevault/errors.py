@@ -174,9 +174,14 @@ def not_found() -> AppError:
     return AppError(404, ErrorCode.not_found, "Not found")
 
 
+def app_error_response(exc: AppError) -> JSONResponse:
+    """The one error shape for EXC, for code that answers without raising (ASGI paths)."""
+    return error_response(exc.status, exc.code, exc.message, exc.detail, exc.headers)
+
+
 async def _app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return error_response(exc.status, exc.code, exc.message, exc.detail, exc.headers)
+    return app_error_response(exc)
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:

@@ -106,9 +106,10 @@ async def _renew(
     *, db: Database, settings: Settings, session: PlaybackSession, now: datetime
 ) -> None:
     lease = timedelta(seconds=settings.playback_lease_seconds)
-    # Renewed less than a third of a lease ago (by a heartbeat or a key): the lease is safe,
-    # so spare the database a write. Its stream slot follows the session (repo).
-    if now - (session.lease_until - lease) < lease / 3:
+    # Renewed less than half a lease ago (by a heartbeat or a key): the lease is safe, so
+    # spare the database a write; with heartbeats running a key fetch never writes. Its
+    # stream slot follows the session (repo).
+    if now - (session.lease_until - lease) < lease / 2:
         return
     await sessions_repo.renew_lease(db=db, session_id=session.id, until=now + lease)
 

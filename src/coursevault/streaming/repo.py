@@ -90,15 +90,20 @@ async def open_sessions_for_course(
 
 async def renew(
     *, db: Database, session_id: str, user_id: str, until: datetime, position: float
-) -> PlaybackSession | None:
-    """Extends a live session's lease and stores the position; None if it is not live."""
+) -> tuple[PlaybackSession, float] | None:
+    """Extends a live session's lease and stores the position; returns the session and the
+    position it had before (None if it is not live)."""
     now = clock.now()
-    doc = await db.playback_sessions.find_one_and_update(
+    before = await db.playback_sessions.find_one_and_update(
         {"_id": session_id, "user_id": user_id, "ended_at": None, "lease_until": {"$gt": now}},
         {"$set": {"lease_until": until, "last_seen": now, "position": position}},
-        return_document=ReturnDocument.AFTER,
+        return_document=ReturnDocument.BEFORE,
     )
-    return _fresh(doc)
+    if before is None:
+        return None
+    session = _session({**before, "lease_until": until, "last_seen": now, "position": position})
+    _recent.put(session.id, session)
+    return session, float(before["position"])
 
 
 async def renew_lease(*, db: Database, session_id: str, until: datetime) -> PlaybackSession | None:
@@ -158,10 +163,6 @@ async def free_expired_slots(*, db: Database, user_id: str, now: datetime) -> No
             await db.stream_slots.update_one(
                 {"_id": slot["_id"]}, {"$set": {"lease_until": session["lease_until"]}}
             )
-
-
-async def renew_slot(*, db: Database, session_id: str, until: datetime) -> None:
-    await db.stream_slots.update_one({"session_id": session_id}, {"$set": {"lease_until": until}})
 
 
 async def free_slot_of(*, db: Database, session_id: str) -> None:

@@ -1,24 +1,21 @@
-"""HLS delivery: /hls/<token>/<video>/<file>. Playlists and segments need only a valid
-token, so nginx or a CDN could check them without the database (S2–S5, S7)."""
+"""HLS keys (/hls/<token>/<video>/key[/<n>]) and the playback API. Playlists and segments
+need only a valid token and are answered before FastAPI by streaming/delivery.py."""
 
 from __future__ import annotations
 
-import re
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, status
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 
 from coursevault import urls
 from coursevault.auth.deps import CurrentUser, RecentSession
-from coursevault.config import Settings
 from coursevault.courses.deps import OwnedCourse
 from coursevault.deps import AppSettings, ClientIp, Db
 from coursevault.errors import ERROR_RESPONSES, not_found
-from coursevault.media.storage import storage
 from coursevault.streaming import errors, keys, limits, service, signing
+from coursevault.streaming.delivery import cors_headers
 from coursevault.streaming.models import (
     HeartbeatRead,
     HeartbeatUpdate,
@@ -30,23 +27,6 @@ from coursevault.streaming.models import (
 )
 
 router = APIRouter(prefix=urls.HLS_PREFIX, tags=["delivery"], include_in_schema=False)
-
-# Only names the pipeline writes; everything else (raw uploads, key files, dot files)
-# is 404 whatever its encoding (S5, S7).
-_FILES = re.compile(r"(master|[0-9]{2,4}p)\.m3u8|[0-9]{2,4}p_[0-9]{5}\.ts")
-_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t"}
-
-
-def cors_headers(request: Request, settings: Settings) -> dict[str, str]:
-    """CORS for configured origins only, echoed, never a wildcard (K2)."""
-    origin = request.headers.get("origin")
-    if origin is None or origin not in settings.media_cors_origins:
-        return {}
-    return {
-        "Access-Control-Allow-Origin": origin,
-        "Access-Control-Allow-Credentials": "true",
-        "Vary": "Origin",
-    }
 
 
 async def media_grant(token: str, video_id: str, settings: AppSettings) -> signing.MediaGrant:
@@ -79,7 +59,7 @@ async def _key_answer(
         headers={
             "Cache-Control": "no-store, private",
             "X-Content-Type-Options": "nosniff",
-            **cors_headers(request, settings),
+            **cors_headers(request.headers.get("origin"), settings),
         },
     )
 
@@ -120,29 +100,6 @@ async def single_key(
     return await _key_answer(
         grant=grant, period=0, session=session, request=request, db=db, settings=settings, ip=ip
     )
-
-
-@router.get("/{token}/{video_id}/{name}")
-async def media_file(
-    grant: Grant, video_id: str, name: str, request: Request, settings: AppSettings
-) -> Response:
-    if not _FILES.fullmatch(name):
-        raise not_found()
-    path = storage(settings).media_dir(video_id) / name
-    if not path.is_file():
-        raise not_found()
-    max_age = max(0, min(grant.expires - int(time.time()), 3600))
-    headers = {
-        "Cache-Control": f"private, max-age={max_age}",
-        "X-Content-Type-Options": "nosniff",
-        "Content-Disposition": "inline",
-        **cors_headers(request, settings),
-    }
-    if settings.accel_redirect and path.suffix == ".ts":
-        # nginx sends the bytes from its `internal` location; the decision stays here.
-        headers["X-Accel-Redirect"] = f"{settings.accel_redirect}{video_id}/{name}"
-        return Response(status_code=200, media_type=_TYPES[".ts"], headers=headers)
-    return FileResponse(path, media_type=_TYPES[path.suffix], headers=headers)
 
 
 playback_router = APIRouter(prefix="/api", tags=["playback"], responses=ERROR_RESPONSES)

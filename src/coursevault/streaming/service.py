@@ -12,7 +12,6 @@ from coursevault import clock, urls
 from coursevault.auth.models import User
 from coursevault.config import Settings
 from coursevault.courses import access as lessons
-from coursevault.courses import errors as course_errors
 from coursevault.courses.models import KeyProtection, LessonKind, LimitBehavior, PlaybackPolicy
 from coursevault.db import Database
 from coursevault.media import service as media
@@ -42,6 +41,7 @@ class LessonContext:
     course_id: str
     lesson_id: str
     access: lessons.Access
+    video_duration: float | None  # for the 90 % completion rule, without a course read
 
 
 async def start(
@@ -117,7 +117,12 @@ async def start_lesson(
         policy=limits.stream_policy(settings, ref.course),
         device=device,
         ip=ip,
-        lesson=LessonContext(course_id=ref.course_id, lesson_id=lesson_id, access=access),
+        lesson=LessonContext(
+            course_id=ref.course_id,
+            lesson_id=lesson_id,
+            access=access,
+            video_duration=ref.video_duration,
+        ),
         key_protection=PlaybackPolicy(**ref.course["policy"]).key_protection,
     )
     if limit is not None and not await limits.count_play(db=db, user=user, ref=ref, limit=limit):
@@ -167,6 +172,7 @@ async def _open(
         course_id=lesson.course_id if lesson else None,
         lesson_id=lesson.lesson_id if lesson else None,
         access=lesson.access.value if lesson else None,
+        video_duration=lesson.video_duration if lesson else None,
         key_protection=key_protection,
         key_secret=key_secret,
     )
@@ -189,7 +195,12 @@ async def _open(
 async def heartbeat(
     *, db: Database, settings: Settings, user: User, session_id: str, position: float
 ) -> datetime:
-    """Renews the lease of the user's live session and stores the position."""
+    """Renews the lease of the user's live session and stores the position.
+
+    Two writes at most (the session, and the lesson's progress when the position moved);
+    the stream slot follows its session, and the lesson details were stored with the
+    session at its start, so nothing else is read or written per beat.
+    """
     until = clock.now() + timedelta(seconds=settings.playback_lease_seconds)
     renewed = await sessions_repo.renew(
         db=db, session_id=session_id, user_id=user.id, until=until, position=position
@@ -198,19 +209,15 @@ async def heartbeat(
         gone = await sessions_repo.get_session(db=db, session_id=session_id)
         mine = gone is not None and gone.user_id == user.id
         raise errors.session_ended(gone.end_reason if mine and gone else None)
-    await sessions_repo.renew_slot(db=db, session_id=session_id, until=until)
-    if renewed.lesson_id:
-        try:
-            ref = await lessons.lesson_ref(db=db, lesson_id=renewed.lesson_id, viewer=user)
-        except course_errors.LessonNotFound:
-            return until  # the lesson was removed while playing: nothing to remember
+    session, previous = renewed
+    if session.course_id and session.lesson_id and position != previous:  # paused: no write
         await progress.record(
             db=db,
             user_id=user.id,
-            course_id=ref.course_id,
-            lesson_id=ref.lesson_id,
+            course_id=session.course_id,
+            lesson_id=session.lesson_id,
             position=position,
-            video_duration=ref.video_duration,
+            video_duration=session.video_duration,
         )
     return until
 

@@ -1,0 +1,88 @@
+"""Playlists and segments on the leanest path that still checks every token (S2–S5, S7).
+
+A plain ASGI middleware in front of the FastAPI app answers `GET /hls/<token>/<video>/<file>`
+for the files the pipeline writes: no routing, no dependency injection, no per-request
+objects beyond the response. It verifies the signed token first, then the file name
+against an allow-list, then sends the file (or, behind nginx, an X-Accel-Redirect).
+Key requests (`/key`, `/key/<n>`) and anything else go on to the app.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from starlette.responses import FileResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from coursevault.config import Settings
+from coursevault.errors import AppError, app_error_response, not_found
+from coursevault.media.storage import storage
+from coursevault.streaming import errors, signing
+
+# Only names the pipeline writes; everything else (raw uploads, key files, dot files)
+# is 404 whatever its encoding (S5, S7).
+FILES = re.compile(r"(master|[0-9]{2,4}p)\.m3u8|[0-9]{2,4}p_[0-9]{5}\.ts")
+TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t"}
+
+
+def cors_headers(origin: str | None, settings: Settings) -> dict[str, str]:
+    """CORS for configured origins only, echoed, never a wildcard (K2)."""
+    if origin is None or origin not in settings.media_cors_origins:
+        return {}
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Credentials": "true",
+        "Vary": "Origin",
+    }
+
+
+def _origin(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"origin":
+            return str(value, "latin-1")
+    return None
+
+
+def media_response(
+    settings: Settings, scope: Scope, token: str, video_id: str, name: str
+) -> Response:
+    """The answer to one playlist or segment request."""
+    try:
+        grant = signing.verify(settings, token, video_id=video_id)  # first, always (S2)
+    except signing.InvalidMediaToken:
+        return app_error_response(errors.invalid_media_token())
+    refused: AppError | None = None if FILES.fullmatch(name) else not_found()
+    path = storage(settings).media_dir(video_id) / name
+    if refused is None and not path.is_file():
+        refused = not_found()
+    if refused is not None:
+        return app_error_response(refused)
+    max_age = max(0, min(grant.expires - int(time.time()), 3600))
+    headers = {
+        "Cache-Control": f"private, max-age={max_age}",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": "inline",
+        **cors_headers(_origin(scope), settings),
+    }
+    if settings.accel_redirect and path.suffix == ".ts":
+        # nginx sends the bytes from its `internal` location; the decision stays here.
+        headers["X-Accel-Redirect"] = f"{settings.accel_redirect}{video_id}/{name}"
+        return Response(status_code=200, media_type=TYPES[".ts"], headers=headers)
+    return FileResponse(path, media_type=TYPES[path.suffix], headers=headers)
+
+
+class HlsDelivery:
+    def __init__(self, app: ASGIApp, *, settings: Settings, prefix: str) -> None:
+        self.app = app
+        self.settings = settings
+        self.prefix = prefix + "/"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.prefix):
+            parts = scope["path"][len(self.prefix) :].split("/")
+            if len(parts) == 3 and parts[2] != "key" and scope["method"] in ("GET", "HEAD"):
+                response = media_response(self.settings, scope, *parts)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
