@@ -1,6 +1,7 @@
 // One k6 virtual user = one viewer, as hls.js and our web app behave: start the lesson,
 // fetch the master and the top variant playlist, a key whenever the playlist names a new
-// one, one segment every 6 s (body read in full, then dropped) and a heartbeat every 30 s.
+// one, one segment every 6 s (body read in full, then dropped) and a heartbeat as often as
+// the server asks (heartbeat_interval). Arrivals spread over ARRIVALS_SECONDS.
 import http from "k6/http";
 import { sleep } from "k6";
 import { Counter, Trend } from "k6/metrics";
@@ -9,7 +10,7 @@ import exec from "k6/execution";
 const BASE = __ENV.BASE_URL;
 const viewers = JSON.parse(open(__ENV.VIEWERS_FILE));
 const SEGMENT_EVERY = 6;
-const HEARTBEAT_EVERY = 30;
+const ARRIVALS_OVER = Number(__ENV.ARRIVALS_SECONDS || 30); // a launch: viewers trickle in
 
 const segmentTime = new Trend("segment_ms", true);
 const segmentBytes = new Counter("segment_bytes");
@@ -26,7 +27,7 @@ export const options = {
       executor: "per-vu-iterations",
       vus: Number(__ENV.VUS),
       iterations: 1,
-      maxDuration: `${Number(__ENV.WATCH_SECONDS) + 90}s`,
+      maxDuration: `${Number(__ENV.WATCH_SECONDS) + ARRIVALS_OVER + 60}s`,
     },
   },
 };
@@ -64,7 +65,7 @@ function segmentsOf(variant) {
 export default function () {
   const me = viewers[(exec.vu.idInTest - 1) % viewers.length];
   const auth = { headers: { Authorization: `Bearer ${me.token}`, "Content-Type": "application/json" } };
-  sleep(Math.random() * SEGMENT_EVERY); // spread the starts like real arrivals
+  sleep(Math.random() * ARRIVALS_OVER); // spread the starts like real arrivals
   const started = http.post(`${BASE}/api/lessons/${me.lesson}/playback`, JSON.stringify({ device: "k6" }), auth);
   if (started.status !== 201) return fail("start", started);
   const start = started.json();
@@ -75,7 +76,8 @@ export default function () {
   if (variant.status !== 200) return fail("variant", variant);
   const segments = segmentsOf(variant.body);
   let lastKey = null;
-  let nextBeat = Date.now() + HEARTBEAT_EVERY * 1000;
+  const beatEvery = start.heartbeat_interval * 1000; // as the server asks, like our player
+  let nextBeat = Date.now() + beatEvery;
   const stopAt = Date.now() + Number(__ENV.WATCH_SECONDS) * 1000;
   for (let i = 0; Date.now() < stopAt; i++) {
     const tick = Date.now();
@@ -98,7 +100,7 @@ export default function () {
         auth,
       );
       if (beat.status !== 200) fail("heartbeat", beat);
-      nextBeat += HEARTBEAT_EVERY * 1000;
+      nextBeat += beatEvery;
     }
     sleep(Math.max(0, SEGMENT_EVERY - (Date.now() - tick) / 1000));
   }
