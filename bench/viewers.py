@@ -4,9 +4,9 @@ k6 (bench/k6/viewer.js) plays each viewer as hls.js and our web app do: start th
 master and top variant playlist, a key whenever the playlist names a new one (rotation on),
 one 720p segment every 6 s read in full, heartbeats as often as the server asks. Each stage
 runs N viewers arriving over 30 s, each watching --seconds; it holds when no request failed
-and p99 segment latency stayed under 250 ms. For every stage the bench reads /proc for the CPU of the server (granian workers), the
-embedded database and k6 itself, so the line says who was the limit: all three share this
-machine's cores.
+and p99 segment latency stayed under 250 ms. For every stage the bench reads /proc for the
+CPU of the server (granian workers), the embedded database and k6 itself, so the line says
+who was the limit: all three share this machine's cores.
 
     PYTHONPATH=. .venv/bin/python bench/viewers.py [--stages 250,500,1000,2000,3000,4000]
 """
