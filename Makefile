@@ -82,7 +82,7 @@ pytest: install web
 
 test: system-deps lint typecheck webtest pytest
 
-bench: install
+bench: system-deps install
 	PYTHONPATH=. $(PY) bench/transcode.py
 	PYTHONPATH=. $(PY) bench/delivery.py
 	PYTHONPATH=. $(PY) bench/viewers.py
