@@ -39,7 +39,7 @@ from coursevault.courses.models import CourseCreate, LessonCreate, LessonKind
 from coursevault.enrollments import service as enrollments
 from coursevault.streaming import service as playback
 from tests.media_helpers import make_clip
-from tests.processes import Server, run_cli, upload_until_ready
+from tests.processes import Server, create_account, upload_until_ready
 
 SECRET = "bench-secret-" + "x" * 40
 PASSWORD = "correct horse battery staple"
@@ -185,10 +185,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         data_dir = work / "data"
-        run_cli(
-            data_dir, "user", "create", "--email", "t@example.com", "--name", "T",
-            "--role", "instructor", stdin=PASSWORD + "\n",
-        )  # fmt: skip
+        create_account(data_dir, "t@example.com", "instructor", password=PASSWORD)
         server = Server(
             data_dir, workers=args.workers, COURSEVAULT_SECRET_KEY=SECRET,
             COURSEVAULT_LOG_LEVEL="WARNING", COURSEVAULT_ACCESS_TOKEN_TTL_SECONDS="900",

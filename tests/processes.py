@@ -84,6 +84,17 @@ def run_cli(
     )
 
 
+def create_account(
+    data_dir: Path, email: str, role: str, *, password: str = "correct horse battery staple"
+) -> None:
+    """Creates an account the way an operator does: `coursevault user create`."""
+    created = run_cli(
+        data_dir, "user", "create", "--email", email, "--name", email.split("@")[0],
+        "--role", role, stdin=password + "\n",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+
+
 def wait_port_free(port: int, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

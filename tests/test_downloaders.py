@@ -17,7 +17,7 @@ from coursevault import embedded_server
 from coursevault.ffmpeg.binary import ffmpeg_path
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
-from tests.processes import Server, Viewer, enrolled_playback, run_cli, upload_until_ready
+from tests.processes import Server, Viewer, create_account, enrolled_playback, upload_until_ready
 
 pytestmark = pytest.mark.slow
 
@@ -37,12 +37,8 @@ class Setup:
 def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     work = tmp_path_factory.mktemp("downloaders")
     data_dir = work / "data"
-    for email, role in (("t@example.com", "instructor"), ("s@example.com", "student")):
-        created = run_cli(
-            data_dir, "user", "create", "--email", email, "--name", "X", "--role", role,
-            stdin=PASSWORD + "\n",
-        )  # fmt: skip
-        assert created.returncode == 0, created.stderr
+    create_account(data_dir, "t@example.com", "instructor")
+    create_account(data_dir, "s@example.com", "student")
     server = Server(
         data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET,
         COURSEVAULT_KEY_ROTATION_SEGMENTS="1",

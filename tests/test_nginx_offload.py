@@ -21,7 +21,7 @@ from coursevault.config import Settings
 from coursevault.streaming import signing
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
-from tests.processes import Server, free_port, run_cli, upload_until_ready
+from tests.processes import Server, create_account, free_port, upload_until_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"
@@ -53,19 +53,7 @@ def render(template: Path, prefix: Path, **values: str) -> Path:
 def app_with_video(tmp_path: Path) -> Iterator[tuple[Server, str, Path]]:
     data_dir = tmp_path / "data"
     env = {"COURSEVAULT_SECRET_KEY": TEST_SECRET, "COURSEVAULT_ACCEL_REDIRECT": "/internal-media/"}
-    created = run_cli(
-        data_dir,
-        "user",
-        "create",
-        "--email",
-        "t@example.com",
-        "--name",
-        "T",
-        "--role",
-        "instructor",
-        stdin=PASSWORD + "\n",
-    )
-    assert created.returncode == 0, created.stderr
+    create_account(data_dir, "t@example.com", "instructor")
     server = Server(data_dir, workers=1, **env)
     try:
         clip = make_clip(tmp_path / "c.mp4", size="320x240", seconds=8).read_bytes()

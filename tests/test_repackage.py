@@ -20,7 +20,7 @@ from coursevault.media.keys import unwrap
 from coursevault.media.models import KeyScheme, StoredKey, VideoStatus
 from coursevault.media.storage import storage
 from tests.media_helpers import decrypt_segment, make_clip, segment_keys
-from tests.processes import run_cli
+from tests.processes import create_account, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -101,11 +101,7 @@ async def first_segment_plays(settings: Settings, video_id: str) -> tuple[str, i
 
 def test_K8_old_single_key_videos_play_and_repackage_into_rotating_keys(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    created = run_cli(
-        data_dir, "user", "create", "--email", "t@example.com", "--name", "T",
-        "--role", "instructor", stdin="correct horse battery staple\n",
-    )  # fmt: skip
-    assert created.returncode == 0, created.stderr
+    create_account(data_dir, "t@example.com", "instructor")
     # The CLI's own settings: the development secret it generated into DATA_DIR.
     settings = Settings(_env_file=None, data_dir=data_dir, key_rotation_segments=1)
     clip = make_clip(tmp_path / "c.mp4", size="426x240", seconds=14)

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
 from tests.browser import CHROMIUM, new_context, shot
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
-from tests.processes import Server, run_cli, upload_until_ready
+from tests.processes import Server, create_account, upload_until_ready
 
 pytestmark = pytest.mark.slow
 
@@ -57,11 +57,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         ("student@example.com", "student"),
         ("admin@example.com", "admin"),
     ):
-        created = run_cli(
-            data_dir, "user", "create", "--email", email, "--name", role.title(), "--role", role,
-            stdin=PASSWORD + "\n",
-        )  # fmt: skip
-        assert created.returncode == 0, created.stderr
+        create_account(data_dir, email, role)
     server = Server(
         data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET,
         COURSEVAULT_KEY_ROTATION_SEGMENTS="1",
