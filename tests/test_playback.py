@@ -77,7 +77,12 @@ async def test_K1_K2_the_key_is_16_bytes_for_the_session_owner_only(
 
 
 async def test_K1_an_ended_or_silent_session_loses_the_key_at_once(
-    client: httpx.AsyncClient, db: Database, settings: Settings, student: SignedIn, video_id: str
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    student: SignedIn,
+    video_id: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     first = await start(db, settings, student, video_id)
     url = key_url(first.playlist_url)
@@ -86,9 +91,9 @@ async def test_K1_an_ended_or_silent_session_loses_the_key_at_once(
     assert ended.status_code == 204
     assert (await client.get(url, headers=student.bearer)).status_code == 403
     second = await start(db, settings, student, video_id)
-    await db.playback_sessions.update_one(
-        {"_id": second.session_id}, {"$set": {"lease_until": clock.now() - timedelta(seconds=1)}}
-    )
+    # A lease later, without a heartbeat (the clock moves; nothing was written).
+    later = clock.now() + timedelta(seconds=settings.playback_lease_seconds + 1)
+    monkeypatch.setattr(clock, "now", lambda: later)
     assert (
         await client.get(key_url(second.playlist_url), headers=student.bearer)
     ).status_code == 403

@@ -49,9 +49,12 @@ class LessonRef:
         return float(self.lesson["duration"])
 
 
-async def lesson_ref(*, db: Database, lesson_id: str, viewer: User) -> LessonRef:
-    """Finds a lesson that VIEWER may see (the course's visibility rule); 404 otherwise."""
-    course = await courses_repo.course_of_lesson(db=db, lesson_id=lesson_id)
+async def lesson_ref(
+    *, db: Database, lesson_id: str, viewer: User, max_age: float = 0.0
+) -> LessonRef:
+    """Finds a lesson that VIEWER may see (the course's visibility rule); 404 otherwise.
+    MAX_AGE > 0 accepts the course as read up to that many seconds ago (playback starts)."""
+    course = await courses_repo.course_of_lesson(db=db, lesson_id=lesson_id, max_age=max_age)
     if course is None or not await courses.may_see(db=db, course=course, viewer=viewer):
         raise errors.lesson_not_found()
     section, lesson = find_lesson(course["sections"], lesson_id)

@@ -10,6 +10,7 @@ from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
 from coursevault.db import Database, Document
+from coursevault.ttl_cache import TtlCache
 
 PUBLISHED = "published"
 
@@ -39,8 +40,22 @@ async def get_by_slug(*, db: Database, slug: str) -> Document | None:
     return await db.courses.find_one({"slug": slug})
 
 
-async def course_of_lesson(*, db: Database, lesson_id: str) -> Document | None:
-    return await db.courses.find_one({"sections.lessons.id": lesson_id})
+# Courses recently found by a lesson, for playback starts (many viewers, one lesson); any
+# course write in this process forgets them all.
+_by_lesson: TtlCache[str, Document] = TtlCache()
+
+
+async def course_of_lesson(
+    *, db: Database, lesson_id: str, max_age: float = 0.0
+) -> Document | None:
+    """Returns the course holding LESSON_ID (as read at most MAX_AGE seconds ago, when > 0)."""
+    cached = _by_lesson.get(lesson_id, max_age)
+    if cached is not None:
+        return cached
+    doc = await db.courses.find_one({"sections.lessons.id": lesson_id})
+    if doc is not None:
+        _by_lesson.put(lesson_id, doc)
+    return doc
 
 
 async def using_video(*, db: Database, video_id: str) -> list[Document]:
@@ -87,12 +102,15 @@ async def update_course(
     *, db: Database, course_id: str, expect: Document | None = None, **fields: Any
 ) -> Document | None:
     """Sets FIELDS (bumping the version) when the course matches EXPECT; None otherwise."""
-    return await db.courses.find_one_and_update(
+    updated = await db.courses.find_one_and_update(
         {"_id": course_id, **(expect or {})},
         {"$set": {**fields, "updated_at": clock.now()}, "$inc": {"version": 1}},
         return_document=ReturnDocument.AFTER,
     )
+    _by_lesson.clear()
+    return updated
 
 
 async def delete_course(*, db: Database, course_id: str) -> None:
     await db.courses.delete_one({"_id": course_id})
+    _by_lesson.clear()

@@ -47,9 +47,21 @@ async def insert_video(*, db: Database, owner_id: str, title: str) -> Video:
     return _video(doc)
 
 
-async def get_video(*, db: Database, video_id: str) -> Video | None:
+# Videos recently read for playback starts; writes in this process forget their entry.
+_videos: TtlCache[str, Video] = TtlCache()
+
+
+async def get_video(*, db: Database, video_id: str, max_age: float = 0.0) -> Video | None:
+    """Returns the video (as read at most MAX_AGE seconds ago, when > 0)."""
+    cached = _videos.get(video_id, max_age)
+    if cached is not None:
+        return cached
     doc = await db.videos.find_one({"_id": video_id})
-    return _video(doc) if doc else None
+    if doc is None:
+        return None
+    video = _video(doc)
+    _videos.put(video_id, video)
+    return video
 
 
 async def get_videos(*, db: Database, video_ids: list[str]) -> dict[str, Video]:
@@ -70,6 +82,7 @@ async def update_video(
         {"$set": {**fields, "updated_at": clock.now()}},
         return_document=ReturnDocument.AFTER,
     )
+    _videos.forget(video_id)
     return _video(doc) if doc else None
 
 
@@ -77,6 +90,7 @@ async def delete_video(*, db: Database, video_id: str) -> None:
     await db.videos.delete_one({"_id": video_id})
     await db.video_keys.delete_one({"_id": video_id})
     _keys.forget(video_id)
+    _videos.forget(video_id)
 
 
 async def ready_videos(*, db: Database) -> list[Video]:

@@ -70,9 +70,10 @@ async def owned_video(*, db: Database, video_id: str, user: User) -> Video:
     return video
 
 
-async def ready_video(*, db: Database, video_id: str) -> Video:
-    """Returns the video if it is ready to play; 409 video_not_ready otherwise."""
-    video = await media_repo.get_video(db=db, video_id=video_id)
+async def ready_video(*, db: Database, video_id: str, max_age: float = 0.0) -> Video:
+    """Returns the video if it is ready to play; 409 video_not_ready otherwise. MAX_AGE > 0
+    accepts the video as read up to that many seconds ago (playback starts)."""
+    video = await media_repo.get_video(db=db, video_id=video_id, max_age=max_age)
     if video is None:
         raise errors.video_not_found()
     if video.status != VideoStatus.ready:

@@ -39,6 +39,7 @@ def _session(doc: Document) -> PlaybackSession:
 
 async def insert_session(*, db: Database, session: PlaybackSession) -> None:
     await db.playback_sessions.insert_one(session.model_dump(by_alias=True))
+    _recent.put(session.id, session)  # its first key request follows at once
 
 
 # Sessions recently read by the key endpoint (the hot path), reused for at most the

@@ -62,7 +62,7 @@ async def start(
     oldest one, which loses key access at once. Racing starts for the last free slot
     produce exactly one winner (a unique index on the slot).
     """
-    video = await media.ready_video(db=db, video_id=video_id)
+    video = await media.ready_video(db=db, video_id=video_id, max_age=settings.access_cache_seconds)
     now = clock.now()
     lease = timedelta(seconds=settings.playback_lease_seconds)
     session_id = secrets.token_urlsafe(12)
@@ -101,7 +101,9 @@ async def start_lesson(
     The play is counted after the slot is taken, so a start refused for the stream limit
     costs no play; a start that loses the race for the last play gives its slot back.
     """
-    ref = await lessons.lesson_ref(db=db, lesson_id=lesson_id, viewer=user)
+    ref = await lessons.lesson_ref(
+        db=db, lesson_id=lesson_id, viewer=user, max_age=settings.access_cache_seconds
+    )
     access = await lessons.lesson_access(db=db, user=user, ref=ref)
     if ref.lesson["kind"] != LessonKind.video or not ref.lesson.get("video_id"):
         raise errors.not_a_video_lesson()
