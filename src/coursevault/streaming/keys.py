@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -47,17 +48,26 @@ class _Bucket:
 
 
 class KeyRate:
-    """A token bucket per playback session: KEY_RATE_BURST keys at once, refilled at the
-    rate of KEY_RATE_SPEED× real-time playback (one key per period). It lives in this
-    process; with several app processes a session behind a round-robin balancer gets at
-    most that many times the rate."""
+    """A token bucket per playback session: a burst of keys at once, refilled at the rate
+    of KEY_RATE_SPEED× real-time playback (one key per period). It lives in this process;
+    with several app processes a session behind a round-robin balancer gets at most that
+    many times the rate."""
 
     def __init__(self) -> None:
         self._buckets: dict[str, _Bucket] = {}
 
+    @staticmethod
+    def burst(*, rotation: int, settings: Settings) -> int:
+        """KEY_RATE_BURST keys, or the keys of BURST_VIDEO_SECONDS of video when periods are
+        short: a player filling its buffer and a viewer seeking need that many at once."""
+        if rotation <= 0:
+            return settings.key_rate_burst
+        periods = math.ceil(BURST_VIDEO_SECONDS / (rotation * SEGMENT_SECONDS))
+        return max(settings.key_rate_burst, periods)
+
     def allow(self, session_id: str, *, rotation: int, settings: Settings) -> bool:
         now = time.monotonic()
-        burst = float(settings.key_rate_burst)
+        burst = float(self.burst(rotation=rotation, settings=settings))
         per_second = settings.key_rate_speed / (rotation * SEGMENT_SECONDS) if rotation else 0.0
         bucket = self._buckets.get(session_id)
         if bucket is None:
@@ -77,6 +87,8 @@ class KeyRate:
 
 
 rate = KeyRate()
+# hls.js buffers up to 30 s ahead; four times that covers a fresh start plus seeking.
+BURST_VIDEO_SECONDS = 120
 
 
 async def _live(
