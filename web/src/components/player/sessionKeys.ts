@@ -97,9 +97,13 @@ const KEY_LOAD_POLICY = {
 
 let installed = false;
 
-/** Makes every hls.js instance of this page use the unwrapping loader and the key policy.
- * Set as hls.js's defaults rather than per player: <hls-video> may create its hls.js
- * instance before React hands it a `config`. */
+/** Makes every hls.js instance of this page use the unwrapping loader, the key policy and
+ * a 30 s forward buffer. Set as hls.js's defaults rather than per player: <hls-video> may
+ * create its hls.js instance before React hands it a `config`.
+ *
+ * The buffer cap is part of enforcement: by default hls.js grows its buffer with the
+ * bitrate (minutes ahead for a low rendition), and keys are only re-checked when it
+ * fetches further; capped, a revoked viewer stops within a period plus 30 s. */
 export function installSessionKeyLoader(): void {
   if (installed) return;
   const defaults = Hls.DefaultConfig;
@@ -107,6 +111,8 @@ export function installSessionKeyLoader(): void {
     ...defaults,
     loader: sessionKeyLoader(defaults.loader as unknown as LoaderClass) as unknown as HlsConfig["loader"],
     keyLoadPolicy: KEY_LOAD_POLICY,
+    maxBufferLength: 30,
+    maxMaxBufferLength: 30,
   };
   installed = true;
 }
