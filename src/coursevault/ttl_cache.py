@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 
 
 class TtlCache[K, V]:
@@ -25,6 +26,19 @@ class TtlCache[K, V]:
         if item is None or time.monotonic() - item[0] > max_age:
             return None
         return item[1]
+
+    async def get_or_load(
+        self, key: K, max_age: float, load: Callable[[], Awaitable[V | None]]
+    ) -> V | None:
+        """Returns KEY's value if at most MAX_AGE seconds old, else LOAD's answer, which is
+        kept for the next caller (None, "not found", is not kept)."""
+        cached = self.get(key, max_age)
+        if cached is not None:
+            return cached
+        value = await load()
+        if value is not None:
+            self.put(key, value)
+        return value
 
     def put(self, key: K, value: V) -> None:
         self._items[key] = (time.monotonic(), value)

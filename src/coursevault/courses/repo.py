@@ -49,13 +49,11 @@ async def course_of_lesson(
     *, db: Database, lesson_id: str, max_age: float = 0.0
 ) -> Document | None:
     """Returns the course holding LESSON_ID (as read at most MAX_AGE seconds ago, when > 0)."""
-    cached = _by_lesson.get(lesson_id, max_age)
-    if cached is not None:
-        return cached
-    doc = await db.courses.find_one({"sections.lessons.id": lesson_id})
-    if doc is not None:
-        _by_lesson.put(lesson_id, doc)
-    return doc
+
+    async def load() -> Document | None:
+        return await db.courses.find_one({"sections.lessons.id": lesson_id})
+
+    return await _by_lesson.get_or_load(lesson_id, max_age, load)
 
 
 async def using_video(*, db: Database, video_id: str) -> list[Document]:

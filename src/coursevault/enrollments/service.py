@@ -14,13 +14,12 @@ _recent: TtlCache[tuple[str, str], bool] = TtlCache()
 async def is_active(*, db: Database, user_id: str, course_id: str, max_age: float = 0.0) -> bool:
     """Tells whether USER_ID may watch COURSE_ID's lessons as a student, right now (or, with
     MAX_AGE > 0, as of a lookup at most that many seconds old)."""
-    cached = _recent.get((user_id, course_id), max_age)
-    if cached is not None:
-        return cached
-    doc = await repo.get(db=db, user_id=user_id, course_id=course_id)
-    active = doc is not None and doc["state"] == repo.ACTIVE
-    _recent.put((user_id, course_id), active)
-    return active
+
+    async def load() -> bool:
+        doc = await repo.get(db=db, user_id=user_id, course_id=course_id)
+        return doc is not None and doc["state"] == repo.ACTIVE
+
+    return bool(await _recent.get_or_load((user_id, course_id), max_age, load))
 
 
 async def enroll_free(*, db: Database, user_id: str, course_id: str) -> bool:

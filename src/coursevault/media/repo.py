@@ -53,15 +53,12 @@ _videos: TtlCache[str, Video] = TtlCache()
 
 async def get_video(*, db: Database, video_id: str, max_age: float = 0.0) -> Video | None:
     """Returns the video (as read at most MAX_AGE seconds ago, when > 0)."""
-    cached = _videos.get(video_id, max_age)
-    if cached is not None:
-        return cached
-    doc = await db.videos.find_one({"_id": video_id})
-    if doc is None:
-        return None
-    video = _video(doc)
-    _videos.put(video_id, video)
-    return video
+
+    async def load() -> Video | None:
+        doc = await db.videos.find_one({"_id": video_id})
+        return _video(doc) if doc else None
+
+    return await _videos.get_or_load(video_id, max_age, load)
 
 
 async def get_videos(*, db: Database, video_ids: list[str]) -> dict[str, Video]:
@@ -158,11 +155,9 @@ async def save_key(*, db: Database, video_id: str, stored: StoredKey) -> None:
 
 async def get_key(*, db: Database, video_id: str, max_age: float = 0.0) -> StoredKey | None:
     """Returns a video's key material (read at most MAX_AGE seconds ago, when > 0)."""
-    cached = _keys.get(video_id, max_age)
-    if cached is not None:
-        return cached
-    doc = await db.video_keys.find_one({"_id": video_id})
-    stored = StoredKey.model_validate(doc) if doc else None
-    if stored is not None:
-        _keys.put(video_id, stored)
-    return stored
+
+    async def load() -> StoredKey | None:
+        doc = await db.video_keys.find_one({"_id": video_id})
+        return StoredKey.model_validate(doc) if doc else None
+
+    return await _keys.get_or_load(video_id, max_age, load)

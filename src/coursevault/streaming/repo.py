@@ -51,15 +51,12 @@ async def get_session(
     *, db: Database, session_id: str, max_age: float = 0.0
 ) -> PlaybackSession | None:
     """Returns the session (as read at most MAX_AGE seconds ago, when > 0)."""
-    cached = _recent.get(session_id, max_age)
-    if cached is not None:
-        return cached
-    doc = await db.playback_sessions.find_one({"_id": session_id})
-    if doc is None:
-        return None
-    session = _session(doc)
-    _recent.put(session_id, session)
-    return session
+
+    async def load() -> PlaybackSession | None:
+        doc = await db.playback_sessions.find_one({"_id": session_id})
+        return _session(doc) if doc else None
+
+    return await _recent.get_or_load(session_id, max_age, load)
 
 
 def _fresh(doc: Document | None) -> PlaybackSession | None:
