@@ -9,14 +9,16 @@ Key requests (`/key`, `/key/<n>`) and anything else go on to the app.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import time
 
 from starlette.responses import FileResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coursevault.config import Settings
-from coursevault.errors import AppError, app_error_response, not_found
+from coursevault.errors import app_error_response, not_found
 from coursevault.media.storage import storage
 from coursevault.streaming import errors, signing
 
@@ -52,12 +54,16 @@ def media_response(
         grant = signing.verify(settings, token, video_id=video_id)  # first, always (S2)
     except signing.InvalidMediaToken:
         return app_error_response(errors.invalid_media_token())
-    refused: AppError | None = None if FILES.fullmatch(name) else not_found()
+    if not FILES.fullmatch(name):
+        return app_error_response(not_found())
     path = storage(settings).media_dir(video_id) / name
-    if refused is None and not path.is_file():
-        refused = not_found()
-    if refused is not None:
-        return app_error_response(refused)
+    # One stat, handed to FileResponse, which would otherwise stat again in a thread.
+    try:
+        found = os.stat(path)
+    except OSError:
+        found = None
+    if found is None or not stat.S_ISREG(found.st_mode):
+        return app_error_response(not_found())
     max_age = max(0, min(grant.expires - int(time.time()), 3600))
     headers = {
         "Cache-Control": f"private, max-age={max_age}",
@@ -69,7 +75,7 @@ def media_response(
         # nginx sends the bytes from its `internal` location; the decision stays here.
         headers["X-Accel-Redirect"] = f"{settings.accel_redirect}{video_id}/{name}"
         return Response(status_code=200, media_type=TYPES[".ts"], headers=headers)
-    return FileResponse(path, media_type=TYPES[path.suffix], headers=headers)
+    return FileResponse(path, media_type=TYPES[path.suffix], headers=headers, stat_result=found)
 
 
 class HlsDelivery:
