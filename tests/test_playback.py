@@ -178,17 +178,52 @@ async def test_K4_racing_starts_for_the_last_slot_have_exactly_one_winner(
 
 
 async def test_K4_a_missed_heartbeat_window_frees_the_slot(
-    db: Database, settings: Settings, student: SignedIn, video_id: str
+    client: httpx.AsyncClient, db: Database, settings: Settings, student: SignedIn, video_id: str
 ) -> None:
     one = StreamPolicy(max_concurrent_streams=1)
     first = await start(db, settings, student, video_id, one)
     with pytest.raises(AppError):
         await start(db, settings, student, video_id, one)
-    past = {"$set": {"lease_until": clock.now() - timedelta(seconds=1)}}  # 90 s of silence
-    await db.playback_sessions.update_one({"_id": first.session_id}, past)
-    await db.stream_slots.update_one({"session_id": first.session_id}, past)
+    gone = clock.now() - timedelta(seconds=1)  # a lease of silence
+    await db.playback_sessions.update_one(
+        {"_id": first.session_id}, {"$set": {"lease_until": gone}}
+    )
+    # A heartbeat arriving after the lease ran out does not bring the session back.
+    late = await client.post(
+        f"/api/playback/{first.session_id}/heartbeat", json={"position": 7}, headers=student.bearer
+    )
+    assert late.status_code == 410
+    stored = await db.playback_sessions.find_one({"_id": first.session_id})
+    assert stored is not None and stored["lease_until"] < clock.now() and stored["position"] == 0
+    # Several devices racing for the slot the silent session held: exactly one wins it.
+    results = await asyncio.gather(
+        *(start(db, settings, student, video_id, one) for _ in range(4)), return_exceptions=True
+    )
+    winners = [r for r in results if isinstance(r, PlaybackStart)]
+    assert len(winners) == 1 and winners[0].session_id != first.session_id
+    assert all(
+        isinstance(r, AppError) and r.code == "stream_limit" for r in results if r is not winners[0]
+    )
+
+
+async def test_K4_ending_a_session_gives_its_slot_back_at_once(
+    client: httpx.AsyncClient, db: Database, settings: Settings, student: SignedIn, video_id: str
+) -> None:
+    one = StreamPolicy(max_concurrent_streams=1)
+    first = await start(db, settings, student, video_id, one)
+    ended = await client.delete(f"/api/playback/{first.session_id}", headers=student.bearer)
+    assert ended.status_code == 204
     second = await start(db, settings, student, video_id, one)
-    assert second.session_id != first.session_id
+    # The ended session stays ended: its heartbeat neither renews it nor moves its position.
+    beat = await client.post(
+        f"/api/playback/{first.session_id}/heartbeat", json={"position": 5}, headers=student.bearer
+    )
+    assert beat.status_code == 410 and beat.json()["error"]["detail"]["reason"] == "ended"
+    stored = await db.playback_sessions.find_one({"_id": first.session_id})
+    assert stored is not None and stored["position"] == 0 and stored["end_reason"] == "ended"
+    assert (
+        await client.get(key_url(second.playlist_url), headers=student.bearer)
+    ).status_code == 200
 
 
 async def test_a_video_that_is_not_ready_cannot_be_played(

@@ -62,3 +62,29 @@ async def ping(client: AsyncMongoClient[Document]) -> bool:
     except (PyMongoError, TimeoutError):
         return False
     return True
+
+
+# Hot-path writes address a document by `_id` alone and carry their condition inside an
+# update pipeline. The embedded database forgets what it knows about a collection's
+# fields on every write to it, and then re-scans the whole collection, once per field a
+# query names, before answering the next query that filters on anything but `_id`
+# (docs/performance.md: 37 ms instead of 1.4 ms at 4,000 sessions). A real MongoDB runs
+# the same pipeline atomically too.
+
+
+def set_if(condition: Document, values: Document) -> list[Document]:
+    """An update pipeline that sets VALUES only where CONDITION (an aggregation
+    expression over the stored document) holds, and leaves the document alone otherwise."""
+    return [
+        {
+            "$set": {
+                field: {"$cond": [condition, {"$literal": value}, f"${field}"]}
+                for field, value in values.items()
+            }
+        }
+    ]
+
+
+def pair_id(first: str, second: str) -> str:
+    """The `_id` of a document that exists once per (FIRST, SECOND), e.g. user and lesson."""
+    return f"{first}:{second}"

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
-from coursevault.db import Database, Document
+from coursevault.db import Database, Document, pair_id
 from coursevault.progress.models import LessonProgress
 
 
 async def create_indexes(db: Database) -> None:
     """Creates this feature's indexes (listed in `coursevault.repos`)."""
-    await db.progress.create_index(
-        [("user_id", ASCENDING), ("course_id", ASCENDING), ("lesson_id", ASCENDING)],
-        unique=True,
-    )
+    await _readdress_legacy(db)
+    await db.progress.create_index([("user_id", ASCENDING), ("course_id", ASCENDING)])
     await db.progress.create_index([("course_id", ASCENDING), ("lesson_id", ASCENDING)])
+
+
+async def _readdress_legacy(db: Database) -> None:
+    # Progress saved before documents were addressed by (user, lesson) in their `_id` moves
+    # to that address once, so the hot path never looks it up by fields. The `_id` now
+    # keeps one document per (user, lesson), so the unique index that did goes first;
+    # copying before deleting loses nothing if this stops halfway.
+    if "user_id_1_course_id_1_lesson_id_1" in await db.progress.index_information():
+        await db.progress.drop_index("user_id_1_course_id_1_lesson_id_1")
+    async for doc in db.progress.find({"_id": {"$type": "objectId"}}):
+        with contextlib.suppress(DuplicateKeyError):
+            await db.progress.insert_one({**doc, "_id": pair_id(doc["user_id"], doc["lesson_id"])})
+        await db.progress.delete_one({"_id": doc["_id"]})
 
 
 def _progress(doc: Document) -> LessonProgress:
@@ -43,7 +56,8 @@ async def save(
         update["$set"]["completed_at"] = now
     else:
         update["$setOnInsert"]["completed"] = False
-    key = {"user_id": user_id, "course_id": course_id, "lesson_id": lesson_id}
+    update["$setOnInsert"] |= {"user_id": user_id, "course_id": course_id, "lesson_id": lesson_id}
+    key = {"_id": pair_id(user_id, lesson_id)}  # by `_id` alone: see `db.set_if`
     for _ in range(2):  # two first saves racing: the loser's upsert retries as an update
         try:
             doc = await db.progress.find_one_and_update(
@@ -57,7 +71,7 @@ async def save(
 
 
 async def of_lesson(*, db: Database, user_id: str, lesson_id: str) -> LessonProgress | None:
-    doc = await db.progress.find_one({"user_id": user_id, "lesson_id": lesson_id})
+    doc = await db.progress.find_one({"_id": pair_id(user_id, lesson_id)})
     return _progress(doc) if doc else None
 
 

@@ -101,8 +101,7 @@ async def _live(
         session is None
         or session.user_id != user.id
         or session.video_id != grant.video_id
-        or session.ended_at is not None
-        or session.lease_until <= clock.now()
+        or not session.live_at(clock.now())
     ):
         return None
     if session.course_id is not None and session.access is not None:

@@ -42,6 +42,11 @@ class PlaybackSession(BaseModel):
     # which only the player that started the session received (docs/security.md, K6).
     key_protection: KeyProtection = KeyProtection.standard
     key_secret: bytes | None = None
+    slot: int | None = None  # the stream slot it holds (K4); None before slots were kept
+
+    def live_at(self, now: datetime) -> bool:
+        """Whether the session still plays: not ended and its lease not run out."""
+        return self.ended_at is None and self.lease_until > now
 
 
 class PlayCounter(BaseModel):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime
-from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
-from coursevault.db import Database, Document
+from coursevault.db import Database, Document, pair_id, set_if
 from coursevault.streaming.models import PlaybackSession, PlayCounter
 from coursevault.ttl_cache import TtlCache
 
@@ -25,12 +24,18 @@ async def create_indexes(db: Database) -> None:
     )
     # Sessions are evidence (who watched what, from where): kept 90 days after their lease.
     await db.playback_sessions.create_index("lease_until", expireAfterSeconds=SESSION_RETENTION)
-    # A slot is one of a user's N concurrent streams; the unique index makes two racing
-    # starts for the last free slot produce exactly one winner (K4).
-    await db.stream_slots.create_index([("user_id", ASCENDING), ("slot", ASCENDING)], unique=True)
+    await _drop_legacy_slots(db)
     await db.lesson_plays.create_index(
         [("user_id", ASCENDING), ("lesson_id", ASCENDING)], unique=True
     )
+
+
+async def _drop_legacy_slots(db: Database) -> None:
+    # Before slots were addressed by (user, slot) in their `_id`, a unique index kept them
+    # apart; those documents describe streams of a previous run and are safe to forget.
+    if "user_id_1_slot_1" in await db.stream_slots.index_information():
+        await db.stream_slots.drop_index("user_id_1_slot_1")
+        await db.stream_slots.delete_many({"_id": {"$type": "objectId"}})
 
 
 def _session(doc: Document) -> PlaybackSession:
@@ -86,85 +91,115 @@ async def open_sessions_for_course(
     return [_session(doc) async for doc in cursor]
 
 
+def _live(now: datetime, **match: str) -> Document:
+    """The aggregation form of `PlaybackSession.live_at(now)` (and of MATCH)."""
+    return {
+        "$and": [
+            {"$eq": ["$ended_at", None]},
+            {"$gt": ["$lease_until", now]},
+            *({"$eq": [f"${field}", value]} for field, value in match.items()),
+        ]
+    }
+
+
 async def renew(
     *, db: Database, session_id: str, user_id: str, until: datetime, position: float
 ) -> tuple[PlaybackSession, float] | None:
     """Extends a live session's lease and stores the position; returns the session and the
-    position it had before (None if it is not live)."""
+    position it had before (None if it is not live, or not USER_ID's)."""
     now = clock.now()
+    changes = {"lease_until": until, "last_seen": now, "position": position}
     before = await db.playback_sessions.find_one_and_update(
-        {"_id": session_id, "user_id": user_id, "ended_at": None, "lease_until": {"$gt": now}},
-        {"$set": {"lease_until": until, "last_seen": now, "position": position}},
+        {"_id": session_id},
+        set_if(_live(now, user_id=user_id), changes),
         return_document=ReturnDocument.BEFORE,
     )
     if before is None:
         return None
-    session = _session({**before, "lease_until": until, "last_seen": now, "position": position})
-    _recent.put(session.id, session)
-    return session, float(before["position"])
+    session = _session(before)
+    if not session.live_at(now) or session.user_id != user_id:
+        return None
+    _recent.put(session.id, session.model_copy(update=changes))
+    return session.model_copy(update=changes), session.position
 
 
 async def renew_lease(*, db: Database, session_id: str, until: datetime) -> PlaybackSession | None:
     """Extends a live session's lease (a key fetch counts as a heartbeat); None if not live."""
     now = clock.now()
-    doc = await db.playback_sessions.find_one_and_update(
-        {"_id": session_id, "ended_at": None, "lease_until": {"$gt": now}},
-        {"$set": {"lease_until": until, "last_seen": now}},
-        return_document=ReturnDocument.AFTER,
+    changes = {"lease_until": until, "last_seen": now}
+    before = await db.playback_sessions.find_one_and_update(
+        {"_id": session_id}, set_if(_live(now), changes), return_document=ReturnDocument.BEFORE
     )
-    return _fresh(doc)
+    if before is None or not _session(before).live_at(now):
+        return None
+    return _fresh({**before, **changes})
 
 
 async def end(
-    *, db: Database, session_id: str, reason: str, **match: Any
+    *, db: Database, session_id: str, reason: str, **match: str
 ) -> PlaybackSession | None:
-    """Ends a session (once) and returns it; None if it was not running."""
-    doc = await db.playback_sessions.find_one_and_update(
-        {"_id": session_id, "ended_at": None, **match},
-        {"$set": {"ended_at": clock.now(), "end_reason": reason}},
-        return_document=ReturnDocument.AFTER,
+    """Ends a session (once; of MATCH's owner when given) and returns it; None if it was not
+    running."""
+    changes = {"ended_at": clock.now(), "end_reason": reason}
+    running = {
+        "$and": [
+            {"$eq": ["$ended_at", None]},
+            *({"$eq": [f"${field}", value]} for field, value in match.items()),
+        ]
+    }
+    before = await db.playback_sessions.find_one_and_update(
+        {"_id": session_id}, set_if(running, changes), return_document=ReturnDocument.BEFORE
     )
     _recent.forget(session_id)
-    return _fresh(doc)
+    if before is None or before["ended_at"] is not None:
+        return None
+    if any(before.get(field) != value for field, value in match.items()):
+        return None
+    return _session({**before, **changes})
 
 
-async def take_slot(
-    *, db: Database, user_id: str, slot: int, session_id: str, until: datetime
-) -> bool:
-    """Claims slot SLOT of USER_ID for SESSION_ID; False when another session holds it."""
-    try:
-        await db.stream_slots.insert_one(
-            {"user_id": user_id, "slot": slot, "session_id": session_id, "lease_until": until}
-        )
-    except DuplicateKeyError:
-        return False
-    return True
+# A slot is one of a user's N concurrent streams (K4): one document per (user, slot
+# number) naming the session that holds it. A start claims a free slot, or takes over one
+# whose session is no longer live; both are single atomic updates, so two racing starts
+# for the last free slot produce exactly one winner.
 
 
-async def free_expired_slots(*, db: Database, user_id: str, now: datetime) -> None:
-    """Frees USER_ID's slots whose session is no longer live.
+def _slot_id(user_id: str, slot: int) -> str:
+    return pair_id(user_id, str(slot))
 
-    A slot's own lease is only a hint: key fetches renew the session's lease and not the
-    slot's (one write less on the hot path), so a slot that looks expired is first checked
-    against its session and kept, with the session's lease, while the session lives.
-    """
-    async for slot in db.stream_slots.find({"user_id": user_id, "lease_until": {"$lte": now}}):
-        session = await db.playback_sessions.find_one(
-            {"_id": slot["session_id"], "ended_at": None, "lease_until": {"$gt": now}},
-            {"lease_until": 1},
-        )
-        if session is None:
-            await db.stream_slots.delete_one(
-                {"_id": slot["_id"], "lease_until": slot["lease_until"]}
+
+async def claim_slot(
+    *, db: Database, user_id: str, slot: int, session_id: str, until: datetime, free_if: str | None
+) -> Document:
+    """Gives slot SLOT of USER_ID to SESSION_ID if it is held by FREE_IF (None: free or
+    new); returns the slot as it is afterwards, whoever holds it."""
+    holder = {"$ifNull": ["$session_id", None]}
+    pipeline = set_if(
+        {"$eq": [holder, free_if]},
+        # The claim's own lease covers the moment before the session is stored.
+        {"user_id": user_id, "slot": slot, "session_id": session_id, "lease_until": until},
+    )
+    for _ in range(2):  # two first claims racing: the loser's upsert retries as an update
+        try:
+            doc = await db.stream_slots.find_one_and_update(
+                {"_id": _slot_id(user_id, slot)},
+                pipeline,
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
             )
-        else:
-            await db.stream_slots.update_one(
-                {"_id": slot["_id"]}, {"$set": {"lease_until": session["lease_until"]}}
-            )
+            assert doc is not None
+            return doc
+        except DuplicateKeyError:
+            continue
+    raise RuntimeError("stream slot upsert kept colliding")
 
 
-async def free_slot_of(*, db: Database, session_id: str) -> None:
-    await db.stream_slots.delete_many({"session_id": session_id})
+async def release_slot(*, db: Database, user_id: str, slot: int, session_id: str) -> None:
+    """Frees slot SLOT of USER_ID if SESSION_ID still holds it."""
+    await db.stream_slots.update_one(
+        {"_id": _slot_id(user_id, slot)},
+        set_if({"$eq": ["$session_id", session_id]}, {"session_id": None}),
+    )
 
 
 async def plays(*, db: Database, user_id: str, lesson_id: str) -> PlayCounter | None:

@@ -64,20 +64,17 @@ async def start(
     """
     video = await media.ready_video(db=db, video_id=video_id, max_age=settings.access_cache_seconds)
     now = clock.now()
-    lease = timedelta(seconds=settings.playback_lease_seconds)
     session_id = secrets.token_urlsafe(12)
     for evicted_once in (False, True):
-        await sessions_repo.free_expired_slots(db=db, user_id=user.id, now=now)
         for slot in range(policy.max_concurrent_streams):
-            if await sessions_repo.take_slot(
-                db=db, user_id=user.id, slot=slot, session_id=session_id, until=now + lease
-            ):
+            if await _claim(db=db, settings=settings, user=user, slot=slot, session_id=session_id):
                 return await _open(
                     db=db,
                     settings=settings,
                     user=user,
                     video=video,
                     session_id=session_id,
+                    slot=slot,
                     device=device,
                     ip=ip,
                     now=now,
@@ -91,6 +88,30 @@ async def start(
         log.info("playback refused (stream limit) user=%s ip=%s", user.id, ip)
         raise errors.stream_limit([to_read(d).model_dump(mode="json") for d in live])
     raise AssertionError("unreachable")
+
+
+async def _claim(
+    *, db: Database, settings: Settings, user: User, slot: int, session_id: str
+) -> bool:
+    """Claims stream slot SLOT for SESSION_ID: free, or held by a session that stopped (its
+    lease ran out without heartbeats, or it ended without giving the slot back)."""
+    now = clock.now()
+    until = now + timedelta(seconds=settings.playback_lease_seconds)
+    held = await sessions_repo.claim_slot(
+        db=db, user_id=user.id, slot=slot, session_id=session_id, until=until, free_if=None
+    )
+    holder = held["session_id"]
+    if holder == session_id:
+        return True
+    session = await sessions_repo.get_session(db=db, session_id=holder)
+    if session is None and held["lease_until"] > now:
+        return False  # claimed a moment ago; its session is being stored
+    if session is not None and session.live_at(now):
+        return False
+    held = await sessions_repo.claim_slot(
+        db=db, user_id=user.id, slot=slot, session_id=session_id, until=until, free_if=holder
+    )
+    return bool(held["session_id"] == session_id)
 
 
 async def start_lesson(
@@ -151,6 +172,7 @@ async def _open(
     user: User,
     video: Video,
     session_id: str,
+    slot: int,
     device: str,
     ip: str,
     now: datetime,
@@ -177,6 +199,7 @@ async def _open(
         video_duration=lesson.video_duration if lesson else None,
         key_protection=key_protection,
         key_secret=key_secret,
+        slot=slot,
     )
     await sessions_repo.insert_session(db=db, session=session)
     token = signing.sign(settings, video_id=video.id, session_id=session_id, expires=expires)
@@ -230,7 +253,10 @@ async def end(
     """Ends a session (of USER, when given); its key access stops at once."""
     match = {"user_id": user.id} if user is not None else {}
     ended = await sessions_repo.end(db=db, session_id=session_id, reason=reason, **match)
-    await sessions_repo.free_slot_of(db=db, session_id=session_id)
+    if ended is not None and ended.slot is not None:
+        await sessions_repo.release_slot(
+            db=db, user_id=ended.user_id, slot=ended.slot, session_id=ended.id
+        )
     if ended is not None:
         log.info(
             "playback ended (%s) session=%s user=%s ip=%s", reason, session_id, ended.user_id, ip
