@@ -56,6 +56,16 @@ http {{
 """
 
 
+def rung_segments(video_dir: Path) -> list[Path]:
+    """The largest segment of each rung, smallest rung first (segment size vs req/s)."""
+    largest: dict[str, Path] = {}
+    for segment in video_dir.rglob("*.ts"):
+        rung = str(segment.relative_to(video_dir)).rsplit("_", 1)[0]
+        if rung not in largest or segment.stat().st_size > largest[rung].stat().st_size:
+            largest[rung] = segment
+    return sorted(largest.values(), key=lambda p: p.stat().st_size)
+
+
 def nginx(conf: Path, prefix: Path) -> subprocess.Popen[bytes]:
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     return subprocess.Popen([binary, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"])
@@ -198,8 +208,6 @@ def main() -> None:
             clip = make_clip(work / "clip.mp4", size="1280x720", seconds=12, rate=30).read_bytes()
             video_id = upload_until_ready(app.url, "b@example.com", PASSWORD, clip)
             media = data_dir.resolve() / "media"
-            segment = max((media / video_id).glob("*.ts"), key=lambda p: p.stat().st_size).name
-            size = (media / video_id / segment).stat().st_size
 
             static_port, accel_port = free_port(), free_port()
             static_conf = prefix / "static.conf"
@@ -229,30 +237,33 @@ def main() -> None:
                 session_id="bench-session",
                 expires=int(time.time()) + 3600,
             )
-            path = f"/hls/{token}/{video_id}/{segment}"
-            targets = {
-                "a nginx static": f"http://127.0.0.1:{static_port}/static/{video_id}/{segment}",
-                "b coursevault": f"{app.url}{path}",
-                "c nginx+accel": f"http://127.0.0.1:{accel_port}{path}",
-            }
-            for url in targets.values():
-                wait_up(url)
-                assert httpx.get(url).content == (media / video_id / segment).read_bytes()
-
             print(
-                f"segment {size / 1e6:.2f} MB, {args.connections} connections, "
-                f"{args.seconds}s each, wrk -t2 on the same 2-core machine"
+                f"{args.connections} connections, {args.seconds}s per line, "
+                "wrk -t2 on the same 2-core machine; one segment per rung of a 720p ladder"
             )
-            results = {
-                name: wrk(url, args.seconds, args.connections) for name, url in targets.items()
-            }
-            base = results["a nginx static"]["rps"] or 1
-            for name, r in results.items():
-                print(
-                    f"{name:16} {r['rps']:8.0f} req/s {r['mbps']:8.0f} MB/s"
-                    f"  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
-                    f"  errors {r['errors']:.0f}  ratio {r['rps'] / base:.2f}"
-                )
+            for segment in rung_segments(media / video_id):
+                size = segment.stat().st_size
+                path = f"/hls/{token}/{video_id}/{segment.name}"
+                targets = {
+                    "a nginx static": f"http://127.0.0.1:{static_port}/static/{video_id}/{segment.name}",
+                    "b coursevault": f"{app.url}{path}",
+                    "c nginx+accel": f"http://127.0.0.1:{accel_port}{path}",
+                }
+                for url in targets.values():
+                    wait_up(url)
+                    assert httpx.get(url).content == segment.read_bytes()
+                print(f"segment {segment.name}, {size / 1e6:.2f} MB")
+                results = {
+                    name: wrk(url, args.seconds, args.connections)
+                    for name, url in targets.items()
+                }
+                base = results["a nginx static"]["rps"] or 1
+                for name, r in results.items():
+                    print(
+                        f"  {name:16} {r['rps']:8.0f} req/s {r['mbps']:8.0f} MB/s"
+                        f"  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms"
+                        f"  errors {r['errors']:.0f}  ratio {r['rps'] / base:.2f}"
+                    )
             key_endpoint(work, data_dir, video_id, env, args.seconds, args.connections)
             runs = 20000
             cost = timeit.timeit(

@@ -161,6 +161,8 @@ def run_stage(
         "mb_per_s": value("segment_bytes") / seconds / 1e6,
         "p50": value("segment_ms", "p(50)"),
         "p99": value("segment_ms", "p(99)"),
+        "p99_wait": value("segment_wait_ms", "p(99)"),
+        "p99_start": value("start_ms", "p(99)"),
         "server_cpu": used["server"] / elapsed,
         "db_cpu": used["database"] / elapsed,
         "k6_cpu": (usage.ru_utime + usage.ru_stime) / elapsed,
@@ -219,6 +221,7 @@ def main() -> None:
                 print(
                     f"{n:5} viewers: {r['segments_per_s']:7.1f} seg/s {r['mb_per_s']:7.1f} MB/s"
                     f"  p50 {r['p50']:7.1f} ms  p99 {r['p99']:8.1f} ms"
+                    f" (first byte {r['p99_wait']:.1f})  start p99 {r['p99_start']:.0f} ms"
                     f"  CPU server {r['server_cpu']:.0%} db {r['db_cpu']:.0%} k6 {r['k6_cpu']:.0%}"
                     f"  {r['cpu_s_per_viewer_minute']:.3f} CPU-s/viewer-min"
                     f"  {'ok' if ok else 'over target'}"
