@@ -144,23 +144,9 @@ def ensure_running(data_dir: Path) -> EmbeddedServer:
 
 
 def _engine(path: Path) -> object:
-    import dataclasses
+    from coursevault.embedded_engine import EmbeddedEngine
 
-    from mongoeco.engines.sqlite import SQLiteEngine
-
-    class WithoutChangeStreams(SQLiteEngine):
-        # mongoeco 4.11 publishes every write to a change-stream outbox under a lease it
-        # waits for with time.sleep on the server's event loop; under concurrent writers
-        # that stalled the whole server for a lease TTL (30 s). We use no change streams.
-        capabilities = dataclasses.replace(SQLiteEngine.capabilities, change_delivery="none")
-
-        def _can_use_dedicated_reader(self, context: object) -> bool:
-            # mongoeco 4.11's dedicated scan readers keep their own SQLite snapshot; in
-            # our suite a scan (find by a non-_id field) then missed documents written
-            # moments before on another connection. Shared-connection scans stay fresh.
-            return False
-
-    return WithoutChangeStreams(str(path))
+    return EmbeddedEngine(str(path))
 
 
 async def _serve(data_dir: Path, parent_pid: int) -> None:
