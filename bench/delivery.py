@@ -254,8 +254,7 @@ def main() -> None:
                     assert httpx.get(url).content == segment.read_bytes()
                 print(f"segment {segment.name}, {size / 1e6:.2f} MB")
                 results = {
-                    name: wrk(url, args.seconds, args.connections)
-                    for name, url in targets.items()
+                    name: wrk(url, args.seconds, args.connections) for name, url in targets.items()
                 }
                 base = results["a nginx static"]["rps"] or 1
                 for name, r in results.items():
