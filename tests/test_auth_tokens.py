@@ -201,7 +201,21 @@ async def test_J4_malformed_tokens_are_401_never_500(client: httpx.AsyncClient, 
     assert response.json()["error"]["code"] in {"invalid_token", "not_authenticated"}
 
 
-@pytest.mark.parametrize("claim_value", [{"sub": 123}, {"exp": "soon"}, {"iat": "now"}, {"sid": 7}])
+@pytest.mark.parametrize(
+    "claim_value",
+    [
+        {"sub": 123},
+        {"exp": "soon"},
+        {"iat": "now"},
+        {"sid": 7},
+        # Numeric dates written as strings or floats, or booleans: only integers.
+        {"exp": str(2**33)},
+        {"iat": "1"},
+        {"exp": float(2**33)},
+        {"nbf": "1"},
+        {"nbf": True},
+    ],
+)
 async def test_J4_claims_of_the_wrong_json_type_are_refused(
     client: httpx.AsyncClient, alice: SignedIn, settings: Settings, claim_value: dict[str, Any]
 ) -> None:

@@ -46,6 +46,9 @@ async def test_health_is_503_when_the_database_does_not_answer(tmp_path: Path) -
         ("GET", "/api/nothing-here", 404, "not_found"),
         ("GET", "/definitely/not/here", 404, "not_found"),
         ("DELETE", "/api/auth/me", 405, "method_not_allowed"),
+        ("POST", "/api/nothing-here", 404, "not_found"),
+        ("DELETE", "/api/courses/nothing/here/either", 404, "not_found"),
+        ("PUT", "/definitely/not/here", 404, "not_found"),
         ("POST", "/api/auth/login", 422, "validation_error"),
     ],
 )
@@ -58,6 +61,8 @@ async def test_every_error_has_the_one_shape(
     assert set(body) == {"error"}
     assert body["error"]["code"] == code
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    if status == 405:  # a path another method serves: it says which
+        assert "GET" in response.headers["allow"]
 
 
 async def test_invalid_json_is_a_validation_error_not_a_crash(client: httpx.AsyncClient) -> None:

@@ -65,6 +65,8 @@ async def test_S2_S3_missing_malformed_tampered_or_expired_tokens_are_403(
         tampered(good, 0, "v2"),
         tampered(good, 1, "k2"),
         tampered(good, 2, str(exp + 3600)),  # longer expiry
+        tampered(good, 2, f"0{exp}"),  # the same expiry, not in its one written form
+        tampered(good, 2, f"00{exp}"),
         tampered(good, 3, "session-other1"),  # another playback session
         tampered(good, 4, other_mac.split(".")[4]),  # a MAC of other fields
         tampered(good, 4, "A" * 43),

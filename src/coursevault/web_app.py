@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.routing import Match
 from starlette.staticfiles import StaticFiles
 
 from coursevault.config import Settings
@@ -69,6 +70,20 @@ def page_headers(settings: Settings) -> dict[str, str]:
     }
 
 
+ANY_METHOD = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _methods_elsewhere(app: FastAPI, request: Request) -> set[str]:
+    """The methods other routes serve at REQUEST's path (none: no route knows the path)."""
+    others = [r for r in app.router.routes if getattr(r, "path", None) != "/{path:path}"]
+    return {
+        method
+        for method in ANY_METHOD
+        for route in others
+        if route.matches({**request.scope, "method": method})[0] is Match.FULL
+    }
+
+
 def install(app: FastAPI, dist: Path, settings: Settings) -> None:
     """Serves DIST's assets with long caching and index.html for client routes."""
     headers = page_headers(settings)
@@ -78,8 +93,17 @@ def install(app: FastAPI, dist: Path, settings: Settings) -> None:
     index = dist / "index.html"
     top_files = {p.name: p for p in dist.iterdir() if p.is_file()} if dist.is_dir() else {}
 
-    @app.get("/{path:path}", include_in_schema=False)
+    # Every method: a POST to a path no route knows is 404, as for GET; a path some other
+    # route serves with another method is 405, with what it allows.
+    @app.api_route("/{path:path}", methods=list(ANY_METHOD), include_in_schema=False)
     async def client_route(path: str, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            allowed = _methods_elsewhere(app, request)
+            if allowed:
+                response = error_response(405, ErrorCode.method_not_allowed, "Method not allowed")
+                response.headers["Allow"] = ", ".join(sorted(allowed))
+                return response
+            return error_response(404, ErrorCode.not_found, "Not found")
         if path in top_files:  # the build's own top-level files (favicon.svg), by name
             return FileResponse(top_files[path])
         known = CLIENT_ROUTES.fullmatch(path) is not None

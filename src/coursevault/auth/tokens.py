@@ -84,10 +84,14 @@ def decode(settings: Settings, token: str, *, typ: str) -> Claims:
         raise
     except (jwt.PyJWTError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise TokenError(str(exc)) from exc
+    # RFC 7519 NumericDates, as we issue them: integers. PyJWT would also take "123".
+    for claim in ("exp", "iat", "nbf"):
+        if claim in payload and (
+            not isinstance(payload[claim], int) or isinstance(payload[claim], bool)
+        ):
+            raise TokenError(f"{claim} is not an integer date")
     issued_at = payload["iat"]
-    if not isinstance(issued_at, int | float) or issued_at > (
-        clock.now().timestamp() + settings.token_leeway_seconds
-    ):
+    if issued_at > (clock.now().timestamp() + settings.token_leeway_seconds):
         raise TokenError("issued in the future")
     if payload["typ"] != typ or not isinstance(payload["sub"], str):
         raise TokenError("wrong token type")

@@ -27,8 +27,10 @@ KEY_ID = "k1"  # a new kid (and key) can be added beside it to rotate without a 
 _KIDS = (KEY_ID,)
 _VIDEO = re.compile(r"[0-9a-f]{24}")
 _SESSION = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# The expiry in canonical decimal only: with leading zeros allowed, one grant would have
+# many URLs (each a separate cache entry, and a way to tell copies apart).
 _TOKEN = re.compile(
-    r"v1\.(?P<kid>[a-z0-9]{1,8})\.(?P<exp>[0-9]{1,12})\."
+    r"v1\.(?P<kid>[a-z0-9]{1,8})\.(?P<exp>[1-9][0-9]{0,11})\."
     r"(?P<sid>[A-Za-z0-9_-]{8,64})\.(?P<mac>[A-Za-z0-9_-]{43})"
 )
 
