@@ -1,4 +1,4 @@
-"""W1–W4 and registration: Argon2id, uniform failures, throttling, password policy."""
+"""W1–W6 and registration: Argon2id, uniform failures, throttling, password policy."""
 
 from __future__ import annotations
 
@@ -219,5 +219,77 @@ async def test_W4_short_and_oversized_passwords_are_refused_before_hashing(
     assert huge.status_code == 422
     assert "1024 bytes" in huge.json()["error"]["message"]
     assert await db.users.count_documents({}) == 0
-    exact = await register(client, password="a" * 1024)
+    exact = await register(client, password=("correct horse battery staple " * 40)[:1024])
     assert exact.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["Password123!", "password1234", "1234567890", "qwertyuiop123", "aaaaaaaaaaaa"],
+)
+async def test_W5_common_passwords_are_refused_at_registration(
+    client: httpx.AsyncClient, db: Database, password: str
+) -> None:
+    refused = await register(client, password=password)
+    assert refused.status_code == 422 and error_code(refused) == "weak_password"
+    assert await db.users.count_documents({}) == 0
+
+
+async def test_W5_a_password_made_of_the_account_s_own_name_or_email_is_refused(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    for password in ("margarethamilton", "margaret@example.com"):
+        refused = await register(
+            client, email="margaret@example.com", name="Margaret Hamilton", password=password
+        )
+        assert refused.status_code == 422, password
+        assert "too common or too easy to guess" in refused.json()["error"]["message"]
+    assert await db.users.count_documents({}) == 0
+
+
+async def test_W5_changing_to_a_common_password_is_refused_and_the_old_one_stays(
+    client: httpx.AsyncClient, db: Database, settings: Settings
+) -> None:
+    user = await make_user(db, settings)
+    token = (await login(client, user.email)).json()["access_token"]
+    changed = await client.patch(
+        "/api/auth/me/password",
+        json={"current_password": PASSWORD, "new_password": "Password123!"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert changed.status_code == 422 and error_code(changed) == "weak_password"
+    assert (await login(client, user.email)).status_code == 200
+
+
+COMPOSED = "caf\u00e9 au lait sur la terrasse"  # é as one code point (NFC)
+DECOMPOSED = "cafe\u0301 au lait sur la terrasse"  # e + combining acute (NFD, as macOS types)
+
+
+async def test_W6_the_same_passphrase_in_another_unicode_form_signs_in(
+    client: httpx.AsyncClient,
+) -> None:
+    assert COMPOSED != DECOMPOSED
+    assert (await register(client, password=COMPOSED)).status_code == 201
+    assert (await login(client, "new@example.com", DECOMPOSED)).status_code == 200
+    assert (await login(client, "new@example.com", COMPOSED)).status_code == 200
+    assert (
+        await login(client, "new@example.com", "cafe au lait sur la terrasse")
+    ).status_code == 401
+
+
+async def test_W6_a_hash_made_before_normalisation_still_signs_in_and_is_upgraded(
+    client: httpx.AsyncClient, db: Database, settings: Settings
+) -> None:
+    user = await make_user(db, settings)
+    old = PasswordHasher(
+        time_cost=settings.argon2_time_cost,
+        memory_cost=settings.argon2_memory_kib,
+        parallelism=settings.argon2_parallelism,
+        type=Type.ID,
+    ).hash(DECOMPOSED)  # what the platform stored before W6: the bytes as typed
+    await db.users.update_one({"_id": user.id}, {"$set": {"password_hash": old}})
+    assert (await login(client, user.email, COMPOSED)).status_code == 401  # not yet
+    assert (await login(client, user.email, DECOMPOSED)).status_code == 200
+    doc = await db.users.find_one({"_id": user.id})
+    assert doc is not None and doc["password_hash"] != old
+    assert (await login(client, user.email, COMPOSED)).status_code == 200

@@ -1,11 +1,13 @@
-"""Argon2id password hashing (W1) and password policy (W4)."""
+"""Argon2id password hashing (W1) and password policy (W4, W5, W6)."""
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 from coursevault.config import Settings
 
@@ -26,34 +28,73 @@ def hasher(settings: Settings) -> PasswordHasher:
     )
 
 
-def policy_problem(password: str, *, min_length: int) -> str | None:
-    """Returns why PASSWORD is refused, or None; counts characters, never truncates."""
+# W5: zxcvbn scores 0-4 from its offline lists (common passwords, words, names) and
+# patterns (keyboard runs, dates, l33t); 0 and 1 mean "guessed within about a million
+# tries", as `Password123!` and `password1234` are. Only the first 72 characters are
+# scored (the library's own bound: its matcher is quadratic), and a longer passphrase is
+# not the weak kind.
+MIN_GUESS_SCORE = 2
+SCORED_CHARACTERS = 72
+
+
+def normalized(password: str) -> str:
+    """W6: the password as hashed and verified (NFKC), so the same passphrase typed on
+    another keyboard or system, in another Unicode form, still signs in."""
+    return unicodedata.normalize("NFKC", password)
+
+
+def policy_problem(
+    password: str, *, min_length: int, personal: tuple[str, ...] | None = None
+) -> str | None:
+    """Returns why PASSWORD is refused, or None; counts characters, never truncates.
+
+    With PERSONAL (the account's email and name) given, a password that is too easy to
+    guess (common, or built from those) is refused too; sign-in passes None.
+    """
     if len(password.encode()) > MAX_PASSWORD_BYTES:
         return f"Password must be at most {MAX_PASSWORD_BYTES} bytes"
     if len(password) < min_length:
         return f"Password must be at least {min_length} characters"
+    if personal is not None:
+        inputs = [part for value in personal for part in value.replace("@", " ").split()]
+        if zxcvbn(normalized(password)[:SCORED_CHARACTERS], inputs)["score"] < MIN_GUESS_SCORE:
+            return (
+                "This password is too common or too easy to guess; "
+                "try a few unrelated words or a longer phrase"
+            )
     return None
 
 
 def hash_password(settings: Settings, password: str) -> str:
-    """Returns the Argon2id hash of PASSWORD with the configured parameters."""
-    return hasher(settings).hash(password)
+    """Returns the Argon2id hash of PASSWORD (normalised) with the configured parameters."""
+    return hasher(settings).hash(normalized(password))
 
 
-def verify_password(settings: Settings, stored_hash: str, password: str) -> bool:
-    """Returns whether PASSWORD matches STORED_HASH."""
+def _matches(settings: Settings, stored_hash: str, password: str) -> bool:
     try:
         return hasher(settings).verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
-def needs_rehash(settings: Settings, stored_hash: str) -> bool:
-    """Returns whether STORED_HASH was made with weaker parameters than configured now."""
+def verify_password(settings: Settings, stored_hash: str, password: str) -> bool:
+    """Returns whether PASSWORD matches STORED_HASH, made before or after W6."""
+    return _matches(settings, stored_hash, normalized(password)) or (
+        normalized(password) != password and _matches(settings, stored_hash, password)
+    )
+
+
+def needs_rehash(settings: Settings, stored_hash: str, password: str) -> bool:
+    """Returns whether STORED_HASH, which PASSWORD just matched, should be made again:
+    weaker parameters than configured now, or hashed before normalisation (W6)."""
     try:
-        return hasher(settings).check_needs_rehash(stored_hash)
+        if hasher(settings).check_needs_rehash(stored_hash):
+            return True
     except InvalidHashError:
         return True
+    return normalized(password) != password and not _matches(
+        settings, stored_hash, normalized(password)
+    )
 
 
 @lru_cache(maxsize=8)

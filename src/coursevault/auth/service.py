@@ -34,8 +34,10 @@ def _hash_refresh(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _check_policy(settings: Settings, password: str) -> None:
-    problem = passwords.policy_problem(password, min_length=settings.password_min_length)
+def _check_policy(settings: Settings, password: str, *personal: str) -> None:
+    problem = passwords.policy_problem(
+        password, min_length=settings.password_min_length, personal=personal
+    )
     if problem:
         raise errors.weak_password(problem)
 
@@ -44,7 +46,7 @@ async def create_user(
     *, db: Database, settings: Settings, email: str, name: str, password: str, role: Role
 ) -> User:
     """Creates an account with ROLE; raises 409 for a taken email, 422 for a weak password."""
-    _check_policy(settings, password)
+    _check_policy(settings, password, email, name)
     password_hash = await asyncio.to_thread(passwords.hash_password, settings, password)
     try:
         return await auth_repo.insert_user(
@@ -112,7 +114,7 @@ async def login(
         log.info("login failed for %s from %s", email, ip)
         raise errors.invalid_credentials()
     await throttle.record_success(db=db, email=email)
-    if passwords.needs_rehash(settings, user.password_hash):  # W1: parameters grew
+    if passwords.needs_rehash(settings, user.password_hash, password):  # W1, W6
         new_hash = await asyncio.to_thread(passwords.hash_password, settings, password)
         await auth_repo.update_user(db=db, user_id=user.id, password_hash=new_hash)
     return user, await issue_tokens(db=db, settings=settings, user=user)
@@ -197,7 +199,7 @@ async def change_password(
         passwords.verify_password, settings, session.user.password_hash, current
     ):
         raise errors.invalid_credentials()
-    _check_policy(settings, new)
+    _check_policy(settings, new, session.user.email, session.user.name)
     new_hash = await asyncio.to_thread(passwords.hash_password, settings, new)
     await auth_repo.update_user(db=db, user_id=session.user.id, password_hash=new_hash)
     await auth_repo.revoke_user_families(db=db, user_id=session.user.id, keep_family=session.family)
