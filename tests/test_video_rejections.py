@@ -261,11 +261,32 @@ async def test_U5_termination_and_expiry_remove_the_bytes(
     await db.videos.update_one(
         {"_id": video["id"]}, {"$set": {"upload.expires_at": clock.now() - timedelta(seconds=1)}}
     )
+    # Found expired by the client's next request: the bytes go at once, not at the sweep.
     assert (await client.head(location, headers={**teacher.bearer, **TUS})).status_code == 404
-    assert await media.sweep_expired_uploads(db=db, settings=settings) == 1
     assert not list(uploads.glob(f"{video['id']}-*"))
     current = (await client.get(f"/api/videos/{video['id']}", headers=teacher.bearer)).json()
     assert current["status"] == "awaiting_upload"
+    assert await media.sweep_expired_uploads(db=db, settings=settings) == 0
+
+    # Nobody came back: the periodic sweep removes them.
+    location = (await create_upload(client, teacher.bearer, video["upload_url"], 100)).headers[
+        "Location"
+    ]
+    await patch(client, teacher.bearer, location, 0, b"x" * 50)
+    await db.videos.update_one(
+        {"_id": video["id"]}, {"$set": {"upload.expires_at": clock.now() - timedelta(seconds=1)}}
+    )
+    assert await media.sweep_expired_uploads(db=db, settings=settings) == 1
+    assert not list(uploads.glob(f"{video['id']}-*"))
+    # A PATCH to an expired upload also finds it gone, and changes nothing.
+    late = await client.patch(
+        location,
+        content=b"y" * 10,
+        headers={**teacher.bearer, **TUS, "Upload-Offset": "50",
+                 "Content-Type": "application/offset+octet-stream"},
+    )  # fmt: skip
+    assert late.status_code == 404
+    assert not list(uploads.glob(f"{video['id']}-*"))
 
 
 async def test_U4_original_names_are_sanitized_metadata(

@@ -89,8 +89,10 @@ async def create_upload(
 
 
 @tus_router.head("/{video_id}/{upload_id}", dependencies=[TusRequest], operation_id="uploadOffset")
-async def upload_offset(video: OwnedVideo, upload_id: str) -> Response:
-    upload = service.live_upload(video, upload_id)
+async def upload_offset(
+    video: OwnedVideo, upload_id: str, db: Db, settings: AppSettings
+) -> Response:
+    upload = await service.live_upload(db=db, settings=settings, video=video, upload_id=upload_id)
     response = Response(status_code=status.HTTP_200_OK)
     tus.set_headers(
         response,

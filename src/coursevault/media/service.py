@@ -137,17 +137,28 @@ async def start_upload(
     return updated
 
 
-def live_upload(video: Video, upload_id: str) -> Upload:
-    """Returns the upload UPLOAD_ID of VIDEO if it exists and has not expired."""
+async def live_upload(*, db: Database, settings: Settings, video: Video, upload_id: str) -> Upload:
+    """Returns the upload UPLOAD_ID of VIDEO if it exists and has not expired; an upload
+    found expired loses its bytes at once, not at the next sweep."""
     upload = video.upload
-    if (
-        upload is None
-        or upload.id != upload_id
-        or video.status != VideoStatus.uploading
-        or upload.expires_at <= clock.now()
-    ):
+    if upload is None or upload.id != upload_id or video.status != VideoStatus.uploading:
+        raise errors.upload_not_found()
+    if upload.expires_at <= clock.now():
+        await _expire(db=db, settings=settings, video=video, upload=upload)
         raise errors.upload_not_found()
     return upload
+
+
+async def _expire(*, db: Database, settings: Settings, video: Video, upload: Upload) -> None:
+    storage(settings).upload_part(video.id, upload.id).unlink(missing_ok=True)
+    await media_repo.update_video(
+        db=db,
+        video_id=video.id,
+        expect={"upload.id": upload.id},
+        upload=None,
+        status=VideoStatus.awaiting_upload.value,
+        progress=0.0,
+    )
 
 
 async def append(
@@ -166,7 +177,7 @@ async def append(
     A chunk with a checksum is all or nothing (tus Checksum); one that would pass the
     declared length is refused whole (413) and leaves the upload as it was.
     """
-    upload = live_upload(video, upload_id)
+    upload = await live_upload(db=db, settings=settings, video=video, upload_id=upload_id)
     if offset != upload.offset:
         raise errors.offset_mismatch(upload.offset)
     length = upload.length
@@ -360,7 +371,7 @@ async def terminate_upload(
     *, db: Database, settings: Settings, video: Video, upload_id: str
 ) -> None:
     """Deletes an unfinished upload (tus Termination); the video awaits a new one."""
-    live_upload(video, upload_id)
+    await live_upload(db=db, settings=settings, video=video, upload_id=upload_id)
     storage(settings).upload_part(video.id, upload_id).unlink(missing_ok=True)
     await media_repo.update_video(
         db=db,
@@ -374,19 +385,10 @@ async def terminate_upload(
 
 async def sweep_expired_uploads(*, db: Database, settings: Settings) -> int:
     """Deletes the bytes of uploads that expired (tus Expiration); returns how many."""
-    store = storage(settings)
     expired = await media_repo.expired_uploads(db=db, now=clock.now())
     for video in expired:
         assert video.upload is not None  # the query matched an expired upload
-        store.upload_part(video.id, video.upload.id).unlink(missing_ok=True)
-        await media_repo.update_video(
-            db=db,
-            video_id=video.id,
-            expect={"upload.id": video.upload.id},
-            upload=None,
-            status=VideoStatus.awaiting_upload.value,
-            progress=0.0,
-        )
+        await _expire(db=db, settings=settings, video=video, upload=video.upload)
     return len(expired)
 
 
