@@ -8,8 +8,12 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
+
+from pymongo.errors import PyMongoError
 
 from coursevault.config import Settings
 from coursevault.db import Database
@@ -18,6 +22,14 @@ from coursevault.jobs import repo as jobs_repo
 from coursevault.jobs.models import JobContext, JobType, PermanentJobError
 
 log = logging.getLogger(__name__)
+
+OUTAGE_MAX_WAIT_SECONDS = 30.0  # the longest pause between polls while the database is away
+
+
+@dataclass
+class Outage:
+    started: float
+    failures: int = 0
 
 
 def new_worker_id() -> str:
@@ -66,17 +78,37 @@ class Worker:
         """Works until STOP is set; sleeps between polls when the queue is empty."""
         log.info("worker %s started for %s", self.id, ", ".join(self.kinds))
         self._loop = asyncio.get_running_loop()
+        outage: Outage | None = None
         while not stop.is_set():
             try:
                 worked = await self.run_once()
+            except PyMongoError as exc:
+                # One line when the database goes away and one when it is back, not a
+                # traceback per poll; polls back off meanwhile.
+                if outage is None:
+                    outage = Outage(started=time.monotonic())
+                    log.warning("worker %s: database unreachable (%s); retrying", self.id, exc)
+                outage.failures += 1
+                worked = False
             except Exception:
                 log.exception("worker %s: unexpected error; continuing", self.id)
                 worked = False
+            else:
+                if outage is not None:
+                    log.warning(
+                        "worker %s: database reachable again after %.0f s",
+                        self.id,
+                        time.monotonic() - outage.started,
+                    )
+                    outage = None
             if worked:
                 continue
             self._wakeup.clear()
+            wait = self.settings.job_poll_seconds
+            if outage is not None:
+                wait = min(wait * 2**outage.failures, OUTAGE_MAX_WAIT_SECONDS)
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.settings.job_poll_seconds):
+                async with asyncio.timeout(wait):
                     waiters = [
                         asyncio.create_task(stop.wait()),
                         asyncio.create_task(self._wakeup.wait()),

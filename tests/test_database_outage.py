@@ -1,0 +1,61 @@
+"""The platform while its database is unreachable: real PyMongo through a relay the test cuts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from coursevault import background_work, embedded_server
+from coursevault.config import Settings
+from coursevault.db import Database, Document
+from coursevault.jobs.worker import Worker
+from tests.tcp_proxy import CuttableProxy
+
+
+@pytest.fixture
+async def proxy(db: Database, settings: Settings) -> AsyncIterator[CuttableProxy]:
+    running = embedded_server.find_running(settings.data_dir)
+    assert running is not None
+    relay = CuttableProxy(int(running.uri.rsplit(":", 1)[1].split("/")[0]))
+    await relay.start()
+    yield relay
+    await relay.cut()
+
+
+async def test_a_worker_logs_one_line_per_outage_and_one_when_it_ends(
+    proxy: CuttableProxy, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    client: AsyncMongoClient[Document] = AsyncMongoClient(
+        f"mongodb://127.0.0.1:{proxy.port}/?directConnection=true",
+        serverSelectionTimeoutMS=300,
+        connectTimeoutMS=300,
+    )
+    fast = settings.model_copy(update={"job_poll_seconds": 0.05})
+    worker = Worker(
+        db=client[settings.mongodb_database], settings=fast, job_types=background_work.JOB_TYPES
+    )
+    stop = asyncio.Event()
+    caplog.set_level(logging.INFO, logger="coursevault.jobs.worker")
+    running = asyncio.create_task(worker.run_forever(stop))
+    try:
+        await asyncio.sleep(0.5)  # polling a healthy database: nothing to say
+        await proxy.cut()
+        await asyncio.sleep(4)  # several failed polls
+        await proxy.restore()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and "reachable again" not in caplog.text:
+            await asyncio.sleep(0.1)
+    finally:
+        stop.set()
+        await running
+        await client.close()
+    lines = [r for r in caplog.records if r.name == "coursevault.jobs.worker"]
+    assert len([r for r in lines if "unreachable" in r.getMessage()]) == 1
+    assert len([r for r in lines if "reachable again" in r.getMessage()]) == 1
+    assert all(r.exc_info is None for r in lines), "no traceback per poll"
+    assert not [r for r in lines if r.levelno >= logging.ERROR]
