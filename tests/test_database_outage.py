@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
+import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
@@ -14,7 +18,35 @@ from coursevault import background_work, embedded_server
 from coursevault.config import Settings
 from coursevault.db import Database, Document
 from coursevault.jobs.worker import Worker
+from tests.factories import signed_in
 from tests.tcp_proxy import CuttableProxy
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {"db_timeout_seconds": 1.0}
+
+
+async def test_a_frozen_database_answers_503_within_the_bound_and_recovers(
+    client: httpx.AsyncClient, db: Database, settings: Settings
+) -> None:
+    student = await signed_in(client, db, settings)
+    assert (await client.get("/api/courses")).status_code == 200
+    running = embedded_server.find_running(settings.data_dir)
+    assert running is not None
+    os.kill(running.pid, signal.SIGSTOP)  # frozen, not down: connections stay open
+    try:
+        for path, headers in (("/api/courses", {}), ("/api/me/courses", student.bearer)):
+            began = time.monotonic()
+            async with asyncio.timeout(10):  # before the bound existed, this waited forever
+                response = await client.get(path, headers=headers)
+            took = time.monotonic() - began
+            assert response.status_code == 503, path
+            assert response.json()["error"]["code"] == "database_unavailable"
+            assert took < 4 * settings.db_timeout_seconds, (path, took)
+    finally:
+        os.kill(running.pid, signal.SIGCONT)
+    assert (await client.get("/api/courses")).status_code == 200
 
 
 @pytest.fixture

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     mongodb_uri: str | None = None
     mongodb_database: str = "coursevault"
+    # Every database call gives up after this long (pymongo's timeoutMS): a frozen
+    # database turns into 503 database_unavailable instead of requests that hang.
+    db_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     secret_key: SecretStr | None = None
     public_url: str = "http://127.0.0.1:8000"
     # Extra origins allowed to send cookie-authenticated writes (CSRF Origin check).

@@ -40,8 +40,14 @@ async def connect(settings: Settings) -> Connection:
     else:
         embedded = await asyncio.to_thread(embedded_server.ensure_running, settings.data_dir)
         uri, kind = embedded.uri, "embedded"
+    bound = int(settings.db_timeout_seconds * 1000)
     client: AsyncMongoClient[Document] = AsyncMongoClient(
-        uri, tz_aware=True, serverSelectionTimeoutMS=5000, uuidRepresentation="standard"
+        uri,
+        tz_aware=True,
+        uuidRepresentation="standard",
+        timeoutMS=bound,  # every operation, retries included (finding: a frozen db hung)
+        serverSelectionTimeoutMS=bound,
+        connectTimeoutMS=bound,
     )
     return Connection(
         client=client,
