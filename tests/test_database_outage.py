@@ -91,3 +91,31 @@ async def test_a_worker_logs_one_line_per_outage_and_one_when_it_ends(
     assert len([r for r in lines if "reachable again" in r.getMessage()]) == 1
     assert all(r.exc_info is None for r in lines), "no traceback per poll"
     assert not [r for r in lines if r.levelno >= logging.ERROR]
+
+
+async def test_an_embedded_database_killed_with_sigkill_is_restarted_on_its_data(
+    client: httpx.AsyncClient, db: Database, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="coursevault.db")
+    student = await signed_in(client, db, settings)
+    killed = embedded_server.find_running(settings.data_dir)
+    assert killed is not None
+    os.kill(killed.pid, signal.SIGKILL)  # as the OOM killer would
+    answers: list[int] = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        response = await client.get("/api/auth/me", headers=student.bearer)
+        answers.append(response.status_code)
+        if response.status_code == 200:
+            break
+        assert response.status_code == 503  # meanwhile: the error shape, never a hang or 500
+        await asyncio.sleep(0.2)
+    assert answers[-1] == 200, answers
+    # The same data (the account signed up before the kill), on the same address.
+    assert (await client.get("/api/auth/me", headers=student.bearer)).json()["email"] == (
+        student.user.email
+    )
+    restarted = embedded_server.find_running(settings.data_dir)
+    assert restarted is not None and restarted.pid != killed.pid
+    assert restarted.uri == killed.uri
+    assert "is gone; restarting it" in caplog.text and "running again" in caplog.text

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -316,12 +318,17 @@ async def test_P4_P5_disputes_revoke_a_won_one_restores_a_lost_one_does_not(
 async def test_P2_with_the_database_down_the_webhook_is_not_acknowledged(
     tmp_path: Path, localstripe: LocalStripe
 ) -> None:
-    settings = make_settings(tmp_path / "own-data", **settings_for(localstripe.url))
+    settings = make_settings(
+        tmp_path / "own-data", db_timeout_seconds=1.0, **settings_for(localstripe.url)
+    )
     app, lifespan = await start_app(settings)
+    frozen = None
     try:
         connection = app.state.connection
         assert connection.embedded is not None
-        await asyncio.to_thread(connection.embedded.stop)  # this app's own database only
+        # This app's own database stops answering (a dead one would be restarted at once).
+        frozen = connection.embedded.pid
+        os.kill(frozen, signal.SIGSTOP)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://testserver", timeout=30
@@ -333,4 +340,6 @@ async def test_P2_with_the_database_down_the_webhook_is_not_acknowledged(
         assert response.status_code == 503
         assert error_code(response) == "database_unavailable"
     finally:
+        if frozen is not None:
+            os.kill(frozen, signal.SIGCONT)
         await lifespan.__aexit__(None, None, None)

@@ -41,11 +41,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         supervisor = supervision.supervisor_pid()
         watcher = asyncio.create_task(supervision.watch(supervisor)) if supervisor else None
         stop_worker = asyncio.Event()
-        background: list[asyncio.Task[None]] = []
+        background: list[asyncio.Task[None]] = [
+            asyncio.create_task(db.supervise(connection, settings, stop_worker))
+        ]
         try:
             await repos.ensure_indexes(connection.db)
             if settings.inprocess_worker:
-                background = background_work.start(
+                background += background_work.start(
                     db=connection.db, settings=settings, stop=stop_worker
                 )
             log.info("CourseVault ready (%s database)", connection.kind)

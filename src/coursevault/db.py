@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -17,6 +19,9 @@ type Document = dict[str, Any]
 type Database = AsyncDatabase[Document]
 
 DatabaseKind = Literal["embedded", "mongodb"]
+
+log = logging.getLogger(__name__)
+SUPERVISE_INTERVAL_SECONDS = 1.0
 
 
 @dataclass
@@ -55,6 +60,27 @@ async def connect(settings: Settings) -> Connection:
         kind=kind,  # type: ignore[arg-type]
         embedded=embedded,
     )
+
+
+async def supervise(connection: Connection, settings: Settings, stop: asyncio.Event) -> None:
+    """Restarts the embedded database on the same data and port when its process dies
+    (kill -9, the OOM killer); the client reconnects by itself. Nothing to do for MongoDB."""
+    while connection.embedded is not None and not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(SUPERVISE_INTERVAL_SECONDS):
+                await stop.wait()
+        gone = connection.embedded
+        if stop.is_set() or gone.alive():
+            continue
+        log.warning("embedded database (pid %s) is gone; restarting it", gone.pid)
+        try:
+            connection.embedded = await asyncio.to_thread(
+                embedded_server.ensure_running, settings.data_dir, gone.port
+            )
+        except embedded_server.EmbeddedServerError as exc:
+            log.error("embedded database did not restart (%s); trying again", exc)
+            continue
+        log.warning("embedded database running again (pid %s)", connection.embedded.pid)
 
 
 PING_TIMEOUT_SECONDS = 2.0

@@ -43,6 +43,16 @@ class EmbeddedServer:
     pid: int
     process: subprocess.Popen[bytes] | None = None
 
+    @property
+    def port(self) -> int:
+        return int(self.uri.rsplit(":", 1)[1].split("/")[0])
+
+    def alive(self) -> bool:
+        """Whether its process still runs (a child of ours that died is reaped here)."""
+        if self.process is not None:
+            return self.process.poll() is None
+        return _pid_alive(self.pid)
+
     def stop(self, timeout: float = 10.0) -> None:
         """Stops the server if this process started it; leaves a shared one running."""
         if self.process is None or self.process.poll() is not None:
@@ -91,7 +101,12 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    # A killed child that its parent has not reaped yet still answers signal 0.
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"
 
 
 def find_running(data_dir: Path) -> EmbeddedServer | None:
@@ -105,8 +120,9 @@ def find_running(data_dir: Path) -> EmbeddedServer | None:
     return EmbeddedServer(uri=_uri(port), pid=pid)
 
 
-def ensure_running(data_dir: Path) -> EmbeddedServer:
-    """Returns the running server for DATA_DIR, starting one owned by this process if needed."""
+def ensure_running(data_dir: Path, port: int = 0) -> EmbeddedServer:
+    """Returns the running server for DATA_DIR, starting one owned by this process if needed
+    (on PORT when given: a restart keeps the address its clients already use)."""
     data_dir = data_dir.resolve()
     running = find_running(data_dir)
     if running is not None:
@@ -114,7 +130,14 @@ def ensure_running(data_dir: Path) -> EmbeddedServer:
     db_dir(data_dir).mkdir(parents=True, exist_ok=True)
     log = (db_dir(data_dir) / "server.log").open("ab")
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no user input
-        [sys.executable, "-m", "coursevault.embedded_server", str(data_dir), str(os.getpid())],
+        [
+            sys.executable,
+            "-m",
+            "coursevault.embedded_server",
+            str(data_dir),
+            str(os.getpid()),
+            str(port),
+        ],
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=log,
@@ -149,11 +172,11 @@ def _engine(path: Path) -> object:
     return EmbeddedEngine(str(path))
 
 
-async def _serve(data_dir: Path, parent_pid: int) -> None:
+async def _serve(data_dir: Path, parent_pid: int, port: int) -> None:
     from mongoeco.wire import AsyncMongoEcoProxyServer
 
     server = AsyncMongoEcoProxyServer(
-        engine=_engine(db_dir(data_dir) / DB_FILE_NAME), host="127.0.0.1", port=0
+        engine=_engine(db_dir(data_dir) / DB_FILE_NAME), host="127.0.0.1", port=port
     )
     address = await server.start()
     state_path = db_dir(data_dir) / STATE_FILE_NAME
@@ -180,13 +203,14 @@ async def _serve(data_dir: Path, parent_pid: int) -> None:
 
 def main(argv: list[str]) -> int:
     data_dir, parent_pid = Path(argv[0]), int(argv[1])
+    port = int(argv[2]) if len(argv) > 2 else 0
     db_dir(data_dir).mkdir(parents=True, exist_ok=True)
     lock = (db_dir(data_dir) / LOCK_FILE_NAME).open("w")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return EXIT_ALREADY_RUNNING
-    asyncio.run(_serve(data_dir, parent_pid))
+    asyncio.run(_serve(data_dir, parent_pid, port))
     return 0
 
 
