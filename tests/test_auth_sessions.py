@@ -187,8 +187,36 @@ async def test_J7_cookies_are_secure_outside_development(
 ) -> None:
     user = await make_user(db, settings)
     cookies = cookie_attributes(await login(client, user.email))
-    assert {"cv_access", "cv_refresh", "cv_csrf"} <= cookies.keys()
+    # Browser-enforced prefixes: __Host- (Secure, Path=/, no Domain) and, for the refresh
+    # cookie whose path is narrower, __Secure-.
+    assert {"__Host-cv_access", "__Secure-cv_refresh", "__Host-cv_csrf"} <= cookies.keys()
+    assert not {"cv_access", "cv_refresh", "cv_csrf"} & cookies.keys()
     assert all("; secure" in line for line in cookies.values())
+    for name in ("__Host-cv_access", "__Host-cv_csrf"):
+        assert "path=/;" in cookies[name] + ";" and "domain=" not in cookies[name]
+    assert "path=/api/auth" in cookies["__Secure-cv_refresh"]
+
+
+@pytest.mark.parametrize("settings_overrides", [{"env": "production"}])
+async def test_J7_prefixed_cookies_sign_in_and_unprefixed_ones_are_ignored_outside_development(
+    client: httpx.AsyncClient, db: Database, settings: Settings
+) -> None:
+    user = await make_user(db, settings)
+    response = await login(client, user.email)
+    access = response.cookies["__Host-cv_access"]
+    csrf = response.cookies["__Host-cv_csrf"]
+    client.cookies.clear()
+    signed = await client.get(ME, cookies={"__Host-cv_access": access})
+    assert signed.status_code == 200
+    # A cookie planted without the prefix (a subdomain or plain-http page could) is not read.
+    planted = await client.get(ME, cookies={"cv_access": access})
+    assert planted.status_code == 401
+    write = await client.post(
+        "/api/auth/logout",
+        cookies={"__Host-cv_access": access, "cv_csrf": csrf},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert write.status_code == 403  # the CSRF cookie must carry its prefix too
 
 
 async def cookie_session(client: httpx.AsyncClient, db: Database, settings: Settings) -> str:

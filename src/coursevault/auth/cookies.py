@@ -1,4 +1,10 @@
-"""Browser session cookies (J7): httpOnly tokens, a readable CSRF token, Secure outside dev."""
+"""Browser session cookies (J7): httpOnly tokens, a readable CSRF token, Secure outside dev.
+
+Outside development the names carry the browser-enforced prefixes: `__Host-` (Secure, path
+/, no Domain: no subdomain or plain-http page can set or shadow it) for the access and
+CSRF cookies, `__Secure-` for the refresh cookie, whose path is narrower than /.
+Development serves plain http, where browsers refuse both prefixes.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,15 @@ from coursevault.config import Settings
 ACCESS_COOKIE = "cv_access"
 REFRESH_COOKIE = "cv_refresh"
 CSRF_COOKIE = "cv_csrf"
+
+
+def cookie_name(settings: Settings, name: str) -> str:
+    """NAME as set and read under SETTINGS (prefixed outside development)."""
+    if settings.is_development:
+        return name
+    return ("__Secure-" if name == REFRESH_COOKIE else "__Host-") + name
+
+
 CSRF_HEADER = "X-CSRF-Token"
 REFRESH_COOKIE_PATH = "/api/auth"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -24,7 +39,7 @@ def set_session_cookies(response: Response, settings: Settings, pair: TokenPair)
     """Puts the token pair and a fresh CSRF token into cookies."""
     secure = not settings.is_development
     response.set_cookie(
-        ACCESS_COOKIE,
+        cookie_name(settings, ACCESS_COOKIE),
         pair.access_token,
         max_age=pair.expires_in,
         httponly=True,
@@ -32,7 +47,7 @@ def set_session_cookies(response: Response, settings: Settings, pair: TokenPair)
         samesite="lax",
     )
     response.set_cookie(
-        REFRESH_COOKIE,
+        cookie_name(settings, REFRESH_COOKIE),
         pair.refresh_token,
         max_age=settings.refresh_token_ttl_seconds,
         httponly=True,
@@ -42,7 +57,7 @@ def set_session_cookies(response: Response, settings: Settings, pair: TokenPair)
     )
     # Readable by the page's script on purpose: it echoes it in X-CSRF-Token.
     response.set_cookie(
-        CSRF_COOKIE,
+        cookie_name(settings, CSRF_COOKIE),
         secrets.token_urlsafe(24),
         max_age=settings.refresh_token_ttl_seconds,
         httponly=False,
@@ -53,11 +68,17 @@ def set_session_cookies(response: Response, settings: Settings, pair: TokenPair)
 
 def clear_session_cookies(response: Response, settings: Settings) -> None:
     secure = not settings.is_development
-    response.delete_cookie(ACCESS_COOKIE, httponly=True, secure=secure, samesite="lax")
     response.delete_cookie(
-        REFRESH_COOKIE, path=REFRESH_COOKIE_PATH, httponly=True, secure=secure, samesite="strict"
+        cookie_name(settings, ACCESS_COOKIE), httponly=True, secure=secure, samesite="lax"
     )
-    response.delete_cookie(CSRF_COOKIE, secure=secure, samesite="strict")
+    response.delete_cookie(
+        cookie_name(settings, REFRESH_COOKIE),
+        path=REFRESH_COOKIE_PATH,
+        httponly=True,
+        secure=secure,
+        samesite="strict",
+    )
+    response.delete_cookie(cookie_name(settings, CSRF_COOKIE), secure=secure, samesite="strict")
 
 
 def _origin(url: str) -> str:
@@ -83,7 +104,7 @@ def require_csrf(request: Request, settings: Settings) -> None:
     if request.method in SAFE_METHODS:
         return
     check_origin(request, settings)
-    cookie = request.cookies.get(CSRF_COOKIE, "")
+    cookie = request.cookies.get(cookie_name(settings, CSRF_COOKIE), "")
     header = request.headers.get(CSRF_HEADER, "")
     if not cookie or not header or not hmac.compare_digest(cookie.encode(), header.encode()):
         raise errors.csrf_failed(f"the {CSRF_HEADER} header is missing or does not match")

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from coursevault.auth import errors
 from coursevault.auth import service as auth
-from coursevault.auth.cookies import ACCESS_COOKIE, require_csrf
+from coursevault.auth.cookies import ACCESS_COOKIE, cookie_name, require_csrf
 from coursevault.auth.models import Role, User
 from coursevault.deps import AppSettings, Db
 
@@ -28,7 +28,7 @@ async def _authenticate(
 ) -> auth.Session:
     token = _bearer(request)
     if token is None:
-        token = request.cookies.get(ACCESS_COOKIE)
+        token = request.cookies.get(cookie_name(settings, ACCESS_COOKIE))
         if not token:
             raise errors.not_authenticated()
         require_csrf(request, settings)
@@ -62,7 +62,9 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 async def optional_user(request: Request, db: Db, settings: AppSettings) -> User | None:
     """The caller when signed in, None for anonymous visitors (public pages)."""
-    if "authorization" not in request.headers and not request.cookies.get(ACCESS_COOKIE):
+    if "authorization" not in request.headers and not request.cookies.get(
+        cookie_name(settings, ACCESS_COOKIE)
+    ):
         return None
     session = await current_session(request, db, settings)
     return session.user

@@ -11,6 +11,7 @@ from coursevault.auth.cookies import (
     REFRESH_COOKIE,
     check_origin,
     clear_session_cookies,
+    cookie_name,
     require_csrf,
     set_session_cookies,
 )
@@ -72,7 +73,7 @@ async def refresh(
 ) -> TokenPair:
     token = refresh_in.refresh_token if refresh_in else None
     if not token:
-        token = request.cookies.get(REFRESH_COOKIE)
+        token = request.cookies.get(cookie_name(settings, REFRESH_COOKIE))
         if not token:
             raise errors.not_authenticated()
         require_csrf(request, settings)

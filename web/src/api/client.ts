@@ -21,7 +21,7 @@ export class ApiError extends Error {
 }
 
 export function csrfToken(): string {
-  const match = document.cookie.match(/(?:^|;\s*)cv_csrf=([^;]+)/);
+  const match = document.cookie.match(/(?:^|;\s*)(?:__Host-)?cv_csrf=([^;]+)/); // prefixed over https
   return match ? decodeURIComponent(match[1]) : "";
 }
 
