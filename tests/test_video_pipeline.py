@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import av
@@ -13,6 +14,9 @@ from cryptography.exceptions import InvalidTag
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.db import Database
+from coursevault.ffmpeg import command, runner
+from coursevault.ffmpeg.binary import ffmpeg_path
+from coursevault.media import jobs as media_jobs
 from coursevault.media import keys as content_keys
 from coursevault.media import service as media
 from coursevault.media.models import StoredKey
@@ -212,3 +216,39 @@ async def test_each_video_has_its_own_key_and_keys_are_stored_wrapped(
     await db.video_keys.replace_one({"_id": ids[1]}, {**first, "_id": ids[1]})
     with pytest.raises(InvalidTag):
         await media.period_key(db=db, settings=settings, video_id=ids[1], period=0)
+
+
+async def test_a_picture_track_shorter_than_the_sound_still_gets_a_poster(
+    tmp_path: Path,
+) -> None:
+    # 0.4 s of picture, 3 s of sound: no frame exists at 1 s, where the poster is taken.
+    clip = tmp_path / "short-picture.mp4"
+    subprocess.run(
+        [
+            ffmpeg_path(), "-nostdin", "-loglevel", "error", "-y",
+            "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=0.4",
+            "-f", "lavfi", "-i", "sine=frequency=440:duration=3",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+            str(clip),
+        ],
+        check=True,
+        timeout=60,
+    )  # fmt: skip
+    poster = tmp_path / "poster.jpg"
+    with pytest.raises(runner.FFmpegFailed):  # what the job did before: fail the video
+        await runner.run(command.poster_args(clip, "mov", poster, 1.0), timeout=60)
+    await media_jobs.write_poster(clip, "mov", poster, duration=3.0)
+    with av.open(str(poster)) as image:  # a real JPEG: the first frame
+        frame = next(image.decode(video=0))
+        assert (frame.width, frame.height) == (320, 240)
+
+
+async def test_an_ffmpeg_failure_reads_as_a_reason_not_as_ffmpeg_output(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\xde\xad" * 5000)
+    with pytest.raises(runner.FFmpegFailed) as failed:
+        await runner.run(command.poster_args(broken, "mov", tmp_path / "p.jpg", 0.0), timeout=60)
+    message = str(failed.value)
+    assert failed.value.stderr  # the raw text is kept, for the log
+    assert "0x" not in message and "ffmpeg" not in message.lower() and "@" not in message
+    assert message[0].isupper()

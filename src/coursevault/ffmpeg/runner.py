@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import logging
 import signal
 import time
 from collections.abc import Awaitable, Callable
@@ -28,6 +29,9 @@ _PERMANENT_MARKERS = (
 )
 
 
+log = logging.getLogger(__name__)
+
+
 class FFmpegFailed(Exception):
     """ffmpeg exited with an error; `permanent` says whether retrying can help."""
 
@@ -39,13 +43,22 @@ class FFmpegFailed(Exception):
 
 def classify(returncode: int, stderr: str) -> FFmpegFailed:
     """Returns the failure for an ffmpeg exit: permanent for bad input, transient otherwise."""
-    last = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {returncode}"
+    # The message reaches the instructor: a reason in words, never ffmpeg's own text (it
+    # names memory addresses and internals); the raw tail goes to the log in `run`.
     if returncode < 0:  # killed by a signal (OOM killer, operator): worth another try
-        return FFmpegFailed(f"ffmpeg was killed ({last})", permanent=False, stderr=stderr)
+        return FFmpegFailed(
+            "The converter was stopped before it finished", permanent=False, stderr=stderr
+        )
     if "No space left on device" in stderr:
         return FFmpegFailed("The disk is full", permanent=False, stderr=stderr)
-    permanent = any(marker in stderr for marker in _PERMANENT_MARKERS)
-    return FFmpegFailed(f"ffmpeg failed: {last}", permanent=permanent, stderr=stderr)
+    if any(marker in stderr for marker in _PERMANENT_MARKERS):
+        return FFmpegFailed(
+            "The video could not be decoded: it may be damaged or in an unusual format; "
+            "try exporting it again as MP4 (H.264 video, AAC audio)",
+            permanent=True,
+            stderr=stderr,
+        )
+    return FFmpegFailed("The converter stopped with an error", permanent=False, stderr=stderr)
 
 
 def _die_with_parent() -> None:
@@ -121,6 +134,8 @@ async def run(
         await _kill(process)
         raise
     if returncode != 0:
+        tail = stderr.strip().splitlines()[-3:]
+        log.warning("ffmpeg exited with %s: %s", returncode, " | ".join(tail))
         raise classify(returncode, stderr)
 
 

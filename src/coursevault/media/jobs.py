@@ -116,11 +116,7 @@ async def _encode(
         on_progress=_progress_writer(ctx, payload, probed.duration),
         progress_every=PROGRESS_EVERY_SECONDS,
     )
-    poster_at = min(1.0, probed.duration / 2)
-    await runner.run(
-        command.poster_args(job.source, probed.demuxer, output / command.POSTER, poster_at),
-        timeout=120,
-    )
+    await write_poster(job.source, probed.demuxer, output / command.POSTER, probed.duration)
     secret = content_keys.VideoSecret.new(rotation=ctx.settings.key_rotation_segments)
     packaged = await asyncio.to_thread(
         packager.package,
@@ -185,3 +181,22 @@ TRANSCODE = JobType(
     backoff_seconds=15,
     lease_seconds=30,
 )
+
+
+async def write_poster(source: Path, demuxer: str, poster: Path, duration: float) -> None:
+    """The poster: the frame at 1 s, else the first frame. A video whose picture track is
+    shorter than its sound has no frame at 1 s; it still plays, so a poster that cannot
+    be made is logged, never a reason to fail the video."""
+    for at in dict.fromkeys((min(1.0, duration / 2), 0.0)):
+        try:
+            await runner.run(command.poster_args(source, demuxer, poster, at), timeout=120)
+        except runner.FFmpegFailed as exc:
+            log.warning("no poster frame at %.1f s of %s: %s", at, source.name, exc)
+            continue
+        if await asyncio.to_thread(_written, poster):
+            return
+    log.warning("%s has no poster", source.name)
+
+
+def _written(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size > 0
