@@ -8,9 +8,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import PyMongoError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from coursevault import embedded_server
 from coursevault.config import Settings
@@ -120,3 +121,20 @@ def set_if(condition: Document, values: Document) -> list[Document]:
 def pair_id(first: str, second: str) -> str:
     """The `_id` of a document that exists once per (FIRST, SECOND), e.g. user and lesson."""
     return f"{first}:{second}"
+
+
+async def upsert(
+    collection: AsyncCollection[Document], key: Document, update: Document | list[Document]
+) -> Document:
+    """Applies UPDATE to the document at KEY, creating it if absent; returns it afterwards.
+    Two first writes racing both try to insert: the loser's retry finds the document."""
+    for _ in range(2):
+        try:
+            doc = await collection.find_one_and_update(
+                key, update, upsert=True, return_document=ReturnDocument.AFTER
+            )
+        except DuplicateKeyError:
+            continue
+        assert doc is not None  # an upsert always leaves a document
+        return doc
+    raise RuntimeError(f"upsert into {collection.name} kept colliding")

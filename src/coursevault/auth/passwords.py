@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 from argon2 import PasswordHasher, Type
@@ -77,24 +78,24 @@ def _matches(settings: Settings, stored_hash: str, password: str) -> bool:
         return False
 
 
-def verify_password(settings: Settings, stored_hash: str, password: str) -> bool:
-    """Returns whether PASSWORD matches STORED_HASH, made before or after W6."""
-    return _matches(settings, stored_hash, normalized(password)) or (
-        normalized(password) != password and _matches(settings, stored_hash, password)
-    )
+@dataclass(frozen=True)
+class Verdict:
+    matched: bool
+    rehash: bool = False  # matched a hash with weaker parameters (W1) or made before W6
 
 
-def needs_rehash(settings: Settings, stored_hash: str, password: str) -> bool:
-    """Returns whether STORED_HASH, which PASSWORD just matched, should be made again:
-    weaker parameters than configured now, or hashed before normalisation (W6)."""
-    try:
-        if hasher(settings).check_needs_rehash(stored_hash):
-            return True
-    except InvalidHashError:
-        return True
-    return normalized(password) != password and not _matches(
-        settings, stored_hash, normalized(password)
-    )
+def verify_password(settings: Settings, stored_hash: str, password: str) -> Verdict:
+    """Checks PASSWORD against STORED_HASH, made before or after W6 (one Argon2 run, two
+    only for a password that normalisation changes and an older hash)."""
+    if _matches(settings, stored_hash, normalized(password)):
+        try:
+            weaker = hasher(settings).check_needs_rehash(stored_hash)
+        except InvalidHashError:
+            weaker = True
+        return Verdict(matched=True, rehash=weaker)
+    if normalized(password) != password and _matches(settings, stored_hash, password):
+        return Verdict(matched=True, rehash=True)
+    return Verdict(matched=False)
 
 
 @lru_cache(maxsize=8)

@@ -104,17 +104,17 @@ async def login(
     if user is None or too_long:
         if not too_long:
             await asyncio.to_thread(passwords.burn_verification, settings, password)
-        ok = False
+        verdict = passwords.Verdict(matched=False)
     else:
-        ok = await asyncio.to_thread(
+        verdict = await asyncio.to_thread(
             passwords.verify_password, settings, user.password_hash, password
         )
-    if not ok or user is None or user.disabled:
+    if not verdict.matched or user is None or user.disabled:
         await throttle.record_failure(db=db, settings=settings, email=email, ip=ip)
         log.info("login failed for %s from %s", email, ip)
         raise errors.invalid_credentials()
     await throttle.record_success(db=db, email=email)
-    if passwords.needs_rehash(settings, user.password_hash, password):  # W1, W6
+    if verdict.rehash:  # W1: parameters grew; W6: made before normalisation
         new_hash = await asyncio.to_thread(passwords.hash_password, settings, password)
         await auth_repo.update_user(db=db, user_id=user.id, password_hash=new_hash)
     return user, await issue_tokens(db=db, settings=settings, user=user)
@@ -195,9 +195,10 @@ async def change_password(
     *, db: Database, settings: Settings, session: Session, current: str, new: str
 ) -> None:
     """Changes the password after checking CURRENT; ends every other sign-in (J6)."""
-    if not await asyncio.to_thread(
+    verdict = await asyncio.to_thread(
         passwords.verify_password, settings, session.user.password_hash, current
-    ):
+    )
+    if not verdict.matched:
         raise errors.invalid_credentials()
     _check_policy(settings, new, session.user.email, session.user.name)
     new_hash = await asyncio.to_thread(passwords.hash_password, settings, new)

@@ -144,12 +144,15 @@ async def live_upload(*, db: Database, settings: Settings, video: Video, upload_
     if upload is None or upload.id != upload_id or video.status != VideoStatus.uploading:
         raise errors.upload_not_found()
     if upload.expires_at <= clock.now():
-        await _expire(db=db, settings=settings, video=video, upload=upload)
+        await _discard_upload(db=db, settings=settings, video=video, upload=upload)
         raise errors.upload_not_found()
     return upload
 
 
-async def _expire(*, db: Database, settings: Settings, video: Video, upload: Upload) -> None:
+async def _discard_upload(
+    *, db: Database, settings: Settings, video: Video, upload: Upload
+) -> None:
+    """Deletes an unfinished upload's bytes; the video awaits a new upload."""
     storage(settings).upload_part(video.id, upload.id).unlink(missing_ok=True)
     await media_repo.update_video(
         db=db,
@@ -371,16 +374,8 @@ async def terminate_upload(
     *, db: Database, settings: Settings, video: Video, upload_id: str
 ) -> None:
     """Deletes an unfinished upload (tus Termination); the video awaits a new one."""
-    await live_upload(db=db, settings=settings, video=video, upload_id=upload_id)
-    storage(settings).upload_part(video.id, upload_id).unlink(missing_ok=True)
-    await media_repo.update_video(
-        db=db,
-        video_id=video.id,
-        expect={"upload.id": upload_id},
-        upload=None,
-        status=VideoStatus.awaiting_upload.value,
-        progress=0.0,
-    )
+    upload = await live_upload(db=db, settings=settings, video=video, upload_id=upload_id)
+    await _discard_upload(db=db, settings=settings, video=video, upload=upload)
 
 
 async def sweep_expired_uploads(*, db: Database, settings: Settings) -> int:
@@ -388,7 +383,7 @@ async def sweep_expired_uploads(*, db: Database, settings: Settings) -> int:
     expired = await media_repo.expired_uploads(db=db, now=clock.now())
     for video in expired:
         assert video.upload is not None  # the query matched an expired upload
-        await _expire(db=db, settings=settings, video=video, upload=video.upload)
+        await _discard_upload(db=db, settings=settings, video=video, upload=video.upload)
     return len(expired)
 
 

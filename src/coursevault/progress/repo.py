@@ -4,26 +4,32 @@ from __future__ import annotations
 
 import contextlib
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
-from coursevault.db import Database, Document, pair_id
+from coursevault.db import Database, Document, pair_id, upsert
 from coursevault.progress.models import LessonProgress
 
 
 async def create_indexes(db: Database) -> None:
     """Creates this feature's indexes (listed in `coursevault.repos`)."""
-    await _readdress_legacy(db)
+    if BY_COURSE not in await db.progress.index_information():
+        # Created last, the index marks the move below as done: later starts skip it
+        # instead of scanning the collection, and a start that stopped halfway redoes it.
+        await _readdress_legacy(db)
     await db.progress.create_index([("user_id", ASCENDING), ("course_id", ASCENDING)])
     await db.progress.create_index([("course_id", ASCENDING), ("lesson_id", ASCENDING)])
 
 
+BY_COURSE = "user_id_1_course_id_1"
+
+
 async def _readdress_legacy(db: Database) -> None:
     # Progress saved before documents were addressed by (user, lesson) in their `_id` moves
-    # to that address once, so the hot path never looks it up by fields. The `_id` now
-    # keeps one document per (user, lesson), so the unique index that did goes first;
-    # copying before deleting loses nothing if this stops halfway.
+    # to that address, so the hot path never looks it up by fields. The `_id` now keeps
+    # one document per (user, lesson), so the unique index that did goes first; copying
+    # before deleting loses nothing if this stops halfway.
     if "user_id_1_course_id_1_lesson_id_1" in await db.progress.index_information():
         await db.progress.drop_index("user_id_1_course_id_1_lesson_id_1")
     async for doc in db.progress.find({"_id": {"$type": "objectId"}}):
@@ -58,16 +64,7 @@ async def save(
         update["$setOnInsert"]["completed"] = False
     update["$setOnInsert"] |= {"user_id": user_id, "course_id": course_id, "lesson_id": lesson_id}
     key = {"_id": pair_id(user_id, lesson_id)}  # by `_id` alone: see `db.set_if`
-    for _ in range(2):  # two first saves racing: the loser's upsert retries as an update
-        try:
-            doc = await db.progress.find_one_and_update(
-                key, update, upsert=True, return_document=ReturnDocument.AFTER
-            )
-            assert doc is not None
-            return _progress(doc)
-        except DuplicateKeyError:
-            continue
-    raise RuntimeError("progress upsert kept colliding")
+    return _progress(await upsert(db.progress, key, update))
 
 
 async def of_lesson(*, db: Database, user_id: str, lesson_id: str) -> LessonProgress | None:

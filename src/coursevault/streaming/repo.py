@@ -9,7 +9,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
-from coursevault.db import Database, Document, pair_id, set_if
+from coursevault.db import Database, Document, pair_id, set_if, upsert
 from coursevault.streaming.models import PlaybackSession, PlayCounter
 from coursevault.ttl_cache import TtlCache
 
@@ -91,15 +91,15 @@ async def open_sessions_for_course(
     return [_session(doc) async for doc in cursor]
 
 
+def _running(*extra: Document, **match: str) -> Document:
+    """An aggregation condition: the session has not ended and has MATCH's fields."""
+    equal = ({"$eq": [f"${field}", value]} for field, value in match.items())
+    return {"$and": [{"$eq": ["$ended_at", None]}, *extra, *equal]}
+
+
 def _live(now: datetime, **match: str) -> Document:
     """The aggregation form of `PlaybackSession.live_at(now)` (and of MATCH)."""
-    return {
-        "$and": [
-            {"$eq": ["$ended_at", None]},
-            {"$gt": ["$lease_until", now]},
-            *({"$eq": [f"${field}", value]} for field, value in match.items()),
-        ]
-    }
+    return _running({"$gt": ["$lease_until", now]}, **match)
 
 
 async def renew(
@@ -119,8 +119,9 @@ async def renew(
     session = _session(before)
     if not session.live_at(now) or session.user_id != user_id:
         return None
-    _recent.put(session.id, session.model_copy(update=changes))
-    return session.model_copy(update=changes), session.position
+    renewed = session.model_copy(update=changes)
+    _recent.put(renewed.id, renewed)
+    return renewed, session.position
 
 
 async def renew_lease(*, db: Database, session_id: str, until: datetime) -> PlaybackSession | None:
@@ -141,14 +142,10 @@ async def end(
     """Ends a session (once; of MATCH's owner when given) and returns it; None if it was not
     running."""
     changes = {"ended_at": clock.now(), "end_reason": reason}
-    running = {
-        "$and": [
-            {"$eq": ["$ended_at", None]},
-            *({"$eq": [f"${field}", value]} for field, value in match.items()),
-        ]
-    }
     before = await db.playback_sessions.find_one_and_update(
-        {"_id": session_id}, set_if(running, changes), return_document=ReturnDocument.BEFORE
+        {"_id": session_id},
+        set_if(_running(**match), changes),
+        return_document=ReturnDocument.BEFORE,
     )
     _recent.forget(session_id)
     if before is None or before["ended_at"] is not None:
@@ -179,19 +176,7 @@ async def claim_slot(
         # The claim's own lease covers the moment before the session is stored.
         {"user_id": user_id, "slot": slot, "session_id": session_id, "lease_until": until},
     )
-    for _ in range(2):  # two first claims racing: the loser's upsert retries as an update
-        try:
-            doc = await db.stream_slots.find_one_and_update(
-                {"_id": _slot_id(user_id, slot)},
-                pipeline,
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-            assert doc is not None
-            return doc
-        except DuplicateKeyError:
-            continue
-    raise RuntimeError("stream slot upsert kept colliding")
+    return await upsert(db.stream_slots, {"_id": _slot_id(user_id, slot)}, pipeline)
 
 
 async def release_slot(*, db: Database, user_id: str, slot: int, session_id: str) -> None:

@@ -60,7 +60,7 @@ async def start(
 
     At the limit, `refuse_new` answers 409 with the live sessions; `evict_oldest` ends the
     oldest one, which loses key access at once. Racing starts for the last free slot
-    produce exactly one winner (a unique index on the slot).
+    produce exactly one winner (each claim is one conditional update of the slot).
     """
     video = await media.ready_video(db=db, video_id=video_id, max_age=settings.access_cache_seconds)
     now = clock.now()
