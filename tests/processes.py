@@ -34,6 +34,7 @@ class Server:
 
     def __init__(self, data_dir: Path, *, workers: int = 1, **env: str) -> None:
         self.port = free_port()
+        self.data_dir = data_dir
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = (data_dir.parent / f"serve-{self.port}.log").open("wb")
         env.setdefault("COURSEVAULT_PUBLIC_URL", self.url)  # the browser's Origin

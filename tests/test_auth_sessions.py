@@ -181,7 +181,7 @@ async def test_J7_login_sets_httponly_samesite_cookies_and_a_readable_csrf_cooki
     assert "secure" not in cookies["cv_access"]
 
 
-@pytest.mark.parametrize("settings_overrides", [{"env": "production"}])
+@pytest.mark.parametrize("settings_overrides", [{"env": "production", "mail_enabled": False}])
 async def test_J7_cookies_are_secure_outside_development(
     client: httpx.AsyncClient, db: Database, settings: Settings
 ) -> None:
@@ -197,7 +197,7 @@ async def test_J7_cookies_are_secure_outside_development(
     assert "path=/api/auth" in cookies["__Secure-cv_refresh"]
 
 
-@pytest.mark.parametrize("settings_overrides", [{"env": "production"}])
+@pytest.mark.parametrize("settings_overrides", [{"env": "production", "mail_enabled": False}])
 async def test_J7_prefixed_cookies_sign_in_and_unprefixed_ones_are_ignored_outside_development(
     client: httpx.AsyncClient, db: Database, settings: Settings
 ) -> None:

@@ -154,7 +154,7 @@ async def test_P6_the_success_page_grants_nothing_and_others_orders_are_404(
     assert (await client.get(f"/api/orders/{order['order_id']}")).status_code == 401
 
 
-@pytest.mark.parametrize("settings_overrides", [{"env": "production"}])
+@pytest.mark.parametrize("settings_overrides", [{"env": "production", "mail_enabled": False}])
 async def test_production_without_stripe_refuses_the_test_checkout(
     client: httpx.AsyncClient, db: Database, instructor: SignedIn, student: SignedIn
 ) -> None:

@@ -123,8 +123,23 @@ def test_production_refuses_missing_or_placeholder_secrets(
 
 
 def test_production_accepts_a_real_secret(tmp_path: Path) -> None:
-    settings = Settings(_env_file=None, env="production", secret_key="r" * 48)
+    settings = Settings(
+        _env_file=None, env="production", secret_key="r" * 48, smtp_url="smtp://mail:25"
+    )
     assert settings.master_secret == b"r" * 48
+
+
+def test_production_refuses_to_start_without_a_way_to_send_mail() -> None:
+    with pytest.raises(ConfigError, match="COURSEVAULT_SMTP_URL must be set"):
+        Settings(_env_file=None, env="production", secret_key="r" * 48)
+    quiet = Settings(_env_file=None, env="production", secret_key="r" * 48, mail_enabled=False)
+    assert not quiet.mail_enabled
+
+
+@pytest.mark.parametrize("url", ["http://mail:25", "smtp://", "mail.example.com:25"])
+def test_a_malformed_smtp_url_is_refused(url: str) -> None:
+    with pytest.raises(ConfigError, match="COURSEVAULT_SMTP_URL must look like"):
+        Settings(_env_file=None, smtp_url=url)
 
 
 def test_settings_come_from_environment_variables(

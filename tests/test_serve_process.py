@@ -35,7 +35,7 @@ def test_serve_with_two_workers_cli_restart_and_kill_9(tmp_path: Path) -> None:
             f"{server.url}/api/auth/register",
             json={"email": "ann@example.com", "password": PASSWORD, "name": "Ann"},
         )
-        assert response.status_code == 201
+        assert response.status_code == 202
         login = sign_in(server.url, "ann@example.com")
         assert login.status_code == 200
         token = login.json()["access_token"]
@@ -94,7 +94,7 @@ def test_serve_with_two_workers_cli_restart_and_kill_9(tmp_path: Path) -> None:
             f"{server.url}/api/auth/register",
             json={"email": "bob@example.com", "password": PASSWORD, "name": "Bob"},
         )
-        assert response.status_code == 201
+        assert response.status_code == 202
     finally:
         server.stop(signal.SIGKILL)
     # kill -9 of serve: its workers and database notice and stop; nothing written is lost.

@@ -7,10 +7,12 @@ import asyncio
 import contextlib
 import logging
 
+from coursevault.auth import links
 from coursevault.config import Settings
 from coursevault.db import Database
 from coursevault.jobs.models import JobType
 from coursevault.jobs.worker import Worker
+from coursevault.mail import jobs as mail_jobs
 from coursevault.media import jobs as media_jobs
 from coursevault.media import service as media
 
@@ -19,7 +21,7 @@ log = logging.getLogger(__name__)
 MAINTENANCE_EVERY_SECONDS = 300.0
 
 # Every job type the platform runs; a worker takes exactly these kinds.
-JOB_TYPES: tuple[JobType, ...] = (media_jobs.TRANSCODE,)
+JOB_TYPES: tuple[JobType, ...] = (media_jobs.TRANSCODE, mail_jobs.SEND, *links.JOB_TYPES)
 
 
 async def maintenance(*, db: Database, settings: Settings, stop: asyncio.Event) -> None:

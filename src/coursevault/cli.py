@@ -22,6 +22,7 @@ from coursevault.config import ConfigError, Settings
 from coursevault.errors import AppError
 from coursevault.jobs import service as jobs
 from coursevault.jobs.models import JobState
+from coursevault.mail import outbox
 from coursevault.media import models as media_models
 from coursevault.media import service as media
 from coursevault.media.models import VideoStatus
@@ -33,6 +34,8 @@ user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 video_app = typer.Typer(help="Manage videos.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(video_app, name="video")
+mail_app = typer.Typer(help="Read the development outbox (mail sent without SMTP).")
+app.add_typer(mail_app, name="mail")
 
 
 class CliError(Exception):
@@ -303,6 +306,7 @@ def user_create(
             name=name.strip(),
             password=password,
             role=role,
+            verified=True,  # the operator vouches for the address
         )
 
     user = _run_with_db(action)
@@ -338,6 +342,30 @@ def user_enable(email: str) -> None:
     """Re-enables the account EMAIL."""
     _update_user(email, lambda database, u: auth.set_disabled(db=database, user=u, disabled=False))
     typer.echo(f"{email} is enabled")
+
+
+@mail_app.command("list")
+def mail_list() -> None:
+    """Lists the messages in the outbox, oldest first."""
+    settings = _settings()
+    stored = outbox.messages(settings.data_dir)
+    if not stored:
+        typer.echo(f"The outbox ({settings.data_dir / outbox.OUTBOX}) is empty.")
+    for m in stored:
+        typer.echo(f"{m.id}  {m.date:%Y-%m-%d %H:%M:%S}  {m.to}  {m.subject}")
+
+
+@mail_app.command("show")
+def mail_show(
+    message_id: Annotated[str, typer.Argument(help="An id from `mail list`, or its start.")],
+) -> None:
+    """Prints one message's headers and text body."""
+    m = outbox.find(_settings().data_dir, message_id)
+    if m is None:
+        typer.secho(f"No single message in the outbox matches {message_id!r}", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"To: {m.to}\nDate: {m.date:%Y-%m-%d %H:%M:%S %Z}\nSubject: {m.subject}\n")
+    typer.echo(m.text)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Self
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -120,6 +121,14 @@ class Settings(BaseSettings):
     backlog: int = Field(default=8192, ge=128)
     backpressure: int = Field(default=8192, ge=1)
 
+    # Email. Without an SMTP URL, development writes mail to DATA_DIR/outbox
+    # (`coursevault mail list`); production refuses to start unless mail is off.
+    mail_enabled: bool = True
+    smtp_url: SecretStr | None = None  # smtp://user:password@host:587 or smtps://…:465
+    mail_from: str = "CourseVault <noreply@localhost>"
+    email_verification_ttl_seconds: int = Field(default=3 * 24 * 3600, ge=300)
+    password_reset_ttl_seconds: int = Field(default=30 * 60, ge=60, le=24 * 3600)
+
     # Background jobs: an in-process worker by default; `coursevault worker` adds more.
     inprocess_worker: bool = True
     job_poll_seconds: float = Field(default=2.0, gt=0)
@@ -134,6 +143,19 @@ class Settings(BaseSettings):
                     "COURSEVAULT_SECRET_KEY must be set to a random value of at least "
                     f"{MIN_SECRET_LENGTH} characters in production "
                     "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+                )
+            if self.mail_enabled and self.smtp_url is None:
+                raise ConfigError(
+                    "COURSEVAULT_SMTP_URL must be set in production (smtp://user:password@host:587"
+                    " or smtps://…:465): password resets and receipts go by email. Set "
+                    "COURSEVAULT_MAIL_ENABLED=false to run without any email."
+                )
+        if self.smtp_url is not None:
+            url = urlsplit(self.smtp_url.get_secret_value())
+            if url.scheme not in ("smtp", "smtps") or not url.hostname:
+                raise ConfigError(
+                    "COURSEVAULT_SMTP_URL must look like smtp://user:password@host:587 "
+                    "or smtps://user:password@host:465"
                 )
         return self
 

@@ -50,6 +50,9 @@ class ErrorCode(StrEnum):
     too_many_attempts = "too_many_attempts"
     user_not_found = "user_not_found"
     cannot_demote_self = "cannot_demote_self"
+    invalid_link = "invalid_link"
+    already_verified = "already_verified"
+    mail_disabled = "mail_disabled"
     # courses
     course_not_found = "course_not_found"
     lesson_not_found = "lesson_not_found"

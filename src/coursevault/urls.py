@@ -23,3 +23,35 @@ def hls_master(token: str, video_id: str) -> str:
 def checkout_page(order_id: str) -> str:
     """The web app's page that pays ORDER_ID."""
     return f"/checkout/{order_id}"
+
+
+def absolute(settings_public_url: str, path: str) -> str:
+    """PATH on the site's public address (for links that leave the site, e.g. in mail)."""
+    return settings_public_url.rstrip("/") + path
+
+
+def verify_email_page(token: str) -> str:
+    """The web page that confirms an address. The token rides in the fragment, which
+    browsers never send to a server, so it stays out of access logs and Referer headers."""
+    return f"/verify-email#token={token}"
+
+
+def password_reset_page(token: str) -> str:
+    """The web page that sets a new password with TOKEN (in the fragment, as above)."""
+    return f"/reset-password#token={token}"
+
+
+def sign_in_page() -> str:
+    return "/signin"
+
+
+def forgot_password_page() -> str:
+    return "/forgot-password"
+
+
+def course_page(course_id: str) -> str:
+    return f"/courses/{course_id}"
+
+
+def studio_page() -> str:
+    return "/studio"

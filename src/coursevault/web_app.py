@@ -22,7 +22,7 @@ from coursevault.errors import ErrorCode, error_response
 RESERVED = ("api/", "hls/", "healthz", "openapi.json")
 # The web app's own routes (web/src/App.tsx); other paths are 404 (the page for browsers).
 CLIENT_ROUTES = re.compile(
-    r"(|signin|signup|account|my|admin|studio|studio/courses/[^/]+|courses/[^/]+"
+    r"(|signin|signup|verify-email|forgot-password|reset-password|account|my|admin|studio|studio/courses/[^/]+|courses/[^/]+"
     r"|checkout/[^/]+|learn/[^/]+/[^/]+)/?"
 )
 

@@ -3,6 +3,7 @@ import { BrowserRouter, Link, Navigate, NavLink, Route, Routes, useLocation, use
 import { AuthProvider, useAuth } from "./auth";
 import { Loading } from "./components/ui";
 import { Account } from "./pages/Account";
+import { ForgotPassword, ResetPassword, VerifyBanner, VerifyEmail } from "./pages/AccountLinks";
 import { Admin } from "./pages/Admin";
 import { Catalog } from "./pages/Catalog";
 import { Checkout } from "./pages/Checkout";
@@ -22,11 +23,15 @@ export function App() {
           Skip to content
         </a>
         <Header />
+        <VerifyBanner />
         <div id="content">
           <Routes>
             <Route path="/" element={<Catalog />} />
             <Route path="/signin" element={<SignIn />} />
             <Route path="/signup" element={<SignUp />} />
+            <Route path="/verify-email" element={<VerifyEmail />} />
+            <Route path="/forgot-password" element={<ForgotPassword />} />
+            <Route path="/reset-password" element={<ResetPassword />} />
             <Route path="/courses/:ref" element={<Course />} />
             <Route
               path="/account"

@@ -73,3 +73,21 @@ def user_not_found() -> AppError:
 
 def cannot_demote_self() -> AppError:
     return AppError(409, ErrorCode.cannot_demote_self, "Ask another admin to change your own role.")
+
+
+def invalid_link() -> AppError:
+    return AppError(
+        400,
+        ErrorCode.invalid_link,
+        "This link is invalid, was already used or has expired. Ask for a new one.",
+    )
+
+
+def already_verified() -> AppError:
+    return AppError(409, ErrorCode.already_verified, "Your email address is already confirmed.")
+
+
+def mail_disabled() -> AppError:
+    return AppError(
+        503, ErrorCode.mail_disabled, "This site sends no email; ask an administrator for help."
+    )

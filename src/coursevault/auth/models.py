@@ -41,6 +41,7 @@ class UserRead(BaseModel):
     name: str
     roles: list[Role]
     created_at: datetime
+    email_verified: bool = False
 
 
 class User(UserRead):
@@ -62,6 +63,33 @@ class RefreshIn(BaseModel):
 class PasswordChange(BaseModel):
     current_password: Password
     new_password: Password
+
+
+class RegistrationAccepted(BaseModel):
+    """The answer to every well-formed sign-up, new address or not (no account oracle)."""
+
+    email: str
+    detail: str = (
+        "Thanks! If this address is new, your account is ready and a confirmation link is on "
+        "its way; if it already has an account, we emailed its owner."
+    )
+
+
+class EmailIn(BaseModel):
+    email: Email
+
+
+class VerifyEmailIn(BaseModel):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class PasswordResetConfirm(BaseModel):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    password: Password
+
+
+class Accepted(BaseModel):
+    detail: str
 
 
 class TokenPair(BaseModel):

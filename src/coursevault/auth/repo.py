@@ -1,4 +1,4 @@
-"""The only code that touches `users`, `refresh_tokens` and `login_throttle`."""
+"""The only code that touches `users`, `refresh_tokens`, `account_tokens` and `login_throttle`."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ async def create_indexes(db: Database) -> None:
     await db.refresh_tokens.create_index("user_id")
     await db.refresh_tokens.create_index("expires_at", expireAfterSeconds=0)
     await db.login_throttle.create_index("expires_at", expireAfterSeconds=0)
+    await db.account_tokens.create_index("user_id")
+    await db.account_tokens.create_index("expires_at", expireAfterSeconds=0)
 
 
 def _user(doc: Document) -> User:
@@ -36,11 +38,18 @@ def _user(doc: Document) -> User:
         created_at=doc["created_at"],
         password_hash=doc["password_hash"],
         disabled=doc.get("disabled", False),
+        email_verified=doc.get("email_verified_at") is not None,
     )
 
 
 async def insert_user(
-    *, db: Database, email: str, name: str, password_hash: str, roles: list[Role]
+    *,
+    db: Database,
+    email: str,
+    name: str,
+    password_hash: str,
+    roles: list[Role],
+    verified: bool = False,
 ) -> User:
     """Stores a new user; raises EmailTaken when the email is in use."""
     doc = {
@@ -51,6 +60,7 @@ async def insert_user(
         "roles": [str(role) for role in roles],
         "disabled": False,
         "created_at": clock.now(),
+        "email_verified_at": clock.now() if verified else None,
     }
     try:
         await db.users.insert_one(doc)
@@ -82,6 +92,13 @@ async def update_user(*, db: Database, user_id: str, **fields: Any) -> User | No
         {"_id": user_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
     )
     return _user(doc) if doc else None
+
+
+async def mark_verified(*, db: Database, user_id: str) -> None:
+    """Records that the account's owner answered mail sent to its address (once)."""
+    await db.users.update_one(
+        {"_id": user_id, "email_verified_at": None}, {"$set": {"email_verified_at": clock.now()}}
+    )
 
 
 async def list_users(*, db: Database, skip: int, limit: int) -> tuple[list[User], int]:
@@ -152,6 +169,45 @@ async def revoke_user_families(*, db: Database, user_id: str, keep_family: str |
     if keep_family is not None:
         query["family"] = {"$ne": keep_family}
     await db.refresh_tokens.update_many(query, {"$set": {"revoked_at": clock.now()}})
+
+
+# --- account tokens: single-use links sent by mail (verify an address, reset a password) ---
+
+
+async def insert_account_token(
+    *, db: Database, token_hash: str, purpose: str, user_id: str, expires_at: datetime
+) -> None:
+    """Stores the hash of a new link for USER_ID; the link itself is only in the mail."""
+    await db.account_tokens.insert_one(
+        {
+            "_id": token_hash,
+            "purpose": purpose,
+            "user_id": user_id,
+            "created_at": clock.now(),
+            "expires_at": expires_at,
+        }
+    )
+
+
+def _live_token(token_hash: str, purpose: str) -> Document:
+    return {"_id": token_hash, "purpose": purpose, "expires_at": {"$gt": clock.now()}}
+
+
+async def peek_account_token(*, db: Database, token_hash: str, purpose: str) -> str | None:
+    """Returns the user of a live link without using it up, or None."""
+    doc = await db.account_tokens.find_one(_live_token(token_hash, purpose))
+    return doc["user_id"] if doc else None
+
+
+async def consume_account_token(*, db: Database, token_hash: str, purpose: str) -> str | None:
+    """Uses up a live link and returns its user; None if it was not live (one caller wins)."""
+    doc = await db.account_tokens.find_one_and_delete(_live_token(token_hash, purpose))
+    return doc["user_id"] if doc else None
+
+
+async def delete_account_tokens(*, db: Database, user_id: str, purpose: str) -> None:
+    """Voids every outstanding link of PURPOSE for USER_ID."""
+    await db.account_tokens.delete_many({"user_id": user_id, "purpose": purpose})
 
 
 # --- login throttle: failure counters per key ("account:<email>", "ip:<addr>") ---

@@ -17,14 +17,19 @@ from coursevault.auth.cookies import (
 )
 from coursevault.auth.deps import Admin, CurrentSession, CurrentUser
 from coursevault.auth.models import (
+    Accepted,
+    EmailIn,
     LoginIn,
     PasswordChange,
+    PasswordResetConfirm,
     RefreshIn,
+    RegistrationAccepted,
     RoleIn,
     TokenPair,
     UserCreate,
     UserPage,
     UserRead,
+    VerifyEmailIn,
 )
 from coursevault.deps import AppSettings, ClientIp, Db
 from coursevault.errors import ERROR_RESPONSES
@@ -33,9 +38,13 @@ router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
 admin_router = APIRouter(prefix="/api/admin", tags=["admin"], responses=ERROR_RESPONSES)
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED, operation_id="register")
-async def register(user_in: UserCreate, db: Db, settings: AppSettings) -> UserRead:
-    user = await service.register(
+@router.post("/register", status_code=status.HTTP_202_ACCEPTED, operation_id="register")
+async def register(
+    user_in: UserCreate, request: Request, db: Db, settings: AppSettings
+) -> RegistrationAccepted:
+    """Answers alike whether or not the address has an account (its owner gets a mail)."""
+    check_origin(request, settings)
+    await service.register(
         db=db,
         settings=settings,
         email=user_in.email,
@@ -43,7 +52,54 @@ async def register(user_in: UserCreate, db: Db, settings: AppSettings) -> UserRe
         password=user_in.password,
         role=user_in.role,
     )
-    return UserRead.model_validate(user, from_attributes=True)
+    return RegistrationAccepted(email=user_in.email)
+
+
+@router.post("/verify-email", status_code=status.HTTP_204_NO_CONTENT, operation_id="verifyEmail")
+async def verify_email(
+    body: VerifyEmailIn, request: Request, db: Db, settings: AppSettings
+) -> None:
+    check_origin(request, settings)
+    await service.verify_email(db=db, token=body.token)
+
+
+@router.post(
+    "/verify-email/resend",
+    status_code=status.HTTP_202_ACCEPTED,
+    operation_id="resendVerification",
+)
+async def resend_verification(user: CurrentUser, db: Db, settings: AppSettings) -> Accepted:
+    await service.resend_verification(db=db, settings=settings, user=user)
+    return Accepted(detail=f"A new confirmation link is on its way to {user.email}.")
+
+
+@router.post(
+    "/password-reset", status_code=status.HTTP_202_ACCEPTED, operation_id="requestPasswordReset"
+)
+async def request_password_reset(
+    body: EmailIn, request: Request, db: Db, settings: AppSettings
+) -> Accepted:
+    """Answers alike whether or not the address has an account."""
+    check_origin(request, settings)
+    await service.request_password_reset(db=db, settings=settings, email=body.email)
+    return Accepted(
+        detail="If an account uses this address, a link to choose a new password is on its "
+        "way. It works once, for a limited time."
+    )
+
+
+@router.post(
+    "/password-reset/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="confirmPasswordReset",
+)
+async def confirm_password_reset(
+    body: PasswordResetConfirm, request: Request, db: Db, settings: AppSettings
+) -> None:
+    check_origin(request, settings)
+    await service.confirm_password_reset(
+        db=db, settings=settings, token=body.token, password=body.password
+    )
 
 
 @router.post("/login", operation_id="login")

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from coursevault import clock
-from coursevault.auth import errors, passwords, throttle, tokens
+from coursevault.auth import errors, links, passwords, throttle, tokens
 from coursevault.auth import repo as auth_repo
 from coursevault.auth.models import Role, TokenPair, User
 from coursevault.config import Settings
 from coursevault.db import Database
+from coursevault.errors import AppError, ErrorCode
 from coursevault.ttl_cache import TtlCache
 
 log = logging.getLogger(__name__)
@@ -30,10 +30,6 @@ class Session:
     family: str
 
 
-def _hash_refresh(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _check_policy(settings: Settings, password: str, *personal: str) -> None:
     problem = passwords.policy_problem(
         password, min_length=settings.password_min_length, personal=personal
@@ -43,14 +39,28 @@ def _check_policy(settings: Settings, password: str, *personal: str) -> None:
 
 
 async def create_user(
-    *, db: Database, settings: Settings, email: str, name: str, password: str, role: Role
+    *,
+    db: Database,
+    settings: Settings,
+    email: str,
+    name: str,
+    password: str,
+    role: Role,
+    verified: bool = False,
 ) -> User:
-    """Creates an account with ROLE; raises 409 for a taken email, 422 for a weak password."""
+    """Creates an account with ROLE; raises 409 for a taken email, 422 for a weak password.
+
+    For operators (the CLI, the demo): the public form is `register`, which never tells."""
     _check_policy(settings, password, email, name)
     password_hash = await asyncio.to_thread(passwords.hash_password, settings, password)
     try:
         return await auth_repo.insert_user(
-            db=db, email=email, name=name, password_hash=password_hash, roles=[role]
+            db=db,
+            email=email,
+            name=name,
+            password_hash=password_hash,
+            roles=[role],
+            verified=verified,
         )
     except auth_repo.EmailTaken:
         raise errors.email_taken() from None
@@ -58,13 +68,25 @@ async def create_user(
 
 async def register(
     *, db: Database, settings: Settings, email: str, name: str, password: str, role: Role
-) -> User:
-    """Creates a student or (while sign-up is open) instructor account from the public form."""
+) -> None:
+    """Signs up a student or (while sign-up is open) an instructor from the public form.
+
+    A new address gets its account and a confirmation link; an address that already has an
+    account gets a mail to its owner instead. Both answer alike, after the same work (the
+    password is hashed either way), so the form does not tell who has an account.
+    """
     if role is Role.admin or (role is Role.instructor and not settings.open_instructor_signup):
         raise errors.forbidden("Instructor sign-up is closed; ask an administrator.")
-    return await create_user(
-        db=db, settings=settings, email=email, name=name, password=password, role=role
-    )
+    try:
+        user = await create_user(
+            db=db, settings=settings, email=email, name=name, password=password, role=role
+        )
+    except AppError as exc:
+        if exc.code is not ErrorCode.email_taken:
+            raise
+        await links.queue_signup_attempt(db=db, settings=settings, email=email)
+        return
+    await links.queue_verification(db=db, settings=settings, user=user)
 
 
 async def issue_tokens(
@@ -75,7 +97,7 @@ async def issue_tokens(
     refresh_token = secrets.token_urlsafe(32)  # J5: 256 random bits, only its hash is kept
     await auth_repo.insert_refresh_token(
         db=db,
-        token_hash=_hash_refresh(refresh_token),
+        token_hash=links.token_hash(refresh_token),
         family=family,
         user_id=user.id,
         expires_at=clock.now() + timedelta(seconds=settings.refresh_token_ttl_seconds),
@@ -127,7 +149,7 @@ async def refresh(*, db: Database, settings: Settings, refresh_token: str) -> To
     `refresh_reuse_grace_seconds` of the rotation gets 401 `refresh_conflict` and the
     session stays alive (two browser tabs racing); later replays revoke the family.
     """
-    token_hash = _hash_refresh(refresh_token)
+    token_hash = links.token_hash(refresh_token)
     consumed = await auth_repo.consume_refresh_token(db=db, token_hash=token_hash)
     if consumed is None:
         stored = await auth_repo.get_refresh_token(db=db, token_hash=token_hash)
@@ -205,6 +227,59 @@ async def change_password(
     await auth_repo.update_user(db=db, user_id=session.user.id, password_hash=new_hash)
     await auth_repo.revoke_user_families(db=db, user_id=session.user.id, keep_family=session.family)
     _live_sessions.clear()
+
+
+# ---- flows by mail: confirm an address, reset a forgotten password -----------------------
+
+
+async def verify_email(*, db: Database, token: str) -> None:
+    """Marks the address of the link's account as confirmed; 400 for a dead link."""
+    user_id = await links.consume(db=db, token=token, purpose=links.VERIFY)
+    if user_id is None:
+        raise errors.invalid_link()
+    await auth_repo.mark_verified(db=db, user_id=user_id)
+    _live_sessions.clear()
+
+
+async def resend_verification(*, db: Database, settings: Settings, user: User) -> None:
+    """Mails USER a new confirmation link."""
+    if not settings.mail_enabled:
+        raise errors.mail_disabled()
+    if user.email_verified:
+        raise errors.already_verified()
+    await links.queue_verification(db=db, settings=settings, user=user)
+
+
+async def request_password_reset(*, db: Database, settings: Settings, email: str) -> None:
+    """Mails a reset link if EMAIL has an account; the caller learns nothing either way."""
+    if not settings.mail_enabled:
+        raise errors.mail_disabled()
+    await links.queue_reset(db=db, email=email)
+
+
+async def confirm_password_reset(
+    *, db: Database, settings: Settings, token: str, password: str
+) -> None:
+    """Sets a new password with a reset link; every sign-in of the account ends (J6).
+
+    The link is checked, then the password, and only then used up: a refused weak password
+    leaves the link working for a second try.
+    """
+    user_id = await links.peek(db=db, token=token, purpose=links.RESET)
+    user = await auth_repo.get_user(db=db, user_id=user_id) if user_id else None
+    if user is None or user.disabled:
+        raise errors.invalid_link()
+    _check_policy(settings, password, user.email, user.name)
+    password_hash = await asyncio.to_thread(passwords.hash_password, settings, password)
+    if await links.consume(db=db, token=token, purpose=links.RESET) is None:
+        raise errors.invalid_link()  # used by a racing request a moment ago
+    await auth_repo.update_user(db=db, user_id=user.id, password_hash=password_hash)
+    await auth_repo.mark_verified(db=db, user_id=user.id)  # the mailbox answered
+    await auth_repo.delete_account_tokens(db=db, user_id=user.id, purpose=links.RESET)
+    await auth_repo.revoke_user_families(db=db, user_id=user.id, keep_family=None)
+    await throttle.record_success(db=db, email=user.email)
+    _live_sessions.clear()
+    log.info("password reset by mail for user %s; every sign-in ended", user.id)
 
 
 async def get_user(*, db: Database, user_id: str) -> User | None:

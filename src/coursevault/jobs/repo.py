@@ -7,6 +7,7 @@ from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
 from coursevault.db import Database, Document
@@ -20,29 +21,39 @@ async def create_indexes(db: Database) -> None:
 
 
 async def enqueue(
-    *, db: Database, kind: str, payload: dict[str, Any], entity: str, max_attempts: int
-) -> str:
-    """Queues a job of KIND about ENTITY (e.g. "video:<id>") and returns its id."""
+    *,
+    db: Database,
+    kind: str,
+    payload: dict[str, Any],
+    entity: str,
+    max_attempts: int,
+    job_id: str | None = None,
+) -> tuple[str, bool]:
+    """Queues a job of KIND about ENTITY (e.g. "video:<id>"); returns its id and whether it
+    is new (False: a job with the given JOB_ID already exists and nothing was queued)."""
     now = clock.now()
-    job_id = str(ObjectId())
-    await db.jobs.insert_one(
-        {
-            "_id": job_id,
-            "kind": kind,
-            "payload": payload,
-            "entity": entity,
-            "state": JobState.queued.value,
-            "attempts": 0,
-            "max_attempts": max_attempts,
-            "run_at": now,
-            "lease_until": None,
-            "worker": None,
-            "error": None,
-            "created_at": now,
-            "updated_at": now,
-        }
-    )
-    return job_id
+    job_id = job_id or str(ObjectId())
+    try:
+        await db.jobs.insert_one(
+            {
+                "_id": job_id,
+                "kind": kind,
+                "payload": payload,
+                "entity": entity,
+                "state": JobState.queued.value,
+                "attempts": 0,
+                "max_attempts": max_attempts,
+                "run_at": now,
+                "lease_until": None,
+                "worker": None,
+                "error": None,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    except DuplicateKeyError:
+        return job_id, False
+    return job_id, True
 
 
 async def claim(

@@ -10,16 +10,24 @@ from coursevault.jobs import repo as jobs_repo
 from coursevault.jobs.models import JobState, JobType
 
 
-async def enqueue(*, db: Database, job_type: JobType, payload: BaseModel, entity: str) -> str:
-    """Queues a job of JOB_TYPE about ENTITY and wakes this process's workers."""
-    job_id = await jobs_repo.enqueue(
+async def enqueue(
+    *, db: Database, job_type: JobType, payload: BaseModel, entity: str, once: str | None = None
+) -> str:
+    """Queues a job of JOB_TYPE about ENTITY and wakes this process's workers.
+
+    ONCE names the job: queuing a second job under the same name does nothing, so work that
+    must happen once per event (a receipt) may be asked for by every handler that sees it.
+    """
+    job_id, created = await jobs_repo.enqueue(
         db=db,
         kind=job_type.kind,
         payload=payload.model_dump(mode="json"),
         entity=entity,
         max_attempts=job_type.max_attempts,
+        job_id=f"{job_type.kind}:{once}" if once else None,
     )
-    queue.notify_local()
+    if created:
+        queue.notify_local()
     return job_id
 
 

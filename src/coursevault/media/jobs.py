@@ -18,6 +18,7 @@ from coursevault.ffmpeg.ladder import Rendition, plan_renditions
 from coursevault.ffmpeg.probe import Limits, ProbeRejected, ProbeResult, probe
 from coursevault.jobs.models import JobContext, JobType, PermanentJobError
 from coursevault.media import keys as content_keys
+from coursevault.media import mails
 from coursevault.media import repo as media_repo
 from coursevault.media.models import Video, VideoStatus
 from coursevault.media.storage import storage
@@ -43,7 +44,20 @@ async def mark_failed(ctx: JobContext, message: str) -> None:
     fields: dict[str, Any] = {"error": message}
     if not payload.repackage:
         fields["status"] = VideoStatus.failed.value
-    await media_repo.update_video(db=ctx.db, video_id=payload.video_id, **fields)
+    video = await media_repo.update_video(db=ctx.db, video_id=payload.video_id, **fields)
+    if video is not None and not payload.repackage:
+        await _announce(ctx, video, error=message)
+
+
+async def _announce(ctx: JobContext, video: Video, error: str | None) -> None:
+    await mails.announce(
+        db=ctx.db,
+        settings=ctx.settings,
+        owner_id=video.owner_id,
+        video_id=video.id,
+        title=video.title,
+        error=error,
+    )
 
 
 def _progress_writer(
@@ -155,6 +169,8 @@ async def _encode(
     if updated is None:  # deleted while we worked: take the output away again
         storage(ctx.settings).delete_video(video_id)
         await media_repo.delete_video(db=ctx.db, video_id=video_id)
+    elif not payload.repackage:
+        await _announce(ctx, updated, error=None)
     log.info(
         "video %s %s: %s, %d key periods",
         video_id,

@@ -9,11 +9,11 @@ from fastapi import Depends
 from coursevault.auth.deps import CurrentUser
 from coursevault.db import Document
 from coursevault.deps import Db
-from coursevault.payments import service
+from coursevault.payments import orders
 
 
 async def owned_order(order_id: str, user: CurrentUser, db: Db) -> Document:
-    return await service.order_for(db=db, order_id=order_id, user=user)
+    return await orders.order_for(db=db, order_id=order_id, user=user)
 
 
 OwnedOrder = Annotated[Document, Depends(owned_order)]

@@ -12,7 +12,7 @@ from coursevault.courses.deps import VisibleCourse
 from coursevault.deps import AppSettings, Db
 from coursevault.enrollments.models import EnrollmentRead
 from coursevault.errors import ERROR_RESPONSES, not_found
-from coursevault.payments import coupons, service, signature, webhooks
+from coursevault.payments import coupons, orders, service, signature, webhooks
 from coursevault.payments.deps import OwnedOrder
 from coursevault.payments.models import (
     CheckoutIn,
@@ -69,13 +69,13 @@ async def get_order(
     order: OwnedOrder, user: CurrentUser, db: Db, settings: AppSettings
 ) -> OrderRead:
     """The order's state; a pending one is re-read from the provider (never granted by a visit)."""
-    order = await service.refresh(db=db, settings=settings, order=order)
-    return service.to_read(order=order, settings=settings, for_buyer=order["user_id"] == user.id)
+    order = await orders.refresh(db=db, settings=settings, order=order)
+    return orders.to_read(order=order, settings=settings, for_buyer=order["user_id"] == user.id)
 
 
 @router.get("/me/orders", operation_id="myOrders")
 async def my_orders(user: CurrentUser, db: Db, settings: AppSettings) -> OrderPage:
-    return await service.order_page(
+    return await orders.order_page(
         db=db,
         settings=settings,
         state=None,
@@ -99,7 +99,7 @@ async def complete_local_payment(
     order = await service.complete_local(
         db=db, settings=settings, user=user, order=order, succeed=succeed
     )
-    return service.to_read(order=order, settings=settings, for_buyer=True)
+    return orders.to_read(order=order, settings=settings, for_buyer=True)
 
 
 @router.post("/payments/stripe/webhook", operation_id="stripeWebhook", include_in_schema=False)
@@ -127,7 +127,7 @@ async def list_orders(
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> OrderPage:
-    return await service.order_page(
+    return await orders.order_page(
         db=db,
         settings=settings,
         state=state,
@@ -143,8 +143,8 @@ async def refund_order(
     order_id: str, user: CurrentUser, db: Db, settings: AppSettings
 ) -> OrderRead:
     """Refunds through the provider and revokes access (admins; instructors in the window)."""
-    order = await service.refund(db=db, settings=settings, actor=user, order_id=order_id)
-    return service.to_read(order=order, settings=settings, for_buyer=False)
+    order = await orders.refund(db=db, settings=settings, actor=user, order_id=order_id)
+    return orders.to_read(order=order, settings=settings, for_buyer=False)
 
 
 @router.post("/coupons", status_code=status.HTTP_201_CREATED, operation_id="createCoupon")

@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 
 from bson import ObjectId
 
 from coursevault import clock, urls
-from coursevault.auth.models import Role, User
+from coursevault.auth.models import User
 from coursevault.config import Settings
-from coursevault.courses import service as courses
 from coursevault.courses.models import CourseStatus
 from coursevault.db import Database, Document
 from coursevault.enrollments import service as enrollments
 from coursevault.errors import AppError, not_found
-from coursevault.payments import coupons, errors, providers, repo
+from coursevault.payments import coupons, errors, mails, providers, repo
 from coursevault.payments.models import (
     CheckoutRead,
-    OrderPage,
-    OrderRead,
     OrderState,
     Provider,
-    Revenue,
 )
 from coursevault.streaming import service as playback
 
@@ -48,7 +43,7 @@ def derive_state(order: Document) -> OrderState:
     return OrderState.pending
 
 
-async def _apply(*, db: Database, order: Document | None) -> Document | None:
+async def _apply(*, db: Database, settings: Settings, order: Document | None) -> Document | None:
     """Makes the order's state and the buyer's enrollment follow snapshot ORDER.
 
     Snapshots carry a version; the enrollment only ever moves to a newer one, so two
@@ -88,6 +83,7 @@ async def _apply(*, db: Database, order: Document | None) -> Document | None:
             order["course_id"],
             ended,
         )
+    await mails.announce(db=db, settings=settings, order=order, state=state)
     return {**order, **fields}
 
 
@@ -119,6 +115,7 @@ async def checkout(
     if amount == 0:  # a 100 % coupon: nothing to charge, access now
         await _apply(
             db=db,
+            settings=settings,
             order=await repo.record_facts(
                 db=db, order_id=order["_id"], facts={"facts.succeeded": True}
             ),
@@ -256,12 +253,15 @@ async def fulfill(
             facts["provider_charge_id"] = payment.charge_id
         log.info("payment succeeded order=%s user=%s", order["_id"], order["user_id"])
         updated = await _apply(
-            db=db, order=await repo.record_facts(db=db, order_id=order["_id"], facts=facts)
+            db=db,
+            settings=settings,
+            order=await repo.record_facts(db=db, order_id=order["_id"], facts=facts),
         )
         return updated or order
     if failed_attempt and payment.status in ("requires_payment_method", "canceled"):
         updated = await _apply(
             db=db,
+            settings=settings,
             order=await repo.record_facts(
                 db=db, order_id=order["_id"], facts={"facts.failed": True}
             ),
@@ -270,21 +270,23 @@ async def fulfill(
     return order
 
 
-async def mark_refunded(*, db: Database, order: Document) -> Document:
+async def mark_refunded(*, db: Database, settings: Settings, order: Document) -> Document:
     """Records a completed refund: final, access revoked, never re-granted (P4)."""
     updated = await _apply(
         db=db,
+        settings=settings,
         order=await repo.record_facts(db=db, order_id=order["_id"], facts={"facts.refunded": True}),
     )
     return updated or order
 
 
 async def record_dispute(
-    *, db: Database, order: Document, dispute_id: str, status: str
+    *, db: Database, settings: Settings, order: Document, dispute_id: str, status: str
 ) -> Document:
     """Records a dispute's status; open or lost disputes revoke, a won one restores (P4)."""
     updated = await _apply(
         db=db,
+        settings=settings,
         order=await repo.record_dispute(
             db=db, order_id=order["_id"], dispute_id=dispute_id, status=status
         ),
@@ -310,114 +312,3 @@ async def complete_local(
     if not await provider.settle(payment_id=order["provider_payment_id"], succeed=succeed):
         raise errors.payment_not_open()
     return await fulfill(db=db, settings=settings, order=order, failed_attempt=not succeed)
-
-
-# ---- orders, refunds, revenue ------------------------------------------------------------
-
-
-async def order_for(*, db: Database, order_id: str, user: User) -> Document:
-    """Returns the order if USER placed it (or is an admin); 404 otherwise (P6)."""
-    order = await repo.get_order(db=db, order_id=order_id)
-    if order is None or (order["user_id"] != user.id and Role.admin not in user.roles):
-        raise errors.order_not_found()
-    return order
-
-
-async def refresh(*, db: Database, settings: Settings, order: Document) -> Document:
-    """Re-reads a pending order's payment from the provider (the success page's check, P6)."""
-    if order["state"] in (OrderState.pending, OrderState.failed):
-        return await fulfill(db=db, settings=settings, order=order)
-    return order
-
-
-def to_read(*, order: Document, settings: Settings, for_buyer: bool) -> OrderRead:
-    """Returns the public view of an order; its payment secret only for the buyer."""
-    open_ = order["state"] in (OrderState.pending, OrderState.failed)
-    secret = order.get("client_secret") if for_buyer and open_ else None
-    return OrderRead(
-        id=order["_id"],
-        user_id=order["user_id"],
-        course_id=order["course_id"],
-        course_title=order["course_title"],
-        list_amount=order["list_amount"],
-        amount=order["amount"],
-        currency=order["currency"],
-        coupon=order["coupon"],
-        provider=order["provider"],
-        state=order["state"],
-        created_at=order["created_at"],
-        paid_at=order.get("paid_at"),
-        refunded_at=order.get("refunded_at"),
-        client_secret=secret,
-        publishable_key=settings.stripe_publishable_key if secret else None,
-        stripe_js_url=settings.stripe_js_url if secret else None,
-    )
-
-
-async def refund(*, db: Database, settings: Settings, actor: User, order_id: str) -> Document:
-    """Refunds a paid order through its provider and revokes access.
-
-    Admins may refund any order; a course's instructor only within the refund window.
-    """
-    order = await repo.get_order(db=db, order_id=order_id)
-    if order is None:
-        raise errors.order_not_found()
-    if Role.admin not in actor.roles:
-        course = await courses.find_course(db=db, ref=order["course_id"])
-        if course is None or course["instructor_id"] != actor.id:
-            raise errors.order_not_found()
-    if order["state"] == OrderState.refunded:
-        return order
-    if order["state"] != OrderState.paid:
-        raise errors.not_refundable(order["state"])
-    if Role.admin not in actor.roles:
-        window = timedelta(days=settings.instructor_refund_window_days)
-        if order.get("paid_at") is None or clock.now() - order["paid_at"] > window:
-            raise errors.refund_window_closed(settings.instructor_refund_window_days)
-    if order["provider"] != Provider.coupon:
-        provider = providers.of_order(settings, db, order)
-        await provider.refund(
-            payment_id=order["provider_payment_id"],
-            idempotency_key=f"coursevault-refund-{order['_id']}",
-        )
-    log.info("refund order=%s by=%s", order["_id"], actor.id)
-    return await mark_refunded(db=db, order=order)
-
-
-async def list_orders(
-    *, db: Database, state: OrderState | None, user_id: str | None, page: int, per_page: int
-) -> tuple[list[Document], int]:
-    match: Document = {}
-    if state is not None:
-        match["state"] = state.value
-    if user_id is not None:
-        match["user_id"] = user_id
-    return await repo.list_orders(db=db, match=match, skip=(page - 1) * per_page, limit=per_page)
-
-
-async def order_page(
-    *,
-    db: Database,
-    settings: Settings,
-    state: OrderState | None,
-    user_id: str | None,
-    page: int,
-    per_page: int,
-    for_buyer: bool,
-) -> OrderPage:
-    docs, total = await list_orders(
-        db=db, state=state, user_id=user_id, page=page, per_page=per_page
-    )
-    return OrderPage(
-        items=[to_read(order=d, settings=settings, for_buyer=for_buyer) for d in docs], total=total
-    )
-
-
-async def revenue(*, db: Database, course_id: str) -> list[Revenue]:
-    """Returns, per currency, what was paid, refunded and kept for a course."""
-    return [
-        Revenue(
-            currency=r["_id"], paid=r["paid"], refunded=r["refunded"], net=r["paid"] - r["refunded"]
-        )
-        for r in await repo.revenue(db=db, course_id=course_id)
-    ]

@@ -44,12 +44,14 @@ async def handle_event(*, db: Database, settings: Settings, event: dict[str, Any
         failed = kind == "payment_intent.payment_failed"
         await service.fulfill(db=db, settings=settings, order=order, failed_attempt=failed)
     elif kind == "charge.refunded" and obj.get("refunded"):
-        await service.mark_refunded(db=db, order=order)
+        await service.mark_refunded(db=db, settings=settings, order=order)
     elif kind.startswith("charge.dispute.") and isinstance(obj.get("id"), str):
         status = str(obj.get("status") or "needs_response")
         if kind == "charge.dispute.closed" and status not in ("won", "lost", "warning_closed"):
             status = "lost"
-        await service.record_dispute(db=db, order=order, dispute_id=obj["id"], status=status)
+        await service.record_dispute(
+            db=db, settings=settings, order=order, dispute_id=obj["id"], status=status
+        )
 
 
 async def receive_webhook(*, db: Database, settings: Settings, event: dict[str, Any]) -> bool:

@@ -6,7 +6,7 @@ from coursevault.auth import service as auth
 from coursevault.courses.outline import lessons_of
 from coursevault.db import Database, Document
 from coursevault.enrollments import service as enrollments
-from coursevault.payments import service as payments
+from coursevault.payments import orders as payment_orders
 from coursevault.progress import service as progress
 from coursevault.reports.models import CourseStats, LessonStats, StudentPage, StudentRead
 
@@ -20,7 +20,7 @@ async def course_stats(*, db: Database, course: Document) -> CourseStats:
         course_id=course["_id"],
         enrollments=total,
         active_enrollments=active,
-        revenue=await payments.revenue(db=db, course_id=course["_id"]),
+        revenue=await payment_orders.revenue(db=db, course_id=course["_id"]),
         lessons=[
             LessonStats(
                 lesson_id=lesson["id"],

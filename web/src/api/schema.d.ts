@@ -146,6 +146,43 @@ export interface paths {
         patch: operations["changePassword"];
         trace?: never;
     };
+    "/api/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request Password Reset
+         * @description Answers alike whether or not the address has an account.
+         */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm Password Reset */
+        post: operations["confirmPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/refresh": {
         parameters: {
             query?: never;
@@ -172,8 +209,45 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Register */
+        /**
+         * Register
+         * @description Answers alike whether or not the address has an account (its owner gets a mail).
+         */
         post: operations["register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify Email */
+        post: operations["verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/verify-email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resend Verification */
+        post: operations["resendVerification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -788,6 +862,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Accepted */
+        Accepted: {
+            /** Detail */
+            detail: string;
+        };
         /** CheckoutIn */
         CheckoutIn: {
             /** Coupon */
@@ -997,6 +1076,14 @@ export interface components {
             /** Title */
             title?: string | null;
         };
+        /** EmailIn */
+        EmailIn: {
+            /**
+             * Email
+             * Format: email
+             */
+            email: string;
+        };
         /** EnrollmentRead */
         EnrollmentRead: {
             /** Course Id */
@@ -1016,7 +1103,7 @@ export interface components {
          * @description Every error code the API answers with; `docs/api-errors.md` explains each.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature";
+        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "invalid_link" | "already_verified" | "mail_disabled" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature";
         /** ErrorDetail */
         ErrorDetail: {
             code: components["schemas"]["ErrorCode"];
@@ -1248,6 +1335,13 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** PasswordResetConfirm */
+        PasswordResetConfirm: {
+            /** Password */
+            password: string;
+            /** Token */
+            token: string;
+        };
         /** PlayGrantCreate */
         PlayGrantCreate: {
             /** Extra Plays */
@@ -1364,6 +1458,19 @@ export interface components {
         RefreshIn: {
             /** Refresh Token */
             refresh_token?: string | null;
+        };
+        /**
+         * RegistrationAccepted
+         * @description The answer to every well-formed sign-up, new address or not (no account oracle).
+         */
+        RegistrationAccepted: {
+            /**
+             * Detail
+             * @default Thanks! If this address is new, your account is ready and a confirmation link is on its way; if it already has an account, we emailed its owner.
+             */
+            detail: string;
+            /** Email */
+            email: string;
         };
         /** RenditionRead */
         RenditionRead: {
@@ -1494,12 +1601,22 @@ export interface components {
             created_at: string;
             /** Email */
             email: string;
+            /**
+             * Email Verified
+             * @default false
+             */
+            email_verified: boolean;
             /** Id */
             id: string;
             /** Name */
             name: string;
             /** Roles */
             roles: components["schemas"]["Role"][];
+        };
+        /** VerifyEmailIn */
+        VerifyEmailIn: {
+            /** Token */
+            token: string;
         };
         /** VideoCreate */
         VideoCreate: {
@@ -1879,6 +1996,88 @@ export interface operations {
             };
         };
     };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    confirmPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirm"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     refresh: {
         parameters: {
             query?: never;
@@ -1935,12 +2134,90 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserRead"];
+                    "application/json": components["schemas"]["RegistrationAccepted"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resendVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
                 };
             };
             /** @description A client error */

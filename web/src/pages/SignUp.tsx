@@ -12,16 +12,36 @@ export function SignUp() {
   const [password, setPassword] = useState("");
   const [role, setRole] = useState<"student" | "instructor">("student");
   const { busy, error, run } = useAction();
+  const [answer, setAnswer] = useState<string | null>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     const ok = await run(async () => {
-      await unwrap(api.POST("/api/auth/register", { body: { name, email, password, role } }));
-      await signIn(email, password);
+      const accepted = await unwrap(api.POST("/api/auth/register", { body: { name, email, password, role } }));
+      try {
+        await signIn(email, password);
+      } catch {
+        // The server answers sign-ups alike whether the address is new or taken; a taken
+        // one does not sign in with this password, and its owner got an email.
+        setAnswer(accepted.detail);
+        return false;
+      }
       return true;
     });
     if (ok) navigate(role === "instructor" ? "/studio" : "/");
   }
+
+  if (answer)
+    return (
+      <main className="narrow">
+        <h1>Check your inbox</h1>
+        <Notice kind="info">{answer}</Notice>
+        <p>
+          Already have an account? <Link to="/signin">Sign in</Link> or{" "}
+          <Link to="/forgot-password">reset your password</Link>.
+        </p>
+      </main>
+    );
 
   return (
     <main className="narrow">

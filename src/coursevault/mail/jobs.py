@@ -1,0 +1,62 @@
+"""The job that delivers mail, and the one way features queue a message."""
+
+from __future__ import annotations
+
+import logging
+
+from coursevault.config import Settings
+from coursevault.db import Database
+from coursevault.jobs import service as jobs
+from coursevault.jobs.models import Handler, JobContext, JobType, PermanentJobError
+from coursevault.mail import transport
+from coursevault.mail.message import Message
+
+log = logging.getLogger(__name__)
+
+
+async def deliver_now(ctx: JobContext, message: Message) -> None:
+    """Delivers MESSAGE from inside a job: a refusal for good fails the job, anything else
+    lets the queue try again later. Jobs that build a secret link call this themselves, so
+    the link is never stored in the queue."""
+    try:
+        await transport.deliver(ctx.settings, message)
+    except transport.PermanentDeliveryError as exc:
+        raise PermanentJobError(str(exc)) from exc
+
+
+async def send(ctx: JobContext) -> None:
+    await deliver_now(ctx, Message.model_validate(ctx.payload))
+
+
+async def log_given_up(ctx: JobContext, reason: str) -> None:
+    to = ctx.payload.get("to") or ctx.payload.get("email") or ctx.payload.get("user_id")
+    log.error("mail (%s) given up after %d attempts: %s", to, ctx.attempt, reason)
+
+
+def mail_job(kind: str, handler: Handler) -> JobType:
+    """A job type that sends mail, with the retry rules every mail shares: 5 s, 10 s,
+    20 s … for about 10 minutes, so a relay restart or a greylisting server is ridden out."""
+    return JobType(
+        kind=kind,
+        handler=handler,
+        on_failure=log_given_up,
+        max_attempts=8,
+        backoff_seconds=5,
+        lease_seconds=90,
+    )
+
+
+SEND = mail_job("mail.send", send)
+
+
+async def queue(
+    *, db: Database, settings: Settings, message: Message, once: str | None = None
+) -> None:
+    """Queues MESSAGE for delivery (nothing when mail is off); with ONCE, a second call with
+    the same key sends nothing (a receipt goes out once however many webhooks announce the
+    payment)."""
+    if not settings.mail_enabled:
+        return
+    await jobs.enqueue(
+        db=db, job_type=SEND, payload=message, entity=f"mail:{message.to}", once=once
+    )

@@ -1,0 +1,41 @@
+"""The messages instructors get about their videos: ready to use, or failed and why."""
+
+from __future__ import annotations
+
+from coursevault import urls
+from coursevault.auth import service as auth
+from coursevault.config import Settings
+from coursevault.db import Database
+from coursevault.mail import jobs as mail
+from coursevault.mail.message import Action, compose
+
+
+async def announce(
+    *, db: Database, settings: Settings, owner_id: str, video_id: str, title: str, error: str | None
+) -> None:
+    """Tells the owner that video VIDEO_ID is ready (ERROR None) or failed with ERROR."""
+    owner = await auth.get_user(db=db, user_id=owner_id)
+    if owner is None or not settings.mail_enabled:
+        return
+    if error is None:
+        subject = f"“{title}” is ready"
+        paragraphs = [f"Your video “{title}” is encoded and can be used in your lessons."]
+    else:
+        subject = f"“{title}” could not be processed"
+        paragraphs = [
+            f"We could not turn your upload “{title}” into a playable video.",
+            f"Reason: {error}",
+            "Upload the file again, or export it again from your editor (H.264 or H.265 MP4 "
+            "works best), then upload it.",
+        ]
+    message = compose(
+        to=owner.email,
+        subject=subject,
+        greeting=f"Hello {owner.name},",
+        paragraphs=paragraphs,
+        action=Action(
+            label="Open the studio", url=urls.absolute(settings.public_url, urls.studio_page())
+        ),
+    )
+    outcome = "failed" if error else "ready"
+    await mail.queue(db=db, settings=settings, message=message, once=f"video-{outcome}:{video_id}")
