@@ -21,7 +21,7 @@ from tests.conftest import BASE_URL, start_app
 async def test_health_reports_the_embedded_database(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "embedded"}
+    assert response.json() == {"status": "ok", "database": "embedded", "disk": "ok"}
 
 
 async def test_health_is_503_when_the_database_does_not_answer(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ def test_serve_with_two_workers_cli_restart_and_kill_9(tmp_path: Path) -> None:
     server = Server(data_dir, workers=2)
     try:
         health = httpx.get(f"{server.url}/healthz").json()
-        assert health == {"status": "ok", "database": "embedded"}
+        assert health == {"status": "ok", "database": "embedded", "disk": "ok"}
         response = httpx.post(
             f"{server.url}/api/auth/register",
             json={"email": "ann@example.com", "password": PASSWORD, "name": "Ann"},

@@ -15,7 +15,7 @@ from coursevault import clock
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.db import Database
-from coursevault.media import service as media
+from coursevault.media import uploads as media_uploads
 from coursevault.media.storage import storage as media_storage
 from tests.factories import SignedIn, error_code, signed_in
 from tests.media_helpers import (
@@ -266,7 +266,7 @@ async def test_U5_termination_and_expiry_remove_the_bytes(
     assert not list(uploads.glob(f"{video['id']}-*"))
     current = (await client.get(f"/api/videos/{video['id']}", headers=teacher.bearer)).json()
     assert current["status"] == "awaiting_upload"
-    assert await media.sweep_expired_uploads(db=db, settings=settings) == 0
+    assert await media_uploads.sweep_expired_uploads(db=db, settings=settings) == 0
 
     # Nobody came back: the periodic sweep removes them.
     location = (await create_upload(client, teacher.bearer, video["upload_url"], 100)).headers[
@@ -276,7 +276,7 @@ async def test_U5_termination_and_expiry_remove_the_bytes(
     await db.videos.update_one(
         {"_id": video["id"]}, {"$set": {"upload.expires_at": clock.now() - timedelta(seconds=1)}}
     )
-    assert await media.sweep_expired_uploads(db=db, settings=settings) == 1
+    assert await media_uploads.sweep_expired_uploads(db=db, settings=settings) == 1
     assert not list(uploads.glob(f"{video['id']}-*"))
     # A PATCH to an expired upload also finds it gone, and changes nothing.
     late = await client.patch(

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from coursevault import __version__, background_work, db, repos, supervision, urls, web_app
+from coursevault import __version__, background_work, db, disk, repos, supervision, urls, web_app
 from coursevault.auth.routes import admin_router as auth_admin_router
 from coursevault.auth.routes import router as auth_router
 from coursevault.body_limit import BodyLimitMiddleware
@@ -88,11 +88,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["health"], operation_id="health")
     async def health() -> JSONResponse:
+        """`ok`; `degraded` (200) when free space is below the reserve: uploads are refused
+        but playback works, so a load balancer keeps the node; `unavailable` (503) when the
+        database does not answer."""
         kind = app.state.connection.kind
         if not await db.ping(app.state.connection.client):
             body = error_body(ErrorCode.database_unavailable, "The database does not answer.")
             return JSONResponse({"status": "unavailable", "database": kind, **body}, 503)
-        return JSONResponse({"status": "ok", "database": kind})
+        low = disk.is_low(settings)
+        return JSONResponse(
+            {
+                "status": "degraded" if low else "ok",
+                "database": kind,
+                "disk": "low" if low else "ok",
+            }
+        )
 
     web_app.install(app, settings.web_dist or web_app.default_dist(), settings)  # last: a catch-all
     return app

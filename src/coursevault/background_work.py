@@ -14,7 +14,7 @@ from coursevault.jobs.models import JobType
 from coursevault.jobs.worker import Worker
 from coursevault.mail import jobs as mail_jobs
 from coursevault.media import jobs as media_jobs
-from coursevault.media import service as media
+from coursevault.media import uploads as media_uploads
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ async def maintenance(*, db: Database, settings: Settings, stop: asyncio.Event) 
     """Sweeps expired uploads every MAINTENANCE_EVERY_SECONDS until STOP is set."""
     while not stop.is_set():
         try:
-            swept = await media.sweep_expired_uploads(db=db, settings=settings)
+            swept = await media_uploads.sweep_expired_uploads(db=db, settings=settings)
             if swept:
                 log.info("removed %s expired uploads", swept)
         except Exception:

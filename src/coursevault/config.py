@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     upload_quota_bytes: int = Field(default=200 * 1024**3, ge=1)
     max_concurrent_uploads: int = Field(default=3, ge=1)
     upload_expiry_seconds: int = Field(default=24 * 3600, ge=60)
+    # Free space in the data directory that uploads never use: the database, the job
+    # queue and transcodes need it (507 insufficient_storage below it).
+    disk_reserve_bytes: int = Field(default=1024**3, ge=0)
     max_video_duration_seconds: float = Field(default=6 * 3600, gt=0)
     ffmpeg_timeout_seconds: float = Field(default=6 * 3600, gt=0)
     x264_preset: str = "veryfast"

@@ -75,6 +75,7 @@ class ErrorCode(StrEnum):
     upload_offset_mismatch = "upload_offset_mismatch"
     upload_too_large = "upload_too_large"
     upload_quota_exceeded = "upload_quota_exceeded"
+    insufficient_storage = "insufficient_storage"
     too_many_uploads = "too_many_uploads"
     bad_upload_request = "bad_upload_request"
     upload_busy = "upload_busy"

@@ -79,3 +79,13 @@ def upload_state(status: str) -> AppError:
 
 def video_not_ready() -> AppError:
     return AppError(409, ErrorCode.video_not_ready, "This video is still being prepared.")
+
+
+def insufficient_storage() -> AppError:
+    return AppError(
+        507,
+        ErrorCode.insufficient_storage,
+        "The server is short of disk space, so uploads are paused. What arrived is kept: "
+        "resume later, or ask the site's administrator to free space.",
+        headers={"Retry-After": "300"},
+    )

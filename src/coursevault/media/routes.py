@@ -11,7 +11,7 @@ from coursevault.auth.deps import Instructor
 from coursevault.courses import service as courses
 from coursevault.deps import AppSettings, Db
 from coursevault.errors import ERROR_RESPONSES
-from coursevault.media import errors, service, tus
+from coursevault.media import errors, service, tus, uploads
 from coursevault.media.deps import OwnedVideo
 from coursevault.media.models import VideoCreate, VideoPage, VideoRead
 
@@ -76,7 +76,7 @@ async def create_upload(
         raise errors.bad_upload_request("Upload-Defer-Length is not supported; send Upload-Length")
     length = tus.int_header(upload_length, "Upload-Length")
     metadata = tus.parse_metadata(upload_metadata)
-    updated = await service.start_upload(
+    updated = await uploads.start_upload(
         db=db, settings=settings, video=video, length=length, metadata=metadata
     )
     upload = updated.upload
@@ -92,7 +92,7 @@ async def create_upload(
 async def upload_offset(
     video: OwnedVideo, upload_id: str, db: Db, settings: AppSettings
 ) -> Response:
-    upload = await service.live_upload(db=db, settings=settings, video=video, upload_id=upload_id)
+    upload = await uploads.live_upload(db=db, settings=settings, video=video, upload_id=upload_id)
     response = Response(status_code=status.HTTP_200_OK)
     tus.set_headers(
         response,
@@ -124,7 +124,7 @@ async def append_upload(
     tus.check_content_type(content_type)
     offset = tus.int_header(upload_offset, "Upload-Offset")
     length = tus.int_header(content_length, "Content-Length") if content_length else None
-    updated = await service.append(
+    updated = await uploads.append(
         db=db,
         settings=settings,
         video=video,
@@ -150,5 +150,5 @@ async def append_upload(
 async def terminate_upload(
     video: OwnedVideo, upload_id: str, response: Response, db: Db, settings: AppSettings
 ) -> None:
-    await service.terminate_upload(db=db, settings=settings, video=video, upload_id=upload_id)
+    await uploads.terminate_upload(db=db, settings=settings, video=video, upload_id=upload_id)
     tus.set_headers(response)
