@@ -24,8 +24,11 @@ from coursevault.db import Database
 from coursevault.ffmpeg import runner
 from coursevault.ffmpeg.ladder import plan_renditions
 from coursevault.jobs import repo as jobs_repo
+from coursevault.jobs import service as jobs
 from coursevault.jobs.models import JobType
 from coursevault.jobs.worker import Worker
+from coursevault.mail import jobs as mail_jobs
+from coursevault.mail.message import compose
 from coursevault.media.storage import storage as media_storage
 from tests.conftest import TEST_SECRET
 from tests.factories import SignedIn, signed_in
@@ -60,14 +63,20 @@ def _declared_job_types() -> list[JobType]:
 
 def test_every_declared_job_type_is_wired_with_sane_limits() -> None:
     wired = background_work.JOB_TYPES
-    assert {t.kind for t in wired} == {"transcode"}
+    assert {t.kind for t in wired} == {
+        "transcode",
+        "mail.send",
+        "auth.mail_verification",
+        "auth.mail_reset",
+        "auth.mail_signup_attempt",
+    }
     assert len({t.kind for t in wired}) == len(wired)
     for declared in _declared_job_types():
         assert declared in wired, f"{declared.kind} is declared but no worker runs it"
     for job_type in wired:
         assert callable(job_type.handler)
         assert job_type.max_attempts >= 1 and job_type.lease_seconds > 0
-        assert job_type.on_failure is not None  # a failed job moves its entity to `failed`
+        assert job_type.on_failure is not None  # a failed job is recorded where people look
 
 
 def test_every_repo_index_setup_is_wired() -> None:
@@ -81,13 +90,29 @@ def test_every_repo_index_setup_is_wired() -> None:
 async def test_a_worker_never_claims_a_kind_it_does_not_run(
     db: Database, settings: Settings
 ) -> None:
-    job_id = await jobs_repo.enqueue(
+    job_id, created = await jobs_repo.enqueue(
         db=db, kind="mine-bitcoin", payload={}, entity="x", max_attempts=1
     )
+    assert created
     worker = Worker(db=db, settings=settings, job_types=background_work.JOB_TYPES)
     assert await worker.run_once() is False
     job = await db.jobs.find_one({"_id": job_id})
     assert job is not None and job["state"] == "queued" and job["attempts"] == 0
+
+
+async def test_a_job_queued_once_by_name_is_queued_once(db: Database) -> None:
+    """Two handlers announcing one payment queue one receipt (enqueue's `once`)."""
+    message = compose(to="a@example.com", subject="Receipt", greeting="Hi", paragraphs=[])
+    ids = await asyncio.gather(
+        *(
+            jobs.enqueue(db=db, job_type=mail_jobs.SEND, payload=message, entity="x", once="o1")
+            for _ in range(4)
+        )
+    )
+    assert set(ids) == {"mail.send:o1"}
+    assert await db.jobs.count_documents({}) == 1
+    other = await jobs.enqueue(db=db, job_type=mail_jobs.SEND, payload=message, entity="x")
+    assert other != "mail.send:o1" and await db.jobs.count_documents({}) == 2
 
 
 def test_an_idle_worker_polls_at_its_interval_in_every_event_loop(
