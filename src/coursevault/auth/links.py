@@ -24,7 +24,7 @@ from coursevault.auth.models import User
 from coursevault.config import Settings
 from coursevault.db import Database
 from coursevault.jobs import service as jobs
-from coursevault.jobs.models import JobContext
+from coursevault.jobs.models import JobContext, JobType
 from coursevault.mail.jobs import deliver_now, mail_job
 
 log = logging.getLogger(__name__)
@@ -94,39 +94,59 @@ def _window(seconds: int) -> int:
     return int(time.time() // seconds)
 
 
+async def _queue(
+    *,
+    db: Database,
+    settings: Settings,
+    job_type: JobType,
+    payload: BaseModel,
+    about: str,
+    once: str,
+) -> None:
+    if settings.mail_enabled:
+        await jobs.enqueue(db=db, job_type=job_type, payload=payload, entity=about, once=once)
+
+
 async def queue_verification(*, db: Database, settings: Settings, user: User) -> None:
     """Mails USER a confirmation link (at most one a minute)."""
-    if settings.mail_enabled:
-        await jobs.enqueue(
-            db=db,
-            job_type=MAIL_VERIFICATION,
-            payload=UserPayload(user_id=user.id),
-            entity=f"user:{user.id}",
-            once=f"{user.id}:{_window(60)}",
-        )
-
-
-async def queue_reset(*, db: Database, email: str) -> None:
-    """Mails a reset link to EMAIL if an account uses it (at most one a minute)."""
-    await jobs.enqueue(
+    payload = UserPayload(user_id=user.id)
+    once = f"{user.id}:{_window(60)}"
+    await _queue(
         db=db,
+        settings=settings,
+        job_type=MAIL_VERIFICATION,
+        payload=payload,
+        about=f"user:{user.id}",
+        once=once,
+    )
+
+
+async def queue_reset(*, db: Database, settings: Settings, email: str) -> None:
+    """Mails a reset link to EMAIL if an account uses it (at most one a minute)."""
+    payload = EmailPayload(email=email)
+    once = f"{email}:{_window(60)}"
+    await _queue(
+        db=db,
+        settings=settings,
         job_type=MAIL_RESET,
-        payload=EmailPayload(email=email),
-        entity=f"email:{email}",
-        once=f"{email}:{_window(60)}",
+        payload=payload,
+        about=f"email:{email}",
+        once=once,
     )
 
 
 async def queue_signup_attempt(*, db: Database, settings: Settings, email: str) -> None:
     """Tells the owner of EMAIL that someone tried to sign up with it (at most once an hour)."""
-    if settings.mail_enabled:
-        await jobs.enqueue(
-            db=db,
-            job_type=MAIL_SIGNUP_ATTEMPT,
-            payload=EmailPayload(email=email),
-            entity=f"email:{email}",
-            once=f"{email}:{_window(3600)}",
-        )
+    payload = EmailPayload(email=email)
+    once = f"{email}:{_window(3600)}"
+    await _queue(
+        db=db,
+        settings=settings,
+        job_type=MAIL_SIGNUP_ATTEMPT,
+        payload=payload,
+        about=f"email:{email}",
+        once=once,
+    )
 
 
 async def peek(*, db: Database, token: str, purpose: str) -> str | None:

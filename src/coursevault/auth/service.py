@@ -254,7 +254,7 @@ async def request_password_reset(*, db: Database, settings: Settings, email: str
     """Mails a reset link if EMAIL has an account; the caller learns nothing either way."""
     if not settings.mail_enabled:
         raise errors.mail_disabled()
-    await links.queue_reset(db=db, email=email)
+    await links.queue_reset(db=db, settings=settings, email=email)
 
 
 async def confirm_password_reset(

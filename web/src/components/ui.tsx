@@ -98,3 +98,30 @@ export function useAction() {
   }, []);
   return { busy, error, run, setError };
 }
+
+/** A labelled new-password input: the one place the length hint and autocomplete live. */
+export function NewPasswordField({
+  label,
+  value,
+  onChange,
+  hint = true,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  hint?: boolean;
+}) {
+  return (
+    <label>
+      {label} {hint && <small>(at least 10 characters)</small>}
+      <input
+        type="password"
+        required
+        minLength={hint ? 10 : undefined}
+        autoComplete="new-password"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </label>
+  );
+}

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { api, unwrap } from "../api/client";
 import { useAuth } from "../auth";
-import { Notice, useAction } from "../components/ui";
+import { NewPasswordField, Notice, useAction } from "../components/ui";
 
 export function Account() {
   const { user } = useAuth();
@@ -42,17 +42,7 @@ export function Account() {
             onChange={(e) => setCurrent(e.target.value)}
           />
         </label>
-        <label>
-          New password
-          <input
-            type="password"
-            required
-            minLength={10}
-            autoComplete="new-password"
-            value={next}
-            onChange={(e) => setNext(e.target.value)}
-          />
-        </label>
+        <NewPasswordField label="New password" value={next} onChange={setNext} />
         <Notice error={error} />
         {done && <Notice kind="success">Password changed. Other devices were signed out.</Notice>}
         <button className="primary" disabled={busy}>

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router-dom";
 import { api, unwrap } from "../api/client";
 import { useAuth } from "../auth";
-import { Loading, Notice, useAction } from "../components/ui";
+import { Loading, NewPasswordField, Notice, useAction } from "../components/ui";
 
 /** The token of a mailed link. It rides in the fragment (never sent to a server); it is
  *  read once and then removed from the address bar and the history. */
@@ -124,27 +124,8 @@ export function ResetPassword() {
         <Notice error={new Error("This link has no token. Open the link from the email again.")} />
       ) : (
         <form onSubmit={submit} className="card form">
-          <label>
-            New password <small>(at least 10 characters)</small>
-            <input
-              type="password"
-              required
-              minLength={10}
-              autoComplete="new-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </label>
-          <label>
-            New password again
-            <input
-              type="password"
-              required
-              autoComplete="new-password"
-              value={again}
-              onChange={(e) => setAgain(e.target.value)}
-            />
-          </label>
+          <NewPasswordField label="New password" value={password} onChange={setPassword} />
+          <NewPasswordField label="New password again" value={again} onChange={setAgain} hint={false} />
           <Notice error={error} />
           <button className="primary" disabled={busy}>
             {busy ? "Saving…" : "Set my new password"}

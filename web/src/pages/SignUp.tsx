@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { api, unwrap } from "../api/client";
 import { useAuth } from "../auth";
-import { Notice, useAction } from "../components/ui";
+import { NewPasswordField, Notice, useAction } from "../components/ui";
 
 export function SignUp() {
   const { signIn } = useAuth();
@@ -55,17 +55,7 @@ export function SignUp() {
           Email
           <input type="email" required autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
         </label>
-        <label>
-          Password <small>(at least 10 characters)</small>
-          <input
-            type="password"
-            required
-            minLength={10}
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
+        <NewPasswordField label="Password" value={password} onChange={setPassword} />
         <fieldset className="choices">
           <legend>I want to</legend>
           <label className="inline">
