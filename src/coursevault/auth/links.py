@@ -17,7 +17,6 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 
-from coursevault import clock
 from coursevault.auth import mails
 from coursevault.auth import repo as auth_repo
 from coursevault.auth.models import User
@@ -44,7 +43,7 @@ async def _issue(*, db: Database, user: User, purpose: str, ttl_seconds: int) ->
         token_hash=token_hash(token),
         purpose=purpose,
         user_id=user.id,
-        expires_at=clock.now() + timedelta(seconds=ttl_seconds),
+        ttl=timedelta(seconds=ttl_seconds),
     )
     return token
 

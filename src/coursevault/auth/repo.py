@@ -175,16 +175,17 @@ async def revoke_user_families(*, db: Database, user_id: str, keep_family: str |
 
 
 async def insert_account_token(
-    *, db: Database, token_hash: str, purpose: str, user_id: str, expires_at: datetime
+    *, db: Database, token_hash: str, purpose: str, user_id: str, ttl: timedelta
 ) -> None:
-    """Stores the hash of a new link for USER_ID; the link itself is only in the mail."""
+    """Stores the hash of a new link for USER_ID, live for TTL; the link is only in the mail."""
+    now = clock.now()
     await db.account_tokens.insert_one(
         {
             "_id": token_hash,
             "purpose": purpose,
             "user_id": user_id,
-            "created_at": clock.now(),
-            "expires_at": expires_at,
+            "created_at": now,
+            "expires_at": now + ttl,
         }
     )
 
