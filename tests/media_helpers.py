@@ -23,15 +23,23 @@ from coursevault.ffmpeg.binary import ffmpeg_path
 from coursevault.media import keys as content_keys
 from coursevault.media import repo as media_repo
 from coursevault.media import service as media
+from coursevault.media.local_store import LocalStore
 from coursevault.media.models import VideoStatus
-from coursevault.media.storage import storage as media_storage
+from coursevault.media.storage import storage
 
 TUS = {"Tus-Resumable": "1.0.0"}
 
 
+def local_store(settings: Settings) -> LocalStore:
+    """The local store of SETTINGS, for tests that look at its files."""
+    store = storage(settings)
+    assert isinstance(store, LocalStore)
+    return store
+
+
 def leftovers(settings: Settings) -> list[Path]:
     """Files anywhere under the data dir that a finished job must not leave."""
-    root = media_storage(settings).root
+    root = local_store(settings).root
     found = [p for p in (root / "work").rglob("*") if p.is_file()]
     found += list((root / "uploads").glob("*.part"))
     found += [p for p in (root / "media").rglob("*") if p.name in {"key", "keyinfo"}]
@@ -210,7 +218,7 @@ class PackagedVideo:
 
     async def keep(self, db: Database, settings: Settings, video_id: str) -> None:
         """Stores VIDEO_ID's published files, content key and details."""
-        store = media_storage(settings)
+        store = local_store(settings)
         stored = await media_repo.get_key(db=db, video_id=video_id)
         video = await media_repo.get_video(db=db, video_id=video_id)
         assert stored is not None and video is not None
@@ -228,7 +236,7 @@ class PackagedVideo:
         key_details = details.pop("key")
         source_id = details.pop("source_id")
         video = await media_repo.insert_video(db=db, owner_id=owner.id, title=details["title"])
-        store = media_storage(settings)
+        store = local_store(settings)
         shutil.copyfile(self.root / "original", store.original(video.id))
         shutil.copytree(self.root / "media", store.media_dir(video.id))
         # Period keys are derived from the secret *and the video id*, so a copy's segments

@@ -19,9 +19,9 @@ import pytest
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.db import Database
-from coursevault.media.storage import storage
 from tests.factories import signed_in
 from tests.media_helpers import TUS, create_upload, new_video
+from tests.media_helpers import local_store as storage
 
 MiB = 1024 * 1024
 RESERVE = 8 * MiB

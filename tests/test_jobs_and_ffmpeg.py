@@ -29,10 +29,10 @@ from coursevault.jobs.models import JobType
 from coursevault.jobs.worker import Worker
 from coursevault.mail import jobs as mail_jobs
 from coursevault.mail.message import compose
-from coursevault.media.storage import storage as media_storage
 from tests.conftest import TEST_SECRET
 from tests.factories import SignedIn, signed_in
 from tests.media_helpers import leftovers, make_clip, new_video, upload_file, wait_for_video
+from tests.media_helpers import local_store as media_storage
 from tests.processes import COURSEVAULT, environment
 
 

@@ -18,7 +18,6 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from coursevault.config import Settings
 from coursevault.courses.models import KeyProtection, LimitBehavior, PlaybackPolicy
 from coursevault.db import Database
-from coursevault.media.storage import storage as media_storage
 from coursevault.progress import repo as progress_repo
 from coursevault.streaming import keys
 from coursevault.streaming import repo as streaming_repo
@@ -34,6 +33,7 @@ from tests.media_helpers import (
     upload_file,
     wait_for_video,
 )
+from tests.media_helpers import local_store as media_storage
 
 PERIODS = 4  # a 20 s clip in 6 s segments, one segment per period
 

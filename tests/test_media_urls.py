@@ -10,8 +10,8 @@ import m3u8
 import pytest
 
 from coursevault.config import Settings
-from coursevault.media.storage import storage as media_storage
 from coursevault.streaming import signing
+from tests.media_helpers import local_store as media_storage
 
 SESSION = "session-abc123"
 

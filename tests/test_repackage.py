@@ -18,8 +18,8 @@ from coursevault.media import repo as media_repo
 from coursevault.media import service as media
 from coursevault.media.keys import unwrap
 from coursevault.media.models import KeyScheme, StoredKey, VideoStatus
-from coursevault.media.storage import storage
 from tests.media_helpers import decrypt_segment, make_clip, segment_keys
+from tests.media_helpers import local_store as storage
 from tests.processes import create_account, run_cli
 
 pytestmark = pytest.mark.slow
@@ -49,7 +49,7 @@ async def package_the_old_way(settings: Settings, clip: Path, work: Path) -> str
         at = args.index("-hls_segment_filename")
         keyed = [*args[:at], "-hls_key_info_file", str(work / "keyinfo"), *args[at:]]
         await runner.run(keyed, timeout=120)
-        store.publish(video.id, out)
+        await store.publish(video.id, out, "legacy")
         wrapped = await asyncio.to_thread(_wrap_single, settings, video.id, key, iv)
         await media_repo.save_key(db=connection.db, video_id=video.id, stored=wrapped)
         await media_repo.update_video(

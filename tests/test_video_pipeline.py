@@ -20,7 +20,6 @@ from coursevault.media import jobs as media_jobs
 from coursevault.media import keys as content_keys
 from coursevault.media import service as media
 from coursevault.media.models import StoredKey
-from coursevault.media.storage import storage as media_storage
 from tests.conftest import BASE_URL, start_app
 from tests.factories import signed_in
 from tests.media_helpers import (
@@ -35,6 +34,7 @@ from tests.media_helpers import (
     upload_file,
     wait_for_video,
 )
+from tests.media_helpers import local_store as media_storage
 
 
 @pytest.fixture(scope="session")

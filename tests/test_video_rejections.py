@@ -16,7 +16,6 @@ from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.db import Database
 from coursevault.media import uploads as media_uploads
-from coursevault.media.storage import storage as media_storage
 from tests.factories import SignedIn, error_code, signed_in
 from tests.media_helpers import (
     TUS,
@@ -28,6 +27,7 @@ from tests.media_helpers import (
     upload_file,
     wait_for_video,
 )
+from tests.media_helpers import local_store as media_storage
 
 
 @pytest.fixture(scope="module")

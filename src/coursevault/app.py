@@ -18,10 +18,11 @@ from coursevault.config import Settings
 from coursevault.courses import routes as course_routes
 from coursevault.errors import ErrorCode, error_body, install_error_handlers
 from coursevault.media import routes as media_routes
+from coursevault.media import service as media
 from coursevault.payments import routes as payment_routes
 from coursevault.reports import routes as report_routes
 from coursevault.streaming import routes as streaming_routes
-from coursevault.streaming.delivery import HlsDelivery
+from coursevault.streaming.delivery import GENERATION_CACHE_SECONDS, HlsDelivery
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +75,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_json_body_bytes, exempt_prefixes=UPLOAD_PREFIXES
     )
+
     # Added last, so outermost: playlists and segments never reach the FastAPI stack.
-    app.add_middleware(HlsDelivery, settings=settings, prefix=urls.HLS_PREFIX)
+    async def generation_of(video_id: str) -> str | None:
+        return await media.published_generation(
+            db=app.state.connection.db, video_id=video_id, max_age=GENERATION_CACHE_SECONDS
+        )
+
+    app.add_middleware(
+        HlsDelivery, settings=settings, prefix=urls.HLS_PREFIX, generation_of=generation_of
+    )
     app.include_router(auth_router)
     app.include_router(auth_admin_router)
     app.include_router(media_routes.router)

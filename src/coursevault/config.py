@@ -19,6 +19,16 @@ MIN_SECRET_LENGTH = 32
 SECRET_FILE_NAME = "secret_key"  # noqa: S105 - a file name
 
 
+class StorageKind(StrEnum):
+    local = "local"  # directories under DATA_DIR
+    s3 = "s3"  # an S3-compatible bucket
+
+
+class S3Delivery(StrEnum):
+    proxy = "proxy"  # the app streams segment bytes from the bucket
+    redirect = "redirect"  # 302 to a short-lived presigned URL (a CDN in front of the bucket)
+
+
 class Environment(StrEnum):
     development = "development"
     production = "production"
@@ -78,6 +88,18 @@ class Settings(BaseSettings):
     max_video_duration_seconds: float = Field(default=6 * 3600, gt=0)
     ffmpeg_timeout_seconds: float = Field(default=6 * 3600, gt=0)
     x264_preset: str = "veryfast"
+
+    # Where media bytes live (docs/deploy/multi-node.md). With s3, originals, tus chunks
+    # and encrypted HLS go to the bucket; keys and clear segments never do.
+    storage: StorageKind = StorageKind.local
+    s3_endpoint: str | None = None  # e.g. https://s3.eu-central-1.amazonaws.com
+    s3_bucket: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_prefix: str = Field(default="", pattern=r"^([A-Za-z0-9._-]+/)*$")
+    s3_delivery: S3Delivery = S3Delivery.proxy
+    s3_url_ttl_seconds: int = Field(default=300, ge=10, le=3600)  # presigned segment URLs
 
     # Segment offload: with e.g. "/internal-media/", segment answers become an
     # X-Accel-Redirect for nginx (docs/deploy/nginx.conf); tokens are still checked here.
@@ -153,6 +175,14 @@ class Settings(BaseSettings):
                     " or smtps://…:465): password resets and receipts go by email. Set "
                     "COURSEVAULT_MAIL_ENABLED=false to run without any email."
                 )
+        if self.storage is StorageKind.s3:
+            missing = [
+                f"COURSEVAULT_{name.upper()}"
+                for name in ("s3_endpoint", "s3_bucket", "s3_access_key_id", "s3_secret_access_key")
+                if not getattr(self, name)
+            ]
+            if missing:
+                raise ConfigError(f"COURSEVAULT_STORAGE=s3 needs {', '.join(missing)}")
         if self.smtp_url is not None:
             url = urlsplit(self.smtp_url.get_secret_value())
             if url.scheme not in ("smtp", "smtps") or not url.hostname:

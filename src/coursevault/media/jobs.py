@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import shutil
 from pathlib import Path
 from typing import Any
@@ -86,19 +87,20 @@ async def transcode(ctx: JobContext) -> None:
         states = [VideoStatus.queued.value, VideoStatus.processing.value]
         expect = {"status": {"$in": states}}
         fields["status"] = VideoStatus.processing.value
-    video = await media_repo.update_video(db=ctx.db, video_id=video_id, expect=expect, **fields)
+    video = await media_repo.start_work(db=ctx.db, video_id=video_id, expect=expect, **fields)
     if video is None:
         log.info("video %s is gone or not in a state to encode; nothing to do", video_id)
         return
     store = storage(ctx.settings)
     limits = Limits(max_duration_seconds=ctx.settings.max_video_duration_seconds)
-    try:
-        probed = await asyncio.to_thread(probe, store.original(video_id), limits)
-    except ProbeRejected as exc:
-        raise PermanentJobError(str(exc)) from exc
     work = store.fresh_work_dir(video_id)
     try:
-        await _encode(ctx, payload, video, probed, work)
+        async with store.original_file(video_id, work) as source:
+            try:
+                probed = await asyncio.to_thread(probe, source, limits)
+            except ProbeRejected as exc:
+                raise PermanentJobError(str(exc)) from exc
+            await _encode(ctx, payload, video, probed, source, work)
     except runner.FFmpegFailed as exc:
         if exc.permanent:
             raise PermanentJobError(str(exc)) from exc
@@ -108,7 +110,12 @@ async def transcode(ctx: JobContext) -> None:
 
 
 async def _encode(
-    ctx: JobContext, payload: TranscodePayload, video: Video, probed: ProbeResult, work: Path
+    ctx: JobContext,
+    payload: TranscodePayload,
+    video: Video,
+    probed: ProbeResult,
+    source: Path,
+    work: Path,
 ) -> None:
     video_id = video.id
     renditions = plan_renditions(probed.width, probed.height)
@@ -117,7 +124,7 @@ async def _encode(
     clear.mkdir(mode=0o700)
     output.mkdir(mode=0o700)
     job = command.HlsJob(
-        source=storage(ctx.settings).original(video_id),
+        source=source,
         demuxer=probed.demuxer,
         has_audio=probed.audio_codec is not None,
         renditions=renditions,
@@ -151,12 +158,20 @@ async def _encode(
     # Segments and key material are replaced one after the other: a viewer watching a
     # video while it is re-packaged may hit one segment it cannot decrypt and has to
     # start the lesson again. New videos are not playable before the final update.
-    storage(ctx.settings).publish(video_id, output)
-    await media_repo.save_key(db=ctx.db, video_id=video_id, stored=stored)
+    store = storage(ctx.settings)
+    generation = f"{video.fence}-{secrets.token_hex(3)}"
+    working = {"status": _working_status(payload).value, "fence": video.fence}
+    current = await media_repo.get_video(db=ctx.db, video_id=video_id)
+    if current is None or current.fence != video.fence:
+        log.warning("video %s: gone or taken over by a newer attempt; not publishing", video_id)
+        return
+    await store.publish(video_id, output, generation)
+    await media_repo.save_key(db=ctx.db, video_id=video_id, stored=stored, fence=video.fence)
     updated = await media_repo.update_video(
         db=ctx.db,
         video_id=video_id,
-        expect={"status": _working_status(payload).value},
+        expect=working,
+        generation=generation,
         status=VideoStatus.ready.value,
         progress=1.0,
         error=None,
@@ -166,10 +181,18 @@ async def _encode(
         renditions=[_rendition_doc(r, bandwidths) for r in renditions],
         ready_at=clock.now(),
     )
-    if updated is None:  # deleted while we worked: take the output away again
-        storage(ctx.settings).delete_video(video_id)
-        await media_repo.delete_video(db=ctx.db, video_id=video_id)
-    elif not payload.repackage:
+    if updated is None:
+        current = await media_repo.get_video(db=ctx.db, video_id=video_id)
+        if current is None:  # deleted while we worked: take the output away again
+            await store.delete_video(video_id)
+            await media_repo.delete_video(db=ctx.db, video_id=video_id)
+        else:  # fenced out meanwhile: only this attempt's own output goes
+            await store.discard_generation(video_id, generation)
+        return
+    await store.retire(
+        video_id, keep={generation, *([video.generation] if video.generation else [])}
+    )
+    if not payload.repackage:
         await _announce(ctx, updated, error=None)
     log.info(
         "video %s %s: %s, %d key periods",

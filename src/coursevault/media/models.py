@@ -69,6 +69,10 @@ class Video(VideoFields):
     upload: Upload | None
     updated_at: datetime
     ready_at: datetime | None = None
+    # Each transcode attempt takes the next fence; only the holder of the latest fence may
+    # publish, so a worker that resumes after its lease was taken changes nothing.
+    fence: int = 0
+    generation: str | None = None  # the published output viewers get (object storage)
 
 
 class KeyScheme(StrEnum):

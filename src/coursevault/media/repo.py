@@ -9,7 +9,7 @@ from bson import ObjectId
 from pymongo import DESCENDING, ReturnDocument
 
 from coursevault import clock
-from coursevault.db import Database, Document
+from coursevault.db import Database, Document, set_if, upsert
 from coursevault.media.models import StoredKey, Video, VideoStatus
 from coursevault.ttl_cache import TtlCache
 
@@ -144,12 +144,24 @@ async def lock_upload(
 _keys: TtlCache[str, StoredKey] = TtlCache()
 
 
-async def save_key(*, db: Database, video_id: str, stored: StoredKey) -> None:
-    await db.video_keys.replace_one(
-        {"_id": video_id},
-        {"_id": video_id, **stored.model_dump(), "created_at": clock.now()},
-        upsert=True,
+async def start_work(
+    *, db: Database, video_id: str, expect: dict[str, Any], **fields: Any
+) -> Video | None:
+    """Sets FIELDS and takes the video's next fence when it still matches EXPECT."""
+    doc = await db.videos.find_one_and_update(
+        {"_id": video_id, **expect},
+        {"$set": {**fields, "updated_at": clock.now()}, "$inc": {"fence": 1}},
+        return_document=ReturnDocument.AFTER,
     )
+    _videos.forget(video_id)
+    return _video(doc) if doc else None
+
+
+async def save_key(*, db: Database, video_id: str, stored: StoredKey, fence: int = 0) -> None:
+    """Stores a video's key material unless a holder of a later FENCE already did."""
+    values = {**stored.model_dump(), "fence": fence, "created_at": clock.now()}
+    stale = {"$lte": [{"$ifNull": ["$fence", -1]}, fence]}
+    await upsert(db.video_keys, {"_id": video_id}, set_if(stale, values))
     _keys.forget(video_id)
 
 

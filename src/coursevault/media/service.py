@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +68,13 @@ async def ready_video(*, db: Database, video_id: str, max_age: float = 0.0) -> V
     if video.status != VideoStatus.ready:
         raise errors.video_not_ready()
     return video
+
+
+async def published_generation(*, db: Database, video_id: str, max_age: float) -> str | None:
+    """Which published output of VIDEO_ID viewers get (object storage), as read at most
+    MAX_AGE seconds ago."""
+    video = await media_repo.get_video(db=db, video_id=video_id, max_age=max_age)
+    return video.generation if video else None
 
 
 async def videos_by_id(*, db: Database, video_ids: list[str]) -> dict[str, Video]:
@@ -141,7 +147,7 @@ async def import_file(
     if size > settings.max_upload_bytes:
         raise errors.too_large(settings.max_upload_bytes)
     video = await create_video(db=db, owner=owner, title=title)
-    await asyncio.to_thread(shutil.copyfile, path, storage(settings).original(video.id))
+    await storage(settings).import_original(video.id, path)
     await media_repo.update_video(
         db=db, video_id=video.id, original_filename=sanitize_filename(path.name)
     )
@@ -152,7 +158,7 @@ async def delete_video(*, db: Database, settings: Settings, video: Video) -> Non
     """Deletes the video, its files and any job working on it."""
     await jobs.cancel_for(db=db, entity=entity(video.id))
     await media_repo.delete_video(db=db, video_id=video.id)
-    storage(settings).delete_video(video.id)
+    await storage(settings).delete_video(video.id)
 
 
 @dataclass(frozen=True)

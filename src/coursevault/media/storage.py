@@ -1,85 +1,143 @@
-"""Where media bytes live. Local directories under DATA_DIR now; the pipeline only uses
-this interface, so an S3-compatible store can replace it without touching the pipeline.
+"""Where media bytes live, behind one interface: tus chunks, originals, the published
+encrypted HLS. `local_store.LocalStore` keeps them under DATA_DIR; `s3_store.S3Store` in
+an S3-compatible bucket. Nothing outside this package knows which one runs.
 
-Every path is built from server ids (U4, S5); nothing here takes a user-supplied name.
+Every name is built from server ids (U4, S5); nothing here takes a user-supplied name.
+Keys and clear segments are never handed to a store: they stay in the database and in a
+job's private scratch directory.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
-import shutil
-from functools import cache
+from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import Protocol
 
-from coursevault.config import Settings
+from starlette.responses import Response
+
+from coursevault.config import Settings, StorageKind
 
 _ID = re.compile(r"^[0-9a-f]{24}$")
+_UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_GENERATION = re.compile(r"^[0-9a-z-]{1,40}$")
 
 
-def _checked(video_id: str) -> str:
+def checked(video_id: str) -> str:
     if not _ID.fullmatch(video_id):
         raise ValueError(f"not a video id: {video_id!r}")
     return video_id
 
 
-class LocalStorage:
-    def __init__(self, data_dir: Path) -> None:
-        self.root = data_dir.resolve()
-        for name in ("uploads", "originals", "media", "work"):
-            (self.root / name).mkdir(mode=0o700, parents=True, exist_ok=True)
+def checked_upload(upload_id: str) -> str:
+    if not _UPLOAD_ID.fullmatch(upload_id):
+        raise ValueError("bad upload id")
+    return upload_id
 
-    def upload_part(self, video_id: str, upload_id: str) -> Path:
-        """The file a tus upload appends to."""
-        if not re.fullmatch(r"[A-Za-z0-9_-]{8,64}", upload_id):
-            raise ValueError("bad upload id")
-        return self.root / "uploads" / f"{_checked(video_id)}-{upload_id}.part"
 
-    def original(self, video_id: str) -> Path:
-        """The complete upload, kept for re-processing and never served."""
-        return self.root / "originals" / _checked(video_id)
+def checked_generation(generation: str) -> str:
+    if not _GENERATION.fullmatch(generation):
+        raise ValueError(f"bad generation: {generation!r}")
+    return generation
 
-    def media_dir(self, video_id: str) -> Path:
-        """The published HLS output of a video."""
-        return self.root / "media" / _checked(video_id)
 
-    def work_dir(self, video_id: str) -> Path:
-        """A job's scratch space: on the same file system, so publishing is one rename."""
-        return self.root / "work" / _checked(video_id)
+class UploadWriter(Protocol):
+    """Appends one PATCH body to an upload, a buffer at a time."""
+
+    async def write(self, data: bytes) -> bool:
+        """Appends DATA whole and returns True, or keeps nothing of it and returns False
+        (no room: the local disk is at its reserve)."""
+        ...
+
+    async def truncate(self, offset: int) -> None:
+        """Drops every byte past OFFSET (a refused body, a crashed earlier PATCH)."""
+        ...
+
+
+class Store(Protocol):
+    kind: StorageKind
+    write_buffer: int  # bytes an upload hands to one `write`
+    uses_generations: bool  # whether delivery must name the published generation
+
+    def room_for(self, needed: int) -> bool:
+        """Whether NEEDED more upload bytes fit (local: above the disk reserve)."""
+        ...
+
+    async def create_upload(self, video_id: str, upload_id: str) -> None: ...
+
+    def upload_writer(
+        self, video_id: str, upload_id: str, offset: int
+    ) -> AbstractAsyncContextManager[UploadWriter]:
+        """A writer appending at OFFSET; bytes past OFFSET left by an earlier writer go."""
+        ...
+
+    async def discard_upload(self, video_id: str, upload_id: str) -> None: ...
+
+    async def complete_upload(self, video_id: str, upload_id: str) -> None:
+        """Makes the finished upload the video's original."""
+        ...
+
+    async def import_original(self, video_id: str, path: Path) -> None: ...
+
+    def original_file(self, video_id: str, work: Path) -> AbstractAsyncContextManager[Path]:
+        """A local file holding the original while the context is open (fetched into WORK
+        when the original lives elsewhere)."""
+        ...
 
     def fresh_work_dir(self, video_id: str) -> Path:
-        """Empties and returns the work dir (a killed earlier attempt may have left files)."""
-        work = self.work_dir(video_id)
-        shutil.rmtree(work, ignore_errors=True)
-        work.mkdir(mode=0o700, parents=True)
-        return work
+        """An empty private scratch directory for one job on this machine."""
+        ...
 
-    def publish(self, video_id: str, output: Path) -> None:
-        """Moves a finished output directory into place atomically, replacing an older one."""
-        target = self.media_dir(video_id)
-        if target.exists():
-            old = target.with_name(f".{video_id}.old-{secrets.token_hex(4)}")
-            os.rename(target, old)
-            os.rename(output, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(output, target)
+    async def publish(self, video_id: str, output: Path, generation: str) -> None:
+        """Puts a finished output directory where viewers get it, as GENERATION; a late
+        publisher of an older generation never overwrites a newer one's files."""
+        ...
 
-    def delete_video(self, video_id: str) -> None:
-        """Removes every file of a video: parts, original, output, scratch."""
-        for part in (self.root / "uploads").glob(f"{_checked(video_id)}-*.part"):
-            part.unlink(missing_ok=True)
-        self.original(video_id).unlink(missing_ok=True)
-        shutil.rmtree(self.media_dir(video_id), ignore_errors=True)
-        shutil.rmtree(self.work_dir(video_id), ignore_errors=True)
+    async def retire(self, video_id: str, keep: set[str]) -> None:
+        """Deletes published generations of VIDEO_ID other than KEEP."""
+        ...
+
+    async def discard_generation(self, video_id: str, generation: str) -> None:
+        """Deletes one generation that was published but never became current."""
+        ...
+
+    async def delete_video(self, video_id: str) -> None:
+        """Removes every byte of a video: chunks, original, output, scratch."""
+        ...
+
+    async def media_response(
+        self,
+        video_id: str,
+        generation: str | None,
+        name: str,
+        media_type: str,
+        headers: Mapping[str, str],
+    ) -> Response | None:
+        """The answer carrying one published playlist or segment, or None if missing."""
+        ...
 
 
-@cache
-def _storage_for(data_dir: Path) -> LocalStorage:
-    return LocalStorage(data_dir)
+# One store per Settings object (Settings holds lists, so it cannot be a cache key itself);
+# the object is kept beside its store so a recycled id() is never mistaken for it.
+_stores: dict[int, tuple[Settings, Store]] = {}
 
 
-def storage(settings: Settings) -> LocalStorage:
-    """Returns the media storage of SETTINGS (one object per data directory)."""
-    return _storage_for(settings.data_dir)
+def _make(settings: Settings) -> Store:
+    # Imported here: each backend imports this module for the shared checks.
+    if settings.storage is StorageKind.s3:
+        from coursevault.media.s3_store import S3Store
+
+        return S3Store(settings)
+    from coursevault.media.local_store import LocalStore
+
+    return LocalStore(settings)
+
+
+def storage(settings: Settings) -> Store:
+    """Returns the media store of SETTINGS (one object per settings)."""
+    entry = _stores.get(id(settings))
+    if entry is None or entry[0] is not settings:
+        entry = (settings, _make(settings))
+        _stores[id(settings)] = entry
+    return entry[1]

@@ -4,30 +4,24 @@ lengths and chunks."""
 
 from __future__ import annotations
 
-import asyncio
-import errno
 import hashlib
 import logging
-import os
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
-from io import FileIO
-from pathlib import Path
 
-from coursevault import clock, disk
+from coursevault import clock
 from coursevault.config import Settings
 from coursevault.db import Database
 from coursevault.media import errors, service
 from coursevault.media import repo as media_repo
 from coursevault.media.models import Upload, Video, VideoStatus
-from coursevault.media.storage import storage
+from coursevault.media.storage import Store, UploadWriter, storage
 
 log = logging.getLogger(__name__)
 
-WRITE_BUFFER = 1024 * 1024  # bytes held in memory before a write: RSS stays flat
 UPLOAD_LOCK = timedelta(minutes=10)
 
 
@@ -49,10 +43,10 @@ async def start_upload(
     running = await media_repo.active_uploads(db=db, owner_id=video.owner_id, now=now)
     if video.status != VideoStatus.uploading and running >= settings.max_concurrent_uploads:
         raise errors.too_many_uploads(settings.max_concurrent_uploads)
-    _require_room(settings, length)
     store = storage(settings)
+    _require_room(store, settings, length)
     if video.upload:
-        store.upload_part(video.id, video.upload.id).unlink(missing_ok=True)
+        await store.discard_upload(video.id, video.upload.id)
     upload = Upload(
         id=secrets.token_urlsafe(12),
         length=length,
@@ -61,9 +55,7 @@ async def start_upload(
         lock_until=None,
         created_at=now,
     )
-    part = store.upload_part(video.id, upload.id)
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
+    await store.create_upload(video.id, upload.id)
     filename = metadata.get("filename") or metadata.get("name")
     updated = await media_repo.update_video(
         db=db,
@@ -74,7 +66,7 @@ async def start_upload(
         original_filename=service.sanitize_filename(filename) if filename else None,
     )
     if updated is None:
-        part.unlink(missing_ok=True)
+        await store.discard_upload(video.id, upload.id)
         raise errors.video_not_found()
     return updated
 
@@ -95,7 +87,7 @@ async def _discard_upload(
     *, db: Database, settings: Settings, video: Video, upload: Upload
 ) -> None:
     """Deletes an unfinished upload's bytes; the video awaits a new upload."""
-    storage(settings).upload_part(video.id, upload.id).unlink(missing_ok=True)
+    await storage(settings).discard_upload(video.id, upload.id)
     await media_repo.update_video(
         db=db,
         video_id=video.id,
@@ -128,20 +120,21 @@ async def append(
     length = upload.length
     if content_length is not None and offset + content_length > length:
         raise errors.too_large(length)
-    _require_room(settings, min(length - offset, content_length or WRITE_BUFFER))
+    store = storage(settings)
+    _require_room(store, settings, min(length - offset, content_length or store.write_buffer))
     await _lock(db=db, video_id=video.id, upload_id=upload_id)
-    part = storage(settings).upload_part(video.id, upload_id)
     kept = _Written()
     try:
-        outcome = await _write_chunks(
-            part=part,
-            chunks=chunks,
-            offset=offset,
-            length=length,
-            checksum=checksum,
-            kept=kept,
-            room=lambda needed: disk.room_for(settings, needed),
-        )
+        async with store.upload_writer(video.id, upload_id, offset) as writer:
+            outcome = await _write_chunks(
+                writer=writer,
+                buffer_size=store.write_buffer,
+                chunks=chunks,
+                offset=offset,
+                length=length,
+                checksum=checksum,
+                kept=kept,
+            )
     finally:
         # Whatever reached the disk counts, even if the write failed half-way.
         updated = await _release(
@@ -183,8 +176,8 @@ class _Outcome(Enum):
     no_space = "no_space"  # free space reached the reserve: what was written is kept
 
 
-def _require_room(settings: Settings, needed: int) -> None:
-    if not disk.room_for(settings, needed):
+def _require_room(store: Store, settings: Settings, needed: int) -> None:
+    if not store.room_for(needed):
         log.warning(
             "upload refused: %s bytes would leave less than the reserve of %s free in %s",
             needed,
@@ -192,14 +185,6 @@ def _require_room(settings: Settings, needed: int) -> None:
             settings.data_dir,
         )
         raise errors.insufficient_storage()
-
-
-def _write_all(handle: FileIO, data: bytes) -> None:
-    """Writes DATA whole (an unbuffered write may take part of it), or raises OSError."""
-    view = memoryview(data)
-    while view:
-        written = handle.write(view)
-        view = view[written or 0 :]
 
 
 async def _lock(*, db: Database, video_id: str, upload_id: str) -> None:
@@ -214,62 +199,50 @@ async def _lock(*, db: Database, video_id: str, upload_id: str) -> None:
 
 async def _write_chunks(
     *,
-    part: Path,
+    writer: UploadWriter,
+    buffer_size: int,
     chunks: AsyncIterator[bytes],
     offset: int,
     length: int,
     checksum: tuple[str, bytes] | None,
     kept: _Written,
-    room: Callable[[int], bool],
 ) -> _Outcome:
-    """Writes CHUNKS at OFFSET through a bounded buffer, counting in KEPT what is on disk.
+    """Writes CHUNKS at OFFSET through a bounded buffer, counting in KEPT what is stored.
 
-    Each buffer is written only if it leaves the reserve free (ROOM); when it would not,
-    or the disk is full anyway, the upload stops at the last whole buffer on disk, so the
-    stored offset is the file's length and the client resumes from there later.
+    A buffer the store has no room for stops the upload at the last whole buffer kept, so
+    the stored offset is exactly what is stored and the client resumes from there later.
     """
     digest = hashlib.new(checksum[0]) if checksum else None
     overflow = False
-    # Unbuffered: after a failed write no buffered bytes wait to be flushed at close.
-    with part.open("r+b", buffering=0) as handle:
-        handle.truncate(offset)  # drop bytes a crashed earlier PATCH wrote past the offset
-        handle.seek(offset)
-        buffer = bytearray()
+    buffer = bytearray()
 
-        async def flush() -> bool:
-            if not room(len(buffer)):
-                return False
-            try:
-                await asyncio.to_thread(_write_all, handle, bytes(buffer))
-            except OSError as exc:
-                if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
-                    raise
-                handle.truncate(offset + kept.bytes)
-                return False
-            kept.bytes += len(buffer)
-            buffer.clear()
-            return True
+    async def flush() -> bool:
+        if not await writer.write(bytes(buffer)):
+            return False
+        kept.bytes += len(buffer)
+        buffer.clear()
+        return True
 
-        async for chunk in chunks:
-            if offset + kept.bytes + len(buffer) + len(chunk) > length:
-                overflow = True
-                break
-            buffer += chunk
-            if digest is not None:
-                digest.update(chunk)
-            if len(buffer) >= WRITE_BUFFER and not await flush():
-                return _Outcome.no_space
-        if buffer and not overflow and not await flush():
+    async for chunk in chunks:
+        if offset + kept.bytes + len(buffer) + len(chunk) > length:
+            overflow = True
+            break
+        buffer += chunk
+        if digest is not None:
+            digest.update(chunk)
+        if len(buffer) >= buffer_size and not await flush():
             return _Outcome.no_space
-        if overflow:
-            outcome = _Outcome.overflow
-        elif digest is not None and checksum is not None and digest.digest() != checksum[1]:
-            outcome = _Outcome.bad_checksum
-        else:
-            return _Outcome.kept
-        handle.truncate(offset)
-        kept.bytes = 0
-        return outcome
+    if buffer and not overflow and not await flush():
+        return _Outcome.no_space
+    if overflow:
+        outcome = _Outcome.overflow
+    elif digest is not None and checksum is not None and digest.digest() != checksum[1]:
+        outcome = _Outcome.bad_checksum
+    else:
+        return _Outcome.kept
+    await writer.truncate(offset)
+    kept.bytes = 0
+    return outcome
 
 
 async def _release(
@@ -291,10 +264,9 @@ async def _release(
 
 
 async def _complete_upload(*, db: Database, settings: Settings, video: Video) -> Video:
-    store = storage(settings)
     upload = video.upload
     assert upload is not None  # the caller just wrote its last byte
-    os.replace(store.upload_part(video.id, upload.id), store.original(video.id))
+    await storage(settings).complete_upload(video.id, upload.id)
     return await service.queue_transcode(db=db, video=video, size=upload.length)
 
 

@@ -9,12 +9,11 @@ Key requests (`/key`, `/key/<n>`) and anything else go on to the app.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 import time
+from collections.abc import Awaitable, Callable
 
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coursevault.config import Settings
@@ -46,8 +45,20 @@ def _origin(scope: Scope) -> str | None:
     return None
 
 
-def media_response(
-    settings: Settings, scope: Scope, token: str, video_id: str, name: str
+# How long delivery may reuse which output generation a video has (object storage only):
+# a re-packaged video's new output reaches viewers within this.
+GENERATION_CACHE_SECONDS = 5.0
+
+GenerationOf = Callable[[str], Awaitable[str | None]]
+
+
+async def media_response(
+    settings: Settings,
+    generation_of: GenerationOf,
+    scope: Scope,
+    token: str,
+    video_id: str,
+    name: str,
 ) -> Response:
     """The answer to one playlist or segment request."""
     try:
@@ -56,14 +67,8 @@ def media_response(
         return app_error_response(errors.invalid_media_token())
     if not FILES.fullmatch(name):
         return app_error_response(not_found())
-    path = storage(settings).media_dir(video_id) / name
-    # One stat, handed to FileResponse, which would otherwise stat again in a thread.
-    try:
-        found = os.stat(path)
-    except OSError:
-        found = None
-    if found is None or not stat.S_ISREG(found.st_mode):
-        return app_error_response(not_found())
+    store = storage(settings)
+    generation = await generation_of(video_id) if store.uses_generations else None
     max_age = max(0, min(grant.expires - int(time.time()), 3600))
     headers = {
         "Cache-Control": f"private, max-age={max_age}",
@@ -71,24 +76,25 @@ def media_response(
         "Content-Disposition": "inline",
         **cors_headers(_origin(scope), settings),
     }
-    if settings.accel_redirect and path.suffix == ".ts":
-        # nginx sends the bytes from its `internal` location; the decision stays here.
-        headers["X-Accel-Redirect"] = f"{settings.accel_redirect}{video_id}/{name}"
-        return Response(status_code=200, media_type=TYPES[".ts"], headers=headers)
-    return FileResponse(path, media_type=TYPES[path.suffix], headers=headers, stat_result=found)
+    media_type = TYPES[name[name.rindex(".") :]]
+    found = await store.media_response(video_id, generation, name, media_type, headers)
+    return found if found is not None else app_error_response(not_found())
 
 
 class HlsDelivery:
-    def __init__(self, app: ASGIApp, *, settings: Settings, prefix: str) -> None:
+    def __init__(
+        self, app: ASGIApp, *, settings: Settings, prefix: str, generation_of: GenerationOf
+    ) -> None:
         self.app = app
         self.settings = settings
         self.prefix = prefix + "/"
+        self.generation_of = generation_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(self.prefix):
             parts = scope["path"][len(self.prefix) :].split("/")
             if len(parts) == 3 and parts[2] != "key" and scope["method"] in ("GET", "HEAD"):
-                response = media_response(self.settings, scope, *parts)
+                response = await media_response(self.settings, self.generation_of, scope, *parts)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

