@@ -17,6 +17,7 @@ from coursevault.app import create_app
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.db import Database
+from tests import seaweed
 from tests.browser import launched
 from tests.factories import SignedIn, signed_in
 from tests.media_helpers import PackagedVideo, make_clip, new_video, upload_file, wait_for_video
@@ -141,6 +142,26 @@ async def ready_video(
     assert ready["status"] == "ready"
     await packaged_video.keep(db, settings, str(video["id"]))
     return str(video["id"])
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[seaweed.SeaweedFS]:
+    """One real S3 server (SeaweedFS) for the run; each test gets its own bucket."""
+    with seaweed.running(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server
+
+
+@pytest.fixture
+async def bucket(seaweedfs: seaweed.SeaweedFS) -> str:
+    """The run's bucket (SeaweedFS gives each bucket its own volumes, so tests share one
+    and each test works under its own prefix, `s3_prefix`)."""
+    await seaweed.create_bucket(seaweedfs, seaweed.BUCKET)
+    return seaweed.BUCKET
+
+
+@pytest.fixture
+def s3_prefix() -> str:
+    return f"t{secrets.token_hex(5)}/"
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
+from aiobotocore.config import AioConfig
+from aiobotocore.session import get_session
+from botocore.exceptions import ClientError
 
 WEED = str(Path(sys.executable).with_name("weed"))
 ACCESS_KEY = "coursevault-test"
 SECRET_KEY = "coursevault-test-secret-key-0123456789"
+BUCKET = "coursevault-tests"
 
 
 def _free_ports(count: int) -> list[int]:
@@ -81,11 +86,11 @@ def running(workdir: Path) -> Iterator[SeaweedFS]:
         "-ip.bind=127.0.0.1",
         f"-master.port={master}",
         f"-master.port.grpc={master_grpc}",
-        "-master.volumeSizeLimitMB=64",
+        "-master.volumeSizeLimitMB=32",
         "-master.telemetry=false",
         f"-volume.port={volume}",
         f"-volume.port.grpc={volume_grpc}",
-        "-volume.max=20",
+        "-volume.max=200",
         "-filer",
         f"-filer.port={filer}",
         f"-filer.port.grpc={filer_grpc}",
@@ -120,3 +125,38 @@ def running(workdir: Path) -> Iterator[SeaweedFS]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def client(server: SeaweedFS) -> Any:
+    """An S3 client holding the test identity (an async context manager)."""
+    return get_session().create_client(
+        "s3",
+        endpoint_url=server.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        config=AioConfig(s3={"addressing_style": "path"}),
+    )
+
+
+async def create_bucket(server: SeaweedFS, name: str) -> None:
+    """Creates bucket NAME unless it exists."""
+    async with client(server) as s3:
+        try:
+            await s3.head_bucket(Bucket=name)
+        except ClientError:
+            await s3.create_bucket(Bucket=name)
+
+
+async def objects(server: SeaweedFS, bucket: str, prefix: str = "") -> dict[str, bytes]:
+    """Every object in BUCKET under PREFIX, by key."""
+    found: dict[str, bytes] = {}
+    async with client(server) as s3:
+        async for page in s3.get_paginator("list_objects_v2").paginate(
+            Bucket=bucket, Prefix=prefix
+        ):
+            for item in page.get("Contents", []):
+                answer = await s3.get_object(Bucket=bucket, Key=item["Key"])
+                async with answer["Body"] as body:
+                    found[item["Key"]] = await body.read()
+    return found
