@@ -29,6 +29,35 @@ def environment(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+class Worker:
+    """A standalone `coursevault worker` process."""
+
+    def __init__(self, data_dir: Path, **env: str) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.log = (data_dir.parent / f"worker-{data_dir.name}.log").open("wb")
+        self.process = subprocess.Popen(
+            [COURSEVAULT, "worker"],
+            env=environment(data_dir, **env),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def output(self) -> str:
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a frozen worker must hear the TERM
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
 class Server:
     """A `coursevault serve` process on a free loopback port."""
 
@@ -86,12 +115,17 @@ def run_cli(
 
 
 def create_account(
-    data_dir: Path, email: str, role: str, *, password: str = "correct horse battery staple"
+    data_dir: Path,
+    email: str,
+    role: str,
+    *,
+    password: str = "correct horse battery staple",
+    **env: str,
 ) -> None:
     """Creates an account the way an operator does: `coursevault user create`."""
     created = run_cli(
         data_dir, "user", "create", "--email", email, "--name", email.split("@")[0],
-        "--role", role, stdin=password + "\n",
+        "--role", role, stdin=password + "\n", **env,
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
 

@@ -55,8 +55,9 @@ class SeaweedFS:
             "s3_prefix": prefix,
         }
 
-    def env(self, bucket: str) -> dict[str, str]:
-        return {f"COURSEVAULT_{k.upper()}": v for k, v in self.settings(bucket).items()}
+    def env(self, bucket: str, prefix: str = "") -> dict[str, str]:
+        """The same settings as COURSEVAULT_* environment variables (for processes)."""
+        return {f"COURSEVAULT_{k.upper()}": v for k, v in self.settings(bucket, prefix).items()}
 
 
 @contextmanager

@@ -3,6 +3,7 @@ a private bucket, no key and no clear segment ever written there, deletes that e
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from coursevault.auth.models import Role
 from coursevault.config import S3Delivery, Settings
 from coursevault.db import Database
+from coursevault.media import jobs as media_jobs
 from coursevault.streaming import signing
 from tests import seaweed
 from tests.conftest import start_app
@@ -174,3 +176,38 @@ async def test_deleting_a_video_empties_its_objects(
     assert (
         await seaweed.objects(seaweedfs, bucket, f"{s3_prefix}school/originals/{video_id}/") == {}
     )
+
+
+async def test_a_stale_attempt_never_publishes_or_replaces_keys(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    seaweedfs: seaweed.SeaweedFS,
+    bucket: str,
+    s3_prefix: str,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The encode of this attempt finishes after a newer attempt took the video's fence (as
+    a worker frozen past its lease would): it must publish nothing and write no key."""
+    poster = media_jobs.write_poster
+
+    async def overtaken(*args: Any) -> None:
+        await db.videos.update_one({}, {"$inc": {"fence": 1}})  # a newer attempt started
+        await poster(*args)
+
+    monkeypatch.setattr(media_jobs, "write_poster", overtaken)
+    teacher = await signed_in(client, db, settings, role=Role.instructor)
+    video = await new_video(client, teacher.bearer)
+    clip = make_clip(tmp_path / "c.mp4", size="320x240", seconds=2)
+    await upload_file(client, teacher.bearer, video["upload_url"], clip.read_bytes())
+    for _ in range(300):
+        job = await db.jobs.find_one({"kind": "transcode"})
+        if job and job["state"] in ("done", "failed"):
+            break
+        await asyncio.sleep(0.1)
+    stored = await db.videos.find_one({"_id": video["id"]})
+    assert stored is not None
+    assert (stored["status"], stored["fence"], stored.get("generation")) == ("processing", 2, None)
+    assert await db.video_keys.find_one({"_id": video["id"]}) is None
+    assert await seaweed.objects(seaweedfs, bucket, f"{s3_prefix}school/media/") == {}

@@ -19,6 +19,7 @@ from coursevault.courses import routes as course_routes
 from coursevault.errors import ErrorCode, error_body, install_error_handlers
 from coursevault.media import routes as media_routes
 from coursevault.media import service as media
+from coursevault.media import storage as media_storage
 from coursevault.payments import routes as payment_routes
 from coursevault.reports import routes as report_routes
 from coursevault.streaming import routes as streaming_routes
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await asyncio.gather(*background, return_exceptions=True)
             if watcher is not None:
                 watcher.cancel()
+            await media_storage.close_all()
             await connection.close()
 
     app = FastAPI(

@@ -25,6 +25,7 @@ from coursevault.jobs.models import JobState
 from coursevault.mail import outbox
 from coursevault.media import models as media_models
 from coursevault.media import service as media
+from coursevault.media import storage as media_storage
 from coursevault.media.models import VideoStatus
 
 FINISHED = (JobState.done, JobState.failed, JobState.cancelled)
@@ -149,6 +150,7 @@ def worker() -> None:
             await stop.wait()
             await asyncio.gather(*tasks, return_exceptions=True)
         finally:
+            await media_storage.close_all()
             await connection.close()
 
     asyncio.run(main())

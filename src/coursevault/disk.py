@@ -14,7 +14,10 @@ from coursevault.config import Settings
 
 
 def free_bytes(path: Path) -> int:
-    """Returns the bytes an unprivileged process may still write on PATH's filesystem."""
+    """Returns the bytes an unprivileged process may still write on PATH's filesystem (or,
+    before PATH exists, on the filesystem it will be made on)."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
     return shutil.disk_usage(path).free
 
 

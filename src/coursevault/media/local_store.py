@@ -153,6 +153,9 @@ class LocalStore:
         shutil.rmtree(self.media_dir(video_id), ignore_errors=True)
         shutil.rmtree(self.work_dir(video_id), ignore_errors=True)
 
+    async def close(self) -> None:
+        return None
+
     # ---- delivery ----
 
     async def media_response(

@@ -67,37 +67,41 @@ class S3Store:
         self.bucket = settings.s3_bucket
         self.prefix = settings.s3_prefix
         self.scratch = settings.data_dir.resolve() / "work"
-        self._clients: dict[asyncio.AbstractEventLoop, Any] = {}
-        self._exits: list[AsyncExitStack] = []
+        self._clients: dict[asyncio.AbstractEventLoop, tuple[Any, AsyncExitStack]] = {}
         self._playlists: TtlCache[str, bytes] = TtlCache()
 
     # ---- the client: one per event loop (a client is bound to the loop that made it) ----
 
     async def client(self) -> Any:
         loop = asyncio.get_running_loop()
-        found = self._clients.get(loop)
-        if found is None:
-            stack = AsyncExitStack()
-            secret = self.settings.s3_secret_access_key
-            assert secret is not None
-            found = await stack.enter_async_context(
-                get_session().create_client(
-                    "s3",
-                    endpoint_url=self.settings.s3_endpoint,
-                    region_name=self.settings.s3_region,
-                    aws_access_key_id=self.settings.s3_access_key_id,
-                    aws_secret_access_key=secret.get_secret_value(),
-                    config=AioConfig(
-                        signature_version="s3v4",
-                        s3={"addressing_style": "path"},
-                        retries={"max_attempts": 3, "mode": "standard"},
-                        max_pool_connections=64,
-                    ),
-                )
+        if loop in self._clients:
+            return self._clients[loop][0]
+        stack = AsyncExitStack()
+        secret = self.settings.s3_secret_access_key
+        assert secret is not None
+        found = await stack.enter_async_context(
+            get_session().create_client(
+                "s3",
+                endpoint_url=self.settings.s3_endpoint,
+                region_name=self.settings.s3_region,
+                aws_access_key_id=self.settings.s3_access_key_id,
+                aws_secret_access_key=secret.get_secret_value(),
+                config=AioConfig(
+                    signature_version="s3v4",
+                    s3={"addressing_style": "path"},
+                    retries={"max_attempts": 3, "mode": "standard"},
+                    max_pool_connections=64,
+                ),
             )
-            self._clients[loop] = found
-            self._exits.append(stack)
+        )
+        self._clients[loop] = (found, stack)
         return found
+
+    async def close(self) -> None:
+        """Closes this event loop's client (others belong to loops that are gone)."""
+        entry = self._clients.pop(asyncio.get_running_loop(), None)
+        if entry is not None:
+            await entry[1].aclose()
 
     def key(self, *parts: str) -> str:
         return self.prefix + "/".join(parts)

@@ -74,6 +74,9 @@ async def published_generation(*, db: Database, video_id: str, max_age: float) -
     """Which published output of VIDEO_ID viewers get (object storage), as read at most
     MAX_AGE seconds ago."""
     video = await media_repo.get_video(db=db, video_id=video_id, max_age=max_age)
+    if video is None or video.generation is None:
+        # Another node may have published since this one cached the video: look again.
+        video = await media_repo.get_video(db=db, video_id=video_id)
     return video.generation if video else None
 
 

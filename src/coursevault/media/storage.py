@@ -106,6 +106,10 @@ class Store(Protocol):
         """Removes every byte of a video: chunks, original, output, scratch."""
         ...
 
+    async def close(self) -> None:
+        """Releases connections (at shutdown)."""
+        ...
+
     async def media_response(
         self,
         video_id: str,
@@ -132,6 +136,12 @@ def _make(settings: Settings) -> Store:
     from coursevault.media.local_store import LocalStore
 
     return LocalStore(settings)
+
+
+async def close_all() -> None:
+    """Closes every store this process opened (at shutdown)."""
+    for _, store in list(_stores.values()):
+        await store.close()
 
 
 def storage(settings: Settings) -> Store:
