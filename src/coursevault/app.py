@@ -7,22 +7,37 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from coursevault import __version__, background_work, db, disk, repos, supervision, urls, web_app
+from coursevault import (
+    __version__,
+    background_work,
+    clock,
+    db,
+    disk,
+    logs,
+    metrics,
+    repos,
+    supervision,
+    urls,
+    web_app,
+)
 from coursevault.auth.routes import admin_router as auth_admin_router
 from coursevault.auth.routes import router as auth_router
 from coursevault.body_limit import BodyLimitMiddleware
 from coursevault.config import Settings
 from coursevault.courses import routes as course_routes
-from coursevault.errors import ErrorCode, error_body, install_error_handlers
+from coursevault.errors import ErrorCode, error_body, install_error_handlers, not_found
+from coursevault.jobs import service as jobs
 from coursevault.media import routes as media_routes
 from coursevault.media import service as media
 from coursevault.media import storage as media_storage
 from coursevault.payments import routes as payment_routes
 from coursevault.reports import routes as report_routes
 from coursevault.streaming import routes as streaming_routes
+from coursevault.streaming import service as playback
 from coursevault.streaming.delivery import GENERATION_CACHE_SECONDS, HlsDelivery
 
 log = logging.getLogger(__name__)
@@ -33,7 +48,9 @@ UPLOAD_PREFIXES: tuple[str, ...] = ("/api/uploads/",)
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Builds the application for SETTINGS (read from the environment when None)."""
-    settings = settings or Settings()
+    if settings is None:  # a server process (granian's workers build the app themselves)
+        settings = Settings()
+        logs.configure(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -87,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         HlsDelivery, settings=settings, prefix=urls.HLS_PREFIX, generation_of=generation_of
     )
+    app.add_middleware(metrics.RequestMetrics)  # outermost: it sees /hls answers too
     app.include_router(auth_router)
     app.include_router(auth_admin_router)
     app.include_router(media_routes.router)
@@ -96,6 +114,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(course_routes.router)
     app.include_router(payment_routes.router)
     app.include_router(report_routes.router)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus(request: Request) -> Response:
+        """Prometheus text format, for COURSEVAULT_METRICS_ALLOW's networks only (404 to
+        everyone else, as if there were no such page)."""
+        if not metrics.allowed(settings, request.client.host if request.client else ""):
+            raise not_found()
+        database = app.state.connection.db
+        depth, oldest = await jobs.queue_stats(db=database)
+        for kind in (t.kind for t in background_work.JOB_TYPES):
+            metrics.QUEUE_DEPTH.labels(kind).set(depth.get(kind, 0))
+        age = (clock.now() - oldest).total_seconds() if oldest else 0.0
+        metrics.QUEUE_AGE.set(age)
+        metrics.LIVE_SESSIONS.set(await playback.count_live(db=database))
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", tags=["health"], operation_id="health")
     async def health() -> JSONResponse:

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from pydantic import TypeAdapter, ValidationError
 
-from coursevault import background_work, db, embedded_server, repos, supervision
+from coursevault import background_work, db, embedded_server, logs, repos, supervision
 from coursevault.auth import service as auth
 from coursevault.auth.models import Email, Role, User
 from coursevault.config import ConfigError, Settings
@@ -27,6 +27,8 @@ from coursevault.media import models as media_models
 from coursevault.media import service as media
 from coursevault.media import storage as media_storage
 from coursevault.media.models import VideoStatus
+
+log = logging.getLogger("coursevault")
 
 FINISHED = (JobState.done, JobState.failed, JobState.cancelled)
 
@@ -105,7 +107,9 @@ def serve(
         embedded = embedded_server.ensure_running(settings.data_dir)
     os.environ[supervision.SUPERVISOR_ENV] = str(os.getpid())
     database = "embedded" if embedded else "mongodb"
-    typer.echo(f"CourseVault on http://{host}:{port} ({database} database, {workers} worker(s))")
+    log.info(
+        "CourseVault on http://%s:%s (%s database, %s worker(s))", host, port, database, workers
+    )
     try:
         if reload:
             import uvicorn
@@ -127,6 +131,7 @@ def serve(
                 backpressure=backpressure or settings.backpressure,
                 factory=True,
                 respawn_failed_workers=True,
+                log_dictconfig=logs.dictconfig(settings),
             ).serve()
     finally:
         if embedded is not None:
@@ -371,5 +376,8 @@ def mail_show(
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("COURSEVAULT_LOG_LEVEL", "INFO"))
+    try:
+        logs.configure(Settings())
+    except (ConfigError, ValueError):
+        logging.basicConfig(level="INFO")  # the command itself reports the bad setting
     app()

@@ -6,11 +6,12 @@ import os
 import secrets
 from enum import StrEnum
 from functools import cached_property
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Self
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values people paste from examples; refused outside development.
@@ -29,6 +30,11 @@ class S3Delivery(StrEnum):
     redirect = "redirect"  # 302 to a short-lived presigned URL (a CDN in front of the bucket)
 
 
+class LogFormat(StrEnum):
+    text = "text"
+    json = "json"  # one JSON object per line, for log shippers
+
+
 class Environment(StrEnum):
     development = "development"
     production = "production"
@@ -36,6 +42,10 @@ class Environment(StrEnum):
 
 class ConfigError(RuntimeError):
     """The configuration cannot start the platform; the message says what to change."""
+
+
+def _loopback() -> list[IPv4Network | IPv6Network]:
+    return [IPv4Network("127.0.0.0/8"), IPv6Network("::1/128")]
 
 
 class Settings(BaseSettings):
@@ -153,6 +163,12 @@ class Settings(BaseSettings):
     mail_from: str = "CourseVault <noreply@localhost>"
     email_verification_ttl_seconds: int = Field(default=3 * 24 * 3600, ge=300)
     password_reset_ttl_seconds: int = Field(default=30 * 60, ge=60, le=24 * 3600)
+
+    # Operating several nodes: who may read GET /metrics (everyone else gets 404), and
+    # how log lines look.
+    metrics_allow: list[IPvAnyNetwork] = Field(default_factory=_loopback)
+    log_format: LogFormat = LogFormat.text
+    log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
 
     # Background jobs: an in-process worker by default; `coursevault worker` adds more.
     inprocess_worker: bool = True

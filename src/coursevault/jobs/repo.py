@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
@@ -147,3 +147,20 @@ async def get_state(*, db: Database, job_id: str) -> tuple[JobState, str | None]
     """Returns a job's state and last error, or None when there is no such job."""
     doc = await db.jobs.find_one({"_id": job_id}, {"state": 1, "error": 1})
     return (JobState(doc["state"]), doc.get("error")) if doc else None
+
+
+async def queue_stats(*, db: Database) -> tuple[dict[str, int], datetime | None]:
+    """Returns how many jobs of each kind wait, and when the oldest due one became due."""
+    now = clock.now()
+    depth: dict[str, int] = {}
+    async for row in await db.jobs.aggregate(
+        [
+            {"$match": {"state": JobState.queued.value}},
+            {"$group": {"_id": "$kind", "n": {"$sum": 1}}},
+        ]
+    ):
+        depth[row["_id"]] = row["n"]
+    oldest = await db.jobs.find_one(
+        {"state": JobState.queued.value, "run_at": {"$lte": now}}, sort=[("run_at", ASCENDING)]
+    )
+    return depth, oldest["run_at"] if oldest else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel
 
 from coursevault.db import Database
@@ -39,3 +41,8 @@ async def cancel_for(*, db: Database, entity: str) -> int:
 async def state_of(*, db: Database, job_id: str) -> tuple[JobState, str | None] | None:
     """Returns a job's state and last error (for a command that waits on it)."""
     return await jobs_repo.get_state(db=db, job_id=job_id)
+
+
+async def queue_stats(*, db: Database) -> tuple[dict[str, int], datetime | None]:
+    """Jobs waiting per kind, and since when the oldest due one waits (for /metrics)."""
+    return await jobs_repo.queue_stats(db=db)

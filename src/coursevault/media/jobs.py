@@ -8,12 +8,13 @@ import asyncio
 import logging
 import secrets
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from coursevault import clock
+from coursevault import clock, metrics
 from coursevault.ffmpeg import command, packager, runner
 from coursevault.ffmpeg.ladder import Rendition, plan_renditions
 from coursevault.ffmpeg.probe import Limits, ProbeRejected, ProbeResult, probe
@@ -94,6 +95,7 @@ async def transcode(ctx: JobContext) -> None:
     store = storage(ctx.settings)
     limits = Limits(max_duration_seconds=ctx.settings.max_video_duration_seconds)
     work = store.fresh_work_dir(video_id)
+    started = time.monotonic()
     try:
         async with store.original_file(video_id, work) as source:
             try:
@@ -101,6 +103,7 @@ async def transcode(ctx: JobContext) -> None:
             except ProbeRejected as exc:
                 raise PermanentJobError(str(exc)) from exc
             await _encode(ctx, payload, video, probed, source, work)
+        metrics.TRANSCODE_SECONDS.observe(time.monotonic() - started)
     except runner.FFmpegFailed as exc:
         if exc.permanent:
             raise PermanentJobError(str(exc)) from exc

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from coursevault import metrics
 from coursevault.config import Settings
 from coursevault.errors import app_error_response, not_found
 from coursevault.media.storage import storage
@@ -78,7 +79,12 @@ async def media_response(
     }
     media_type = TYPES[name[name.rindex(".") :]]
     found = await store.media_response(video_id, generation, name, media_type, headers)
-    return found if found is not None else app_error_response(not_found())
+    if found is None:
+        return app_error_response(not_found())
+    sent = found.headers.get("content-length")
+    if media_type == TYPES[".ts"] and sent and found.status_code == 200:
+        metrics.SEGMENT_BYTES.labels("app").inc(int(sent))
+    return found
 
 
 class HlsDelivery:

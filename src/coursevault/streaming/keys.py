@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from coursevault import clock
+from coursevault import clock, metrics
 from coursevault.auth.models import User
 from coursevault.config import Settings
 from coursevault.courses import access as lessons
@@ -157,8 +157,10 @@ async def key_for(
             period,
             ip,
         )
+        metrics.KEY_REQUESTS.labels("not_allowed").inc()
         raise errors.playback_not_allowed()
     if found is None:
+        metrics.KEY_REQUESTS.labels("not_found").inc()
         raise not_found()
     if not rate.allow(session.id, rotation=found.rotation, settings=settings):
         security.warning(
@@ -169,8 +171,10 @@ async def key_for(
             period,
             ip,
         )
+        metrics.KEY_REQUESTS.labels("rate_limited").inc()
         raise errors.key_rate_limited()
     await _renew(db=db, settings=settings, session=session, now=clock.now())
+    metrics.KEY_REQUESTS.labels("granted").inc()
     if session.key_protection is KeyProtection.standard or session.key_secret is None:
         return found.key
     return wrap_for_session(found.key, session.key_secret, grant.video_id, period)

@@ -237,3 +237,10 @@ async def grant_plays(
     )
     assert doc is not None
     return PlayCounter.model_validate(doc)
+
+
+async def count_live(*, db: Database, now: datetime) -> int:
+    """Returns how many playback sessions hold a running lease."""
+    return await db.playback_sessions.count_documents(
+        {"ended_at": None, "lease_until": {"$gt": now}}
+    )

@@ -266,3 +266,8 @@ async def end(
 
 async def list_live(*, db: Database, user: User) -> list[PlaybackSession]:
     return await sessions_repo.live_sessions(db=db, user_id=user.id, now=clock.now())
+
+
+async def count_live(*, db: Database) -> int:
+    """How many playback sessions are live anywhere (for /metrics)."""
+    return await sessions_repo.count_live(db=db, now=clock.now())

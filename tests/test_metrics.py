@@ -1,0 +1,130 @@
+"""GET /metrics (Prometheus text format) for the allowed networks only; log lines as JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import httpx
+import m3u8
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from coursevault.config import Settings
+from coursevault.db import Database
+from tests.conftest import TEST_SECRET
+from tests.course_helpers import key_url, make_course, start_lesson
+from tests.factories import SignedIn, error_code, signed_in
+from tests.processes import Server
+
+
+def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    found = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return found
+
+
+def value(text: str, name: str, **labels: str) -> float:
+    return samples(text).get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+async def test_metrics_count_requests_by_route_keys_segments_and_queue(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    ready_video: str,
+) -> None:
+    before = (await client.get("/metrics")).text
+    student = await signed_in(client, db, settings)
+    course = await make_course(db, instructor.user, video_id=ready_video)
+    assert (
+        await client.post(f"/api/courses/{course.id}/enroll", headers=student.bearer)
+    ).status_code == 201
+    started = (await start_lesson(client, student.bearer, course.video_lesson or "")).json()
+    master = await client.get(started["playlist_url"])
+    base = started["playlist_url"].rsplit("/", 1)[0]
+    variant = await client.get(f"{base}/{m3u8.loads(master.text).playlists[0].uri}")
+    segment = await client.get(f"{base}/{m3u8.loads(variant.text).segments[0].uri}")
+    assert (
+        await client.get(key_url(started["playlist_url"]), headers=student.bearer)
+    ).status_code == 200
+    other = await signed_in(client, db, settings)
+    refused = await client.get(key_url(started["playlist_url"]), headers=other.bearer)
+    assert refused.status_code == 403
+    await client.get(f"/api/videos/{'0' * 24}", headers=instructor.bearer)
+
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    after = response.text
+    lesson_route = "/api/lessons/{lesson_id}/playback"
+    assert (
+        value(
+            after,
+            "coursevault_http_requests_total",
+            method="POST",
+            route=lesson_route,
+            status="201",
+        )
+        == 1
+    )
+    # Routes are templates: an id never becomes a label.
+    assert (
+        value(
+            after,
+            "coursevault_http_requests_total",
+            method="GET",
+            route="/api/videos/{video_id}",
+            status="404",
+        )
+        >= 1
+    )
+    assert "0" * 24 not in after
+    hls = "/hls/{token}/{video}/{file}"
+    assert (
+        value(after, "coursevault_http_requests_total", method="GET", route=hls, status="200") >= 3
+    )
+    grew = value(after, "coursevault_segment_bytes_total", delivery="app") - value(
+        before, "coursevault_segment_bytes_total", delivery="app"
+    )
+    assert grew == len(segment.content)
+    for outcome, count in (("granted", 1), ("not_allowed", 1)):
+        delta = value(after, "coursevault_key_requests_total", outcome=outcome) - value(
+            before, "coursevault_key_requests_total", outcome=outcome
+        )
+        assert delta == count, outcome
+    assert value(after, "coursevault_live_playback_sessions") == 1
+    assert value(after, "coursevault_job_queue_depth", kind="transcode") == 0
+    assert "coursevault_transcode_seconds_bucket" in after
+
+
+@pytest.mark.parametrize("settings_overrides", [{"metrics_allow": ["10.0.0.0/8", "fd00::/8"]}])
+async def test_metrics_are_404_outside_the_allowed_networks(client: httpx.AsyncClient) -> None:
+    response = await client.get("/metrics")  # the test client comes from 127.0.0.1
+    assert response.status_code == 404
+    assert error_code(response) == "not_found"
+    assert "coursevault_" not in response.text
+
+
+def test_json_log_lines_from_serve_and_its_workers(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    server = Server(
+        data_dir, workers=2, COURSEVAULT_SECRET_KEY=TEST_SECRET, COURSEVAULT_LOG_FORMAT="json"
+    )
+    try:
+        httpx.post(
+            f"{server.url}/api/auth/login", json={"email": "a@example.com", "password": "x" * 12}
+        )
+    finally:
+        server.stop()
+    lines = [line for line in Path(server.log.name).read_text().splitlines() if line.strip()]
+    parsed = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert {"time", "level", "logger", "message"} <= set(parsed[0])
+    messages = " ".join(p["message"] for p in parsed)
+    assert re.search(r"CourseVault on http://", messages)
+    assert "login failed for a@example.com" in messages
+    assert len({p["pid"] for p in parsed}) >= 2  # the workers log the same way
