@@ -4,6 +4,8 @@ a private bucket, no key and no clear segment ever written there, deletes that e
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import time
 from typing import Any
 
@@ -20,9 +22,12 @@ from tests import seaweed
 from tests.conftest import start_app
 from tests.factories import signed_in
 from tests.media_helpers import (
+    TUS,
+    create_upload,
     decrypt_segment,
     make_clip,
     new_video,
+    patch,
     plain_key,
     upload_file,
     wait_for_video,
@@ -211,3 +216,41 @@ async def test_a_stale_attempt_never_publishes_or_replaces_keys(
     assert (stored["status"], stored["fence"], stored.get("generation")) == ("processing", 2, None)
     assert await db.video_keys.find_one({"_id": video["id"]}) is None
     assert await seaweed.objects(seaweedfs, bucket, f"{s3_prefix}school/media/") == {}
+
+
+async def test_tus_on_the_bucket_refused_chunks_leave_nothing_and_terminate_empties(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    seaweedfs: seaweed.SeaweedFS,
+    bucket: str,
+    s3_prefix: str,
+) -> None:
+    teacher = await signed_in(client, db, settings, role=Role.instructor)
+    video = await new_video(client, teacher.bearer)
+    created = await create_upload(client, teacher.bearer, video["upload_url"], 300_000)
+    location = created.headers["Location"]
+    uploads = f"{s3_prefix}school/uploads/{video['id']}/"
+    first = await patch(client, teacher.bearer, location, 0, b"a" * 100_000)
+    assert first.status_code == 204
+    chunk = b"b" * 100_000
+    wrong = base64.b64encode(hashlib.sha256(b"other").digest()).decode()
+    bad = await patch(
+        client, teacher.bearer, location, 100_000, chunk, **{"Upload-Checksum": f"sha256 {wrong}"}
+    )
+    assert bad.status_code == 460
+    over = await patch(client, teacher.bearer, location, 100_000, b"c" * 250_000)
+    assert over.status_code == 413
+    head = await client.head(location, headers={**teacher.bearer, **TUS})
+    assert head.headers["Upload-Offset"] == "100000"
+    stored = await seaweed.objects(seaweedfs, bucket, uploads)
+    assert [v for v in stored.values()] == [b"a" * 100_000]  # refused bodies left nothing
+    good = base64.b64encode(hashlib.sha256(chunk).digest()).decode()
+    ok = await patch(
+        client, teacher.bearer, location, 100_000, chunk, **{"Upload-Checksum": f"sha256 {good}"}
+    )
+    assert ok.status_code == 204 and ok.headers["Upload-Offset"] == "200000"
+    assert len(await seaweed.objects(seaweedfs, bucket, uploads)) == 2
+    ended = await client.delete(location, headers={**teacher.bearer, **TUS})
+    assert ended.status_code == 204
+    assert await seaweed.objects(seaweedfs, bucket, uploads) == {}
