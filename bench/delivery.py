@@ -4,6 +4,13 @@
   (b) CourseVault on granian checking the signed token and sending the file,
   (c) nginx in front of CourseVault with X-Accel-Redirect (docs/deploy/nginx.conf),
 
+and with the segments in an S3 bucket (SeaweedFS, COURSEVAULT_STORAGE=s3):
+
+  (d) CourseVault streaming the segment from the bucket (proxy),
+  (e) CourseVault answering 302 to a presigned URL (CDN mode; wrk does not follow it:
+      this is the app's side), (f) the presigned GET itself, straight from the store,
+  (g) nginx fetching from the bucket after the app's X-Accel-Redirect (nginx-s3.conf),
+
 plus the cost of one token verification. Needs nginx and wrk (apt-get install nginx-light wrk).
 
     PYTHONPATH=. .venv/bin/python bench/delivery.py [--seconds 10] [--connections 32]
@@ -13,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import re
 import shutil
@@ -21,14 +29,17 @@ import tempfile
 import time
 import timeit
 from pathlib import Path
+from typing import Any
 
 import httpx
+from pymongo import AsyncMongoClient
 
 from bench import viewers
 from bench.procstat import cpu_seconds
 from coursevault import embedded_server
 from coursevault.config import Settings
 from coursevault.streaming import signing
+from tests import seaweed
 from tests.media_helpers import make_clip
 from tests.processes import Server, free_port, run_cli, upload_until_ready
 
@@ -174,6 +185,25 @@ def key_endpoint(
             server.stop()
 
 
+async def publish_to_bucket(
+    s3: seaweed.SeaweedFS, data_dir: Path, files: dict[str, bytes], video_id: str
+) -> None:
+    """Puts the packaged video's FILES into the bucket as one generation, made current."""
+    await seaweed.create_bucket(s3, seaweed.BUCKET)
+    async with seaweed.client(s3) as client:
+        for name, body in files.items():
+            key = f"media/{video_id}/bench/{name}"
+            await client.put_object(Bucket=seaweed.BUCKET, Key=key, Body=body)
+    server = embedded_server.ensure_running(data_dir)
+    mongo: AsyncMongoClient[Any] = AsyncMongoClient(server.uri)
+    try:
+        await mongo["coursevault"].videos.update_one(
+            {"_id": video_id}, {"$set": {"generation": "bench"}}
+        )
+    finally:
+        await mongo.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
@@ -201,9 +231,11 @@ def main() -> None:
         env = {"COURSEVAULT_SECRET_KEY": SECRET, "COURSEVAULT_LOG_LEVEL": "WARNING"}
         app = Server(data_dir, workers=1, **env)
         accel = Server(data_dir, workers=1, COURSEVAULT_ACCEL_REDIRECT="/internal-media/", **env)
+        servers = [app, accel]
         prefix = work / "nginx"
         prefix.mkdir()
         procs = []
+        stack = contextlib.ExitStack()
         try:
             clip = make_clip(work / "clip.mp4", size="1280x720", seconds=12, rate=30).read_bytes()
             video_id = upload_until_ready(app.url, "b@example.com", PASSWORD, clip)
@@ -241,17 +273,46 @@ def main() -> None:
                 f"{args.connections} connections, {args.seconds}s per line, "
                 "wrk -t2 on the same 2-core machine; one segment per rung of a 720p ladder"
             )
+            s3 = stack.enter_context(seaweed.running(work / "seaweedfs"))
+            s3_env = {**env, **s3.env(seaweed.BUCKET)}
+            files = {p.name: p.read_bytes() for p in (media / video_id).iterdir()}
+            asyncio.run(publish_to_bucket(s3, data_dir, files, video_id))
+            proxy = Server(data_dir, workers=1, **s3_env)
+            redirect = Server(data_dir, workers=1, COURSEVAULT_S3_DELIVERY="redirect", **s3_env)
+            s3_accel = Server(
+                data_dir, workers=1, COURSEVAULT_ACCEL_REDIRECT="/internal-s3/", **s3_env
+            )
+            servers += [proxy, redirect, s3_accel]
+            s3_port = free_port()
+            text = (ROOT / "docs" / "deploy" / "nginx-s3.conf").read_text()
+            s3_values = {
+                **values,
+                "LISTEN": f"127.0.0.1:{s3_port}",
+                "APP": f"127.0.0.1:{s3_accel.port}",
+                "S3": s3.endpoint,
+            }
+            for name, value in s3_values.items():
+                text = text.replace("{{" + name + "}}", value)
+            s3_conf = prefix / "s3.conf"
+            s3_conf.write_text(text.replace("nginx.pid", "s3-nginx.pid"))
+            procs.append(nginx(s3_conf, prefix))
             for segment in rung_segments(media / video_id):
                 size = segment.stat().st_size
                 path = f"/hls/{token}/{video_id}/{segment.name}"
+                presigned = httpx.get(f"{redirect.url}{path}").headers["location"]
                 targets = {
                     "a nginx static": f"http://127.0.0.1:{static_port}/static/{video_id}/{segment.name}",
                     "b coursevault": f"{app.url}{path}",
                     "c nginx+accel": f"http://127.0.0.1:{accel_port}{path}",
+                    "d s3 via app": f"{proxy.url}{path}",
+                    "e s3 app 302": f"{redirect.url}{path}",
+                    "f s3 presigned": presigned,
+                    "g nginx+s3": f"http://127.0.0.1:{s3_port}{path}",
                 }
-                for url in targets.values():
+                for name, url in targets.items():
                     wait_up(url)
-                    assert httpx.get(url).content == segment.read_bytes()
+                    if name != "e s3 app 302":
+                        assert httpx.get(url).content == segment.read_bytes(), name
                 print(f"segment {segment.name}, {size / 1e6:.2f} MB")
                 results = {
                     name: wrk(url, args.seconds, args.connections) for name, url in targets.items()
@@ -273,8 +334,9 @@ def main() -> None:
             for proc in procs:
                 proc.terminate()
                 proc.wait(10)
-            accel.stop()
-            app.stop()
+            for server in servers:
+                server.stop()
+            stack.close()
 
 
 if __name__ == "__main__":
