@@ -289,7 +289,8 @@ def main() -> None:
                 **values,
                 "LISTEN": f"127.0.0.1:{s3_port}",
                 "APP": f"127.0.0.1:{s3_accel.port}",
-                "S3": s3.endpoint,
+                "S3_SCHEME": "http",
+                "S3_HOST": s3.endpoint.split("://", 1)[1],
             }
             for name, value in s3_values.items():
                 text = text.replace("{{" + name + "}}", value)

@@ -128,3 +128,31 @@ def test_json_log_lines_from_serve_and_its_workers(tmp_path: Path) -> None:
     assert re.search(r"CourseVault on http://", messages)
     assert "login failed for a@example.com" in messages
     assert len({p["pid"] for p in parsed}) >= 2  # the workers log the same way
+
+
+def test_one_scrape_counts_every_worker_of_a_node(tmp_path: Path) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR, a scrape that lands on one granian worker reports
+    the requests all of them answered."""
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    server = Server(
+        tmp_path / "data",
+        workers=2,
+        COURSEVAULT_SECRET_KEY=TEST_SECRET,
+        PROMETHEUS_MULTIPROC_DIR=str(shared),
+    )
+    try:
+        with httpx.Client() as http:  # new connections spread over the workers
+            for _ in range(20):
+                assert (
+                    http.get(f"{server.url}/healthz", headers={"Connection": "close"}).status_code
+                    == 200
+                )
+        text = httpx.get(f"{server.url}/metrics").text
+    finally:
+        server.stop()
+    healthz = value(
+        text, "coursevault_http_requests_total", method="GET", route="/healthz", status="200"
+    )
+    assert healthz >= 20  # plus the start-up checks of the test helper
+    assert len(list(shared.glob("counter_*.db"))) >= 2  # both workers counted

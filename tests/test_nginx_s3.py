@@ -63,7 +63,8 @@ def nginx_s3(
         USER=getpass.getuser(),
         LISTEN=f"127.0.0.1:{port}",
         APP=f"127.0.0.1:{server.port}",
-        S3=seaweedfs.endpoint,
+        S3_SCHEME="http",
+        S3_HOST=seaweedfs.endpoint.split("://", 1)[1],
     )
     process = subprocess.Popen(
         [nginx_binary, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
