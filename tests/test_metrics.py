@@ -31,6 +31,11 @@ def value(text: str, name: str, **labels: str) -> float:
     return samples(text).get((name, tuple(sorted(labels.items()))), 0.0)
 
 
+def grew(before: str, after: str, name: str, **labels: str) -> float:
+    """How much a counter grew between two scrapes (counters live as long as the process)."""
+    return value(after, name, **labels) - value(before, name, **labels)
+
+
 async def test_metrics_count_requests_by_route_keys_segments_and_queue(
     client: httpx.AsyncClient,
     db: Database,

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -79,8 +80,15 @@ def nginx(
         APP=f"127.0.0.1:{server.port}",
         MEDIA_ROOT=f"{data_dir.resolve() / 'media'}/",
     )
+    with running_nginx(nginx_binary, conf, prefix, port) as url:
+        yield url
+
+
+@contextmanager
+def running_nginx(binary: str, conf: Path, prefix: Path, port: int) -> Iterator[str]:
+    """Runs nginx with CONF until the block ends; yields its address once it answers."""
     process = subprocess.Popen(
-        [nginx_binary, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
+        [binary, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"

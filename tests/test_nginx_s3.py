@@ -5,8 +5,6 @@ it; the internal location is never reachable directly and the bucket stays priva
 from __future__ import annotations
 
 import getpass
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from tests import seaweed
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
 from tests.processes import Server, create_account, free_port, upload_until_ready
-from tests.test_nginx_offload import ROOT, nginx_binary, render, signed_base
+from tests.test_nginx_offload import ROOT, nginx_binary, render, running_nginx, signed_base
 
 __all__ = ["nginx_binary"]  # a fixture this module uses
 
@@ -66,25 +64,8 @@ def nginx_s3(
         S3_SCHEME="http",
         S3_HOST=seaweedfs.endpoint.split("://", 1)[1],
     )
-    process = subprocess.Popen(
-        [nginx_binary, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{url}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert process.poll() is None, process.stderr.read() if process.stderr else ""
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
+    with running_nginx(nginx_binary, conf, prefix, port) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 async def test_nginx_streams_segments_from_the_bucket_behind_a_valid_token(

@@ -183,9 +183,18 @@ async def test_two_nodes_share_one_upload_and_a_worker_with_no_shared_disk_publi
         assert not [p for p in node.data_dir.rglob(f"*{video_id}*")]
 
 
-async def test_a_worker_resuming_after_its_lease_was_taken_changes_nothing(
-    cluster: Cluster, tmp_path: Path, seaweedfs: seaweed.SeaweedFS, bucket: str, s3_prefix: str
+@pytest.mark.parametrize("fate", ["killed", "frozen"])
+async def test_a_worker_lost_mid_job_is_replaced_and_the_job_finishes_once(
+    cluster: Cluster,
+    tmp_path: Path,
+    seaweedfs: seaweed.SeaweedFS,
+    bucket: str,
+    s3_prefix: str,
+    fate: str,
 ) -> None:
+    """kill -9 of a worker mid-transcode, or a worker frozen past its lease that then
+    resumes: another worker takes the job over; the result is published once and the
+    old worker changes nothing."""
     node = cluster.node()
     create_account(node.data_dir, "teach@example.com", "instructor", **cluster.env)
     bearer = sign_in(node, "teach@example.com")
@@ -193,7 +202,7 @@ async def test_a_worker_resuming_after_its_lease_was_taken_changes_nothing(
     video_id = upload_across([node], bearer, clip.read_bytes())
     first = cluster.worker(COURSEVAULT_JOB_LEASE_SECONDS="3")
     wait_status(node, bearer, video_id, {"processing"})
-    first.process.send_signal(signal.SIGSTOP)  # frozen mid-transcode: its lease runs out
+    first.process.send_signal(signal.SIGKILL if fate == "killed" else signal.SIGSTOP)
     second = cluster.worker(COURSEVAULT_JOB_LEASE_SECONDS="3")
     ready = wait_status(node, bearer, video_id, {"ready", "failed"})
     assert ready["status"] == "ready", second.output()
@@ -203,8 +212,9 @@ async def test_a_worker_resuming_after_its_lease_was_taken_changes_nothing(
         before = await db.videos.find_one({"_id": video_id})
         key_before = await db.video_keys.find_one({"_id": video_id})
         assert before is not None and key_before is not None
-        first.process.send_signal(signal.SIGCONT)  # the old worker wakes up and goes on
-        await asyncio.sleep(8)
+        if fate == "frozen":
+            first.process.send_signal(signal.SIGCONT)  # the old worker wakes up and goes on
+            await asyncio.sleep(8)
         after = await db.videos.find_one({"_id": video_id})
         key_after = await db.video_keys.find_one({"_id": video_id})
         assert after is not None and key_after is not None
