@@ -66,6 +66,7 @@ class ErrorCode(StrEnum):
     edit_conflict = "edit_conflict"
     last_lesson = "last_lesson"
     invalid_video = "invalid_video"
+    invalid_chapters = "invalid_chapters"
     video_in_use = "video_in_use"
     # media and tus uploads
     video_not_found = "video_not_found"

@@ -97,4 +97,5 @@ async def lesson_content(*, db: Database, user: User, ref: LessonRef) -> LessonC
         duration=ref.lesson.get("duration"),
         position=saved.position if saved else 0.0,
         completed=saved.completed if saved else False,
+        chapters=ref.lesson.get("chapters", []),
     )

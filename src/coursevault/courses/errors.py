@@ -75,3 +75,7 @@ def video_in_use(courses: list[dict[str, str]]) -> AppError:
         "Lessons use this video: remove them first.",
         detail={"courses": courses},
     )
+
+
+def invalid_chapters(reason: str) -> AppError:
+    return AppError(422, ErrorCode.invalid_chapters, reason)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from coursevault.courses.chapters import Chapter
 from coursevault.progress.models import ResumePoint
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -86,6 +87,8 @@ class LessonCreate(BaseModel):
     video_id: str | None = Field(default=None, max_length=64)
     body: Markdown = ""
     preview: bool = False
+    # Video lessons: one `mm:ss Title` line per chapter (courses/chapters.py).
+    chapters: str = Field(default="", max_length=20_000)
 
     @model_validator(mode="after")
     def _video_lessons_name_a_video(self) -> LessonCreate:
@@ -99,6 +102,7 @@ class LessonUpdate(BaseModel):
     video_id: str | None = Field(default=None, max_length=64)
     body: Markdown | None = None
     preview: bool | None = None
+    chapters: str | None = Field(default=None, max_length=20_000)
 
 
 class MoveIn(BaseModel):
@@ -119,6 +123,7 @@ class LessonRead(BaseModel):
     video_id: str | None = None  # only in the instructor's view
     video_status: str | None = None  # only in the instructor's view
     body: str | None = None  # Markdown source, only in the instructor's view
+    chapters: list[Chapter] = []
 
 
 class SectionRead(BaseModel):
@@ -169,6 +174,7 @@ class LessonContent(BaseModel):
     duration: float | None
     position: float
     completed: bool
+    chapters: list[Chapter] = []
 
 
 class MyCourse(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from coursevault.courses import errors
+from coursevault.courses import chapters, errors
 from coursevault.courses import repo as courses_repo
 from coursevault.courses.models import (
     CourseStatus,
@@ -132,6 +132,16 @@ async def _lesson_video(*, db: Database, course: Document, video_id: str) -> Vid
     return video
 
 
+def _chapters(kind: LessonKind, text: str, duration: float | None) -> list[dict[str, object]]:
+    """The stored form of a lesson's chapters text; 422 invalid_chapters when unusable."""
+    if text.strip() and kind is not LessonKind.video:
+        raise errors.invalid_chapters("Only video lessons have chapters.")
+    try:
+        return [c.model_dump() for c in chapters.parse(text, duration)]
+    except chapters.ChapterError as exc:
+        raise errors.invalid_chapters(str(exc)) from None
+
+
 async def add_lesson(
     *, db: Database, course: Document, section_id: str, lesson_in: LessonCreate
 ) -> tuple[Document, str]:
@@ -148,6 +158,9 @@ async def add_lesson(
         "duration": video.duration if video else None,
         "body": lesson_in.body if lesson_in.kind is LessonKind.text else "",
         "preview": lesson_in.preview,
+        "chapters": _chapters(
+            lesson_in.kind, lesson_in.chapters, video.duration if video else None
+        ),
     }
 
     def change(sections: Sections) -> str:
@@ -174,6 +187,9 @@ async def update_lesson(
             lesson["body"] = lesson_in.body
         if video is not None and lesson["kind"] == LessonKind.video:
             lesson["video_id"], lesson["duration"] = video.id, video.duration
+        if lesson_in.chapters is not None:
+            kind = LessonKind(lesson["kind"])
+            lesson["chapters"] = _chapters(kind, lesson_in.chapters, lesson.get("duration"))
 
     updated, _ = await edit_structure(db=db, course=course, change=change)
     return updated

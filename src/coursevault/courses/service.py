@@ -203,6 +203,7 @@ async def to_read(*, db: Database, course: Document, viewer: User | None) -> Cou
                     body=lesson.get("body")
                     if editor and lesson["kind"] == LessonKind.text
                     else None,
+                    chapters=lesson.get("chapters", []),
                 )
                 for lesson in section["lessons"]
             ],
