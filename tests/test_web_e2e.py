@@ -65,8 +65,12 @@ def test_instructor_publishes_student_buys_and_watches(
     teacher.get_by_placeholder("New section title").fill("Getting started")
     teacher.get_by_role("button", name="Add section").click()
     teacher.get_by_label("Lesson title").fill("Welcome video")
+    teacher.get_by_label(re.compile(r"^Chapters \(optional")).fill(
+        "0:00 Opening\n0:05 The <b>middle</b>"
+    )
     teacher.get_by_role("button", name="Add lesson").click()
     expect(teacher.get_by_text("▶ Welcome video")).to_be_visible()
+    expect(teacher.get_by_text("Chapters (2)")).to_be_visible()
     teacher.get_by_label("Price (0 = free)").fill("19.99")
     teacher.get_by_role("button", name="Save details").click()
     expect(teacher.get_by_text("Price shown to students: $19.99")).to_be_visible()
@@ -102,6 +106,16 @@ def test_instructor_publishes_student_buys_and_watches(
         " return !!v && v.currentTime > 3; }",
         timeout=60_000,
         polling=500,
+    )
+    # Chapters: a list of buttons (titles as text) that seek, and markers on a strip.
+    chapters = student.get_by_role("navigation", name="Chapters")
+    expect(chapters.get_by_role("button")).to_have_count(2)
+    expect(student.get_by_test_id("chapter-strip").locator(".chapter-marker")).to_have_count(2)
+    chapters.get_by_role("button", name="0:05 The <b>middle</b>").click()
+    student.wait_for_function(
+        "() => document.querySelector('[data-testid=player] hls-video, [data-testid=player] video')"
+        ".currentTime >= 5",
+        timeout=15_000,
     )
     quality = student.get_by_label("Quality")
     expect(quality.locator("option")).to_have_count(3)  # Auto + the 360p and 240p renditions

@@ -3,6 +3,7 @@ import ReactPlayer from "react-player";
 import type Hls from "hls.js";
 import type { PlaybackStart } from "../api/playback";
 import { mediaProblem, watermarkSpot, type PlaybackProblem } from "../playback";
+import { Chapters, type Chapter } from "./player/Chapters";
 import { installSessionKeyLoader, registerSessionKeys } from "./player/sessionKeys";
 import { useEndOnLeave } from "./player/useEndOnLeave";
 import { useHeartbeat } from "./player/useHeartbeat";
@@ -18,12 +19,15 @@ const SPEEDS = [0.75, 1, 1.25, 1.5, 2];
 interface Props {
   start: PlaybackStart;
   onProblem(problem: PlaybackProblem): void;
+  chapters?: Chapter[];
+  duration?: number | null;
 }
 
 /** The secure player: signed playlist, heartbeats, resume, quality and speed, a moving
  * watermark that pauses playback if it is hidden, no download or context menu. */
-export function Player({ start, onProblem }: Props) {
+export function Player({ start, onProblem, chapters = [], duration = null }: Props) {
   const video = useRef<HlsElement | null>(null);
+  const [time, setTime] = useState(0);
   const watermark = useRef<HTMLDivElement>(null);
   const [level, setLevel] = useState(-1);
   const [speed, setSpeed] = useState(1);
@@ -86,6 +90,7 @@ export function Player({ start, onProblem }: Props) {
           width="100%"
           height="100%"
           onPause={() => void beat()}
+          onTimeUpdate={() => setTime(video.current?.currentTime ?? 0)}
         />
         <div
           ref={watermark}
@@ -98,6 +103,14 @@ export function Player({ start, onProblem }: Props) {
         </div>
         {tampered && <div className="tamper">Playback paused: the viewer watermark must stay visible.</div>}
       </div>
+      <Chapters
+        chapters={chapters}
+        duration={duration}
+        time={time}
+        onSeek={(seconds) => {
+          if (video.current) video.current.currentTime = seconds;
+        }}
+      />
       <div className="player-tools">
         <label>
           Quality{" "}

@@ -3,6 +3,7 @@ import { Link, useParams } from "react-router-dom";
 import { api, duration, unwrap, type Schemas } from "../api/client";
 import { endPlayback, startPlayback } from "../api/playback";
 import { endSession, Player } from "../components/Player";
+import type { Chapter } from "../components/player/Chapters";
 import { Loading, Notice, useAction, useLoad } from "../components/ui";
 import { playbackProblem, type PlaybackProblem } from "../playback";
 
@@ -57,7 +58,12 @@ export function Lesson() {
           <>
             <h1>{lesson.title}</h1>
             {lesson.kind === "video" ? (
-              <VideoLesson lessonId={lessonId} courseRef={course?.slug ?? courseId} />
+              <VideoLesson
+                lessonId={lessonId}
+                courseRef={course?.slug ?? courseId}
+                chapters={lesson.chapters ?? []}
+                duration={lesson.duration ?? null}
+              />
             ) : (
               <>
                 {/* Server-rendered Markdown, sanitized with an allow-list (U6). */}
@@ -100,7 +106,17 @@ export function Lesson() {
   );
 }
 
-function VideoLesson({ lessonId, courseRef }: { lessonId: string; courseRef: string }) {
+function VideoLesson({
+  lessonId,
+  courseRef,
+  chapters,
+  duration,
+}: {
+  lessonId: string;
+  courseRef: string;
+  chapters: Chapter[];
+  duration: number | null;
+}) {
   const [start, setStart] = useState<Start | null>(null);
   const [problem, setProblem] = useState<PlaybackProblem | null>(null);
   const [attempt, setAttempt] = useState(0);
@@ -123,7 +139,7 @@ function VideoLesson({ lessonId, courseRef }: { lessonId: string; courseRef: str
 
   if (problem) return <ProblemView problem={problem} courseRef={courseRef} onRetry={retry} />;
   if (!start) return <Loading label="Starting playback…" />;
-  return <Player key={start.session_id} start={start} onProblem={onProblem} />;
+  return <Player key={start.session_id} start={start} onProblem={onProblem} chapters={chapters} duration={duration} />;
 }
 
 function describeDevice(): string {

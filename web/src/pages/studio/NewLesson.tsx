@@ -10,6 +10,7 @@ export function NewLesson({ sectionId, videos, editor }: { sectionId: string; vi
   const [kind, setKind] = useState<"video" | "text">("video");
   const [videoId, setVideoId] = useState("");
   const [body, setBody] = useState("");
+  const [chapters, setChapters] = useState("");
   const [preview, setPreview] = useState(false);
   const usable = videos.filter((v) => v.status !== "failed");
 
@@ -22,10 +23,12 @@ export function NewLesson({ sectionId, videos, editor }: { sectionId: string; vi
         video_id: kind === "video" ? videoId || usable[0]?.id : null,
         body,
         preview,
+        chapters: kind === "video" ? chapters : "",
       })
       .then(() => {
         setTitle("");
         setBody("");
+        setChapters("");
       });
   }
 
@@ -53,6 +56,12 @@ export function NewLesson({ sectionId, videos, editor }: { sectionId: string; vi
               </option>
             ))}
           </select>
+        </label>
+      ) : null}
+      {kind === "video" ? (
+        <label>
+          Chapters <small>(optional; one per line, e.g. 0:00 Welcome)</small>
+          <textarea rows={3} value={chapters} onChange={(e) => setChapters(e.target.value)} />
         </label>
       ) : (
         <label>

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import type { Schemas } from "../../api/client";
+import { clock, type Chapter } from "../../components/player/Chapters";
 import { NewLesson } from "./NewLesson";
 import type { CourseEditor } from "./useCourseEditor";
 
@@ -57,7 +58,7 @@ export function Outline({ course, videos, editor }: { course: Course; videos: Vi
                     <input
                       type="checkbox"
                       checked={lesson.preview}
-                      onChange={(e) => editor.togglePreview(section.id, lesson.id, e.target.checked)}
+                      onChange={(e) => editor.updateLesson(section.id, lesson.id, { preview: e.target.checked })}
                     />{" "}
                     preview
                   </label>
@@ -82,6 +83,13 @@ export function Outline({ course, videos, editor }: { course: Course; videos: Vi
                     ✕
                   </button>
                 </span>
+                {lesson.kind === "video" && (
+                  <ChaptersEditor
+                    title={lesson.title}
+                    chapters={lesson.chapters ?? []}
+                    onSave={(chapters) => editor.updateLesson(section.id, lesson.id, { chapters })}
+                  />
+                )}
               </li>
             ))}
           </ol>
@@ -107,5 +115,38 @@ export function Outline({ course, videos, editor }: { course: Course; videos: Vi
         <button>Add section</button>
       </form>
     </section>
+  );
+}
+
+const CHAPTERS_HINT = "One per line: a time and a title, e.g. 0:00 Welcome, 1:30 Setup, 1:02:00 Wrap-up.";
+
+function ChaptersEditor({
+  title,
+  chapters,
+  onSave,
+}: {
+  title: string;
+  chapters: Chapter[];
+  onSave(text: string): Promise<void>;
+}) {
+  const saved = chapters.map((c) => `${clock(c.start)} ${c.title}`).join("\n");
+  const [text, setText] = useState(saved);
+  return (
+    <details className="chapters-editor">
+      <summary>Chapters ({chapters.length})</summary>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void onSave(text);
+        }}
+      >
+        <label>
+          Chapters of {title}
+          <textarea rows={4} value={text} onChange={(e) => setText(e.target.value)} aria-describedby="chapters-hint" />
+        </label>
+        <small id="chapters-hint">{CHAPTERS_HINT}</small>
+        <button disabled={text === saved}>Save chapters</button>
+      </form>
+    </details>
   );
 }

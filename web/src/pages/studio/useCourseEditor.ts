@@ -58,12 +58,12 @@ export function useCourseEditor(courseId: string, onSaved: (course: Course) => v
             }),
           ),
         ),
-      togglePreview: (section_id: string, lesson_id: string, preview: boolean) =>
+      updateLesson: (section_id: string, lesson_id: string, body: Schemas["LessonUpdate"]) =>
         save(() =>
           unwrap(
             api.PATCH("/api/courses/{course_id}/sections/{section_id}/lessons/{lesson_id}", {
               params: { path: lessonPath(section_id, lesson_id) },
-              body: { preview },
+              body,
             }),
           ),
         ),
