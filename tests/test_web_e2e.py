@@ -117,6 +117,21 @@ def test_instructor_publishes_student_buys_and_watches(
         ".currentTime >= 5",
         timeout=15_000,
     )
+    # Keyboard: the player takes focus; K pauses and plays, M mutes, J goes back 10 s.
+    player = student.get_by_role("group", name=re.compile("^Video player"))
+    player.focus()
+    media = "document.querySelector('[data-testid=player] hls-video, [data-testid=player] video')"
+    was_muted = student.evaluate(f"{media}.muted")
+    player.press("m")
+    assert student.evaluate(f"{media}.muted") is not was_muted
+    player.press("k")
+    student.wait_for_function(f"() => {media}.paused", timeout=5_000)
+    player.press("j")
+    assert student.evaluate(f"{media}.currentTime") < 1
+    player.press("k")
+    student.wait_for_function(f"() => !{media}.paused", timeout=5_000)
+    chapters.get_by_role("button", name="0:05 The <b>middle</b>").click()  # back where we were
+    student.wait_for_function(f"() => {media}.currentTime >= 5", timeout=15_000)
     quality = student.get_by_label("Quality")
     expect(quality.locator("option")).to_have_count(3)  # Auto + the 360p and 240p renditions
     quality.select_option(label="240p")

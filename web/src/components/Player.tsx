@@ -1,9 +1,10 @@
-import { useCallback, useLayoutEffect, useRef, useState } from "react";
+import { useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
 import ReactPlayer from "react-player";
 import type Hls from "hls.js";
 import type { PlaybackStart } from "../api/playback";
 import { mediaProblem, watermarkSpot, type PlaybackProblem } from "../playback";
 import { Chapters, type Chapter } from "./player/Chapters";
+import { actionFor, ownsKeys, perform } from "./player/keys";
 import { installSessionKeyLoader, registerSessionKeys } from "./player/sessionKeys";
 import { useEndOnLeave } from "./player/useEndOnLeave";
 import { useHeartbeat } from "./player/useHeartbeat";
@@ -77,10 +78,25 @@ export function Player({ start, onProblem, chapters = [], duration = null }: Pro
     if (hls) hls.currentLevel = index;
   }
 
+  const frame = useRef<HTMLDivElement>(null);
+  function onKey(event: KeyboardEvent<HTMLDivElement>) {
+    const action = actionFor(event.key);
+    if (!action || !video.current || ownsKeys(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+    event.preventDefault();
+    perform(action, video.current, frame.current);
+  }
+
   const spot = watermarkSpot(tick);
   return (
     <div className="player" onContextMenu={(e) => e.preventDefault()} data-testid="player">
-      <div className="player-frame">
+      <div
+        className="player-frame"
+        ref={frame}
+        tabIndex={0}
+        role="group"
+        aria-label="Video player (keys: space or K play/pause, J and L 10 s, arrows 5 s and volume, F full screen, M mute, C captions)"
+        onKeyDown={onKey}
+      >
         <ReactPlayer
           ref={attach}
           src={start.playlist_url}
