@@ -67,6 +67,8 @@ class ErrorCode(StrEnum):
     last_lesson = "last_lesson"
     invalid_video = "invalid_video"
     invalid_chapters = "invalid_chapters"
+    lesson_not_released = "lesson_not_released"
+    student_not_enrolled = "student_not_enrolled"
     video_in_use = "video_in_use"
     # media and tus uploads
     video_not_found = "video_not_found"

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from coursevault.auth.models import User
-from coursevault.courses import errors
+from coursevault.courses import drip, errors
 from coursevault.courses import repo as courses_repo
 from coursevault.courses import service as courses
 from coursevault.courses.markdown import render as render_markdown
@@ -61,11 +61,23 @@ async def lesson_ref(
     return LessonRef(course=course, section=section, lesson=lesson)
 
 
+def _check_released(ref: LessonRef, standing: enrollments.Standing) -> None:
+    """403 lesson_not_released (with the date) while drip release holds the lesson back."""
+    held = drip.held_until(
+        ref.section, ref.lesson, enrolled_at=standing.since, unlocked=standing.unlocked
+    )
+    if held is not None:
+        raise errors.lesson_not_released(held)
+
+
 async def lesson_access(*, db: Database, user: User, ref: LessonRef) -> Access:
-    """Tells why USER may open the lesson; 403 not_enrolled when they may not."""
+    """Tells why USER may open the lesson; 403 not_enrolled when they may not, 403
+    lesson_not_released while drip release holds it back."""
     if courses.can_edit(user, ref.course):
         return Access.staff
-    if await enrollments.is_active(db=db, user_id=user.id, course_id=ref.course_id):
+    standing = await enrollments.standing(db=db, user_id=user.id, course_id=ref.course_id)
+    if standing is not None:
+        _check_released(ref, standing)
         return Access.enrolled
     if ref.lesson["preview"]:
         return Access.preview
@@ -73,15 +85,30 @@ async def lesson_access(*, db: Database, user: User, ref: LessonRef) -> Access:
 
 
 async def still_allowed(
-    *, db: Database, user: User, course_id: str, access: str, max_age: float = 0.0
+    *,
+    db: Database,
+    user: User,
+    course_id: str,
+    lesson_id: str,
+    access: str,
+    max_age: float = 0.0,
 ) -> bool:
     """Re-checks, at key time, the reason a playback session was allowed (K1, P5); an
-    enrollment looked up at most MAX_AGE seconds ago counts."""
-    if access == Access.enrolled:
-        return await enrollments.is_active(
-            db=db, user_id=user.id, course_id=course_id, max_age=max_age
-        )
-    return access in (Access.staff, Access.preview)
+    enrollment and a course looked up at most MAX_AGE seconds ago count. A lesson held
+    back again by drip release (its date moved later) raises 403 lesson_not_released."""
+    if access != Access.enrolled:
+        return access in (Access.staff, Access.preview)
+    standing = await enrollments.standing(
+        db=db, user_id=user.id, course_id=course_id, max_age=max_age
+    )
+    if standing is None:
+        return False
+    course = await courses_repo.course_of_lesson(db=db, lesson_id=lesson_id, max_age=max_age)
+    if course is None or course["_id"] != course_id:
+        return False
+    section, lesson = find_lesson(course["sections"], lesson_id)
+    _check_released(LessonRef(course=course, section=section, lesson=lesson), standing)
+    return True
 
 
 async def lesson_content(*, db: Database, user: User, ref: LessonRef) -> LessonContent:
@@ -99,3 +126,9 @@ async def lesson_content(*, db: Database, user: User, ref: LessonRef) -> LessonC
         completed=saved.completed if saved else False,
         chapters=ref.lesson.get("chapters", []),
     )
+
+
+async def unlock_for(*, db: Database, course: Document, user_id: str) -> None:
+    """Opens every lesson of COURSE for one enrolled student; 404 when not enrolled."""
+    if not await enrollments.unlock(db=db, user_id=user_id, course_id=course["_id"]):
+        raise errors.not_enrolled_student()

@@ -1,5 +1,7 @@
 """Course errors the client can switch on."""
 
+from datetime import UTC, datetime
+
 from coursevault.errors import AppError, ErrorCode
 
 
@@ -79,3 +81,17 @@ def video_in_use(courses: list[dict[str, str]]) -> AppError:
 
 def invalid_chapters(reason: str) -> AppError:
     return AppError(422, ErrorCode.invalid_chapters, reason)
+
+
+def lesson_not_released(opens_at: datetime) -> AppError:
+    when = opens_at.astimezone(UTC)
+    return AppError(
+        403,
+        ErrorCode.lesson_not_released,
+        f"This lesson opens on {when:%d %B %Y at %H:%M} UTC.",
+        detail={"opens_at": when.isoformat().replace("+00:00", "Z")},
+    )
+
+
+def not_enrolled_student() -> AppError:
+    return AppError(404, ErrorCode.student_not_enrolled, "This account is not enrolled here.")

@@ -59,6 +59,22 @@ class PlaybackPolicy(BaseModel):
     key_protection: KeyProtection = KeyProtection.session
 
 
+class Release(BaseModel):
+    """When a lesson opens (drip): AFTER_DAYS after enrollment, or ON a date; neither = at
+    once. Sent empty (`{}`) it clears an earlier rule."""
+
+    after_days: int | None = Field(default=None, ge=0, le=3650)
+    on: datetime | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Release:
+        if self.after_days is not None and self.on is not None:
+            raise ValueError("give after_days or on, not both")
+        if self.on is not None and self.on.tzinfo is None:
+            raise ValueError("on needs a time zone, e.g. 2026-12-24T09:00:00Z")
+        return self
+
+
 class CourseCreate(BaseModel):
     title: Title
     description: Description = ""
@@ -75,10 +91,12 @@ class CourseUpdate(BaseModel):
 
 class SectionCreate(BaseModel):
     title: Title
+    release: Release | None = None  # drip for every lesson of the section without its own
 
 
 class SectionUpdate(BaseModel):
-    title: Title
+    title: Title | None = None
+    release: Release | None = None  # `{}` clears it
 
 
 class LessonCreate(BaseModel):
@@ -89,6 +107,7 @@ class LessonCreate(BaseModel):
     preview: bool = False
     # Video lessons: one `mm:ss Title` line per chapter (courses/chapters.py).
     chapters: str = Field(default="", max_length=20_000)
+    release: Release | None = None
 
     @model_validator(mode="after")
     def _video_lessons_name_a_video(self) -> LessonCreate:
@@ -103,6 +122,7 @@ class LessonUpdate(BaseModel):
     body: Markdown | None = None
     preview: bool | None = None
     chapters: str | None = Field(default=None, max_length=20_000)
+    release: Release | None = None  # `{}` clears it
 
 
 class MoveIn(BaseModel):
@@ -124,12 +144,15 @@ class LessonRead(BaseModel):
     video_status: str | None = None  # only in the instructor's view
     body: str | None = None  # Markdown source, only in the instructor's view
     chapters: list[Chapter] = []
+    release: Release | None = None  # the lesson's own rule
+    opens_at: datetime | None = None  # for an enrolled student: when it opens, if later
 
 
 class SectionRead(BaseModel):
     id: str
     title: str
     lessons: list[LessonRead]
+    release: Release | None = None
 
 
 class CourseSummary(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from coursevault.courses import chapters, errors
+from coursevault.courses import chapters, drip, errors
 from coursevault.courses import repo as courses_repo
 from coursevault.courses.models import (
     CourseStatus,
@@ -15,6 +15,8 @@ from coursevault.courses.models import (
     LessonKind,
     LessonUpdate,
     MoveIn,
+    Release,
+    SectionUpdate,
 )
 from coursevault.db import Database, Document
 from coursevault.media import service as media
@@ -89,21 +91,33 @@ async def edit_structure[T](
     raise errors.edit_conflict()
 
 
-async def add_section(*, db: Database, course: Document, title: str) -> tuple[Document, str]:
+async def add_section(
+    *, db: Database, course: Document, title: str, release: Release | None = None
+) -> tuple[Document, str]:
     section_id = new_id()
 
     def change(sections: Sections) -> str:
-        sections.append({"id": section_id, "title": title, "lessons": []})
+        section: dict[str, Any] = {
+            "id": section_id,
+            "title": title,
+            "lessons": [],
+            "release": drip.stored(release),
+        }
+        sections.append(section)
         return section_id
 
     return await edit_structure(db=db, course=course, change=change)
 
 
-async def rename_section(
-    *, db: Database, course: Document, section_id: str, title: str
+async def update_section(
+    *, db: Database, course: Document, section_id: str, section_in: SectionUpdate
 ) -> Document:
     def change(sections: Sections) -> None:
-        find_section(sections, section_id)["title"] = title
+        section = find_section(sections, section_id)
+        if section_in.title is not None:
+            section["title"] = section_in.title
+        if section_in.release is not None:
+            section["release"] = drip.stored(section_in.release)
 
     updated, _ = await edit_structure(db=db, course=course, change=change)
     return updated
@@ -161,6 +175,7 @@ async def add_lesson(
         "chapters": _chapters(
             lesson_in.kind, lesson_in.chapters, video.duration if video else None
         ),
+        "release": drip.stored(lesson_in.release),
     }
 
     def change(sections: Sections) -> str:
@@ -187,6 +202,8 @@ async def update_lesson(
             lesson["body"] = lesson_in.body
         if video is not None and lesson["kind"] == LessonKind.video:
             lesson["video_id"], lesson["duration"] = video.id, video.duration
+        if lesson_in.release is not None:
+            lesson["release"] = drip.stored(lesson_in.release)
         if lesson_in.chapters is not None:
             kind = LessonKind(lesson["kind"])
             lesson["chapters"] = _chapters(kind, lesson_in.chapters, lesson.get("duration"))

@@ -107,7 +107,9 @@ async def unpublish(course: OwnedCourse, user: CurrentUser, db: Db) -> CourseRea
 async def add_section(
     section_in: SectionCreate, course: OwnedCourse, user: CurrentUser, db: Db
 ) -> CourseChange:
-    updated, section_id = await outline.add_section(db=db, course=course, title=section_in.title)
+    updated, section_id = await outline.add_section(
+        db=db, course=course, title=section_in.title, release=section_in.release
+    )
     return CourseChange(id=section_id, course=await _read(db, updated, user))
 
 
@@ -115,8 +117,8 @@ async def add_section(
 async def update_section(
     section_id: str, section_in: SectionUpdate, course: OwnedCourse, user: CurrentUser, db: Db
 ) -> CourseRead:
-    updated = await outline.rename_section(
-        db=db, course=course, section_id=section_id, title=section_in.title
+    updated = await outline.update_section(
+        db=db, course=course, section_id=section_id, section_in=section_in
     )
     return await _read(db, updated, user)
 
@@ -200,3 +202,13 @@ async def save_progress(
         video_duration=ref.video_duration,
         completed=progress_in.completed,
     )
+
+
+@router.post(
+    "/courses/{course_id}/students/{user_id}/unlock",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="unlockCourseForStudent",
+)
+async def unlock_for_student(user_id: str, course: OwnedCourse, db: Db) -> None:
+    """Opens every lesson of the course for one enrolled student now (drip release)."""
+    await access.unlock_for(db=db, course=course, user_id=user_id)

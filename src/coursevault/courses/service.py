@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from datetime import datetime
 from typing import Any
 
 from coursevault import clock
 from coursevault.auth import service as auth
 from coursevault.auth.models import Role, User
-from coursevault.courses import errors
+from coursevault.courses import drip, errors
 from coursevault.courses import repo as courses_repo
 from coursevault.courses.models import (
     CourseCreate,
@@ -180,13 +181,24 @@ async def to_read(*, db: Database, course: Document, viewer: User | None) -> Cou
     editor = can_edit(viewer, course)
     videos = await videos_of(db=db, course=course) if editor else {}
     instructor = await auth.get_user(db=db, user_id=course["instructor_id"])
-    enrolled = viewer is not None and await enrollments.is_active(
-        db=db, user_id=viewer.id, course_id=course["_id"]
+    standing = (
+        await enrollments.standing(db=db, user_id=viewer.id, course_id=course["_id"])
+        if viewer is not None
+        else None
     )
+
+    def opens_at(section: Document, lesson: Document) -> datetime | None:
+        if standing is None or editor:
+            return None
+        return drip.held_until(
+            section, lesson, enrolled_at=standing.since, unlocked=standing.unlocked
+        )
+
     sections = [
         SectionRead(
             id=section["id"],
             title=section["title"],
+            release=section.get("release"),
             lessons=[
                 LessonRead(
                     id=lesson["id"],
@@ -204,6 +216,8 @@ async def to_read(*, db: Database, course: Document, viewer: User | None) -> Cou
                     if editor and lesson["kind"] == LessonKind.text
                     else None,
                     chapters=lesson.get("chapters", []),
+                    release=lesson.get("release"),
+                    opens_at=opens_at(section, lesson),
                 )
                 for lesson in section["lessons"]
             ],
@@ -217,7 +231,7 @@ async def to_read(*, db: Database, course: Document, viewer: User | None) -> Cou
         sections=sections,
         created_at=course["created_at"],
         published_at=course["published_at"],
-        enrolled=enrolled,
+        enrolled=standing is not None,
         can_edit=editor,
     )
 

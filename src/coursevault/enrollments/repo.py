@@ -74,6 +74,15 @@ async def apply_order(
     return result.modified_count > 0 or result.upserted_id is not None
 
 
+async def unlock(*, db: Database, user_id: str, course_id: str) -> bool:
+    """Marks the active enrollment unlocked (every lesson open); False when there is none."""
+    result = await db.enrollments.update_one(
+        {"user_id": user_id, "course_id": course_id, "state": ACTIVE},
+        {"$set": {"unlocked": True, "updated_at": clock.now()}},
+    )
+    return result.matched_count == 1
+
+
 async def for_user(*, db: Database, user_id: str) -> list[Document]:
     cursor = db.enrollments.find({"user_id": user_id, "state": ACTIVE}).sort("created_at", -1)
     return [doc async for doc in cursor]

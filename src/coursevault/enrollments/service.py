@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from coursevault.db import Database, Document
 from coursevault.enrollments import repo
 from coursevault.ttl_cache import TtlCache
@@ -22,10 +25,43 @@ async def is_active(*, db: Database, user_id: str, course_id: str, max_age: floa
     return bool(await _recent.get_or_load((user_id, course_id), max_age, load))
 
 
+@dataclass(frozen=True)
+class Standing:
+    """An active enrollment as drip release needs it."""
+
+    since: datetime
+    unlocked: bool  # the instructor opened every lesson for this student
+
+
+_standings: TtlCache[tuple[str, str], Standing] = TtlCache()
+
+
+async def standing(
+    *, db: Database, user_id: str, course_id: str, max_age: float = 0.0
+) -> Standing | None:
+    """USER_ID's active enrollment in COURSE_ID (looked up at most MAX_AGE s ago), or None."""
+
+    async def load() -> Standing | None:
+        doc = await repo.get(db=db, user_id=user_id, course_id=course_id)
+        if doc is None or doc["state"] != repo.ACTIVE:
+            return None
+        return Standing(since=doc["created_at"], unlocked=bool(doc.get("unlocked")))
+
+    return await _standings.get_or_load((user_id, course_id), max_age, load)
+
+
+async def unlock(*, db: Database, user_id: str, course_id: str) -> bool:
+    """Opens every lesson of COURSE_ID for USER_ID now; False when not enrolled."""
+    done = await repo.unlock(db=db, user_id=user_id, course_id=course_id)
+    _standings.forget((user_id, course_id))
+    return done
+
+
 async def enroll_free(*, db: Database, user_id: str, course_id: str) -> bool:
     """Enrolls in a free course; False when the enrollment was already active."""
     granted = await repo.grant_free(db=db, user_id=user_id, course_id=course_id)
     _recent.forget((user_id, course_id))
+    _standings.forget((user_id, course_id))
     return granted
 
 
@@ -42,6 +78,7 @@ async def apply_order(
         active=active,
     )
     _recent.forget((user_id, course_id))
+    _standings.forget((user_id, course_id))
     return applied
 
 

@@ -104,9 +104,14 @@ async def _live(
         or not session.live_at(clock.now())
     ):
         return None
-    if session.course_id is not None and session.access is not None:
+    if session.course_id is not None and session.lesson_id is not None and session.access:
         allowed = await lessons.still_allowed(
-            db=db, user=user, course_id=session.course_id, access=session.access, max_age=max_age
+            db=db,
+            user=user,
+            course_id=session.course_id,
+            lesson_id=session.lesson_id,
+            access=session.access,
+            max_age=max_age,
         )
         if not allowed:
             return None

@@ -529,6 +529,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/courses/{course_id}/students/{user_id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unlock For Student
+         * @description Opens every lesson of the course for one enrolled student now (drip release).
+         */
+        post: operations["unlockCourseForStudent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/courses/{course_id}/unpublish": {
         parameters: {
             query?: never;
@@ -1115,7 +1135,7 @@ export interface components {
          * @description Every error code the API answers with; `docs/api-errors.md` explains each.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "invalid_link" | "already_verified" | "mail_disabled" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "invalid_chapters" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "insufficient_storage" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature";
+        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "invalid_link" | "already_verified" | "mail_disabled" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "invalid_chapters" | "lesson_not_released" | "student_not_enrolled" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "insufficient_storage" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature";
         /** ErrorDetail */
         ErrorDetail: {
             code: components["schemas"]["ErrorCode"];
@@ -1187,6 +1207,7 @@ export interface components {
              * @default false
              */
             preview: boolean;
+            release?: components["schemas"]["Release"] | null;
             /** Title */
             title: string;
             /** Video Id */
@@ -1222,8 +1243,11 @@ export interface components {
             /** Id */
             id: string;
             kind: components["schemas"]["LessonKind"];
+            /** Opens At */
+            opens_at?: string | null;
             /** Preview */
             preview: boolean;
+            release?: components["schemas"]["Release"] | null;
             /** Title */
             title: string;
             /** Video Id */
@@ -1250,6 +1274,7 @@ export interface components {
             chapters?: string | null;
             /** Preview */
             preview?: boolean | null;
+            release?: components["schemas"]["Release"] | null;
             /** Title */
             title?: string | null;
             /** Video Id */
@@ -1501,6 +1526,17 @@ export interface components {
             /** Email */
             email: string;
         };
+        /**
+         * Release
+         * @description When a lesson opens (drip): AFTER_DAYS after enrollment, or ON a date; neither = at
+         *     once. Sent empty (`{}`) it clears an earlier rule.
+         */
+        Release: {
+            /** After Days */
+            after_days?: number | null;
+            /** On */
+            on?: string | null;
+        };
         /** RenditionRead */
         RenditionRead: {
             /** Bandwidth */
@@ -1541,6 +1577,7 @@ export interface components {
         };
         /** SectionCreate */
         SectionCreate: {
+            release?: components["schemas"]["Release"] | null;
             /** Title */
             title: string;
         };
@@ -1550,13 +1587,15 @@ export interface components {
             id: string;
             /** Lessons */
             lessons: components["schemas"]["LessonRead"][];
+            release?: components["schemas"]["Release"] | null;
             /** Title */
             title: string;
         };
         /** SectionUpdate */
         SectionUpdate: {
+            release?: components["schemas"]["Release"] | null;
             /** Title */
-            title: string;
+            title?: string | null;
         };
         /** StudentPage */
         StudentPage: {
@@ -3088,6 +3127,45 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PlayGrantRead"];
                 };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unlockCourseForStudent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A client error */
             "4XX": {

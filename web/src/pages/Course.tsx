@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { api, duration, money, unwrap } from "../api/client";
 import { useAuth } from "../auth";
+import { describeRelease, opensOn } from "../components/release";
 import { Loading, Notice, ProgressBar, useAction, useLoad } from "../components/ui";
 
 export function Course() {
@@ -105,7 +106,9 @@ export function Course() {
             <h3>{section.title}</h3>
             <ol className="lessons">
               {section.lessons.map((lesson) => {
-                const open = course.enrolled || course.can_edit || (lesson.preview && !!user);
+                const held = lesson.opens_at ? opensOn(lesson.opens_at) : null;
+                const rule = course.enrolled ? null : describeRelease(lesson.release ?? section.release);
+                const open = !held && (course.enrolled || course.can_edit || (lesson.preview && !!user));
                 return (
                   <li key={lesson.id}>
                     <span className="lesson-kind" aria-hidden="true">
@@ -117,6 +120,11 @@ export function Course() {
                       <span>{lesson.title}</span>
                     )}
                     {lesson.preview && <span className="badge">preview</span>}
+                    {(held ?? (lesson.preview ? null : rule)) && (
+                      <span className="badge" data-testid="release">
+                        {held ?? rule}
+                      </span>
+                    )}
                     {done.has(lesson.id) && <span className="badge done">✓ done</span>}
                     <span className="muted right">{duration(lesson.duration)}</span>
                   </li>

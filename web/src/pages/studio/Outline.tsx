@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { Schemas } from "../../api/client";
 import { clock, type Chapter } from "../../components/player/Chapters";
+import { describeRelease } from "../../components/release";
 import { NewLesson } from "./NewLesson";
 import type { CourseEditor } from "./useCourseEditor";
 
@@ -83,6 +84,11 @@ export function Outline({ course, videos, editor }: { course: Course; videos: Vi
                     ✕
                   </button>
                 </span>
+                <ReleaseEditor
+                  title={lesson.title}
+                  release={lesson.release ?? null}
+                  onSave={(release) => editor.updateLesson(section.id, lesson.id, { release })}
+                />
                 {lesson.kind === "video" && (
                   <ChaptersEditor
                     title={lesson.title}
@@ -146,6 +152,65 @@ function ChaptersEditor({
         </label>
         <small id="chapters-hint">{CHAPTERS_HINT}</small>
         <button disabled={text === saved}>Save chapters</button>
+      </form>
+    </details>
+  );
+}
+
+type Release = Schemas["Release"];
+
+/** Drip release of one lesson: at once, N days after enrollment, or on a date. */
+function ReleaseEditor({
+  title,
+  release,
+  onSave,
+}: {
+  title: string;
+  release: Release | null;
+  onSave(release: Release): Promise<void>;
+}) {
+  const initial = release?.on ? "date" : release?.after_days != null ? "days" : "now";
+  const [mode, setMode] = useState<"now" | "days" | "date">(initial);
+  const [days, setDays] = useState(String(release?.after_days ?? 7));
+  const [date, setDate] = useState(release?.on ? release.on.slice(0, 10) : "");
+  const summary = describeRelease(release) ?? "at once";
+  return (
+    <details className="chapters-editor">
+      <summary>Release: {summary}</summary>
+      <form
+        className="row wrap"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void onSave(
+            mode === "days"
+              ? { after_days: Number(days) }
+              : mode === "date"
+                ? { on: new Date(`${date}T00:00:00Z`).toISOString() }
+                : {},
+          );
+        }}
+      >
+        <label>
+          {title} opens
+          <select value={mode} onChange={(e) => setMode(e.target.value as "now" | "days" | "date")}>
+            <option value="now">at once</option>
+            <option value="days">days after enrollment</option>
+            <option value="date">on a date (UTC)</option>
+          </select>
+        </label>
+        {mode === "days" && (
+          <label>
+            Days
+            <input type="number" min="0" max="3650" value={days} onChange={(e) => setDays(e.target.value)} />
+          </label>
+        )}
+        {mode === "date" && (
+          <label>
+            Date
+            <input type="date" required value={date} onChange={(e) => setDate(e.target.value)} />
+          </label>
+        )}
+        <button>Save release</button>
       </form>
     </details>
   );

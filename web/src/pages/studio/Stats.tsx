@@ -32,6 +32,18 @@ export function Stats({ courseId, lessons }: { courseId: string; lessons: Schema
     if (result) setGranted(`Granted: ${result.extra_plays} extra plays in all (${result.plays} used).`);
   }
 
+  async function unlock(user_id: string, email: string) {
+    const done = await action.run(async () => {
+      await unwrap(
+        api.POST("/api/courses/{course_id}/students/{user_id}/unlock", {
+          params: { path: { course_id: courseId, user_id } },
+        }),
+      );
+      return true;
+    });
+    if (done) setGranted(`Every lesson is open for ${email} now.`);
+  }
+
   const s = stats.data;
   return (
     <section className="card">
@@ -58,7 +70,17 @@ export function Stats({ courseId, lessons }: { courseId: string; lessons: Schema
       <ul>
         {students.data?.items.map((st) => (
           <li key={st.user_id}>
-            {st.name} &lt;{st.email}&gt; <span className="badge">{st.state}</span>
+            {st.name} &lt;{st.email}&gt; <span className="badge">{st.state}</span>{" "}
+            {st.state === "active" && (
+              <button
+                type="button"
+                className="link"
+                aria-label={`Unlock every lesson for ${st.email}`}
+                onClick={() => void unlock(st.user_id, st.email)}
+              >
+                Unlock all lessons
+              </button>
+            )}
           </li>
         ))}
       </ul>

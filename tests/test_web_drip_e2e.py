@@ -1,0 +1,85 @@
+"""Drip release in the browser: a student sees when a held-back lesson opens and cannot
+open it; the instructor unlocks every lesson for that student from the studio."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser import CHROMIUM, new_context, shot
+from tests.conftest import TEST_SECRET
+from tests.processes import Server, create_account
+from tests.test_web_e2e import PASSWORD, sign_up
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does this)")
+    data_dir = tmp_path_factory.mktemp("drip") / "data"
+    create_account(data_dir, "teach@example.com", "instructor")
+    running = Server(data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET)
+    yield running
+    running.stop()
+
+
+def seeded_course(server: Server, title: str) -> tuple[str, dict[str, str]]:
+    """A free published course: an open text lesson, then one that opens 3 days later."""
+    login = httpx.post(
+        f"{server.url}/api/auth/login", json={"email": "teach@example.com", "password": PASSWORD}
+    )
+    bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    api = httpx.Client(base_url=server.url, headers=bearer)
+    course = api.post("/api/courses", json={"title": title, "price": {"amount": 0}}).json()
+    section = api.post(f"/api/courses/{course['id']}/sections", json={"title": "Week 1"}).json()
+    lessons = f"/api/courses/{course['id']}/sections/{section['id']}/lessons"
+    api.post(lessons, json={"title": "Start here", "kind": "text", "body": "Hello."})
+    held = api.post(
+        lessons,
+        json={"title": "Day three", "kind": "text", "body": "Later.", "release": {"after_days": 3}},
+    )
+    assert held.status_code == 201, held.text
+    assert api.post(f"/api/courses/{course['id']}/publish").status_code == 200
+    return str(course["id"]), bearer
+
+
+def test_a_held_back_lesson_shows_when_it_opens_until_the_instructor_unlocks_it(
+    server: Server, browser: Browser
+) -> None:
+    title = f"Drip course {secrets.token_hex(3)}"
+    course_id, _ = seeded_course(server, title)
+    visitor = new_context(browser, server).new_page()
+    visitor.goto(f"/courses/{course_id}")
+    expect(visitor.get_by_test_id("release")).to_have_text("opens 3 days after you enroll")
+
+    email = f"drip-{secrets.token_hex(3)}@example.com"
+    page = new_context(browser, server).new_page()
+    sign_up(page, "Dina Drip", email, teach=False)
+    page.goto(f"/courses/{course_id}")
+    page.get_by_role("button", name="Enroll for free").click()
+    release = page.get_by_test_id("release")
+    expect(release).to_contain_text("opens")
+    expect(page.get_by_role("link", name="Day three")).to_have_count(0)
+    expect(page.get_by_role("link", name="Start here")).to_be_visible()
+    shot(page, "drip-outline")
+
+    teacher = new_context(browser, server).new_page()
+    teacher.goto("/signin")
+    teacher.get_by_label("Email").fill("teach@example.com")
+    teacher.get_by_label("Password").fill(PASSWORD)
+    teacher.get_by_role("button", name="Sign in").click()
+    expect(teacher.get_by_role("button", name="Sign out")).to_be_visible()
+    teacher.goto(f"/studio/courses/{course_id}")
+    teacher.get_by_role("button", name=f"Unlock every lesson for {email}").click()
+    expect(teacher.get_by_text(f"Every lesson is open for {email} now.")).to_be_visible()
+
+    page.reload()
+    page.get_by_role("link", name="Day three").click()
+    expect(page.get_by_text("Later.")).to_be_visible()
