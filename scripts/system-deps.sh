@@ -2,7 +2,7 @@
 # Installs the system packages `make run` or `make test` needs, when it can (root with
 # apt-get); otherwise stops at once with the exact command to run. Never half-way through
 # a test run: this is checked before anything else starts.
-#   run:  Node.js and npm (the web app is built from source)
+#   run:  Node.js and npm (the web app is built from source), DejaVu fonts (certificates)
 #   test: those, plus Chromium (browser tests), nginx (the X-Accel-Redirect test) and wrk
 #         (bench/delivery.py)
 set -euo pipefail
@@ -11,6 +11,8 @@ goal="${1:-test}"
 missing=()
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+# Certificates are set in DejaVu Sans (any Latin, Greek or Cyrillic name).
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ "$goal" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)

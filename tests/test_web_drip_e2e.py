@@ -83,3 +83,23 @@ def test_a_held_back_lesson_shows_when_it_opens_until_the_instructor_unlocks_it(
     page.reload()
     page.get_by_role("link", name="Day three").click()
     expect(page.get_by_text("Later.")).to_be_visible()
+
+    # Both lessons done: My learning offers the certificate, its PDF and its public page.
+    page.get_by_role("button", name="Mark as done").click()
+    expect(page.get_by_text("Lesson completed.")).to_be_visible()
+    page.goto(f"/courses/{course_id}")
+    page.get_by_role("link", name="Start here").click()
+    page.get_by_role("button", name="Mark as done").click()
+    expect(page.get_by_text("Lesson completed.")).to_be_visible()
+    page.goto("/my")
+    page.get_by_role("button", name=f"Get your certificate for {title}").click()
+    pdf_link = page.get_by_role("link", name="Download the certificate (PDF)")
+    expect(pdf_link).to_be_visible()
+    shot(page, "certificate-links")
+    with page.expect_download() as download:
+        pdf_link.click()
+    assert download.value.path().read_bytes().startswith(b"%PDF")
+    page.get_by_role("link", name="Public verification page").click()
+    expect(page.get_by_text("Verified by CourseVault")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dina Drip")).to_be_visible()
+    shot(page, "certificate-verified")

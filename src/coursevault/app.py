@@ -27,6 +27,7 @@ from coursevault import (
 from coursevault.auth.routes import admin_router as auth_admin_router
 from coursevault.auth.routes import router as auth_router
 from coursevault.body_limit import BodyLimitMiddleware
+from coursevault.certificates import routes as certificate_routes
 from coursevault.config import Settings
 from coursevault.courses import routes as course_routes
 from coursevault.errors import ErrorCode, error_body, install_error_handlers, not_found
@@ -107,6 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(metrics.RequestMetrics)  # outermost: it sees /hls answers too
     app.include_router(auth_router)
     app.include_router(auth_admin_router)
+    app.include_router(certificate_routes.router)
+    app.include_router(certificate_routes.page_router)
     app.include_router(media_routes.router)
     app.include_router(media_routes.tus_router)
     app.include_router(streaming_routes.router)

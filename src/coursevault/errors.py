@@ -69,6 +69,9 @@ class ErrorCode(StrEnum):
     invalid_chapters = "invalid_chapters"
     lesson_not_released = "lesson_not_released"
     student_not_enrolled = "student_not_enrolled"
+    # certificates
+    course_not_completed = "course_not_completed"
+    certificate_not_found = "certificate_not_found"
     video_in_use = "video_in_use"
     # media and tus uploads
     video_not_found = "video_not_found"

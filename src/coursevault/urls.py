@@ -55,3 +55,13 @@ def course_page(course_id: str) -> str:
 
 def studio_page() -> str:
     return "/studio"
+
+
+def certificate_page(verification_id: str) -> str:
+    """The public page that proves a certificate."""
+    return f"/verify/{verification_id}"
+
+
+def certificate_pdf(course_id: str) -> str:
+    """Where the student downloads the certificate of COURSE_ID."""
+    return f"/api/courses/{course_id}/certificate.pdf"

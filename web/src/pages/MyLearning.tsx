@@ -1,6 +1,7 @@
+import { useState } from "react";
 import { Link } from "react-router-dom";
-import { api, unwrap } from "../api/client";
-import { Loading, Notice, ProgressBar, useLoad } from "../components/ui";
+import { api, unwrap, type Schemas } from "../api/client";
+import { Loading, Notice, ProgressBar, useAction, useLoad } from "../components/ui";
 
 export function MyLearning() {
   const { data, error, loading } = useLoad(() => unwrap(api.GET("/api/me/courses")), []);
@@ -29,9 +30,40 @@ export function MyLearning() {
             ) : (
               <p className="done">Completed ✓</p>
             )}
+            {percent >= 100 && <CertificateLinks courseId={course.id} title={course.title} />}
           </li>
         ))}
       </ul>
     </main>
+  );
+}
+
+/** The certificate of a completed course: issued on first request, then a PDF and a
+ * public page that anyone can open to check it. */
+function CertificateLinks({ courseId, title }: { courseId: string; title: string }) {
+  const { busy, error, run } = useAction();
+  const [certificate, setCertificate] = useState<Schemas["CertificateRead"] | null>(null);
+  async function open() {
+    const found = await run(() =>
+      unwrap(api.GET("/api/courses/{course_id}/certificate", { params: { path: { course_id: courseId } } })),
+    );
+    if (found) setCertificate(found);
+  }
+  if (!certificate)
+    return (
+      <>
+        <button className="link" disabled={busy} onClick={() => void open()}>
+          Get your certificate for {title}
+        </button>
+        <Notice error={error} />
+      </>
+    );
+  return (
+    <p className="row wrap">
+      <a href={certificate.pdf_url ?? "#"} download>
+        Download the certificate (PDF)
+      </a>
+      <a href={certificate.verify_url}>Public verification page</a>
+    </p>
   );
 }

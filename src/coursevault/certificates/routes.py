@@ -1,0 +1,71 @@
+"""HTTP routes for certificates: the student's certificate and PDF, the public page."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+
+from coursevault.auth.deps import CurrentUser
+from coursevault.certificates import service
+from coursevault.certificates.models import CertificateRead
+from coursevault.courses.deps import VisibleCourse
+from coursevault.deps import AppSettings, Db
+from coursevault.errors import ERROR_RESPONSES
+
+router = APIRouter(prefix="/api", tags=["certificates"], responses=ERROR_RESPONSES)
+page_router = APIRouter(include_in_schema=False)
+
+
+@router.get("/courses/{course_id}/certificate", operation_id="myCertificate")
+async def my_certificate(
+    course: VisibleCourse, user: CurrentUser, db: Db, settings: AppSettings
+) -> CertificateRead:
+    """Issues (once) and returns the certificate of a student who completed every lesson."""
+    certificate = await service.issue(db=db, user=user, course=course)
+    return service.to_read(settings, certificate, owner=True)
+
+
+@router.get("/courses/{course_id}/certificate.pdf", operation_id="myCertificatePdf")
+async def my_certificate_pdf(
+    course: VisibleCourse, user: CurrentUser, db: Db, settings: AppSettings
+) -> Response:
+    certificate = await service.issue(db=db, user=user, course=course)
+    body = await asyncio.to_thread(service.as_pdf, settings, certificate)
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="certificate.pdf"'},
+    )
+
+
+@router.get("/certificates/{verification_id}", operation_id="verifyCertificate")
+async def verify_certificate(
+    verification_id: str, db: Db, settings: AppSettings
+) -> CertificateRead:
+    """Public: the certificate behind a signed id (404 for a forged or altered one)."""
+    certificate = await service.verified(db=db, settings=settings, verification_id=verification_id)
+    return service.to_read(settings, certificate, owner=False)
+
+
+@page_router.get("/verify/{verification_id}")
+async def verification_page(verification_id: str, db: Db, settings: AppSettings) -> HTMLResponse:
+    """The public page a certificate's link opens; a plain page that works without the app."""
+    certificate = await service.verified(db=db, settings=settings, verification_id=verification_id)
+    values = {
+        "name": html.escape(certificate.student_name),
+        "course": html.escape(certificate.course_title),
+        "teacher": html.escape(certificate.instructor_name),
+        "date": f"{certificate.issued_at:%d %B %Y}",
+    }
+    return HTMLResponse(
+        "<!doctype html><html lang=en><meta charset=utf-8>"
+        "<meta name=viewport content='width=device-width,initial-scale=1'>"
+        f"<title>Certificate: {values['course']}</title>"
+        "<body style='font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;"
+        "padding:0 1rem;color:#111'><main><p>✔ Verified by CourseVault</p>"
+        f"<h1>{values['name']}</h1><p>completed <strong>{values['course']}</strong>, taught by "
+        f"{values['teacher']}, on {values['date']}.</p></main></body></html>"
+    )

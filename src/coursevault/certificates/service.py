@@ -1,0 +1,100 @@
+"""Certificate rules: issued to an enrolled student who completed every lesson, once;
+verified by an id the platform signed (a forged or altered id is simply not found)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+
+from coursevault import urls
+from coursevault.auth import service as auth
+from coursevault.auth.models import User
+from coursevault.certificates import errors, pdf
+from coursevault.certificates import repo as certificates_repo
+from coursevault.certificates.models import Certificate, CertificateRead
+from coursevault.config import Settings
+from coursevault.courses import errors as course_errors
+from coursevault.courses.outline import lessons_of
+from coursevault.db import Database, Document
+from coursevault.enrollments import service as enrollments
+from coursevault.keys import derive_key
+from coursevault.progress import service as progress
+
+PURPOSE = "certificate-verification-v1"
+_SIGNED = re.compile(r"^([0-9a-f]{24})\.([A-Za-z0-9_-]{22})$")
+
+
+def _mac(settings: Settings, certificate_id: str) -> str:
+    digest = hmac.new(derive_key(settings, PURPOSE), certificate_id.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()[:16]).decode().rstrip("=")
+
+
+def signed_id(settings: Settings, certificate_id: str) -> str:
+    """The public id of a certificate: its id and a MAC only the platform can make."""
+    return f"{certificate_id}.{_mac(settings, certificate_id)}"
+
+
+def _certificate_id(settings: Settings, verification_id: str) -> str | None:
+    match = _SIGNED.fullmatch(verification_id)
+    if match is None:
+        return None
+    certificate_id, mac = match.groups()
+    return certificate_id if hmac.compare_digest(mac, _mac(settings, certificate_id)) else None
+
+
+def to_read(settings: Settings, certificate: Certificate, *, owner: bool) -> CertificateRead:
+    public = signed_id(settings, certificate.id)
+    return CertificateRead(
+        verification_id=public,
+        student_name=certificate.student_name,
+        course_title=certificate.course_title,
+        instructor_name=certificate.instructor_name,
+        issued_at=certificate.issued_at,
+        verify_url=urls.absolute(settings.public_url, urls.certificate_page(public)),
+        pdf_url=urls.certificate_pdf(certificate.course_id) if owner else None,
+    )
+
+
+async def issue(*, db: Database, user: User, course: Document) -> Certificate:
+    """USER's certificate for COURSE: 403 when not enrolled, 409 until every lesson is done."""
+    if not await enrollments.is_active(db=db, user_id=user.id, course_id=course["_id"]):
+        raise course_errors.not_enrolled()
+    done = await progress.course_progress(
+        db=db,
+        user_id=user.id,
+        course_id=course["_id"],
+        lesson_ids=[lesson["id"] for lesson in lessons_of(course)],
+    )
+    if done.total == 0 or done.completed < done.total:
+        raise errors.course_not_completed(done.completed, done.total)
+    instructor = await auth.get_user(db=db, user_id=course["instructor_id"])
+    return await certificates_repo.issue(
+        db=db,
+        user_id=user.id,
+        course_id=course["_id"],
+        student_name=user.name,
+        course_title=course["title"],
+        instructor_name=instructor.name if instructor else "",
+    )
+
+
+async def verified(*, db: Database, settings: Settings, verification_id: str) -> Certificate:
+    """The certificate behind a public id; 404 for an unknown, forged or altered one."""
+    certificate_id = _certificate_id(settings, verification_id)
+    found = (
+        await certificates_repo.get(db=db, certificate_id=certificate_id)
+        if certificate_id
+        else None
+    )
+    if found is None:
+        raise errors.certificate_not_found()
+    return found
+
+
+def as_pdf(settings: Settings, certificate: Certificate) -> bytes:
+    public = signed_id(settings, certificate.id)
+    return pdf.render(
+        certificate, urls.absolute(settings.public_url, urls.certificate_page(public))
+    )
