@@ -11,6 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
+from tests.a11y import assert_accessible
 from tests.browser import CHROMIUM, new_context, shot
 from tests.conftest import TEST_SECRET
 from tests.processes import Server, create_account
@@ -25,6 +26,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does this)")
     data_dir = tmp_path_factory.mktemp("drip") / "data"
     create_account(data_dir, "teach@example.com", "instructor")
+    create_account(data_dir, "boss@example.com", "admin")
     running = Server(data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET)
     yield running
     running.stop()
@@ -96,6 +98,7 @@ def test_a_held_back_lesson_shows_when_it_opens_until_the_instructor_unlocks_it(
     pdf_link = page.get_by_role("link", name="Download the certificate (PDF)")
     expect(pdf_link).to_be_visible()
     shot(page, "certificate-links")
+    assert_accessible(page, "My learning")
     with page.expect_download() as download:
         pdf_link.click()
     assert download.value.path().read_bytes().startswith(b"%PDF")
@@ -103,3 +106,26 @@ def test_a_held_back_lesson_shows_when_it_opens_until_the_instructor_unlocks_it(
     expect(page.get_by_text("Verified by CourseVault")).to_be_visible()
     expect(page.get_by_role("heading", name="Dina Drip")).to_be_visible()
     shot(page, "certificate-verified")
+    assert_accessible(page, "the certificate's public page")
+
+
+def test_the_admin_and_account_pages_pass_axe(server: Server, browser: Browser) -> None:
+    page = new_context(browser, server).new_page()
+    for path, where in (
+        ("/signin", "sign-in"),
+        ("/signup", "sign-up"),
+        ("/forgot-password", "forgot password"),
+    ):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_accessible(page, where)
+    page.goto("/signin")
+    page.get_by_label("Email").fill("boss@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page.goto("/admin")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_text("boss@example.com").first).to_be_visible()
+    shot(page, "admin")
+    assert_accessible(page, "the admin page")

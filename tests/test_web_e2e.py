@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
+from tests.a11y import assert_accessible
 from tests.browser import CHROMIUM, new_context, shot
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
@@ -77,6 +78,7 @@ def test_instructor_publishes_student_buys_and_watches(
     teacher.get_by_role("button", name="Publish").click()
     expect(teacher.get_by_role("button", name="Unpublish")).to_be_visible()
     shot(teacher, "studio-course")
+    assert_accessible(teacher, "the studio's course page")
 
     # A student: finds it in the catalog, buys it through the local test checkout.
     student_context = new_context(browser, server)
@@ -84,14 +86,17 @@ def test_instructor_publishes_student_buys_and_watches(
     student_email = f"sam-{tag}@example.com"
     sign_up(student, "Sam Student", student_email, teach=False)
     student.goto("/")
+    assert_accessible(student, "the catalog")
     student.get_by_role("searchbox", name="Search courses").fill(f"Streaming Basics {tag}")
     student.get_by_role("button", name="Search").click()
     student.get_by_role("link", name=f"Streaming Basics {tag}").click()
     expect(student.get_by_text("$19.99").first).to_be_visible()
     shot(student, "course-page")
+    assert_accessible(student, "the course page")
     student.get_by_role("button", name="Buy this course").click()
     expect(student.get_by_text("Test payment.")).to_be_visible()
     shot(student, "checkout")
+    assert_accessible(student, "the checkout")
     student.get_by_role("button", name=re.compile(r"Pay .*\(test\)")).click()
     expect(student.get_by_text("Payment received")).to_be_visible()
     student.get_by_role("link", name="Go to the course").click()
@@ -139,6 +144,7 @@ def test_instructor_publishes_student_buys_and_watches(
     expect(watermark).to_be_visible()
     expect(watermark).to_contain_text(student_email)
     shot(student, "lesson-player")
+    assert_accessible(student, "the lesson player")
     # Hiding the watermark with CSS pauses the video instead of leaving a clean picture.
     student.add_style_tag(content="[data-testid=watermark] { display: none !important; }")
     expect(

@@ -44,7 +44,9 @@ export function ProgressBar({ value, label }: { value: number; label: string }) 
       aria-valuenow={percent}
     >
       <div className="progress-fill" style={{ width: `${percent}%` }} />
-      <span className="progress-text">{percent}%</span>
+      <span className="progress-text">
+        <span>{percent}%</span>
+      </span>
     </div>
   );
 }
