@@ -28,6 +28,7 @@ def test_demo_seeds_a_published_course_once(tmp_path: Path) -> None:
         lessons = outline["sections"][0]["lessons"]
         assert [lesson["kind"] for lesson in lessons] == ["video", "video", "video", "text"]
         assert all(lesson["duration"] == pytest.approx(10, abs=0.5) for lesson in lessons[:3])
+        assert all(len(lesson["chapters"]) == 2 for lesson in lessons[:3])
         login = httpx.post(
             f"{server.url}/api/auth/login",
             json={"email": demo.STUDENT[0], "password": demo.PASSWORD},
