@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.a11y import assert_accessible
@@ -75,6 +76,10 @@ def test_instructor_publishes_student_buys_and_watches(
     teacher.get_by_label("Price (0 = free)").fill("19.99")
     teacher.get_by_role("button", name="Save details").click()
     expect(teacher.get_by_text("Price shown to students: $19.99")).to_be_visible()
+    cover = tmp_path / "cover.png"
+    Image.new("RGB", (1600, 900), (40, 120, 200)).save(cover)
+    teacher.get_by_label(re.compile("^Cover image")).set_input_files(str(cover))
+    expect(teacher.get_by_role("img", name=f"Cover of Streaming Basics {tag}")).to_be_visible()
     teacher.get_by_role("button", name="Publish").click()
     expect(teacher.get_by_role("button", name="Unpublish")).to_be_visible()
     shot(teacher, "studio-course")
@@ -86,6 +91,12 @@ def test_instructor_publishes_student_buys_and_watches(
     student_email = f"sam-{tag}@example.com"
     sign_up(student, "Sam Student", student_email, teach=False)
     student.goto("/")
+    card_cover = student.locator(".course-card img.cover").first
+    expect(card_cover).to_be_visible()
+    student.wait_for_function(
+        "() => [...document.querySelectorAll('.course-card img.cover')]"
+        ".every(i => i.complete && i.naturalWidth === 1280)"
+    )
     assert_accessible(student, "the catalog")
     student.get_by_role("searchbox", name="Search courses").fill(f"Streaming Basics {tag}")
     student.get_by_role("button", name="Search").click()

@@ -29,6 +29,7 @@ from coursevault.auth.routes import router as auth_router
 from coursevault.body_limit import BodyLimitMiddleware
 from coursevault.certificates import routes as certificate_routes
 from coursevault.config import Settings
+from coursevault.courses import cover_routes
 from coursevault.courses import routes as course_routes
 from coursevault.errors import ErrorCode, error_body, install_error_handlers, not_found
 from coursevault.jobs import service as jobs
@@ -43,8 +44,8 @@ from coursevault.streaming.delivery import GENERATION_CACHE_SECONDS, HlsDelivery
 
 log = logging.getLogger(__name__)
 
-# Routes that take large streamed bodies and enforce their own caps (tus uploads).
-UPLOAD_PREFIXES: tuple[str, ...] = ("/api/uploads/",)
+# Routes that take large streamed bodies and enforce their own caps (tus uploads, covers).
+UPLOAD_PREFIXES: tuple[str, ...] = ("/api/uploads/", "/api/covers/")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -109,6 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(auth_admin_router)
     app.include_router(certificate_routes.router)
+    app.include_router(cover_routes.router)
+    app.include_router(cover_routes.public_router)
     app.include_router(certificate_routes.page_router)
     app.include_router(media_routes.router)
     app.include_router(media_routes.tus_router)

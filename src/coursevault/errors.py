@@ -67,6 +67,8 @@ class ErrorCode(StrEnum):
     last_lesson = "last_lesson"
     invalid_video = "invalid_video"
     invalid_chapters = "invalid_chapters"
+    invalid_image = "invalid_image"
+    image_too_large = "image_too_large"
     lesson_not_released = "lesson_not_released"
     student_not_enrolled = "student_not_enrolled"
     # certificates

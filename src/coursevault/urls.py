@@ -65,3 +65,16 @@ def certificate_page(verification_id: str) -> str:
 def certificate_pdf(course_id: str) -> str:
     """Where the student downloads the certificate of COURSE_ID."""
     return f"/api/courses/{course_id}/certificate.pdf"
+
+
+COVERS_PREFIX = "/covers"
+
+
+def cover(name: str) -> str:
+    """An uploaded course cover (its name is its content hash)."""
+    return f"{COVERS_PREFIX}/{name}"
+
+
+def default_cover(course_id: str) -> str:
+    """The poster of a course's first video lesson, standing in for a cover."""
+    return f"{COVERS_PREFIX}/course/{course_id}.jpg"

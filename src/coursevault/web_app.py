@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from coursevault.config import Settings
 from coursevault.errors import ErrorCode, error_response
 
-RESERVED = ("api/", "hls/", "healthz", "metrics", "openapi.json", "verify/")
+RESERVED = ("api/", "hls/", "healthz", "metrics", "openapi.json", "verify/", "covers/")
 # The web app's own routes (web/src/App.tsx); other paths are 404 (the page for browsers).
 CLIENT_ROUTES = re.compile(
     r"(|signin|signup|verify-email|forgot-password|reset-password|account|my|admin|studio|studio/courses/[^/]+|courses/[^/]+"

@@ -95,3 +95,13 @@ def lesson_not_released(opens_at: datetime) -> AppError:
 
 def not_enrolled_student() -> AppError:
     return AppError(404, ErrorCode.student_not_enrolled, "This account is not enrolled here.")
+
+
+def invalid_image(reason: str) -> AppError:
+    return AppError(422, ErrorCode.invalid_image, reason)
+
+
+def image_too_large(limit: int) -> AppError:
+    return AppError(
+        413, ErrorCode.image_too_large, f"The image is larger than {limit // (1024 * 1024)} MiB."
+    )

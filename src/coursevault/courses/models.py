@@ -165,6 +165,8 @@ class CourseSummary(BaseModel):
     instructor_name: str
     lesson_count: int
     duration: float
+    # The uploaded cover, else the poster of the first video lesson, else none.
+    cover_url: str | None = None
 
 
 class CourseRead(CourseSummary):

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 import unicodedata
 from datetime import datetime
 from typing import Any
 
-from coursevault import clock
+from coursevault import clock, urls
 from coursevault.auth import service as auth
 from coursevault.auth.models import Role, User
-from coursevault.courses import drip, errors
+from coursevault.config import Settings
+from coursevault.courses import covers, drip, errors
 from coursevault.courses import repo as courses_repo
 from coursevault.courses.models import (
     CourseCreate,
@@ -31,6 +33,7 @@ from coursevault.courses.models import (
 from coursevault.courses.outline import lessons_of, new_id, refresh_video_details, videos_of
 from coursevault.db import Database, Document
 from coursevault.enrollments import service as enrollments
+from coursevault.media import service as media
 from coursevault.media.models import VideoStatus
 from coursevault.progress import service as progress
 
@@ -247,7 +250,40 @@ def summary_of(course: Document, instructor_name: str) -> CourseSummary:
         instructor_name=instructor_name,
         lesson_count=course["lesson_count"],
         duration=course["duration"],
+        cover_url=cover_url(course),
     )
+
+
+def cover_url(course: Document) -> str | None:
+    if course.get("cover"):
+        return urls.cover(course["cover"])
+    if any(lesson.get("video_id") for lesson in lessons_of(course)):
+        return urls.default_cover(course["_id"])
+    return None
+
+
+def is_public(course: Document) -> bool:
+    return bool(course["status"] == CourseStatus.published)
+
+
+def first_video(course: Document) -> str | None:
+    """The video of the course's first video lesson (its poster is the default cover)."""
+    return next(
+        (lesson["video_id"] for lesson in lessons_of(course) if lesson.get("video_id")), None
+    )
+
+
+async def set_cover(*, db: Database, settings: Settings, course: Document, data: bytes) -> Document:
+    """Makes DATA (an image, checked by its bytes) the course's cover; 422 invalid_image."""
+    try:
+        name, body = await asyncio.to_thread(covers.prepare, data)
+    except covers.CoverError as exc:
+        raise errors.invalid_image(str(exc)) from None
+    await media.store_cover(settings=settings, name=name, data=body)
+    updated = await courses_repo.update_course(db=db, course_id=course["_id"], cover=name)
+    if updated is None:
+        raise errors.course_not_found()
+    return updated
 
 
 async def summaries(*, db: Database, courses: list[Document]) -> list[CourseSummary]:

@@ -19,7 +19,7 @@ from starlette.responses import FileResponse, Response
 
 from coursevault import disk
 from coursevault.config import Settings, StorageKind
-from coursevault.media.storage import checked, checked_upload
+from coursevault.media.storage import checked, checked_cover, checked_upload
 
 WRITE_BUFFER = 1024 * 1024  # bytes held in memory before a write: RSS stays flat
 
@@ -64,7 +64,7 @@ class LocalStore:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.root = settings.data_dir.resolve()
-        for name in ("uploads", "originals", "media", "work"):
+        for name in ("uploads", "originals", "media", "work", "covers"):
             (self.root / name).mkdir(mode=0o700, parents=True, exist_ok=True)
 
     # ---- paths ----
@@ -155,6 +155,18 @@ class LocalStore:
 
     async def close(self) -> None:
         return None
+
+    async def put_cover(self, name: str, data: bytes) -> None:
+        path = self.root / "covers" / checked_cover(name)
+        tmp = path.with_suffix(".tmp")
+        await asyncio.to_thread(tmp.write_bytes, data)
+        os.replace(tmp, path)
+
+    async def cover_response(self, name: str, headers: Mapping[str, str]) -> Response | None:
+        path = self.root / "covers" / checked_cover(name)
+        if not path.is_file():
+            return None
+        return FileResponse(path, media_type="image/jpeg", headers=dict(headers))
 
     # ---- delivery ----
 

@@ -27,7 +27,12 @@ from botocore.exceptions import ClientError
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from coursevault.config import S3Delivery, Settings, StorageKind
-from coursevault.media.storage import checked, checked_generation, checked_upload
+from coursevault.media.storage import (
+    checked,
+    checked_cover,
+    checked_generation,
+    checked_upload,
+)
 from coursevault.ttl_cache import TtlCache
 
 CHUNK = 8 * 1024 * 1024  # one object per 8 MiB of an upload: few requests, bounded memory
@@ -102,6 +107,15 @@ class S3Store:
         entry = self._clients.pop(asyncio.get_running_loop(), None)
         if entry is not None:
             await entry[1].aclose()
+
+    async def put_cover(self, name: str, data: bytes) -> None:
+        await self.put(self.key("covers", checked_cover(name)), data)
+
+    async def cover_response(self, name: str, headers: Mapping[str, str]) -> Response | None:
+        body = await self._read(self.key("covers", checked_cover(name)))
+        if body is None:
+            return None
+        return Response(body, media_type="image/jpeg", headers=dict(headers))
 
     def key(self, *parts: str) -> str:
         return self.prefix + "/".join(parts)

@@ -8,6 +8,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from starlette.responses import Response
+
 from coursevault import urls
 from coursevault.auth.models import Role, User
 from coursevault.config import Settings
@@ -78,6 +80,28 @@ async def published_generation(*, db: Database, video_id: str, max_age: float) -
         # Another node may have published since this one cached the video: look again.
         video = await media_repo.get_video(db=db, video_id=video_id)
     return video.generation if video else None
+
+
+async def store_cover(*, settings: Settings, name: str, data: bytes) -> None:
+    """Stores a prepared course cover under its content-hash NAME."""
+    await storage(settings).put_cover(name, data)
+
+
+async def cover_response(
+    *, settings: Settings, name: str, headers: dict[str, str]
+) -> Response | None:
+    return await storage(settings).cover_response(name, headers)
+
+
+async def poster_response(
+    *, db: Database, settings: Settings, video_id: str, headers: dict[str, str]
+) -> Response | None:
+    """The poster frame of a ready video (a course's default cover), or None."""
+    generation = await published_generation(db=db, video_id=video_id, max_age=60.0)
+    store = storage(settings)
+    if store.uses_generations and generation is None:
+        return None
+    return await store.media_response(video_id, generation, "poster.jpg", "image/jpeg", headers)
 
 
 async def videos_by_id(*, db: Database, video_ids: list[str]) -> dict[str, Video]:

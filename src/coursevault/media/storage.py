@@ -22,6 +22,7 @@ from coursevault.config import Settings, StorageKind
 _ID = re.compile(r"^[0-9a-f]{24}$")
 _UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _GENERATION = re.compile(r"^[0-9a-z-]{1,40}$")
+_COVER = re.compile(r"^[0-9a-f]{32}\.jpg$")
 
 
 def checked(video_id: str) -> str:
@@ -40,6 +41,12 @@ def checked_generation(generation: str) -> str:
     if not _GENERATION.fullmatch(generation):
         raise ValueError(f"bad generation: {generation!r}")
     return generation
+
+
+def checked_cover(name: str) -> str:
+    if not _COVER.fullmatch(name):
+        raise ValueError(f"bad cover name: {name!r}")
+    return name
 
 
 class UploadWriter(Protocol):
@@ -108,6 +115,14 @@ class Store(Protocol):
 
     async def close(self) -> None:
         """Releases connections (at shutdown)."""
+        ...
+
+    async def put_cover(self, name: str, data: bytes) -> None:
+        """Stores a course cover (public, named by its content hash)."""
+        ...
+
+    async def cover_response(self, name: str, headers: Mapping[str, str]) -> Response | None:
+        """The answer carrying a stored cover, or None if there is none by that name."""
         ...
 
     async def media_response(

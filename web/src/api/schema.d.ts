@@ -643,6 +643,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/covers/{course_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload Cover
+         * @description Sets the course's cover from the raw image in the body (JPEG, PNG or WebP, ≤ 8 MiB).
+         */
+        put: operations["uploadCourseCover"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/lessons/{lesson_id}": {
         parameters: {
             query?: never;
@@ -1108,6 +1128,8 @@ export interface components {
              * @default false
              */
             can_edit: boolean;
+            /** Cover Url */
+            cover_url?: string | null;
             /**
              * Created At
              * Format: date-time
@@ -1162,6 +1184,8 @@ export interface components {
         CourseStatus: "draft" | "published";
         /** CourseSummary */
         CourseSummary: {
+            /** Cover Url */
+            cover_url?: string | null;
             /** Description */
             description: string;
             /** Duration */
@@ -1215,7 +1239,7 @@ export interface components {
          * @description Every error code the API answers with; `docs/api-errors.md` explains each.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "invalid_link" | "already_verified" | "mail_disabled" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "invalid_chapters" | "lesson_not_released" | "student_not_enrolled" | "course_not_completed" | "certificate_not_found" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "insufficient_storage" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature";
+        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "invalid_link" | "already_verified" | "mail_disabled" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "invalid_chapters" | "invalid_image" | "image_too_large" | "lesson_not_released" | "student_not_enrolled" | "course_not_completed" | "certificate_not_found" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "insufficient_storage" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature";
         /** ErrorDetail */
         ErrorDetail: {
             code: components["schemas"]["ErrorCode"];
@@ -3433,6 +3457,46 @@ export interface operations {
             header?: never;
             path: {
                 ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    uploadCourseCover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
             };
             cookie?: never;
         };

@@ -48,6 +48,7 @@ export function Catalog() {
         <ul className="grid">
           {data?.items.map((course) => (
             <li key={course.id} className="card course-card">
+              {course.cover_url && <img className="cover" src={course.cover_url} alt="" loading="lazy" />}
               <Link to={`/courses/${course.slug}`} className="stretched">
                 <h2>{course.title}</h2>
               </Link>

@@ -3,6 +3,7 @@ import { Link, useParams } from "react-router-dom";
 import { api, unwrap } from "../../api/client";
 import { Uploader } from "../../components/Uploader";
 import { Loading, Notice, ProgressBar, useLoad } from "../../components/ui";
+import { CoverUpload } from "./CoverUpload";
 import { Details } from "./Details";
 import { Outline } from "./Outline";
 import { Stats } from "./Stats";
@@ -65,6 +66,7 @@ export function StudioCourse() {
       <div className="studio-grid">
         <div>
           <Details course={c} onSave={editor.update} />
+          <CoverUpload course={c} onSaved={course.setData} />
           <Outline course={c} videos={videos.data?.items ?? []} editor={editor} />
         </div>
         <div>
