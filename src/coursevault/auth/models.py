@@ -42,6 +42,7 @@ class UserRead(BaseModel):
     roles: list[Role]
     created_at: datetime
     email_verified: bool = False
+    bio: str = ""  # a short text shown with the instructor's courses
 
 
 class User(UserRead):
@@ -58,6 +59,14 @@ class LoginIn(BaseModel):
 
 class RefreshIn(BaseModel):
     refresh_token: str | None = Field(default=None, max_length=512)
+
+
+Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+
+class ProfileUpdate(BaseModel):
+    name: Name | None = None
+    bio: Bio | None = None
 
 
 class PasswordChange(BaseModel):

@@ -39,6 +39,7 @@ def _user(doc: Document) -> User:
         password_hash=doc["password_hash"],
         disabled=doc.get("disabled", False),
         email_verified=doc.get("email_verified_at") is not None,
+        bio=doc.get("bio", ""),
     )
 
 

@@ -22,6 +22,7 @@ from coursevault.auth.models import (
     LoginIn,
     PasswordChange,
     PasswordResetConfirm,
+    ProfileUpdate,
     RefreshIn,
     RegistrationAccepted,
     RoleIn,
@@ -149,6 +150,15 @@ async def logout(
 @router.get("/me", operation_id="me")
 async def me(user: CurrentUser) -> UserRead:
     return UserRead.model_validate(user, from_attributes=True)
+
+
+@router.patch("/me", operation_id="updateProfile")
+async def update_profile(profile_in: ProfileUpdate, user: CurrentUser, db: Db) -> UserRead:
+    """Changes one's display name and short bio (shown with one's courses)."""
+    updated = await service.update_profile(
+        db=db, user=user, name=profile_in.name, bio=profile_in.bio
+    )
+    return UserRead.model_validate(updated, from_attributes=True)
 
 
 @router.patch("/me/password", status_code=status.HTTP_204_NO_CONTENT, operation_id="changePassword")

@@ -282,6 +282,15 @@ async def confirm_password_reset(
     log.info("password reset by mail for user %s; every sign-in ended", user.id)
 
 
+async def update_profile(*, db: Database, user: User, name: str | None, bio: str | None) -> User:
+    """Changes the display name and the short bio people see with one's courses."""
+    fields = {k: v for k, v in (("name", name), ("bio", bio)) if v is not None}
+    updated = await auth_repo.update_user(db=db, user_id=user.id, **fields) if fields else user
+    _live_sessions.clear()
+    assert updated is not None
+    return updated
+
+
 async def get_user(*, db: Database, user_id: str) -> User | None:
     return await auth_repo.get_user(db=db, user_id=user_id)
 

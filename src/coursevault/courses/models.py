@@ -77,7 +77,8 @@ class Release(BaseModel):
 
 class CourseCreate(BaseModel):
     title: Title
-    description: Description = ""
+    description: Description = ""  # Markdown, rendered sanitised like lessons (U6)
+    outcomes: Description = ""  # "what you will learn", Markdown
     price: Price = Price(amount=0)
     policy: PlaybackPolicy = PlaybackPolicy()
 
@@ -85,6 +86,7 @@ class CourseCreate(BaseModel):
 class CourseUpdate(BaseModel):
     title: Title | None = None
     description: Description | None = None
+    outcomes: Description | None = None
     price: Price | None = None
     policy: PlaybackPolicy | None = None
 
@@ -171,6 +173,11 @@ class CourseSummary(BaseModel):
 
 class CourseRead(CourseSummary):
     """The outline: sources and video ids are only filled in for those who may edit."""
+
+    description_html: str = ""  # the description's Markdown as sanitised HTML
+    outcomes: str = ""  # Markdown source of "what you will learn"
+    outcomes_html: str = ""
+    instructor_bio: str = ""
 
     instructor_id: str
     policy: PlaybackPolicy

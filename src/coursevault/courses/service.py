@@ -15,6 +15,7 @@ from coursevault.auth.models import Role, User
 from coursevault.config import Settings
 from coursevault.courses import covers, drip, errors
 from coursevault.courses import repo as courses_repo
+from coursevault.courses.markdown import render as render_markdown
 from coursevault.courses.models import (
     CourseCreate,
     CoursePage,
@@ -62,6 +63,7 @@ async def create_course(*, db: Database, user: User, course_in: CourseCreate) ->
             "slug": base if attempt == 0 else f"{base}-{secrets.token_hex(3)}",
             "title": course_in.title,
             "description": course_in.description,
+            "outcomes": course_in.outcomes,
             "price": course_in.price.model_dump(),
             "policy": course_in.policy.model_dump(mode="json"),
             "status": CourseStatus.draft.value,
@@ -119,6 +121,8 @@ async def update_course(*, db: Database, course: Document, course_in: CourseUpda
         fields["title"] = course_in.title
     if course_in.description is not None:
         fields["description"] = course_in.description
+    if course_in.outcomes is not None:
+        fields["outcomes"] = course_in.outcomes
     if course_in.price is not None:
         fields["price"] = course_in.price.model_dump()
     if course_in.policy is not None:
@@ -229,6 +233,10 @@ async def to_read(*, db: Database, course: Document, viewer: User | None) -> Cou
     ]
     return CourseRead(
         **summary_of(course, instructor.name if instructor else "").model_dump(),
+        description_html=render_markdown(course["description"]),
+        outcomes=course.get("outcomes", ""),
+        outcomes_html=render_markdown(course.get("outcomes", "")),
+        instructor_bio=instructor.bio if instructor else "",
         instructor_id=course["instructor_id"],
         policy=PlaybackPolicy(**course["policy"]),
         sections=sections,

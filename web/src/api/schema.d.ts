@@ -126,7 +126,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update Profile
+         * @description Changes one's display name and short bio (shown with one's courses).
+         */
+        patch: operations["updateProfile"];
         trace?: never;
     };
     "/api/auth/me/password": {
@@ -1078,6 +1082,11 @@ export interface components {
              */
             description: string;
             /**
+             * Outcomes
+             * @default
+             */
+            outcomes: string;
+            /**
              * @default {
              *       "key_protection": "session"
              *     }
@@ -1137,6 +1146,11 @@ export interface components {
             created_at: string;
             /** Description */
             description: string;
+            /**
+             * Description Html
+             * @default
+             */
+            description_html: string;
             /** Duration */
             duration: number;
             /**
@@ -1146,12 +1160,27 @@ export interface components {
             enrolled: boolean;
             /** Id */
             id: string;
+            /**
+             * Instructor Bio
+             * @default
+             */
+            instructor_bio: string;
             /** Instructor Id */
             instructor_id: string;
             /** Instructor Name */
             instructor_name: string;
             /** Lesson Count */
             lesson_count: number;
+            /**
+             * Outcomes
+             * @default
+             */
+            outcomes: string;
+            /**
+             * Outcomes Html
+             * @default
+             */
+            outcomes_html: string;
             policy: components["schemas"]["PlaybackPolicy"];
             price: components["schemas"]["Price"];
             /** Published At */
@@ -1207,6 +1236,8 @@ export interface components {
         CourseUpdate: {
             /** Description */
             description?: string | null;
+            /** Outcomes */
+            outcomes?: string | null;
             policy?: components["schemas"]["PlaybackPolicy"] | null;
             price?: components["schemas"]["Price"] | null;
             /** Title */
@@ -1600,6 +1631,13 @@ export interface components {
              */
             currency: string;
         };
+        /** ProfileUpdate */
+        ProfileUpdate: {
+            /** Bio */
+            bio?: string | null;
+            /** Name */
+            name?: string | null;
+        };
         /** ProgressUpdate */
         ProgressUpdate: {
             /** Completed */
@@ -1766,6 +1804,11 @@ export interface components {
         };
         /** UserRead */
         UserRead: {
+            /**
+             * Bio
+             * @default
+             */
+            bio: string;
             /**
              * Created At
              * Format: date-time
@@ -2098,6 +2141,48 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileUpdate"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {

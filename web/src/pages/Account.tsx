@@ -5,6 +5,57 @@ import { NewPasswordField, Notice, useAction } from "../components/ui";
 
 export function Account() {
   const { user } = useAuth();
+  return (
+    <>
+      <AccountPassword />
+      {user && <Profile name={user.name} bio={user.bio ?? ""} />}
+    </>
+  );
+}
+
+/** The name and short bio shown with one's courses. */
+function Profile({ name: savedName, bio: savedBio }: { name: string; bio: string }) {
+  const { reload } = useAuth();
+  const [name, setName] = useState(savedName);
+  const [bio, setBio] = useState(savedBio);
+  const [saved, setSaved] = useState(false);
+  const { busy, error, run } = useAction();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setSaved(false);
+    const ok = await run(async () => {
+      await unwrap(api.PATCH("/api/auth/me", { body: { name, bio } }));
+      await reload();
+      return true;
+    });
+    if (ok) setSaved(true);
+  }
+
+  return (
+    <main className="narrow">
+      <form className="card form" onSubmit={submit}>
+        <h2>Profile</h2>
+        <label>
+          Name
+          <input required maxLength={120} value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          Short bio <small>(shown with your courses, up to 500 characters)</small>
+          <textarea rows={3} maxLength={500} value={bio} onChange={(e) => setBio(e.target.value)} />
+        </label>
+        <Notice error={error} />
+        {saved && <Notice kind="success">Profile saved.</Notice>}
+        <button className="primary" disabled={busy}>
+          Save profile
+        </button>
+      </form>
+    </main>
+  );
+}
+
+function AccountPassword() {
+  const { user } = useAuth();
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [done, setDone] = useState(false);

@@ -70,7 +70,22 @@ export function Course() {
             {course.duration > 0 && `· ${duration(course.duration)}`}
             {course.status === "draft" && <span className="badge">draft</span>}
           </p>
-          <p className="description">{course.description}</p>
+          {course.cover_url && <img className="cover" src={course.cover_url} alt="" />}
+          {/* Markdown rendered and sanitised by the server with an allow-list (U6). */}
+          <div className="description prose" dangerouslySetInnerHTML={{ __html: course.description_html }} />
+          {course.outcomes_html && (
+            <section aria-labelledby="outcomes-title" className="card">
+              <h2 id="outcomes-title">What you will learn</h2>
+              <div className="prose" dangerouslySetInnerHTML={{ __html: course.outcomes_html }} />
+            </section>
+          )}
+          <section aria-labelledby="instructor-title">
+            <h2 id="instructor-title">About the instructor</h2>
+            <p>
+              <strong>{course.instructor_name}</strong>
+            </p>
+            {course.instructor_bio && <p className="bio">{course.instructor_bio}</p>}
+          </section>
         </div>
         <aside className="card buy">
           <p className="price">{money(course.price.amount, course.price.currency)}</p>

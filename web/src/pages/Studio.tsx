@@ -17,6 +17,7 @@ export function Studio() {
           body: {
             title,
             description: "",
+            outcomes: "",
             price: { amount: 0, currency: "usd" },
             policy: { key_protection: "session" },
           },

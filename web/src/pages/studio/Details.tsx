@@ -7,6 +7,7 @@ type Course = Schemas["CourseRead"];
 export function Details({ course, onSave }: { course: Course; onSave(body: Schemas["CourseUpdate"]): Promise<void> }) {
   const [title, setTitle] = useState(course.title);
   const [description, setDescription] = useState(course.description);
+  const [outcomes, setOutcomes] = useState(course.outcomes);
   const [price, setPrice] = useState((course.price.amount / 100).toFixed(2));
   const [currency, setCurrency] = useState(course.price.currency.toUpperCase());
   const [streams, setStreams] = useState(String(course.policy.max_concurrent_streams ?? ""));
@@ -18,6 +19,7 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
   useEffect(() => {
     setTitle(course.title);
     setDescription(course.description);
+    setOutcomes(course.outcomes);
     setPrice((course.price.amount / 100).toFixed(2));
     setCurrency(course.price.currency.toUpperCase());
     setStreams(String(course.policy.max_concurrent_streams ?? ""));
@@ -31,6 +33,7 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
     void onSave({
       title,
       description,
+      outcomes,
       price: { amount: Math.round(Number(price) * 100), currency },
       policy: {
         max_concurrent_streams: streams ? Number(streams) : null,
@@ -49,8 +52,12 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
         <input required value={title} onChange={(e) => setTitle(e.target.value)} />
       </label>
       <label>
-        Description
+        Description <small>(Markdown)</small>
         <textarea rows={4} value={description} onChange={(e) => setDescription(e.target.value)} />
+      </label>
+      <label>
+        What you will learn <small>(Markdown, e.g. a list)</small>
+        <textarea rows={3} value={outcomes} onChange={(e) => setOutcomes(e.target.value)} />
       </label>
       <div className="row">
         <label>
