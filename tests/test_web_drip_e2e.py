@@ -3,6 +3,7 @@ open it; the instructor unlocks every lesson for that student from the studio.""
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,6 +72,12 @@ def test_a_held_back_lesson_shows_when_it_opens_until_the_instructor_unlocks_it(
     expect(page.get_by_role("link", name="Day three")).to_have_count(0)
     expect(page.get_by_role("link", name="Start here")).to_be_visible()
     shot(page, "drip-outline")
+    page.get_by_role("link", name="Start here").click()
+    lessons = page.get_by_role("navigation", name="Lessons")
+    expect(lessons.get_by_text(re.compile("^opens "))).to_be_visible()  # the sidebar says when
+    expect(lessons.get_by_role("link", name="Day three")).to_have_count(0)
+    expect(page.get_by_role("link", name=re.compile("^Next:"))).to_have_count(0)
+    page.goto(f"/courses/{course_id}")
 
     teacher = new_context(browser, server).new_page()
     teacher.goto("/signin")

@@ -4,6 +4,7 @@ import { api, duration, unwrap, type Schemas } from "../api/client";
 import { endPlayback, startPlayback } from "../api/playback";
 import { endSession, Player } from "../components/Player";
 import type { Chapter } from "../components/player/Chapters";
+import { opensOn } from "../components/release";
 import { Loading, Notice, useAction, useLoad } from "../components/ui";
 import { playbackProblem, type PlaybackProblem } from "../playback";
 
@@ -25,7 +26,8 @@ export function Lesson() {
   );
   const lessons = course?.sections.flatMap((s) => s.lessons) ?? [];
   const index = lessons.findIndex((l) => l.id === lessonId);
-  const next = index >= 0 ? lessons[index + 1] : undefined;
+  const following = index >= 0 ? lessons[index + 1] : undefined;
+  const next = following && !following.opens_at ? following : undefined; // held back: no link
   const complete = useAction();
 
   async function markDone() {
@@ -94,8 +96,12 @@ export function Lesson() {
             <ol>
               {section.lessons.map((l) => (
                 <li key={l.id} aria-current={l.id === lessonId ? "page" : undefined}>
-                  <Link to={`/learn/${courseId}/${l.id}`}>{l.title}</Link>{" "}
-                  <span className="muted">{duration(l.duration)}</span>
+                  {l.opens_at ? <span>{l.title}</span> : <Link to={`/learn/${courseId}/${l.id}`}>{l.title}</Link>}{" "}
+                  {l.opens_at ? (
+                    <span className="badge">{opensOn(l.opens_at)}</span>
+                  ) : (
+                    <span className="muted">{duration(l.duration)}</span>
+                  )}
                 </li>
               ))}
             </ol>
