@@ -74,7 +74,10 @@ def test_instructor_publishes_student_buys_and_watches(
     expect(teacher.get_by_text("▶ Welcome video")).to_be_visible()
     expect(teacher.get_by_text("Chapters (2)")).to_be_visible()
     teacher.get_by_label("Price (0 = free)").fill("19.99")
-    teacher.get_by_role("button", name="Save details").click()
+    teacher.get_by_label(re.compile("^What you will learn")).fill("- Encode a ladder\n- Sell it")
+    with teacher.expect_response(lambda r: r.request.method == "PATCH" and r.ok) as saved:
+        teacher.get_by_role("button", name="Save details").click()
+    assert saved.value.json()["outcomes"] == "- Encode a ladder\n- Sell it"
     expect(teacher.get_by_text("Price shown to students: $19.99")).to_be_visible()
     cover = tmp_path / "cover.png"
     Image.new("RGB", (1600, 900), (40, 120, 200)).save(cover)
@@ -82,8 +85,6 @@ def test_instructor_publishes_student_buys_and_watches(
     expect(teacher.get_by_role("img", name=f"Cover of Streaming Basics {tag}")).to_be_visible()
     teacher.get_by_role("button", name="Publish").click()
     expect(teacher.get_by_role("button", name="Unpublish")).to_be_visible()
-    teacher.get_by_label(re.compile("^What you will learn")).fill("- Encode a ladder\n- Sell it")
-    teacher.get_by_role("button", name="Save details").click()
     teacher.goto("/account")
     teacher.get_by_label(re.compile("^Short bio")).fill("Streams video for a living.")
     teacher.get_by_role("button", name="Save profile").click()
