@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +15,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from tests.processes import free_port
 
 USER = "mailer"
 PASSWORD = "mailer-secret"
@@ -90,17 +91,10 @@ def _authenticate(
     return AuthResult(success=ok)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def running() -> Iterator[MailServer]:
     """Starts the server (in its own thread and event loop) for the duration."""
-    server = MailServer(port=_free_port())
+    server = MailServer(port=free_port())
     controller = Controller(
         server,
         hostname="127.0.0.1",

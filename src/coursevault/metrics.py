@@ -116,15 +116,19 @@ class RequestMetrics:
             return
         started = time.perf_counter()
         status = 500
+        waited: float | None = None
 
         async def sending(message: Message) -> None:
-            nonlocal status
+            nonlocal status, waited
             if message["type"] == "http.response.start":
                 status = message["status"]
-                REQUEST_SECONDS.labels(route_of(scope)).observe(time.perf_counter() - started)
+                waited = time.perf_counter() - started
             await send(message)
 
         try:
             await self.app(scope, receive, sending)
         finally:
-            REQUESTS.labels(scope["method"], route_of(scope), str(status)).inc()
+            route = route_of(scope)  # known once routing ran; looked up once per request
+            if waited is not None:
+                REQUEST_SECONDS.labels(route).observe(waited)
+            REQUESTS.labels(scope["method"], route, str(status)).inc()

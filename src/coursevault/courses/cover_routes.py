@@ -48,7 +48,8 @@ async def upload_cover(
 @public_router.get("/course/{course_id}.jpg")
 async def default_cover(course_id: str, db: Db, settings: AppSettings) -> object:
     course = await service.find_course(db=db, ref=course_id)
-    video_id = service.first_video(course) if course and service.is_public(course) else None
+    public = course is not None and await service.may_see(db=db, course=course, viewer=None)
+    video_id = service.first_video(course) if course and public else None
     found = (
         await media.poster_response(db=db, settings=settings, video_id=video_id, headers=A_WHILE)
         if video_id

@@ -270,10 +270,6 @@ def cover_url(course: Document) -> str | None:
     return None
 
 
-def is_public(course: Document) -> bool:
-    return bool(course["status"] == CourseStatus.published)
-
-
 def first_video(course: Document) -> str | None:
     """The video of the course's first video lesson (its poster is the default cover)."""
     return next(

@@ -9,21 +9,6 @@ from coursevault.db import Database, Document
 from coursevault.enrollments import repo
 from coursevault.ttl_cache import TtlCache
 
-# Answers of is_active for callers that accept a bounded delay (the key endpoint); every
-# enrollment write in this process forgets them.
-_recent: TtlCache[tuple[str, str], bool] = TtlCache()
-
-
-async def is_active(*, db: Database, user_id: str, course_id: str, max_age: float = 0.0) -> bool:
-    """Tells whether USER_ID may watch COURSE_ID's lessons as a student, right now (or, with
-    MAX_AGE > 0, as of a lookup at most that many seconds old)."""
-
-    async def load() -> bool:
-        doc = await repo.get(db=db, user_id=user_id, course_id=course_id)
-        return doc is not None and doc["state"] == repo.ACTIVE
-
-    return bool(await _recent.get_or_load((user_id, course_id), max_age, load))
-
 
 @dataclass(frozen=True)
 class Standing:
@@ -33,6 +18,8 @@ class Standing:
     unlocked: bool  # the instructor opened every lesson for this student
 
 
+# Enrollments looked up for callers that accept a bounded delay (the key endpoint); every
+# enrollment write in this process forgets them.
 _standings: TtlCache[tuple[str, str], Standing] = TtlCache()
 
 
@@ -50,6 +37,13 @@ async def standing(
     return await _standings.get_or_load((user_id, course_id), max_age, load)
 
 
+async def is_active(*, db: Database, user_id: str, course_id: str, max_age: float = 0.0) -> bool:
+    """Tells whether USER_ID may watch COURSE_ID's lessons as a student, right now (or, with
+    MAX_AGE > 0, as of a lookup at most that many seconds old)."""
+    found = await standing(db=db, user_id=user_id, course_id=course_id, max_age=max_age)
+    return found is not None
+
+
 async def unlock(*, db: Database, user_id: str, course_id: str) -> bool:
     """Opens every lesson of COURSE_ID for USER_ID now; False when not enrolled."""
     done = await repo.unlock(db=db, user_id=user_id, course_id=course_id)
@@ -60,7 +54,6 @@ async def unlock(*, db: Database, user_id: str, course_id: str) -> bool:
 async def enroll_free(*, db: Database, user_id: str, course_id: str) -> bool:
     """Enrolls in a free course; False when the enrollment was already active."""
     granted = await repo.grant_free(db=db, user_id=user_id, course_id=course_id)
-    _recent.forget((user_id, course_id))
     _standings.forget((user_id, course_id))
     return granted
 
@@ -77,7 +70,6 @@ async def apply_order(
         version=version,
         active=active,
     )
-    _recent.forget((user_id, course_id))
     _standings.forget((user_id, course_id))
     return applied
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from starlette.responses import FileResponse, Response
 
 from coursevault import disk
-from coursevault.config import Settings, StorageKind
+from coursevault.config import Settings
 from coursevault.media.storage import checked, checked_cover, checked_upload
 
 WRITE_BUFFER = 1024 * 1024  # bytes held in memory before a write: RSS stays flat
@@ -57,7 +57,6 @@ class _FileWriter:
 
 
 class LocalStore:
-    kind = StorageKind.local
     write_buffer = WRITE_BUFFER
     uses_generations = False  # a publish replaces the directory whole
 

@@ -26,7 +26,7 @@ from aiobotocore.session import get_session
 from botocore.exceptions import ClientError
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
-from coursevault.config import S3Delivery, Settings, StorageKind
+from coursevault.config import S3Delivery, Settings
 from coursevault.media.storage import (
     checked,
     checked_cover,
@@ -62,7 +62,6 @@ class _ChunkWriter:
 
 
 class S3Store:
-    kind = StorageKind.s3
     write_buffer = CHUNK
     uses_generations = True
 
@@ -296,13 +295,9 @@ class S3Store:
                 redirect = {**headers, "X-Accel-Redirect": f"{accel}{path}"}
                 return Response(status_code=200, media_type=media_type, headers=redirect)
             return RedirectResponse(url, status_code=302, headers=dict(headers))
-        client = await self.client()
-        try:
-            answer = await client.get_object(Bucket=self.bucket, Key=key)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
-                return None
-            raise
+        answer = await self._get(key)
+        if answer is None:
+            return None
 
         async def pieces() -> AsyncIterator[bytes]:
             async with answer["Body"] as body:
@@ -312,13 +307,19 @@ class S3Store:
         sized = {**headers, "Content-Length": str(answer["ContentLength"])}
         return StreamingResponse(pieces(), media_type=media_type, headers=sized)
 
-    async def _read(self, key: str) -> bytes | None:
+    async def _get(self, key: str) -> Any:
+        """The GetObject answer for KEY (its body still to read), or None when absent."""
         try:
-            answer = await (await self.client()).get_object(Bucket=self.bucket, Key=key)
+            return await (await self.client()).get_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 return None
             raise
+
+    async def _read(self, key: str) -> bytes | None:
+        answer = await self._get(key)
+        if answer is None:
+            return None
         async with answer["Body"] as body:
             data: bytes = await body.read()
             return data

@@ -98,10 +98,9 @@ async def poster_response(
 ) -> Response | None:
     """The poster frame of a ready video (a course's default cover), or None."""
     generation = await published_generation(db=db, video_id=video_id, max_age=60.0)
-    store = storage(settings)
-    if store.uses_generations and generation is None:
-        return None
-    return await store.media_response(video_id, generation, "poster.jpg", "image/jpeg", headers)
+    return await storage(settings).media_response(
+        video_id, generation, "poster.jpg", "image/jpeg", headers
+    )
 
 
 async def videos_by_id(*, db: Database, video_ids: list[str]) -> dict[str, Video]:

@@ -63,7 +63,6 @@ class UploadWriter(Protocol):
 
 
 class Store(Protocol):
-    kind: StorageKind
     write_buffer: int  # bytes an upload hands to one `write`
     uses_generations: bool  # whether delivery must name the published generation
 
