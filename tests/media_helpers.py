@@ -207,7 +207,17 @@ class PackagedVideo:
     each). A copy goes through the media repo and storage like the job's publish step:
     its own id, its own files, its key wrapped anew for that id."""
 
-    FIELDS = ("title", "duration", "width", "height", "renditions", "original_filename", "size")
+    FIELDS = (
+        "title",
+        "duration",
+        "width",
+        "height",
+        "renditions",
+        "original_filename",
+        "size",
+        "start_pts",
+        "storyboard",
+    )
 
     def __init__(self, root: Path) -> None:
         self.root = root

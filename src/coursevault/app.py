@@ -27,20 +27,21 @@ from coursevault import (
 from coursevault.auth.routes import admin_router as auth_admin_router
 from coursevault.auth.routes import router as auth_router
 from coursevault.body_limit import BodyLimitMiddleware
+from coursevault.captions import routes as caption_routes
 from coursevault.certificates import routes as certificate_routes
 from coursevault.config import Settings
 from coursevault.courses import cover_routes
 from coursevault.courses import routes as course_routes
+from coursevault.engagement import routes as engagement_routes
 from coursevault.errors import ErrorCode, error_body, install_error_handlers, not_found
 from coursevault.jobs import service as jobs
 from coursevault.media import routes as media_routes
-from coursevault.media import service as media
 from coursevault.media import storage as media_storage
 from coursevault.payments import routes as payment_routes
 from coursevault.reports import routes as report_routes
 from coursevault.streaming import routes as streaming_routes
 from coursevault.streaming import service as playback
-from coursevault.streaming.delivery import GENERATION_CACHE_SECONDS, HlsDelivery
+from coursevault.streaming.delivery import HlsDelivery
 
 log = logging.getLogger(__name__)
 
@@ -98,13 +99,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     # Added last, so outermost: playlists and segments never reach the FastAPI stack.
-    async def generation_of(video_id: str) -> str | None:
-        return await media.published_generation(
-            db=app.state.connection.db, video_id=video_id, max_age=GENERATION_CACHE_SECONDS
-        )
-
     app.add_middleware(
-        HlsDelivery, settings=settings, prefix=urls.HLS_PREFIX, generation_of=generation_of
+        HlsDelivery,
+        settings=settings,
+        prefix=urls.HLS_PREFIX,
+        database=lambda: app.state.connection.db,
     )
     app.add_middleware(metrics.RequestMetrics)  # outermost: it sees /hls answers too
     app.include_router(auth_router)
@@ -118,6 +117,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(streaming_routes.router)
     app.include_router(streaming_routes.playback_router)
     app.include_router(course_routes.router)
+    app.include_router(caption_routes.router)
+    app.include_router(engagement_routes.router)
     app.include_router(payment_routes.router)
     app.include_router(report_routes.router)
 

@@ -89,6 +89,12 @@ class ErrorCode(StrEnum):
     upload_busy = "upload_busy"
     checksum_mismatch = "checksum_mismatch"
     upload_not_allowed = "upload_not_allowed"
+    # captions
+    invalid_captions = "invalid_captions"
+    captions_too_large = "captions_too_large"
+    invalid_language = "invalid_language"
+    captions_not_found = "captions_not_found"
+    too_many_caption_tracks = "too_many_caption_tracks"
     # streaming
     stream_limit = "stream_limit"
     play_limit = "play_limit"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from coursevault.auth import repo as auth_repo
+from coursevault.captions import repo as captions_repo
 from coursevault.certificates import repo as certificates_repo
 from coursevault.courses import repo as courses_repo
 from coursevault.db import Database
@@ -21,6 +22,7 @@ from coursevault.streaming import repo as streaming_repo
 
 INDEX_SETUPS: tuple[Callable[[Database], Awaitable[None]], ...] = (
     auth_repo.create_indexes,
+    captions_repo.create_indexes,
     certificates_repo.create_indexes,
     courses_repo.create_indexes,
     enrollments_repo.create_indexes,

@@ -17,7 +17,12 @@ def upload(video_id: str) -> str:
 
 def hls_master(token: str, video_id: str) -> str:
     """The master playlist of VIDEO_ID under the signed media TOKEN."""
-    return f"{HLS_PREFIX}/{token}/{video_id}/master.m3u8"
+    return hls_file(token, video_id, "master.m3u8")
+
+
+def hls_file(token: str, video_id: str, name: str) -> str:
+    """One published file of VIDEO_ID under the signed media TOKEN."""
+    return f"{HLS_PREFIX}/{token}/{video_id}/{name}"
 
 
 def checkout_page(order_id: str) -> str:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from coursevault.auth.models import User
+from coursevault.captions import service as captions
 from coursevault.courses import drip, errors
 from coursevault.courses import repo as courses_repo
 from coursevault.courses import service as courses
@@ -115,6 +116,7 @@ async def lesson_content(*, db: Database, user: User, ref: LessonRef) -> LessonC
     """Returns the lesson, with USER's position in it, for someone allowed to open it."""
     saved = await progress.of_lesson(db=db, user_id=user.id, lesson_id=ref.lesson_id)
     text = ref.lesson["kind"] == LessonKind.text
+    video_id = None if text else ref.lesson.get("video_id")
     return LessonContent(
         id=ref.lesson_id,
         course_id=ref.course_id,
@@ -125,6 +127,7 @@ async def lesson_content(*, db: Database, user: User, ref: LessonRef) -> LessonC
         position=saved.position if saved else 0.0,
         completed=saved.completed if saved else False,
         chapters=ref.lesson.get("chapters", []),
+        captions=await captions.languages(db=db, video_id=video_id) if video_id else [],
     )
 
 

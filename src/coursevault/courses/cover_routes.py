@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from coursevault.auth.deps import CurrentUser
+from coursevault.bodies import read_capped
 from coursevault.courses import covers, errors, service
 from coursevault.courses.deps import OwnedCourse
 from coursevault.courses.models import CourseRead
@@ -23,24 +24,12 @@ FOREVER = {"Cache-Control": "public, max-age=31536000, immutable"}
 A_WHILE = {"Cache-Control": "public, max-age=300"}
 
 
-async def _body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise errors.image_too_large(limit)
-    data = bytearray()
-    async for chunk in request.stream():
-        data += chunk
-        if len(data) > limit:
-            raise errors.image_too_large(limit)
-    return bytes(data)
-
-
 @router.put("/covers/{course_id}", operation_id="uploadCourseCover")
 async def upload_cover(
     request: Request, course: OwnedCourse, user: CurrentUser, db: Db, settings: AppSettings
 ) -> CourseRead:
     """Sets the course's cover from the raw image in the body (JPEG, PNG or WebP, ≤ 8 MiB)."""
-    data = await _body(request, covers.MAX_BYTES)
+    data = await read_capped(request, covers.MAX_BYTES, errors.image_too_large)
     updated = await service.set_cover(db=db, settings=settings, course=course, data=data)
     return await service.to_read(db=db, course=updated, viewer=user)
 

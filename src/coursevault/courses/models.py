@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from coursevault.captions.models import CaptionLanguage
 from coursevault.courses.chapters import Chapter
 from coursevault.progress.models import ResumePoint
 
@@ -207,6 +208,7 @@ class LessonContent(BaseModel):
     position: float
     completed: bool
     chapters: list[Chapter] = []
+    captions: list[CaptionLanguage] = []  # languages of the video's captions
 
 
 class MyCourse(BaseModel):

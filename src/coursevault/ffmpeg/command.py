@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from coursevault.ffmpeg import storyboard as boards
 from coursevault.ffmpeg.ladder import AUDIO_KBPS, Rendition
 
 SEGMENT_SECONDS = 6
@@ -25,6 +26,7 @@ class HlsJob:
     output_dir: Path  # the job's private scratch dir: segments are clear until packaged
     preset: str = "veryfast"
     threads: int = 0
+    storyboard: boards.Storyboard | None = None  # also write the seek-preview sprite
 
 
 def hls_ladder_args(job: HlsJob) -> list[str]:
@@ -34,11 +36,14 @@ def hls_ladder_args(job: HlsJob) -> list[str]:
     renditions start on the same frames, as ABR switching needs (RFC 8216 §6.2.4).
     """
     n = len(job.renditions)
-    splits = "".join(f"[s{i}]" for i in range(n))
+    branches = n + (1 if job.storyboard else 0)
+    splits = "".join(f"[s{i}]" for i in range(branches))
     scales = ";".join(
         f"[s{i}]scale={r.width}:{r.height}:flags=bicubic,setsar=1[v{i}]"
         for i, r in enumerate(job.renditions)
     )
+    if job.storyboard:
+        scales += f";[s{n}]{boards.filter_chain(job.storyboard)}[board]"
     args = [
         *INPUT_GUARD,
         "-loglevel",
@@ -48,7 +53,7 @@ def hls_ladder_args(job: HlsJob) -> list[str]:
         "-i",
         str(job.source),
         "-filter_complex",
-        f"[0:v:0]split={n}{splits};{scales}",
+        f"[0:v:0]split={branches}{splits};{scales}",
     ]
     stream_map = []
     for i, rendition in enumerate(job.renditions):
@@ -107,6 +112,22 @@ def hls_ladder_args(job: HlsJob) -> list[str]:
         "-nostats",
         str(job.output_dir / "%v.m3u8"),
     ]
+    if job.storyboard:
+        args += [
+            "-map",
+            "[board]",
+            "-frames:v",
+            "1",
+            "-c:v",
+            "mjpeg",
+            "-q:v",
+            "5",
+            "-f",
+            "image2",
+            "-update",
+            "1",
+            str(job.output_dir / boards.IMAGE),
+        ]
     return args
 
 

@@ -121,3 +121,12 @@ def _check(result: ProbeResult, limits: Limits) -> None:
             f"The picture is {result.width}x{result.height}; "
             f"at most {limits.max_width}x{limits.max_height}"
         )
+
+
+def start_pts(segment: Path) -> int | None:
+    """The first timestamp of an MPEG-TS segment we wrote, on the 90 kHz clock (where a
+    caption track's time 0 must be mapped: HLS's X-TIMESTAMP-MAP)."""
+    with av.open(str(segment), format="mpegts", options=SAFE_INPUT_OPTIONS) as container:
+        if container.start_time is None:
+            return None
+        return round(container.start_time * 90_000 / av.time_base)

@@ -16,8 +16,9 @@ from pydantic import BaseModel
 
 from coursevault import clock, metrics
 from coursevault.ffmpeg import command, packager, runner
+from coursevault.ffmpeg import storyboard as boards
 from coursevault.ffmpeg.ladder import Rendition, plan_renditions
-from coursevault.ffmpeg.probe import Limits, ProbeRejected, ProbeResult, probe
+from coursevault.ffmpeg.probe import Limits, ProbeRejected, ProbeResult, probe, start_pts
 from coursevault.jobs.models import JobContext, JobType, PermanentJobError
 from coursevault.media import keys as content_keys
 from coursevault.media import mails
@@ -122,6 +123,7 @@ async def _encode(
 ) -> None:
     video_id = video.id
     renditions = plan_renditions(probed.width, probed.height)
+    board = boards.plan(probed.duration, probed.width, probed.height)
     # Clear segments exist only in the job's private scratch dir, never under media/.
     clear, output = work / "clear", work / "out"
     clear.mkdir(mode=0o700)
@@ -133,6 +135,7 @@ async def _encode(
         renditions=renditions,
         output_dir=clear,
         preset=ctx.settings.x264_preset,
+        storyboard=board,
     )
     await runner.run(
         command.hls_ladder_args(job),
@@ -141,6 +144,11 @@ async def _encode(
         progress_every=PROGRESS_EVERY_SECONDS,
     )
     await write_poster(job.source, probed.demuxer, output / command.POSTER, probed.duration)
+    has_storyboard = await asyncio.to_thread(
+        _move_storyboard, board, probed.duration, clear, output
+    )
+    first_segment = clear / f"{renditions[0].name}_00000.ts"
+    start = await asyncio.to_thread(start_pts, first_segment)
     secret = content_keys.VideoSecret.new(rotation=ctx.settings.key_rotation_segments)
     packaged = await asyncio.to_thread(
         packager.package,
@@ -182,6 +190,8 @@ async def _encode(
         width=probed.width,
         height=probed.height,
         renditions=[_rendition_doc(r, bandwidths) for r in renditions],
+        start_pts=start,
+        storyboard=has_storyboard,
         ready_at=clock.now(),
     )
     if updated is None:
@@ -204,6 +214,18 @@ async def _encode(
         ", ".join(r.name for r in renditions),
         packaged.periods,
     )
+
+
+def _move_storyboard(board: boards.Storyboard, duration: float, clear: Path, output: Path) -> bool:
+    """Moves the sprite ffmpeg wrote beside its WebVTT track; False if there is none (a
+    missing storyboard costs the seek previews, never the video)."""
+    image = clear / boards.IMAGE
+    if not _written(image):
+        log.warning("no storyboard was written for %s", clear.parent.name)
+        return False
+    image.rename(output / boards.IMAGE)
+    (output / boards.TRACK).write_text(boards.track(board, duration))
+    return True
 
 
 def _rendition_doc(rendition: Rendition, bandwidths: dict[str, int]) -> dict[str, object]:

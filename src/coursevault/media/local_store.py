@@ -169,6 +169,14 @@ class LocalStore:
 
     # ---- delivery ----
 
+    async def read_published(
+        self, video_id: str, generation: str | None, name: str
+    ) -> bytes | None:
+        try:
+            return await asyncio.to_thread((self.media_dir(video_id) / name).read_bytes)
+        except OSError:
+            return None
+
     async def media_response(
         self,
         video_id: str,

@@ -73,6 +73,9 @@ class Video(VideoFields):
     # publish, so a worker that resumes after its lease was taken changes nothing.
     fence: int = 0
     generation: str | None = None  # the published output viewers get (object storage)
+    # The 90 kHz timestamp of the first frame of the segments (where caption time 0 is).
+    start_pts: int | None = None
+    storyboard: bool = False  # seek-preview sprite and its WebVTT track were published
 
 
 class KeyScheme(StrEnum):

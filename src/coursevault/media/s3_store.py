@@ -266,6 +266,16 @@ class S3Store:
         )
         return url
 
+    async def read_published(
+        self, video_id: str, generation: str | None, name: str
+    ) -> bytes | None:
+        if generation is None:
+            return None
+        key = self.key("media", checked(video_id), checked_generation(generation), name)
+        return await self._playlists.get_or_load(
+            key, PLAYLIST_CACHE_SECONDS, lambda: self._read(key)
+        )
+
     async def media_response(
         self,
         video_id: str,
@@ -277,10 +287,8 @@ class S3Store:
         if generation is None:
             return None
         key = self.key("media", checked(video_id), checked_generation(generation), name)
-        if name.endswith(".m3u8"):
-            body = await self._playlists.get_or_load(
-                key, PLAYLIST_CACHE_SECONDS, lambda: self._read(key)
-            )
+        if name.endswith((".m3u8", ".vtt")):  # small, and their relative URLs must stay ours
+            body = await self.read_published(video_id, generation, name)
             return (
                 None
                 if body is None

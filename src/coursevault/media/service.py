@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from coursevault import urls
 from coursevault.auth.models import Role, User
+from coursevault.captions import repo as captions_repo
 from coursevault.config import Settings
 from coursevault.db import Database
 from coursevault.jobs import service as jobs
@@ -184,6 +185,7 @@ async def delete_video(*, db: Database, settings: Settings, video: Video) -> Non
     """Deletes the video, its files and any job working on it."""
     await jobs.cancel_for(db=db, entity=entity(video.id))
     await media_repo.delete_video(db=db, video_id=video.id)
+    await captions_repo.delete_all(db=db, video_id=video.id)
     await storage(settings).delete_video(video.id)
 
 

@@ -124,6 +124,12 @@ class Store(Protocol):
         """The answer carrying a stored cover, or None if there is none by that name."""
         ...
 
+    async def read_published(
+        self, video_id: str, generation: str | None, name: str
+    ) -> bytes | None:
+        """The bytes of one small published file (a playlist), or None if missing."""
+        ...
+
     async def media_response(
         self,
         video_id: str,

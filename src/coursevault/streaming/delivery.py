@@ -11,21 +11,31 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coursevault import metrics
+from coursevault.captions import hls as captions_hls
+from coursevault.captions import service as captions
 from coursevault.config import Settings
+from coursevault.db import Database
 from coursevault.errors import app_error_response, not_found
+from coursevault.ffmpeg.command import MASTER_PLAYLIST
+from coursevault.media import service as media
 from coursevault.media.storage import storage
 from coursevault.streaming import errors, signing
 
 # Only names the pipeline writes; everything else (raw uploads, key files, dot files)
 # is 404 whatever its encoding (S5, S7).
-FILES = re.compile(r"(master|[0-9]{2,4}p)\.m3u8|[0-9]{2,4}p_[0-9]{5}\.ts")
-TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".ts": "video/mp2t"}
+FILES = re.compile(r"(master|[0-9]{2,4}p)\.m3u8|[0-9]{2,4}p_[0-9]{5}\.ts|storyboard\.(jpg|vtt)")
+TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".ts": "video/mp2t",
+    ".jpg": "image/jpeg",
+    ".vtt": "text/vtt; charset=utf-8",
+}
 
 
 def cors_headers(origin: str | None, settings: Settings) -> dict[str, str]:
@@ -50,26 +60,20 @@ def _origin(scope: Scope) -> str | None:
 # a re-packaged video's new output reaches viewers within this.
 GENERATION_CACHE_SECONDS = 5.0
 
-GenerationOf = Callable[[str], Awaitable[str | None]]
+DatabaseOf = Callable[[], Database]
 
 
 async def media_response(
-    settings: Settings,
-    generation_of: GenerationOf,
-    scope: Scope,
-    token: str,
-    video_id: str,
-    name: str,
+    settings: Settings, db: Database, scope: Scope, token: str, video_id: str, name: str
 ) -> Response:
-    """The answer to one playlist or segment request."""
+    """The answer to one playlist, segment, storyboard or caption request."""
     try:
         grant = signing.verify(settings, token, video_id=video_id)  # first, always (S2)
     except signing.InvalidMediaToken:
         return app_error_response(errors.invalid_media_token())
-    if not FILES.fullmatch(name):
+    caption = captions_hls.FILE.fullmatch(name)
+    if not FILES.fullmatch(name) and caption is None:
         return app_error_response(not_found())
-    store = storage(settings)
-    generation = await generation_of(video_id) if store.uses_generations else None
     max_age = max(0, min(grant.expires - int(time.time()), 3600))
     headers = {
         "Cache-Control": f"private, max-age={max_age}",
@@ -78,6 +82,29 @@ async def media_response(
         **cors_headers(_origin(scope), settings),
     }
     media_type = TYPES[name[name.rindex(".") :]]
+    if caption is not None:
+        text = await captions.hls_file(
+            db=db, video_id=video_id, language=caption.group(1), kind=caption.group(2)
+        )
+        return (
+            app_error_response(not_found())
+            if text is None
+            else Response(text, 200, headers, media_type)
+        )
+    store = storage(settings)
+    generation = (
+        await media.published_generation(db=db, video_id=video_id, max_age=GENERATION_CACHE_SECONDS)
+        if store.uses_generations
+        else None
+    )
+    if name == MASTER_PLAYLIST and await captions.languages(
+        db=db, video_id=video_id, max_age=captions.DELIVERY_CACHE_SECONDS
+    ):
+        master = await store.read_published(video_id, generation, name)
+        if master is None:
+            return app_error_response(not_found())
+        body = await captions.master_with_captions(db=db, video_id=video_id, master=master)
+        return Response(body, 200, headers, media_type)
     found = await store.media_response(video_id, generation, name, media_type, headers)
     if found is None:
         return app_error_response(not_found())
@@ -89,18 +116,18 @@ async def media_response(
 
 class HlsDelivery:
     def __init__(
-        self, app: ASGIApp, *, settings: Settings, prefix: str, generation_of: GenerationOf
+        self, app: ASGIApp, *, settings: Settings, prefix: str, database: DatabaseOf
     ) -> None:
         self.app = app
         self.settings = settings
         self.prefix = prefix + "/"
-        self.generation_of = generation_of
+        self.database = database
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(self.prefix):
             parts = scope["path"][len(self.prefix) :].split("/")
             if len(parts) == 3 and parts[2] != "key" and scope["method"] in ("GET", "HEAD"):
-                response = await media_response(self.settings, self.generation_of, scope, *parts)
+                response = await media_response(self.settings, self.database(), scope, *parts)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -43,6 +43,10 @@ class PlaybackSession(BaseModel):
     key_protection: KeyProtection = KeyProtection.standard
     key_secret: bytes | None = None
     slot: int | None = None  # the stream slot it holds (K4); None before slots were kept
+    # (seconds since start, position) at the start and at each heartbeat: what engagement
+    # is computed from (engagement/curve.py). Left out of reads that do not need it.
+    trail: list[tuple[float, float]] = []
+    heartbeat_seconds: int = 60  # the interval this session's player was told to beat at
 
     def live_at(self, now: datetime) -> bool:
         """Whether the session still plays: not ended and its lease not run out."""
@@ -78,6 +82,8 @@ class PlaybackStart(BaseModel):
     # Session mode: base64 of the secret that unwraps this session's keys. Only in this
     # answer: never in a URL, a playlist or a log.
     key_secret: str | None = None
+    # The seek-preview thumbnails (WebVTT, tiles of one sprite) under the same token.
+    storyboard_url: str | None = None
 
 
 class PlaybackStartIn(BaseModel):

@@ -10,10 +10,12 @@ from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
 from coursevault.db import Database, Document, pair_id, set_if, upsert
+from coursevault.engagement.curve import MAX_TRAIL
 from coursevault.streaming.models import PlaybackSession, PlayCounter
 from coursevault.ttl_cache import TtlCache
 
 SESSION_RETENTION = 90 * 24 * 3600  # seconds
+WITHOUT_TRAIL = {"trail": False}  # the hot path never needs a session's heartbeat trail
 
 
 async def create_indexes(db: Database) -> None:
@@ -58,7 +60,7 @@ async def get_session(
     """Returns the session (as read at most MAX_AGE seconds ago, when > 0)."""
 
     async def load() -> PlaybackSession | None:
-        doc = await db.playback_sessions.find_one({"_id": session_id})
+        doc = await db.playback_sessions.find_one({"_id": session_id}, WITHOUT_TRAIL)
         return _session(doc) if doc else None
 
     return await _recent.get_or_load(session_id, max_age, load)
@@ -76,7 +78,7 @@ def _fresh(doc: Document | None) -> PlaybackSession | None:
 async def live_sessions(*, db: Database, user_id: str, now: datetime) -> list[PlaybackSession]:
     """Returns USER_ID's sessions that have not ended and whose lease has not run out."""
     cursor = db.playback_sessions.find(
-        {"user_id": user_id, "ended_at": None, "lease_until": {"$gt": now}}
+        {"user_id": user_id, "ended_at": None, "lease_until": {"$gt": now}}, WITHOUT_TRAIL
     ).sort("started_at", ASCENDING)
     return [_session(doc) async for doc in cursor]
 
@@ -109,18 +111,27 @@ async def renew(
     position it had before (None if it is not live, or not USER_ID's)."""
     now = clock.now()
     changes = {"lease_until": until, "last_seen": now, "position": position}
+    live = _live(now, user_id=user_id)
+    update = set_if(live, changes)
+    # The same write appends the heartbeat to the trail (kept to MAX_TRAIL points).
+    point = [{"$divide": [{"$subtract": [now, "$started_at"]}, 1000]}, position]
+    grown = {"$concatArrays": [{"$ifNull": ["$trail", []]}, [point]]}
+    update[0]["$set"]["trail"] = {
+        "$cond": [live, {"$slice": [grown, MAX_TRAIL]}, {"$ifNull": ["$trail", []]}]
+    }
     before = await db.playback_sessions.find_one_and_update(
-        {"_id": session_id},
-        set_if(_live(now, user_id=user_id), changes),
-        return_document=ReturnDocument.BEFORE,
+        {"_id": session_id}, update, return_document=ReturnDocument.BEFORE
     )
     if before is None:
         return None
     session = _session(before)
     if not session.live_at(now) or session.user_id != user_id:
         return None
-    renewed = session.model_copy(update=changes)
-    _recent.put(renewed.id, renewed)
+    trail = session.trail
+    if len(trail) < MAX_TRAIL:
+        trail = [*trail, ((now - session.started_at).total_seconds(), position)]
+    renewed = session.model_copy(update={**changes, "trail": trail})
+    _recent.put(renewed.id, renewed.model_copy(update={"trail": []}))
     return renewed, session.position
 
 
@@ -129,7 +140,10 @@ async def renew_lease(*, db: Database, session_id: str, until: datetime) -> Play
     now = clock.now()
     changes = {"lease_until": until, "last_seen": now}
     before = await db.playback_sessions.find_one_and_update(
-        {"_id": session_id}, set_if(_live(now), changes), return_document=ReturnDocument.BEFORE
+        {"_id": session_id},
+        set_if(_live(now), changes),
+        projection=WITHOUT_TRAIL,
+        return_document=ReturnDocument.BEFORE,
     )
     if before is None or not _session(before).live_at(now):
         return None

@@ -14,6 +14,8 @@ from coursevault.config import Settings
 from coursevault.courses import access as lessons
 from coursevault.courses.models import KeyProtection, LessonKind, LimitBehavior, PlaybackPolicy
 from coursevault.db import Database
+from coursevault.engagement import service as engagement
+from coursevault.ffmpeg.storyboard import TRACK
 from coursevault.media import service as media
 from coursevault.media.models import Video
 from coursevault.progress import service as progress
@@ -42,6 +44,7 @@ class LessonContext:
     lesson_id: str
     access: lessons.Access
     video_duration: float | None  # for the 90 % completion rule, without a course read
+    resume_position: float = 0.0  # where the viewer left off (the session starts there)
 
 
 async def start(
@@ -132,6 +135,7 @@ async def start_lesson(
     if limit is not None and not await limits.plays_left(db=db, user=user, ref=ref, limit=limit):
         log.info("playback refused (play limit) user=%s lesson=%s ip=%s", user.id, lesson_id, ip)
         raise errors.play_limit(limit)
+    position = await progress.resume_position(db=db, user_id=user.id, lesson_id=lesson_id)
     started = await start(
         db=db,
         settings=settings,
@@ -145,13 +149,13 @@ async def start_lesson(
             lesson_id=lesson_id,
             access=access,
             video_duration=ref.video_duration,
+            resume_position=position,
         ),
         key_protection=PlaybackPolicy(**ref.course["policy"]).key_protection,
     )
     if limit is not None and not await limits.count_play(db=db, user=user, ref=ref, limit=limit):
         await end(db=db, session_id=started.session_id, reason="play_limit", ip=ip)
         raise errors.play_limit(limit)
-    position = await progress.resume_position(db=db, user_id=user.id, lesson_id=lesson_id)
     return started.model_copy(update={"resume_position": position})
 
 
@@ -180,6 +184,7 @@ async def _open(
     key_protection: KeyProtection,
 ) -> PlaybackStart:
     expires = int(now.timestamp()) + settings.playback_token_ttl_seconds
+    start_at = lesson.resume_position if lesson else 0.0
     key_secret = secrets.token_bytes(32) if key_protection is KeyProtection.session else None
     session = PlaybackSession(
         id=session_id,
@@ -190,7 +195,7 @@ async def _open(
         started_at=now,
         last_seen=now,
         lease_until=now + timedelta(seconds=settings.playback_lease_seconds),
-        position=0.0,
+        position=start_at,
         ended_at=None,
         end_reason=None,
         course_id=lesson.course_id if lesson else None,
@@ -200,6 +205,8 @@ async def _open(
         key_protection=key_protection,
         key_secret=key_secret,
         slot=slot,
+        trail=[(0.0, start_at)],
+        heartbeat_seconds=settings.playback_heartbeat_seconds,
     )
     await sessions_repo.insert_session(db=db, session=session)
     token = signing.sign(settings, video_id=video.id, session_id=session_id, expires=expires)
@@ -214,6 +221,7 @@ async def _open(
         watermark=f"{user.email} · {session_id[:6]}",
         key_protection=key_protection,
         key_secret=base64.b64encode(key_secret).decode() if key_secret else None,
+        storyboard_url=urls.hls_file(token, video.id, TRACK) if video.storyboard else None,
     )
 
 
@@ -244,15 +252,32 @@ async def heartbeat(
             position=position,
             video_duration=session.video_duration,
         )
+    if session.course_id and session.lesson_id:
+        await engagement.after_heartbeat(
+            db=db,
+            lesson_id=session.lesson_id,
+            course_id=session.course_id,
+            trail=session.trail,
+            heartbeat_seconds=session.heartbeat_seconds,
+        )
     return until
 
 
 async def end(
     *, db: Database, session_id: str, reason: str, ip: str, user: User | None = None
 ) -> bool:
-    """Ends a session (of USER, when given); its key access stops at once."""
+    """Ends a session (of USER, when given); its key access stops at once. What it watched
+    since its last engagement flush is counted."""
     match = {"user_id": user.id} if user is not None else {}
     ended = await sessions_repo.end(db=db, session_id=session_id, reason=reason, **match)
+    if ended is not None and ended.course_id and ended.lesson_id:
+        await engagement.after_end(
+            db=db,
+            lesson_id=ended.lesson_id,
+            course_id=ended.course_id,
+            trail=ended.trail,
+            heartbeat_seconds=ended.heartbeat_seconds,
+        )
     if ended is not None and ended.slot is not None:
         await sessions_repo.release_slot(
             db=db, user_id=ended.user_id, slot=ended.slot, session_id=ended.id

@@ -1,0 +1,168 @@
+"""Caption files in, one clean WebVTT out (framework-free: bytes in, cues or an error out).
+
+Instructors bring SubRip (.srt) or WebVTT (.vtt) files from many tools. Both become the
+same list of cues, and every cue's text is reduced to plain text: tags (`<b>`, `<v Bob>`,
+`<c.yellow>`, SubRip's `<font>`, ASS overrides such as `{\\an8}`) are dropped and HTML
+entities decoded. What we write back escapes `&`, `<` and `>`, so a viewer's browser
+shows exactly the characters the instructor typed and never interprets markup (C1).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+MAX_BYTES = 512 * 1024
+MAX_CUES = 20_000
+MAX_CUE_CHARS = 1_000
+
+_TIME = re.compile(r"^(?:(\d{1,3}):)?([0-5]\d):([0-5]\d)[.,](\d{3})$")
+_TIMING = re.compile(r"^(\S+)[ \t]+-->[ \t]+(\S+)(?:[ \t].*)?$")
+_TAG = re.compile(r"<[^>\n]*>")
+_ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")
+_SPACES = re.compile(r"[ \t]+")
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float
+    end: float
+    text: str
+
+
+class CaptionError(ValueError):
+    """A file we cannot take, with the line (1-based) where it went wrong when known."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason if line is None else f"line {line}: {reason}")
+        self.reason = reason
+        self.line = line
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without a byte-order mark) or UTF-16 with its mark."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise CaptionError("the file is not valid UTF-16") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        message = "the file is not UTF-8; save it as UTF-8 and upload it again"
+        raise CaptionError(message, line) from None
+
+
+def seconds(stamp: str, line: int) -> float:
+    match = _TIME.fullmatch(stamp)
+    if match is None:
+        raise CaptionError(f"{stamp!r} is not a time (use 00:01:02.500 or 00:01:02,500)", line)
+    hours, minutes, secs, millis = match.groups()
+    return int(hours or 0) * 3600 + int(minutes) * 60 + int(secs) + int(millis) / 1000
+
+
+def plain(text: str) -> str:
+    """A cue's payload as the plain text a viewer reads."""
+    text = _ASS_OVERRIDE.sub("", _TAG.sub("", text))
+    lines = (_SPACES.sub(" ", html.unescape(line)).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def parse(data: bytes, *, duration: float | None = None) -> list[Cue]:
+    """The cues of an SRT or WebVTT file, ordered by start time.
+
+    Refused (CaptionError): not UTF-8, no cue, a malformed timing line, a cue that ends
+    before it starts or starts after the video ends (DURATION, when known), too many cues,
+    a cue longer than MAX_CUE_CHARS. Cues without text are dropped.
+    """
+    if len(data) > MAX_BYTES:
+        raise CaptionError(f"the file is larger than {MAX_BYTES // 1024} KiB")
+    text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        raise CaptionError("the file holds NUL characters; it is not a caption file")
+    vtt = text.lstrip().startswith("WEBVTT")
+    cues: list[Cue] = []
+    for first_line, block in _blocks(text):
+        if vtt and first_line == 1:
+            if not re.match(r"WEBVTT([ \t].*)?$", block[0]):
+                raise CaptionError("a WebVTT file starts with the line WEBVTT", 1)
+            continue  # the header block
+        if vtt and block[0].split(" ", 1)[0] in ("NOTE", "STYLE", "REGION"):
+            continue
+        cue = _cue(block, first_line, duration)
+        if cue is not None:
+            cues.append(cue)
+            if len(cues) > MAX_CUES:
+                raise CaptionError(f"more than {MAX_CUES:,} cues")
+    if not cues:
+        raise CaptionError("no cue found (expected lines such as 00:00:01,000 --> 00:00:04,000)")
+    cues.sort(key=lambda c: (c.start, c.end))
+    return cues
+
+
+def _blocks(text: str) -> list[tuple[int, list[str]]]:
+    """Blank-line separated blocks with the line number each starts at."""
+    blocks: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    start = 1
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            if not current:
+                start = number
+            current.append(line)
+        elif current:
+            blocks.append((start, current))
+            current = []
+    if current:
+        blocks.append((start, current))
+    return blocks
+
+
+def _cue(block: list[str], first_line: int, duration: float | None) -> Cue | None:
+    # An identifier (SubRip's counter, WebVTT's optional id) may precede the timing line.
+    timing_at = 0 if "-->" in block[0] else 1
+    if timing_at >= len(block) or "-->" not in block[timing_at]:
+        where = first_line + min(timing_at, len(block) - 1)
+        raise CaptionError("expected a timing line such as 00:00:01,000 --> 00:00:04,000", where)
+    line = first_line + timing_at
+    match = _TIMING.match(block[timing_at].strip())
+    if match is None:
+        raise CaptionError("malformed timing line", line)
+    start, end = seconds(match.group(1), line), seconds(match.group(2), line)
+    if end <= start:
+        raise CaptionError("the cue ends before it starts", line)
+    if duration is not None and start >= duration:
+        raise CaptionError(
+            f"the cue starts at {_clock(start)}, after the video ends ({_clock(duration)})", line
+        )
+    body = plain("\n".join(block[timing_at + 1 :]))
+    if len(body) > MAX_CUE_CHARS:
+        raise CaptionError(f"the cue is longer than {MAX_CUE_CHARS:,} characters", line)
+    return Cue(start=start, end=end, text=body) if body else None
+
+
+def _clock(value: float) -> str:
+    whole = int(value)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def stamp(value: float) -> str:
+    """A WebVTT timestamp (hh:mm:ss.ttt)."""
+    millis = round(value * 1000)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_webvtt(cues: list[Cue], *, header: str = "") -> str:
+    """Writes CUES as WebVTT; HEADER lines (e.g. HLS's X-TIMESTAMP-MAP) follow `WEBVTT`."""
+    parts = ["WEBVTT" + (f"\n{header}" if header else "")]
+    parts += [f"{stamp(c.start)} --> {stamp(c.end)}\n{escape(c.text)}" for c in cues]
+    return "\n\n".join(parts) + "\n"

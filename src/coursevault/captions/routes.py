@@ -1,0 +1,55 @@
+"""Caption tracks over HTTP: the instructor's per-video files, the viewer's transcript."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+
+from coursevault.bodies import read_capped
+from coursevault.captions import errors, parse, service
+from coursevault.captions.models import CaptionTrackPage, CaptionTrackRead, Label, Transcript
+from coursevault.courses.deps import EnrolledLesson
+from coursevault.deps import Db
+from coursevault.errors import ERROR_RESPONSES
+from coursevault.media.deps import OwnedVideo
+
+router = APIRouter(prefix="/api", tags=["captions"], responses=ERROR_RESPONSES)
+
+
+@router.put("/videos/{video_id}/captions/{language}", operation_id="uploadCaptions")
+async def upload_captions(
+    language: str,
+    request: Request,
+    video: OwnedVideo,
+    db: Db,
+    label: Annotated[Label | None, Query()] = None,
+) -> CaptionTrackRead:
+    """Sets the video's captions in LANGUAGE from the raw SubRip or WebVTT file in the body
+    (UTF-8, ≤ 512 KiB); LABEL is what the player's caption menu shows."""
+    data = await read_capped(request, parse.MAX_BYTES, errors.captions_too_large)
+    track = await service.upload(db=db, video=video, language=language, label=label, data=data)
+    return service.to_read(track)
+
+
+@router.get("/videos/{video_id}/captions", operation_id="listCaptions")
+async def list_captions(video: OwnedVideo, db: Db) -> CaptionTrackPage:
+    return CaptionTrackPage(items=await service.list_tracks(db=db, video_id=video.id))
+
+
+@router.delete(
+    "/videos/{video_id}/captions/{language}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="deleteCaptions",
+)
+async def delete_captions(language: str, video: OwnedVideo, db: Db) -> None:
+    await service.remove(db=db, video=video, language=language)
+
+
+@router.get("/lessons/{lesson_id}/transcript/{language}", operation_id="lessonTranscript")
+async def lesson_transcript(language: str, ref: EnrolledLesson, db: Db) -> Transcript:
+    """The cues of the lesson's captions in LANGUAGE, for the transcript panel."""
+    video_id = ref.lesson.get("video_id")
+    if not video_id:
+        raise errors.captions_not_found()
+    return await service.transcript(db=db, video_id=video_id, language=language)

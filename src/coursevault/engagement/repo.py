@@ -1,0 +1,26 @@
+"""The only code that touches `lesson_engagement` (one document per lesson: counters per
+10-second bucket, increased by sessions' flushes)."""
+
+from __future__ import annotations
+
+from coursevault.db import Database, Document
+from coursevault.engagement.curve import Flush
+
+
+async def add(*, db: Database, lesson_id: str, course_id: str, flushed: Flush) -> None:
+    """Adds one flush to the lesson's totals (one write)."""
+    increments: dict[str, int] = {f"plays.{b}": n for b, n in flushed.plays.items()}
+    increments.update({f"reach.{b}": 1 for b in flushed.reached})
+    if flushed.new_view:
+        increments["views"] = 1
+    if not increments:
+        return
+    await db.lesson_engagement.update_one(
+        {"_id": lesson_id},
+        {"$inc": increments, "$setOnInsert": {"course_id": course_id}},
+        upsert=True,
+    )
+
+
+async def get(*, db: Database, lesson_id: str) -> Document | None:
+    return await db.lesson_engagement.find_one({"_id": lesson_id})

@@ -1,0 +1,81 @@
+"""Counting what sessions watched (from their heartbeats) and reading it back per lesson."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from coursevault.db import Database
+from coursevault.engagement import curve
+from coursevault.engagement import repo as engagement_repo
+from coursevault.engagement.models import EngagementPoint, LessonEngagement
+
+log = logging.getLogger(__name__)
+
+
+async def after_heartbeat(
+    *,
+    db: Database,
+    lesson_id: str,
+    course_id: str,
+    trail: list[curve.Point],
+    heartbeat_seconds: float,
+) -> None:
+    """Flushes when the newest point of TRAIL enters a new 30-second window."""
+    if curve.due(trail):
+        await _flush(db, lesson_id, course_id, trail, len(trail) - 1, heartbeat_seconds)
+
+
+async def after_end(
+    *,
+    db: Database,
+    lesson_id: str,
+    course_id: str,
+    trail: list[curve.Point],
+    heartbeat_seconds: float,
+) -> None:
+    """Flushes what the session watched since its last flush."""
+    if len(trail) >= 2 and not curve.due(trail):
+        await _flush(db, lesson_id, course_id, trail, len(trail) - 1, heartbeat_seconds)
+
+
+async def _flush(
+    db: Database,
+    lesson_id: str,
+    course_id: str,
+    trail: list[curve.Point],
+    upto: int,
+    heartbeat_seconds: float,
+) -> None:
+    flushed = curve.flush(trail, upto, heartbeat_seconds)
+    try:
+        await engagement_repo.add(db=db, lesson_id=lesson_id, course_id=course_id, flushed=flushed)
+    except Exception:  # statistics never cost a viewer their heartbeat
+        log.exception("engagement of lesson %s not recorded", lesson_id)
+
+
+async def of_lesson(*, db: Database, lesson_id: str, duration: float | None) -> LessonEngagement:
+    doc = await engagement_repo.get(db=db, lesson_id=lesson_id) or {}
+    views = int(doc.get("views", 0))
+    reach = {int(b): int(n) for b, n in doc.get("reach", {}).items()}
+    plays = {int(b): int(n) for b, n in doc.get("plays", {}).items()}
+    last = max([*reach, *plays], default=-1)
+    if duration:
+        last = max(last, math.ceil(duration / curve.BUCKET_SECONDS) - 1)
+    points = [
+        EngagementPoint(
+            start=b * curve.BUCKET_SECONDS,
+            viewers=reach.get(b, 0),
+            retention=round(reach.get(b, 0) / views, 4) if views else 0.0,
+            plays=plays.get(b, 0),
+            replays=round(plays.get(b, 0) / reach[b], 4) if reach.get(b) else 0.0,
+        )
+        for b in range(last + 1)
+    ]
+    return LessonEngagement(
+        lesson_id=lesson_id,
+        bucket_seconds=curve.BUCKET_SECONDS,
+        duration=duration,
+        views=views,
+        points=points,
+    )
