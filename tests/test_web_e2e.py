@@ -64,6 +64,23 @@ def test_instructor_publishes_student_buys_and_watches(
     expect(teacher.locator('[data-testid="video-row"][data-status="ready"]')).to_be_visible(
         timeout=180_000
     )
+    # Captions for the video: a broken file is refused with its line, a good one is listed.
+    teacher.get_by_text("Captions (0)").click()
+    teacher.get_by_label(re.compile("^Language")).fill("en")
+    teacher.get_by_label(re.compile("^Label")).fill("English")
+    broken = tmp_path / "broken.srt"
+    broken.write_text("1\n00:00:00,000 --> 00:00:xx,000\nHello\n")
+    teacher.get_by_label(re.compile("^Caption file for")).set_input_files(str(broken))
+    expect(teacher.get_by_text(re.compile("line 2: '00:00:xx,000' is not a time"))).to_be_visible()
+    captions = tmp_path / "lesson-one.en.srt"
+    captions.write_text(
+        "1\n00:00:00,000 --> 00:00:04,000\nHello <b>there</b>\n\n"
+        "2\n00:00:04,000 --> 00:00:08,000\nSecond line & more\n"
+    )
+    teacher.get_by_label(re.compile("^Language")).fill("en")
+    teacher.get_by_label(re.compile("^Label")).fill("English")
+    teacher.get_by_label(re.compile("^Caption file for")).set_input_files(str(captions))
+    expect(teacher.get_by_text("(en, 2 cues)")).to_be_visible()
     teacher.get_by_placeholder("New section title").fill("Getting started")
     teacher.get_by_role("button", name="Add section").click()
     teacher.get_by_label("Lesson title").fill("Welcome video")
@@ -135,10 +152,11 @@ def test_instructor_publishes_student_buys_and_watches(
         timeout=60_000,
         polling=500,
     )
-    # Chapters: a list of buttons (titles as text) that seek, and markers on a strip.
+    # Chapters: a list of buttons (titles as text) that seek, and markers on the timeline.
     chapters = student.get_by_role("navigation", name="Chapters")
     expect(chapters.get_by_role("button")).to_have_count(2)
-    expect(student.get_by_test_id("chapter-strip").locator(".chapter-marker")).to_have_count(2)
+    timeline = student.get_by_role("slider", name="Seek")
+    expect(timeline.get_by_test_id("chapter-marker")).to_have_count(2)
     chapters.get_by_role("button", name="0:05 The <b>middle</b>").click()
     student.wait_for_function(
         "() => document.querySelector('[data-testid=player] hls-video, [data-testid=player] video')"
@@ -160,14 +178,48 @@ def test_instructor_publishes_student_buys_and_watches(
     student.wait_for_function(f"() => !{media}.paused", timeout=5_000)
     chapters.get_by_role("button", name="0:05 The <b>middle</b>").click()  # back where we were
     student.wait_for_function(f"() => {media}.currentTime >= 5", timeout=15_000)
+    # Captions: chosen in the CC menu, loaded by hls.js as a subtitle rendition whose cues
+    # sit where the file put them on the video's timeline (X-TIMESTAMP-MAP).
+    student.get_by_label("Captions", exact=True).select_option(label="English")
+    student.wait_for_function(
+        f"() => Array.from({media}.textTracks).some(t => t.mode === 'showing'"
+        " && t.cues && t.cues.length === 2)",
+        timeout=20_000,
+    )
+    starts = student.evaluate(
+        f"Array.from({media}.textTracks).find(t => t.mode === 'showing').cues[1].startTime"
+    )
+    assert abs(starts - 4.0) < 0.25, starts
+    cue_text = student.evaluate(
+        f"Array.from({media}.textTracks).find(t => t.mode === 'showing').cues[0].text"
+    )
+    assert cue_text == "Hello there"
+    transcript = student.get_by_role("group").filter(has_text="Transcript (English)")
+    transcript.get_by_role("button", name="0:04 Second line & more").click()
+    student.wait_for_function(f"() => {media}.currentTime >= 4", timeout=15_000)
+    # The timeline: hovering shows the storyboard frame and the chapter there.
+    box = timeline.bounding_box()
+    assert box is not None
+    student.mouse.move(box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2)
+    preview = student.get_by_test_id("seek-preview")
+    expect(preview).to_contain_text("The <b>middle</b>")
+    thumbnail = student.get_by_test_id("seek-thumbnail")
+    expect(thumbnail).to_have_attribute("style", re.compile(r"storyboard\.jpg"))
+    student.wait_for_function(
+        "() => performance.getEntriesByType('resource')"
+        ".some(e => e.name.includes('/storyboard.jpg') && e.responseStatus === 200)",
+        timeout=10_000,
+    )
     quality = student.get_by_label("Quality")
     expect(quality.locator("option")).to_have_count(3)  # Auto + the 360p and 240p renditions
     quality.select_option(label="240p")
     watermark = student.get_by_test_id("watermark")
     expect(watermark).to_be_visible()
     expect(watermark).to_contain_text(student_email)
+    student.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2)
     shot(student, "lesson-player")
     assert_accessible(student, "the lesson player")
+    student.mouse.move(0, 0)
     # Hiding the watermark with CSS pauses the video instead of leaving a clean picture.
     student.add_style_tag(content="[data-testid=watermark] { display: none !important; }")
     expect(
@@ -204,6 +256,7 @@ def test_instructor_publishes_student_buys_and_watches(
         f" return !!v && v.currentTime >= {position - 0.5}; }}",
         timeout=30_000,
     )
+    expect(student.get_by_label("Captions", exact=True)).to_have_value("en")  # the choice is remembered
     student.get_by_label("Speed").select_option(label="1.5×")
     assert (
         student.evaluate("document.querySelector('[data-testid=player] hls-video').playbackRate")
@@ -231,6 +284,12 @@ def test_instructor_publishes_student_buys_and_watches(
     expect(second_tab.get_by_test_id("player")).to_be_visible()
     second_tab.close()
     student.goto("/my")
+    # The instructor's engagement chart counts the student's views (flushed as they left).
+    teacher.reload()
+    expect(
+        teacher.get_by_role("img", name=re.compile(r"^Retention and replays\. \d+ views?\."))
+    ).to_be_visible()
+    shot(teacher, "studio-engagement")
     student.set_viewport_size({"width": 390, "height": 800})  # phone width
     student.get_by_role("button", name="Menu").click()
     expect(student.get_by_role("link", name="Catalog")).to_be_visible()

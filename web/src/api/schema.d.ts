@@ -687,6 +687,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/lessons/{lesson_id}/engagement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lesson Engagement
+         * @description Retention (share of views still watching) and replays per 10 s of the lesson's video;
+         *     403 not_course_owner for anyone but the instructor and admins.
+         */
+        get: operations["lessonEngagement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/lessons/{lesson_id}/playback": {
         parameters: {
             query?: never;
@@ -718,6 +739,26 @@ export interface paths {
         get?: never;
         /** Save Progress */
         put: operations["saveProgress"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lessons/{lesson_id}/transcript/{language}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lesson Transcript
+         * @description The cues of the lesson's captions in LANGUAGE, for the transcript panel.
+         */
+        get: operations["lessonTranscript"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -942,6 +983,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/videos/{video_id}/captions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Captions */
+        get: operations["listCaptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/videos/{video_id}/captions/{language}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload Captions
+         * @description Sets the video's captions in LANGUAGE from the raw SubRip or WebVTT file in the body
+         *     (UTF-8, ≤ 512 KiB); LABEL is what the player's caption menu shows.
+         */
+        put: operations["uploadCaptions"];
+        post?: never;
+        /** Delete Captions */
+        delete: operations["deleteCaptions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -972,6 +1052,35 @@ export interface components {
         Accepted: {
             /** Detail */
             detail: string;
+        };
+        /**
+         * CaptionLanguage
+         * @description A track as the lesson's viewers see it listed.
+         */
+        CaptionLanguage: {
+            /** Label */
+            label: string;
+            /** Language */
+            language: string;
+        };
+        /** CaptionTrackPage */
+        CaptionTrackPage: {
+            /** Items */
+            items: components["schemas"]["CaptionTrackRead"][];
+        };
+        /** CaptionTrackRead */
+        CaptionTrackRead: {
+            /** Cue Count */
+            cue_count: number;
+            /** Label */
+            label: string;
+            /** Language */
+            language: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /**
          * CertificateRead
@@ -1243,6 +1352,15 @@ export interface components {
             /** Title */
             title?: string | null;
         };
+        /** CueRead */
+        CueRead: {
+            /** End */
+            end: number;
+            /** Start */
+            start: number;
+            /** Text */
+            text: string;
+        };
         /** EmailIn */
         EmailIn: {
             /**
@@ -1250,6 +1368,19 @@ export interface components {
              * Format: email
              */
             email: string;
+        };
+        /** EngagementPoint */
+        EngagementPoint: {
+            /** Plays */
+            plays: number;
+            /** Replays */
+            replays: number;
+            /** Retention */
+            retention: number;
+            /** Start */
+            start: number;
+            /** Viewers */
+            viewers: number;
         };
         /** EnrollmentRead */
         EnrollmentRead: {
@@ -1270,7 +1401,7 @@ export interface components {
          * @description Every error code the API answers with; `docs/api-errors.md` explains each.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "invalid_link" | "already_verified" | "mail_disabled" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "invalid_chapters" | "invalid_image" | "image_too_large" | "lesson_not_released" | "student_not_enrolled" | "course_not_completed" | "certificate_not_found" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "insufficient_storage" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature";
+        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "invalid_link" | "already_verified" | "mail_disabled" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "invalid_chapters" | "invalid_image" | "image_too_large" | "lesson_not_released" | "student_not_enrolled" | "course_not_completed" | "certificate_not_found" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "insufficient_storage" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "invalid_captions" | "captions_too_large" | "invalid_language" | "captions_not_found" | "too_many_caption_tracks" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature";
         /** ErrorDetail */
         ErrorDetail: {
             code: components["schemas"]["ErrorCode"];
@@ -1305,6 +1436,11 @@ export interface components {
         LessonContent: {
             /** Body Html */
             body_html: string | null;
+            /**
+             * Captions
+             * @default []
+             */
+            captions: components["schemas"]["CaptionLanguage"][];
             /**
              * Chapters
              * @default []
@@ -1347,6 +1483,19 @@ export interface components {
             title: string;
             /** Video Id */
             video_id?: string | null;
+        };
+        /** LessonEngagement */
+        LessonEngagement: {
+            /** Bucket Seconds */
+            bucket_seconds: number;
+            /** Duration */
+            duration: number | null;
+            /** Lesson Id */
+            lesson_id: string;
+            /** Points */
+            points: components["schemas"]["EngagementPoint"][];
+            /** Views */
+            views: number;
         };
         /**
          * LessonKind
@@ -1607,6 +1756,8 @@ export interface components {
             resume_position: number;
             /** Session Id */
             session_id: string;
+            /** Storyboard Url */
+            storyboard_url?: string | null;
             /** Watermark */
             watermark: string;
         };
@@ -1776,6 +1927,15 @@ export interface components {
              * @constant
              */
             token_type: "bearer";
+        };
+        /** Transcript */
+        Transcript: {
+            /** Cues */
+            cues: components["schemas"]["CueRead"][];
+            /** Label */
+            label: string;
+            /** Language */
+            language: string;
         };
         /** UserCreate */
         UserCreate: {
@@ -3656,6 +3816,46 @@ export interface operations {
             };
         };
     };
+    lessonEngagement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonEngagement"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     startLessonPlayback: {
         parameters: {
             query?: never;
@@ -3722,6 +3922,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LessonProgress"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    lessonTranscript: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                language: string;
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transcript"];
                 };
             };
             /** @description A client error */
@@ -4361,6 +4602,128 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listCaptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptionTrackPage"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    uploadCaptions: {
+        parameters: {
+            query?: {
+                label?: string | null;
+            };
+            header?: never;
+            path: {
+                language: string;
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptionTrackRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteCaptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                language: string;
                 video_id: string;
             };
             cookie?: never;

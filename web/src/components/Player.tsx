@@ -1,14 +1,18 @@
 import { useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
 import ReactPlayer from "react-player";
 import type Hls from "hls.js";
+import type { Schemas } from "../api/client";
 import type { PlaybackStart } from "../api/playback";
 import { mediaProblem, watermarkSpot, type PlaybackProblem } from "../playback";
+import { applyCaptions, initialLanguage, saveChoice, savedChoice, toggled } from "./player/captions";
 import { Chapters, type Chapter } from "./player/Chapters";
 import { actionFor, ownsKeys, perform } from "./player/keys";
 import { installSessionKeyLoader, registerSessionKeys } from "./player/sessionKeys";
 import { useEndOnLeave } from "./player/useEndOnLeave";
 import { useHeartbeat } from "./player/useHeartbeat";
 import { useHlsLevels, type HlsElement } from "./player/useHlsLevels";
+import { Timeline } from "./player/Timeline";
+import { Transcript } from "./player/Transcript";
 import { useWatermarkGuard } from "./player/useWatermarkGuard";
 
 export { endSession } from "./player/endSession";
@@ -17,22 +21,28 @@ type HlsErrorData = { fatal: boolean; details?: string; response?: { code?: numb
 
 const SPEEDS = [0.75, 1, 1.25, 1.5, 2];
 
+type CaptionLanguage = Schemas["CaptionLanguage"];
+
 interface Props {
   start: PlaybackStart;
   onProblem(problem: PlaybackProblem): void;
+  lessonId: string;
   chapters?: Chapter[];
+  captions?: CaptionLanguage[];
   duration?: number | null;
 }
 
 /** The secure player: signed playlist, heartbeats, resume, quality and speed, a moving
  * watermark that pauses playback if it is hidden, no download or context menu. */
-export function Player({ start, onProblem, chapters = [], duration = null }: Props) {
+export function Player({ start, onProblem, lessonId, chapters = [], captions = [], duration = null }: Props) {
   const video = useRef<HlsElement | null>(null);
   const [time, setTime] = useState(0);
   const watermark = useRef<HTMLDivElement>(null);
   const [level, setLevel] = useState(-1);
   const [speed, setSpeed] = useState(1);
   const resumed = useRef(false);
+  const languages = captions.map((c) => c.language);
+  const [caption, setCaption] = useState<string | null>(() => initialLanguage(languages, savedChoice()));
   const pause = useCallback(() => video.current?.pause(), []);
   // Session-bound keys: the loader unwraps this session's keys with its secret.
   useLayoutEffect(() => {
@@ -59,6 +69,7 @@ export function Player({ start, onProblem, chapters = [], duration = null }: Pro
         onProblem(problem);
       }
     });
+    applyCaptions(hls, caption);
     if (!resumed.current && video.current && start.resume_position > 1) {
       video.current.currentTime = start.resume_position;
     }
@@ -72,6 +83,16 @@ export function Player({ start, onProblem, chapters = [], duration = null }: Pro
     el.setAttribute("disablePictureInPicture", "");
   }, []);
 
+  function chooseCaption(language: string | null) {
+    setCaption(language);
+    saveChoice(language);
+    applyCaptions(video.current?.api, language);
+  }
+
+  function seek(seconds: number) {
+    if (video.current) video.current.currentTime = seconds;
+  }
+
   function chooseLevel(index: number) {
     setLevel(index);
     const hls = video.current?.api;
@@ -83,7 +104,8 @@ export function Player({ start, onProblem, chapters = [], duration = null }: Pro
     const action = actionFor(event.key);
     if (!action || !video.current || ownsKeys(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
     event.preventDefault();
-    perform(action, video.current, frame.current);
+    if (action.kind === "captions") chooseCaption(toggled(caption, languages, savedChoice()));
+    else perform(action, video.current, frame.current);
   }
 
   const spot = watermarkSpot(tick);
@@ -119,13 +141,12 @@ export function Player({ start, onProblem, chapters = [], duration = null }: Pro
         </div>
         {tampered && <div className="tamper">Playback paused: the viewer watermark must stay visible.</div>}
       </div>
-      <Chapters
-        chapters={chapters}
+      <Timeline
         duration={duration}
         time={time}
-        onSeek={(seconds) => {
-          if (video.current) video.current.currentTime = seconds;
-        }}
+        chapters={chapters}
+        storyboardUrl={start.storyboard_url}
+        onSeek={seek}
       />
       <div className="player-tools">
         <label>
@@ -139,6 +160,19 @@ export function Player({ start, onProblem, chapters = [], duration = null }: Pro
             ))}
           </select>
         </label>
+        {captions.length > 0 && (
+          <label>
+            Captions{" "}
+            <select aria-label="Captions" value={caption ?? ""} onChange={(e) => chooseCaption(e.target.value || null)}>
+              <option value="">Off</option>
+              {captions.map((c) => (
+                <option key={c.language} value={c.language}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label>
           Speed{" "}
           <select value={speed} onChange={(e) => setSpeed(Number(e.target.value))}>
@@ -150,6 +184,10 @@ export function Player({ start, onProblem, chapters = [], duration = null }: Pro
           </select>
         </label>
       </div>
+      <Chapters chapters={chapters} time={time} onSeek={seek} />
+      {captions.length > 0 && (
+        <Transcript lessonId={lessonId} language={caption ?? captions[0].language} time={time} onSeek={seek} />
+      )}
     </div>
   );
 }

@@ -64,6 +64,7 @@ export function Lesson() {
                 lessonId={lessonId}
                 courseRef={course?.slug ?? courseId}
                 chapters={lesson.chapters ?? []}
+                captions={lesson.captions ?? []}
                 duration={lesson.duration ?? null}
               />
             ) : (
@@ -116,11 +117,13 @@ function VideoLesson({
   lessonId,
   courseRef,
   chapters,
+  captions,
   duration,
 }: {
   lessonId: string;
   courseRef: string;
   chapters: Chapter[];
+  captions: Schemas["CaptionLanguage"][];
   duration: number | null;
 }) {
   const [start, setStart] = useState<Start | null>(null);
@@ -145,7 +148,17 @@ function VideoLesson({
 
   if (problem) return <ProblemView problem={problem} courseRef={courseRef} onRetry={retry} />;
   if (!start) return <Loading label="Starting playback…" />;
-  return <Player key={start.session_id} start={start} onProblem={onProblem} chapters={chapters} duration={duration} />;
+  return (
+    <Player
+      key={start.session_id}
+      start={start}
+      onProblem={onProblem}
+      lessonId={lessonId}
+      chapters={chapters}
+      captions={captions}
+      duration={duration}
+    />
+  );
 }
 
 function describeDevice(): string {

@@ -19,15 +19,14 @@ export function currentChapter(chapters: Chapter[], time: number): number {
   return found;
 }
 
-/** Markers along the timeline and a list of buttons that seek; titles are text, never HTML. */
+/** The chapter list: buttons that seek (the markers are on the Timeline); titles are text,
+ * never HTML. */
 export function Chapters({
   chapters,
-  duration,
   time,
   onSeek,
 }: {
   chapters: Chapter[];
-  duration: number | null;
   time: number;
   onSeek(seconds: number): void;
 }) {
@@ -35,19 +34,6 @@ export function Chapters({
   const current = currentChapter(chapters, time);
   return (
     <div className="chapters">
-      {duration ? (
-        <div className="chapter-strip" aria-hidden="true" data-testid="chapter-strip">
-          {chapters.map((c) => (
-            <span
-              key={c.start}
-              className="chapter-marker"
-              title={`${clock(c.start)} ${c.title}`}
-              style={{ left: `${(100 * c.start) / duration}%` }}
-            />
-          ))}
-          <span className="chapter-progress" style={{ width: `${Math.min(100, (100 * time) / duration)}%` }} />
-        </div>
-      ) : null}
       <nav aria-label="Chapters">
         <ol className="chapter-list">
           {chapters.map((c, i) => (

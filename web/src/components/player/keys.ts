@@ -47,7 +47,12 @@ export function ownsKeys(target: EventTarget | null): boolean {
   return !!target.closest("input, select, textarea, button, a, [contenteditable=true]");
 }
 
-export function perform(action: KeyAction, video: HTMLMediaElement, frame: HTMLElement | null): void {
+/** Carries out ACTION on the media element; captions are the player's (they go through hls.js). */
+export function perform(
+  action: Exclude<KeyAction, { kind: "captions" }>,
+  video: HTMLMediaElement,
+  frame: HTMLElement | null,
+): void {
   switch (action.kind) {
     case "toggle-play":
       if (video.paused) void video.play().catch(() => undefined);
@@ -68,11 +73,5 @@ export function perform(action: KeyAction, video: HTMLMediaElement, frame: HTMLE
       if (document.fullscreenElement) void document.exitFullscreen();
       else void frame?.requestFullscreen?.().catch(() => undefined);
       break;
-    case "captions": {
-      const tracks = Array.from(video.textTracks ?? []);
-      const showing = tracks.some((t) => t.mode === "showing");
-      tracks.forEach((t, i) => (t.mode = !showing && i === 0 ? "showing" : "disabled"));
-      break;
-    }
   }
 }

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { api, money, unwrap, type Schemas } from "../../api/client";
 import { StatsChart } from "../../components/StatsChart";
 import { Loading, Notice, useAction, useLoad } from "../../components/ui";
+import { Engagement } from "./Engagement";
 
 /** Enrollments, revenue, completion per lesson, the students, and extra plays for one. */
 export function Stats({ courseId, lessons }: { courseId: string; lessons: Schemas["LessonRead"][] }) {
@@ -58,13 +59,15 @@ export function Stats({ courseId, lessons }: { courseId: string; lessons: Schema
             </span>
             {s.revenue.map((r) => (
               <span key={r.currency}>
-                Revenue <strong>{money(r.net, r.currency)}</strong> (refunded {money(r.refunded, r.currency)})
+                Revenue <strong>{money(r.net, r.currency)}</strong>
+                {r.refunded > 0 && ` (refunded ${money(r.refunded, r.currency)})`}
               </span>
             ))}
           </p>
           <StatsChart lessons={s.lessons} />
         </>
       )}
+      <Engagement lessons={lessons} />
       <h3>Students</h3>
       {students.data?.items.length === 0 && <p className="muted">No students yet.</p>}
       <ul>

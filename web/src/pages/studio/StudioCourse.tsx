@@ -7,6 +7,7 @@ import { CoverUpload } from "./CoverUpload";
 import { Details } from "./Details";
 import { Outline } from "./Outline";
 import { Stats } from "./Stats";
+import { VideoCaptions } from "./VideoCaptions";
 import { useCourseEditor } from "./useCourseEditor";
 
 /** The instructor's page for one course: details, outline, videos, stats. */
@@ -81,6 +82,7 @@ export function StudioCourse() {
                     <ProgressBar value={v.progress * 100} label={`Transcoding ${v.title}`} />
                   )}
                   {v.status === "failed" && <span className="error-text"> {v.error}</span>}
+                  {v.status === "ready" && <VideoCaptions videoId={v.id} title={v.title} />}
                 </li>
               ))}
             </ul>

@@ -1,0 +1,48 @@
+import { api, unwrap } from "../../api/client";
+import { Notice, useLoad } from "../ui";
+import { clock } from "./Chapters";
+
+/** The lesson's captions as a list of lines; a click seeks there. Text only, never HTML. */
+export function Transcript({
+  lessonId,
+  language,
+  time,
+  onSeek,
+}: {
+  lessonId: string;
+  language: string;
+  time: number;
+  onSeek(seconds: number): void;
+}) {
+  const { data, error } = useLoad(
+    () =>
+      unwrap(
+        api.GET("/api/lessons/{lesson_id}/transcript/{language}", {
+          params: { path: { lesson_id: lessonId, language } },
+        }),
+      ),
+    [lessonId, language],
+  );
+  if (error) return <Notice error={error} />;
+  if (!data) return null;
+  const current = data.cues.findIndex((c) => c.start <= time && time < c.end);
+  return (
+    <details className="transcript" open>
+      <summary>Transcript ({data.label})</summary>
+      <ol>
+        {data.cues.map((cue, i) => (
+          <li key={`${cue.start}-${i}`}>
+            <button
+              type="button"
+              className="link"
+              aria-current={i === current ? "true" : undefined}
+              onClick={() => onSeek(cue.start)}
+            >
+              <span className="chapter-time">{clock(cue.start)}</span> {cue.text}
+            </button>
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
