@@ -3,7 +3,8 @@
 1. Realtime factor of the one-process ladder (decode once, split, encode every rung)
    against the same renditions encoded by separate ffmpeg runs, on one generated clip.
    Then the cost of our packager (AES-128 per segment, a key per period, playlists) on
-   that ladder, as a share of the encode it follows (goal: under 3 %).
+   that ladder, as a share of the encode it follows (goal: under 3 %), and the cost of
+   the storyboard (seek previews) the same ffmpeg run writes (goal: under 10 %).
 2. tus upload throughput and the server's peak RSS for a large upload, through a real
    `coursevault serve` (granian), so bounded memory shows in the number.
 
@@ -22,6 +23,7 @@ from pathlib import Path
 import httpx
 
 from coursevault.ffmpeg import command, packager, runner
+from coursevault.ffmpeg import storyboard as boards
 from coursevault.ffmpeg.ladder import plan_renditions
 from coursevault.ffmpeg.probe import probe
 from coursevault.media.keys import VideoSecret, period_key
@@ -31,9 +33,9 @@ from tests.processes import COURSEVAULT, Server, run_cli
 PASSWORD = "correct horse battery staple"
 
 
-async def one_process(clip: Path, work: Path, preset: str) -> float:
+async def one_process(clip: Path, work: Path, preset: str, *, storyboard: bool = False) -> float:
     probed = probe(clip)
-    out = work / "one"
+    out = work / ("one-storyboard" if storyboard else "one")
     out.mkdir()
     job = command.HlsJob(
         source=clip,
@@ -42,6 +44,9 @@ async def one_process(clip: Path, work: Path, preset: str) -> float:
         renditions=plan_renditions(probed.width, probed.height),
         output_dir=out,
         preset=preset,
+        storyboard=boards.plan(probed.duration, probed.width, probed.height)
+        if storyboard
+        else None,
     )
     started = time.perf_counter()
     await runner.run(command.hls_ladder_args(job), timeout=3600)
@@ -193,6 +198,26 @@ def main() -> None:
                 f"{done.periods} keys, {done.bytes / 1e6:.0f} MB in {seconds:.2f}s = "
                 f"{100 * seconds / one:.1f} % of the encode (AES in one Python thread)"
             )
+        # The same run with and without the storyboard branch, interleaved three times: the
+        # difference is small next to run-to-run noise on a shared machine, so the fastest
+        # run of each kind is compared.
+        plain, boarded = one, float("inf")
+        for attempt in range(3):
+            again = work / f"again{attempt}"
+            again.mkdir()
+            boarded = min(
+                boarded, asyncio.run(one_process(clip, again, args.preset, storyboard=True))
+            )
+            if attempt < 2:
+                plain = min(plain, asyncio.run(one_process(clip, again, args.preset)))
+        sprite = work / "again0" / "one-storyboard" / boards.IMAGE
+        board = boards.plan(args.seconds, width, args.height)
+        print(
+            f"storyboard  : {board.count} tiles of {board.width}x{board.height} every "
+            f"{board.interval}s, sprite {sprite.stat().st_size / 1e3:.0f} kB; encode "
+            f"{plain:.1f}s without, {boarded:.1f}s with = {100 * (boarded - plain) / plain:+.1f} %"
+            " (one more scale and a JPEG in the same decode)"
+        )
         many = asyncio.run(separate_runs(clip, work, args.preset))
         print(f"one process : {one:.1f}s  realtime x{args.seconds / one:.2f}")
         print(f"separate    : {many:.1f}s  realtime x{args.seconds / many:.2f}")

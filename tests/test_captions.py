@@ -67,7 +67,7 @@ async def course(db: Database, instructor: SignedIn, ready_video: str) -> BuiltC
     return await make_course(db, instructor.user, video_id=ready_video)
 
 
-async def test_captions_become_subtitle_renditions_of_the_stream(
+async def test_C1_C2_captions_become_subtitle_renditions_of_the_stream(
     client: httpx.AsyncClient,
     db: Database,
     settings: Settings,
@@ -188,7 +188,7 @@ async def test_captions_become_subtitle_renditions_of_the_stream(
         ("00:00:00,000 --> 00:00:01,000\n" + "x" * 600 * 1024, 413, "captions_too_large", None),
     ],
 )
-async def test_a_bad_caption_file_is_refused_with_the_line_and_changes_nothing(
+async def test_C1_a_bad_caption_file_is_refused_with_the_line_and_changes_nothing(
     client: httpx.AsyncClient,
     instructor: SignedIn,
     ready_video: str,
@@ -247,7 +247,7 @@ async def test_who_may_add_captions_and_which_languages(
     assert same.status_code == 200  # replacing a language is no new track
 
 
-async def test_the_transcode_writes_a_storyboard_delivered_under_the_token(
+async def test_C2_the_transcode_writes_a_storyboard_delivered_under_the_token(
     client: httpx.AsyncClient,
     db: Database,
     settings: Settings,
@@ -272,6 +272,7 @@ async def test_the_transcode_writes_a_storyboard_delivered_under_the_token(
     with Image.open(io.BytesIO(image.content)) as sprite:
         assert sprite.format == "JPEG" and sprite.size == (160, 120)
         darkest, brightest = sprite.convert("L").getextrema()
+        assert isinstance(darkest, int) and isinstance(brightest, int)
         assert brightest - darkest > 50  # a picture, not a blank tile
     forged = url.replace("/hls/", "/hls/x", 1)
     assert (await client.get(forged.replace("storyboard.vtt", "storyboard.jpg"))).status_code in (

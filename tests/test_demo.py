@@ -34,6 +34,17 @@ def test_demo_seeds_a_published_course_once(tmp_path: Path) -> None:
             json={"email": demo.STUDENT[0], "password": demo.PASSWORD},
         )
         assert login.status_code == 200
+        # The free preview lesson has the demo's captions in two languages.
+        bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        preview = httpx.get(f"{server.url}/api/lessons/{lessons[0]['id']}", headers=bearer).json()
+        assert preview["captions"] == [
+            {"language": "de", "label": "Deutsch"},
+            {"language": "en", "label": "English"},
+        ]
+        transcript = httpx.get(
+            f"{server.url}/api/lessons/{lessons[0]['id']}/transcript/en", headers=bearer
+        ).json()
+        assert transcript["cues"][0]["text"].startswith("Getting around: the test pattern")
     finally:
         server.stop()
 

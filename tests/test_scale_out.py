@@ -200,7 +200,8 @@ async def test_a_worker_lost_mid_job_is_replaced_and_the_job_finishes_once(
     bearer = sign_in(node, "teach@example.com")
     clip = make_clip(tmp_path / "long.mp4", size="640x360", seconds=24)
     video_id = upload_across([node], bearer, clip.read_bytes())
-    first = cluster.worker(COURSEVAULT_JOB_LEASE_SECONDS="3")
+    # The default preset: the first worker must still be encoding when it is stopped.
+    first = cluster.worker(COURSEVAULT_JOB_LEASE_SECONDS="3", COURSEVAULT_X264_PRESET="veryfast")
     wait_status(node, bearer, video_id, {"processing"})
     first.process.send_signal(signal.SIGKILL if fate == "killed" else signal.SIGSTOP)
     second = cluster.worker(COURSEVAULT_JOB_LEASE_SECONDS="3")

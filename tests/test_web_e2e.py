@@ -256,7 +256,9 @@ def test_instructor_publishes_student_buys_and_watches(
         f" return !!v && v.currentTime >= {position - 0.5}; }}",
         timeout=30_000,
     )
-    expect(student.get_by_label("Captions", exact=True)).to_have_value("en")  # the choice is remembered
+    expect(student.get_by_label("Captions", exact=True)).to_have_value(
+        "en"
+    )  # the choice is remembered
     student.get_by_label("Speed").select_option(label="1.5×")
     assert (
         student.evaluate("document.querySelector('[data-testid=player] hls-video').playbackRate")
