@@ -14,9 +14,11 @@ import m3u8
 import pytest
 
 from coursevault.auth.models import Role
+from coursevault.captions import service as captions
 from coursevault.config import S3Delivery, Settings
 from coursevault.db import Database
 from coursevault.media import jobs as media_jobs
+from coursevault.media import repo as media_repo
 from coursevault.streaming import signing
 from tests import seaweed
 from tests.conftest import start_app
@@ -106,6 +108,23 @@ async def test_a_video_goes_through_the_bucket_and_plays_from_it(
     assert clear[0] == TS_SYNC and clear[188] == TS_SYNC
     missing = await client.get(media_url(settings, video_id, "999p_00000.ts"))
     assert missing.status_code == 404
+    # The storyboard sits in the bucket with the ladder; its track comes from the app, so
+    # its relative tile URL stays under the token.
+    assert {"storyboard.jpg", "storyboard.vtt"} <= names
+    track = await client.get(media_url(settings, video_id, "storyboard.vtt"))
+    assert track.status_code == 200 and "storyboard.jpg#xywh=0,0," in track.text
+    sprite = await client.get(media_url(settings, video_id, "storyboard.jpg"))
+    assert sprite.status_code == 200 and sprite.content[:3] == b"\xff\xd8\xff"
+    # Captions join the master playlist read from the bucket.
+    ready = await media_repo.get_video(db=db, video_id=video_id)
+    assert ready is not None
+    srt = b"1\n00:00:00,000 --> 00:00:01,000\nHello\n"
+    await captions.upload(db=db, video=ready, language="en", label="English", data=srt)
+    with_captions = await client.get(media_url(settings, video_id, "master.m3u8"))
+    assert 'TYPE=SUBTITLES,GROUP-ID="subs"' in with_captions.text
+    assert with_captions.text.count('SUBTITLES="subs"') == len(m3u8.loads(master.text).playlists)
+    vtt = await client.get(media_url(settings, video_id, "captions_en.vtt"))
+    assert vtt.status_code == 200 and "Hello" in vtt.text
 
 
 async def test_the_bucket_is_private(

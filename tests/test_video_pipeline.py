@@ -120,7 +120,8 @@ async def test_upload_with_resume_then_encrypted_adaptive_hls(
 
     files = media_files(settings, video["id"])
     assert {"master.m3u8", "240p.m3u8", "360p.m3u8", "poster.jpg"} <= set(files)
-    assert all(f.endswith((".m3u8", ".ts", ".jpg")) for f in files)
+    assert {"storyboard.jpg", "storyboard.vtt"} <= set(files)  # the seek previews
+    assert all(f.endswith((".m3u8", ".ts", ".jpg", ".vtt")) for f in files)
     root = media_storage(settings).media_dir(video["id"])
 
     master = m3u8.load(str(root / "master.m3u8"))
