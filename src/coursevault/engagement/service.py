@@ -13,29 +13,19 @@ from coursevault.engagement.models import EngagementPoint, LessonEngagement
 log = logging.getLogger(__name__)
 
 
-async def after_heartbeat(
+async def record(
     *,
     db: Database,
     lesson_id: str,
     course_id: str,
     trail: list[curve.Point],
     heartbeat_seconds: float,
+    ended: bool,
 ) -> None:
-    """Flushes when the newest point of TRAIL enters a new 30-second window."""
-    if curve.due(trail):
-        await _flush(db, lesson_id, course_id, trail, len(trail) - 1, heartbeat_seconds)
-
-
-async def after_end(
-    *,
-    db: Database,
-    lesson_id: str,
-    course_id: str,
-    trail: list[curve.Point],
-    heartbeat_seconds: float,
-) -> None:
-    """Flushes what the session watched since its last flush."""
-    if len(trail) >= 2 and not curve.due(trail):
+    """Counts what a session watched: after a heartbeat, when its point enters a new
+    30-second window; when the session ENDED, whatever the last flush left."""
+    due = curve.due(trail)
+    if due if not ended else (len(trail) >= 2 and not due):
         await _flush(db, lesson_id, course_id, trail, len(trail) - 1, heartbeat_seconds)
 
 

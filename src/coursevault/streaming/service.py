@@ -252,14 +252,7 @@ async def heartbeat(
             position=position,
             video_duration=session.video_duration,
         )
-    if session.course_id and session.lesson_id:
-        await engagement.after_heartbeat(
-            db=db,
-            lesson_id=session.lesson_id,
-            course_id=session.course_id,
-            trail=session.trail,
-            heartbeat_seconds=session.heartbeat_seconds,
-        )
+    await _count_engagement(db, session, ended=False)
     return until
 
 
@@ -270,14 +263,8 @@ async def end(
     since its last engagement flush is counted."""
     match = {"user_id": user.id} if user is not None else {}
     ended = await sessions_repo.end(db=db, session_id=session_id, reason=reason, **match)
-    if ended is not None and ended.course_id and ended.lesson_id:
-        await engagement.after_end(
-            db=db,
-            lesson_id=ended.lesson_id,
-            course_id=ended.course_id,
-            trail=ended.trail,
-            heartbeat_seconds=ended.heartbeat_seconds,
-        )
+    if ended is not None:
+        await _count_engagement(db, ended, ended=True)
     if ended is not None and ended.slot is not None:
         await sessions_repo.release_slot(
             db=db, user_id=ended.user_id, slot=ended.slot, session_id=ended.id
@@ -287,6 +274,18 @@ async def end(
             "playback ended (%s) session=%s user=%s ip=%s", reason, session_id, ended.user_id, ip
         )
     return ended is not None
+
+
+async def _count_engagement(db: Database, session: PlaybackSession, *, ended: bool) -> None:
+    if session.course_id and session.lesson_id:
+        await engagement.record(
+            db=db,
+            lesson_id=session.lesson_id,
+            course_id=session.course_id,
+            trail=session.trail,
+            heartbeat_seconds=session.heartbeat_seconds,
+            ended=ended,
+        )
 
 
 async def list_live(*, db: Database, user: User) -> list[PlaybackSession]:
