@@ -20,6 +20,7 @@ from coursevault.auth import service as auth
 from coursevault.auth.models import Email, Role, User
 from coursevault.config import ConfigError, Settings
 from coursevault.errors import AppError
+from coursevault.forensic import service as forensic
 from coursevault.jobs import service as jobs
 from coursevault.jobs.models import JobState
 from coursevault.mail import outbox
@@ -192,6 +193,29 @@ def openapi() -> None:
 
     schema = create_app(Settings(_env_file=None, secret_key="x" * 40)).openapi()
     typer.echo(json.dumps(schema, indent=2, sort_keys=True))
+
+
+@app.command()
+def trace(
+    copy: Annotated[Path, typer.Argument(help="The suspected copy (any format ffmpeg reads).")],
+    video: Annotated[str, typer.Option("--video", help="The id of the watermarked video.")],
+) -> None:
+    """Names the playback session a leaked copy of a watermarked video came from."""
+
+    async def action(database: db.Database, settings: Settings) -> forensic.Trace:
+        try:
+            return await forensic.trace(db=database, settings=settings, video_id=video, copy=copy)
+        except LookupError as exc:
+            raise CliError(str(exc)) from None
+
+    if not copy.is_file():
+        typer.secho(f"{copy} is not a file.", fg="red", err=True)
+        raise typer.Exit(2)
+    report = _run_with_db(action)
+    for line in report.lines():
+        typer.echo(line)
+    if report.mark is None:
+        raise typer.Exit(3)  # no session named: scripts can tell
 
 
 @video_app.command("import")

@@ -14,6 +14,7 @@ from coursevault.certificates import repo as certificates_repo
 from coursevault.courses import repo as courses_repo
 from coursevault.db import Database
 from coursevault.enrollments import repo as enrollments_repo
+from coursevault.forensic import repo as forensic_repo
 from coursevault.jobs import repo as jobs_repo
 from coursevault.media import repo as media_repo
 from coursevault.payments import repo as payments_repo
@@ -26,6 +27,7 @@ INDEX_SETUPS: tuple[Callable[[Database], Awaitable[None]], ...] = (
     certificates_repo.create_indexes,
     courses_repo.create_indexes,
     enrollments_repo.create_indexes,
+    forensic_repo.create_indexes,
     jobs_repo.create_indexes,
     media_repo.create_indexes,
     payments_repo.create_indexes,

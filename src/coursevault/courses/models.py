@@ -58,6 +58,10 @@ class PlaybackPolicy(BaseModel):
     limit_behavior: LimitBehavior | None = None
     max_plays_per_lesson: int | None = Field(default=None, ge=1, le=10_000)
     key_protection: KeyProtection = KeyProtection.session
+    # Each session of this course's watermarked videos gets its own A/B segment sequence,
+    # so a leaked copy names the session (docs/security.md, F1-F4). Turning it on queues
+    # the forensic variants of the course's videos.
+    forensic_watermark: bool = False
 
 
 class Release(BaseModel):

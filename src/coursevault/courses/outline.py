@@ -143,6 +143,8 @@ async def _lesson_video(*, db: Database, course: Document, video_id: str) -> Vid
         raise errors.invalid_video()
     if course["status"] == CourseStatus.published and video.status != VideoStatus.ready:
         raise errors.video_not_ready()
+    if course.get("policy", {}).get("forensic_watermark"):
+        await media.queue_forensic(db=db, video_ids=[video.id])
     return video
 
 

@@ -130,6 +130,9 @@ async def update_course(*, db: Database, course: Document, course_in: CourseUpda
     updated = await courses_repo.update_course(db=db, course_id=course["_id"], **fields)
     if updated is None:
         raise errors.course_not_found()
+    if course_in.policy is not None and course_in.policy.forensic_watermark:
+        videos = [lesson["video_id"] for lesson in lessons_of(updated) if lesson.get("video_id")]
+        await media.queue_forensic(db=db, video_ids=videos)
     return updated
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from coursevault.ffmpeg import storyboard as boards
 from coursevault.ffmpeg.ladder import AUDIO_KBPS, Rendition
+from coursevault.forensic import mark
 
 SEGMENT_SECONDS = 6
 KEYFRAME_SECONDS = 2  # divides SEGMENT_SECONDS: every rendition cuts at the same frames
@@ -15,6 +16,7 @@ POSTER = "poster.jpg"
 
 # Inputs are local files we wrote; no other protocol may be opened (U3).
 INPUT_GUARD = ("-nostdin", "-hide_banner", "-protocol_whitelist", "file")
+RAW_FRAME = ("-f", "rawvideo", "-pix_fmt", "yuv420p")
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,9 @@ class HlsJob:
     preset: str = "veryfast"
     threads: int = 0
     storyboard: boards.Storyboard | None = None  # also write the seek-preview sprite
+    # Forensic variants: one raw yuv420p pattern frame per rendition (forensic/mark.py);
+    # each rendition is then written twice, `<name>_a` and `<name>_b`.
+    patterns: tuple[Path, ...] = ()
 
 
 def hls_ladder_args(job: HlsJob) -> list[str]:
@@ -44,6 +49,16 @@ def hls_ladder_args(job: HlsJob) -> list[str]:
     )
     if job.storyboard:
         scales += f";[s{n}]{boards.filter_chain(job.storyboard)}[board]"
+    pattern_inputs: list[str] = []
+    outputs = [(f"[v{i}]", r.name, r) for i, r in enumerate(job.renditions)]
+    if job.patterns:
+        outputs = []
+        for i, (rendition, pattern) in enumerate(zip(job.renditions, job.patterns, strict=True)):
+            pattern_inputs += [*RAW_FRAME, "-s", f"{rendition.width}x{rendition.height}"]
+            pattern_inputs += ["-i", str(pattern)]
+            scales += ";" + mark.variant_filters(f"[v{i}]", f"[{i + 1}:v]", f"a{i}", f"b{i}")
+            outputs += [(f"[a{i}]", f"{rendition.name}_a", rendition)]
+            outputs += [(f"[b{i}]", f"{rendition.name}_b", rendition)]
     args = [
         *INPUT_GUARD,
         "-loglevel",
@@ -52,12 +67,13 @@ def hls_ladder_args(job: HlsJob) -> list[str]:
         job.demuxer,
         "-i",
         str(job.source),
+        *pattern_inputs,
         "-filter_complex",
         f"[0:v:0]split={branches}{splits};{scales}",
     ]
     stream_map = []
-    for i, rendition in enumerate(job.renditions):
-        args += ["-map", f"[v{i}]"]
+    for i, (label, name, rendition) in enumerate(outputs):
+        args += ["-map", label]
         if job.has_audio:
             args += ["-map", "0:a:0"]
         kbps = rendition.video_kbps
@@ -69,11 +85,7 @@ def hls_ladder_args(job: HlsJob) -> list[str]:
             f"-bufsize:v:{i}",
             f"{kbps * 2}k",
         ]
-        stream_map.append(
-            f"v:{i},a:{i},name:{rendition.name}"
-            if job.has_audio
-            else f"v:{i},name:{rendition.name}"
-        )
+        stream_map.append(f"v:{i},a:{i},name:{name}" if job.has_audio else f"v:{i},name:{name}")
     args += [
         "-c:v",
         "libx264",

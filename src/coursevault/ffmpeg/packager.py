@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 KEY_DIR = "key"  # key URIs are relative (`key/<period>`): they inherit the signed path
 CHUNK = 1024 * 1024
 _STREAM_INF = re.compile(r"#EXT-X-STREAM-INF:.*?BANDWIDTH=(\d+)")
-_SEGMENT = re.compile(r"^[0-9A-Za-z]+_[0-9]{5}\.ts$")
+_SEGMENT = re.compile(r"^[0-9A-Za-z]+(_[ab])?_[0-9]{5}\.ts$")  # _a/_b: forensic variants
 
 
 @dataclass(frozen=True)

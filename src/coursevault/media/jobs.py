@@ -15,10 +15,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from coursevault import clock, metrics
+from coursevault.db import Database
 from coursevault.ffmpeg import command, packager, runner
 from coursevault.ffmpeg import storyboard as boards
 from coursevault.ffmpeg.ladder import Rendition, plan_renditions
 from coursevault.ffmpeg.probe import Limits, ProbeRejected, ProbeResult, probe, start_pts
+from coursevault.forensic import mark, reference, variants
+from coursevault.jobs import service as jobs
 from coursevault.jobs.models import JobContext, JobType, PermanentJobError
 from coursevault.media import keys as content_keys
 from coursevault.media import mails
@@ -34,6 +37,7 @@ PROGRESS_EVERY_SECONDS = 1.0
 class TranscodePayload(BaseModel):
     video_id: str
     repackage: bool = False  # a ready video encoded again; it stays playable meanwhile
+    forensic: bool = False  # also write the forensic variants (they stay once written)
 
 
 def _working_status(payload: TranscodePayload) -> VideoStatus:
@@ -124,6 +128,9 @@ async def _encode(
     video_id = video.id
     renditions = plan_renditions(probed.width, probed.height)
     board = boards.plan(probed.duration, probed.width, probed.height)
+    forensic = payload.forensic or video.forensic_requested or video.forensic is not None
+    seed = secrets.token_hex(16) if forensic else None
+    patterns = await asyncio.to_thread(_write_patterns, seed, renditions, work)
     # Clear segments exist only in the job's private scratch dir, never under media/.
     clear, output = work / "clear", work / "out"
     clear.mkdir(mode=0o700)
@@ -136,6 +143,7 @@ async def _encode(
         output_dir=clear,
         preset=ctx.settings.x264_preset,
         storyboard=board,
+        patterns=patterns,
     )
     await runner.run(
         command.hls_ladder_args(job),
@@ -147,8 +155,11 @@ async def _encode(
     has_storyboard = await asyncio.to_thread(
         _move_storyboard, board, probed.duration, clear, output
     )
-    first_segment = clear / f"{renditions[0].name}_00000.ts"
-    start = await asyncio.to_thread(start_pts, first_segment)
+    lowest = renditions[0].name + ("_a" if forensic else "")
+    start = await asyncio.to_thread(start_pts, clear / f"{lowest}_00000.ts")
+    if forensic:
+        built = await asyncio.to_thread(_forensic_reference, clear, renditions[0].name, probed)
+        reference.write(built, output)
     secret = content_keys.VideoSecret.new(rotation=ctx.settings.key_rotation_segments)
     packaged = await asyncio.to_thread(
         packager.package,
@@ -159,6 +170,9 @@ async def _encode(
     )
     shutil.rmtree(clear)
     bandwidths = packager.bandwidths(output / command.MASTER_PLAYLIST)
+    if forensic:
+        bandwidths = {name.removesuffix("_a"): rate for name, rate in bandwidths.items()}
+        variants.finish(output, [r.name for r in renditions])
     stored = content_keys.wrap(
         ctx.settings,
         video_id,
@@ -192,6 +206,7 @@ async def _encode(
         renditions=[_rendition_doc(r, bandwidths) for r in renditions],
         start_pts=start,
         storyboard=has_storyboard,
+        forensic=seed,
         ready_at=clock.now(),
     )
     if updated is None:
@@ -205,6 +220,9 @@ async def _encode(
     await store.retire(
         video_id, keep={generation, *([video.generation] if video.generation else [])}
     )
+    if updated.forensic_requested and updated.forensic is None:
+        # Asked for while this attempt was already encoding without them.
+        await queue_forensic(db=ctx.db, video=updated)
     if not payload.repackage:
         await _announce(ctx, updated, error=None)
     log.info(
@@ -213,6 +231,27 @@ async def _encode(
         "re-packaged" if payload.repackage else "ready",
         ", ".join(r.name for r in renditions),
         packaged.periods,
+    )
+
+
+def _write_patterns(seed: str | None, renditions: list[Rendition], work: Path) -> tuple[Path, ...]:
+    """The raw frames ffmpeg blends into each rendition's variants (none without SEED)."""
+    if seed is None:
+        return ()
+    pattern = mark.Pattern.of(seed)
+    paths = []
+    for rendition in renditions:
+        path = work / f"pattern-{rendition.name}.yuv"
+        mark.write_frame(pattern, rendition.width, rendition.height, path)
+        paths.append(path)
+    return tuple(paths)
+
+
+def _forensic_reference(clear: Path, lowest: str, probed: ProbeResult) -> reference.Reference:
+    return reference.build(
+        sorted(clear.glob(f"{lowest}_a_*.ts")),
+        sorted(clear.glob(f"{lowest}_b_*.ts")),
+        probed.frame_rate,
     )
 
 
@@ -235,6 +274,21 @@ def _rendition_doc(rendition: Rendition, bandwidths: dict[str, int]) -> dict[str
         "height": rendition.height,
         "bandwidth": bandwidths.get(rendition.name, rendition.video_kbps * 1000),
     }
+
+
+def entity(video_id: str) -> str:
+    return f"video:{video_id}"
+
+
+async def queue_forensic(*, db: Database, video: Video) -> None:
+    """Queues a ready video's re-encode with forensic variants (once per fence)."""
+    await jobs.enqueue(
+        db=db,
+        job_type=TRANSCODE,
+        payload=TranscodePayload(video_id=video.id, repackage=True, forensic=True),
+        entity=entity(video.id),
+        once=f"forensic-{video.id}-{video.fence}",
+    )
 
 
 TRANSCODE = JobType(

@@ -23,6 +23,7 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 
 class VideoCreate(BaseModel):
     title: Title
+    forensic: bool = False  # encode the forensic variants from the start (docs/security.md F1)
 
 
 class RenditionRead(BaseModel):
@@ -76,6 +77,11 @@ class Video(VideoFields):
     # The 90 kHz timestamp of the first frame of the segments (where caption time 0 is).
     start_pts: int | None = None
     storyboard: bool = False  # seek-preview sprite and its WebVTT track were published
+    # Forensic variants (forensic/): asked for at creation or by a watermarked course; once
+    # published, the seed of the video's mark pattern and how many numbers were issued.
+    forensic_requested: bool = False
+    forensic: str | None = None
+    forensic_issued: int = 0
 
 
 class KeyScheme(StrEnum):
@@ -98,6 +104,7 @@ class StoredKey(BaseModel):
 class VideoRead(VideoFields):
     id: str
     upload_url: str
+    forensic_watermark: bool = False  # its forensic variants are published
 
 
 class VideoPage(BaseModel):

@@ -24,12 +24,15 @@ def _video(doc: Document) -> Video:
     return Video.model_validate(doc)
 
 
-async def insert_video(*, db: Database, owner_id: str, title: str) -> Video:
+async def insert_video(
+    *, db: Database, owner_id: str, title: str, forensic_requested: bool = False
+) -> Video:
     """Stores a new video awaiting its upload."""
     doc: Document = {
         "_id": str(ObjectId()),
         "owner_id": owner_id,
         "title": title,
+        "forensic_requested": forensic_requested,
         "status": VideoStatus.awaiting_upload.value,
         "progress": 0.0,
         "error": None,
@@ -81,6 +84,16 @@ async def update_video(
     )
     _videos.forget(video_id)
     return _video(doc) if doc else None
+
+
+async def issue_forensic_number(*, db: Database, video_id: str) -> int:
+    """The next playback number of a watermarked video (1, 2, …), atomically."""
+    doc = await db.videos.find_one_and_update(
+        {"_id": video_id}, {"$inc": {"forensic_issued": 1}}, return_document=ReturnDocument.AFTER
+    )
+    if doc is None:
+        raise LookupError(video_id)
+    return int(doc["forensic_issued"])
 
 
 async def delete_video(*, db: Database, video_id: str) -> None:

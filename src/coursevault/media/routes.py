@@ -25,7 +25,10 @@ OFFSET_STREAM = "application/offset+octet-stream"
 
 @router.post("", status_code=status.HTTP_201_CREATED, operation_id="createVideo")
 async def create_video(video_in: VideoCreate, user: Instructor, db: Db) -> VideoRead:
-    return service.to_read(await service.create_video(db=db, owner=user, title=video_in.title))
+    video = await service.create_video(
+        db=db, owner=user, title=video_in.title, forensic=video_in.forensic
+    )
+    return service.to_read(video)
 
 
 @router.get("", operation_id="listVideos")

@@ -32,14 +32,18 @@ from coursevault.media.storage import storage
 log = logging.getLogger(__name__)
 
 
-def entity(video_id: str) -> str:
-    return f"video:{video_id}"
+entity = media_jobs.entity
 
 
 def to_read(video: Video) -> VideoRead:
     """Returns the public view of a stored video."""
     shared = video.model_dump(include=set(VideoFields.model_fields))
-    return VideoRead(**shared, id=video.id, upload_url=urls.upload(video.id))
+    return VideoRead(
+        **shared,
+        id=video.id,
+        upload_url=urls.upload(video.id),
+        forensic_watermark=video.forensic is not None,
+    )
 
 
 def sanitize_filename(name: str) -> str:
@@ -49,9 +53,12 @@ def sanitize_filename(name: str) -> str:
     return name[:200] or "video"
 
 
-async def create_video(*, db: Database, owner: User, title: str) -> Video:
-    """Creates a video record awaiting its upload."""
-    return await media_repo.insert_video(db=db, owner_id=owner.id, title=title)
+async def create_video(*, db: Database, owner: User, title: str, forensic: bool = False) -> Video:
+    """Creates a video record awaiting its upload (FORENSIC: encode its forensic variants
+    from the start, for a watermarked course)."""
+    return await media_repo.insert_video(
+        db=db, owner_id=owner.id, title=title, forensic_requested=forensic
+    )
 
 
 async def owned_video(*, db: Database, video_id: str, user: User) -> Video:
@@ -124,6 +131,21 @@ async def queue_repackage(*, db: Database, video: Video) -> str:
         payload=media_jobs.TranscodePayload(video_id=video.id, repackage=True),
         entity=entity(video.id),
     )
+
+
+async def queue_forensic(*, db: Database, video_ids: list[str]) -> int:
+    """Queues the forensic variants of those VIDEO_IDS that lack them (a watermarked course
+    uses them); a video not ready yet gets them at its first encode. Returns how many."""
+    queued = 0
+    for video in (await media_repo.get_videos(db=db, video_ids=list(set(video_ids)))).values():
+        if video.forensic is not None:
+            continue
+        if video.status is not VideoStatus.ready:
+            await media_repo.update_video(db=db, video_id=video.id, forensic_requested=True)
+            continue
+        await media_jobs.queue_forensic(db=db, video=video)
+        queued += 1
+    return queued
 
 
 async def outdated_videos(*, db: Database, settings: Settings) -> list[Video]:

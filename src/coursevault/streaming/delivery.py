@@ -23,13 +23,22 @@ from coursevault.config import Settings
 from coursevault.db import Database
 from coursevault.errors import app_error_response, not_found
 from coursevault.ffmpeg.command import MASTER_PLAYLIST
+from coursevault.forensic import service as forensic
+from coursevault.forensic import variants
+from coursevault.media import repo as media_repo
 from coursevault.media import service as media
+from coursevault.media.models import Video
 from coursevault.media.storage import storage
 from coursevault.streaming import errors, signing
+from coursevault.streaming import repo as sessions_repo
 
 # Only names the pipeline writes; everything else (raw uploads, key files, dot files)
 # is 404 whatever its encoding (S5, S7).
-FILES = re.compile(r"(master|[0-9]{2,4}p)\.m3u8|[0-9]{2,4}p_[0-9]{5}\.ts|storyboard\.(jpg|vtt)")
+FILES = re.compile(
+    r"(master|[0-9]{2,4}p)\.m3u8|[0-9]{2,4}p(_[ab])?_[0-9]{5}\.ts|storyboard\.(jpg|vtt)"
+)
+VARIANT_PLAYLIST = re.compile(r"([0-9]{2,4}p)\.m3u8")
+SESSION_CACHE_SECONDS = 60.0  # a session's forensic number never changes
 TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
     ".ts": "video/mp2t",
@@ -97,6 +106,11 @@ async def media_response(
         if store.uses_generations
         else None
     )
+    video = await media_repo.get_video(db=db, video_id=video_id, max_age=GENERATION_CACHE_SECONDS)
+    if video is not None and video.forensic is not None:
+        marked = await _forensic_answer(settings, db, grant, video, generation, name, headers)
+        if marked is not None:
+            return marked
     if name == MASTER_PLAYLIST and await captions.languages(
         db=db, video_id=video_id, max_age=captions.DELIVERY_CACHE_SECONDS
     ):
@@ -112,6 +126,42 @@ async def media_response(
     if media_type == TYPES[".ts"] and sent and found.status_code == 200:
         metrics.SEGMENT_BYTES.labels("app").inc(int(sent))
     return found
+
+
+async def _forensic_answer(
+    settings: Settings,
+    db: Database,
+    grant: signing.MediaGrant,
+    video: Video,
+    generation: str | None,
+    name: str,
+    headers: dict[str, str],
+) -> Response | None:
+    """A watermarked video's per-session variant playlist, or the refusal of a segment
+    variant the session's codeword does not name; None: answer as usual."""
+    playlist = VARIANT_PLAYLIST.fullmatch(name)
+    segment = variants.SEGMENT.fullmatch(name)
+    if playlist is None and segment is None:
+        return None
+    session = await sessions_repo.get_session(
+        db=db, session_id=grant.session_id, max_age=SESSION_CACHE_SECONDS
+    )
+    number = (session.forensic_number if session else None) or 0
+    if segment is not None:
+        variant, index = segment.group(2), int(segment.group(3))
+        allowed = forensic.may_fetch(settings, video.id, number, variant, index)
+        return None if allowed else app_error_response(not_found())
+    assert playlist is not None
+    body = await forensic.session_playlist(
+        settings=settings,
+        video_id=video.id,
+        generation=generation,
+        rendition=playlist.group(1),
+        number=number,
+    )
+    if body is None:
+        return app_error_response(not_found())
+    return Response(body, 200, headers, TYPES[".m3u8"])
 
 
 class HlsDelivery:

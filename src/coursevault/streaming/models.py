@@ -47,6 +47,8 @@ class PlaybackSession(BaseModel):
     # is computed from (engagement/curve.py). Left out of reads that do not need it.
     trail: list[tuple[float, float]] = []
     heartbeat_seconds: int = 60  # the interval this session's player was told to beat at
+    # Watermarked course and video: the number whose codeword picks its segments (F1).
+    forensic_number: int | None = None
 
     def live_at(self, now: datetime) -> bool:
         """Whether the session still plays: not ended and its lease not run out."""

@@ -16,6 +16,7 @@ from coursevault.courses.models import KeyProtection, LessonKind, LimitBehavior,
 from coursevault.db import Database
 from coursevault.engagement import service as engagement
 from coursevault.ffmpeg.storyboard import TRACK
+from coursevault.forensic import service as forensic
 from coursevault.media import service as media
 from coursevault.media.models import Video
 from coursevault.progress import service as progress
@@ -45,6 +46,7 @@ class LessonContext:
     access: lessons.Access
     video_duration: float | None  # for the 90 % completion rule, without a course read
     resume_position: float = 0.0  # where the viewer left off (the session starts there)
+    forensic: bool = False  # the course's policy asks for a forensic mark per session
 
 
 async def start(
@@ -150,6 +152,7 @@ async def start_lesson(
             access=access,
             video_duration=ref.video_duration,
             resume_position=position,
+            forensic=PlaybackPolicy(**ref.course["policy"]).forensic_watermark,
         ),
         key_protection=PlaybackPolicy(**ref.course["policy"]).key_protection,
     )
@@ -185,6 +188,17 @@ async def _open(
 ) -> PlaybackStart:
     expires = int(now.timestamp()) + settings.playback_token_ttl_seconds
     start_at = lesson.resume_position if lesson else 0.0
+    number = None
+    if lesson and lesson.forensic and video.forensic is not None:
+        number = await forensic.issue(
+            db=db,
+            video=video,
+            session_id=session_id,
+            user_id=user.id,
+            device=device[:200],
+            ip=ip,
+            started_at=now,
+        )
     key_secret = secrets.token_bytes(32) if key_protection is KeyProtection.session else None
     session = PlaybackSession(
         id=session_id,
@@ -207,6 +221,7 @@ async def _open(
         slot=slot,
         trail=[(0.0, start_at)],
         heartbeat_seconds=settings.playback_heartbeat_seconds,
+        forensic_number=number,
     )
     await sessions_repo.insert_session(db=db, session=session)
     token = signing.sign(settings, video_id=video.id, session_id=session_id, expires=expires)

@@ -1,0 +1,23 @@
+"""Which variant each segment of one playback session gets.
+
+Every session of a watermarked video gets a short per-video number; its codeword is a
+keyed pseudo-random sequence of A/B choices, one per segment index. Decoding is by
+maximum likelihood over the numbers actually issued (docs/security.md, F2): with soft
+per-segment scores this beats a hard-decision Reed-Solomon decode, and the number of
+candidates sets the threshold that keeps false accusations below one in a million.
+Number 0 is the ordinary playlist (every segment A) for sessions without a mark.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+
+def bits(key: bytes, video_id: str, number: int, count: int) -> list[int]:
+    """+1 (A) or -1 (B) for the first COUNT segments of session NUMBER."""
+    if number == 0:
+        return [1] * count
+    seed = hmac.new(key, f"{video_id}:{number}".encode(), hashlib.sha256).digest()
+    stream = hashlib.shake_256(seed).digest((count + 7) // 8)
+    return [1 if stream[i // 8] >> (i % 8) & 1 else -1 for i in range(count)]

@@ -1,0 +1,61 @@
+"""What the tracer compares: per-frame luma means on an 8 x 8 grid (PyAV decodes; swscale's
+area filter averages), for a suspected copy and for the published variants."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import av
+import numpy as np
+import numpy.typing as npt
+
+from coursevault.forensic.mark import GRID
+
+FINE = 8  # alignment grid; GRID divides it
+SAMPLE = 64  # frames are first reduced to SAMPLE x SAMPLE pixels
+
+Floats = npt.NDArray[np.float32]
+
+
+def _reduce(luma: npt.NDArray[np.generic]) -> Floats:
+    step = SAMPLE // FINE
+    grid = luma.astype(np.float32).reshape(FINE, step, FINE, step)
+    reduced: Floats = grid.mean(axis=(1, 3))
+    return reduced
+
+
+def frames(path: Path, *, container_format: str | None = None) -> tuple[Floats, float]:
+    """(frames x FINE x FINE) luma means of every frame of PATH, and its frame rate."""
+    found: list[Floats] = []
+    with av.open(
+        str(path), format=container_format, options={"protocol_whitelist": "file"}
+    ) as media:
+        stream = media.streams.video[0]
+        rate = float(stream.average_rate or stream.guessed_rate or 25)
+        for frame in media.decode(stream):
+            small = frame.reformat(width=SAMPLE, height=SAMPLE, format="gray", interpolation="AREA")
+            found.append(_reduce(small.to_ndarray()))
+    if not found:
+        return np.zeros((0, FINE, FINE), np.float32), rate
+    return np.stack(found), rate
+
+
+def segment_frames(paths: Iterable[Path]) -> tuple[Floats, list[int]]:
+    """The frames of consecutive MPEG-TS segments, and the index of each one's first frame."""
+    parts: list[Floats] = []
+    starts: list[int] = []
+    total = 0
+    for path in paths:
+        features, _ = frames(path, container_format="mpegts")
+        starts.append(total)
+        parts.append(features)
+        total += len(features)
+    return np.concatenate(parts) if parts else np.zeros((0, FINE, FINE), np.float32), starts
+
+
+def coarse(fine: Floats) -> Floats:
+    """FINE x FINE means to the mark's GRID x GRID blocks."""
+    step = FINE // GRID
+    blocks: Floats = fine.reshape(len(fine), GRID, step, GRID, step).mean(axis=(2, 4))
+    return blocks

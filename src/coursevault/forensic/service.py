@@ -1,0 +1,161 @@
+"""Forensic marks at play time (a number per session, its playlists, which segments it may
+fetch) and at trace time (which session a copy came from)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from coursevault.auth import service as auth
+from coursevault.config import Settings
+from coursevault.db import Database
+from coursevault.forensic import analysis, codeword, features, reference, variants
+from coursevault.forensic import repo as forensic_repo
+from coursevault.keys import derive_key
+from coursevault.media import repo as media_repo
+from coursevault.media.models import Video
+from coursevault.media.storage import storage
+from coursevault.ttl_cache import TtlCache
+
+TEMPLATE_CACHE_SECONDS = 300.0  # a generation's playlists never change
+
+
+def _key(settings: Settings) -> bytes:
+    return derive_key(settings, "forensic/codeword/v1")
+
+
+async def issue(
+    *,
+    db: Database,
+    video: Video,
+    session_id: str,
+    user_id: str,
+    device: str,
+    ip: str,
+    started_at: datetime,
+) -> int:
+    """Gives a new session of a watermarked video its number, and records whose it is."""
+    number = await media_repo.issue_forensic_number(db=db, video_id=video.id)
+    await forensic_repo.record(
+        db=db,
+        video_id=video.id,
+        number=number,
+        session_id=session_id,
+        user_id=user_id,
+        device=device,
+        ip=ip,
+        started_at=started_at,
+    )
+    return number
+
+
+_templates: TtlCache[tuple[str, str | None, str], variants.Template] = TtlCache(max_items=2_000)
+
+
+async def _template(
+    settings: Settings, video_id: str, generation: str | None, rendition: str
+) -> variants.Template | None:
+    async def load() -> variants.Template | None:
+        store = storage(settings)
+        a = await store.read_published(video_id, generation, f"{rendition}_a.m3u8")
+        b = await store.read_published(video_id, generation, f"{rendition}_b.m3u8")
+        if a is None or b is None:
+            return None
+        return variants.Template.parse(a.decode(), b.decode())
+
+    key = (video_id, generation, rendition)
+    return await _templates.get_or_load(key, TEMPLATE_CACHE_SECONDS, load)
+
+
+async def session_playlist(
+    *, settings: Settings, video_id: str, generation: str | None, rendition: str, number: int
+) -> str | None:
+    """RENDITION's playlist for session NUMBER (0: every segment A)."""
+    template = await _template(settings, video_id, generation, rendition)
+    if template is None:
+        return None
+    return template.render(codeword.bits(_key(settings), video_id, number, len(template.a)))
+
+
+def may_fetch(settings: Settings, video_id: str, number: int, variant: str, index: int) -> bool:
+    """Whether session NUMBER's playlist names this variant of segment INDEX: a session
+    gets only its own sequence, never both variants of a segment (F2)."""
+    bit = codeword.bits(_key(settings), video_id, number, index + 1)[index]
+    return (variant == "a") == (bit > 0)
+
+
+@dataclass(frozen=True)
+class Trace:
+    video_id: str
+    alignment: analysis.Alignment | None
+    segments: list[analysis.SegmentScore]
+    verdict: analysis.Verdict | None
+    mark: dict[str, object] | None  # the session the copy names: its forensic_marks record
+    issued: int
+    account: str | None = None  # the email of the account that session belonged to
+
+    def lines(self) -> list[str]:
+        """The report a person reads."""
+        out = [f"video {self.video_id}: {self.issued} marked sessions issued"]
+        if self.alignment is None or self.alignment.correlation < analysis.MIN_ALIGNMENT:
+            seen = f"{self.alignment.correlation:.2f}" if self.alignment else "none"
+            out.append(f"no mark found: the copy does not match this video (alignment {seen})")
+            return out
+        out.append(
+            f"aligned: the copy starts at frame {self.alignment.offset} "
+            f"(correlation {self.alignment.correlation:.2f}); {len(self.segments)} segments scored"
+        )
+        out.append(
+            "segments: "
+            + " ".join(f"{s.index}:{'A' if s.mark > 0 else 'B'}" for s in self.segments)
+        )
+        verdict = self.verdict
+        if verdict is None or verdict.number is None or self.mark is None:
+            reason = verdict.reason if verdict else "no mark found"
+            score = (
+                f" (best score {verdict.z:.1f}, needed {verdict.threshold:.1f})" if verdict else ""
+            )
+            out.append(f"no mark found: {reason}{score}")
+            return out
+        mark = self.mark
+        out += [
+            f"mark found: playback number {verdict.number}",
+            f"  session  {mark['session_id']}",
+            f"  account  {self.account or mark['user_id']}",
+            f"  device   {mark['device']}",
+            f"  ip       {mark['ip']}",
+            f"  started  {mark['started_at']}",
+            f"  confidence: score {verdict.z:.1f} against a threshold of {verdict.threshold:.1f} "
+            f"(next best {verdict.runner_up:.1f}); {verdict.agreeing} of {len(self.segments)} "
+            "segments match its codeword",
+        ]
+        return out
+
+
+async def trace(*, db: Database, settings: Settings, video_id: str, copy: Path) -> Trace:
+    """Which session of VIDEO_ID the file COPY came from (or that it names none)."""
+    video = await media_repo.get_video(db=db, video_id=video_id)
+    if video is None or video.forensic is None:
+        raise LookupError("this video has no forensic variants")
+    data = await storage(settings).read_published(video_id, video.generation, reference.NAME)
+    if data is None:
+        raise LookupError("the video's forensic reference is missing")
+    ref = reference.Reference.from_bytes(data)
+    copied, _ = await asyncio.to_thread(features.frames, copy)
+    alignment = analysis.align(copied, ref.mid)
+    numbers = await forensic_repo.numbers(db=db, video_id=video_id)
+    if alignment is None or alignment.correlation < analysis.MIN_ALIGNMENT:
+        return Trace(video_id, alignment, [], None, None, len(numbers))
+    scores = analysis.segment_scores(copied, ref, alignment.offset)
+    key = _key(settings)
+    verdict = analysis.decide(
+        scores, numbers, lambda number, count: codeword.bits(key, video_id, number, count)
+    )
+    found = account = None
+    if verdict.number is not None:
+        found = await forensic_repo.find(db=db, video_id=video_id, number=verdict.number)
+        user = await auth.get_user(db=db, user_id=str(found["user_id"])) if found else None
+        account = user.email if user else None
+    return Trace(video_id, alignment, scores, verdict, found, len(numbers), account)
