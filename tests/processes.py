@@ -149,7 +149,7 @@ def wait_port_free(port: int, timeout: float = 20.0) -> None:
 
 
 def upload_until_ready(
-    url: str, email: str, password: str, data: bytes, timeout: float = 300
+    url: str, email: str, password: str, data: bytes, timeout: float = 300, forensic: bool = False
 ) -> str:
     """Signs in to a running server, uploads DATA through tus, waits for `ready`; returns the id."""
     tus = {"Tus-Resumable": "1.0.0"}
@@ -158,7 +158,9 @@ def upload_until_ready(
             "access_token"
         ]
         auth = {"Authorization": f"Bearer {token}"}
-        video = client.post("/api/videos", json={"title": "v"}, headers=auth).json()
+        video = client.post(
+            "/api/videos", json={"title": "v", "forensic": forensic}, headers=auth
+        ).json()
         location = client.post(
             video["upload_url"], headers={**auth, **tus, "Upload-Length": str(len(data))}
         ).headers["Location"]

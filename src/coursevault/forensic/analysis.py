@@ -9,10 +9,9 @@ A segment's score is the projection of (copy - midpoint), averaged over the segm
 frames away from its edges, on the mark the encoder left there ((A - B) / 2): about +1
 for A and -1 for B. Its noise is estimated from what the projection leaves over in the
 16 blocks, so each score becomes a t-like statistic that is near 0 +- 1 when the segment
-holds no mark. A copy is attributed to number n when the scores (centred, so a copy that
-is all A, an unmarked playlist, accuses nobody) correlate with n's codeword above a
-threshold that grows with the number of candidates: the chance that a copy with no mark
-(or another session's) reaches it is below one in a million.
+holds no mark. The confident segments' A/B decisions are matched against the codewords of
+the numbers issued for the video; a number is named only when an accidental match of
+that quality, by any issued codeword, has a chance below one in a million (`decide`).
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ EDGE_FRAMES = 3  # frames near a segment boundary are left out (alignment tolera
 MIN_SECONDS = 1.0  # a segment needs this much of the copy to be scored
 MIN_ALIGNMENT = 0.5  # correlation below this: the copy is not this video
 FALSE_ACCUSATION = 1e-6
-TAIL_MARGIN = 1.25  # room for scores with heavier tails than a normal distribution
+CONFIDENT = 3.0  # a segment decides A or B when its statistic is this far from 0
 
 
 @dataclass(frozen=True)
@@ -51,10 +50,10 @@ class SegmentScore:
 @dataclass(frozen=True)
 class Verdict:
     number: int | None  # None: no mark found
-    z: float  # the best candidate's score
-    runner_up: float
-    threshold: float
-    agreeing: int  # segments whose A/B decision matches the named codeword
+    agreeing: int  # confident segments whose A/B decision matches the best codeword
+    segments: int  # confident segments
+    runner_up: int  # agreements of the next best codeword
+    chance: float  # bound on the probability that the match is an accident
     reason: str
 
 
@@ -99,39 +98,43 @@ def segment_scores(copy: features.Floats, reference: Reference, offset: int) -> 
     return found
 
 
-def threshold(candidates: int) -> float:
-    return TAIL_MARGIN * math.sqrt(2 * math.log(max(candidates, 1) / FALSE_ACCUSATION))
+def chance(segments: int, agreeing: int) -> float:
+    """The probability that a codeword unrelated to the copy agrees with at least AGREEING
+    of SEGMENTS decisions (codewords are keyed random bits, so this is exact)."""
+    tail = sum(math.comb(segments, k) for k in range(agreeing, segments + 1))
+    return float(tail / 2**segments)
 
 
 def decide(
     scores: list[SegmentScore], numbers: Iterable[int], bits_of: Callable[[int, int], list[int]]
 ) -> Verdict:
-    """The issued number (of NUMBERS) whose codeword (BITS_OF(number, count)) the scores
-    name, or None."""
+    """The issued number (of NUMBERS) whose codeword (BITS_OF(number, count)) the copy's
+    A/B decisions follow, or None.
+
+    Only confident segments decide. A number is named when the chance that any of the
+    issued codewords agrees that well by accident is below FALSE_ACCUSATION, and no
+    other number comes close: with n segments that needs about 20 + log2(issued) of
+    them, whatever the statistic, since an innocent codeword equals the copy's pattern
+    with probability 2^-n.
+    """
     candidates = list(numbers)
-    limit = threshold(len(candidates))
-    if len(scores) < 2 or not candidates:
-        return Verdict(None, 0.0, 0.0, limit, 0, "too little of the video to decide")
-    indexes = np.array([s.index for s in scores])
-    statistic = np.array([s.statistic for s in scores])
-    centred = statistic - statistic.mean()
+    sure = [s for s in scores if abs(s.statistic) >= CONFIDENT]
+    if not sure or not candidates:
+        return Verdict(None, 0, len(sure), 0, 1.0, "too little of the video to decide")
+    indexes = np.array([s.index for s in sure])
+    decisions = np.sign([s.mark for s in sure])
+    if np.all(decisions > 0):
+        return Verdict(None, 0, len(sure), 0, 1.0, "every segment is A: an unmarked playlist")
     count = int(indexes.max()) + 1
     ranked = sorted(
-        (
-            (float(np.asarray(bits_of(n, count))[indexes] @ centred) / math.sqrt(len(scores)), n)
-            for n in candidates
-        ),
+        ((int((np.asarray(bits_of(n, count))[indexes] == decisions).sum()), n) for n in candidates),
         reverse=True,
     )
-    best, number = ranked[0]
-    runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-    agreeing = int(
-        (np.sign([s.mark for s in scores]) == np.asarray(bits_of(number, count))[indexes]).sum()
-    )
-    if np.all(statistic > 0):
-        return Verdict(
-            None, best, runner_up, limit, agreeing, "every segment is A: an unmarked playlist"
-        )
-    if best < limit:
-        return Verdict(None, best, runner_up, limit, agreeing, "no mark found")
-    return Verdict(number, best, runner_up, limit, agreeing, "mark found")
+    agreeing, number = ranked[0]
+    runner_up = ranked[1][0] if len(ranked) > 1 else 0
+    bound = min(1.0, len(candidates) * chance(len(sure), agreeing))
+    if bound > FALSE_ACCUSATION:
+        return Verdict(None, agreeing, len(sure), runner_up, bound, "no mark found")
+    if len(candidates) * chance(len(sure), runner_up) <= FALSE_ACCUSATION:
+        return Verdict(None, agreeing, len(sure), runner_up, bound, "two sessions match")
+    return Verdict(number, agreeing, len(sure), runner_up, bound, "mark found")

@@ -114,10 +114,13 @@ class Trace:
         verdict = self.verdict
         if verdict is None or verdict.number is None or self.mark is None:
             reason = verdict.reason if verdict else "no mark found"
-            score = (
-                f" (best score {verdict.z:.1f}, needed {verdict.threshold:.1f})" if verdict else ""
+            detail = (
+                f" (best match {verdict.agreeing} of {verdict.segments} confident segments, "
+                f"chance of an accident {verdict.chance:.1g})"
+                if verdict and verdict.segments
+                else ""
             )
-            out.append(f"no mark found: {reason}{score}")
+            out.append(f"no mark found: {reason}{detail}")
             return out
         mark = self.mark
         out += [
@@ -127,9 +130,9 @@ class Trace:
             f"  device   {mark['device']}",
             f"  ip       {mark['ip']}",
             f"  started  {mark['started_at']}",
-            f"  confidence: score {verdict.z:.1f} against a threshold of {verdict.threshold:.1f} "
-            f"(next best {verdict.runner_up:.1f}); {verdict.agreeing} of {len(self.segments)} "
-            "segments match its codeword",
+            f"  confidence: {verdict.agreeing} of {verdict.segments} confident segments follow "
+            f"its codeword (next best {verdict.runner_up}); the chance that any issued session "
+            f"matches this well by accident is below {verdict.chance:.1g}",
         ]
         return out
 

@@ -1,0 +1,200 @@
+"""Forensic watermark (F1-F4), against a real `coursevault serve`: a watermarked video is
+encoded as A and B variants; each session of a watermarked course gets its own sequence of
+them and may fetch no other; a copy made by a real HLS client (ffmpeg, in `standard` key
+mode) and re-encoded like a screen recording names its session through `coursevault trace`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from coursevault.ffmpeg import command, runner
+from coursevault.ffmpeg.binary import ffmpeg_path
+from coursevault.ffmpeg.ladder import plan_renditions
+from coursevault.ffmpeg.probe import probe
+from coursevault.forensic import mark
+from tests.conftest import TEST_SECRET
+from tests.media_helpers import make_clip
+from tests.processes import (
+    Server,
+    Viewer,
+    create_account,
+    enrolled_playback,
+    run_cli,
+    upload_until_ready,
+)
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "correct horse battery staple"
+# 27 segments of 6 s: a number is named only when an accidental match is below one in a
+# million, which takes about 21 agreeing segments for two issued numbers.
+SECONDS = 160
+MARKED = {"key_protection": "standard", "forensic_watermark": True}
+SECRET = {"COURSEVAULT_SECRET_KEY": TEST_SECRET}  # the server's: codewords are keyed by it
+
+
+@dataclass
+class Site:
+    server: Server
+    data_dir: Path
+    video_id: str
+    marked: list[Viewer]
+    plain: Viewer
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    work = tmp_path_factory.mktemp("forensic")
+    data_dir = work / "data"
+    create_account(data_dir, "t@example.com", "instructor")
+    for student in ("ann", "bob", "cat"):
+        create_account(data_dir, f"{student}@example.com", "student")
+    server = Server(data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET)
+    try:
+        clip = make_clip(work / "c.mp4", size="320x240", seconds=SECONDS).read_bytes()
+        video_id = upload_until_ready(server.url, "t@example.com", PASSWORD, clip, forensic=True)
+
+        def viewer(student: str, policy: dict[str, object]) -> Viewer:
+            return enrolled_playback(
+                server.url, teacher_email="t@example.com", student_email=f"{student}@example.com",
+                password=PASSWORD, video_id=video_id, policy=policy,
+            )  # fmt: skip
+
+        yield Site(
+            server=server,
+            data_dir=data_dir,
+            video_id=video_id,
+            marked=[viewer("ann", MARKED), viewer("bob", MARKED)],
+            plain=viewer("cat", {"key_protection": "standard"}),
+        )
+    finally:
+        server.stop()
+
+
+def variant_playlist(site: Site, viewer: Viewer) -> tuple[str, str]:
+    """The URL and text of the viewer's one rendition playlist."""
+    master = httpx.get(site.server.url + viewer.playlist_url).text
+    names = [line for line in master.splitlines() if line and not line.startswith("#")]
+    assert names == ["240p.m3u8"], master  # one rendition, under its plain name
+    url = site.server.url + viewer.playlist_url.rsplit("/", 1)[0] + "/240p.m3u8"
+    return url, httpx.get(url).text
+
+
+def segments_of(playlist: str) -> list[str]:
+    return re.findall(r"^240p_([ab])_\d{5}\.ts$", playlist, flags=re.M)
+
+
+def test_F1_F2_each_session_gets_its_own_variants_and_no_other(site: Site) -> None:
+    (url_a, first), (_, second) = (variant_playlist(site, v) for v in site.marked)
+    ann, bob = segments_of(first), segments_of(second)
+    assert len(ann) == len(bob) == 27
+    assert set(ann) == set(bob) == {"a", "b"} and ann != bob
+    assert first.count("#EXT-X-KEY") == 27  # keys and IVs follow the variant chosen
+    # The same session always gets the same sequence.
+    assert segments_of(httpx.get(url_a).text) == ann
+    # A session may fetch the variant its playlist names, never the other one.
+    cookie = {"cv_access": site.marked[0].access_cookie}
+    index = ann.index("b")
+    base = url_a.rsplit("/", 1)[0]
+    own = httpx.get(f"{base}/240p_b_{index:05d}.ts", cookies=cookie)
+    other = httpx.get(f"{base}/240p_a_{index:05d}.ts", cookies=cookie)
+    assert (own.status_code, other.status_code) == (200, 404)
+    # A course without the policy gets the ordinary playlist: every segment A, the same
+    # for everyone; its viewer cannot fetch a B segment either.
+    _, plain = variant_playlist(site, site.plain)
+    assert segments_of(plain) == ["a"] * 27
+    plain_base = site.server.url + site.plain.playlist_url.rsplit("/", 1)[0]
+    assert httpx.get(f"{plain_base}/240p_b_{index:05d}.ts").status_code == 404
+    assert httpx.get(f"{plain_base}/240p_a.m3u8").status_code == 404  # not a served name
+
+
+def leak(site: Site, viewer: Viewer, out: Path, seconds: int = SECONDS) -> Path:
+    """What a pirate with the viewer's cookie gets: ffmpeg plays the HLS stream and the
+    result is re-encoded like a screen recording (x264, 1 Mbit/s, 854x480)."""
+    url = site.server.url + viewer.playlist_url
+    subprocess.run(
+        [
+            ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error",
+            "-headers", f"Cookie: cv_access={viewer.access_cookie}\r\n", "-i", url,
+            "-map", "0:v:0", "-t", str(seconds), "-vf", "scale=854:480", "-c:v", "libx264", "-b:v", "1M",
+            "-preset", "ultrafast", "-y", str(out),
+        ],
+        check=True,
+        timeout=180,
+    )  # fmt: skip
+    return out
+
+
+def test_F3_trace_names_the_session_of_each_copy(site: Site, tmp_path: Path) -> None:
+    for viewer, email in zip(site.marked, ("ann@example.com", "bob@example.com"), strict=True):
+        copy = leak(site, viewer, tmp_path / f"{email}.mp4")
+        traced = run_cli(site.data_dir, "trace", str(copy), "--video", site.video_id, **SECRET)
+        print(traced.stdout)
+        assert traced.returncode == 0, traced.stdout + traced.stderr
+        assert f"session  {viewer.session_id}" in traced.stdout
+        assert f"account  {email}" in traced.stdout
+        assert re.search(r"ip\s+127\.0\.0\.1", traced.stdout)
+    # The ordinary (all-A) playlist names nobody; nor does another video.
+    unmarked = leak(site, site.plain, tmp_path / "plain.mp4", seconds=40)
+    traced = run_cli(site.data_dir, "trace", str(unmarked), "--video", site.video_id, **SECRET)
+    assert traced.returncode == 3 and "every segment is A" in traced.stdout, traced.stdout
+    other = tmp_path / "other.mp4"
+    subprocess.run(
+        [
+            ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+            "-i", "mandelbrot=s=854x480:r=25", "-t", "20", "-c:v", "libx264",
+            "-preset", "ultrafast", str(other),
+        ],
+        check=True,
+    )  # fmt: skip
+    traced = run_cli(site.data_dir, "trace", str(other), "--video", site.video_id, **SECRET)
+    assert traced.returncode == 3 and "does not match this video" in traced.stdout
+
+
+def test_F1_the_variants_are_invisible(tmp_path: Path) -> None:
+    """Each variant against the unmarked encode of the same rung, x264 `veryfast` (the
+    default preset): at least 42 dB PSNR."""
+    clip = make_clip(tmp_path / "c.mp4", size="640x360", seconds=12)
+    probed = probe(clip)
+    renditions = plan_renditions(probed.width, probed.height)
+    patterns = []
+    for rendition in renditions:
+        path = tmp_path / f"{rendition.name}.yuv"
+        mark.write_frame(mark.Pattern.of("test"), rendition.width, rendition.height, path)
+        patterns.append(path)
+    for name, marks in (("plain", ()), ("marked", tuple(patterns))):
+        out = tmp_path / name
+        out.mkdir()
+        job = command.HlsJob(
+            source=clip,
+            demuxer=probed.demuxer,
+            has_audio=True,
+            renditions=renditions,
+            output_dir=out,
+            preset="veryfast",
+            patterns=marks,
+        )
+        asyncio.run(runner.run(command.hls_ladder_args(job), timeout=300))
+    for variant in ("a", "b"):
+        compared = subprocess.run(
+            [
+                ffmpeg_path(), "-nostdin", "-hide_banner",
+                "-i", str(tmp_path / "marked" / f"360p_{variant}.m3u8"),
+                "-i", str(tmp_path / "plain" / "360p.m3u8"),
+                "-lavfi", "[0:v][1:v]psnr", "-f", "null", "-",
+            ],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        found = re.search(r"PSNR .* average:([\d.]+)", compared.stderr)
+        assert found, compared.stderr[-500:]
+        print(f"variant {variant}: {found.group(1)} dB")
+        assert float(found.group(1)) >= 42
