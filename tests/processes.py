@@ -138,6 +138,19 @@ def create_account(
     assert created.returncode == 0, created.stderr
 
 
+def sign_up(
+    url: str, email: str, role: str = "student", *, password: str = "correct horse battery staple"
+) -> None:
+    """Creates a student or instructor account the way a visitor does, over HTTP against a
+    running server (the CLI's `user create` costs a process start per account)."""
+    answer = httpx.post(
+        f"{url}/api/auth/register",
+        json={"email": email, "password": password, "name": email.split("@")[0], "role": role},
+        timeout=30,
+    )
+    assert answer.status_code == 202, answer.text
+
+
 def wait_port_free(port: int, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

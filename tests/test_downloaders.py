@@ -17,7 +17,7 @@ from coursevault import embedded_server
 from coursevault.ffmpeg.binary import ffmpeg_path
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
-from tests.processes import Server, Viewer, create_account, enrolled_playback, upload_until_ready
+from tests.processes import Server, Viewer, enrolled_playback, sign_up, upload_until_ready
 
 pytestmark = pytest.mark.slow
 
@@ -37,13 +37,13 @@ class Setup:
 def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     work = tmp_path_factory.mktemp("downloaders")
     data_dir = work / "data"
-    create_account(data_dir, "t@example.com", "instructor")
-    create_account(data_dir, "s@example.com", "student")
     server = Server(
         data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET,
         COURSEVAULT_KEY_ROTATION_SEGMENTS="1",
     )  # fmt: skip
     try:
+        sign_up(server.url, "t@example.com", "instructor")
+        sign_up(server.url, "s@example.com")
         clip = make_clip(work / "c.mp4", size="640x360", seconds=SECONDS).read_bytes()
         video_id = upload_until_ready(server.url, "t@example.com", PASSWORD, clip)
 

@@ -26,9 +26,9 @@ from tests.media_helpers import make_clip
 from tests.processes import (
     Server,
     Viewer,
-    create_account,
     enrolled_playback,
     run_cli,
+    sign_up,
     upload_until_ready,
 )
 
@@ -55,11 +55,11 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     work = tmp_path_factory.mktemp("forensic")
     data_dir = work / "data"
-    create_account(data_dir, "t@example.com", "instructor")
-    for student in ("ann", "bob", "cat"):
-        create_account(data_dir, f"{student}@example.com", "student")
     server = Server(data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET)
     try:
+        sign_up(server.url, "t@example.com", "instructor")
+        for student in ("ann", "bob", "cat"):
+            sign_up(server.url, f"{student}@example.com")
         clip = make_clip(work / "c.mp4", size="320x240", seconds=SECONDS).read_bytes()
         video_id = upload_until_ready(server.url, "t@example.com", PASSWORD, clip, forensic=True)
 

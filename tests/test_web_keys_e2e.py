@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
 from tests.browser import CHROMIUM, new_context, shot
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
-from tests.processes import Server, create_account, upload_until_ready
+from tests.processes import Server, create_account, sign_up, upload_until_ready
 
 pytestmark = pytest.mark.slow
 
@@ -55,17 +55,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does this)")
     work = tmp_path_factory.mktemp("keys-e2e")
     data_dir = work / "data"
-    for email, role in (
-        ("teacher@example.com", "instructor"),
-        ("student@example.com", "student"),
-        ("admin@example.com", "admin"),
-    ):
-        create_account(data_dir, email, role)
+    create_account(data_dir, "admin@example.com", "admin")  # only an operator makes admins
     server = Server(
         data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET,
         COURSEVAULT_KEY_ROTATION_SEGMENTS="1",
     )  # fmt: skip
     try:
+        sign_up(server.url, "teacher@example.com", "instructor")
+        sign_up(server.url, "student@example.com")
         clip = make_clip(work / "c.mp4", size="640x360", seconds=SECONDS).read_bytes()
         video_id = upload_until_ready(server.url, "teacher@example.com", PASSWORD, clip)
         with httpx.Client(base_url=server.url, timeout=60) as client:
