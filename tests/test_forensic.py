@@ -26,6 +26,7 @@ from tests.media_helpers import make_clip
 from tests.processes import (
     Server,
     Viewer,
+    create_account,
     enrolled_playback,
     run_cli,
     sign_up,
@@ -55,6 +56,7 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     work = tmp_path_factory.mktemp("forensic")
     data_dir = work / "data"
+    create_account(data_dir, "root@example.com", "admin")  # only an operator makes admins
     server = Server(data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET)
     try:
         sign_up(server.url, "t@example.com", "instructor")
@@ -143,6 +145,35 @@ def test_F3_trace_names_the_session_of_each_copy(site: Site, tmp_path: Path) -> 
         assert f"session  {viewer.session_id}" in traced.stdout
         assert f"account  {email}" in traced.stdout
         assert re.search(r"ip\s+127\.0\.0\.1", traced.stdout)
+    # The admin page's API answers the same for an uploaded copy; only admins may ask.
+    admin = httpx.post(
+        f"{site.server.url}/api/auth/login",
+        json={"email": "root@example.com", "password": PASSWORD},
+    ).json()["access_token"]
+    url = f"{site.server.url}/api/admin/trace/{site.video_id}"
+    answer = httpx.post(
+        url, content=copy.read_bytes(), headers={"Authorization": f"Bearer {admin}"}, timeout=120
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["found"] and body["session"]["session_id"] == site.marked[1].session_id
+    assert body["session"]["account"] == "bob@example.com" and body["chance"] < 1e-6
+    assert body["agreeing"] == body["confident"] >= 21
+    student = httpx.post(
+        f"{site.server.url}/api/auth/login", json={"email": "ann@example.com", "password": PASSWORD}
+    ).json()["access_token"]
+    refused = httpx.post(url, content=b"x", headers={"Authorization": f"Bearer {student}"})
+    assert refused.status_code == 403
+    garbage = httpx.post(
+        url, content=b"not a video" * 1000, headers={"Authorization": f"Bearer {admin}"}
+    )
+    assert garbage.status_code == 422 and garbage.json()["error"]["code"] == "unreadable_copy"
+    missing = httpx.post(
+        f"{site.server.url}/api/admin/trace/{'0' * 24}",
+        content=b"x",
+        headers={"Authorization": f"Bearer {admin}"},
+    )
+    assert missing.status_code == 404
     # The ordinary (all-A) playlist names nobody; nor does another video.
     unmarked = leak(site, site.plain, tmp_path / "plain.mp4", seconds=40)
     traced = run_cli(site.data_dir, "trace", str(unmarked), "--video", site.video_id, **SECRET)

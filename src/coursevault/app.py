@@ -34,6 +34,8 @@ from coursevault.courses import cover_routes
 from coursevault.courses import routes as course_routes
 from coursevault.engagement import routes as engagement_routes
 from coursevault.errors import ErrorCode, error_body, install_error_handlers, not_found
+from coursevault.forensic import routes as forensic_routes
+from coursevault.forensic.routes import TRACE_PREFIX
 from coursevault.jobs import service as jobs
 from coursevault.media import routes as media_routes
 from coursevault.media import storage as media_storage
@@ -46,7 +48,7 @@ from coursevault.streaming.delivery import HlsDelivery
 log = logging.getLogger(__name__)
 
 # Routes that take large streamed bodies and enforce their own caps (tus uploads, covers).
-UPLOAD_PREFIXES: tuple[str, ...] = ("/api/uploads/", "/api/covers/")
+UPLOAD_PREFIXES: tuple[str, ...] = ("/api/uploads/", "/api/covers/", TRACE_PREFIX)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -119,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(course_routes.router)
     app.include_router(caption_routes.router)
     app.include_router(engagement_routes.router)
+    app.include_router(forensic_routes.router)
     app.include_router(payment_routes.router)
     app.include_router(report_routes.router)
 

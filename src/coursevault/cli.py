@@ -205,7 +205,7 @@ def trace(
     async def action(database: db.Database, settings: Settings) -> forensic.Trace:
         try:
             return await forensic.trace(db=database, settings=settings, video_id=video, copy=copy)
-        except LookupError as exc:
+        except (forensic.NotWatermarked, forensic.UnreadableCopy) as exc:
             raise CliError(str(exc)) from None
 
     if not copy.is_file():

@@ -95,6 +95,9 @@ class ErrorCode(StrEnum):
     invalid_language = "invalid_language"
     captions_not_found = "captions_not_found"
     too_many_caption_tracks = "too_many_caption_tracks"
+    # forensic watermark
+    video_not_watermarked = "video_not_watermarked"
+    unreadable_copy = "unreadable_copy"
     # streaming
     stream_limit = "stream_limit"
     play_limit = "play_limit"

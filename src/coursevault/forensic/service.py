@@ -4,15 +4,19 @@ fetch) and at trace time (which session a copy came from)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+import av
 
 from coursevault.auth import service as auth
 from coursevault.config import Settings
 from coursevault.db import Database
 from coursevault.forensic import analysis, codeword, features, reference, variants
 from coursevault.forensic import repo as forensic_repo
+from coursevault.forensic.models import TracedSegment, TracedSession, TraceRead
 from coursevault.keys import derive_key
 from coursevault.media import repo as media_repo
 from coursevault.media.models import Video
@@ -20,6 +24,14 @@ from coursevault.media.storage import storage
 from coursevault.ttl_cache import TtlCache
 
 TEMPLATE_CACHE_SECONDS = 300.0  # a generation's playlists never change
+
+
+class NotWatermarked(LookupError):
+    """The video has no forensic variants (or its reference is missing)."""
+
+
+class UnreadableCopy(ValueError):
+    """The suspected copy is not a video we can decode."""
 
 
 def _key(settings: Settings) -> bytes:
@@ -141,24 +153,74 @@ async def trace(*, db: Database, settings: Settings, video_id: str, copy: Path) 
     """Which session of VIDEO_ID the file COPY came from (or that it names none)."""
     video = await media_repo.get_video(db=db, video_id=video_id)
     if video is None or video.forensic is None:
-        raise LookupError("this video has no forensic variants")
+        raise NotWatermarked("this video has no forensic variants")
     data = await storage(settings).read_published(video_id, video.generation, reference.NAME)
     if data is None:
-        raise LookupError("the video's forensic reference is missing")
+        raise NotWatermarked("the video's forensic reference is missing")
     ref = reference.Reference.from_bytes(data)
-    copied, _ = await asyncio.to_thread(features.frames, copy)
-    alignment = analysis.align(copied, ref.mid)
+    try:
+        copied, _ = await asyncio.to_thread(features.frames, copy)
+    except (av.error.FFmpegError, IndexError, ValueError, UnicodeDecodeError) as exc:
+        raise UnreadableCopy(f"{copy.name} is not a video that can be decoded") from exc
     numbers = await forensic_repo.numbers(db=db, video_id=video_id)
-    if alignment is None or alignment.correlation < analysis.MIN_ALIGNMENT:
-        return Trace(video_id, alignment, [], None, None, len(numbers))
-    scores = analysis.segment_scores(copied, ref, alignment.offset)
     key = _key(settings)
-    verdict = analysis.decide(
-        scores, numbers, lambda number, count: codeword.bits(key, video_id, number, count)
+    alignment, scores, verdict = await asyncio.to_thread(
+        _analyse, copied, ref, numbers, lambda n, count: codeword.bits(key, video_id, n, count)
     )
+    if verdict is None:
+        return Trace(video_id, alignment, [], None, None, len(numbers))
     found = account = None
     if verdict.number is not None:
         found = await forensic_repo.find(db=db, video_id=video_id, number=verdict.number)
         user = await auth.get_user(db=db, user_id=str(found["user_id"])) if found else None
         account = user.email if user else None
     return Trace(video_id, alignment, scores, verdict, found, len(numbers), account)
+
+
+def _analyse(
+    copied: features.Floats,
+    ref: reference.Reference,
+    numbers: list[int],
+    bits_of: Callable[[int, int], list[int]],
+) -> tuple[analysis.Alignment | None, list[analysis.SegmentScore], analysis.Verdict | None]:
+    """The CPU part of a trace (run in a thread)."""
+    alignment = analysis.align(copied, ref.mid)
+    if alignment is None or alignment.correlation < analysis.MIN_ALIGNMENT:
+        return alignment, [], None
+    scores = analysis.segment_scores(copied, ref, alignment.offset)
+    return alignment, scores, analysis.decide(scores, numbers, bits_of)
+
+
+def to_read(found: Trace) -> TraceRead:
+    verdict = found.verdict
+    mark = found.mark
+    aligned = found.alignment is not None and found.alignment.correlation >= analysis.MIN_ALIGNMENT
+    session = None
+    if verdict is not None and verdict.number is not None and mark is not None:
+        session = TracedSession(
+            number=verdict.number,
+            session_id=str(mark["session_id"]),
+            account=found.account,
+            device=str(mark["device"]),
+            ip=str(mark["ip"]),
+            started_at=mark["started_at"],
+        )
+    return TraceRead(
+        video_id=found.video_id,
+        issued=found.issued,
+        aligned=aligned,
+        correlation=round(found.alignment.correlation, 4) if found.alignment else None,
+        segments=[
+            TracedSegment(
+                index=s.index, variant="A" if s.mark > 0 else "B", statistic=round(s.statistic, 2)
+            )
+            for s in found.segments
+        ],
+        found=session is not None,
+        reason=(verdict.reason if verdict else "the copy does not match this video"),
+        agreeing=verdict.agreeing if verdict else 0,
+        confident=verdict.segments if verdict else 0,
+        chance=verdict.chance if verdict else None,
+        session=session,
+        report=found.lines(),
+    )

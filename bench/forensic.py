@@ -1,0 +1,205 @@
+"""Forensic watermark goals (prints, asserts nothing):
+
+1. Tracing: TRIALS copies of distinct sessions, each a random 4-minute excerpt of the
+   session's stream (a random rendition), re-encoded with x264 at 1 Mbit/s and scaled to
+   854x480: how many name the right session among ISSUED numbers (goal: >= 19 of 20).
+   Then TRIALS copies that must name nobody: excerpts of the ordinary (all-A) playlist
+   and videos that are not this one (goal: no false accusation).
+2. Serving: the time to render one per-session playlist of a one-hour rendition (600
+   segments), p50 and p99 over many renders (goal: p99 <= 1 ms).
+
+    PYTHONPATH=. .venv/bin/python bench/forensic.py [--minutes 6] [--trials 20] [--preset veryfast]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import secrets
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from coursevault.ffmpeg import command, runner
+from coursevault.ffmpeg.binary import ffmpeg_path
+from coursevault.ffmpeg.ladder import plan_renditions
+from coursevault.ffmpeg.probe import probe
+from coursevault.forensic import analysis, codeword, features, mark, reference, variants
+from tests.media_helpers import make_clip
+
+EXCERPT = 240  # seconds
+OTHER_SOURCES = (
+    "mandelbrot",
+    "life=s=854x480:mold=10:r=25:ratio=0.1",
+    "cellauto=s=854x480",
+    "smptehdbars",
+)
+
+
+def encode(clip: Path, work: Path, preset: str) -> tuple[Path, list[str]]:
+    probed = probe(clip)
+    renditions = plan_renditions(probed.width, probed.height)
+    pattern = mark.Pattern.of(secrets.token_hex(8))
+    patterns = []
+    for rendition in renditions:
+        path = work / f"{rendition.name}.yuv"
+        mark.write_frame(pattern, rendition.width, rendition.height, path)
+        patterns.append(path)
+    out = work / "variants"
+    out.mkdir()
+    job = command.HlsJob(
+        source=clip,
+        demuxer=probed.demuxer,
+        has_audio=False,
+        renditions=renditions,
+        output_dir=out,
+        preset=preset,
+        patterns=tuple(patterns),
+    )
+    asyncio.run(runner.run(command.hls_ladder_args(job), timeout=7200))
+    return out, [r.name for r in renditions]
+
+
+def excerpt(segments: list[Path], start: float, out: Path, preset: str, rate: float = 25) -> Path:
+    """Concatenates SEGMENTS, cuts EXCERPT seconds from START, scales to 854x480 and
+    re-encodes at 1 Mbit/s."""
+    listing = out.with_suffix(".txt")
+    listing.write_text("".join(f"file '{s}'\n" for s in segments))
+    subprocess.run(
+        [
+            ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error",
+            "-f", "concat", "-safe", "0", "-i", str(listing), "-ss", f"{start:.2f}",
+            "-t", str(EXCERPT), "-vf", "scale=854:480", "-c:v", "libx264", "-b:v", "1M",
+            "-maxrate", "1M", "-bufsize", "2M", "-preset", preset, "-an", "-y", str(out),
+        ],
+        check=True,
+    )  # fmt: skip
+    return out
+
+
+def other_video(source: str, out: Path, preset: str) -> Path:
+    subprocess.run(
+        [
+            ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+            "-i", source, "-t", str(EXCERPT), "-vf", "scale=854:480", "-c:v", "libx264",
+            "-b:v", "1M", "-preset", preset, "-an", "-y", str(out),
+        ],
+        check=True,
+    )  # fmt: skip
+    return out
+
+
+def trace(copy: Path, ref: reference.Reference, key: bytes, issued: int) -> analysis.Verdict | None:
+    frames, _ = features.frames(copy)
+    aligned = analysis.align(frames, ref.mid)
+    if aligned is None or aligned.correlation < analysis.MIN_ALIGNMENT:
+        return None
+    scores = analysis.segment_scores(frames, ref, aligned.offset)
+    return analysis.decide(
+        scores, range(1, issued + 1), lambda n, count: codeword.bits(key, "bench", n, count)
+    )
+
+
+def render_times(renders: int) -> tuple[float, float]:
+    """p50 and p99 of rendering a 600-segment per-session playlist, in ms."""
+    lines = ["#EXTM3U", "#EXT-X-VERSION:6", "#EXT-X-TARGETDURATION:6", "#EXT-X-PLAYLIST-TYPE:VOD"]
+    a, b = list(lines), list(lines)
+    for i in range(600):
+        for variant, playlist in (("a", a), ("b", b)):
+            iv = secrets.token_hex(16)
+            playlist += [f'#EXT-X-KEY:METHOD=AES-128,URI="key/{i}",IV=0x{iv}', "#EXTINF:6.000000,"]
+            playlist.append(f"720p_{variant}_{i:05d}.ts")
+    template = variants.Template.parse(
+        "\n".join([*a, "#EXT-X-ENDLIST"]), "\n".join([*b, "#EXT-X-ENDLIST"])
+    )
+    key = secrets.token_bytes(32)
+    times = []
+    for n in range(renders):
+        started = time.perf_counter()
+        template.render(codeword.bits(key, "video", n + 1, len(template.a)))
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.99)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--minutes", type=float, default=6)
+    parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--issued", type=int, default=10_000, help="numbers issued for the video")
+    parser.add_argument("--preset", default="veryfast", help="x264 preset of the leaks")
+    args = parser.parse_args()
+    p50, p99 = render_times(20_000)
+    print(f"per-session playlist, 600 segments: p50 {p50:.3f} ms, p99 {p99:.3f} ms (goal <= 1 ms)")
+    key = secrets.token_bytes(32)
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        seconds = args.minutes * 60
+        clip = make_clip(
+            work / "source.mp4", size="1280x720", seconds=seconds, rate=25, audio=False
+        )
+        started = time.perf_counter()
+        out, names = encode(clip, work, "veryfast")
+        print(
+            f"source: {seconds:g}s 1280x720, variants of {', '.join(names)} in {time.perf_counter() - started:.0f}s"
+        )
+        lowest = names[0]
+        ref = reference.build(
+            sorted(out.glob(f"{lowest}_a_*.ts")), sorted(out.glob(f"{lowest}_b_*.ts")), 25.0
+        )
+        count = len(ref.starts)
+        right = 0
+        numbers = rng.sample(range(1, args.issued + 1), args.trials)
+        for trial, number in enumerate(numbers):
+            rendition = rng.choice(names)
+            bits = codeword.bits(key, "bench", number, count)
+            chosen = [
+                out / f"{rendition}_{'a' if b > 0 else 'b'}_{i:05d}.ts" for i, b in enumerate(bits)
+            ]
+            start = rng.uniform(0, max(0.0, seconds - EXCERPT))
+            copy = excerpt(chosen, start, work / f"leak{trial}.mp4", args.preset)
+            verdict = trace(copy, ref, key, args.issued)
+            ok = verdict is not None and verdict.number == number
+            right += ok
+            detail = (
+                f"{verdict.agreeing}/{verdict.segments} agree, chance {verdict.chance:.1g}"
+                if verdict
+                else "not aligned"
+            )
+            print(
+                f"  marked trial {trial + 1:2d}: {rendition} from {start:5.1f}s -> {'right' if ok else 'WRONG'} ({detail})"
+            )
+            copy.unlink()
+        accused = 0
+        for trial in range(args.trials):
+            if trial % 2 == 0:
+                chosen = [out / f"{names[-1]}_a_{i:05d}.ts" for i in range(count)]
+                start = rng.uniform(0, max(0.0, seconds - EXCERPT))
+                copy = excerpt(chosen, start, work / f"plain{trial}.mp4", args.preset)
+                what = f"ordinary playlist from {start:5.1f}s"
+            else:
+                source = OTHER_SOURCES[(trial // 2) % len(OTHER_SOURCES)]
+                copy = other_video(f"{source}", work / f"other{trial}.mp4", args.preset)
+                what = f"another video ({source.split('=')[0]})"
+            verdict = trace(copy, ref, key, args.issued)
+            named = verdict is not None and verdict.number is not None
+            accused += named
+            print(
+                f"  unmarked trial {trial + 1:2d}: {what} -> {'ACCUSED' if named else 'no mark found'}"
+            )
+            copy.unlink()
+        print(
+            f"tracing: right session in {right} of {args.trials} marked copies (goal >= 19 of 20)"
+        )
+        print(f"tracing: {accused} false accusations in {args.trials} unmarked copies (goal 0)")
+        print(
+            f"  ({args.issued:,} issued numbers, 4-minute excerpts, x264 {args.preset} 1 Mbit/s 854x480)"
+        )
+
+
+if __name__ == "__main__":
+    main()
