@@ -134,5 +134,13 @@ def test_the_admin_and_account_pages_pass_axe(server: Server, browser: Browser) 
     page.goto("/admin")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.get_by_text("boss@example.com").first).to_be_visible()
+    # Tracing a leaked copy: the form sends the file; an unknown video is refused plainly.
+    expect(page.get_by_role("heading", name="Trace a leaked copy")).to_be_visible()
+    page.get_by_label("Video id").fill("0" * 24)
+    page.get_by_label("Suspected copy").set_input_files(
+        files=[{"name": "copy.mp4", "mimeType": "video/mp4", "buffer": b"not a video"}]
+    )
+    page.get_by_role("button", name="Trace").click()
+    expect(page.get_by_text("No such video.")).to_be_visible()
     shot(page, "admin")
     assert_accessible(page, "the admin page")

@@ -41,6 +41,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/trace/{video_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Trace Copy
+         * @description Names the playback session a suspected copy (the raw file in the body) came from.
+         */
+        post: operations["traceCopy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/users": {
         parameters: {
             query?: never;
@@ -1197,6 +1217,7 @@ export interface components {
             outcomes: string;
             /**
              * @default {
+             *       "forensic_watermark": false,
              *       "key_protection": "session"
              *     }
              */
@@ -1401,7 +1422,7 @@ export interface components {
          * @description Every error code the API answers with; `docs/api-errors.md` explains each.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "invalid_link" | "already_verified" | "mail_disabled" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "invalid_chapters" | "invalid_image" | "image_too_large" | "lesson_not_released" | "student_not_enrolled" | "course_not_completed" | "certificate_not_found" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "insufficient_storage" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "invalid_captions" | "captions_too_large" | "invalid_language" | "captions_not_found" | "too_many_caption_tracks" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature";
+        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "invalid_link" | "already_verified" | "mail_disabled" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "invalid_chapters" | "invalid_image" | "image_too_large" | "lesson_not_released" | "student_not_enrolled" | "course_not_completed" | "certificate_not_found" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "insufficient_storage" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "invalid_captions" | "captions_too_large" | "invalid_language" | "captions_not_found" | "too_many_caption_tracks" | "video_not_watermarked" | "unreadable_copy" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature";
         /** ErrorDetail */
         ErrorDetail: {
             code: components["schemas"]["ErrorCode"];
@@ -1703,6 +1724,11 @@ export interface components {
          * @description A course's limits; None takes the site-wide default.
          */
         PlaybackPolicy: {
+            /**
+             * Forensic Watermark
+             * @default false
+             */
+            forensic_watermark: boolean;
             /** @default session */
             key_protection: components["schemas"]["KeyProtection"];
             limit_behavior?: components["schemas"]["LimitBehavior"] | null;
@@ -1928,6 +1954,59 @@ export interface components {
              */
             token_type: "bearer";
         };
+        /** TraceRead */
+        TraceRead: {
+            /** Agreeing */
+            agreeing: number;
+            /** Aligned */
+            aligned: boolean;
+            /** Chance */
+            chance: number | null;
+            /** Confident */
+            confident: number;
+            /** Correlation */
+            correlation: number | null;
+            /** Found */
+            found: boolean;
+            /** Issued */
+            issued: number;
+            /** Reason */
+            reason: string;
+            /** Report */
+            report: string[];
+            /** Segments */
+            segments: components["schemas"]["TracedSegment"][];
+            session: components["schemas"]["TracedSession"] | null;
+            /** Video Id */
+            video_id: string;
+        };
+        /** TracedSegment */
+        TracedSegment: {
+            /** Index */
+            index: number;
+            /** Statistic */
+            statistic: number;
+            /** Variant */
+            variant: string;
+        };
+        /** TracedSession */
+        TracedSession: {
+            /** Account */
+            account: string | null;
+            /** Device */
+            device: string;
+            /** Ip */
+            ip: string;
+            /** Number */
+            number: number;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+        };
         /** Transcript */
         Transcript: {
             /** Cues */
@@ -1995,6 +2074,11 @@ export interface components {
         };
         /** VideoCreate */
         VideoCreate: {
+            /**
+             * Forensic
+             * @default false
+             */
+            forensic: boolean;
             /** Title */
             title: string;
         };
@@ -2014,6 +2098,11 @@ export interface components {
             duration: number | null;
             /** Error */
             error: string | null;
+            /**
+             * Forensic Watermark
+             * @default false
+             */
+            forensic_watermark: boolean;
             /** Height */
             height: number | null;
             /** Id */
@@ -2108,6 +2197,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    traceCopy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceRead"];
                 };
             };
             /** @description A client error */

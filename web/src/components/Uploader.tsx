@@ -27,7 +27,13 @@ function remember(key: string, value: Pending[string] | null) {
 }
 
 /** Uploads a video with tus: progress, pause/resume, and resume after a page reload. */
-export function Uploader({ onUploaded }: { onUploaded(videoId: string): void }) {
+export function Uploader({
+  onUploaded,
+  forensic = false,
+}: {
+  onUploaded(videoId: string): void;
+  forensic?: boolean; // encode the forensic variants at once (a watermarked course)
+}) {
   const upload = useRef<tus.Upload | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
   const [paused, setPaused] = useState(false);
@@ -47,7 +53,7 @@ export function Uploader({ onUploaded }: { onUploaded(videoId: string): void }) 
     }
     if (!target) {
       const title = file.name.replace(/\.[^.]+$/, "");
-      const video = await unwrap(api.POST("/api/videos", { body: { title } }));
+      const video = await unwrap(api.POST("/api/videos", { body: { title, forensic } }));
       target = { videoId: video.id, uploadUrl: video.upload_url };
       remember(key, target);
     }

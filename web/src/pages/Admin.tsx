@@ -1,4 +1,5 @@
-import { api, money, unwrap } from "../api/client";
+import { useState, type FormEvent } from "react";
+import { api, money, unwrap, type Schemas } from "../api/client";
 import { useAuth } from "../auth";
 import { Loading, Notice, useAction, useLoad } from "../components/ui";
 
@@ -29,6 +30,7 @@ export function Admin() {
     <main>
       <h1>Admin</h1>
       <Notice error={action.error ?? users.error ?? orders.error} />
+      <TraceCopy />
       <section className="card">
         <h2>Users</h2>
         {!users.data ? (
@@ -114,5 +116,72 @@ export function Admin() {
         )}
       </section>
     </main>
+  );
+}
+
+type Trace = Schemas["TraceRead"];
+
+/** Upload a suspected copy of a watermarked video: the server names the session it came
+ * from, or says that it finds no mark (docs/security.md, F3). */
+function TraceCopy() {
+  const [videoId, setVideoId] = useState("");
+  const [file, setFile] = useState<File | null>(null);
+  const [result, setResult] = useState<Trace | null>(null);
+  const action = useAction();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!file) return;
+    setResult(null);
+    const traced = await action.run(() =>
+      unwrap(
+        api.POST("/api/admin/trace/{video_id}", {
+          params: { path: { video_id: videoId.trim() } },
+          body: file as never,
+          bodySerializer: () => file,
+          headers: { "Content-Type": "application/octet-stream" },
+        }),
+      ),
+    );
+    if (traced) setResult(traced);
+  }
+
+  return (
+    <section className="card">
+      <h2>Trace a leaked copy</h2>
+      <form className="row wrap" onSubmit={submit}>
+        <label>
+          Video id
+          <input required value={videoId} onChange={(e) => setVideoId(e.target.value)} maxLength={24} />
+        </label>
+        <label>
+          Suspected copy
+          <input type="file" accept="video/*" required onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+        </label>
+        <button className="primary" disabled={action.busy || !file}>
+          {action.busy ? "Tracing…" : "Trace"}
+        </button>
+      </form>
+      <Notice error={action.error} />
+      {result &&
+        (result.session ? (
+          <div data-testid="trace-result">
+            <Notice kind="success">
+              Mark found: session {result.session.session_id} of {result.session.account ?? "a deleted account"}
+            </Notice>
+            <ul>
+              <li>Device: {result.session.device}</li>
+              <li>IP: {result.session.ip}</li>
+              <li>Started: {new Date(result.session.started_at).toLocaleString()}</li>
+              <li>
+                {result.agreeing} of {result.confident} segments follow its mark; chance of an accident below{" "}
+                {result.chance?.toExponential(0)}
+              </li>
+            </ul>
+          </div>
+        ) : (
+          <Notice>No mark found: {result.reason}.</Notice>
+        ))}
+    </section>
   );
 }

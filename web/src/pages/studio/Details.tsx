@@ -14,6 +14,7 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
   const [behavior, setBehavior] = useState<Schemas["LimitBehavior"]>(course.policy.limit_behavior ?? "refuse_new");
   const [protection, setProtection] = useState<Schemas["KeyProtection"]>(course.policy.key_protection);
   const [plays, setPlays] = useState(String(course.policy.max_plays_per_lesson ?? ""));
+  const [forensic, setForensic] = useState(course.policy.forensic_watermark ?? false);
 
   // The form starts from the saved course and follows it when a save (or a reload) changes it.
   useEffect(() => {
@@ -26,6 +27,7 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
     setBehavior(course.policy.limit_behavior ?? "refuse_new");
     setProtection(course.policy.key_protection);
     setPlays(String(course.policy.max_plays_per_lesson ?? ""));
+    setForensic(course.policy.forensic_watermark ?? false);
   }, [course]);
 
   function submit(event: FormEvent) {
@@ -40,6 +42,7 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
         limit_behavior: behavior,
         key_protection: protection,
         max_plays_per_lesson: plays ? Number(plays) : null,
+        forensic_watermark: forensic,
       },
     });
   }
@@ -108,6 +111,11 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
             </select>
           </label>
         </div>
+        <label className="check">
+          <input type="checkbox" checked={forensic} onChange={(e) => setForensic(e.target.checked)} />
+          Forensic watermark: each viewer gets an invisible mark that names their session in a leaked copy (the
+          course&apos;s videos are encoded again, about twice the time and storage)
+        </label>
       </fieldset>
       <p className="muted">Price shown to students: {money(Math.round(Number(price) * 100) || 0, currency || "usd")}</p>
       <button className="primary">Save details</button>

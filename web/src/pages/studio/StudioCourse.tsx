@@ -73,11 +73,12 @@ export function StudioCourse() {
         <div>
           <section className="card">
             <h2>Videos</h2>
-            <Uploader onUploaded={() => void reloadVideos()} />
+            <Uploader onUploaded={() => void reloadVideos()} forensic={c.policy.forensic_watermark ?? false} />
             <ul className="videos">
               {videos.data?.items.map((v) => (
                 <li key={v.id} data-testid="video-row" data-status={v.status}>
                   <strong>{v.title}</strong> <span className={`badge state-${v.status}`}>{v.status}</span>
+                  {v.forensic_watermark && <span className="badge">forensic mark</span>}
                   {v.status === "processing" && (
                     <ProgressBar value={v.progress * 100} label={`Transcoding ${v.title}`} />
                   )}
