@@ -144,9 +144,8 @@ def main() -> None:
         )
         started = time.perf_counter()
         out, names = encode(clip, work, "veryfast")
-        print(
-            f"source: {seconds:g}s 1280x720, variants of {', '.join(names)} in {time.perf_counter() - started:.0f}s"
-        )
+        took = time.perf_counter() - started
+        print(f"source: {seconds:g}s 1280x720, variants of {', '.join(names)} in {took:.0f}s")
         lowest = names[0]
         ref = reference.build(
             sorted(out.glob(f"{lowest}_a_*.ts")), sorted(out.glob(f"{lowest}_b_*.ts")), 25.0
@@ -170,9 +169,9 @@ def main() -> None:
                 if verdict
                 else "not aligned"
             )
-            print(
-                f"  marked trial {trial + 1:2d}: {rendition} from {start:5.1f}s -> {'right' if ok else 'WRONG'} ({detail})"
-            )
+            outcome = "right" if ok else "WRONG"
+            where = f"{rendition} from {start:5.1f}s"
+            print(f"  marked trial {trial + 1:2d}: {where} -> {outcome} ({detail})")
             copy.unlink()
         accused = 0
         for trial in range(args.trials):
@@ -188,17 +187,13 @@ def main() -> None:
             verdict = trace(copy, ref, key, args.issued)
             named = verdict is not None and verdict.number is not None
             accused += named
-            print(
-                f"  unmarked trial {trial + 1:2d}: {what} -> {'ACCUSED' if named else 'no mark found'}"
-            )
+            outcome = "ACCUSED" if named else "no mark found"
+            print(f"  unmarked trial {trial + 1:2d}: {what} -> {outcome}")
             copy.unlink()
-        print(
-            f"tracing: right session in {right} of {args.trials} marked copies (goal >= 19 of 20)"
-        )
+        print(f"tracing: right session in {right} of {args.trials} marked copies (goal >= 19/20)")
         print(f"tracing: {accused} false accusations in {args.trials} unmarked copies (goal 0)")
-        print(
-            f"  ({args.issued:,} issued numbers, 4-minute excerpts, x264 {args.preset} 1 Mbit/s 854x480)"
-        )
+        setup = f"x264 {args.preset} 1 Mbit/s 854x480"
+        print(f"  ({args.issued:,} issued numbers, 4-minute excerpts, {setup})")
 
 
 if __name__ == "__main__":

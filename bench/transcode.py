@@ -26,6 +26,7 @@ from coursevault.ffmpeg import command, packager, runner
 from coursevault.ffmpeg import storyboard as boards
 from coursevault.ffmpeg.ladder import plan_renditions
 from coursevault.ffmpeg.probe import probe
+from coursevault.forensic import mark
 from coursevault.media.keys import VideoSecret, period_key
 from tests.media_helpers import make_clip
 from tests.processes import COURSEVAULT, Server, run_cli
@@ -33,10 +34,18 @@ from tests.processes import COURSEVAULT, Server, run_cli
 PASSWORD = "correct horse battery staple"
 
 
-async def one_process(clip: Path, work: Path, preset: str, *, storyboard: bool = False) -> float:
+async def one_process(
+    clip: Path, work: Path, preset: str, *, storyboard: bool = False, forensic: bool = False
+) -> float:
     probed = probe(clip)
-    out = work / ("one-storyboard" if storyboard else "one")
+    out = work / ("one-storyboard" if storyboard else "one-forensic" if forensic else "one")
     out.mkdir()
+    renditions = plan_renditions(probed.width, probed.height)
+    patterns = []
+    for rendition in renditions if forensic else []:
+        path = work / f"pattern-{rendition.name}.yuv"
+        mark.write_frame(mark.Pattern.of("bench"), rendition.width, rendition.height, path)
+        patterns.append(path)
     job = command.HlsJob(
         source=clip,
         demuxer=probed.demuxer,
@@ -47,6 +56,7 @@ async def one_process(clip: Path, work: Path, preset: str, *, storyboard: bool =
         storyboard=boards.plan(probed.duration, probed.width, probed.height)
         if storyboard
         else None,
+        patterns=tuple(patterns),
     )
     started = time.perf_counter()
     await runner.run(command.hls_ladder_args(job), timeout=3600)
@@ -217,6 +227,17 @@ def main() -> None:
             f"{board.interval}s, sprite {sprite.stat().st_size / 1e3:.0f} kB; encode "
             f"{plain:.1f}s without, {boarded:.1f}s with = {100 * (boarded - plain) / plain:+.1f} %"
             " (one more scale and a JPEG in the same decode)"
+        )
+        forensic_dir = work / "forensic"
+        forensic_dir.mkdir()
+        marked = asyncio.run(one_process(clip, forensic_dir, args.preset, forensic=True))
+        plain_bytes = sum(f.stat().st_size for f in (work / "one").glob("*.ts"))
+        marked_bytes = sum(f.stat().st_size for f in (forensic_dir / "one-forensic").glob("*.ts"))
+        print(
+            f"forensic    : A and B of every rung in one run: {marked:.1f}s vs {plain:.1f}s = "
+            f"{marked / plain:.2f}x the time, {marked_bytes / 1e6:.0f} MB vs "
+            f"{plain_bytes / 1e6:.0f} MB = {marked_bytes / plain_bytes:.2f}x the storage "
+            "(goal: at most 2x each; the decode is shared, every encode is doubled)"
         )
         many = asyncio.run(separate_runs(clip, work, args.preset))
         print(f"one process : {one:.1f}s  realtime x{args.seconds / one:.2f}")

@@ -7,6 +7,7 @@ mode) and re-encoded like a screen recording names its session through `courseva
 from __future__ import annotations
 
 import asyncio
+import base64
 import re
 import subprocess
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import m3u8
 import pytest
 
 from coursevault.ffmpeg import command, runner
@@ -21,8 +23,9 @@ from coursevault.ffmpeg.binary import ffmpeg_path
 from coursevault.ffmpeg.ladder import plan_renditions
 from coursevault.ffmpeg.probe import probe
 from coursevault.forensic import mark
+from coursevault.streaming.keys import wrap_for_session
 from tests.conftest import TEST_SECRET
-from tests.media_helpers import make_clip
+from tests.media_helpers import decrypt_segment, make_clip
 from tests.processes import (
     Server,
     Viewer,
@@ -50,6 +53,7 @@ class Site:
     video_id: str
     marked: list[Viewer]
     plain: Viewer
+    bound: Viewer  # session-bound keys (the default), watermarked too
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +64,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     server = Server(data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET)
     try:
         sign_up(server.url, "t@example.com", "instructor")
-        for student in ("ann", "bob", "cat"):
+        for student in ("ann", "bob", "cat", "dan"):
             sign_up(server.url, f"{student}@example.com")
         clip = make_clip(work / "c.mp4", size="320x240", seconds=SECONDS).read_bytes()
         video_id = upload_until_ready(server.url, "t@example.com", PASSWORD, clip, forensic=True)
@@ -77,6 +81,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             video_id=video_id,
             marked=[viewer("ann", MARKED), viewer("bob", MARKED)],
             plain=viewer("cat", {"key_protection": "standard"}),
+            bound=viewer("dan", {"forensic_watermark": True}),
         )
     finally:
         server.stop()
@@ -117,6 +122,24 @@ def test_F1_F2_each_session_gets_its_own_variants_and_no_other(site: Site) -> No
     plain_base = site.server.url + site.plain.playlist_url.rsplit("/", 1)[0]
     assert httpx.get(f"{plain_base}/240p_b_{index:05d}.ts").status_code == 404
     assert httpx.get(f"{plain_base}/240p_a.m3u8").status_code == 404  # not a served name
+    # Session-bound keys and rotation are untouched: the playlist's key lines are the
+    # variant's, and the session's keys are handed out as before.
+    url_d, mine = variant_playlist(site, site.bound)
+    assert "b" in segments_of(mine) and segments_of(mine) != ann
+    periods = sorted(set(re.findall(r'URI="key/(\d+)"', mine)), key=int)
+    assert len(periods) >= 4  # a new key every 8 segments
+    bound_cookie = {"cv_access": site.bound.access_cookie}
+    secret = base64.b64decode(site.bound.key_secret or "")
+    chosen = m3u8.loads(mine).segments
+    for index in (0, len(chosen) - 1):  # the first and the last period
+        segment = chosen[index]
+        base = url_d.rsplit("/", 1)[0]
+        wrapped = httpx.get(f"{base}/{segment.key.uri}", cookies=bound_cookie)
+        assert wrapped.status_code == 200
+        key = wrap_for_session(wrapped.content, secret, site.video_id, int(segment.key.uri[4:]))
+        data = httpx.get(f"{base}/{segment.uri}", cookies=bound_cookie).content
+        clear = decrypt_segment(data, key, bytes.fromhex(segment.key.iv[2:]))
+        assert clear[0] == 0x47 and clear[188] == 0x47  # MPEG-TS: the right key and IV
 
 
 def leak(site: Site, viewer: Viewer, out: Path, seconds: int = SECONDS) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, FilePayload, expect
 
 from tests.a11y import assert_accessible
 from tests.browser import CHROMIUM, new_context, shot
@@ -137,9 +137,8 @@ def test_the_admin_and_account_pages_pass_axe(server: Server, browser: Browser) 
     # Tracing a leaked copy: the form sends the file; an unknown video is refused plainly.
     expect(page.get_by_role("heading", name="Trace a leaked copy")).to_be_visible()
     page.get_by_label("Video id").fill("0" * 24)
-    page.get_by_label("Suspected copy").set_input_files(
-        files=[{"name": "copy.mp4", "mimeType": "video/mp4", "buffer": b"not a video"}]
-    )
+    copy: FilePayload = {"name": "copy.mp4", "mimeType": "video/mp4", "buffer": b"not a video"}
+    page.get_by_label("Suspected copy").set_input_files(files=[copy])
     page.get_by_role("button", name="Trace").click()
     expect(page.get_by_text("No such video.")).to_be_visible()
     shot(page, "admin")
