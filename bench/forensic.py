@@ -42,12 +42,8 @@ OTHER_SOURCES = (
 def encode(clip: Path, work: Path, preset: str) -> tuple[Path, list[str]]:
     probed = probe(clip)
     renditions = plan_renditions(probed.width, probed.height)
-    pattern = mark.Pattern.of(secrets.token_hex(8))
-    patterns = []
-    for rendition in renditions:
-        path = work / f"{rendition.name}.yuv"
-        mark.write_frame(pattern, rendition.width, rendition.height, path)
-        patterns.append(path)
+    sizes = [(r.name, r.width, r.height) for r in renditions]
+    patterns = mark.write_frames(mark.Pattern.of(secrets.token_hex(8)), sizes, work)
     out = work / "variants"
     out.mkdir()
     job = command.HlsJob(
@@ -57,7 +53,7 @@ def encode(clip: Path, work: Path, preset: str) -> tuple[Path, list[str]]:
         renditions=renditions,
         output_dir=out,
         preset=preset,
-        patterns=tuple(patterns),
+        patterns=patterns,
     )
     asyncio.run(runner.run(command.hls_ladder_args(job), timeout=7200))
     return out, [r.name for r in renditions]

@@ -41,11 +41,8 @@ async def one_process(
     out = work / ("one-storyboard" if storyboard else "one-forensic" if forensic else "one")
     out.mkdir()
     renditions = plan_renditions(probed.width, probed.height)
-    patterns = []
-    for rendition in renditions if forensic else []:
-        path = work / f"pattern-{rendition.name}.yuv"
-        mark.write_frame(mark.Pattern.of("bench"), rendition.width, rendition.height, path)
-        patterns.append(path)
+    sizes = [(r.name, r.width, r.height) for r in renditions] if forensic else []
+    patterns = mark.write_frames(mark.Pattern.of("bench"), sizes, work)
     job = command.HlsJob(
         source=clip,
         demuxer=probed.demuxer,
@@ -56,7 +53,7 @@ async def one_process(
         storyboard=boards.plan(probed.duration, probed.width, probed.height)
         if storyboard
         else None,
-        patterns=tuple(patterns),
+        patterns=patterns,
     )
     started = time.perf_counter()
     await runner.run(command.hls_ladder_args(job), timeout=3600)

@@ -220,12 +220,9 @@ def test_F1_the_variants_are_invisible(tmp_path: Path) -> None:
     clip = make_clip(tmp_path / "c.mp4", size="640x360", seconds=12)
     probed = probe(clip)
     renditions = plan_renditions(probed.width, probed.height)
-    patterns = []
-    for rendition in renditions:
-        path = tmp_path / f"{rendition.name}.yuv"
-        mark.write_frame(mark.Pattern.of("test"), rendition.width, rendition.height, path)
-        patterns.append(path)
-    for name, marks in (("plain", ()), ("marked", tuple(patterns))):
+    sizes = [(r.name, r.width, r.height) for r in renditions]
+    patterns = mark.write_frames(mark.Pattern.of("test"), sizes, tmp_path)
+    for name, marks in (("plain", ()), ("marked", patterns)):
         out = tmp_path / name
         out.mkdir()
         job = command.HlsJob(

@@ -53,6 +53,18 @@ def write_frame(pattern: Pattern, width: int, height: int, path: Path) -> None:
     path.write_bytes(b"".join(rows) + chroma + chroma)
 
 
+def write_frames(
+    pattern: Pattern, sizes: list[tuple[str, int, int]], directory: Path
+) -> tuple[Path, ...]:
+    """One pattern frame per (name, width, height) rendition size, in DIRECTORY."""
+    paths = []
+    for name, width, height in sizes:
+        path = directory / f"pattern-{name}.yuv"
+        write_frame(pattern, width, height, path)
+        paths.append(path)
+    return tuple(paths)
+
+
 def variant_filters(source: str, pattern_input: str, a: str, b: str) -> str:
     """Filters that turn SOURCE into the two variants (labels A and B); chroma untouched."""
     keep = "c1_mode=normal:c2_mode=normal"

@@ -238,13 +238,8 @@ def _write_patterns(seed: str | None, renditions: list[Rendition], work: Path) -
     """The raw frames ffmpeg blends into each rendition's variants (none without SEED)."""
     if seed is None:
         return ()
-    pattern = mark.Pattern.of(seed)
-    paths = []
-    for rendition in renditions:
-        path = work / f"pattern-{rendition.name}.yuv"
-        mark.write_frame(pattern, rendition.width, rendition.height, path)
-        paths.append(path)
-    return tuple(paths)
+    sizes = [(r.name, r.width, r.height) for r in renditions]
+    return mark.write_frames(mark.Pattern.of(seed), sizes, work)
 
 
 def _forensic_reference(clear: Path, lowest: str, probed: ProbeResult) -> reference.Reference:
