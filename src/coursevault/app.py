@@ -32,7 +32,6 @@ from coursevault.certificates import routes as certificate_routes
 from coursevault.config import Settings
 from coursevault.courses import cover_routes
 from coursevault.courses import routes as course_routes
-from coursevault.engagement import routes as engagement_routes
 from coursevault.errors import ErrorCode, error_body, install_error_handlers, not_found
 from coursevault.forensic import routes as forensic_routes
 from coursevault.forensic.routes import TRACE_PREFIX
@@ -120,7 +119,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(streaming_routes.playback_router)
     app.include_router(course_routes.router)
     app.include_router(caption_routes.router)
-    app.include_router(engagement_routes.router)
     app.include_router(forensic_routes.router)
     app.include_router(payment_routes.router)
     app.include_router(report_routes.router)

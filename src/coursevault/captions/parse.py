@@ -13,6 +13,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from coursevault.ffmpeg.webvtt import stamp
+
 MAX_BYTES = 512 * 1024
 MAX_CUES = 20_000
 MAX_CUE_CHARS = 1_000
@@ -146,15 +148,6 @@ def _cue(block: list[str], first_line: int, duration: float | None) -> Cue | Non
 def _clock(value: float) -> str:
     whole = int(value)
     return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
-
-
-def stamp(value: float) -> str:
-    """A WebVTT timestamp (hh:mm:ss.ttt)."""
-    millis = round(value * 1000)
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 
 def escape(text: str) -> str:

@@ -1,4 +1,5 @@
-"""Caption tracks over HTTP: the instructor's per-video files, the viewer's transcript."""
+"""Caption tracks over HTTP: the instructor's per-video files (the viewer's transcript is a
+lesson route, in courses/routes.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from fastapi import APIRouter, Query, Request, status
 
 from coursevault.bodies import read_capped
 from coursevault.captions import errors, parse, service
-from coursevault.captions.models import CaptionTrackPage, CaptionTrackRead, Label, Transcript
-from coursevault.courses.deps import EnrolledLesson
+from coursevault.captions.models import CaptionTrackPage, CaptionTrackRead, Label
 from coursevault.deps import Db
 from coursevault.errors import ERROR_RESPONSES
 from coursevault.media.deps import OwnedVideo
@@ -44,12 +44,3 @@ async def list_captions(video: OwnedVideo, db: Db) -> CaptionTrackPage:
 )
 async def delete_captions(language: str, video: OwnedVideo, db: Db) -> None:
     await service.remove(db=db, video=video, language=language)
-
-
-@router.get("/lessons/{lesson_id}/transcript/{language}", operation_id="lessonTranscript")
-async def lesson_transcript(language: str, ref: EnrolledLesson, db: Db) -> Transcript:
-    """The cues of the lesson's captions in LANGUAGE, for the transcript panel."""
-    video_id = ref.lesson.get("video_id")
-    if not video_id:
-        raise errors.captions_not_found()
-    return await service.transcript(db=db, video_id=video_id, language=language)

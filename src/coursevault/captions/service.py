@@ -14,7 +14,7 @@ from coursevault.captions.models import (
     normalize_language,
 )
 from coursevault.db import Database
-from coursevault.media import repo as media_repo
+from coursevault.media import service as media
 from coursevault.media.models import Video
 
 # How long delivery may reuse a video's list of tracks and their cues: a changed track
@@ -89,7 +89,7 @@ async def hls_file(*, db: Database, video_id: str, language: str, kind: str) -> 
     )
     if track is None:
         return None
-    video = await media_repo.get_video(db=db, video_id=video_id, max_age=DELIVERY_CACHE_SECONDS)
+    video = await media.get_video(db=db, video_id=video_id, max_age=DELIVERY_CACHE_SECONDS)
     if video is None:
         return None
     if kind == "m3u8":

@@ -8,6 +8,9 @@ from fastapi import APIRouter, Query, status
 
 from coursevault.auth.deps import CurrentUser, Instructor, OptionalUser
 from coursevault.auth.models import User
+from coursevault.captions import errors as caption_errors
+from coursevault.captions import service as captions
+from coursevault.captions.models import Transcript
 from coursevault.courses import access, outline, service
 from coursevault.courses.deps import EnrolledLesson, OwnedCourse, VisibleCourse
 from coursevault.courses.models import (
@@ -187,6 +190,17 @@ async def course_progress(course: VisibleCourse, user: CurrentUser, db: Db) -> C
 async def get_lesson(ref: EnrolledLesson, user: CurrentUser, db: Db) -> LessonContent:
     """A lesson's content for someone allowed to open it (403 not_enrolled otherwise)."""
     return await access.lesson_content(db=db, user=user, ref=ref)
+
+
+@router.get(
+    "/lessons/{lesson_id}/transcript/{language}", operation_id="lessonTranscript", tags=["captions"]
+)
+async def lesson_transcript(language: str, ref: EnrolledLesson, db: Db) -> Transcript:
+    """The cues of the lesson's captions in LANGUAGE, for the transcript panel."""
+    video_id = ref.lesson.get("video_id")
+    if not video_id:
+        raise caption_errors.captions_not_found()
+    return await captions.transcript(db=db, video_id=video_id, language=language)
 
 
 @router.put("/lessons/{lesson_id}/progress", operation_id="saveProgress")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from coursevault.ffmpeg import storyboard as boards
 from coursevault.ffmpeg.ladder import AUDIO_KBPS, Rendition
-from coursevault.forensic import mark
 
 SEGMENT_SECONDS = 6
 KEYFRAME_SECONDS = 2  # divides SEGMENT_SECONDS: every rendition cuts at the same frames
@@ -34,6 +33,18 @@ class HlsJob:
     patterns: tuple[Path, ...] = ()
 
 
+def _variant_filters(source: str, pattern_input: str, a: str, b: str) -> str:
+    """Filters that turn SOURCE into forensic variants A and B: `grainmerge` adds
+    (pattern - 128) to luma, `grainextract` subtracts it; chroma is left as it is. The
+    pattern frames hold 128 +- the mark (forensic/mark.py writes them)."""
+    keep = "c1_mode=normal:c2_mode=normal"
+    return (
+        f"{source}split=2[{a}src][{b}src];{pattern_input}split=2[{a}pat][{b}pat];"
+        f"[{a}src][{a}pat]blend=c0_mode=grainmerge:{keep}[{a}];"
+        f"[{b}src][{b}pat]blend=c0_mode=grainextract:{keep}[{b}]"
+    )
+
+
 def hls_ladder_args(job: HlsJob) -> list[str]:
     """Returns one ffmpeg invocation that decodes once and encodes every rendition.
 
@@ -56,7 +67,7 @@ def hls_ladder_args(job: HlsJob) -> list[str]:
         for i, (rendition, pattern) in enumerate(zip(job.renditions, job.patterns, strict=True)):
             pattern_inputs += [*RAW_FRAME, "-s", f"{rendition.width}x{rendition.height}"]
             pattern_inputs += ["-i", str(pattern)]
-            scales += ";" + mark.variant_filters(f"[v{i}]", f"[{i + 1}:v]", f"a{i}", f"b{i}")
+            scales += ";" + _variant_filters(f"[v{i}]", f"[{i + 1}:v]", f"a{i}", f"b{i}")
             outputs += [(f"[a{i}]", f"{rendition.name}_a", rendition)]
             outputs += [(f"[b{i}]", f"{rendition.name}_b", rendition)]
     args = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from coursevault.captions.parse import stamp
+from coursevault.ffmpeg.webvtt import stamp
 
 IMAGE = "storyboard.jpg"
 TRACK = "storyboard.vtt"

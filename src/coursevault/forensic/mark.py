@@ -17,7 +17,7 @@ from pathlib import Path
 
 GRID = 4  # GRID x GRID blocks
 AMPLITUDE = 1  # luma levels
-MID = 128  # ffmpeg's blend grain modes add (pattern - 128)
+MID = 128  # ffmpeg's blend grain modes add (pattern - 128): ffmpeg/command.py
 
 
 @dataclass(frozen=True)
@@ -63,13 +63,3 @@ def write_frames(
         write_frame(pattern, width, height, path)
         paths.append(path)
     return tuple(paths)
-
-
-def variant_filters(source: str, pattern_input: str, a: str, b: str) -> str:
-    """Filters that turn SOURCE into the two variants (labels A and B); chroma untouched."""
-    keep = "c1_mode=normal:c2_mode=normal"
-    return (
-        f"{source}split=2[{a}src][{b}src];{pattern_input}split=2[{a}pat][{b}pat];"
-        f"[{a}src][{a}pat]blend=c0_mode=grainmerge:{keep}[{a}];"
-        f"[{b}src][{b}pat]blend=c0_mode=grainextract:{keep}[{b}]"
-    )

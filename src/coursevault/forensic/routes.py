@@ -16,7 +16,7 @@ from coursevault.errors import ERROR_RESPONSES
 from coursevault.forensic import errors, service
 from coursevault.forensic.models import TraceRead
 from coursevault.media import errors as media_errors
-from coursevault.media import repo as media_repo
+from coursevault.media import service as media
 
 TRACE_PREFIX = "/api/admin/trace/"
 MAX_COPY_BYTES = 4 * 1024**3  # a screen recording of a whole lesson
@@ -54,7 +54,7 @@ async def trace_copy(
     video_id: str, request: Request, _: Admin, db: Db, settings: AppSettings
 ) -> TraceRead:
     """Names the playback session a suspected copy (the raw file in the body) came from."""
-    video = await media_repo.get_video(db=db, video_id=video_id)
+    video = await media.get_video(db=db, video_id=video_id)
     if video is None:
         raise media_errors.video_not_found()
     if video.forensic is None:

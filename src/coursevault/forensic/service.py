@@ -18,7 +18,7 @@ from coursevault.forensic import analysis, codeword, features, reference, varian
 from coursevault.forensic import repo as forensic_repo
 from coursevault.forensic.models import TracedSegment, TracedSession, TraceRead
 from coursevault.keys import derive_key
-from coursevault.media import repo as media_repo
+from coursevault.media import service as media
 from coursevault.media.models import Video
 from coursevault.media.storage import storage
 from coursevault.ttl_cache import TtlCache
@@ -49,7 +49,7 @@ async def issue(
     started_at: datetime,
 ) -> int:
     """Gives a new session of a watermarked video its number, and records whose it is."""
-    number = await media_repo.issue_forensic_number(db=db, video_id=video.id)
+    number = await media.issue_forensic_number(db=db, video_id=video.id)
     await forensic_repo.record(
         db=db,
         video_id=video.id,
@@ -151,7 +151,7 @@ class Trace:
 
 async def trace(*, db: Database, settings: Settings, video_id: str, copy: Path) -> Trace:
     """Which session of VIDEO_ID the file COPY came from (or that it names none)."""
-    video = await media_repo.get_video(db=db, video_id=video_id)
+    video = await media.get_video(db=db, video_id=video_id)
     if video is None or video.forensic is None:
         raise NotWatermarked("this video has no forensic variants")
     data = await storage(settings).read_published(video_id, video.generation, reference.NAME)

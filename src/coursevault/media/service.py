@@ -80,6 +80,16 @@ async def ready_video(*, db: Database, video_id: str, max_age: float = 0.0) -> V
     return video
 
 
+async def get_video(*, db: Database, video_id: str, max_age: float = 0.0) -> Video | None:
+    """The video (as read at most MAX_AGE seconds ago, when > 0), or None."""
+    return await media_repo.get_video(db=db, video_id=video_id, max_age=max_age)
+
+
+async def issue_forensic_number(*, db: Database, video_id: str) -> int:
+    """The next playback number of a watermarked video (1, 2, …), atomically."""
+    return await media_repo.issue_forensic_number(db=db, video_id=video_id)
+
+
 async def published_generation(*, db: Database, video_id: str, max_age: float) -> str | None:
     """Which published output of VIDEO_ID viewers get (object storage), as read at most
     MAX_AGE seconds ago."""

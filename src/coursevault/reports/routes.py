@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from coursevault.courses.deps import OwnedCourse
+from coursevault.auth.deps import CurrentUser
+from coursevault.courses import errors as course_errors
+from coursevault.courses import service as courses
+from coursevault.courses.deps import OwnedCourse, VisibleLesson
 from coursevault.deps import Db
+from coursevault.engagement import service as engagement
+from coursevault.engagement.models import LessonEngagement
 from coursevault.errors import ERROR_RESPONSES
 from coursevault.reports import service
 from coursevault.reports.models import CourseStats, StudentPage
@@ -22,3 +27,12 @@ async def course_stats(course: OwnedCourse, db: Db) -> CourseStats:
 @router.get("/courses/{course_id}/students", operation_id="courseStudents")
 async def course_students(course: OwnedCourse, db: Db) -> StudentPage:
     return await service.course_students(db=db, course=course)
+
+
+@router.get("/lessons/{lesson_id}/engagement", operation_id="lessonEngagement", tags=["engagement"])
+async def lesson_engagement(ref: VisibleLesson, user: CurrentUser, db: Db) -> LessonEngagement:
+    """Retention (share of views still watching) and replays per 10 s of the lesson's video;
+    403 not_course_owner for anyone but the instructor and admins."""
+    if not courses.can_edit(user, ref.course):
+        raise course_errors.not_course_owner()
+    return await engagement.of_lesson(db=db, lesson_id=ref.lesson_id, duration=ref.video_duration)

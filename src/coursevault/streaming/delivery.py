@@ -25,7 +25,6 @@ from coursevault.errors import app_error_response, not_found
 from coursevault.ffmpeg.command import MASTER_PLAYLIST
 from coursevault.forensic import service as forensic
 from coursevault.forensic import variants
-from coursevault.media import repo as media_repo
 from coursevault.media import service as media
 from coursevault.media.models import Video
 from coursevault.media.storage import storage
@@ -106,7 +105,7 @@ async def media_response(
         if store.uses_generations
         else None
     )
-    video = await media_repo.get_video(db=db, video_id=video_id, max_age=GENERATION_CACHE_SECONDS)
+    video = await media.get_video(db=db, video_id=video_id, max_age=GENERATION_CACHE_SECONDS)
     if video is not None and video.forensic is not None:
         marked = await _forensic_answer(settings, db, grant, video, generation, name, headers)
         if marked is not None:
