@@ -31,11 +31,12 @@ from coursevault.forensic import analysis, codeword, features, mark, reference, 
 from tests.media_helpers import make_clip
 
 EXCERPT = 240  # seconds
+# Videos that are not this one (cheap to generate; mandelbrot takes minutes per minute).
 OTHER_SOURCES = (
-    "mandelbrot",
+    "testsrc=s=854x480:r=25",
     "life=s=854x480:mold=10:r=25:ratio=0.1",
-    "cellauto=s=854x480",
-    "smptehdbars",
+    "cellauto=s=854x480:r=25",
+    "smptehdbars=s=854x480:r=25,noise=alls=20:allf=t",
 )
 
 

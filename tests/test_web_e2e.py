@@ -59,11 +59,16 @@ def test_instructor_publishes_student_buys_and_watches(
     teacher.get_by_label("New course title").fill(f"Streaming Basics {tag}")
     teacher.get_by_role("button", name="Create course").click()
     expect(teacher.get_by_role("heading", name="Details")).to_be_visible()
+    # The forensic watermark first: videos uploaded into the course get their variants.
+    teacher.get_by_label(re.compile("^Forensic watermark")).check()
+    with teacher.expect_response(lambda r: r.request.method == "PATCH" and r.ok):
+        teacher.get_by_role("button", name="Save details").click()
     teacher.get_by_test_id("video-file").set_input_files(str(clip))
     expect(teacher.get_by_role("progressbar", name=re.compile("Uploading"))).to_be_visible()
     expect(teacher.locator('[data-testid="video-row"][data-status="ready"]')).to_be_visible(
         timeout=180_000
     )
+    expect(teacher.get_by_test_id("video-row").get_by_text("forensic mark")).to_be_visible()
     # Captions for the video: a broken file is refused with its line, a good one is listed.
     teacher.get_by_text("Captions (0)").click()
     teacher.get_by_label(re.compile("^Language")).fill("en")
@@ -142,7 +147,10 @@ def test_instructor_publishes_student_buys_and_watches(
     student.get_by_role("link", name="Go to the course").click()
     student.get_by_role("link", name="Start learning").click()
 
-    # The lesson plays: hls.js decrypts the AES-128 stream with the session's key.
+    # The lesson plays: hls.js decrypts the AES-128 stream with the session's key, from the
+    # session's own playlist of A and B segments (the forensic watermark).
+    segments: list[str] = []
+    student.on("request", lambda r: segments.append(r.url) if r.url.endswith(".ts") else None)
     video = student.locator("[data-testid=player] hls-video, [data-testid=player] video").first
     expect(video).to_be_attached()
     student.wait_for_function(
@@ -152,6 +160,8 @@ def test_instructor_publishes_student_buys_and_watches(
         timeout=60_000,
         polling=500,
     )
+    variants = {re.sub(r".*_([ab])_\d{5}\.ts$", r"\1", url) for url in segments}
+    assert variants <= {"a", "b"} and segments, segments
     # Chapters: a list of buttons (titles as text) that seek, and markers on the timeline.
     chapters = student.get_by_role("navigation", name="Chapters")
     expect(chapters.get_by_role("button")).to_have_count(2)
