@@ -14,10 +14,21 @@ import hashlib
 import hmac
 
 
+def _stream(key: bytes, video_id: str, number: int, count: int) -> bytes:
+    seed = hmac.new(key, f"{video_id}:{number}".encode(), hashlib.sha256).digest()
+    return hashlib.shake_256(seed).digest((count + 7) // 8)
+
+
 def bits(key: bytes, video_id: str, number: int, count: int) -> list[int]:
     """+1 (A) or -1 (B) for the first COUNT segments of session NUMBER."""
     if number == 0:
         return [1] * count
-    seed = hmac.new(key, f"{video_id}:{number}".encode(), hashlib.sha256).digest()
-    stream = hashlib.shake_256(seed).digest((count + 7) // 8)
+    stream = _stream(key, video_id, number, count)
     return [1 if stream[i // 8] >> (i % 8) & 1 else -1 for i in range(count)]
+
+
+def bit(key: bytes, video_id: str, number: int, index: int) -> int:
+    """The choice for segment INDEX alone (what a segment request checks)."""
+    if number == 0:
+        return 1
+    return 1 if _stream(key, video_id, number, index + 1)[index // 8] >> (index % 8) & 1 else -1

@@ -94,8 +94,7 @@ async def session_playlist(
 def may_fetch(settings: Settings, video_id: str, number: int, variant: str, index: int) -> bool:
     """Whether session NUMBER's playlist names this variant of segment INDEX: a session
     gets only its own sequence, never both variants of a segment (F2)."""
-    bit = codeword.bits(_key(settings), video_id, number, index + 1)[index]
-    return (variant == "a") == (bit > 0)
+    return (variant == "a") == (codeword.bit(_key(settings), video_id, number, index) > 0)
 
 
 @dataclass(frozen=True)
