@@ -160,15 +160,17 @@ def leak(site: Site, viewer: Viewer, out: Path, seconds: int = SECONDS) -> Path:
 
 
 def test_F3_trace_names_the_session_of_each_copy(site: Site, tmp_path: Path) -> None:
-    for viewer, email in zip(site.marked, ("ann@example.com", "bob@example.com"), strict=True):
-        copy = leak(site, viewer, tmp_path / f"{email}.mp4")
-        traced = run_cli(site.data_dir, "trace", str(copy), "--video", site.video_id, **SECRET)
-        print(traced.stdout)
-        assert traced.returncode == 0, traced.stdout + traced.stderr
-        assert f"session  {viewer.session_id}" in traced.stdout
-        assert f"account  {email}" in traced.stdout
-        assert re.search(r"ip\s+127\.0\.0\.1", traced.stdout)
-    # The admin page's API answers the same for an uploaded copy; only admins may ask.
+    # Ann's copy through the command line...
+    ann = site.marked[0]
+    copy = leak(site, ann, tmp_path / "ann.mp4")
+    traced = run_cli(site.data_dir, "trace", str(copy), "--video", site.video_id, **SECRET)
+    print(traced.stdout)
+    assert traced.returncode == 0, traced.stdout + traced.stderr
+    assert f"session  {ann.session_id}" in traced.stdout
+    assert "account  ann@example.com" in traced.stdout
+    assert re.search(r"ip\s+127\.0\.0\.1", traced.stdout)
+    # ... and Bob's through the admin page's API (the same analysis); only admins may ask.
+    copy = leak(site, site.marked[1], tmp_path / "bob.mp4")
     admin = httpx.post(
         f"{site.server.url}/api/auth/login",
         json={"email": "root@example.com", "password": PASSWORD},

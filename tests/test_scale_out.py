@@ -215,7 +215,7 @@ async def test_a_worker_lost_mid_job_is_replaced_and_the_job_finishes_once(
         assert before is not None and key_before is not None
         if fate == "frozen":
             first.process.send_signal(signal.SIGCONT)  # the old worker wakes up and goes on
-            await asyncio.sleep(5)  # it notices the lost lease within a second (lease / 3)
+            await asyncio.sleep(3)  # it notices the lost lease within a second (lease / 3)
         after = await db.videos.find_one({"_id": video_id})
         key_after = await db.video_keys.find_one({"_id": video_id})
         assert after is not None and key_after is not None
