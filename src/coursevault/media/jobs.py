@@ -51,6 +51,8 @@ async def mark_failed(ctx: JobContext, message: str) -> None:
     fields: dict[str, Any] = {"error": message}
     if not payload.repackage:
         fields["status"] = VideoStatus.failed.value
+    if payload.forensic:
+        fields["forensic_requested"] = False  # so that asking again tries again
     video = await media_repo.update_video(db=ctx.db, video_id=payload.video_id, **fields)
     if video is not None and not payload.repackage:
         await _announce(ctx, video, error=message)

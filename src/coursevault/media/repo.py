@@ -86,6 +86,17 @@ async def update_video(
     return _video(doc) if doc else None
 
 
+async def request_forensic(*, db: Database, video_id: str) -> bool:
+    """Marks a video without forensic variants as wanting them; False if it has them or
+    they were already asked for."""
+    result = await db.videos.update_one(
+        {"_id": video_id, "forensic": None, "forensic_requested": {"$ne": True}},
+        {"$set": {"forensic_requested": True, "updated_at": clock.now()}},
+    )
+    _videos.forget(video_id)
+    return result.modified_count == 1
+
+
 async def issue_forensic_number(*, db: Database, video_id: str) -> int:
     """The next playback number of a watermarked video (1, 2, …), atomically."""
     doc = await db.videos.find_one_and_update(

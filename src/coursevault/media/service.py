@@ -148,13 +148,13 @@ async def queue_forensic(*, db: Database, video_ids: list[str]) -> int:
     uses them); a video not ready yet gets them at its first encode. Returns how many."""
     queued = 0
     for video in (await media_repo.get_videos(db=db, video_ids=list(set(video_ids)))).values():
-        if video.forensic is not None:
+        # One request at a time: only the caller that sets the flag queues the work (a
+        # second save of the policy while the re-package runs changes nothing).
+        if not await media_repo.request_forensic(db=db, video_id=video.id):
             continue
-        if video.status is not VideoStatus.ready:
-            await media_repo.update_video(db=db, video_id=video.id, forensic_requested=True)
-            continue
-        await media_jobs.queue_forensic(db=db, video=video)
-        queued += 1
+        if video.status is VideoStatus.ready:
+            await media_jobs.queue_forensic(db=db, video=video)
+            queued += 1
     return queued
 
 
