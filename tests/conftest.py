@@ -21,6 +21,7 @@ from tests import seaweed
 from tests.browser import launched
 from tests.factories import SignedIn, signed_in
 from tests.media_helpers import PackagedVideo, make_clip, new_video, upload_file, wait_for_video
+from tests.processes import TEST_PRESET
 
 BASE_URL = "http://testserver"
 TEST_SECRET = "test-secret-" + "x" * 40
@@ -38,7 +39,9 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def embedded_db(data_dir: Path) -> Iterator[embedded_server.EmbeddedServer]:
     server = embedded_server.ensure_running(data_dir)
     yield server
-    server.stop()
+    # The module's data dir is thrown away: no need to wait for the server to finish its
+    # graceful shutdown (5 s when a test left a client connected).
+    server.stop(timeout=1.0)
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
@@ -48,6 +51,7 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "secret_key": TEST_SECRET,
         "public_url": BASE_URL,
         "job_poll_seconds": 0.2,
+        "x264_preset": TEST_PRESET,  # transcodes in tests are setup (tests.processes)
         **overrides,
     }
     return Settings(_env_file=None, **values)

@@ -241,7 +241,7 @@ async def test_a_killed_worker_s_job_is_reclaimed_after_its_lease(
     assert job is not None and job["state"] == "running" and job["attempts"] == 1
 
     # Another worker finds nothing while the dead worker's lease lasts, then takes over.
-    fast = Settings(**{**settings.model_dump(), "job_lease_seconds": 2})
+    fast = Settings(**{**settings.model_dump(), "job_lease_seconds": 2, "x264_preset": "ultrafast"})
     rescuer = Worker(db=db, settings=fast, job_types=background_work.JOB_TYPES)
     async with asyncio.timeout(30):
         while not await rescuer.run_once():
@@ -254,6 +254,7 @@ async def test_a_killed_worker_s_job_is_reclaimed_after_its_lease(
     assert [r["name"] for r in ready["renditions"]] == ["240p", "360p", "480p", "720p"]
 
 
+@pytest.mark.parametrize("settings_overrides", [{"x264_preset": "veryfast"}])  # must last
 async def test_deleting_a_video_while_it_transcodes_stops_the_job(
     client: httpx.AsyncClient, db: Database, settings: Settings, tmp_path: Path
 ) -> None:
