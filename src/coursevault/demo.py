@@ -80,7 +80,7 @@ def make_clip(path: Path, title: str, tone: int, seconds: int = 10) -> Path:
         "-c:v",
         "libx264",
         "-preset",
-        "veryfast",
+        "ultrafast",  # a temporary source: the pipeline encodes it again
         "-pix_fmt",
         "yuv420p",
         "-c:a",
