@@ -123,7 +123,7 @@ def running(workdir: Path) -> Iterator[SeaweedFS]:
         # Its data is the test run's: no need to wait ~10 s for a graceful shutdown.
         process.terminate()
         try:
-            process.wait(2)
+            process.wait(0.5)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

@@ -22,7 +22,7 @@ from coursevault.config import Settings
 from coursevault.streaming import signing
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
-from tests.processes import Server, create_account, free_port, upload_until_ready
+from tests.processes import Server, free_port, sign_up, upload_until_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"
@@ -54,9 +54,9 @@ def render(template: Path, prefix: Path, **values: str) -> Path:
 def app_with_video(tmp_path: Path) -> Iterator[tuple[Server, str, Path]]:
     data_dir = tmp_path / "data"
     env = {"COURSEVAULT_SECRET_KEY": TEST_SECRET, "COURSEVAULT_ACCEL_REDIRECT": "/internal-media/"}
-    create_account(data_dir, "t@example.com", "instructor")
     server = Server(data_dir, workers=1, **env)
     try:
+        sign_up(server.url, "t@example.com", "instructor")
         clip = make_clip(tmp_path / "c.mp4", size="320x240", seconds=8).read_bytes()
         video_id = upload_until_ready(server.url, "t@example.com", PASSWORD, clip)
         yield server, video_id, data_dir

@@ -15,7 +15,7 @@ import pytest
 from tests import seaweed
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
-from tests.processes import Server, create_account, free_port, upload_until_ready
+from tests.processes import Server, free_port, sign_up, upload_until_ready
 from tests.test_nginx_offload import ROOT, nginx_binary, render, running_nginx, signed_base
 
 __all__ = ["nginx_binary"]  # a fixture this module uses
@@ -35,9 +35,9 @@ def app_on_s3(
         "COURSEVAULT_ACCEL_REDIRECT": "/internal-s3/",
         **seaweedfs.env(bucket, s3_prefix),
     }
-    create_account(data_dir, "t@example.com", "instructor")
     server = Server(data_dir, workers=1, **env)
     try:
+        sign_up(server.url, "t@example.com", "instructor")
         clip = make_clip(tmp_path / "c.mp4", size="320x240", seconds=8).read_bytes()
         yield server, upload_until_ready(server.url, "t@example.com", PASSWORD, clip)
     finally:

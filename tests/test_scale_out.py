@@ -23,7 +23,7 @@ from coursevault.streaming import signing
 from tests import seaweed
 from tests.conftest import TEST_SECRET, make_settings
 from tests.media_helpers import TUS, decrypt_segment, make_clip, metadata
-from tests.processes import Server, Worker, create_account
+from tests.processes import Server, Worker, sign_up
 
 pytestmark = pytest.mark.slow
 
@@ -169,7 +169,7 @@ async def test_two_nodes_share_one_upload_and_a_worker_with_no_shared_disk_publi
     cluster: Cluster, tmp_path: Path
 ) -> None:
     a, b = cluster.node(), cluster.node()
-    create_account(a.data_dir, "teach@example.com", "instructor", **cluster.env)
+    sign_up(a.url, "teach@example.com", "instructor")
     bearer = sign_in(a, "teach@example.com")
     clip = make_clip(tmp_path / "l.mp4", size="320x240", seconds=3)
     video_id = upload_across([a, b], bearer, clip.read_bytes())
@@ -196,9 +196,9 @@ async def test_a_worker_lost_mid_job_is_replaced_and_the_job_finishes_once(
     resumes: another worker takes the job over; the result is published once and the
     old worker changes nothing."""
     node = cluster.node()
-    create_account(node.data_dir, "teach@example.com", "instructor", **cluster.env)
+    sign_up(node.url, "teach@example.com", "instructor")
     bearer = sign_in(node, "teach@example.com")
-    clip = make_clip(tmp_path / "long.mp4", size="640x360", seconds=24)
+    clip = make_clip(tmp_path / "long.mp4", size="640x360", seconds=16)
     video_id = upload_across([node], bearer, clip.read_bytes())
     # The default preset: the first worker must still be encoding when it is stopped.
     first = cluster.worker(COURSEVAULT_JOB_LEASE_SECONDS="3", COURSEVAULT_X264_PRESET="veryfast")

@@ -16,6 +16,7 @@ from tests.a11y import assert_accessible
 from tests.browser import CHROMIUM, new_context, shot
 from tests.conftest import TEST_SECRET
 from tests.processes import Server, create_account
+from tests.processes import sign_up as register
 from tests.test_web_e2e import PASSWORD, sign_up
 
 pytestmark = pytest.mark.slow
@@ -26,9 +27,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does this)")
     data_dir = tmp_path_factory.mktemp("drip") / "data"
-    create_account(data_dir, "teach@example.com", "instructor")
-    create_account(data_dir, "boss@example.com", "admin")
+    create_account(data_dir, "boss@example.com", "admin")  # only an operator makes admins
     running = Server(data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET)
+    register(running.url, "teach@example.com", "instructor")
     yield running
     running.stop()
 
