@@ -80,7 +80,12 @@ typecheck: install
 pytest: install web
 	$(VENV)/bin/pytest
 
-test: system-deps lint typecheck webtest pytest
+# The checks that do not need each other run side by side (mypy on one core, the web app's
+# install, lint, unit tests and build on the other), each target's output kept together;
+# then every test.
+test: system-deps
+	@$(MAKE) --no-print-directory -j3 --output-sync=target lint typecheck webtest web
+	@$(MAKE) --no-print-directory pytest
 
 bench: system-deps install
 	PYTHONPATH=. $(PY) bench/transcode.py
