@@ -214,6 +214,13 @@ async def test_a_deferred_message_is_sent_again_and_a_refused_one_is_given_up(
 ) -> None:
     mail_server.defer_next = 1  # the relay says 451 once
     assert (await register(client, "patient@example.com")).status_code == 202
+    async with asyncio.timeout(30):  # deferred: queued again for later (5 s)...
+        while not await db.jobs.find_one(
+            {"kind": "auth.mail_verification", "attempts": 1, "state": "queued"}
+        ):
+            await asyncio.sleep(0.05)
+    # ... and that later is now (the test does not wait out the back-off).
+    await db.jobs.update_many({"state": "queued"}, {"$set": {"run_at": clock.now()}})
     [mail] = await mail_server.wait_for("patient@example.com", within=30)
     [job] = await jobs_settled(db, "auth.mail_verification")
     assert (job["state"], job["attempts"]) == ("done", 2)

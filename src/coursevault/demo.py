@@ -148,14 +148,16 @@ async def seed(*, db: Database, settings: Settings) -> DemoResult:
             assert found is not None
             return DemoResult(course=found, created=False)
     with tempfile.TemporaryDirectory() as tmp:
-        videos = []
-        for i, (title, tone, _) in enumerate(LESSONS):
-            clip = await asyncio.to_thread(make_clip, Path(tmp) / f"lesson{i}.mp4", title, tone)
-            videos.append(
-                await media.import_file(
-                    db=db, settings=settings, owner=teacher, title=title, path=clip
-                )
+        clips = await asyncio.gather(  # one ffmpeg per clip, side by side
+            *(
+                asyncio.to_thread(make_clip, Path(tmp) / f"lesson{i}.mp4", title, tone)
+                for i, (title, tone, _) in enumerate(LESSONS)
             )
+        )
+        videos = [
+            await media.import_file(db=db, settings=settings, owner=teacher, title=title, path=clip)
+            for (title, _, _), clip in zip(LESSONS, clips, strict=True)
+        ]
         await _wait_ready(db=db, settings=settings, videos=videos, owner=teacher)
     for (title, _, _), video in zip(LESSONS, videos, strict=True):
         ready = await media.owned_video(db=db, video_id=video.id, user=teacher)
