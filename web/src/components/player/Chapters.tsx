@@ -19,6 +19,37 @@ export function currentChapter(chapters: Chapter[], time: number): number {
   return found;
 }
 
+/** Points of the video as a list of "time + text" buttons that seek there (chapters, the
+ * transcript's cues); the text is rendered as text, never HTML. */
+export function SeekList({
+  items,
+  current,
+  onSeek,
+  className,
+}: {
+  items: { start: number; text: string }[];
+  current: number;
+  onSeek(seconds: number): void;
+  className?: string;
+}) {
+  return (
+    <ol className={className}>
+      {items.map((item, i) => (
+        <li key={`${item.start}-${i}`}>
+          <button
+            type="button"
+            className="link"
+            aria-current={i === current ? "true" : undefined}
+            onClick={() => onSeek(item.start)}
+          >
+            <span className="chapter-time">{clock(item.start)}</span> {item.text}
+          </button>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
 /** The chapter list: buttons that seek (the markers are on the Timeline); titles are text,
  * never HTML. */
 export function Chapters({
@@ -35,20 +66,12 @@ export function Chapters({
   return (
     <div className="chapters">
       <nav aria-label="Chapters">
-        <ol className="chapter-list">
-          {chapters.map((c, i) => (
-            <li key={c.start}>
-              <button
-                type="button"
-                className="link"
-                aria-current={i === current ? "true" : undefined}
-                onClick={() => onSeek(c.start)}
-              >
-                <span className="chapter-time">{clock(c.start)}</span> {c.title}
-              </button>
-            </li>
-          ))}
-        </ol>
+        <SeekList
+          className="chapter-list"
+          items={chapters.map((c) => ({ start: c.start, text: c.title }))}
+          current={current}
+          onSeek={onSeek}
+        />
       </nav>
     </div>
   );

@@ -1,6 +1,6 @@
 import { api, unwrap } from "../../api/client";
 import { Notice, useLoad } from "../ui";
-import { clock } from "./Chapters";
+import { SeekList } from "./Chapters";
 
 /** The lesson's captions as a list of lines; a click seeks there. Text only, never HTML. */
 export function Transcript({
@@ -29,20 +29,11 @@ export function Transcript({
   return (
     <details className="transcript" open>
       <summary>Transcript ({data.label})</summary>
-      <ol>
-        {data.cues.map((cue, i) => (
-          <li key={`${cue.start}-${i}`}>
-            <button
-              type="button"
-              className="link"
-              aria-current={i === current ? "true" : undefined}
-              onClick={() => onSeek(cue.start)}
-            >
-              <span className="chapter-time">{clock(cue.start)}</span> {cue.text}
-            </button>
-          </li>
-        ))}
-      </ol>
+      <SeekList
+        items={data.cues.map((cue) => ({ start: cue.start, text: cue.text }))}
+        current={current}
+        onSeek={onSeek}
+      />
     </details>
   );
 }
