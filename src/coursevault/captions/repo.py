@@ -5,7 +5,7 @@ from __future__ import annotations
 from pymongo import ASCENDING
 
 from coursevault import clock
-from coursevault.captions.models import CaptionTrack, CueRead
+from coursevault.captions.models import CaptionTrack
 from coursevault.captions.parse import Cue
 from coursevault.db import Database, Document, pair_id
 from coursevault.ttl_cache import TtlCache
@@ -90,6 +90,3 @@ def _forget(video_id: str, language: str) -> None:
 
 def cues_of(track: CaptionTrack) -> list[Cue]:
     return [Cue(start=c.start, end=c.end, text=c.text) for c in track.cues]
-
-
-__all__ = ["CueRead", "cues_of", "delete", "delete_all", "save", "track", "tracks"]

@@ -14,7 +14,6 @@ from coursevault.captions.models import (
     normalize_language,
 )
 from coursevault.db import Database
-from coursevault.media import service as media
 from coursevault.media.models import Video
 
 # How long delivery may reuse a video's list of tracks and their cues: a changed track
@@ -76,21 +75,17 @@ async def transcript(*, db: Database, video_id: str, language: str) -> Transcrip
     return Transcript(language=track.language, label=track.label, cues=track.cues)
 
 
-async def master_with_captions(*, db: Database, video_id: str, master: bytes) -> bytes:
-    """The master playlist with the video's caption languages as subtitle renditions."""
-    found = await languages(db=db, video_id=video_id, max_age=DELIVERY_CACHE_SECONDS)
-    return hls.with_subtitles(master.decode(), found).encode() if found else master
+def master_with_captions(master: bytes, tracks: list[CaptionLanguage]) -> bytes:
+    """The master playlist with TRACKS as subtitle renditions."""
+    return hls.with_subtitles(master.decode(), tracks).encode()
 
 
-async def hls_file(*, db: Database, video_id: str, language: str, kind: str) -> str | None:
+async def hls_file(*, db: Database, video: Video, language: str, kind: str) -> str | None:
     """A caption playlist (`m3u8`) or its WebVTT segment (`vtt`), or None if there is none."""
     track = await captions_repo.track(
-        db=db, video_id=video_id, language=language, max_age=DELIVERY_CACHE_SECONDS
+        db=db, video_id=video.id, language=language, max_age=DELIVERY_CACHE_SECONDS
     )
     if track is None:
-        return None
-    video = await media.get_video(db=db, video_id=video_id, max_age=DELIVERY_CACHE_SECONDS)
-    if video is None:
         return None
     if kind == "m3u8":
         return hls.subtitle_playlist(track.language, video.duration or 0.0)

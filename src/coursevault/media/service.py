@@ -90,14 +90,16 @@ async def issue_forensic_number(*, db: Database, video_id: str) -> int:
     return await media_repo.issue_forensic_number(db=db, video_id=video_id)
 
 
-async def published_generation(*, db: Database, video_id: str, max_age: float) -> str | None:
-    """Which published output of VIDEO_ID viewers get (object storage), as read at most
-    MAX_AGE seconds ago."""
+async def published_video(
+    *, db: Database, video_id: str, max_age: float, generations: bool = True
+) -> Video | None:
+    """VIDEO_ID as read at most MAX_AGE seconds ago, for delivery: with object storage
+    (GENERATIONS) its `generation` says which published output viewers get."""
     video = await media_repo.get_video(db=db, video_id=video_id, max_age=max_age)
-    if video is None or video.generation is None:
+    if video is None or (generations and video.generation is None):
         # Another node may have published since this one cached the video: look again.
         video = await media_repo.get_video(db=db, video_id=video_id)
-    return video.generation if video else None
+    return video
 
 
 async def store_cover(*, settings: Settings, name: str, data: bytes) -> None:
@@ -115,7 +117,8 @@ async def poster_response(
     *, db: Database, settings: Settings, video_id: str, headers: dict[str, str]
 ) -> Response | None:
     """The poster frame of a ready video (a course's default cover), or None."""
-    generation = await published_generation(db=db, video_id=video_id, max_age=60.0)
+    video = await published_video(db=db, video_id=video_id, max_age=60.0)
+    generation = video.generation if video else None
     return await storage(settings).media_response(
         video_id, generation, "poster.jpg", "image/jpeg", headers
     )

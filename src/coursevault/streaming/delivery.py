@@ -90,34 +90,40 @@ async def media_response(
         **cors_headers(_origin(scope), settings),
     }
     media_type = TYPES[name[name.rindex(".") :]]
+    # One look at the video (cached) for everything below: generation, mark, duration.
+    store = storage(settings)
+    video = await media.published_video(
+        db=db,
+        video_id=video_id,
+        max_age=GENERATION_CACHE_SECONDS,
+        generations=store.uses_generations,
+    )
+    if video is None:
+        return app_error_response(not_found())
     if caption is not None:
         text = await captions.hls_file(
-            db=db, video_id=video_id, language=caption.group(1), kind=caption.group(2)
+            db=db, video=video, language=caption.group(1), kind=caption.group(2)
         )
         return (
             app_error_response(not_found())
             if text is None
             else Response(text, 200, headers, media_type)
         )
-    store = storage(settings)
-    generation = (
-        await media.published_generation(db=db, video_id=video_id, max_age=GENERATION_CACHE_SECONDS)
-        if store.uses_generations
-        else None
-    )
-    video = await media.get_video(db=db, video_id=video_id, max_age=GENERATION_CACHE_SECONDS)
-    if video is not None and video.forensic is not None:
+    generation = video.generation if store.uses_generations else None
+    if video.forensic is not None:
         marked = await _forensic_answer(settings, db, grant, video, generation, name, headers)
         if marked is not None:
             return marked
-    if name == MASTER_PLAYLIST and await captions.languages(
-        db=db, video_id=video_id, max_age=captions.DELIVERY_CACHE_SECONDS
-    ):
-        master = await store.read_published(video_id, generation, name)
-        if master is None:
-            return app_error_response(not_found())
-        body = await captions.master_with_captions(db=db, video_id=video_id, master=master)
-        return Response(body, 200, headers, media_type)
+    if name == MASTER_PLAYLIST:
+        tracks = await captions.languages(
+            db=db, video_id=video_id, max_age=captions.DELIVERY_CACHE_SECONDS
+        )
+        if tracks:
+            master = await store.read_published(video_id, generation, name)
+            if master is None:
+                return app_error_response(not_found())
+            body = captions.master_with_captions(master, tracks)
+            return Response(body, 200, headers, media_type)
     found = await store.media_response(video_id, generation, name, media_type, headers)
     if found is None:
         return app_error_response(not_found())
