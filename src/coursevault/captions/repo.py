@@ -55,11 +55,7 @@ async def tracks(
         cursor = db.captions.find({"video_id": video_id}, SUMMARY).sort("language", ASCENDING)
         return [(_track(doc), int(doc.get("cue_count", 0))) async for doc in cursor]
 
-    found = _lists.get(video_id, max_age)
-    if found is None:
-        found = await load()
-        _lists.put(video_id, found)  # an empty list is an answer too
-    return found
+    return await _lists.get_or_load(video_id, max_age, load) or []
 
 
 async def track(

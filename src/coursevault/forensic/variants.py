@@ -1,22 +1,20 @@
 """Playlists of a watermarked video. The packager writes `<name>_a.m3u8` and
 `<name>_b.m3u8` (same segments, same key periods, each segment with its own IV); the
-master lists only `<name>.m3u8`, which is the all-A playlist for sessions without a mark
-and, for a marked session, a playlist whose segments follow its codeword (rendered per
-request from the two, `Template`)."""
+master lists only `<name>.m3u8`, which no file holds: it is rendered per request from the
+two (`Template`), following the session's codeword, or all A for a session without a
+mark."""
 
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 SEGMENT = re.compile(r"^([0-9]{2,4}p)_([ab])_([0-9]{5})\.ts$")
 
 
-def finish(output: Path, names: list[str]) -> None:
-    """Rewrites the master to list each rendition once (its A playlist, under the plain
-    name) and writes the plain all-A playlists."""
+def finish(output: Path) -> None:
+    """Rewrites the master to list each rendition once, under its plain name."""
     master = output / "master.m3u8"
     lines = master.read_text().splitlines()
     kept: list[str] = []
@@ -32,8 +30,6 @@ def finish(output: Path, names: list[str]) -> None:
         kept.append(line)
         index += 1
     master.write_text("\n".join(kept) + "\n")
-    for name in names:
-        shutil.copyfile(output / f"{name}_a.m3u8", output / f"{name}.m3u8")
 
 
 @dataclass(frozen=True)

@@ -174,7 +174,7 @@ async def _encode(
     bandwidths = packager.bandwidths(output / command.MASTER_PLAYLIST)
     if forensic:
         bandwidths = {name.removesuffix("_a"): rate for name, rate in bandwidths.items()}
-        variants.finish(output, [r.name for r in renditions])
+        variants.finish(output)
     stored = content_keys.wrap(
         ctx.settings,
         video_id,
