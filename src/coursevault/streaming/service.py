@@ -138,6 +138,7 @@ async def start_lesson(
         log.info("playback refused (play limit) user=%s lesson=%s ip=%s", user.id, lesson_id, ip)
         raise errors.play_limit(limit)
     position = await progress.resume_position(db=db, user_id=user.id, lesson_id=lesson_id)
+    policy = PlaybackPolicy(**ref.course["policy"])
     started = await start(
         db=db,
         settings=settings,
@@ -152,9 +153,9 @@ async def start_lesson(
             access=access,
             video_duration=ref.video_duration,
             resume_position=position,
-            forensic=PlaybackPolicy(**ref.course["policy"]).forensic_watermark,
+            forensic=policy.forensic_watermark,
         ),
-        key_protection=PlaybackPolicy(**ref.course["policy"]).key_protection,
+        key_protection=policy.key_protection,
     )
     if limit is not None and not await limits.count_play(db=db, user=user, ref=ref, limit=limit):
         await end(db=db, session_id=started.session_id, reason="play_limit", ip=ip)
