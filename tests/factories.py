@@ -49,9 +49,14 @@ async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD)
 
 
 async def signed_in(
-    client: httpx.AsyncClient, db: Database, settings: Settings, *, role: Role = Role.student
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    *,
+    role: Role = Role.student,
+    email: str | None = None,
 ) -> SignedIn:
-    user = await make_user(db, settings, role=role)
+    user = await make_user(db, settings, role=role, email=email)
     response = await login(client, user.email)
     assert response.status_code == 200, response.text
     body = response.json()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
@@ -45,6 +46,24 @@ def test_demo_seeds_a_published_course_once(tmp_path: Path) -> None:
             f"{server.url}/api/lessons/{lessons[0]['id']}/transcript/en", headers=bearer
         ).json()
         assert transcript["cues"][0]["text"].startswith("Getting around: the test pattern")
+        # The demo student buys the course with the test checkout: paid, enrolled, and the
+        # receipt in the development outbox (it answered 500 when its address was `.test`).
+        course_id = catalog["items"][0]["id"]
+        order = httpx.post(
+            f"{server.url}/api/courses/{course_id}/checkout", json={}, headers=bearer
+        )
+        assert order.status_code == 201, order.text
+        paid = httpx.post(
+            f"{server.url}/api/payments/local/{order.json()['order_id']}/complete",
+            json={"outcome": "succeed"},
+            headers=bearer,
+        )
+        assert paid.status_code == 200, paid.text
+        deadline = time.monotonic() + 20
+        while "Your receipt for" not in (mail := run_cli(data_dir, "mail", "list").stdout):
+            assert time.monotonic() < deadline, mail
+            time.sleep(0.2)
+        assert demo.STUDENT[0] in mail
     finally:
         server.stop()
 

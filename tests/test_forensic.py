@@ -256,3 +256,27 @@ def test_F1_the_variants_are_invisible(tmp_path: Path) -> None:
         assert found, compared.stderr[-500:]
         print(f"variant {variant}: {found.group(1)} dB")
         assert float(found.group(1)) >= 42
+
+
+def test_D1_after_a_watermarked_encode_and_a_trace_the_next_encode_finishes(
+    site: Site, tmp_path: Path
+) -> None:
+    """The server that made the watermarked variants (the fixture) traces a copy through
+    the admin API and then converts an ordinary upload: the forked ffmpeg runs no Python
+    before exec, so PyAV state left in other threads cannot freeze it (D1)."""
+    admin = httpx.post(
+        f"{site.server.url}/api/auth/login",
+        json={"email": "root@example.com", "password": PASSWORD},
+    ).json()["access_token"]
+    copy = make_clip(tmp_path / "copy.mp4", size="320x240", seconds=12, rate=15)
+    traced = httpx.post(
+        f"{site.server.url}/api/admin/trace/{site.video_id}",
+        content=copy.read_bytes(),
+        headers={"Authorization": f"Bearer {admin}"},
+        timeout=120,
+    )
+    assert traced.status_code == 200, traced.text
+    clip = make_clip(tmp_path / "plain.mp4", size="320x240", seconds=4, rate=15).read_bytes()
+    video_id = upload_until_ready(site.server.url, "t@example.com", PASSWORD, clip, timeout=120)
+    assert httpx.get(f"{site.server.url}/healthz", timeout=5).status_code == 200
+    assert video_id != site.video_id

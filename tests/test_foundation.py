@@ -211,6 +211,14 @@ def test_every_rule_id_named_in_code_or_tests_is_explained_in_the_docs() -> None
     assert named - explained == set()
 
 
+def test_D1_no_python_runs_between_fork_and_exec() -> None:
+    """A `preexec_fn` (or a bare fork) lets Python run in a child that inherited other
+    threads' locks; it froze the whole server once (D1)."""
+    pattern = re.compile(r"preexec_fn\s*=|os\.fork\(|multiprocessing")
+    offenders = [p.name for p in SRC.rglob("*.py") if pattern.search(p.read_text())]
+    assert offenders == []
+
+
 FEATURES = {"auth", "courses", "progress", "enrollments", "payments", "media", "streaming"}
 FEATURES |= {"reports", "jobs", "captions", "engagement", "forensic", "certificates"}
 

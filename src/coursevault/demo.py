@@ -22,8 +22,10 @@ from coursevault.ffmpeg.binary import ffmpeg_path
 from coursevault.media import service as media
 from coursevault.media.models import Video, VideoStatus
 
-INSTRUCTOR = ("instructor@demo.coursevault.test", "Demo Instructor")
-STUDENT = ("student@demo.coursevault.test", "Demo Student")
+# Addresses every form and the mail model accept (example.com is reserved for examples,
+# RFC 2606): a `.test` domain once made the demo purchase answer 500 (M1).
+INSTRUCTOR = ("instructor@demo.example.com", "Demo Instructor")
+STUDENT = ("student@demo.example.com", "Demo Student")
 # Printed by the command; `demo` refuses to run in production.
 PASSWORD = "coursevault-demo"  # noqa: S105
 COURSE_TITLE = "Welcome to CourseVault"

@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 from coursevault.captions.models import CaptionLanguage
 from coursevault.courses.chapters import Chapter
 from coursevault.progress.models import ResumePoint
+from coursevault.text import Title
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
 Markdown = Annotated[str, StringConstraints(max_length=200_000)]
 Currency = Annotated[

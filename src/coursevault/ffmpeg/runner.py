@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
+import functools
 import logging
-import signal
+import shutil
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from coursevault.ffmpeg.binary import ffmpeg_path
 
-PR_SET_PDEATHSIG = 1
 STDERR_TAIL = 4000
 
 # Failures that no retry will fix: the input or the options are at fault.
@@ -61,10 +60,18 @@ def classify(returncode: int, stderr: str) -> FFmpegFailed:
     return FFmpegFailed("The converter stopped with an error", permanent=False, stderr=stderr)
 
 
-def _die_with_parent() -> None:
-    # If the worker is killed (-9), the kernel ends ffmpeg too: no stray encoders (U3).
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+@functools.cache
+def _with_parent_death() -> tuple[str, ...]:
+    """The prefix that makes the kernel kill ffmpeg when its worker dies (U3, D1)."""
+    # No Python may run between fork and exec (D1): a `preexec_fn` once froze the server,
+    # because the forked child freed another thread's PyAV scaler whose condition variable
+    # still had waiters. util-linux's setpriv sets PR_SET_PDEATHSIG and then execs ffmpeg,
+    # so the same process (and pid) becomes ffmpeg with the guarantee in place.
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        log.warning("setpriv (util-linux) not found: ffmpeg may outlive a killed worker")
+        return ()
+    return (setpriv, "--pdeathsig", "KILL", "--")
 
 
 @dataclass
@@ -109,12 +116,12 @@ async def run(
 ) -> None:
     """Runs ffmpeg with ARGS; kills it on timeout or cancellation; raises FFmpegFailed."""
     process = await asyncio.create_subprocess_exec(
+        *_with_parent_death(),
         ffmpeg_path(),
         *args,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-        preexec_fn=_die_with_parent,
     )
     assert process.stdout is not None and process.stderr is not None
     stderr_task = asyncio.create_task(process.stderr.read())

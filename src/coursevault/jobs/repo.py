@@ -42,6 +42,7 @@ async def enqueue(
                 "entity": entity,
                 "state": JobState.queued.value,
                 "attempts": 0,
+                "interrupted": 0,
                 "max_attempts": max_attempts,
                 "run_at": now,
                 "lease_until": None,
@@ -59,9 +60,10 @@ async def enqueue(
 async def claim(
     *, db: Database, kinds: list[str], worker: str, lease: timedelta
 ) -> Document | None:
-    """Atomically takes the next due job, or one whose worker's lease ran out."""
+    """Atomically takes the next due job, or one whose worker's lease ran out; returns the
+    job as it is now, with `interrupted` counting the runs that died with their worker."""
     now = clock.now()
-    return await db.jobs.find_one_and_update(
+    before = await db.jobs.find_one_and_update(
         {
             "kind": {"$in": kinds},
             "$or": [
@@ -79,7 +81,39 @@ async def claim(
             "$inc": {"attempts": 1},
         },
         sort=[("run_at", ASCENDING)],
-        return_document=ReturnDocument.AFTER,
+        return_document=ReturnDocument.BEFORE,
+    )
+    if before is None:
+        return None
+    job = {**before, "state": JobState.running.value, "worker": worker}
+    job["attempts"] = before["attempts"] + 1
+    if before["state"] == JobState.running.value:
+        # The last run's worker died (kill -9, OOM, a restart) without an answer: a crash is
+        # not the job's failure, so it gives its attempt back (D4) and is counted apart.
+        job["attempts"] -= 1
+        job["interrupted"] = before.get("interrupted", 0) + 1
+        await db.jobs.update_one(
+            {"_id": before["_id"], "worker": worker},
+            {"$inc": {"attempts": -1, "interrupted": 1}},
+        )
+    return job
+
+
+async def release(*, db: Database, job_id: str, worker: str) -> None:
+    """Hands a job this worker holds back to the queue at once, its attempt not counted:
+    the worker is shutting down, the job did nothing wrong."""
+    await db.jobs.update_one(
+        {"_id": job_id, "worker": worker, "state": JobState.running.value},
+        {
+            "$set": {
+                "state": JobState.queued.value,
+                "run_at": clock.now(),
+                "lease_until": None,
+                "worker": None,
+                "updated_at": clock.now(),
+            },
+            "$inc": {"attempts": -1},
+        },
     )
 
 

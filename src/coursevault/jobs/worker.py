@@ -24,6 +24,10 @@ from coursevault.jobs.models import JobContext, JobType, PermanentJobError
 log = logging.getLogger(__name__)
 
 OUTAGE_MAX_WAIT_SECONDS = 30.0  # the longest pause between polls while the database is away
+# A job whose runs keep dying with their worker (a poison input that crashes the process)
+# must end some day; ten crashes is far past any run of restarts or deploys (D4).
+MAX_INTERRUPTIONS = 10
+SHUTDOWN_RELEASE_SECONDS = 2.0
 
 
 @dataclass
@@ -136,6 +140,9 @@ class Worker:
         if job["attempts"] > job_type.max_attempts:
             await self._fail(job_type, ctx, "It failed too many times; please upload it again")
             return True
+        if job.get("interrupted", 0) > MAX_INTERRUPTIONS:
+            await self._fail(job_type, ctx, "The worker stopped every time it ran this job")
+            return True
         await self._run(job_type, ctx)
         return True
 
@@ -147,7 +154,13 @@ class Worker:
             await work
         except asyncio.CancelledError:
             if not ctx.cancelled.is_set():
-                raise  # we are shutting down: the lease runs out and another worker retries
+                # We are shutting down: the job goes back to the queue for the next worker
+                # without costing an attempt (if the database cannot be told, its lease runs
+                # out and the next claim gives the attempt back instead).
+                with contextlib.suppress(Exception):
+                    async with asyncio.timeout(SHUTDOWN_RELEASE_SECONDS):
+                        await jobs_repo.release(db=self.db, job_id=ctx.job_id, worker=self.id)
+                raise
             log.info("job %s was cancelled", ctx.job_id)
         except PermanentJobError as exc:
             await self._fail(job_type, ctx, str(exc))

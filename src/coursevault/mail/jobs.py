@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 
 from coursevault.config import Settings
 from coursevault.db import Database
@@ -35,10 +37,20 @@ async def log_given_up(ctx: JobContext, reason: str) -> None:
 
 def mail_job(kind: str, handler: Handler) -> JobType:
     """A job type that sends mail, with the retry rules every mail shares: 5 s, 10 s,
-    20 s … for about 10 minutes, so a relay restart or a greylisting server is ridden out."""
+    20 s … for about 10 minutes, so a relay restart or a greylisting server is ridden out.
+    A message that cannot be built (an address or a header no retry will mend) fails at
+    once, logged one time (M1)."""
+
+    @functools.wraps(handler)
+    async def handle(ctx: JobContext) -> None:
+        try:
+            await handler(ctx)
+        except ValueError as exc:  # pydantic's ValidationError, email's header checks
+            raise PermanentJobError(f"the message cannot be built: {exc}") from exc
+
     return JobType(
         kind=kind,
-        handler=handler,
+        handler=handle,
         on_failure=log_given_up,
         max_attempts=8,
         backoff_seconds=5,
@@ -60,3 +72,18 @@ async def queue(
     await jobs.enqueue(
         db=db, job_type=SEND, payload=message, entity=f"mail:{message.to}", once=once
     )
+
+
+def never_breaks[**P](announce: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[None]]:
+    """Wraps the mail step that follows a purchase, a webhook or a transcode: whatever goes
+    wrong in it (a lookup, a message that cannot be built, the queue) is logged and the mail
+    dropped, and the work it follows answers as if mail did not exist (M1)."""
+
+    @functools.wraps(announce)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            await announce(*args, **kwargs)
+        except Exception:
+            log.exception("mail not sent (%s): the work it follows goes on", announce.__module__)
+
+    return wrapper

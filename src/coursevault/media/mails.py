@@ -10,6 +10,7 @@ from coursevault.mail import jobs as mail
 from coursevault.mail.message import Action, compose
 
 
+@mail.never_breaks
 async def announce(
     *, db: Database, settings: Settings, owner_id: str, video_id: str, title: str, error: str | None
 ) -> None:

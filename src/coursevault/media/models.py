@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
+
+from coursevault.text import Title
 
 
 class VideoStatus(StrEnum):
@@ -16,9 +17,6 @@ class VideoStatus(StrEnum):
     processing = "processing"
     ready = "ready"
     failed = "failed"
-
-
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class VideoCreate(BaseModel):

@@ -63,6 +63,7 @@ def refund_notice(settings: Settings, order: Document, name: str, to: str) -> Me
     )
 
 
+@mail.never_breaks
 async def announce(*, db: Database, settings: Settings, order: Document, state: OrderState) -> None:
     """Queues the buyer's receipt (paid) or refund notice (refunded) for ORDER, once each."""
     build = {OrderState.paid: receipt, OrderState.refunded: refund_notice}.get(state)
