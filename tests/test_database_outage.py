@@ -119,3 +119,37 @@ async def test_an_embedded_database_killed_with_sigkill_is_restarted_on_its_data
     assert restarted is not None and restarted.pid != killed.pid
     assert restarted.uri == killed.uri
     assert "is gone; restarting it" in caplog.text and "running again" in caplog.text
+
+
+async def test_D2_a_frozen_database_makes_playlists_and_segments_503_not_500(
+    client: httpx.AsyncClient, db: Database, settings: Settings, ready_video: str
+) -> None:
+    """The media routes answer a frozen database like every other route: 503 in the
+    error shape, never a 500 with a traceback (D2)."""
+    from coursevault.streaming import service as playback
+    from coursevault.streaming.models import StreamPolicy
+
+    student = await signed_in(client, db, settings)
+    started = await playback.start(
+        db=db, settings=settings, user=student.user, video_id=ready_video,
+        policy=StreamPolicy(max_concurrent_streams=2), device="test", ip="127.0.0.1",
+    )  # fmt: skip
+    master = await client.get(started.playlist_url)
+    assert master.status_code == 200, master.text
+    base = started.playlist_url.rsplit("/", 1)[0]
+    variant = next(line for line in master.text.splitlines() if line.endswith(".m3u8"))
+    playlist = await client.get(f"{base}/{variant}")
+    segment = next(line for line in playlist.text.splitlines() if line.endswith(".ts"))
+    running = embedded_server.find_running(settings.data_dir)
+    assert running is not None
+    await asyncio.sleep(6)  # past the 5 s caches: the next requests must ask the database
+    os.kill(running.pid, signal.SIGSTOP)
+    try:
+        for path in (started.playlist_url, f"{base}/{variant}", f"{base}/{segment}", f"{base}/key"):
+            async with asyncio.timeout(10):
+                response = await client.get(path, headers=student.bearer)
+            assert response.status_code == 503, (path, response.text)
+            assert response.json()["error"]["code"] == "database_unavailable"
+    finally:
+        os.kill(running.pid, signal.SIGCONT)
+    assert (await client.get(f"{base}/{segment}")).status_code == 200

@@ -75,6 +75,8 @@ async def test_M2_a_title_with_a_line_break_is_one_line_and_its_receipt_arrives(
     [receipt] = await mail_server.wait_for(student.user.email)
     assert receipt.subject == "Your receipt for Dogs X-Evil: 1"
     assert receipt.message["X-Evil"] is None
+    # The buyer never confirmed the address: the receipt greets no typed name (M3).
+    assert receipt.body().splitlines()[0] == "Hello,"
 
 
 async def test_M1_a_reserved_address_gets_its_receipt_and_an_unmailable_one_still_buys(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -119,3 +121,39 @@ def test_production_without_a_secret_refuses_to_start(tmp_path: Path) -> None:
     )
     assert started.returncode == 2
     assert "COURSEVAULT_SECRET_KEY" in started.stderr
+
+
+def _parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def test_D3_the_database_outlives_the_worker_that_restarted_it(tmp_path: Path) -> None:
+    """With two workers, the embedded database killed (-9) is restarted by one of them;
+    when that worker dies too, the database stays, on its address, and every request
+    answers (it died with the worker and half the requests failed until a restart)."""
+    data_dir = tmp_path / "data"
+    server = Server(data_dir, workers=2)
+    try:
+        first = embedded_server.find_running(data_dir)
+        assert first is not None
+        os.kill(first.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while (again := embedded_server.find_running(data_dir)) is None or again.pid == first.pid:
+            assert time.monotonic() < deadline, server.output()
+            time.sleep(0.2)
+        assert again.uri == first.uri
+        restarter = _parent_of(again.pid)
+        assert restarter != server.process.pid  # a worker restarted it
+        os.kill(restarter, signal.SIGKILL)
+        time.sleep(3)  # granian respawns the worker; the database supervisors poll each second
+        answers = [httpx.get(f"{server.url}/api/courses").status_code for _ in range(40)]
+        assert answers == [200] * 40, answers
+        still = embedded_server.find_running(data_dir)
+        assert still is not None and (still.pid, still.uri) == (again.pid, first.uri)
+    finally:
+        assert server.stop() == 0
+    wait_port_free(server.port)
+    deadline = time.monotonic() + 10  # it still ends with serve (it checks each second)
+    while embedded_server.find_running(data_dir) is not None:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)

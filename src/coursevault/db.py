@@ -13,7 +13,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from coursevault import embedded_server
+from coursevault import embedded_server, supervision
 from coursevault.config import Settings
 
 type Document = dict[str, Any]
@@ -75,8 +75,13 @@ async def supervise(connection: Connection, settings: Settings, stop: asyncio.Ev
             continue
         log.warning("embedded database (pid %s) is gone; restarting it", gone.pid)
         try:
+            # The server belongs to `serve` (when there is one), not to this worker: a
+            # worker that dies must not take the database from its siblings (D3).
             connection.embedded = await asyncio.to_thread(
-                embedded_server.ensure_running, settings.data_dir, gone.port
+                embedded_server.ensure_running,
+                settings.data_dir,
+                gone.port,
+                supervision.supervisor_pid(),
             )
         except embedded_server.EmbeddedServerError as exc:
             log.error("embedded database did not restart (%s); trying again", exc)

@@ -27,6 +27,7 @@ DB_DIR_NAME = "db"
 DB_FILE_NAME = "coursevault.sqlite3"
 LOCK_FILE_NAME = "server.lock"
 STATE_FILE_NAME = "server.json"
+PORT_FILE_NAME = "server.port"  # kept after the server ends: the next one reuses the port
 START_TIMEOUT_SECONDS = 30.0
 EXIT_ALREADY_RUNNING = 3
 
@@ -77,6 +78,13 @@ def _read_state(data_dir: Path) -> tuple[int, int] | None:
         return None
 
 
+def _last_port(data_dir: Path) -> int:
+    try:
+        return int((db_dir(data_dir) / PORT_FILE_NAME).read_text())
+    except (OSError, ValueError):
+        return 0
+
+
 def _uri(port: int) -> str:
     return f"mongodb://127.0.0.1:{port}/?directConnection=true"
 
@@ -120,13 +128,16 @@ def find_running(data_dir: Path) -> EmbeddedServer | None:
     return EmbeddedServer(uri=_uri(port), pid=pid)
 
 
-def ensure_running(data_dir: Path, port: int = 0) -> EmbeddedServer:
-    """Returns the running server for DATA_DIR, starting one owned by this process if needed
-    (on PORT when given: a restart keeps the address its clients already use)."""
+def ensure_running(data_dir: Path, port: int = 0, owner: int | None = None) -> EmbeddedServer:
+    """Returns the running server for DATA_DIR, starting one if needed that ends when the
+    OWNER pid does (this process by default). It listens on PORT when given, else on the
+    port the data directory's last server used, so clients that outlived it reconnect by
+    themselves (D3)."""
     data_dir = data_dir.resolve()
     running = find_running(data_dir)
     if running is not None:
         return running
+    port = port or _last_port(data_dir)
     db_dir(data_dir).mkdir(parents=True, exist_ok=True)
     log = (db_dir(data_dir) / "server.log").open("ab")
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no user input
@@ -135,7 +146,7 @@ def ensure_running(data_dir: Path, port: int = 0) -> EmbeddedServer:
             "-m",
             "coursevault.embedded_server",
             str(data_dir),
-            str(os.getpid()),
+            str(owner or os.getpid()),
             str(port),
         ],
         stdin=subprocess.DEVNULL,
@@ -148,7 +159,9 @@ def ensure_running(data_dir: Path, port: int = 0) -> EmbeddedServer:
     while time.monotonic() < deadline:
         state = _read_state(data_dir)
         if state is not None and state[0] == process.pid and _answers(_uri(state[1])):
-            return EmbeddedServer(uri=_uri(state[1]), pid=process.pid, process=process)
+            # Started for another owner, it is not ours to stop when we close.
+            mine = process if owner is None else None
+            return EmbeddedServer(uri=_uri(state[1]), pid=process.pid, process=mine)
         if process.poll() is not None:
             # Another starter won the lock between our look and our start: use theirs.
             running = find_running(data_dir)
@@ -175,10 +188,14 @@ def _engine(path: Path) -> object:
 async def _serve(data_dir: Path, parent_pid: int, port: int) -> None:
     from mongoeco.wire import AsyncMongoEcoProxyServer
 
-    server = AsyncMongoEcoProxyServer(
-        engine=_engine(db_dir(data_dir) / DB_FILE_NAME), host="127.0.0.1", port=port
-    )
-    address = await server.start()
+    engine = _engine(db_dir(data_dir) / DB_FILE_NAME)
+    server = AsyncMongoEcoProxyServer(engine=engine, host="127.0.0.1", port=port)
+    try:
+        address = await server.start()
+    except OSError:  # the last port was taken meanwhile: any free one will do
+        server = AsyncMongoEcoProxyServer(engine=engine, host="127.0.0.1", port=0)
+        address = await server.start()
+    (db_dir(data_dir) / PORT_FILE_NAME).write_text(str(address.port))
     state_path = db_dir(data_dir) / STATE_FILE_NAME
     tmp = state_path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps({"pid": os.getpid(), "port": address.port}))

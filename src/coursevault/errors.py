@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from pymongo.errors import ConnectionFailure, ExecutionTimeout
+from pymongo.errors import ConnectionFailure, ExecutionTimeout, OperationFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,8 @@ class ErrorCode(StrEnum):
     image_too_large = "image_too_large"
     lesson_not_released = "lesson_not_released"
     student_not_enrolled = "student_not_enrolled"
+    # progress
+    completion_needs_watching = "completion_needs_watching"
     # certificates
     course_not_completed = "course_not_completed"
     certificate_not_found = "certificate_not_found"
@@ -107,6 +109,7 @@ class ErrorCode(StrEnum):
     not_a_video_lesson = "not_a_video_lesson"
     student_not_found = "student_not_found"
     key_rate_limited = "key_rate_limited"
+    playback_rate_limited = "playback_rate_limited"
     # payments
     order_not_found = "order_not_found"
     course_is_free = "course_is_free"
@@ -230,10 +233,39 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(422, ErrorCode.validation_error, message, fields)
 
 
-async def _database_down(request: Request, exc: Exception) -> JSONResponse:
-    log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+# What a request meets when the database is frozen or gone (CSOT turns a hang into these).
+DATABASE_DOWN = (ConnectionFailure, ExecutionTimeout)
+
+
+def database_down_response(method: str, path: str, exc: Exception) -> JSONResponse:
+    """The 503 for a request the database did not answer (D2), logged in one line."""
+    log.error("database unavailable on %s %s: %s", method, path, exc)
     return error_response(
         503, ErrorCode.database_unavailable, "The database does not answer; retry later."
+    )
+
+
+async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+    return database_down_response(request.method, request.url.path, exc)
+
+
+# How a database says its disk is full: MongoDB's OutOfDiskSpace, SQLite's (the embedded
+# server) and the kernel's messages.
+OUT_OF_DISK_SPACE = 14031
+DISK_FULL_MESSAGES = ("database or disk is full", "no space left on device")
+
+
+async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
+    """A full disk is `507 insufficient_storage` (U1), not a 500; other refusals are bugs."""
+    assert isinstance(exc, OperationFailure)
+    if exc.code != OUT_OF_DISK_SPACE and not any(m in str(exc).lower() for m in DISK_FULL_MESSAGES):
+        raise exc  # to the 500 handler, as any unexpected error
+    log.error("database out of disk space on %s %s: %s", request.method, request.url.path, exc)
+    return error_response(
+        507,
+        ErrorCode.insufficient_storage,
+        "The server is out of disk space, so nothing was saved. Retry later.",
+        headers={"Retry-After": "300"},
     )
 
 
@@ -246,6 +278,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(ConnectionFailure, _database_down)
-    app.add_exception_handler(ExecutionTimeout, _database_down)
+    for failure in DATABASE_DOWN:
+        app.add_exception_handler(failure, _database_down)
+    app.add_exception_handler(OperationFailure, _database_refused)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -16,11 +16,21 @@ def _hours(seconds: int) -> str:
     return f"{hours} hours" if hours < 48 else f"{hours // 24} days"
 
 
+def greeting(user: User) -> str:
+    """M3: the greeting of a mail to USER, by name only once the address is confirmed.
+
+    Until then the name is whatever the person who signed up typed, and that person may
+    not own the address: a stranger's "name" (`Your account is locked, call …`) would reach
+    the mailbox in our own mail. Other features' mails to an account should greet
+    through this too."""
+    return f"Hello {user.name}," if user.email_verified else "Hello,"
+
+
 def verify_email(settings: Settings, user: User, token: str) -> Message:
     return compose(
         to=user.email,
         subject="Confirm your email address",
-        greeting=f"Hello {user.name},",
+        greeting=greeting(user),
         paragraphs=["Please confirm that this is your address for CourseVault."],
         action=Action(
             label="Confirm my address",
@@ -37,7 +47,7 @@ def password_reset(settings: Settings, user: User, token: str) -> Message:
     return compose(
         to=user.email,
         subject="Reset your password",
-        greeting=f"Hello {user.name},",
+        greeting=greeting(user),
         paragraphs=["Someone (hopefully you) asked to reset the password of your account."],
         action=Action(
             label="Choose a new password",
@@ -55,7 +65,7 @@ def signup_attempt(settings: Settings, user: User) -> Message:
     return compose(
         to=user.email,
         subject="Someone tried to sign up with your address",
-        greeting=f"Hello {user.name},",
+        greeting=greeting(user),
         paragraphs=[
             "Someone tried to create a CourseVault account with this address, which already "
             "has one. No new account was created.",

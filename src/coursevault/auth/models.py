@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+)
 
 
 class Role(StrEnum):
@@ -16,10 +25,21 @@ class Role(StrEnum):
 
 
 def normalize_email(value: str) -> str:
-    return value.strip().lower()
+    """W10: one spelling per address. NFKC folds look-alikes that are the same characters
+    to Unicode (fullwidth `ｓｔｕｄｅｎｔ`, ligatures, mathematical letters) into one form;
+    lower case as before. ASCII, as every stored address is, comes out as it went in."""
+    return unicodedata.normalize("NFKC", value).strip().lower()
 
 
-Email = Annotated[EmailStr, AfterValidator(normalize_email)]
+def _nfkc(value: Any) -> Any:
+    # Before the address is validated, so a fullwidth `＠` or `．` is checked as `@`, `.`.
+    return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
+
+
+Email = Annotated[EmailStr, BeforeValidator(_nfkc), AfterValidator(normalize_email)]
+# Sign-in takes any text (an unknown address is a failed sign-in, not a validation error)
+# but looks it up in the same one spelling.
+LoginEmail = Annotated[str, StringConstraints(max_length=320), AfterValidator(normalize_email)]
 # Upper bound only against abuse; the policy (min length, 1 KiB) is applied in the service
 # so that the message is the same for registration and password change.
 Password = Annotated[str, Field(max_length=4096)]
@@ -53,7 +73,7 @@ class User(UserRead):
 
 
 class LoginIn(BaseModel):
-    email: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=320)]
+    email: LoginEmail
     password: Password
 
 

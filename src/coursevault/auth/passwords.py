@@ -1,4 +1,4 @@
-"""Argon2id password hashing (W1) and password policy (W4, W5, W6)."""
+"""Argon2id password hashing (W1) and password policy (W4, W5, W6, W9)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
+from coursevault.auth import breached
 from coursevault.config import Settings
 
 # W4: refuse before hashing so a megabyte "password" never reaches Argon2.
@@ -37,6 +38,18 @@ def hasher(settings: Settings) -> PasswordHasher:
 MIN_GUESS_SCORE = 2
 SCORED_CHARACTERS = 72
 
+# W9: said plainly, so the person knows what to change.
+REFUSALS = {
+    breached.Finding.breached: (
+        "This password is on the lists of leaked and well-known passwords that attackers "
+        "try first; choose another, such as a few unrelated words"
+    ),
+    breached.Finding.decorated_word: (
+        "This password is a common word with a few digits or symbols added (like "
+        "Summer2026!), which attackers try first; choose another, such as a few unrelated words"
+    ),
+}
+
 
 def normalized(password: str) -> str:
     """W6: the password as hashed and verified (NFKC), so the same passphrase typed on
@@ -57,6 +70,9 @@ def policy_problem(
     if len(password) < min_length:
         return f"Password must be at least {min_length} characters"
     if personal is not None:
+        found = breached.finding(normalized(password))
+        if found is not None:
+            return REFUSALS[found]
         inputs = [part for value in personal for part in value.replace("@", " ").split()]
         if zxcvbn(normalized(password)[:SCORED_CHARACTERS], inputs)["score"] < MIN_GUESS_SCORE:
             return (

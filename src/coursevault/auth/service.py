@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from coursevault import clock
-from coursevault.auth import errors, links, passwords, throttle, tokens
+from coursevault.auth import errors, links, mails, passwords, throttle, tokens
 from coursevault.auth import repo as auth_repo
-from coursevault.auth.models import Role, TokenPair, User
+from coursevault.auth.models import Role, TokenPair, User, normalize_email
 from coursevault.config import Settings
 from coursevault.db import Database
 from coursevault.errors import AppError, ErrorCode
@@ -51,6 +51,7 @@ async def create_user(
     """Creates an account with ROLE; raises 409 for a taken email, 422 for a weak password.
 
     For operators (the CLI, the demo): the public form is `register`, which never tells."""
+    email = normalize_email(email)  # W10, for callers that bypass the request models
     _check_policy(settings, password, email, name)
     password_hash = await asyncio.to_thread(passwords.hash_password, settings, password)
     try:
@@ -84,7 +85,7 @@ async def register(
     except AppError as exc:
         if exc.code is not ErrorCode.email_taken:
             raise
-        await links.queue_signup_attempt(db=db, settings=settings, email=email)
+        await links.queue_signup_attempt(db=db, settings=settings, email=normalize_email(email))
         return
     await links.queue_verification(db=db, settings=settings, user=user)
 
@@ -120,6 +121,7 @@ async def login(
     *, db: Database, settings: Settings, email: str, password: str, ip: str
 ) -> tuple[User, TokenPair]:
     """Signs in with EMAIL and PASSWORD, throttled per account and per IP (W2, W3)."""
+    email = normalize_email(email)  # W10: every spelling counts against the one account
     await throttle.check(db=db, email=email, ip=ip)
     user = await auth_repo.get_user_by_email(db=db, email=email)
     too_long = passwords.policy_problem(password, min_length=0) is not None
@@ -138,6 +140,8 @@ async def login(
     await throttle.record_success(db=db, email=email)
     if verdict.rehash:  # W1: parameters grew; W6: made before normalisation
         new_hash = await asyncio.to_thread(passwords.hash_password, settings, password)
+        # The same password in a new hash: outstanding reset links stay (W8 voids them
+        # only when the password itself changes).
         await auth_repo.update_user(db=db, user_id=user.id, password_hash=new_hash)
     return user, await issue_tokens(db=db, settings=settings, user=user)
 
@@ -213,10 +217,18 @@ async def logout(*, db: Database, family: str) -> None:
     _live_sessions.clear()
 
 
+async def _store_new_password(*, db: Database, user_id: str, password_hash: str) -> None:
+    """Stores the hash of a new password; every path that changes a password goes through
+    here, so no reset link mailed for the old one outlives it (W8)."""
+    await auth_repo.update_user(db=db, user_id=user_id, password_hash=password_hash)
+    await auth_repo.delete_account_tokens(db=db, user_id=user_id, purpose=links.RESET)
+
+
 async def change_password(
     *, db: Database, settings: Settings, session: Session, current: str, new: str
 ) -> None:
-    """Changes the password after checking CURRENT; ends every other sign-in (J6)."""
+    """Changes the password after checking CURRENT; ends every other sign-in (J6) and
+    voids the account's outstanding reset links (W8)."""
     verdict = await asyncio.to_thread(
         passwords.verify_password, settings, session.user.password_hash, current
     )
@@ -224,7 +236,7 @@ async def change_password(
         raise errors.invalid_credentials()
     _check_policy(settings, new, session.user.email, session.user.name)
     new_hash = await asyncio.to_thread(passwords.hash_password, settings, new)
-    await auth_repo.update_user(db=db, user_id=session.user.id, password_hash=new_hash)
+    await _store_new_password(db=db, user_id=session.user.id, password_hash=new_hash)
     await auth_repo.revoke_user_families(db=db, user_id=session.user.id, keep_family=session.family)
     _live_sessions.clear()
 
@@ -254,7 +266,7 @@ async def request_password_reset(*, db: Database, settings: Settings, email: str
     """Mails a reset link if EMAIL has an account; the caller learns nothing either way."""
     if not settings.mail_enabled:
         raise errors.mail_disabled()
-    await links.queue_reset(db=db, settings=settings, email=email)
+    await links.queue_reset(db=db, settings=settings, email=normalize_email(email))
 
 
 async def confirm_password_reset(
@@ -273,9 +285,8 @@ async def confirm_password_reset(
     password_hash = await asyncio.to_thread(passwords.hash_password, settings, password)
     if await links.consume(db=db, token=token, purpose=links.RESET) is None:
         raise errors.invalid_link()  # used by a racing request a moment ago
-    await auth_repo.update_user(db=db, user_id=user.id, password_hash=password_hash)
+    await _store_new_password(db=db, user_id=user.id, password_hash=password_hash)
     await auth_repo.mark_verified(db=db, user_id=user.id)  # the mailbox answered
-    await auth_repo.delete_account_tokens(db=db, user_id=user.id, purpose=links.RESET)
     await auth_repo.revoke_user_families(db=db, user_id=user.id, keep_family=None)
     await throttle.record_success(db=db, email=user.email)
     _live_sessions.clear()
@@ -300,8 +311,8 @@ async def get_users(*, db: Database, user_ids: list[str]) -> dict[str, User]:
 
 
 async def get_by_email(*, db: Database, email: str) -> User | None:
-    """Returns the user with EMAIL (normalized here), or None."""
-    return await auth_repo.get_user_by_email(db=db, email=email.strip().lower())
+    """Returns the user with EMAIL (normalized here, W10), or None."""
+    return await auth_repo.get_user_by_email(db=db, email=normalize_email(email))
 
 
 async def set_role(*, db: Database, user: User, role: Role) -> User:
@@ -340,3 +351,8 @@ def has_role(user: User, role: Role) -> bool:
 async def list_users(*, db: Database, page: int, per_page: int) -> tuple[list[User], int]:
     """Returns one page of accounts."""
     return await auth_repo.list_users(db=db, skip=(page - 1) * per_page, limit=per_page)
+
+
+def greeting(user: User) -> str:
+    """The greeting of any mail to USER: by name only once the address is confirmed (M3)."""
+    return mails.greeting(user)

@@ -32,7 +32,7 @@ async def announce(
     message = compose(
         to=owner.email,
         subject=subject,
-        greeting=f"Hello {owner.name},",
+        greeting=auth.greeting(owner),
         paragraphs=paragraphs,
         action=Action(
             label="Open the studio", url=urls.absolute(settings.public_url, urls.studio_page())

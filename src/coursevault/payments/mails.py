@@ -37,11 +37,11 @@ def _lines(order: Document) -> list[str]:
     return lines
 
 
-def receipt(settings: Settings, order: Document, name: str, to: str) -> Message:
+def receipt(settings: Settings, order: Document, greeting: str, to: str) -> Message:
     return compose(
         to=to,
         subject=f"Your receipt for {order['course_title']}",
-        greeting=f"Hello {name},",
+        greeting=greeting,
         paragraphs=["Thank you for your purchase. You can start learning now.", *_lines(order)],
         action=Action(
             label="Open the course",
@@ -50,11 +50,11 @@ def receipt(settings: Settings, order: Document, name: str, to: str) -> Message:
     )
 
 
-def refund_notice(settings: Settings, order: Document, name: str, to: str) -> Message:
+def refund_notice(settings: Settings, order: Document, greeting: str, to: str) -> Message:
     return compose(
         to=to,
         subject=f"Your refund for {order['course_title']}",
-        greeting=f"Hello {name},",
+        greeting=greeting,
         paragraphs=[
             "Your order was refunded; the money goes back to your original payment method "
             "(your bank may take a few days to show it). Access to the course has ended.",
@@ -72,5 +72,5 @@ async def announce(*, db: Database, settings: Settings, order: Document, state: 
     buyer = await auth.get_user(db=db, user_id=order["user_id"])
     if buyer is None:
         return
-    message = build(settings, order, buyer.name, buyer.email)
+    message = build(settings, order, auth.greeting(buyer), buyer.email)
     await mail.queue(db=db, settings=settings, message=message, once=f"{state}:{order['_id']}")

@@ -21,7 +21,12 @@ from coursevault.captions import hls as captions_hls
 from coursevault.captions import service as captions
 from coursevault.config import Settings
 from coursevault.db import Database
-from coursevault.errors import app_error_response, not_found
+from coursevault.errors import (
+    DATABASE_DOWN,
+    app_error_response,
+    database_down_response,
+    not_found,
+)
 from coursevault.ffmpeg.command import MASTER_PLAYLIST
 from coursevault.forensic import service as forensic
 from coursevault.forensic import variants
@@ -182,7 +187,13 @@ class HlsDelivery:
         if scope["type"] == "http" and scope["path"].startswith(self.prefix):
             parts = scope["path"][len(self.prefix) :].split("/")
             if len(parts) == 3 and parts[2] != "key" and scope["method"] in ("GET", "HEAD"):
-                response = await media_response(self.settings, self.database(), scope, *parts)
+                # This path runs before FastAPI's exception handlers: a database that does
+                # not answer must still be the API's 503, not a 500 with a traceback (D2).
+                try:
+                    response = await media_response(self.settings, self.database(), scope, *parts)
+                except DATABASE_DOWN as exc:
+                    shown = f"{self.prefix}<token>/{parts[1]}/{parts[2]}"  # no token in logs
+                    response = database_down_response(scope["method"], shown, exc)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
