@@ -27,10 +27,17 @@ class HlsJob:
     output_dir: Path  # the job's private scratch dir: segments are clear until packaged
     preset: str = "veryfast"
     threads: int = 0
-    storyboard: boards.Storyboard | None = None  # also write the seek-preview sprite
+    storyboard: boards.Storyboard | None = None  # also write the seek-preview frames
+    # Seconds to hold the last picture so that it lasts as long as the sound (a picture
+    # track under a second with a long talk left the storyboard and the segments empty).
+    hold_picture: float = 0.0
     # Forensic variants: one raw yuv420p pattern frame per rendition (forensic/mark.py);
     # each rendition is then written twice, `<name>_a` and `<name>_b`.
     patterns: tuple[Path, ...] = ()
+
+
+def _hold(seconds: float) -> str:
+    return f"tpad=stop_mode=clone:stop_duration={seconds:.3f}," if seconds > 0 else ""
 
 
 def _variant_filters(source: str, pattern_input: str, a: str, b: str) -> str:
@@ -80,7 +87,7 @@ def hls_ladder_args(job: HlsJob) -> list[str]:
         str(job.source),
         *pattern_inputs,
         "-filter_complex",
-        f"[0:v:0]split={branches}{splits};{scales}",
+        f"[0:v:0]{_hold(job.hold_picture)}split={branches}{splits};{scales}",
     ]
     stream_map = []
     for i, (label, name, rendition) in enumerate(outputs):
@@ -136,21 +143,7 @@ def hls_ladder_args(job: HlsJob) -> list[str]:
         str(job.output_dir / "%v.m3u8"),
     ]
     if job.storyboard:
-        args += [
-            "-map",
-            "[board]",
-            "-frames:v",
-            "1",
-            "-c:v",
-            "mjpeg",
-            "-q:v",
-            "5",
-            "-f",
-            "image2",
-            "-update",
-            "1",
-            str(job.output_dir / boards.IMAGE),
-        ]
+        args += boards.frame_output_args(job.output_dir)
     return args
 
 

@@ -45,6 +45,15 @@ class ProbeResult:
     streams: int
     rotation: int = 0
     warnings: list[str] = field(default_factory=list)
+    picture_duration: float | None = None  # the video stream's own, when the file says
+
+    @property
+    def picture_gap(self) -> float:
+        """Seconds by which the picture ends before the file does (0 when it does not, or
+        when the file does not say); a gap under half a second is a rounding, not a gap."""
+        if self.picture_duration is None or self.duration - self.picture_duration < 0.5:
+            return 0.0
+        return self.duration - self.picture_duration
 
 
 def _is_pcm(codec: str) -> bool:
@@ -68,8 +77,10 @@ def probe(path: Path, limits: Limits | None = None) -> ProbeResult:
             video = next((s for s in streams if s.type == "video"), None)
             audio = next((s for s in streams if s.type == "audio"), None)
             duration = media.duration / 1_000_000 if media.duration else 0.0
-            if video is not None and not duration and video.duration and video.time_base:
-                duration = float(video.duration * video.time_base)
+            picture = None
+            if video is not None and video.duration and video.time_base:
+                picture = float(video.duration * video.time_base)
+            duration = duration or picture or 0.0
             if video is None:
                 raise ProbeRejected("The file has no video stream")
             # Decoding one frame proves the stream is more than a header.
@@ -89,6 +100,7 @@ def probe(path: Path, limits: Limits | None = None) -> ProbeResult:
                 frame_rate=float(rate),
                 audio_codec=audio.codec_context.name if audio is not None else None,
                 streams=len(streams),
+                picture_duration=picture,
             )
     except ProbeRejected:
         raise

@@ -32,6 +32,7 @@ from coursevault.media.storage import storage
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_SECONDS = 1.0
+STORYBOARD_TIMEOUT_SECONDS = 120.0  # tiling at most 100 small JPEGs
 
 
 class TranscodePayload(BaseModel):
@@ -146,6 +147,7 @@ async def _encode(
         preset=ctx.settings.x264_preset,
         storyboard=board,
         patterns=patterns,
+        hold_picture=probed.picture_gap,
     )
     await runner.run(
         command.hls_ladder_args(job),
@@ -154,9 +156,7 @@ async def _encode(
         progress_every=PROGRESS_EVERY_SECONDS,
     )
     await write_poster(job.source, probed.demuxer, output / command.POSTER, probed.duration)
-    has_storyboard = await asyncio.to_thread(
-        _move_storyboard, board, probed.duration, clear, output
-    )
+    has_storyboard = await _storyboard(board, probed.duration, clear, output)
     lowest = renditions[0].name + ("_a" if forensic else "")
     start = await asyncio.to_thread(start_pts, clear / f"{lowest}_00000.ts")
     if forensic:
@@ -252,11 +252,16 @@ def _forensic_reference(clear: Path, lowest: str, probed: ProbeResult) -> refere
     )
 
 
-def _move_storyboard(board: boards.Storyboard, duration: float, clear: Path, output: Path) -> bool:
-    """Moves the sprite ffmpeg wrote beside its WebVTT track; False if there is none (a
-    missing storyboard costs the seek previews, never the video)."""
+async def _storyboard(board: boards.Storyboard, duration: float, clear: Path, output: Path) -> bool:
+    """Tiles the frames the transcode wrote into the sprite beside its WebVTT track; False
+    if that fails (a missing storyboard costs the seek previews, never the video)."""
+    try:
+        await runner.run(boards.sprite_args(board, clear), timeout=STORYBOARD_TIMEOUT_SECONDS)
+    except runner.FFmpegFailed as exc:
+        log.warning("no storyboard for %s: %s", clear.parent.name, exc)
+        return False
     image = clear / boards.IMAGE
-    if not _written(image):
+    if not await asyncio.to_thread(_written, image):
         log.warning("no storyboard was written for %s", clear.parent.name)
         return False
     image.rename(output / boards.IMAGE)
