@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 from PIL import Image
+from pymongo import monitoring
 
 from coursevault.auth.models import Role
 from coursevault.config import Settings
@@ -65,6 +68,42 @@ async def listed(
 @pytest.fixture
 async def course(db: Database, instructor: SignedIn, ready_video: str) -> BuiltCourse:
     return await make_course(db, instructor.user, video_id=ready_video)
+
+
+class CaptionReads(monitoring.CommandListener):
+    """The reads of `captions` in the one database a test arms it with. pymongo's listeners
+    are global and join clients made later, so it is registered on import, before any
+    test's app makes its client; unarmed it records nothing."""
+
+    def __init__(self) -> None:
+        self.database: str | None = None
+        self.seen: list[dict[str, Any]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        command = event.command_name
+        if (
+            event.database_name == self.database
+            and command in ("find", "aggregate", "count", "distinct")
+            and event.command[command] == "captions"
+        ):
+            self.seen.append(dict(event.command))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+CAPTION_READS = CaptionReads()
+monitoring.register(CAPTION_READS)
+
+
+@pytest.fixture
+def caption_reads(settings: Settings) -> Iterator[CaptionReads]:
+    CAPTION_READS.database, CAPTION_READS.seen = settings.mongodb_database, []
+    yield CAPTION_READS
+    CAPTION_READS.database = None
 
 
 async def test_C1_C2_captions_become_subtitle_renditions_of_the_stream(
@@ -279,3 +318,52 @@ async def test_C2_the_transcode_writes_a_storyboard_delivered_under_the_token(
         401,
         403,
     )
+
+
+async def test_C3_a_caption_file_is_read_and_rendered_once_per_version(
+    client: httpx.AsyncClient,
+    instructor: SignedIn,
+    ready_video: str,
+    course: BuiltCourse,
+    caption_reads: CaptionReads,
+) -> None:
+    """C3: the caption playlist read the whole track, and the WebVTT was rendered from its cues
+    on every request (twice the cost of a segment). Now the playlist comes from the list of
+    tracks the master playlist read, each version's WebVTT is read and rendered once, and
+    a new upload is served at once."""
+    assert (await put_captions(client, instructor, ready_video, "en", SRT)).status_code == 200
+    assert course.video_lesson
+    started = await start_lesson(client, instructor.bearer, course.video_lesson)
+    base = started.json()["playlist_url"].rsplit("/", 1)[0]
+    assert "captions_en.m3u8" in (await client.get(f"{base}/master.m3u8")).text
+    caption_reads.seen.clear()
+
+    playlist = await client.get(f"{base}/captions_en.m3u8")
+    assert playlist.status_code == 200 and "captions_en.vtt" in playlist.text
+    assert caption_reads.seen == []  # the master's list of tracks had all it needs
+    first = await client.get(f"{base}/captions_en.vtt")
+    assert first.status_code == 200 and "First line" in first.text
+    assert [read["find"] for read in caption_reads.seen] == ["captions"]  # the cues, once
+    caption_reads.seen.clear()
+    for _ in range(3):
+        again = await client.get(f"{base}/captions_en.vtt")
+        assert (again.status_code, again.content) == (200, first.content)
+        assert again.headers["content-type"] == first.headers["content-type"]
+    assert (await client.get(f"{base}/captions_en.m3u8")).content == playlist.content
+    assert caption_reads.seen == []
+
+    replaced = await put_captions(
+        client, instructor, ready_video, "en", "00:00:00.000 --> 00:00:01.000\nNew words\n"
+    )
+    assert replaced.status_code == 200
+    fresh = await client.get(f"{base}/captions_en.vtt")
+    assert "New words" in fresh.text and "First line" not in fresh.text
+    caption_reads.seen.clear()
+    assert (await client.get(f"{base}/captions_en.vtt")).content == fresh.content
+    assert caption_reads.seen == []
+    deleted = await client.delete(
+        f"/api/videos/{ready_video}/captions/en", headers=instructor.bearer
+    )
+    assert deleted.status_code == 204
+    for name in ("captions_en.vtt", "captions_en.m3u8"):
+        assert (await client.get(f"{base}/{name}")).status_code == 404

@@ -68,7 +68,7 @@ async def test_D5_a_one_frame_picture_under_a_long_sound_is_packaged_to_the_end(
     clear = decrypt_segment(
         (generation / last.uri).read_bytes(), key, bytes.fromhex(last.key.iv[2:])
     )
-    with av.open(io.BytesIO(clear), format="mpegts") as segment:
+    with av.open(io.BytesIO(clear), mode="r", format="mpegts") as segment:
         frames = list(segment.decode(video=0))
     assert frames and (frames[0].width, frames[0].height) == (320, 240)
     # The seek previews cover the whole talk too.

@@ -98,6 +98,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_json_body_bytes, exempt_prefixes=UPLOAD_PREFIXES
     )
+    app.add_middleware(
+        web_app.PageHeaders,
+        headers=web_app.page_headers(settings),
+        prefixes=(urls.COVERS_PREFIX + "/", certificate_routes.PAGE_PREFIX + "/"),
+    )
 
     # Added last, so outermost: playlists and segments never reach the FastAPI stack.
     app.add_middleware(

@@ -23,9 +23,9 @@ def _track(doc: Document) -> CaptionTrack:
 
 
 # Delivery asks for a video's tracks on every master playlist and caption file; a change
-# made on another node reaches viewers within the max_age the caller passes.
+# made on another node reaches viewers within the max_age the caller passes. (The cues
+# themselves are not kept: delivery keeps the WebVTT it renders from them.)
 _lists: TtlCache[str, list[tuple[CaptionTrack, int]]] = TtlCache()
-_tracks: TtlCache[str, CaptionTrack] = TtlCache(max_items=2_000)
 
 
 async def save(
@@ -42,7 +42,7 @@ async def save(
         "updated_at": clock.now(),
     }
     await db.captions.replace_one({"_id": doc["_id"]}, doc, upsert=True)
-    _forget(video_id, language)
+    _lists.forget(video_id)
     return _track(doc)
 
 
@@ -58,30 +58,20 @@ async def tracks(
     return await _lists.get_or_load(video_id, max_age, load) or []
 
 
-async def track(
-    *, db: Database, video_id: str, language: str, max_age: float = 0.0
-) -> CaptionTrack | None:
-    async def load() -> CaptionTrack | None:
-        doc = await db.captions.find_one({"_id": pair_id(video_id, language)})
-        return _track(doc) if doc else None
-
-    return await _tracks.get_or_load(pair_id(video_id, language), max_age, load)
+async def track(*, db: Database, video_id: str, language: str) -> CaptionTrack | None:
+    doc = await db.captions.find_one({"_id": pair_id(video_id, language)})
+    return _track(doc) if doc else None
 
 
 async def delete(*, db: Database, video_id: str, language: str) -> bool:
     result = await db.captions.delete_one({"_id": pair_id(video_id, language)})
-    _forget(video_id, language)
+    _lists.forget(video_id)
     return result.deleted_count == 1
 
 
 async def delete_all(*, db: Database, video_id: str) -> None:
     await db.captions.delete_many({"video_id": video_id})
     _lists.forget(video_id)
-
-
-def _forget(video_id: str, language: str) -> None:
-    _lists.forget(video_id)
-    _tracks.forget(pair_id(video_id, language))
 
 
 def cues_of(track: CaptionTrack) -> list[Cue]:

@@ -3,6 +3,9 @@ and the HLS files delivery answers with."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
+
 from coursevault.captions import errors, hls, parse
 from coursevault.captions import repo as captions_repo
 from coursevault.captions.models import (
@@ -15,10 +18,19 @@ from coursevault.captions.models import (
 )
 from coursevault.db import Database
 from coursevault.media.models import Video
+from coursevault.ttl_cache import TtlCache
 
-# How long delivery may reuse a video's list of tracks and their cues: a changed track
-# reaches viewers who start playback within this.
+# How long delivery may reuse a video's list of tracks: a changed track reaches viewers
+# who start playback within this.
 DELIVERY_CACHE_SECONDS = 5.0
+
+# Rendered WebVTT files, keyed by what they are made of: the track's version and where the
+# video's timeline starts. A new upload or a re-packaged video is a new key, so an entry
+# is never stale, only unused until it ages out. Rendering a big track cost twice a
+# segment per request; now each version is read and rendered once per process (C3).
+# Most files are tens of KiB; the largest a 512 KiB upload makes are about 1.5 MiB.
+RENDERED_SECONDS = 3600.0
+_rendered: TtlCache[tuple[str, str, datetime, int | None], bytes] = TtlCache(max_items=128)
 
 
 def language_of(value: str) -> str:
@@ -80,13 +92,23 @@ def master_with_captions(master: bytes, tracks: list[CaptionLanguage]) -> bytes:
     return hls.with_subtitles(master.decode(), tracks).encode()
 
 
-async def hls_file(*, db: Database, video: Video, language: str, kind: str) -> str | None:
-    """A caption playlist (`m3u8`) or its WebVTT segment (`vtt`), or None if there is none."""
-    track = await captions_repo.track(
-        db=db, video_id=video.id, language=language, max_age=DELIVERY_CACHE_SECONDS
-    )
+async def hls_file(*, db: Database, video: Video, language: str, kind: str) -> bytes | None:
+    """A caption playlist (`m3u8`) or its WebVTT segment (`vtt`), or None if there is none.
+    Both come from the cached list of tracks; only a version not rendered yet reads cues."""
+    listed = await captions_repo.tracks(db=db, video_id=video.id, max_age=DELIVERY_CACHE_SECONDS)
+    track = next((t for t, _ in listed if t.language == language), None)
     if track is None:
         return None
     if kind == "m3u8":
-        return hls.subtitle_playlist(track.language, video.duration or 0.0)
-    return hls.segment(captions_repo.cues_of(track), video.start_pts)
+        return hls.subtitle_playlist(track.language, video.duration or 0.0).encode()
+
+    async def render() -> bytes | None:
+        full = await captions_repo.track(db=db, video_id=video.id, language=language)
+        if full is None:
+            return None
+        # 20,000 cues take a tenth of a second: off the event loop.
+        text = await asyncio.to_thread(hls.segment, captions_repo.cues_of(full), video.start_pts)
+        return text.encode()
+
+    key = (video.id, language, track.updated_at, video.start_pts)
+    return await _rendered.get_or_load(key, RENDERED_SECONDS, render)

@@ -16,7 +16,9 @@ from coursevault.deps import AppSettings, Db
 from coursevault.errors import ERROR_RESPONSES
 
 router = APIRouter(prefix="/api", tags=["certificates"], responses=ERROR_RESPONSES)
-page_router = APIRouter(include_in_schema=False)
+# Public pages a certificate's link opens; the app gives them the pages' security headers.
+PAGE_PREFIX = "/verify"
+page_router = APIRouter(prefix=PAGE_PREFIX, include_in_schema=False)
 
 
 @router.get("/courses/{course_id}/certificate", operation_id="myCertificate")
@@ -50,7 +52,7 @@ async def verify_certificate(
     return service.to_read(settings, certificate, owner=False)
 
 
-@page_router.get("/verify/{verification_id}")
+@page_router.get("/{verification_id}")
 async def verification_page(verification_id: str, db: Db, settings: AppSettings) -> HTMLResponse:
     """The public page a certificate's link opens; a plain page that works without the app."""
     certificate = await service.verified(db=db, settings=settings, verification_id=verification_id)

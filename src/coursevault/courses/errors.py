@@ -21,8 +21,9 @@ def section_not_found() -> AppError:
     return AppError(404, ErrorCode.section_not_found, "No such section in this course.")
 
 
-def not_course_owner() -> AppError:
-    return AppError(403, ErrorCode.not_course_owner, "Only this course's instructor can change it.")
+def not_course_owner(action: str = "change it") -> AppError:
+    """ACTION says what was refused: a report is read, not changed."""
+    return AppError(403, ErrorCode.not_course_owner, f"Only this course's instructor can {action}.")
 
 
 def not_enrolled() -> AppError:

@@ -34,5 +34,5 @@ async def lesson_engagement(ref: VisibleLesson, user: CurrentUser, db: Db) -> Le
     """Retention (share of views still watching) and replays per 10 s of the lesson's video;
     403 not_course_owner for anyone but the instructor and admins."""
     if not courses.can_edit(user, ref.course):
-        raise course_errors.not_course_owner()
+        raise course_errors.not_course_owner("read this lesson's engagement")
     return await engagement.of_lesson(db=db, lesson_id=ref.lesson_id, duration=ref.video_duration)

@@ -1,10 +1,18 @@
-import { useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
 import ReactPlayer from "react-player";
 import type Hls from "hls.js";
 import type { Schemas } from "../api/client";
 import type { PlaybackStart } from "../api/playback";
 import { mediaProblem, watermarkSpot, type PlaybackProblem } from "../playback";
-import { applyCaptions, initialLanguage, saveChoice, savedChoice, toggled } from "./player/captions";
+import {
+  applyCaptions,
+  initialLanguage,
+  installCaptionRendering,
+  renderCaptions,
+  saveChoice,
+  savedChoice,
+  toggled,
+} from "./player/captions";
 import { Chapters, type Chapter } from "./player/Chapters";
 import { actionFor, ownsKeys, perform } from "./player/keys";
 import { installSessionKeyLoader, registerSessionKeys } from "./player/sessionKeys";
@@ -19,7 +27,8 @@ export { endSession } from "./player/endSession";
 
 type HlsErrorData = { fatal: boolean; details?: string; response?: { code?: number } };
 
-const SPEEDS = [0.75, 1, 1.25, 1.5, 2];
+const SPEEDS = [0.75, 1, 1.25, 1.5, 2]; // the server counts watching at up to 2× (L2)
+const SEEK_SETTLE_MS = 1000;
 
 type CaptionLanguage = Schemas["CaptionLanguage"];
 
@@ -44,9 +53,11 @@ export function Player({ start, onProblem, lessonId, chapters = [], captions = [
   const languages = captions.map((c) => c.language);
   const [caption, setCaption] = useState<string | null>(() => initialLanguage(languages, savedChoice()));
   const pause = useCallback(() => video.current?.pause(), []);
-  // Session-bound keys: the loader unwraps this session's keys with its secret.
+  // hls.js defaults, set before <hls-video> makes its instance: session-bound keys (the
+  // loader unwraps this session's keys with its secret) and our caption tracks.
   useLayoutEffect(() => {
     installSessionKeyLoader();
+    installCaptionRendering();
     return start.key_secret ? registerSessionKeys(start.playlist_url, start.key_secret) : undefined;
   }, [start.playlist_url, start.key_secret]);
 
@@ -54,6 +65,14 @@ export function Player({ start, onProblem, lessonId, chapters = [], captions = [
   // early heartbeat never moves the stored position back to 0.
   const position = () => (resumed.current ? (video.current?.currentTime ?? 0) : start.resume_position);
   const beat = useHeartbeat(start.session_id, start.heartbeat_interval, position, onProblem, pause);
+  // A seek starts a new stretch of watching: report it once the scrubbing settles, so what
+  // is played after it counts (a video completes only on what the server saw played, L1).
+  const settling = useRef<number | undefined>(undefined);
+  useEffect(() => () => window.clearTimeout(settling.current), []);
+  const onSeeked = () => {
+    window.clearTimeout(settling.current);
+    settling.current = window.setTimeout(() => void beat(), SEEK_SETTLE_MS);
+  };
   useEndOnLeave(start.session_id, () => (resumed.current ? (video.current?.currentTime ?? null) : null));
   const { tick, tampered } = useWatermarkGuard(watermark, pause);
 
@@ -69,6 +88,7 @@ export function Player({ start, onProblem, lessonId, chapters = [], captions = [
         onProblem(problem);
       }
     });
+    renderCaptions(hls);
     applyCaptions(hls, caption);
     if (!resumed.current && video.current && start.resume_position > 1) {
       video.current.currentTime = start.resume_position;
@@ -128,6 +148,7 @@ export function Player({ start, onProblem, lessonId, chapters = [], captions = [
           width="100%"
           height="100%"
           onPause={() => void beat()}
+          onSeeked={onSeeked}
           onTimeUpdate={() => setTime(video.current?.currentTime ?? 0)}
         />
         <div
