@@ -161,3 +161,25 @@ async def test_deleting_and_creating_videos_work_while_the_disk_is_low(
     assert upload_parts(settings) == []
     gone = await client.get(f"/api/videos/{video['id']}", headers=teacher.bearer)
     assert gone.status_code == 404
+
+
+async def test_U1_a_completely_full_disk_makes_video_creation_507_not_500(
+    client: httpx.AsyncClient, db: Database, settings: Settings, filler: Path
+) -> None:
+    """U1: with not one byte free, creating a video answers `507 insufficient_storage` in
+    the one error shape (it was a 500), creates nothing, and works again once space is
+    freed."""
+    teacher = await signed_in(client, db, settings, role=Role.instructor)
+    before = await db.videos.count_documents({"owner_id": teacher.user.id})
+    fill_until_free(filler, 0)
+    assert shutil.disk_usage(settings.data_dir).free == 0
+    refused = await client.post("/api/videos", json={"title": "Full"}, headers=teacher.bearer)
+    assert refused.status_code == 507, refused.text
+    assert refused.json()["error"]["code"] == "insufficient_storage"
+    assert set(refused.json()["error"]) == {"code", "message", "detail"}
+    assert refused.headers["Retry-After"]
+
+    filler.unlink()  # the administrator frees space
+    assert await db.videos.count_documents({"owner_id": teacher.user.id}) == before
+    created = await client.post("/api/videos", json={"title": "Room"}, headers=teacher.bearer)
+    assert created.status_code == 201, created.text

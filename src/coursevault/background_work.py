@@ -18,14 +18,12 @@ from coursevault.media import uploads as media_uploads
 
 log = logging.getLogger(__name__)
 
-MAINTENANCE_EVERY_SECONDS = 300.0
-
 # Every job type the platform runs; a worker takes exactly these kinds.
 JOB_TYPES: tuple[JobType, ...] = (media_jobs.TRANSCODE, mail_jobs.SEND, *links.JOB_TYPES)
 
 
 async def maintenance(*, db: Database, settings: Settings, stop: asyncio.Event) -> None:
-    """Sweeps expired uploads every MAINTENANCE_EVERY_SECONDS until STOP is set."""
+    """Sweeps expired uploads every `COURSEVAULT_UPLOAD_SWEEP_SECONDS` until STOP is set."""
     while not stop.is_set():
         try:
             swept = await media_uploads.sweep_expired_uploads(db=db, settings=settings)
@@ -34,7 +32,7 @@ async def maintenance(*, db: Database, settings: Settings, stop: asyncio.Event) 
         except Exception:
             log.exception("maintenance failed; will try again")
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(MAINTENANCE_EVERY_SECONDS):
+            async with asyncio.timeout(settings.upload_sweep_seconds):
                 await stop.wait()
 
 

@@ -91,7 +91,11 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=8 * 1024**3, ge=1)
     upload_quota_bytes: int = Field(default=200 * 1024**3, ge=1)
     max_concurrent_uploads: int = Field(default=3, ge=1)
-    upload_expiry_seconds: int = Field(default=24 * 3600, ge=60)
+    upload_expiry_seconds: int = Field(default=24 * 3600, ge=1)
+    # A PATCH's write lock is a lease renewed while it runs; after a crash the upload
+    # resumes once it runs out (U8). Expired uploads are swept this often (U5).
+    upload_lock_seconds: float = Field(default=30.0, ge=1, le=3600)
+    upload_sweep_seconds: float = Field(default=300.0, gt=0)
     # Free space in the data directory that uploads never use: the database, the job
     # queue and transcodes need it (507 insufficient_storage below it).
     disk_reserve_bytes: int = Field(default=1024**3, ge=0)
@@ -122,6 +126,11 @@ class Settings(BaseSettings):
     playback_lease_seconds: int = Field(default=150, ge=2)
     playback_token_ttl_seconds: int = Field(default=6 * 3600, ge=60)
     max_concurrent_streams: int = Field(default=2, ge=1)
+    # Playback starts per account (K9): a burst, then one per 3600/N seconds; more is 429
+    # playback_rate_limited. Each start may collect a burst of keys (K7), so this bounds how
+    # fast one sign-in can harvest keys by cycling start, keys, end.
+    playback_starts_per_hour: int = Field(default=180, ge=1)
+    playback_start_burst: int = Field(default=10, ge=1)
     # Key rotation: every N segments (6 s each) get a new key; 0 = one key per video.
     key_rotation_segments: int = Field(default=8, ge=0, le=10_000)
     # A session may fetch the keys of KEY_RATE_SPEED× real-time playback per minute,

@@ -89,3 +89,13 @@ def insufficient_storage() -> AppError:
         "resume later, or ask the site's administrator to free space.",
         headers={"Retry-After": "300"},
     )
+
+
+def disk_full() -> AppError:
+    return AppError(
+        507,
+        ErrorCode.insufficient_storage,
+        "The server's disk is full, so nothing was saved. Retry later, or ask the site's "
+        "administrator to free space.",
+        headers={"Retry-After": "300"},
+    )

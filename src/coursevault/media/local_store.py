@@ -106,6 +106,12 @@ class LocalStore:
             handle.seek(offset)
             yield _FileWriter(self, handle, offset)
 
+    async def upload_size(self, video_id: str, upload_id: str) -> int:
+        try:
+            return os.stat(self.upload_part(video_id, upload_id)).st_size
+        except FileNotFoundError:
+            return 0
+
     async def discard_upload(self, video_id: str, upload_id: str) -> None:
         self.upload_part(video_id, upload_id).unlink(missing_ok=True)
 

@@ -38,8 +38,30 @@ class Upload(BaseModel):
     length: int
     offset: int
     expires_at: datetime
+    # The write lock: a lease its PATCH renews while it runs (U5); a holder that died
+    # (kill -9) leaves it to run out, and the next holder reconciles the offset (U8).
     lock_until: datetime | None
+    lock_id: str | None = None
+    lock_whole: bool = False  # the holder's body is all or nothing (Upload-Checksum)
     created_at: datetime
+
+
+class UploadHold(BaseModel):
+    """An unfinished upload's claim on its owner's upload slots and quota (U7)."""
+
+    video: str
+    upload: str
+    bytes: int
+    at: datetime
+
+
+class UploadUsage(BaseModel):
+    """What an instructor's uploads take (`upload_usage`, one document per owner): the
+    bytes of finished originals and a hold per unfinished upload. Every reservation is
+    one conditional update of this document, so racing creations cannot pass a limit."""
+
+    stored: int = 0
+    held: list[UploadHold] = []
 
 
 class VideoFields(BaseModel):

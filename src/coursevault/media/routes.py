@@ -24,7 +24,10 @@ OFFSET_STREAM = "application/offset+octet-stream"
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, operation_id="createVideo")
-async def create_video(video_in: VideoCreate, user: Instructor, db: Db) -> VideoRead:
+async def create_video(
+    video_in: VideoCreate, user: Instructor, db: Db, settings: AppSettings
+) -> VideoRead:
+    service.require_free_disk(settings)
     video = await service.create_video(
         db=db, owner=user, title=video_in.title, forensic=video_in.forensic
     )
@@ -95,7 +98,7 @@ async def create_upload(
 async def upload_offset(
     video: OwnedVideo, upload_id: str, db: Db, settings: AppSettings
 ) -> Response:
-    upload = await uploads.live_upload(db=db, settings=settings, video=video, upload_id=upload_id)
+    upload = await uploads.resume_point(db=db, settings=settings, video=video, upload_id=upload_id)
     response = Response(status_code=status.HTTP_200_OK)
     tus.set_headers(
         response,

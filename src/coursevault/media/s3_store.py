@@ -4,8 +4,8 @@ different machines share them without a shared disk.
 Layout under `COURSEVAULT_S3_PREFIX`:
 - `uploads/<video>/<upload>/<offset>`: a tus upload as chunk objects named by the offset
   of their first byte (16 digits), one per written buffer. Any app node appends the next
-  chunk; the stored offset in the database is the sum of the chunks below it, and chunks
-  at or past it (a crashed PATCH) are deleted before the next write.
+  chunk; the stored offset in the database is the sum of the chunks below it. Chunks past
+  it that a crashed PATCH left count when the next lock holder reconciles the offset (U8).
 - `originals/<video>/<offset>`: the finished upload, the same chunks copied server-side.
 - `media/<video>/<generation>/<file>`: encrypted HLS as one job published it. A generation
   is never written twice, so a late worker whose lease was taken cannot overwrite the
@@ -170,6 +170,18 @@ class S3Store:
         prefix = self._upload_prefix(video_id, upload_id)
         await self.drop_chunks_from(prefix, offset)
         yield _ChunkWriter(self, prefix, offset)
+
+    async def upload_size(self, video_id: str, upload_id: str) -> int:
+        sizes: dict[int, int] = {}
+        client = await self.client()
+        async for page in client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=self._upload_prefix(video_id, upload_id)
+        ):
+            sizes |= {int(i["Key"].rsplit("/", 1)[1]): i["Size"] for i in page.get("Contents", [])}
+        end = 0
+        while sizes.get(end):  # chunks past a gap are not part of the upload
+            end += sizes[end]
+        return end
 
     async def discard_upload(self, video_id: str, upload_id: str) -> None:
         await self.delete(await self.keys(self._upload_prefix(video_id, upload_id)))

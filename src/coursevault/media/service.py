@@ -10,10 +10,10 @@ from pathlib import Path
 
 from starlette.responses import Response
 
-from coursevault import urls
+from coursevault import disk, urls
 from coursevault.auth.models import Role, User
 from coursevault.captions import repo as captions_repo
-from coursevault.config import Settings
+from coursevault.config import Settings, StorageKind
 from coursevault.db import Database
 from coursevault.jobs import service as jobs
 from coursevault.media import errors
@@ -51,6 +51,21 @@ def sanitize_filename(name: str) -> str:
     name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
     return name[:200] or "video"
+
+
+# Below this much free space the data directory counts as full: the embedded database's
+# next pages may not fit, and a record made now could never receive its upload.
+DISK_FULL_BELOW = 1024 * 1024
+
+
+def require_free_disk(settings: Settings) -> None:
+    """Refuses a new video on a full data directory with `507 insufficient_storage` (U1),
+    when the database or the media live there."""
+    if not settings.uses_embedded_database and settings.storage is not StorageKind.local:
+        return
+    if disk.free_bytes(settings.data_dir) < DISK_FULL_BELOW:
+        log.warning("new video refused: the data directory %s is full", settings.data_dir)
+        raise errors.disk_full()
 
 
 async def create_video(*, db: Database, owner: User, title: str, forensic: bool = False) -> Video:
@@ -213,6 +228,7 @@ async def import_file(
     await media_repo.update_video(
         db=db, video_id=video.id, original_filename=sanitize_filename(path.name)
     )
+    await media_repo.add_stored(db=db, owner_id=owner.id, size=size)  # counts in the quota
     return await queue_transcode(db=db, video=video, size=size)
 
 

@@ -78,6 +78,11 @@ class Store(Protocol):
         """A writer appending at OFFSET; bytes past OFFSET left by an earlier writer go."""
         ...
 
+    async def upload_size(self, video_id: str, upload_id: str) -> int:
+        """The bytes of the upload stored one after another from byte 0, whatever offset
+        the database holds (a writer killed mid-PATCH never stored its offset)."""
+        ...
+
     async def discard_upload(self, video_id: str, upload_id: str) -> None: ...
 
     async def complete_upload(self, video_id: str, upload_id: str) -> None:

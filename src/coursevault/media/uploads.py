@@ -1,34 +1,37 @@
 """tus uploads: create, append, terminate and expire, within the size, quota, concurrency
-and free-space limits (U1, U5). The HTTP side is `tus.py`; this module sees offsets,
-lengths and chunks."""
+and free-space limits (U1, U5, U7), resuming from the bytes stored (U8). The HTTP side is
+`tus.py`, the write lock `upload_lock.py`; this module sees offsets, lengths and chunks."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 
 from coursevault import clock
 from coursevault.config import Settings
 from coursevault.db import Database
-from coursevault.media import errors, service
+from coursevault.media import errors, service, upload_lock
 from coursevault.media import repo as media_repo
-from coursevault.media.models import Upload, Video, VideoStatus
+from coursevault.media.models import Upload, UploadUsage, Video, VideoStatus
 from coursevault.media.storage import Store, UploadWriter, storage
 
 log = logging.getLogger(__name__)
 
-UPLOAD_LOCK = timedelta(minutes=10)
+# A hold older than this whose video does not hold its upload was left by a creation that
+# died half-way; the sweep drops it (creating an upload takes milliseconds).
+STALE_HOLD = timedelta(minutes=10)
 
 
 async def start_upload(
     *, db: Database, settings: Settings, video: Video, length: int, metadata: dict[str, str]
 ) -> Video:
-    """Creates the tus upload for VIDEO after the size, quota and concurrency checks (U1)."""
+    """Creates the tus upload for VIDEO after the size and free-space checks, reserving its
+    slot and bytes in one atomic update (U1, U7): racing creations never pass a limit."""
     if video.status not in (VideoStatus.awaiting_upload, VideoStatus.uploading):
         raise errors.upload_state(video.status)
     if length <= 0:
@@ -36,17 +39,9 @@ async def start_upload(
     if length > settings.max_upload_bytes:
         raise errors.too_large(settings.max_upload_bytes)
     now = clock.now()
-    used = await media_repo.bytes_in_use(db=db, owner_id=video.owner_id)
-    used -= video.upload.length if video.upload else 0  # a restarted upload replaces its own
-    if used + length > settings.upload_quota_bytes:
-        raise errors.quota_exceeded(settings.upload_quota_bytes)
-    running = await media_repo.active_uploads(db=db, owner_id=video.owner_id, now=now)
-    if video.status != VideoStatus.uploading and running >= settings.max_concurrent_uploads:
-        raise errors.too_many_uploads(settings.max_concurrent_uploads)
+    await _expire_owned(db=db, settings=settings, owner_id=video.owner_id, now=now)
     store = storage(settings)
     _require_room(store, settings, length)
-    if video.upload:
-        await store.discard_upload(video.id, video.upload.id)
     upload = Upload(
         id=secrets.token_urlsafe(12),
         length=length,
@@ -55,20 +50,69 @@ async def start_upload(
         lock_until=None,
         created_at=now,
     )
-    await store.create_upload(video.id, upload.id)
-    filename = metadata.get("filename") or metadata.get("name")
-    updated = await media_repo.update_video(
+    await media_repo.ensure_usage(db=db, owner_id=video.owner_id)
+    usage = await media_repo.reserve_upload(
         db=db,
+        owner_id=video.owner_id,
         video_id=video.id,
-        upload=upload.model_dump(),
-        status=VideoStatus.uploading.value,
-        progress=0.0,
-        original_filename=service.sanitize_filename(filename) if filename else None,
+        upload_id=upload.id,
+        length=length,
+        max_uploads=settings.max_concurrent_uploads,
+        quota=settings.upload_quota_bytes,
     )
+    _check_reserved(settings, usage, video=video, upload=upload)
+    replaced = video.upload
+    filename = metadata.get("filename") or metadata.get("name")
+    try:
+        await store.create_upload(video.id, upload.id)
+        updated = await media_repo.update_video(
+            db=db,
+            video_id=video.id,
+            # Exactly the upload we replace: of two creations racing for one video, one wins.
+            expect={"upload.id": replaced.id}
+            if replaced
+            else {"upload": None, "status": VideoStatus.awaiting_upload.value},
+            upload=upload.model_dump(),
+            status=VideoStatus.uploading.value,
+            progress=0.0,
+            original_filename=service.sanitize_filename(filename) if filename else None,
+        )
+    except BaseException:
+        await _undo_start(db=db, settings=settings, video=video, upload=upload)
+        raise
     if updated is None:
-        await store.discard_upload(video.id, upload.id)
-        raise errors.video_not_found()
+        await _undo_start(db=db, settings=settings, video=video, upload=upload)
+        if await media_repo.get_video(db=db, video_id=video.id) is None:
+            raise errors.video_not_found()
+        raise errors.upload_busy()
+    if replaced:
+        await store.discard_upload(video.id, replaced.id)
+        await media_repo.release_hold(db=db, owner_id=video.owner_id, upload_id=replaced.id)
     return updated
+
+
+def _check_reserved(
+    settings: Settings, usage: UploadUsage, *, video: Video, upload: Upload
+) -> None:
+    """Raises the limit that kept UPLOAD's hold out of USAGE, if one did."""
+    if any(hold.upload == upload.id for hold in usage.held):
+        return
+    others = [hold for hold in usage.held if hold.video != video.id]
+    if (
+        usage.stored + sum(hold.bytes for hold in others) + upload.length
+        > settings.upload_quota_bytes
+    ):
+        raise errors.quota_exceeded(settings.upload_quota_bytes)
+    raise errors.too_many_uploads(settings.max_concurrent_uploads)
+
+
+async def _undo_start(*, db: Database, settings: Settings, video: Video, upload: Upload) -> None:
+    await storage(settings).discard_upload(video.id, upload.id)
+    await media_repo.release_hold(db=db, owner_id=video.owner_id, upload_id=upload.id)
+
+
+def _lock_live(upload: Upload, now: datetime) -> bool:
+    return upload.lock_until is not None and upload.lock_until > now
 
 
 async def live_upload(*, db: Database, settings: Settings, video: Video, upload_id: str) -> Upload:
@@ -77,25 +121,57 @@ async def live_upload(*, db: Database, settings: Settings, video: Video, upload_
     upload = video.upload
     if upload is None or upload.id != upload_id or video.status != VideoStatus.uploading:
         raise errors.upload_not_found()
-    if upload.expires_at <= clock.now():
-        await _discard_upload(db=db, settings=settings, video=video, upload=upload)
+    now = clock.now()
+    if upload.expires_at <= now and not _lock_live(upload, now):
+        await _discard_upload(db=db, settings=settings, video=video, upload=upload, expired_at=now)
         raise errors.upload_not_found()
     return upload
 
 
+async def resume_point(*, db: Database, settings: Settings, video: Video, upload_id: str) -> Upload:
+    """Returns the upload as a client resumes it (tus HEAD): its offset is the bytes stored,
+    also after a writer died without storing it (U8)."""
+    upload = await live_upload(db=db, settings=settings, video=video, upload_id=upload_id)
+    return await upload_lock.reconciled(db=db, settings=settings, video_id=video.id, upload=upload)
+
+
 async def _discard_upload(
-    *, db: Database, settings: Settings, video: Video, upload: Upload
-) -> None:
-    """Deletes an unfinished upload's bytes; the video awaits a new upload."""
-    await storage(settings).discard_upload(video.id, upload.id)
-    await media_repo.update_video(
+    *,
+    db: Database,
+    settings: Settings,
+    video: Video,
+    upload: Upload,
+    expired_at: datetime | None = None,
+) -> bool:
+    """Deletes an unfinished upload (EXPIRED_AT: only if it is still expired then and no
+    writer holds it); the video awaits a new upload. False if it changed meanwhile."""
+    expect: dict[str, object] = {"upload.id": upload.id}
+    if expired_at is not None:
+        expect["upload.expires_at"] = {"$lte": expired_at}
+        expect["$or"] = [{"upload.lock_until": None}, {"upload.lock_until": {"$lte": expired_at}}]
+    # The record first: bytes are never deleted under a writer that still holds them.
+    updated = await media_repo.update_video(
         db=db,
         video_id=video.id,
-        expect={"upload.id": upload.id},
+        expect=expect,
         upload=None,
         status=VideoStatus.awaiting_upload.value,
         progress=0.0,
     )
+    if updated is None:
+        return False
+    await storage(settings).discard_upload(video.id, upload.id)
+    await media_repo.release_hold(db=db, owner_id=video.owner_id, upload_id=upload.id)
+    return True
+
+
+async def _expire_owned(*, db: Database, settings: Settings, owner_id: str, now: datetime) -> None:
+    """Discards OWNER_ID's expired uploads, so they hold no slot a new upload needs."""
+    for video in await media_repo.expired_uploads(db=db, now=now, owner_id=owner_id):
+        assert video.upload is not None  # the query matched an expired upload
+        await _discard_upload(
+            db=db, settings=settings, video=video, upload=video.upload, expired_at=now
+        )
 
 
 async def append(
@@ -111,21 +187,32 @@ async def append(
 ) -> Video:
     """Appends a PATCH body at OFFSET; keeps what arrived if the client disconnects.
 
-    A chunk with a checksum is all or nothing (tus Checksum); one that would pass the
-    declared length is refused whole (413) and leaves the upload as it was.
+    One PATCH writes at a time (another is `409 upload_busy`). A chunk with a checksum is
+    all or nothing (tus Checksum); one that would pass the declared length is refused
+    whole (413) and leaves the upload as it was.
     """
     upload = await live_upload(db=db, settings=settings, video=video, upload_id=upload_id)
-    if offset != upload.offset:
-        raise errors.offset_mismatch(upload.offset)
     length = upload.length
     if content_length is not None and offset + content_length > length:
         raise errors.too_large(length)
     store = storage(settings)
     _require_room(store, settings, min(length - offset, content_length or store.write_buffer))
-    await _lock(db=db, video_id=video.id, upload_id=upload_id)
+    held = await upload_lock.take(
+        db=db, settings=settings, video_id=video.id, upload_id=upload_id, whole=bool(checksum)
+    )
+    if held is None:
+        raise errors.upload_busy()
     kept = _Written()
     try:
-        async with store.upload_writer(video.id, upload_id, offset) as writer:
+        # Checked under the lock, against the offset reconciled with the bytes stored.
+        if offset != held.offset:
+            raise errors.offset_mismatch(held.offset)
+        async with (
+            upload_lock.renewing(
+                db=db, settings=settings, video_id=video.id, upload_id=upload_id, held=held
+            ) as lease,
+            store.upload_writer(video.id, upload_id, offset) as writer,
+        ):
             outcome = await _write_chunks(
                 writer=writer,
                 buffer_size=store.write_buffer,
@@ -134,17 +221,30 @@ async def append(
                 length=length,
                 checksum=checksum,
                 kept=kept,
+                still_held=lease.held,
             )
-    finally:
+    except BaseException:
         # Whatever reached the disk counts, even if the write failed half-way.
-        updated = await _release(
+        await upload_lock.release(
             db=db,
             settings=settings,
             video_id=video.id,
             upload_id=upload_id,
-            offset=offset + kept.bytes,
-            length=length,
+            held=held,
+            offset=held.offset + kept.bytes,
         )
+        raise
+    reached = held.offset + kept.bytes
+    done = outcome is _Outcome.kept and reached == length
+    updated = await upload_lock.release(
+        db=db,
+        settings=settings,
+        video_id=video.id,
+        upload_id=upload_id,
+        held=held,
+        offset=reached,
+        keep=done,
+    )
     if outcome is _Outcome.overflow:
         raise errors.too_large(length)
     if outcome is _Outcome.bad_checksum:
@@ -153,13 +253,18 @@ async def append(
         log.warning(
             "upload of video %s paused at %s of %s bytes: free space is at the reserve",
             video.id,
-            offset + kept.bytes,
+            reached,
             length,
         )
         raise errors.insufficient_storage()
-    if updated is None:
-        raise errors.upload_not_found()
-    if offset + kept.bytes == length:
+    if outcome is _Outcome.lost or updated is None:
+        # Terminated meanwhile, or the lease ran out (the database did not answer) and
+        # another writer may hold the upload now.
+        current = await media_repo.get_video(db=db, video_id=video.id)
+        if current is None or current.upload is None or current.upload.id != upload_id:
+            raise errors.upload_not_found()
+        raise errors.upload_busy()
+    if done:  # still under the lock: a second PATCH cannot complete it twice
         updated = await _complete_upload(db=db, settings=settings, video=updated)
     return updated
 
@@ -174,6 +279,7 @@ class _Outcome(Enum):
     overflow = "overflow"  # the body would pass the declared length: refused whole
     bad_checksum = "bad_checksum"  # the body does not match Upload-Checksum: refused whole
     no_space = "no_space"  # free space reached the reserve: what was written is kept
+    lost = "lost"  # the write lock's lease ran out: what was written is kept, no more
 
 
 def _require_room(store: Store, settings: Settings, needed: int) -> None:
@@ -187,16 +293,6 @@ def _require_room(store: Store, settings: Settings, needed: int) -> None:
         raise errors.insufficient_storage()
 
 
-async def _lock(*, db: Database, video_id: str, upload_id: str) -> None:
-    """Takes the upload's write lock (one PATCH at a time); 409 upload_busy if held."""
-    now = clock.now()
-    locked = await media_repo.lock_upload(
-        db=db, video_id=video_id, upload_id=upload_id, until=now + UPLOAD_LOCK, now=now
-    )
-    if locked is None:
-        raise errors.upload_busy()
-
-
 async def _write_chunks(
     *,
     writer: UploadWriter,
@@ -206,6 +302,7 @@ async def _write_chunks(
     length: int,
     checksum: tuple[str, bytes] | None,
     kept: _Written,
+    still_held: Callable[[], bool],
 ) -> _Outcome:
     """Writes CHUNKS at OFFSET through a bounded buffer, counting in KEPT what is stored.
 
@@ -217,7 +314,7 @@ async def _write_chunks(
     buffer = bytearray()
 
     async def flush() -> bool:
-        if not await writer.write(bytes(buffer)):
+        if not still_held() or not await writer.write(bytes(buffer)):
             return False
         kept.bytes += len(buffer)
         buffer.clear()
@@ -231,9 +328,9 @@ async def _write_chunks(
         if digest is not None:
             digest.update(chunk)
         if len(buffer) >= buffer_size and not await flush():
-            return _Outcome.no_space
+            return _Outcome.no_space if still_held() else _Outcome.lost
     if buffer and not overflow and not await flush():
-        return _Outcome.no_space
+        return _Outcome.no_space if still_held() else _Outcome.lost
     if overflow:
         outcome = _Outcome.overflow
     elif digest is not None and checksum is not None and digest.digest() != checksum[1]:
@@ -245,28 +342,11 @@ async def _write_chunks(
     return outcome
 
 
-async def _release(
-    *, db: Database, settings: Settings, video_id: str, upload_id: str, offset: int, length: int
-) -> Video | None:
-    """Stores the new offset, extends the expiry and frees the write lock."""
-    expiry = timedelta(seconds=settings.upload_expiry_seconds)
-    return await media_repo.update_video(
-        db=db,
-        video_id=video_id,
-        expect={"upload.id": upload_id},
-        **{
-            "upload.offset": offset,
-            "upload.lock_until": None,
-            "upload.expires_at": clock.now() + expiry,
-            "progress": offset / length,
-        },
-    )
-
-
 async def _complete_upload(*, db: Database, settings: Settings, video: Video) -> Video:
     upload = video.upload
     assert upload is not None  # the caller just wrote its last byte
     await storage(settings).complete_upload(video.id, upload.id)
+    await media_repo.store_hold(db=db, owner_id=video.owner_id, upload_id=upload.id)
     return await service.queue_transcode(db=db, video=video, size=upload.length)
 
 
@@ -275,13 +355,22 @@ async def terminate_upload(
 ) -> None:
     """Deletes an unfinished upload (tus Termination); the video awaits a new one."""
     upload = await live_upload(db=db, settings=settings, video=video, upload_id=upload_id)
-    await _discard_upload(db=db, settings=settings, video=video, upload=upload)
+    if not await _discard_upload(db=db, settings=settings, video=video, upload=upload):
+        raise errors.upload_not_found()
 
 
 async def sweep_expired_uploads(*, db: Database, settings: Settings) -> int:
-    """Deletes the bytes of uploads that expired (tus Expiration); returns how many."""
-    expired = await media_repo.expired_uploads(db=db, now=clock.now())
-    for video in expired:
+    """Deletes the bytes of uploads that expired (tus Expiration) and no writer holds, and
+    drops holds that a creation which died half-way left (U5, U7); returns how many
+    uploads it deleted."""
+    now = clock.now()
+    swept = 0
+    for video in await media_repo.expired_uploads(db=db, now=now):
         assert video.upload is not None  # the query matched an expired upload
-        await _discard_upload(db=db, settings=settings, video=video, upload=video.upload)
-    return len(expired)
+        upload = video.upload
+        swept += await _discard_upload(
+            db=db, settings=settings, video=video, upload=upload, expired_at=now
+        )
+    if dropped := await media_repo.release_stale_holds(db=db, before=now - STALE_HOLD):
+        log.warning("dropped %s upload holds of creations that never finished", dropped)
+    return swept
