@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 
+from coursevault import clock
 from coursevault.auth.models import User
 from coursevault.courses import outline
 from coursevault.courses import service as courses
@@ -96,6 +100,47 @@ async def start_lesson(
     return await client.post(
         f"/api/lessons/{lesson_id}/playback", json={"device": device}, headers=headers
     )
+
+
+class Clock:
+    """The server's clock (`coursevault.clock`), moved by the test: minutes pass in no time."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.real = clock.now
+        self.now = self.real()
+        monkeypatch.setattr(clock, "now", lambda: self.now)
+
+    def reset(self) -> None:
+        """Back to the real time (sign-ins need it)."""
+        self.now = self.real()
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+async def watch(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    session_id: str,
+    *,
+    start: float = 0.0,
+    to: float,
+    step: float = 0.5,
+    speed: float = 2.0,
+) -> None:
+    """Plays from START to TO like an honest player at SPEED (at most 2×, L1): a heartbeat
+    at START (our player reports a seek), then one every STEP seconds of video, each after
+    the wall-clock time that takes."""
+    position = start
+    while True:
+        beat = await client.post(
+            f"/api/playback/{session_id}/heartbeat", json={"position": position}, headers=headers
+        )
+        assert beat.status_code == 200, beat.text
+        if position >= to:
+            return
+        position = min(to, position + step)
+        await asyncio.sleep(step / speed)
 
 
 def key_url(playlist_url: str) -> str:

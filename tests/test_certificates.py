@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from coursevault.auth.models import Role
 from coursevault.db import Database
-from tests.course_helpers import make_course
-from tests.factories import error_code, make_user, signed_in
+from tests.course_helpers import make_course, start_lesson, watch
+from tests.factories import SignedIn, error_code, make_user, signed_in
 
 
 async def test_a_student_who_completed_every_lesson_gets_a_verifiable_certificate(
@@ -99,3 +99,48 @@ async def test_forged_or_altered_certificate_ids_are_404(
         page = await client.get(f"/verify/{forged}")
         assert page.status_code == 404, forged
         assert "Verified" not in page.text
+
+
+async def test_L1_a_forged_completion_earns_no_certificate(
+    client: httpx.AsyncClient, db: Database, settings: Any, instructor: SignedIn, ready_video: str
+) -> None:
+    """L1: the text lesson marked done, both video lessons "completed" by asking and by
+    heartbeats racing to the end: no certificate. Watching them earns it."""
+    course = await make_course(db, instructor.user, video_id=ready_video)
+    student = await signed_in(client, db, settings)
+    assert (
+        await client.post(f"/api/courses/{course.id}/enroll", headers=student.bearer)
+    ).status_code == 201
+    cert_url = f"/api/courses/{course.id}/certificate"
+    videos = [course.video_lesson or "", course.preview_lesson or ""]
+    text = await client.put(
+        f"/api/lessons/{course.text_lesson}/progress",
+        json={"position": 0, "completed": True},
+        headers=student.bearer,
+    )
+    assert text.json()["completed"] is True
+    for lesson in videos:
+        asked = await client.put(
+            f"/api/lessons/{lesson}/progress",
+            json={"position": 2, "completed": True},
+            headers=student.bearer,
+        )
+        assert asked.status_code == 409 and error_code(asked) == "completion_needs_watching"
+        session = (await start_lesson(client, student.bearer, lesson)).json()["session_id"]
+        for position in (0.7, 1.4, 2.0):
+            await client.post(
+                f"/api/playback/{session}/heartbeat",
+                json={"position": position},
+                headers=student.bearer,
+            )
+        await client.delete(f"/api/playback/{session}", headers=student.bearer)
+    refused = await client.get(cert_url, headers=student.bearer)
+    assert refused.status_code == 409 and error_code(refused) == "course_not_completed"
+    assert refused.json()["error"]["detail"] == {"completed": 1, "total": 3}
+    assert await db.certificates.count_documents({}) == 0
+
+    for lesson in videos:  # an honest learner, at twice the speed
+        again = (await start_lesson(client, student.bearer, lesson)).json()
+        await watch(client, student.bearer, again["session_id"], start=0.0, to=2.0)
+    issued = await client.get(cert_url, headers=student.bearer)
+    assert issued.status_code == 200, issued.text

@@ -3,36 +3,19 @@ already send. Four scripted viewers of a 2-minute lesson whose curve is known.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
 from typing import Any
 
 import httpx
 import pytest
 
-from coursevault import clock
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.db import Database
-from tests.course_helpers import make_course, start_lesson
+from tests.course_helpers import Clock, make_course, start_lesson
 from tests.factories import SignedIn, error_code, signed_in
 
 BEAT = 10  # seconds between heartbeats in this run: a stretch counts if it moved ≤ 25 s
-
-
-class Clock:
-    """The server's clock, moved by the test (heartbeats 10 s apart, in no time)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.real = clock.now
-        self.now = self.real()
-        monkeypatch.setattr(clock, "now", lambda: self.now)
-
-    def reset(self) -> None:
-        """Back to the real time (each viewer's session runs from there; sign-ins need it)."""
-        self.now = self.real()
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 class Viewer:
@@ -153,3 +136,43 @@ async def test_a_lesson_nobody_watched_has_an_empty_curve(
         "plays": 0,
         "replays": 0.0,
     }
+
+
+async def test_L2_a_flood_of_forged_heartbeats_draws_nothing(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    ready_video: str,
+) -> None:
+    """L2: 200 heartbeats sent as fast as they go, walking the playhead through a 10-minute
+    lesson in 3 s steps (far below a seek), count only what twice the time they took
+    could play, in 200 crumbs: no bucket of the curve, no view and no completion."""
+    await db.videos.update_one({"_id": ready_video}, {"$set": {"duration": 600.0}})
+    course = await make_course(db, instructor.user, video_id=ready_video)
+    lesson = course.video_lesson
+    assert lesson
+    student = await signed_in(client, db, settings)
+    await client.post(f"/api/courses/{course.id}/enroll", headers=student.bearer)
+    session = (await start_lesson(client, student.bearer, lesson)).json()["session_id"]
+    began = time.monotonic()
+    for step in range(1, 201):
+        forged = await client.post(
+            f"/api/playback/{session}/heartbeat",
+            json={"position": step * 3.0},
+            headers=student.bearer,
+        )
+        assert forged.status_code == 200  # accepted as a position, worth no watching
+    elapsed = time.monotonic() - began
+    ended = await client.delete(f"/api/playback/{session}", headers=student.bearer)
+    assert ended.status_code == 204  # flushes what the session watched
+
+    # Each beat is worth 2 × its share of ELAPSED (under 1.5 s while the flood takes under
+    # 150 s), so no 10 s bucket gets the half it needs to count.
+    assert elapsed < 150, elapsed
+    curve = await client.get(f"/api/lessons/{lesson}/engagement", headers=instructor.bearer)
+    assert curve.status_code == 200 and curve.json()["views"] == 0
+    assert [(p["viewers"], p["plays"]) for p in curve.json()["points"]] == [(0, 0)] * 60
+    progress = await client.get(f"/api/courses/{course.id}/progress", headers=student.bearer)
+    mine = next(p for p in progress.json()["lessons"] if p["lesson_id"] == lesson)
+    assert mine["position"] == 600 and mine["completed"] is False

@@ -1,8 +1,10 @@
-"""POST /api/lessons/{id}/playback: who may watch (K1), per-course limits (K4), plays."""
+"""POST /api/lessons/{id}/playback: who may watch (K1), per-course limits (K4), plays, and
+how often one account may start (K9)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 
 import httpx
@@ -12,7 +14,15 @@ from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.courses.models import LimitBehavior, PlaybackPolicy
 from coursevault.db import Database
-from tests.course_helpers import BuiltCourse, key_url, make_course, start_lesson
+from tests.conftest import BASE_URL, start_app
+from tests.course_helpers import (
+    BuiltCourse,
+    Clock,
+    key_url,
+    make_course,
+    start_lesson,
+    watch,
+)
 from tests.factories import SignedIn, error_code, signed_in
 from tests.media_helpers import new_video
 
@@ -170,13 +180,7 @@ async def test_play_limit_counts_sessions_not_heartbeats_and_extra_plays_can_be_
         started = await start_lesson(client, student.bearer, lesson)
         assert started.status_code == 201, started.text
         session = started.json()["session_id"]
-        for position in (1.0, 1.5, 1.8):
-            beat = await client.post(
-                f"/api/playback/{session}/heartbeat",
-                json={"position": position},
-                headers=student.bearer,
-            )
-            assert beat.status_code == 200
+        await watch(client, student.bearer, session, to=1.9)  # heartbeats cost no plays
         if play == 0:  # at the stream limit: refused without costing a play
             blocked = await start_lesson(client, student.bearer, lesson)
             assert error_code(blocked) == "stream_limit"
@@ -206,12 +210,12 @@ async def test_play_limit_counts_sessions_not_heartbeats_and_extra_plays_can_be_
     assert fourth.status_code == 201
     await client.delete(f"/api/playback/{fourth.json()['session_id']}", headers=student.bearer)
     assert error_code(await start_lesson(client, student.bearer, lesson)) == "play_limit"
-    # Heartbeats stored the position as progress (and 1.8 s of 2 s completes the lesson).
+    # Heartbeats stored the position as progress (and 1.9 s of 2 s watched completes it).
     progress = (
         await client.get(f"/api/courses/{course.id}/progress", headers=student.bearer)
     ).json()
     watched = next(p for p in progress["lessons"] if p["lesson_id"] == lesson)
-    assert watched["completed"] is True and watched["position"] == pytest.approx(1.8)
+    assert watched["completed"] is True and watched["position"] == pytest.approx(1.9)
 
 
 async def test_racing_starts_for_the_last_play_have_one_winner(
@@ -259,3 +263,103 @@ async def test_resume_position_comes_back_with_a_new_session(
     await client.delete(f"/api/playback/{first['session_id']}", headers=student.bearer)
     again = (await start_lesson(client, student.bearer, course.video_lesson)).json()
     assert again["resume_position"] == pytest.approx(1.25)
+
+
+async def test_K9_cycling_start_key_end_is_refused_past_the_limit_in_every_process(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    student: SignedIn,
+    ready_video: str,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """K9: the review's harvest loop (start, fetch the key, end, again) alternating between
+    two app processes on one database: the account's burst of starts, then 429 with
+    Retry-After, logged with user and IP; a refused start opens nothing."""
+    course = await enrolled_course(client, db, instructor, ready_video, student)
+    lesson = course.video_lesson
+    assert lesson
+    time = Clock(monkeypatch)
+    second_app, lifespan = await start_app(settings)  # another granian worker, say
+    answers, keys = [], 0
+    try:
+        transport = httpx.ASGITransport(app=second_app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as second:
+            with caplog.at_level(logging.WARNING, logger="coursevault.security"):
+                for cycle in range(60):
+                    via = (client, second)[cycle % 2]
+                    answer = await start_lesson(via, student.bearer, lesson)
+                    answers.append(answer)
+                    if answer.status_code != 201:
+                        continue
+                    body = answer.json()
+                    key = await via.get(key_url(body["playlist_url"]), headers=student.bearer)
+                    keys += key.status_code == 200
+                    await via.delete(f"/api/playback/{body['session_id']}", headers=student.bearer)
+    finally:
+        await lifespan.__aexit__(None, None, None)
+
+    burst = settings.playback_start_burst
+    assert [a.status_code for a in answers] == [201] * burst + [429] * (60 - burst)
+    assert keys == burst
+    refused = answers[-1]
+    assert error_code(refused) == "playback_rate_limited"
+    wait = int(refused.headers["retry-after"])
+    assert 1 <= wait <= 3600 / settings.playback_starts_per_hour
+    assert refused.json()["error"]["detail"] == {"retry_after": wait}
+    assert await db.playback_sessions.count_documents({}) == burst  # none for a refusal
+    lines = [r.getMessage() for r in caplog.records if r.name == "coursevault.security"]
+    assert len(lines) == 60 - burst
+    assert all(student.user.id in line and "ip=127.0.0.1" in line for line in lines)
+
+    # Another account is not affected; this one may start again once the wait is over.
+    other = await signed_in(client, db, settings)
+    preview = course.preview_lesson
+    assert preview and (await start_lesson(client, other.bearer, preview)).status_code == 201
+    time.advance(wait - 1)
+    assert (await start_lesson(client, student.bearer, lesson)).status_code == 429
+    time.advance(1)
+    assert (await start_lesson(client, student.bearer, lesson)).status_code == 201
+
+
+async def test_K9_a_learner_who_switches_seeks_and_reloads_is_never_refused(
+    client: httpx.AsyncClient,
+    db: Database,
+    instructor: SignedIn,
+    student: SignedIn,
+    ready_video: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """K9 with the default limit: twenty minutes of a restless learner (eight starts in the
+    first minute, then one to five a minute, three on average: switching lessons,
+    reloading the page, seeking in between) never meets the start limit."""
+    course = await enrolled_course(client, db, instructor, ready_video, student)
+    lessons = [course.video_lesson, course.preview_lesson]
+    time = Clock(monkeypatch)
+    starts = 0
+
+    async def open_lesson(n: int) -> str:
+        nonlocal starts
+        answer = await start_lesson(client, student.bearer, lessons[n % 2] or "")
+        assert answer.status_code == 201, (starts, answer.text)
+        starts += 1
+        session: str = answer.json()["session_id"]
+        return session
+
+    session = await open_lesson(0)
+    for minute, per_minute in enumerate([8] + [5, 3, 1, 4, 2] * 4):
+        for n in range(per_minute):
+            time.advance(60 / per_minute / 2)
+            seek = await client.post(
+                f"/api/playback/{session}/heartbeat",
+                json={"position": 1.5},
+                headers=student.bearer,
+            )
+            assert seek.status_code == 200
+            time.advance(60 / per_minute / 2)
+            # Reload the page, or go to the other lesson: the player ends its session.
+            await client.delete(f"/api/playback/{session}", headers=student.bearer)
+            session = await open_lesson(minute + n)
+    assert starts == 1 + 8 + 15 * 4

@@ -22,6 +22,7 @@ from coursevault.courses.models import (
     CourseUpdate,
     LessonContent,
     LessonCreate,
+    LessonKind,
     LessonUpdate,
     MoveIn,
     MyCoursePage,
@@ -215,6 +216,7 @@ async def save_progress(
         position=progress_in.position,
         video_duration=ref.video_duration,
         completed=progress_in.completed,
+        video=ref.lesson["kind"] == LessonKind.video,  # a video still processing too (L1)
     )
 
 

@@ -20,24 +20,25 @@ async def record(
     course_id: str,
     trail: list[curve.Point],
     heartbeat_seconds: float,
+    duration: float | None,
     ended: bool,
 ) -> None:
     """Counts what a session watched: after a heartbeat, when its point enters a new
     30-second window; when the session ENDED, whatever the last flush left."""
     due = curve.due(trail)
     if due if not ended else (len(trail) >= 2 and not due):
-        await _flush(db, lesson_id, course_id, trail, len(trail) - 1, heartbeat_seconds)
+        flushed = curve.flush(trail, len(trail) - 1, heartbeat_seconds, duration)
+        await _add(db, lesson_id, course_id, flushed)
 
 
-async def _flush(
-    db: Database,
-    lesson_id: str,
-    course_id: str,
-    trail: list[curve.Point],
-    upto: int,
-    heartbeat_seconds: float,
-) -> None:
-    flushed = curve.flush(trail, upto, heartbeat_seconds)
+def last_played(trail: list[curve.Point], heartbeat_seconds: float) -> curve.Stretch | None:
+    """The stretch the newest point of TRAIL adds to what was played (L2), or None."""
+    if len(trail) < 2:
+        return None
+    return curve.played(trail[-2], trail[-1], heartbeat_seconds)
+
+
+async def _add(db: Database, lesson_id: str, course_id: str, flushed: curve.Flush) -> None:
     try:
         await engagement_repo.add(db=db, lesson_id=lesson_id, course_id=course_id, flushed=flushed)
     except Exception:  # statistics never cost a viewer their heartbeat

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
 from coursevault.db import Database, Document, pair_id, upsert
-from coursevault.progress.models import LessonProgress
+from coursevault.progress.models import LessonProgress, WatchEvidence
 
 
 async def create_indexes(db: Database) -> None:
@@ -50,8 +51,18 @@ async def save(
     lesson_id: str,
     position: float,
     completed: bool,
-) -> LessonProgress:
-    """Stores the position; completion is sticky (watching again never un-completes)."""
+    evidence: WatchEvidence | None = None,
+    expect_rev: str | None = None,
+) -> LessonProgress | None:
+    """Stores the position; completion is sticky (watching again never un-completes).
+
+    With EVIDENCE, its stretches, wall-clock end and completion are stored too, but only
+    if the stored evidence is still at EXPECT_REV (None when there was none); otherwise
+    nothing is written and None returned (another heartbeat counted first: read again)."""
+    if evidence is not None:
+        return await _save_evidence(
+            db, user_id, course_id, lesson_id, position, evidence, expect_rev
+        )
     now = clock.now()
     update: Document = {
         "$set": {"position": position, "updated_at": now},
@@ -65,6 +76,49 @@ async def save(
     update["$setOnInsert"] |= {"user_id": user_id, "course_id": course_id, "lesson_id": lesson_id}
     key = {"_id": pair_id(user_id, lesson_id)}  # by `_id` alone: see `db.set_if`
     return _progress(await upsert(db.progress, key, update))
+
+
+async def _save_evidence(
+    db: Database,
+    user_id: str,
+    course_id: str,
+    lesson_id: str,
+    position: float,
+    evidence: WatchEvidence,
+    expect_rev: str | None,
+) -> LessonProgress | None:
+    now = clock.now()
+    rev = secrets.token_hex(8)  # unique, so reading it back tells whether this write won
+    values: Document = {
+        "user_id": user_id,
+        "course_id": course_id,
+        "lesson_id": lesson_id,
+        "position": position,
+        "updated_at": now,
+        "completed": evidence.completed,
+        "watched": [list(stretch) for stretch in evidence.watched],
+        "evidence_until": evidence.evidence_until,
+        "evidence_rev": rev,
+    }
+    unchanged = {"$eq": [{"$ifNull": ["$evidence_rev", None]}, expect_rev]}
+    fields: Document = {
+        field: {"$cond": [unchanged, {"$literal": value}, f"${field}"]}
+        for field, value in values.items()
+    }
+    fields["created_at"] = {"$ifNull": ["$created_at", now]}
+    # Completion is sticky, and dated the first time only.
+    dated = {"$ifNull": ["$completed_at", None]}
+    first = {"$and": [unchanged, evidence.completed, {"$eq": [dated, None]}]}
+    fields["completed_at"] = {"$cond": [first, now, dated]}
+    key = {"_id": pair_id(user_id, lesson_id)}
+    doc = await upsert(db.progress, key, [{"$set": fields}])
+    return _progress(doc) if doc.get("evidence_rev") == rev else None
+
+
+async def evidence(*, db: Database, user_id: str, lesson_id: str) -> WatchEvidence:
+    """Returns what was stored of USER_ID watching the lesson (empty when nothing)."""
+    doc = await db.progress.find_one({"_id": pair_id(user_id, lesson_id)})
+    return WatchEvidence.model_validate(doc) if doc else WatchEvidence()
 
 
 async def of_lesson(*, db: Database, user_id: str, lesson_id: str) -> LessonProgress | None:

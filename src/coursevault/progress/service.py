@@ -2,22 +2,33 @@
 
 Progress sits below courses: it is keyed by ids and told a lesson's duration, so courses
 (and streaming's heartbeat) call it and it calls no feature.
+
+L1: a text lesson completes when the learner says so; a video lesson only on the
+server's own evidence, the stretches its playback sessions' heartbeats showed played
+(each no faster than 2× the wall-clock time between two heartbeats, as streaming
+measures it), once they cover 90 % of the video. A learner's own report (`PUT
+…/progress`) moves the resume point only.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from coursevault import clock
 from coursevault.db import Database
+from coursevault.progress import errors
 from coursevault.progress import repo as progress_repo
-from coursevault.progress.models import CourseProgress, LessonProgress, ResumePoint
+from coursevault.progress.models import (
+    CourseProgress,
+    LessonProgress,
+    Played,
+    ResumePoint,
+    WatchEvidence,
+)
 
 COMPLETION_SHARE = 0.9  # a video lesson is complete once 90 % of it has been watched
-
-
-def _completes(video_duration: float | None, position: float, completed: bool | None) -> bool:
-    if video_duration:
-        return bool(completed) or position >= COMPLETION_SHARE * video_duration
-    return bool(completed)
+MAX_STRETCHES = 100  # stretches kept per student and lesson (the longest, when more)
+SAVE_ATTEMPTS = 3  # heartbeats of one account racing on one lesson
 
 
 async def record(
@@ -29,17 +40,108 @@ async def record(
     position: float,
     video_duration: float | None,
     completed: bool | None = None,
+    video: bool | None = None,
 ) -> LessonProgress:
-    """Stores where USER_ID is in the lesson; a video completes at 90 % watched."""
+    """Stores where USER_ID says they are in the lesson. A text lesson completes when they
+    say so; asking that of a VIDEO lesson (by default: one with a duration) is 409 and
+    stores nothing (L1)."""
+    video = video_duration is not None if video is None else video
+    if video and completed:
+        raise errors.completion_needs_watching()
     position = min(position, video_duration) if video_duration else position
-    return await progress_repo.save(
+    saved = await progress_repo.save(
         db=db,
         user_id=user_id,
         course_id=course_id,
         lesson_id=lesson_id,
         position=position,
-        completed=_completes(video_duration, position, completed),
+        completed=bool(completed) and not video,
     )
+    assert saved is not None  # only evidence writes can lose a race
+    return saved
+
+
+async def record_watching(
+    *,
+    db: Database,
+    user_id: str,
+    course_id: str,
+    lesson_id: str,
+    position: float,
+    video_duration: float | None,
+    played: Played | None,
+) -> LessonProgress:
+    """Stores the position a heartbeat reported and what its session PLAYED since the
+    previous one; the video completes once what was played covers 90 % of it (L1)."""
+    if played is None or not video_duration:
+        return await record(
+            db=db,
+            user_id=user_id,
+            course_id=course_id,
+            lesson_id=lesson_id,
+            position=position,
+            video_duration=video_duration,
+        )
+    position = min(position, video_duration)
+    for _ in range(SAVE_ATTEMPTS):
+        stored = await progress_repo.evidence(db=db, user_id=user_id, lesson_id=lesson_id)
+        watched = _merge(stored.watched, _unclaimed(played, stored.evidence_until), video_duration)
+        seconds = sum(end - start for start, end in watched)
+        evidence = WatchEvidence(
+            completed=stored.completed or seconds >= COMPLETION_SHARE * video_duration,
+            watched=watched,
+            evidence_until=max(played.until, stored.evidence_until or played.until),
+        )
+        saved = await progress_repo.save(
+            db=db,
+            user_id=user_id,
+            course_id=course_id,
+            lesson_id=lesson_id,
+            position=position,
+            completed=evidence.completed,
+            evidence=evidence,
+            expect_rev=stored.evidence_rev,
+        )
+        if saved is not None:
+            return saved
+    # Still racing: keep the position; this heartbeat's stretch is not counted.
+    return await record(
+        db=db,
+        user_id=user_id,
+        course_id=course_id,
+        lesson_id=lesson_id,
+        position=position,
+        video_duration=video_duration,
+    )
+
+
+def _unclaimed(played: Played, counted_until: datetime | None) -> tuple[float, float] | None:
+    """The part of PLAYED paid for by wall-clock time not yet counted for the account's
+    other sessions: two streams of one lesson at once do not watch it twice as fast."""
+    if counted_until is None or counted_until <= played.since:
+        return played.start, played.end
+    if counted_until >= played.until:
+        return None
+    share = (played.until - counted_until) / (played.until - played.since)
+    return played.start, played.start + (played.end - played.start) * share
+
+
+def _merge(
+    watched: list[tuple[float, float]], stretch: tuple[float, float] | None, duration: float
+) -> list[tuple[float, float]]:
+    """WATCHED with STRETCH added (cut to the video), overlapping stretches joined."""
+    spans = list(watched)
+    if stretch is not None and min(stretch[1], duration) > max(stretch[0], 0.0):
+        spans.append((max(stretch[0], 0.0), min(stretch[1], duration)))
+    merged: list[tuple[float, float]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    if len(merged) > MAX_STRETCHES:  # scattered crumbs (a forger's): keep the longest
+        merged = sorted(sorted(merged, key=lambda s: s[1] - s[0])[-MAX_STRETCHES:])
+    return merged
 
 
 async def of_lesson(*, db: Database, user_id: str, lesson_id: str) -> LessonProgress | None:

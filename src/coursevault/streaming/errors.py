@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from coursevault.errors import AppError, ErrorCode
@@ -60,4 +61,15 @@ def key_rate_limited() -> AppError:
         ErrorCode.key_rate_limited,
         "Keys were requested faster than playback could use them.",
         headers={"Retry-After": "60"},
+    )
+
+
+def playback_rate_limited(retry_after_seconds: float) -> AppError:
+    seconds = max(1, math.ceil(retry_after_seconds))
+    return AppError(
+        429,
+        ErrorCode.playback_rate_limited,
+        f"Playback was started too often in a short time; try again in {seconds} s.",
+        detail={"retry_after": seconds},
+        headers={"Retry-After": str(seconds)},
     )

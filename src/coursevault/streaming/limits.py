@@ -1,10 +1,14 @@
-"""The playback limits of a course: concurrent streams and plays per lesson.
+"""The playback limits: a course's concurrent streams and plays per lesson, and the
+site's playback starts per account.
 
-Streaming owns these rules (and the `lesson_plays` counters); courses only stores the
-numbers in its policy.
+Streaming owns these rules (and the `lesson_plays` and `playback_starts` counters);
+courses only stores the numbers in its policy.
 """
 
 from __future__ import annotations
+
+import logging
+from datetime import timedelta
 
 from coursevault.auth.models import User
 from coursevault.config import Settings
@@ -17,6 +21,8 @@ from coursevault.streaming import errors
 from coursevault.streaming import repo as streaming_repo
 from coursevault.streaming.models import PlayGrantRead, StreamPolicy
 
+security = logging.getLogger("coursevault.security")
+
 
 def stream_policy(settings: Settings, course: Document) -> StreamPolicy:
     """Returns COURSE's concurrent-stream rule, the site default filling what it leaves out."""
@@ -25,6 +31,27 @@ def stream_policy(settings: Settings, course: Document) -> StreamPolicy:
         max_concurrent_streams=policy.max_concurrent_streams or settings.max_concurrent_streams,
         limit_behavior=policy.limit_behavior or LimitBehavior.refuse_new,
     )
+
+
+async def take_start(*, db: Database, settings: Settings, user: User, ip: str) -> None:
+    """Counts one playback start of USER, or refuses it (429 with Retry-After, logged) past
+    PLAYBACK_START_BURST at once and PLAYBACK_STARTS_PER_HOUR after that (K9). Every start
+    may collect a burst of keys (K7), so cycling start, keys, end would otherwise harvest
+    them many times faster than anyone watches."""
+    wait = await streaming_repo.take_start(
+        db=db,
+        user_id=user.id,
+        interval=timedelta(hours=1) / settings.playback_starts_per_hour,
+        burst=settings.playback_start_burst,
+    )
+    if wait is not None:
+        security.warning(
+            "playback start rate limited user=%s ip=%s retry_after=%.0fs",
+            user.id,
+            ip,
+            wait.total_seconds(),
+        )
+        raise errors.playback_rate_limited(wait.total_seconds())
 
 
 def max_plays(settings: Settings, course: Document) -> int | None:

@@ -1,9 +1,11 @@
-"""The only code that touches `playback_sessions`, `stream_slots` and `lesson_plays`."""
+"""The only code that touches `playback_sessions`, `stream_slots`, `lesson_plays` and
+`playback_starts`."""
 
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -30,6 +32,8 @@ async def create_indexes(db: Database) -> None:
     await db.lesson_plays.create_index(
         [("user_id", ASCENDING), ("lesson_id", ASCENDING)], unique=True
     )
+    # A start counter is worth nothing once its account may start a full burst again.
+    await db.playback_starts.create_index("tat", expireAfterSeconds=0)
 
 
 async def _drop_legacy_slots(db: Database) -> None:
@@ -104,11 +108,17 @@ def _live(now: datetime, **match: str) -> Document:
     return _running({"$gt": ["$lease_until", now]}, **match)
 
 
+class Renewed(NamedTuple):
+    session: PlaybackSession  # as it is now (its trail included)
+    previous: float  # the position it had before
+    point_added: bool  # the heartbeat is the last point of the trail (not full yet)
+
+
 async def renew(
     *, db: Database, session_id: str, user_id: str, until: datetime, position: float
-) -> tuple[PlaybackSession, float] | None:
-    """Extends a live session's lease and stores the position; returns the session and the
-    position it had before (None if it is not live, or not USER_ID's)."""
+) -> Renewed | None:
+    """Extends a live session's lease and stores the position; None if it is not live, or
+    not USER_ID's."""
     now = clock.now()
     changes = {"lease_until": until, "last_seen": now, "position": position}
     live = _live(now, user_id=user_id)
@@ -128,11 +138,12 @@ async def renew(
     if not session.live_at(now) or session.user_id != user_id:
         return None
     trail = session.trail
-    if len(trail) < MAX_TRAIL:
+    added = len(trail) < MAX_TRAIL
+    if added:
         trail = [*trail, ((now - session.started_at).total_seconds(), position)]
     renewed = session.model_copy(update={**changes, "trail": trail})
     _recent.put(renewed.id, renewed.model_copy(update={"trail": []}))
-    return renewed, session.position
+    return Renewed(renewed, session.position, added)
 
 
 async def renew_lease(*, db: Database, session_id: str, until: datetime) -> PlaybackSession | None:
@@ -258,3 +269,38 @@ async def count_live(*, db: Database, now: datetime) -> int:
     return await db.playback_sessions.count_documents(
         {"ended_at": None, "lease_until": {"$gt": now}}
     )
+
+
+# Playback starts per account (K9), stored so that every app process counts the same
+# starts: one document per account holding its "theoretical arrival time" (the generic
+# cell rate algorithm, a token bucket in one timestamp). A start is allowed while that
+# time is at most (BURST - 1) intervals ahead of now, and moves it one interval on.
+
+
+async def take_start(
+    *, db: Database, user_id: str, interval: timedelta, burst: int
+) -> timedelta | None:
+    """Counts one playback start of USER_ID if its allowance has one left (atomic);
+    returns None when counted, else how long until the next start is allowed."""
+    now = clock.now()
+    ahead = now + interval * (burst - 1)
+    tat = {"$ifNull": ["$tat", now]}
+    pipeline: list[Document] = [
+        {"$set": {"allowed": {"$lte": [tat, ahead]}}},
+        {
+            "$set": {
+                "tat": {
+                    "$cond": [
+                        "$allowed",
+                        {"$add": [{"$max": [tat, now]}, interval // timedelta(milliseconds=1)]},
+                        tat,
+                    ]
+                }
+            }
+        },
+    ]
+    doc = await upsert(db.playback_starts, {"_id": user_id}, pipeline)
+    if doc["allowed"]:
+        return None
+    wait: timedelta = doc["tat"] - ahead
+    return max(wait, timedelta(0))

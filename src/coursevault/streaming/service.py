@@ -20,6 +20,7 @@ from coursevault.forensic import service as forensic
 from coursevault.media import service as media
 from coursevault.media.models import Video
 from coursevault.progress import service as progress
+from coursevault.progress.models import Played
 from coursevault.streaming import errors, limits, signing
 from coursevault.streaming import repo as sessions_repo
 from coursevault.streaming.models import (
@@ -122,7 +123,8 @@ async def _claim(
 async def start_lesson(
     *, db: Database, settings: Settings, user: User, lesson_id: str, device: str, ip: str
 ) -> PlaybackStart:
-    """Starts watching a video lesson: access, then a stream slot, then one counted play.
+    """Starts watching a video lesson: access, the account's start rate (K9), then a stream
+    slot, then one counted play.
 
     The play is counted after the slot is taken, so a start refused for the stream limit
     costs no play; a start that loses the race for the last play gives its slot back.
@@ -137,6 +139,7 @@ async def start_lesson(
     if limit is not None and not await limits.plays_left(db=db, user=user, ref=ref, limit=limit):
         log.info("playback refused (play limit) user=%s lesson=%s ip=%s", user.id, lesson_id, ip)
         raise errors.play_limit(limit)
+    await limits.take_start(db=db, settings=settings, user=user, ip=ip)
     position = await progress.resume_position(db=db, user_id=user.id, lesson_id=lesson_id)
     policy = PlaybackPolicy(**ref.course["policy"])
     started = await start(
@@ -246,9 +249,10 @@ async def heartbeat(
 ) -> datetime:
     """Renews the lease of the user's live session and stores the position.
 
-    Two writes at most (the session, and the lesson's progress when the position moved);
-    the stream slot follows its session, and the lesson details were stored with the
-    session at its start, so nothing else is read or written per beat.
+    Two writes at most (the session, and the lesson's progress when the position moved,
+    after reading what it already holds as evidence of watching, L1); the stream slot
+    follows its session, and the lesson details were stored with the session at its
+    start, so nothing else is read or written per beat.
     """
     until = clock.now() + timedelta(seconds=settings.playback_lease_seconds)
     renewed = await sessions_repo.renew(
@@ -258,18 +262,38 @@ async def heartbeat(
         gone = await sessions_repo.get_session(db=db, session_id=session_id)
         mine = gone is not None and gone.user_id == user.id
         raise errors.session_ended(gone.end_reason if mine and gone else None)
-    session, previous = renewed
-    if session.course_id and session.lesson_id and position != previous:  # paused: no write
-        await progress.record(
+    session = renewed.session
+    if session.course_id and session.lesson_id and position != renewed.previous:  # paused: no write
+        await progress.record_watching(
             db=db,
             user_id=user.id,
             course_id=session.course_id,
             lesson_id=session.lesson_id,
             position=position,
             video_duration=session.video_duration,
+            played=_played(renewed),
         )
     await _count_engagement(db, session, ended=False)
     return until
+
+
+def _played(renewed: sessions_repo.Renewed) -> Played | None:
+    """What a heartbeat shows played since the previous one, no faster than 2× the wall
+    clock (L2): the only evidence that completes a video (L1). A full trail (60 hours of
+    heartbeats, or a flood of them) earns nothing more."""
+    session = renewed.session
+    if not renewed.point_added:
+        return None
+    stretch = engagement.last_played(session.trail, session.heartbeat_seconds)
+    if stretch is None:
+        return None
+    (before, _), (after, _) = session.trail[-2:]
+    return Played(
+        start=stretch[0],
+        end=stretch[1],
+        since=session.started_at + timedelta(seconds=before),
+        until=session.started_at + timedelta(seconds=after),
+    )
 
 
 async def end(
@@ -300,6 +324,7 @@ async def _count_engagement(db: Database, session: PlaybackSession, *, ended: bo
             course_id=session.course_id,
             trail=session.trail,
             heartbeat_seconds=session.heartbeat_seconds,
+            duration=session.video_duration,
             ended=ended,
         )
 
