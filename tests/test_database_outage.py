@@ -122,7 +122,11 @@ async def test_an_embedded_database_killed_with_sigkill_is_restarted_on_its_data
 
 
 async def test_D2_a_frozen_database_makes_playlists_and_segments_503_not_500(
-    client: httpx.AsyncClient, db: Database, settings: Settings, ready_video: str
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    ready_video: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The media routes answer a frozen database like every other route: 503 in the
     error shape, never a 500 with a traceback (D2)."""
@@ -153,3 +157,7 @@ async def test_D2_a_frozen_database_makes_playlists_and_segments_503_not_500(
     finally:
         os.kill(running.pid, signal.SIGCONT)
     assert (await client.get(f"{base}/{segment}")).status_code == 200
+    # Each refusal is logged, without the media token that would open the stream.
+    token = started.playlist_url.split("/")[2]
+    assert caplog.text.count("database unavailable on GET /hls/") == 4
+    assert token not in caplog.text

@@ -20,7 +20,7 @@ from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.db import Database
 from tests.factories import SignedIn, error_code, signed_in
-from tests.media_helpers import TUS, create_upload, make_clip, new_video, patch
+from tests.media_helpers import TUS, create_upload, make_clip, new_video, patch, wait_for_video
 from tests.media_helpers import local_store as media_storage
 from tests.processes import Server, sign_up, wait_port_free
 
@@ -317,3 +317,41 @@ def test_U8_after_kill_9_the_upload_resumes_from_the_bytes_on_disk(
         assert status["status"] == "ready", status
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("moved", [False, True], ids=["part-kept", "part-moved"])
+async def test_U8_an_upload_complete_when_its_writer_died_is_queued_not_restarted(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    teacher: SignedIn,
+    tmp_path: Path,
+    moved: bool,
+) -> None:
+    """U8: the writer stored the last offset and died before the transcode was queued,
+    before or after the part became the original. When the lock runs out, a HEAD answers
+    the whole length and the video is queued and converted; no byte is asked for again."""
+    clip = make_clip(tmp_path / "c.mp4", size="320x240", seconds=2).read_bytes()
+    video = await new_video(client, teacher.bearer)
+    created = await create_upload(client, teacher.bearer, video["upload_url"], len(clip))
+    location = created.headers["Location"]
+    assert (await patch(client, teacher.bearer, location, 0, clip[:-100])).status_code == 204
+    # What such a crash leaves: every byte stored, the offset at the end, a lapsed lock.
+    store = media_storage(settings)
+    stored = await db.videos.find_one({"_id": video["id"]})
+    assert stored is not None
+    part = store.upload_part(video["id"], stored["upload"]["id"])
+    with part.open("ab") as handle:
+        handle.write(clip[-100:])
+    if moved:
+        part.replace(store.original(video["id"]))
+    await db.videos.update_one(
+        {"_id": video["id"]},
+        {"$set": {"upload.offset": len(clip), "upload.lock_id": "dead",
+                  "upload.lock_until": stored["upload"]["expires_at"].replace(year=2000)}},
+    )  # fmt: skip
+    head = await client.head(location, headers={**teacher.bearer, **TUS})
+    assert head.status_code == 200 and head.headers["Upload-Offset"] == str(len(clip))
+    ready, _ = await wait_for_video(client, teacher.bearer, video["id"])
+    assert ready["status"] == "ready", ready["error"]
+    assert store.original(video["id"]).read_bytes() == clip

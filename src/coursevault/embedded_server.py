@@ -137,7 +137,9 @@ def ensure_running(data_dir: Path, port: int = 0, owner: int | None = None) -> E
     running = find_running(data_dir)
     if running is not None:
         return running
-    port = port or _last_port(data_dir)
+    # A restart asks for the port its clients dial and must get exactly that one (another
+    # process there would receive their queries); a fresh start only prefers the last one.
+    strict, port = bool(port), port or _last_port(data_dir)
     db_dir(data_dir).mkdir(parents=True, exist_ok=True)
     log = (db_dir(data_dir) / "server.log").open("ab")
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no user input
@@ -148,6 +150,7 @@ def ensure_running(data_dir: Path, port: int = 0, owner: int | None = None) -> E
             str(data_dir),
             str(owner or os.getpid()),
             str(port),
+            "strict" if strict else "prefer",
         ],
         stdin=subprocess.DEVNULL,
         stdout=log,
@@ -185,14 +188,17 @@ def _engine(path: Path) -> object:
     return EmbeddedEngine(str(path))
 
 
-async def _serve(data_dir: Path, parent_pid: int, port: int) -> None:
+async def _serve(data_dir: Path, parent_pid: int, port: int, strict: bool) -> None:
     from mongoeco.wire import AsyncMongoEcoProxyServer
 
     engine = _engine(db_dir(data_dir) / DB_FILE_NAME)
     server = AsyncMongoEcoProxyServer(engine=engine, host="127.0.0.1", port=port)
     try:
         address = await server.start()
-    except OSError:  # the last port was taken meanwhile: any free one will do
+    except OSError:
+        if strict:
+            raise
+        # The last server's port was taken meanwhile: any free one will do.
         server = AsyncMongoEcoProxyServer(engine=engine, host="127.0.0.1", port=0)
         address = await server.start()
     (db_dir(data_dir) / PORT_FILE_NAME).write_text(str(address.port))
@@ -221,13 +227,14 @@ async def _serve(data_dir: Path, parent_pid: int, port: int) -> None:
 def main(argv: list[str]) -> int:
     data_dir, parent_pid = Path(argv[0]), int(argv[1])
     port = int(argv[2]) if len(argv) > 2 else 0
+    strict = len(argv) > 3 and argv[3] == "strict"
     db_dir(data_dir).mkdir(parents=True, exist_ok=True)
     lock = (db_dir(data_dir) / LOCK_FILE_NAME).open("w")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return EXIT_ALREADY_RUNNING
-    asyncio.run(_serve(data_dir, parent_pid, port))
+    asyncio.run(_serve(data_dir, parent_pid, port, strict))
     return 0
 
 

@@ -8,6 +8,7 @@ Features build their errors in their own `errors.py`; nothing else constructs `A
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
@@ -245,8 +246,18 @@ def database_down_response(method: str, path: str, exc: Exception) -> JSONRespon
     )
 
 
+_MEDIA_TOKEN = re.compile(r"^(/hls/)[^/]+")
+
+
+def logged_path(request: Request) -> str:
+    """What a log line names of a request: its route's template where one matched, else
+    its path with any media token cut out (a logged token would open the stream)."""
+    route = getattr(request.scope.get("route"), "path", None)
+    return route if isinstance(route, str) else _MEDIA_TOKEN.sub(r"\1<token>", request.url.path)
+
+
 async def _database_down(request: Request, exc: Exception) -> JSONResponse:
-    return database_down_response(request.method, request.url.path, exc)
+    return database_down_response(request.method, logged_path(request), exc)
 
 
 # How a database says its disk is full: MongoDB's OutOfDiskSpace, SQLite's (the embedded
@@ -260,7 +271,7 @@ async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OperationFailure)
     if exc.code != OUT_OF_DISK_SPACE and not any(m in str(exc).lower() for m in DISK_FULL_MESSAGES):
         raise exc  # to the 500 handler, as any unexpected error
-    log.error("database out of disk space on %s %s: %s", request.method, request.url.path, exc)
+    log.error("database out of disk space on %s %s: %s", request.method, logged_path(request), exc)
     return error_response(
         507,
         ErrorCode.insufficient_storage,
@@ -270,7 +281,7 @@ async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.exception("unhandled error on %s %s", request.method, logged_path(request), exc_info=exc)
     return error_response(500, ErrorCode.internal_error, "Something went wrong on our side.")
 
 

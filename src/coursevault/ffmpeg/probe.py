@@ -45,15 +45,24 @@ class ProbeResult:
     streams: int
     rotation: int = 0
     warnings: list[str] = field(default_factory=list)
-    picture_duration: float | None = None  # the video stream's own, when the file says
+    # Seconds of sound after the last picture (a slide, then a talk): the transcode holds
+    # the last frame that long. Measured from the sound's packets, never from a header.
+    picture_gap: float = 0.0
 
-    @property
-    def picture_gap(self) -> float:
-        """Seconds by which the picture ends before the file does (0 when it does not, or
-        when the file does not say); a gap under half a second is a rounding, not a gap."""
-        if self.picture_duration is None or self.duration - self.picture_duration < 0.5:
-            return 0.0
-        return self.duration - self.picture_duration
+
+MIN_PICTURE_GAP = 0.5  # shorter is how containers round, not a picture that stops
+
+
+def _sound_after(media: av.container.InputContainer, audio: av.stream.Stream, end: float) -> float:
+    """Seconds the audio packets run past END. A header's duration is the uploader's to
+    write (a one-frame file claiming six hours would have us encode six hours), so the
+    sound's own packets are read; only files whose headers show a gap pay for it."""
+    media.seek(0)
+    last = 0.0
+    for packet in media.demux(audio):
+        if packet.pts is not None and packet.time_base is not None:
+            last = max(last, float((packet.pts + (packet.duration or 0)) * packet.time_base))
+    return max(0.0, last - end)
 
 
 def _is_pcm(codec: str) -> bool:
@@ -90,6 +99,9 @@ def probe(path: Path, limits: Limits | None = None) -> ProbeResult:
             assert isinstance(frame, av.VideoFrame)
             width, height = frame.width, frame.height
             rate = video.average_rate or video.guessed_rate or Fraction(30)
+            gap = 0.0
+            if audio is not None and picture is not None and duration - picture > MIN_PICTURE_GAP:
+                gap = _sound_after(media, audio, picture)
             result = ProbeResult(
                 container=container,
                 demuxer=demuxer,
@@ -100,7 +112,7 @@ def probe(path: Path, limits: Limits | None = None) -> ProbeResult:
                 frame_rate=float(rate),
                 audio_codec=audio.codec_context.name if audio is not None else None,
                 streams=len(streams),
-                picture_duration=picture,
+                picture_gap=gap if gap > MIN_PICTURE_GAP else 0.0,
             )
     except ProbeRejected:
         raise

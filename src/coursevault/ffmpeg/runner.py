@@ -7,6 +7,7 @@ import contextlib
 import functools
 import logging
 import shutil
+import subprocess
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -68,10 +69,19 @@ def _with_parent_death() -> tuple[str, ...]:
     # still had waiters. util-linux's setpriv sets PR_SET_PDEATHSIG and then execs ffmpeg,
     # so the same process (and pid) becomes ffmpeg with the guarantee in place.
     setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        log.warning("setpriv (util-linux) not found: ffmpeg may outlive a killed worker")
+    prefix = (setpriv, "--pdeathsig", "KILL", "--") if setpriv else ()
+    # BusyBox's setpriv and util-linux before 2.33 lack --pdeathsig: asked once whether it
+    # works, so that no ffmpeg run fails for it.
+    works = bool(prefix) and (
+        subprocess.run(  # noqa: S603 - a fixed command, no input
+            [*prefix, "true"], stdin=subprocess.DEVNULL, capture_output=True, check=False
+        ).returncode
+        == 0
+    )
+    if not works:
+        log.warning("setpriv --pdeathsig is not available: ffmpeg may outlive a killed worker")
         return ()
-    return (setpriv, "--pdeathsig", "KILL", "--")
+    return prefix
 
 
 @dataclass

@@ -83,6 +83,8 @@ async def reconciled(*, db: Database, settings: Settings, video_id: str, upload:
     writer died without storing its offset (U8)."""
     if upload.lock_until is not None and upload.lock_until > clock.now():
         return upload  # a writer is at work: the stored offset is where it started
+    if upload.offset == upload.length:
+        return upload  # complete: nothing on the store can be more than that
     if await storage(settings).upload_size(video_id, upload.id) == upload.offset:
         return upload
     held = await take(db=db, settings=settings, video_id=video_id, upload_id=upload.id, whole=False)
@@ -106,6 +108,10 @@ async def _reconcile(
 ) -> int:
     """Makes the stored offset of UPLOAD (as its last holder left it) the bytes the store
     consistently holds, dropping any others; returns it."""
+    if upload.offset == upload.length:
+        # Its last writer stored every byte and died while completing: the part may have
+        # become the original already, so the store is no measure (uploads.finish_interrupted).
+        return upload.offset
     store = storage(settings)
     stored = await store.upload_size(video_id, upload.id)
     if stored == upload.offset:

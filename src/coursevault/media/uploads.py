@@ -39,6 +39,8 @@ async def start_upload(
     if length > settings.max_upload_bytes:
         raise errors.too_large(settings.max_upload_bytes)
     now = clock.now()
+    if video.upload is not None and _lock_live(video.upload, now):
+        raise errors.upload_busy()  # a writer is at work on the upload this would replace
     await _expire_owned(db=db, settings=settings, owner_id=video.owner_id, now=now)
     store = storage(settings)
     _require_room(store, settings, length)
@@ -132,6 +134,9 @@ async def resume_point(*, db: Database, settings: Settings, video: Video, upload
     """Returns the upload as a client resumes it (tus HEAD): its offset is the bytes stored,
     also after a writer died without storing it (U8)."""
     upload = await live_upload(db=db, settings=settings, video=video, upload_id=upload_id)
+    if upload.offset == upload.length and not _lock_live(upload, clock.now()):
+        await _finish_interrupted(db=db, settings=settings, video=video, upload=upload)
+        return upload
     return await upload_lock.reconciled(db=db, settings=settings, video_id=video.id, upload=upload)
 
 
@@ -343,11 +348,30 @@ async def _write_chunks(
 
 
 async def _complete_upload(*, db: Database, settings: Settings, video: Video) -> Video:
+    """Makes the finished upload the original and queues its transcode. Each step may be
+    run again: the store's move only when every byte is still in the upload (a process
+    killed after the move left fewer there, the original whole)."""
     upload = video.upload
-    assert upload is not None  # the caller just wrote its last byte
-    await storage(settings).complete_upload(video.id, upload.id)
+    assert upload is not None  # the caller holds the upload with its last byte written
+    store = storage(settings)
+    if await store.upload_size(video.id, upload.id) == upload.length:
+        await store.complete_upload(video.id, upload.id)
     await media_repo.store_hold(db=db, owner_id=video.owner_id, upload_id=upload.id)
     return await service.queue_transcode(db=db, video=video, size=upload.length)
+
+
+async def _finish_interrupted(
+    *, db: Database, settings: Settings, video: Video, upload: Upload
+) -> Video | None:
+    """Completes an upload whose writer stored its last offset and died before the
+    transcode was queued (U8); None if another request holds it."""
+    held = await upload_lock.take(
+        db=db, settings=settings, video_id=video.id, upload_id=upload.id, whole=False
+    )
+    if held is None:
+        return None
+    log.warning("upload %s of video %s was complete but not queued; queuing", upload.id, video.id)
+    return await _complete_upload(db=db, settings=settings, video=video)
 
 
 async def terminate_upload(
@@ -355,6 +379,8 @@ async def terminate_upload(
 ) -> None:
     """Deletes an unfinished upload (tus Termination); the video awaits a new one."""
     upload = await live_upload(db=db, settings=settings, video=video, upload_id=upload_id)
+    if _lock_live(upload, clock.now()):
+        raise errors.upload_busy()  # its writer would go on writing into deleted bytes
     if not await _discard_upload(db=db, settings=settings, video=video, upload=upload):
         raise errors.upload_not_found()
 
@@ -368,6 +394,9 @@ async def sweep_expired_uploads(*, db: Database, settings: Settings) -> int:
     for video in await media_repo.expired_uploads(db=db, now=now):
         assert video.upload is not None  # the query matched an expired upload
         upload = video.upload
+        if upload.offset == upload.length:  # complete, its writer died before queuing it
+            await _finish_interrupted(db=db, settings=settings, video=video, upload=upload)
+            continue
         swept += await _discard_upload(
             db=db, settings=settings, video=video, upload=upload, expired_at=now
         )
