@@ -4,6 +4,7 @@ address (M3). Mail is read from a real SMTP server, as a person would read it.""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from coursevault import clock
 from coursevault.config import Settings
 from coursevault.db import Database
 from tests import smtp_server
@@ -159,6 +161,34 @@ async def test_W8_changing_the_password_voids_every_outstanding_reset_link(
     assert (await login(client, email, "a brand new passphrase 42")).status_code == 200
     # The session that changed the password lives on (J6 ends only the others).
     assert (await client.get("/api/auth/me", headers=student.bearer)).status_code == 200
+
+
+async def test_W8_a_reset_mail_held_up_until_after_a_password_change_brings_no_link(
+    client: httpx.AsyncClient, db: Database, settings: Settings, mail_server: MailServer
+) -> None:
+    """W8: the relay defers the reset mail, the password changes meanwhile, then the retry
+    runs: it mails nothing, and no link made along the way is left alive."""
+    student = await signed_in(client, db, settings)
+    mail_server.defer_next = 1  # the relay says 451 once
+    assert (await client.post(RESET, json={"email": student.user.email})).status_code == 202
+    async with asyncio.timeout(30):
+        while not await db.jobs.find_one(
+            {"kind": "auth.mail_reset", "attempts": 1, "state": "queued"}
+        ):
+            await asyncio.sleep(0.05)
+    assert await db.account_tokens.count_documents({"purpose": "password_reset"}) == 0
+    changed = await client.patch(
+        CHANGE,
+        json={"current_password": PASSWORD, "new_password": "a brand new passphrase 42"},
+        headers=student.bearer,
+    )
+    assert changed.status_code == 204, changed.text
+    await db.jobs.update_many({"state": "queued"}, {"$set": {"run_at": clock.now()}})
+    async with asyncio.timeout(30):
+        while (await db.jobs.find_one({"kind": "auth.mail_reset"}) or {}).get("state") != "done":
+            await asyncio.sleep(0.05)
+    assert mail_server.to(student.user.email) == []
+    assert await db.account_tokens.count_documents({"purpose": "password_reset"}) == 0
 
 
 # ---- W10: look-alike addresses are one account ---------------------------------------------

@@ -13,10 +13,11 @@ import hashlib
 import logging
 import secrets
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
+from coursevault import clock
 from coursevault.auth import mails
 from coursevault.auth import repo as auth_repo
 from coursevault.auth.models import User
@@ -54,6 +55,7 @@ class UserPayload(BaseModel):
 
 class EmailPayload(BaseModel):
     email: str
+    requested_at: datetime | None = None  # when the mail was asked for (jobs may wait)
 
 
 async def _mail_verification(ctx: JobContext) -> None:
@@ -71,9 +73,22 @@ async def _mail_reset(ctx: JobContext) -> None:
     if user is None or user.disabled:
         log.info("password reset asked for %s: no active account, no mail", email)
         return
+    asked = EmailPayload(**ctx.payload).requested_at
+    if asked and user.password_changed_at and user.password_changed_at >= asked:
+        # The password changed after the request (W8): the job waited in the queue or for
+        # the mail relay, and a link made now would outlive the change.
+        log.info("password reset for %s asked before its password changed: no mail", email)
+        return
     ttl = ctx.settings.password_reset_ttl_seconds
     token = await _issue(db=ctx.db, user=user, purpose=RESET, ttl_seconds=ttl)
-    await deliver_now(ctx, mails.password_reset(ctx.settings, user, token))
+    try:
+        await deliver_now(ctx, mails.password_reset(ctx.settings, user, token))
+    except BaseException:
+        # Not delivered: the next attempt makes its own link, so this one must not live.
+        await auth_repo.consume_account_token(
+            db=ctx.db, token_hash=token_hash(token), purpose=RESET
+        )
+        raise
 
 
 async def _mail_signup_attempt(ctx: JobContext) -> None:
@@ -122,7 +137,7 @@ async def queue_verification(*, db: Database, settings: Settings, user: User) ->
 
 async def queue_reset(*, db: Database, settings: Settings, email: str) -> None:
     """Mails a reset link to EMAIL if an account uses it (at most one a minute)."""
-    payload = EmailPayload(email=email)
+    payload = EmailPayload(email=email, requested_at=clock.now())
     once = f"{email}:{_window(60)}"
     await _queue(
         db=db,

@@ -70,6 +70,7 @@ class User(UserRead):
 
     password_hash: str
     disabled: bool = False
+    password_changed_at: datetime | None = None  # a reset asked for before it mails nothing
 
 
 class LoginIn(BaseModel):

@@ -40,6 +40,7 @@ def _user(doc: Document) -> User:
         disabled=doc.get("disabled", False),
         email_verified=doc.get("email_verified_at") is not None,
         bio=doc.get("bio", ""),
+        password_changed_at=doc.get("password_changed_at"),
     )
 
 

@@ -220,7 +220,9 @@ async def logout(*, db: Database, family: str) -> None:
 async def _store_new_password(*, db: Database, user_id: str, password_hash: str) -> None:
     """Stores the hash of a new password; every path that changes a password goes through
     here, so no reset link mailed for the old one outlives it (W8)."""
-    await auth_repo.update_user(db=db, user_id=user_id, password_hash=password_hash)
+    await auth_repo.update_user(
+        db=db, user_id=user_id, password_hash=password_hash, password_changed_at=clock.now()
+    )
     await auth_repo.delete_account_tokens(db=db, user_id=user_id, purpose=links.RESET)
 
 
