@@ -5,10 +5,16 @@
    854x480: how many name the right session among ISSUED numbers (goal: >= 19 of 20).
    Then TRIALS copies that must name nobody: excerpts of the ordinary (all-A) playlist
    and videos that are not this one (goal: no false accusation).
+   Then, for 2 and 3 sessions of one account (each on its own random rendition), TRIALS
+   copies mixed segment by segment from them, A wherever any of them had A: how many
+   name the account's number (goal: 20 of 20) and how many name another (goal: 0). The
+   sessions share the account's number (docs/security.md F6); `--per-session-numbers`
+   gives each its own, as before F6, to show what that rule buys.
 2. Serving: the time to render one per-session playlist of a one-hour rendition (600
    segments), p50 and p99 over many renders (goal: p99 <= 1 ms).
 
     PYTHONPATH=. .venv/bin/python bench/forensic.py [--minutes 6] [--trials 20] [--preset veryfast]
+        [--per-session-numbers]
 """
 
 from __future__ import annotations
@@ -100,6 +106,48 @@ def trace(copy: Path, ref: reference.Reference, key: bytes, issued: int) -> anal
     )
 
 
+def mixed_trials(
+    sessions: int,
+    args: argparse.Namespace,
+    rng: random.Random,
+    context: tuple[Path, list[str], reference.Reference, bytes, Path],
+) -> tuple[int, int]:
+    """TRIALS copies mixed from SESSIONS sessions of one account: (traced to the
+    account, named another number)."""
+    out, names, ref, key, work = context
+    count, seconds = len(ref.starts), args.minutes * 60
+    traced = accused = 0
+    for trial in range(args.trials):
+        account = rng.sample(range(1, args.issued + 1), sessions)
+        numbers = account if args.per_session_numbers else [account[0]] * sessions
+        renditions = [rng.choice(names) for _ in numbers]
+        codewords = [codeword.bits(key, "bench", n, count) for n in numbers]
+        chosen = []
+        for index in range(count):
+            bit = max(c[index] for c in codewords)  # A wherever any session had A
+            holders = [s for s, c in enumerate(codewords) if c[index] == bit]
+            session = rng.choice(holders)
+            variant = "a" if bit > 0 else "b"
+            chosen.append(out / f"{renditions[session]}_{variant}_{index:05d}.ts")
+        start = rng.uniform(0, max(0.0, seconds - EXCERPT))
+        copy = excerpt(chosen, start, work / f"mixed{sessions}-{trial}.mp4", args.preset)
+        verdict = trace(copy, ref, key, args.issued)
+        named = verdict.number if verdict else None
+        ok = named in numbers
+        traced += ok
+        accused += named is not None and not ok
+        outcome = "account" if ok else "ANOTHER" if named is not None else "nobody"
+        detail = (
+            f"{verdict.agreeing}/{verdict.segments} agree, chance {verdict.chance:.1g}"
+            if verdict
+            else "not aligned"
+        )
+        where = f"{'+'.join(renditions)} from {start:5.1f}s"
+        print(f"  mixed x{sessions} trial {trial + 1:2d}: {where} -> {outcome} ({detail})")
+        copy.unlink()
+    return traced, accused
+
+
 def render_times(renders: int) -> tuple[float, float]:
     """p50 and p99 of rendering a 600-segment per-session playlist, in ms."""
     lines = ["#EXTM3U", "#EXT-X-VERSION:6", "#EXT-X-TARGETDURATION:6", "#EXT-X-PLAYLIST-TYPE:VOD"]
@@ -128,6 +176,11 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--issued", type=int, default=10_000, help="numbers issued for the video")
     parser.add_argument("--preset", default="veryfast", help="x264 preset of the leaks")
+    parser.add_argument(
+        "--per-session-numbers",
+        action="store_true",
+        help="mixed copies: each session its own number (as before F6)",
+    )
     args = parser.parse_args()
     p50, p99 = render_times(20_000)
     print(f"per-session playlist, 600 segments: p50 {p50:.3f} ms, p99 {p99:.3f} ms (goal <= 1 ms)")
@@ -191,6 +244,14 @@ def main() -> None:
         print(f"tracing: {accused} false accusations in {args.trials} unmarked copies (goal 0)")
         setup = f"x264 {args.preset} 1 Mbit/s 854x480"
         print(f"  ({args.issued:,} issued numbers, 4-minute excerpts, {setup})")
+        rule = "one number per session" if args.per_session_numbers else "one per account"
+        for sessions in (2, 3):
+            traced, accused = mixed_trials(sessions, args, rng, (out, names, ref, key, work))
+            print(
+                f"tracing: {sessions} sessions of one account mixed ({rule}): traced to the "
+                f"account in {traced} of {args.trials} (goal 20/20), {accused} false "
+                f"accusations (goal 0)"
+            )
 
 
 if __name__ == "__main__":

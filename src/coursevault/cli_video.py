@@ -34,8 +34,10 @@ def trace(
     async def action(database: db.Database, settings: Settings) -> forensic.Trace:
         try:
             return await forensic.trace(db=database, settings=settings, video_id=video, copy=copy)
-        except (forensic.NotWatermarked, forensic.UnreadableCopy) as exc:
+        except forensic.NotWatermarked as exc:
             raise CliError(str(exc)) from None
+        except forensic.UnreadableCopy as exc:
+            raise CliError(f"{copy}: {exc}") from None
 
     if not copy.is_file():
         typer.secho(f"{copy} is not a file.", fg="red", err=True)

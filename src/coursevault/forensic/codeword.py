@@ -1,7 +1,8 @@
 """Which variant each segment of one playback session gets.
 
-Every session of a watermarked video gets a short per-video number; its codeword is a
-keyed pseudo-random sequence of A/B choices, one per segment index. Decoding is by
+Every account playing a watermarked video gets a short per-video number, shared by all
+its sessions of that video (docs/security.md, F6); the number's codeword is a keyed
+pseudo-random sequence of A/B choices, one per segment index. Decoding is by
 maximum likelihood over the numbers actually issued (docs/security.md, F2): with soft
 per-segment scores this beats a hard-decision Reed-Solomon decode, and the number of
 candidates sets the threshold that keeps false accusations below one in a million.

@@ -11,7 +11,5 @@ def not_watermarked() -> AppError:
     )
 
 
-def unreadable_copy() -> AppError:
-    return AppError(
-        422, ErrorCode.unreadable_copy, "The file is not a video this server can decode."
-    )
+def unreadable_copy(reason: str = "The file is not a video this server can decode.") -> AppError:
+    return AppError(422, ErrorCode.unreadable_copy, reason)

@@ -10,6 +10,7 @@ import av
 import numpy as np
 import numpy.typing as npt
 
+from coursevault.ffmpeg import probe
 from coursevault.forensic.mark import GRID
 
 FINE = 8  # alignment grid; GRID divides it
@@ -41,6 +42,15 @@ def frames(path: Path, *, container_format: str | None = None) -> tuple[Floats, 
     if not found:
         return np.zeros((0, FINE, FINE), np.float32), rate
     return _reduce(np.stack(found)), rate
+
+
+def copy_frames(path: Path) -> tuple[Floats, float]:
+    """`frames` of a suspected copy, opened as an upload is (U2, U3, F5): recognised by its
+    first bytes and probed against the allow-lists, then read with that demuxer forced. An
+    HLS playlist or an ffconcat script would have libavformat read the files it names (the
+    admin's upload, or any path handed to `coursevault trace`); they raise ProbeRejected."""
+    probed = probe.probe(path)
+    return frames(path, container_format=probed.demuxer)
 
 
 def segment_frames(paths: Iterable[Path]) -> tuple[Floats, list[int]]:

@@ -24,7 +24,7 @@ class TracedSession(BaseModel):
 
 class TraceRead(BaseModel):
     video_id: str
-    issued: int  # marked sessions issued for the video
+    issued: int  # playback numbers given out for the video (one per account since F6)
     aligned: bool
     correlation: float | None
     segments: list[TracedSegment]
@@ -33,5 +33,8 @@ class TraceRead(BaseModel):
     agreeing: int  # confident segments that follow the named (or best) codeword
     confident: int
     chance: float | None  # bound on the probability of an accidental match
-    session: TracedSession | None
+    session: TracedSession | None  # the first of SESSIONS
+    # Every session of the named account for this video: they share one number (F6), so
+    # the copy may come from any of them, or from several mixed.
+    sessions: list[TracedSession]
     report: list[str]  # the same lines `coursevault trace` prints

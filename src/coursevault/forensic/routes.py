@@ -53,7 +53,8 @@ async def _save(request: Request, directory: Path) -> Path:
 async def trace_copy(
     video_id: str, request: Request, _: Admin, db: Db, settings: AppSettings
 ) -> TraceRead:
-    """Names the playback session a suspected copy (the raw file in the body) came from."""
+    """Names the account a suspected copy (the raw file in the body) came from, with its
+    sessions of the video."""
     video = await media.get_video(db=db, video_id=video_id)
     if video is None:
         raise media_errors.video_not_found()
@@ -64,8 +65,8 @@ async def trace_copy(
         found = await service.trace(db=db, settings=settings, video_id=video_id, copy=copy)
     except service.NotWatermarked:
         raise errors.not_watermarked() from None
-    except service.UnreadableCopy:
-        raise errors.unreadable_copy() from None
+    except service.UnreadableCopy as exc:
+        raise errors.unreadable_copy(str(exc)) from None
     finally:
         copy.unlink(missing_ok=True)
     return service.to_read(found)

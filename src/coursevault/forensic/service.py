@@ -1,5 +1,6 @@
-"""Forensic marks at play time (a number per session, its playlists, which segments it may
-fetch) and at trace time (which session a copy came from)."""
+"""Forensic marks at play time (a number per account and video, its playlists, which
+segments a session may fetch) and at trace time (which account a copy came from, and its
+sessions)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import av
 from coursevault.auth import service as auth
 from coursevault.config import Settings
 from coursevault.db import Database
+from coursevault.ffmpeg.probe import ProbeRejected
 from coursevault.forensic import analysis, codeword, features, reference, variants
 from coursevault.forensic import repo as forensic_repo
 from coursevault.forensic.models import TracedSegment, TracedSession, TraceRead
@@ -48,8 +50,16 @@ async def issue(
     ip: str,
     started_at: datetime,
 ) -> int:
-    """Gives a new session of a watermarked video its number, and records whose it is."""
-    number = await media.issue_forensic_number(db=db, video_id=video.id)
+    """Gives a new session of a watermarked video its account's number (the first session
+    of the account draws the next one), and records the session under it."""
+    # One number per account and video (F6): its sessions all get the same codeword, so
+    # mixing their segments can only rebuild that codeword, never blur it.
+    number = await forensic_repo.account_number(db=db, video_id=video.id, user_id=user_id)
+    if number is None:
+        fresh = await media.issue_forensic_number(db=db, video_id=video.id)
+        number = await forensic_repo.claim_number(
+            db=db, video_id=video.id, user_id=user_id, number=fresh, at=started_at
+        )
     await forensic_repo.record(
         db=db,
         video_id=video.id,
@@ -103,13 +113,20 @@ class Trace:
     alignment: analysis.Alignment | None
     segments: list[analysis.SegmentScore]
     verdict: analysis.Verdict | None
-    mark: dict[str, object] | None  # the session the copy names: its forensic_marks record
-    issued: int
-    account: str | None = None  # the email of the account that session belonged to
+    # The sessions served under the number the copy names (its forensic_marks records,
+    # oldest first): every session of one account for this video shares its number (F6).
+    sessions: tuple[dict[str, object], ...]
+    issued: int  # distinct numbers given out (the candidates)
+    account: str | None = None  # the email of the account those sessions belong to
+
+    @property
+    def mark(self) -> dict[str, object] | None:
+        """The first session served under the named number; None when nobody is named."""
+        return self.sessions[0] if self.sessions else None
 
     def lines(self) -> list[str]:
         """The report a person reads."""
-        out = [f"video {self.video_id}: {self.issued} marked sessions issued"]
+        out = [f"video {self.video_id}: {self.issued} playback numbers issued"]
         if self.alignment is None or self.alignment.correlation < analysis.MIN_ALIGNMENT:
             seen = f"{self.alignment.correlation:.2f}" if self.alignment else "none"
             out.append(f"no mark found: the copy does not match this video (alignment {seen})")
@@ -133,23 +150,31 @@ class Trace:
             )
             out.append(f"no mark found: {reason}{detail}")
             return out
-        mark = self.mark
+        count = len(self.sessions)
+        shared = "1 session" if count == 1 else f"{count} sessions"
+        shared += " of this video" + ("" if count == 1 else ", all under this number")
         out += [
             f"mark found: playback number {verdict.number}",
-            f"  session  {mark['session_id']}",
-            f"  account  {self.account or mark['user_id']}",
-            f"  device   {mark['device']}",
-            f"  ip       {mark['ip']}",
-            f"  started  {mark['started_at']}",
-            f"  confidence: {verdict.agreeing} of {verdict.segments} confident segments follow "
-            f"its codeword (next best {verdict.runner_up}); the chance that any issued session "
-            f"matches this well by accident is below {verdict.chance:.1g}",
+            f"  account  {self.account or self.sessions[0]['user_id']} ({shared})",
         ]
+        for session in self.sessions:
+            out += [
+                f"  session  {session['session_id']}",
+                f"    device   {session['device']}",
+                f"    ip       {session['ip']}",
+                f"    started  {session['started_at']}",
+            ]
+        out.append(
+            f"  confidence: {verdict.agreeing} of {verdict.segments} confident segments follow "
+            f"its codeword (next best {verdict.runner_up}); the chance that any issued number "
+            f"matches this well by accident is below {verdict.chance:.1g}"
+        )
         return out
 
 
 async def trace(*, db: Database, settings: Settings, video_id: str, copy: Path) -> Trace:
-    """Which session of VIDEO_ID the file COPY came from (or that it names none)."""
+    """Which account's sessions of VIDEO_ID the file COPY came from (or that it names
+    none)."""
     video = await media.get_video(db=db, video_id=video_id)
     if video is None or video.forensic is None:
         raise NotWatermarked("this video has no forensic variants")
@@ -158,22 +183,25 @@ async def trace(*, db: Database, settings: Settings, video_id: str, copy: Path) 
         raise NotWatermarked("the video's forensic reference is missing")
     ref = reference.Reference.from_bytes(data)
     try:
-        copied, _ = await asyncio.to_thread(features.frames, copy)
+        copied, _ = await asyncio.to_thread(features.copy_frames, copy)
+    except ProbeRejected as exc:
+        raise UnreadableCopy(str(exc)) from exc
     except (av.error.FFmpegError, IndexError, ValueError, UnicodeDecodeError) as exc:
-        raise UnreadableCopy(f"{copy.name} is not a video that can be decoded") from exc
+        raise UnreadableCopy("The file is not a video this server can decode.") from exc
     numbers = await forensic_repo.numbers(db=db, video_id=video_id)
     key = _key(settings)
     alignment, scores, verdict = await asyncio.to_thread(
         _analyse, copied, ref, numbers, lambda n, count: codeword.bits(key, video_id, n, count)
     )
     if verdict is None:
-        return Trace(video_id, alignment, [], None, None, len(numbers))
-    found = account = None
+        return Trace(video_id, alignment, [], None, (), len(numbers))
+    found: list[dict[str, object]] = []
+    account = None
     if verdict.number is not None:
-        found = await forensic_repo.find(db=db, video_id=video_id, number=verdict.number)
-        user = await auth.get_user(db=db, user_id=str(found["user_id"])) if found else None
+        found = await forensic_repo.sessions(db=db, video_id=video_id, number=verdict.number)
+        user = await auth.get_user(db=db, user_id=str(found[0]["user_id"])) if found else None
         account = user.email if user else None
-    return Trace(video_id, alignment, scores, verdict, found, len(numbers), account)
+    return Trace(video_id, alignment, scores, verdict, tuple(found), len(numbers), account)
 
 
 def _analyse(
@@ -192,18 +220,20 @@ def _analyse(
 
 def to_read(found: Trace) -> TraceRead:
     verdict = found.verdict
-    mark = found.mark
     aligned = found.alignment is not None and found.alignment.correlation >= analysis.MIN_ALIGNMENT
-    session = None
-    if verdict is not None and verdict.number is not None and mark is not None:
-        session = TracedSession(
-            number=verdict.number,
-            session_id=str(mark["session_id"]),
-            account=found.account,
-            device=str(mark["device"]),
-            ip=str(mark["ip"]),
-            started_at=mark["started_at"],
-        )
+    sessions = []
+    if verdict is not None and verdict.number is not None:
+        sessions = [
+            TracedSession(
+                number=verdict.number,
+                session_id=str(mark["session_id"]),
+                account=found.account,
+                device=str(mark["device"]),
+                ip=str(mark["ip"]),
+                started_at=mark["started_at"],
+            )
+            for mark in found.sessions
+        ]
     return TraceRead(
         video_id=found.video_id,
         issued=found.issued,
@@ -215,11 +245,12 @@ def to_read(found: Trace) -> TraceRead:
             )
             for s in found.segments
         ],
-        found=session is not None,
+        found=bool(sessions),
         reason=(verdict.reason if verdict else "the copy does not match this video"),
         agreeing=verdict.agreeing if verdict else 0,
         confident=verdict.segments if verdict else 0,
         chance=verdict.chance if verdict else None,
-        session=session,
+        session=sessions[0] if sessions else None,
+        sessions=sessions,
         report=found.lines(),
     )

@@ -121,8 +121,9 @@ export function Admin() {
 
 type Trace = Schemas["TraceRead"];
 
-/** Upload a suspected copy of a watermarked video: the server names the session it came
- * from, or says that it finds no mark (docs/security.md, F3). */
+/** Upload a suspected copy of a watermarked video: the server names the account it came
+ * from and lists that account's sessions of the video, or says that it finds no mark
+ * (docs/security.md, F3, F6). */
 function TraceCopy() {
   const [videoId, setVideoId] = useState("");
   const [file, setFile] = useState<File | null>(null);
@@ -167,12 +168,14 @@ function TraceCopy() {
         (result.session ? (
           <div data-testid="trace-result">
             <Notice kind="success">
-              Mark found: session {result.session.session_id} of {result.session.account ?? "a deleted account"}
+              Mark found: account {result.session.account ?? "(deleted)"}, playback number {result.session.number}
             </Notice>
             <ul>
-              <li>Device: {result.session.device}</li>
-              <li>IP: {result.session.ip}</li>
-              <li>Started: {new Date(result.session.started_at).toLocaleString()}</li>
+              {result.sessions.map((s) => (
+                <li key={s.session_id}>
+                  Session {s.session_id}: {s.device}, IP {s.ip}, started {new Date(s.started_at).toLocaleString()}
+                </li>
+              ))}
               <li>
                 {result.agreeing} of {result.confident} segments follow its mark; chance of an accident below{" "}
                 {result.chance?.toExponential(0)}
