@@ -108,58 +108,48 @@ def _window(seconds: int) -> int:
     return int(time.time() // seconds)
 
 
+# How often each mail may go to one account or address: a second request in the same
+# window queues nothing.
+WINDOW_SECONDS = {MAIL_VERIFICATION.kind: 60, MAIL_RESET.kind: 60, MAIL_SIGNUP_ATTEMPT.kind: 3600}
+
+
 async def _queue(
-    *,
-    db: Database,
-    settings: Settings,
-    job_type: JobType,
-    payload: BaseModel,
-    about: str,
-    once: str,
+    *, db: Database, settings: Settings, job_type: JobType, payload: BaseModel, about: str
 ) -> None:
     if settings.mail_enabled:
+        once = f"{about}:{_window(WINDOW_SECONDS[job_type.kind])}"
         await jobs.enqueue(db=db, job_type=job_type, payload=payload, entity=about, once=once)
 
 
 async def queue_verification(*, db: Database, settings: Settings, user: User) -> None:
     """Mails USER a confirmation link (at most one a minute)."""
     payload = UserPayload(user_id=user.id)
-    once = f"{user.id}:{_window(60)}"
     await _queue(
         db=db,
         settings=settings,
         job_type=MAIL_VERIFICATION,
         payload=payload,
         about=f"user:{user.id}",
-        once=once,
     )
 
 
 async def queue_reset(*, db: Database, settings: Settings, email: str) -> None:
     """Mails a reset link to EMAIL if an account uses it (at most one a minute)."""
     payload = EmailPayload(email=email, requested_at=clock.now())
-    once = f"{email}:{_window(60)}"
     await _queue(
-        db=db,
-        settings=settings,
-        job_type=MAIL_RESET,
-        payload=payload,
-        about=f"email:{email}",
-        once=once,
+        db=db, settings=settings, job_type=MAIL_RESET, payload=payload, about=f"email:{email}"
     )
 
 
 async def queue_signup_attempt(*, db: Database, settings: Settings, email: str) -> None:
     """Tells the owner of EMAIL that someone tried to sign up with it (at most once an hour)."""
     payload = EmailPayload(email=email)
-    once = f"{email}:{_window(3600)}"
     await _queue(
         db=db,
         settings=settings,
         job_type=MAIL_SIGNUP_ATTEMPT,
         payload=payload,
         about=f"email:{email}",
-        once=once,
     )
 
 
