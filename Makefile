@@ -77,8 +77,11 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
+# One pytest worker per core, each taking whole modules (their embedded database and
+# fixtures are per module); PYTEST_WORKERS=0 runs in this process.
+PYTEST_WORKERS ?= 2
 pytest: install web
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # The checks that do not need each other run side by side (mypy on one core, the web app's
 # install, lint, unit tests and build on the other), each target's output kept together;

@@ -201,10 +201,31 @@ def test_every_setting_is_documented() -> None:
     assert missing == []
 
 
+def test_every_setting_is_documented_under_its_group() -> None:
+    """docs/configuration.md lists each setting under the heading that names the module of
+    `coursevault.config` declaring it (`config/storage.py`, …)."""
+    docs = (SRC.parent.parent / "docs" / "configuration.md").read_text()
+    heading_of: dict[str, str] = {}
+    heading = ""
+    for line in docs.splitlines():
+        if line.startswith("## "):
+            heading = line
+        elif found := re.match(r"\| `COURSEVAULT_(\w+)`", line):
+            heading_of[found.group(1).lower()] = heading
+    misplaced, seen = [], set()
+    for group in Settings.__mro__:
+        module = "`" + group.__module__.removeprefix("coursevault.").replace(".", "/") + ".py`"
+        declared = [n for n in vars(group).get("__annotations__", {}) if n in Settings.model_fields]
+        misplaced += [n for n in declared if module not in heading_of.get(n, "")]
+        seen |= set(declared)
+    assert seen == set(Settings.model_fields)
+    assert misplaced == []
+
+
 def test_every_rule_id_named_in_code_or_tests_is_explained_in_the_docs() -> None:
     root = SRC.parent.parent
     named = set()
-    for path in [*SRC.rglob("*.py"), *(root / "tests").glob("*.py")]:
+    for path in [*SRC.rglob("*.py"), *(root / "tests").rglob("*.py")]:
         named |= set(re.findall(r"\b([JWSKPUCFMLD][1-9][0-9]?)\b", path.read_text()))
     docs = (root / "docs" / "security.md").read_text()
     explained = set(re.findall(r"^- \*\*([JWSKPUCFMLD][1-9][0-9]?)\*\*", docs, flags=re.MULTILINE))
@@ -243,8 +264,11 @@ def _imported_features(package: str) -> set[str]:
         ("urls", FEATURES),
         ("jobs", FEATURES),
         ("ffmpeg", FEATURES | {"db", "config", "errors", "deps"}),
+        ("watermark", FEATURES | {"db", "config", "errors", "deps"}),
         ("progress", FEATURES),
         ("enrollments", FEATURES),
+        # courses: only media/routes.py, which composes a video's deletion (checked below)
+        ("media", FEATURES - {"auth", "jobs", "courses"}),
         ("courses", {"streaming", "payments", "reports", "jobs", "forensic", "engagement"}),
         ("captions", FEATURES - {"media", "auth"}),
         ("engagement", FEATURES),
@@ -255,3 +279,16 @@ def _imported_features(package: str) -> set[str]:
 )
 def test_lower_floors_never_import_higher_ones(package: str, forbidden: set[str]) -> None:
     assert _imported_features(package) & forbidden == set()
+
+
+def test_the_watermark_imports_nothing_of_the_app_but_ffmpeg() -> None:
+    """Like ffmpeg/, the watermark's signal code runs without the app (the bench uses it)."""
+    assert _imported_features("watermark") <= {"ffmpeg"}
+
+
+def test_only_media_routes_imports_courses() -> None:
+    """Deleting a video is composed above media on purpose (courses checks the lessons and
+    hands media captions' cleanup); no other media module climbs to courses."""
+    courses = re.compile(r"^from coursevault(\.courses\b| import .*\bcourses\b)", re.MULTILINE)
+    importing = [p.name for p in (SRC / "media").rglob("*.py") if courses.search(p.read_text())]
+    assert importing == ["routes.py"]

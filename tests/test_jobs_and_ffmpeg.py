@@ -48,8 +48,8 @@ def ffmpeg_children_of(pid: int) -> list[int]:
 
 
 def ffmpeg_processes() -> set[int]:
-    out = subprocess.run(["ps", "-eo", "pid,comm"], capture_output=True, text=True, check=True)
-    return {int(line.split()[0]) for line in out.stdout.splitlines()[1:] if "ffmpeg" in line}
+    """This test process's ffmpeg children (another test process may run its own)."""
+    return set(ffmpeg_children_of(os.getpid()))
 
 
 def _declared_job_types() -> list[JobType]:

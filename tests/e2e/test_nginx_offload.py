@@ -24,7 +24,7 @@ from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
 from tests.processes import Server, free_port, sign_up, upload_until_ready
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 

@@ -15,9 +15,9 @@ from playwright.sync_api import Browser, ConsoleMessage, expect
 
 from tests.browser import CHROMIUM, new_context
 from tests.conftest import TEST_SECRET
+from tests.e2e.test_web_e2e import PASSWORD
 from tests.media_helpers import make_clip
 from tests.processes import Server, sign_up, upload_until_ready
-from tests.test_web_e2e import PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +41,7 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does this)")
-    if not (Path(__file__).resolve().parents[1] / "web" / "dist" / "index.html").exists():
+    if not (Path(__file__).resolve().parents[2] / "web" / "dist" / "index.html").exists():
         pytest.fail("web/dist is not built: run `make test` (it builds the web app first)")
     work = tmp_path_factory.mktemp("captions-e2e")
     server = Server(work / "data", workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET)

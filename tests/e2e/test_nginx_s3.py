@@ -14,9 +14,9 @@ import pytest
 
 from tests import seaweed
 from tests.conftest import TEST_SECRET
+from tests.e2e.test_nginx_offload import ROOT, nginx_binary, render, running_nginx, signed_base
 from tests.media_helpers import make_clip
 from tests.processes import Server, free_port, sign_up, upload_until_ready
-from tests.test_nginx_offload import ROOT, nginx_binary, render, running_nginx, signed_base
 
 __all__ = ["nginx_binary"]  # a fixture this module uses
 

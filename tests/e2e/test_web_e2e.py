@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does this)")
-    if not (Path(__file__).resolve().parents[1] / "web" / "dist" / "index.html").exists():
+    if not (Path(__file__).resolve().parents[2] / "web" / "dist" / "index.html").exists():
         pytest.fail("web/dist is not built: run `make test` (it builds the web app first)")
     data_dir = tmp_path_factory.mktemp("e2e") / "data"
     running = Server(data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET)

@@ -15,9 +15,9 @@ from playwright.sync_api import Browser, FilePayload, expect
 from tests.a11y import assert_accessible
 from tests.browser import CHROMIUM, new_context, shot
 from tests.conftest import TEST_SECRET
+from tests.e2e.test_web_e2e import PASSWORD, sign_up
 from tests.processes import Server, create_account
 from tests.processes import sign_up as register
-from tests.test_web_e2e import PASSWORD, sign_up
 
 pytestmark = pytest.mark.slow
 

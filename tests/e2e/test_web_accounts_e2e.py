@@ -16,8 +16,8 @@ from playwright.sync_api import Browser, expect
 from coursevault.mail import outbox
 from tests.browser import CHROMIUM, new_context, shot
 from tests.conftest import TEST_SECRET
+from tests.e2e.test_web_e2e import PASSWORD, sign_up
 from tests.processes import Server
-from tests.test_web_e2e import PASSWORD, sign_up
 
 pytestmark = pytest.mark.slow
 

@@ -1,0 +1,1 @@
+"""End-to-end tests: a real browser, nginx in front, the whole platform at once."""
