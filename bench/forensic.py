@@ -33,7 +33,7 @@ from coursevault.ffmpeg import command, runner
 from coursevault.ffmpeg.binary import ffmpeg_path
 from coursevault.ffmpeg.ladder import plan_renditions
 from coursevault.ffmpeg.probe import probe
-from coursevault.forensic import analysis, codeword, features, mark, reference, variants
+from coursevault.watermark import analysis, codeword, features, mark, reference, variants
 from tests.media_helpers import make_clip
 
 EXCERPT = 240  # seconds

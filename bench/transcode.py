@@ -26,8 +26,8 @@ from coursevault.ffmpeg import command, packager, runner
 from coursevault.ffmpeg import storyboard as boards
 from coursevault.ffmpeg.ladder import plan_renditions
 from coursevault.ffmpeg.probe import probe
-from coursevault.forensic import mark
 from coursevault.media.keys import VideoSecret, period_key
+from coursevault.watermark import mark
 from tests.media_helpers import make_clip
 from tests.processes import COURSEVAULT, Server, run_cli
 

@@ -25,7 +25,7 @@ from coursevault.media import repo as media_repo
 from coursevault.media import service as media
 from coursevault.media.local_store import LocalStore
 from coursevault.media.models import VideoStatus
-from coursevault.media.storage import storage
+from coursevault.media.stores import storage
 
 TUS = {"Tus-Resumable": "1.0.0"}
 

@@ -11,6 +11,7 @@ import m3u8
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from coursevault import ttl_cache
 from coursevault.config import Settings
 from coursevault.db import Database
 from tests.conftest import TEST_SECRET
@@ -82,6 +83,53 @@ async def test_metrics_count_requests_by_route_keys_segments_and_queue(
     assert value(after, "coursevault_live_playback_sessions") == 1
     assert value(after, "coursevault_job_queue_depth", kind="transcode") == 0
     assert "coursevault_transcode_seconds_bucket" in after
+
+
+KEY_PATH_CACHES = (
+    "auth.live_sign_ins",
+    "streaming.sessions",
+    "enrollments.standings",
+    "courses.by_lesson",
+    "media.keys",
+)
+
+
+async def test_cache_hits_and_misses_show_per_cache(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    ready_video: str,
+) -> None:
+    student = await signed_in(client, db, settings)
+    course = await make_course(db, instructor.user, video_id=ready_video)
+    assert (
+        await client.post(f"/api/courses/{course.id}/enroll", headers=student.bearer)
+    ).status_code == 201
+    started = (await start_lesson(client, student.bearer, course.video_lesson or "")).json()
+    key = key_url(started["playlist_url"])
+    ttl_cache.clear_all()  # what the start (or another test) looked up is not reused
+    before = (await client.get("/metrics")).text
+    for _ in range(2):
+        assert (await client.get(key, headers=student.bearer)).status_code == 200
+    ttl_cache.clear_all()
+    assert (await client.get(key, headers=student.bearer)).status_code == 200
+    after = (await client.get("/metrics")).text
+
+    # Each key request looks each of the five up once (docs/architecture.md, Caches): the
+    # first reads the database, the second finds what it kept, the third (after
+    # clear_all) reads the database again.
+    hits, misses = "coursevault_cache_hits_total", "coursevault_cache_misses_total"
+    for name in KEY_PATH_CACHES:
+        counted = (grew(before, after, hits, cache=name), grew(before, after, misses, cache=name))
+        assert counted == (1, 2), name
+    # Every registered cache is exported, looked up yet or not.
+    names = {cache.name for cache in ttl_cache.caches()}
+    assert set(KEY_PATH_CACHES) < names
+    exported = samples(after)
+    for name in names:
+        assert (hits, (("cache", name),)) in exported
+        assert (misses, (("cache", name),)) in exported
 
 
 @pytest.mark.parametrize("settings_overrides", [{"metrics_allow": ["10.0.0.0/8", "fd00::/8"]}])

@@ -17,7 +17,7 @@ from coursevault.auth.models import Role
 from coursevault.captions import service as captions
 from coursevault.config import S3Delivery, Settings
 from coursevault.db import Database
-from coursevault.media import jobs as media_jobs
+from coursevault.media import pipeline as media_jobs
 from coursevault.media import repo as media_repo
 from coursevault.streaming import signing
 from tests import seaweed

@@ -16,8 +16,8 @@ from coursevault.config import Settings
 from coursevault.db import Database
 from coursevault.ffmpeg import command, runner
 from coursevault.ffmpeg.binary import ffmpeg_path
-from coursevault.media import jobs as media_jobs
 from coursevault.media import keys as content_keys
+from coursevault.media import pipeline as media_jobs
 from coursevault.media import service as media
 from coursevault.media.models import StoredKey
 from tests.conftest import BASE_URL, start_app

@@ -21,7 +21,7 @@ from coursevault.cli_base import CliError, run_with_db, settings_or_exit
 from coursevault.cli_video import trace, video_app
 from coursevault.config import ConfigError, Settings
 from coursevault.mail import outbox
-from coursevault.media import storage as media_storage
+from coursevault.media import stores as media_storage
 
 log = logging.getLogger("coursevault")
 

@@ -48,6 +48,20 @@ KEY_REQUESTS = Counter(
     ["outcome"],
     registry=REGISTRY,
 )
+# Counted by every `ttl_cache.TtlCache` (labelled with its name). A lookup whose caller
+# wants a fresh read (max_age 0) is neither: only lookups that could reuse an entry count.
+CACHE_HITS = Counter(
+    "coursevault_cache_hits_total",
+    "Lookups answered from an in-process cache entry young enough, by cache.",
+    ["cache"],
+    registry=REGISTRY,
+)
+CACHE_MISSES = Counter(
+    "coursevault_cache_misses_total",
+    "Lookups that could reuse an in-process cache entry but found none young enough, by cache.",
+    ["cache"],
+    registry=REGISTRY,
+)
 TRANSCODE_SECONDS = Histogram(
     "coursevault_transcode_seconds",
     "Wall-clock time of successful transcodes (probe, ladder, packaging, publishing).",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from pymongo.errors import DuplicateKeyError
 from coursevault import clock
 from coursevault.auth.models import Role, User
 from coursevault.db import Database, Document
+from coursevault.ttl_cache import TtlCache
 
 
 class EmailTaken(Exception):
@@ -93,6 +95,7 @@ async def update_user(*, db: Database, user_id: str, **fields: Any) -> User | No
     doc = await db.users.find_one_and_update(
         {"_id": user_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
     )
+    _live_sign_ins.clear()
     return _user(doc) if doc else None
 
 
@@ -101,6 +104,7 @@ async def mark_verified(*, db: Database, user_id: str) -> None:
     await db.users.update_one(
         {"_id": user_id, "email_verified_at": None}, {"$set": {"email_verified_at": clock.now()}}
     )
+    _live_sign_ins.clear()
 
 
 async def list_users(*, db: Database, skip: int, limit: int) -> tuple[list[User], int]:
@@ -163,6 +167,7 @@ async def revoke_family(*, db: Database, family: str) -> None:
     await db.refresh_tokens.update_many(
         {"family": family, "revoked_at": None}, {"$set": {"revoked_at": clock.now()}}
     )
+    _live_sign_ins.clear()
 
 
 async def revoke_user_families(*, db: Database, user_id: str, keep_family: str | None) -> None:
@@ -171,6 +176,30 @@ async def revoke_user_families(*, db: Database, user_id: str, keep_family: str |
     if keep_family is not None:
         query["family"] = {"$ne": keep_family}
     await db.refresh_tokens.update_many(query, {"$set": {"revoked_at": clock.now()}})
+    _live_sign_ins.clear()
+
+
+# Live sign-ins recently looked up, for callers that accept a bounded delay (the key
+# endpoint; docs/security.md counts it in the revocation bound). Every write here that can
+# end a sign-in or change its account (update_user, mark_verified, revoke_family,
+# revoke_user_families) forgets them all.
+_live_sign_ins: TtlCache[tuple[str, str], User] = TtlCache("auth.live_sign_ins")
+
+
+async def live_sign_in(
+    *, db: Database, user_id: str, family: str, max_age: float = 0.0
+) -> User | None:
+    """Returns USER_ID's account if it exists, is not disabled and FAMILY still holds a live
+    refresh token (as found at most MAX_AGE seconds ago, when > 0), else None."""
+
+    async def load() -> User | None:
+        # Two independent reads: ask for both at once.
+        user, live = await asyncio.gather(
+            get_user(db=db, user_id=user_id), family_is_live(db=db, family=family)
+        )
+        return user if user is not None and not user.disabled and live else None
+
+    return await _live_sign_ins.get_or_load((user_id, family), max_age, load)
 
 
 # --- account tokens: single-use links sent by mail (verify an address, reset a password) ---

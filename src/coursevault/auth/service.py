@@ -15,7 +15,6 @@ from coursevault.auth.models import Role, TokenPair, User, normalize_email
 from coursevault.config import Settings
 from coursevault.db import Database
 from coursevault.errors import AppError, ErrorCode
-from coursevault.ttl_cache import TtlCache
 
 log = logging.getLogger(__name__)
 
@@ -164,21 +163,14 @@ async def refresh(*, db: Database, settings: Settings, refresh_token: str) -> To
             if clock.now() - stored["used_at"] <= grace:
                 raise errors.refresh_conflict()
             await auth_repo.revoke_family(db=db, family=stored["family"])
-            _live_sessions.clear()
             log.warning("refresh token reuse: revoked family of user %s", stored["user_id"])
             raise errors.refresh_reused()
         raise errors.invalid_token()  # expired
     user = await auth_repo.get_user(db=db, user_id=consumed["user_id"])
     if user is None or user.disabled:
         await auth_repo.revoke_family(db=db, family=consumed["family"])
-        _live_sessions.clear()
         raise errors.invalid_token()
     return await issue_tokens(db=db, settings=settings, user=user, family=consumed["family"])
-
-
-# Live sign-ins recently looked up, for callers that accept a bounded delay (the key
-# endpoint). Every write here that can end a sign-in forgets them all.
-_live_sessions: TtlCache[tuple[str, str], Session] = TtlCache()
 
 
 async def authenticate(
@@ -196,25 +188,15 @@ async def authenticate(
     family = claims.extra.get("sid")
     if not isinstance(family, str):
         raise errors.invalid_token()
-    cached = _live_sessions.get((claims.sub, family), max_age)
-    if cached is not None:
-        return cached
-    # Two independent reads: ask for both at once.
-    user, live = await asyncio.gather(
-        auth_repo.get_user(db=db, user_id=claims.sub),
-        auth_repo.family_is_live(db=db, family=family),
-    )
-    if user is None or user.disabled or not live:
+    user = await auth_repo.live_sign_in(db=db, user_id=claims.sub, family=family, max_age=max_age)
+    if user is None:
         raise errors.invalid_token()
-    session = Session(user=user, family=family)
-    _live_sessions.put((claims.sub, family), session)
-    return session
+    return Session(user=user, family=family)
 
 
 async def logout(*, db: Database, family: str) -> None:
     """Ends one sign-in: its refresh tokens and access tokens stop working."""
     await auth_repo.revoke_family(db=db, family=family)
-    _live_sessions.clear()
 
 
 async def _store_new_password(*, db: Database, user_id: str, password_hash: str) -> None:
@@ -240,7 +222,6 @@ async def change_password(
     new_hash = await asyncio.to_thread(passwords.hash_password, settings, new)
     await _store_new_password(db=db, user_id=session.user.id, password_hash=new_hash)
     await auth_repo.revoke_user_families(db=db, user_id=session.user.id, keep_family=session.family)
-    _live_sessions.clear()
 
 
 # ---- flows by mail: confirm an address, reset a forgotten password -----------------------
@@ -252,7 +233,6 @@ async def verify_email(*, db: Database, token: str) -> None:
     if user_id is None:
         raise errors.invalid_link()
     await auth_repo.mark_verified(db=db, user_id=user_id)
-    _live_sessions.clear()
 
 
 async def resend_verification(*, db: Database, settings: Settings, user: User) -> None:
@@ -291,7 +271,6 @@ async def confirm_password_reset(
     await auth_repo.mark_verified(db=db, user_id=user.id)  # the mailbox answered
     await auth_repo.revoke_user_families(db=db, user_id=user.id, keep_family=None)
     await throttle.record_success(db=db, email=user.email)
-    _live_sessions.clear()
     log.info("password reset by mail for user %s; every sign-in ended", user.id)
 
 
@@ -299,7 +278,6 @@ async def update_profile(*, db: Database, user: User, name: str | None, bio: str
     """Changes the display name and the short bio people see with one's courses."""
     fields = {k: v for k, v in (("name", name), ("bio", bio)) if v is not None}
     updated = await auth_repo.update_user(db=db, user_id=user.id, **fields) if fields else user
-    _live_sessions.clear()
     assert updated is not None
     return updated
 
@@ -320,7 +298,6 @@ async def get_by_email(*, db: Database, email: str) -> User | None:
 async def set_role(*, db: Database, user: User, role: Role) -> User:
     """Gives USER exactly ROLE."""
     updated = await auth_repo.update_user(db=db, user_id=user.id, roles=[str(role)])
-    _live_sessions.clear()
     assert updated is not None
     return updated
 
@@ -340,7 +317,6 @@ async def set_disabled(*, db: Database, user: User, disabled: bool) -> User:
     updated = await auth_repo.update_user(db=db, user_id=user.id, disabled=disabled)
     if disabled:
         await auth_repo.revoke_user_families(db=db, user_id=user.id, keep_family=None)
-    _live_sessions.clear()
     assert updated is not None
     return updated
 

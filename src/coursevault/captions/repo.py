@@ -25,7 +25,7 @@ def _track(doc: Document) -> CaptionTrack:
 # Delivery asks for a video's tracks on every master playlist and caption file; a change
 # made on another node reaches viewers within the max_age the caller passes. (The cues
 # themselves are not kept: delivery keeps the WebVTT it renders from them.)
-_lists: TtlCache[str, list[tuple[CaptionTrack, int]]] = TtlCache()
+_lists: TtlCache[str, list[tuple[CaptionTrack, int]]] = TtlCache("captions.tracks")
 
 
 async def save(

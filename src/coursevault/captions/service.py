@@ -30,7 +30,9 @@ DELIVERY_CACHE_SECONDS = 5.0
 # segment per request; now each version is read and rendered once per process (C3).
 # Most files are tens of KiB; the largest a 512 KiB upload makes are about 1.5 MiB.
 RENDERED_SECONDS = 3600.0
-_rendered: TtlCache[tuple[str, str, datetime, int | None], bytes] = TtlCache(max_items=128)
+_rendered: TtlCache[tuple[str, str, datetime, int | None], bytes] = TtlCache(
+    "captions.rendered", max_items=128
+)
 
 
 def language_of(value: str) -> str:
@@ -73,6 +75,11 @@ async def list_tracks(*, db: Database, video_id: str) -> list[CaptionTrackRead]:
 async def remove(*, db: Database, video: Video, language: str) -> None:
     if not await captions_repo.delete(db=db, video_id=video.id, language=language_of(language)):
         raise errors.captions_not_found()
+
+
+async def delete_all(*, db: Database, video_id: str) -> None:
+    """Deletes every caption track of VIDEO_ID (the video is being deleted)."""
+    await captions_repo.delete_all(db=db, video_id=video_id)
 
 
 async def languages(*, db: Database, video_id: str, max_age: float = 0.0) -> list[CaptionLanguage]:

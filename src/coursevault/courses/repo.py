@@ -42,7 +42,7 @@ async def get_by_slug(*, db: Database, slug: str) -> Document | None:
 
 # Courses recently found by a lesson, for playback starts (many viewers, one lesson); any
 # course write in this process forgets them all.
-_by_lesson: TtlCache[str, Document] = TtlCache()
+_by_lesson: TtlCache[str, Document] = TtlCache("courses.by_lesson")
 
 
 async def course_of_lesson(

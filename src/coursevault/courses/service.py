@@ -12,6 +12,7 @@ from typing import Any
 from coursevault import clock, urls
 from coursevault.auth import service as auth
 from coursevault.auth.models import Role, User
+from coursevault.captions import service as captions
 from coursevault.config import Settings
 from coursevault.courses import covers, drip, errors
 from coursevault.courses import repo as courses_repo
@@ -35,7 +36,7 @@ from coursevault.courses.outline import lessons_of, new_id, refresh_video_detail
 from coursevault.db import Database, Document
 from coursevault.enrollments import service as enrollments
 from coursevault.media import service as media
-from coursevault.media.models import VideoStatus
+from coursevault.media.models import Video, VideoStatus
 from coursevault.progress import service as progress
 
 
@@ -323,6 +324,12 @@ async def ensure_video_unused(*, db: Database, video_id: str) -> None:
     using = await courses_repo.using_video(db=db, video_id=video_id)
     if using:
         raise errors.video_in_use([{"id": c["_id"], "title": c["title"]} for c in using])
+
+
+async def delete_video(*, db: Database, settings: Settings, video: Video) -> None:
+    """Deletes VIDEO with its files and caption tracks, unless a lesson plays it (409)."""
+    await ensure_video_unused(db=db, video_id=video.id)
+    await media.delete_video(db=db, settings=settings, video=video, also=(captions.delete_all,))
 
 
 async def courses_by_id(*, db: Database, course_ids: list[str]) -> dict[str, Document]:

@@ -7,6 +7,8 @@ from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
 from coursevault.db import Database, Document
+from coursevault.enrollments.models import Standing
+from coursevault.ttl_cache import TtlCache
 
 ACTIVE = "active"
 REVOKED = "revoked"
@@ -24,6 +26,25 @@ async def get(*, db: Database, user_id: str, course_id: str) -> Document | None:
     return await db.enrollments.find_one({"user_id": user_id, "course_id": course_id})
 
 
+# Active enrollments looked up for callers that accept a bounded delay (the key endpoint);
+# every enrollment write here forgets its entry.
+_standings: TtlCache[tuple[str, str], Standing] = TtlCache("enrollments.standings")
+
+
+async def standing(
+    *, db: Database, user_id: str, course_id: str, max_age: float = 0.0
+) -> Standing | None:
+    """USER_ID's active enrollment in COURSE_ID (looked up at most MAX_AGE s ago), or None."""
+
+    async def load() -> Standing | None:
+        doc = await get(db=db, user_id=user_id, course_id=course_id)
+        if doc is None or doc["state"] != ACTIVE:
+            return None
+        return Standing(since=doc["created_at"], unlocked=bool(doc.get("unlocked")))
+
+    return await _standings.get_or_load((user_id, course_id), max_age, load)
+
+
 async def grant_free(*, db: Database, user_id: str, course_id: str) -> bool:
     """Makes USER_ID's enrollment in a free course active; False if it already was."""
     now = clock.now()
@@ -37,7 +58,9 @@ async def grant_free(*, db: Database, user_id: str, course_id: str) -> bool:
             upsert=True,
         )
     except DuplicateKeyError:
+        _standings.forget((user_id, course_id))
         return False  # already active (or a racing request made it so)
+    _standings.forget((user_id, course_id))
     return result.modified_count > 0 or result.upserted_id is not None
 
 
@@ -70,7 +93,9 @@ async def apply_order(
             upsert=True,
         )
     except DuplicateKeyError:
+        _standings.forget((user_id, course_id))
         return False  # a newer snapshot of this order is already applied
+    _standings.forget((user_id, course_id))
     return result.modified_count > 0 or result.upserted_id is not None
 
 
@@ -80,6 +105,7 @@ async def unlock(*, db: Database, user_id: str, course_id: str) -> bool:
         {"user_id": user_id, "course_id": course_id, "state": ACTIVE},
         {"$set": {"unlocked": True, "updated_at": clock.now()}},
     )
+    _standings.forget((user_id, course_id))
     return result.matched_count == 1
 
 

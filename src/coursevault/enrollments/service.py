@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from coursevault.db import Database, Document
 from coursevault.enrollments import repo
-from coursevault.ttl_cache import TtlCache
-
-
-@dataclass(frozen=True)
-class Standing:
-    """An active enrollment as drip release needs it."""
-
-    since: datetime
-    unlocked: bool  # the instructor opened every lesson for this student
-
-
-# Enrollments looked up for callers that accept a bounded delay (the key endpoint); every
-# enrollment write in this process forgets them.
-_standings: TtlCache[tuple[str, str], Standing] = TtlCache()
+from coursevault.enrollments.models import Standing as Standing
 
 
 async def standing(
     *, db: Database, user_id: str, course_id: str, max_age: float = 0.0
 ) -> Standing | None:
     """USER_ID's active enrollment in COURSE_ID (looked up at most MAX_AGE s ago), or None."""
-
-    async def load() -> Standing | None:
-        doc = await repo.get(db=db, user_id=user_id, course_id=course_id)
-        if doc is None or doc["state"] != repo.ACTIVE:
-            return None
-        return Standing(since=doc["created_at"], unlocked=bool(doc.get("unlocked")))
-
-    return await _standings.get_or_load((user_id, course_id), max_age, load)
+    return await repo.standing(db=db, user_id=user_id, course_id=course_id, max_age=max_age)
 
 
 async def is_active(*, db: Database, user_id: str, course_id: str, max_age: float = 0.0) -> bool:
@@ -46,23 +23,19 @@ async def is_active(*, db: Database, user_id: str, course_id: str, max_age: floa
 
 async def unlock(*, db: Database, user_id: str, course_id: str) -> bool:
     """Opens every lesson of COURSE_ID for USER_ID now; False when not enrolled."""
-    done = await repo.unlock(db=db, user_id=user_id, course_id=course_id)
-    _standings.forget((user_id, course_id))
-    return done
+    return await repo.unlock(db=db, user_id=user_id, course_id=course_id)
 
 
 async def enroll_free(*, db: Database, user_id: str, course_id: str) -> bool:
     """Enrolls in a free course; False when the enrollment was already active."""
-    granted = await repo.grant_free(db=db, user_id=user_id, course_id=course_id)
-    _standings.forget((user_id, course_id))
-    return granted
+    return await repo.grant_free(db=db, user_id=user_id, course_id=course_id)
 
 
 async def apply_order(
     *, db: Database, user_id: str, course_id: str, order_id: str, version: int, active: bool
 ) -> bool:
     """Makes the enrollment follow snapshot VERSION of an order (see repo.apply_order)."""
-    applied = await repo.apply_order(
+    return await repo.apply_order(
         db=db,
         user_id=user_id,
         course_id=course_id,
@@ -70,8 +43,6 @@ async def apply_order(
         version=version,
         active=active,
     )
-    _standings.forget((user_id, course_id))
-    return applied
 
 
 async def active_for_user(*, db: Database, user_id: str) -> list[Document]:

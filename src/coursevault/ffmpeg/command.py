@@ -31,7 +31,7 @@ class HlsJob:
     # Seconds to hold the last picture so that it lasts as long as the sound (a picture
     # track under a second with a long talk left the storyboard and the segments empty).
     hold_picture: float = 0.0
-    # Forensic variants: one raw yuv420p pattern frame per rendition (forensic/mark.py);
+    # Forensic variants: one raw yuv420p pattern frame per rendition (watermark/mark.py);
     # each rendition is then written twice, `<name>_a` and `<name>_b`.
     patterns: tuple[Path, ...] = ()
 
@@ -43,7 +43,7 @@ def _hold(seconds: float) -> str:
 def _variant_filters(source: str, pattern_input: str, a: str, b: str) -> str:
     """Filters that turn SOURCE into forensic variants A and B: `grainmerge` adds
     (pattern - 128) to luma, `grainextract` subtracts it; chroma is left as it is. The
-    pattern frames hold 128 +- the mark (forensic/mark.py writes them)."""
+    pattern frames hold 128 +- the mark (watermark/mark.py writes them)."""
     keep = "c1_mode=normal:c2_mode=normal"
     return (
         f"{source}split=2[{a}src][{b}src];{pattern_input}split=2[{a}pat][{b}pat];"

@@ -16,14 +16,14 @@ from coursevault.auth import service as auth
 from coursevault.config import Settings
 from coursevault.db import Database
 from coursevault.ffmpeg.probe import ProbeRejected
-from coursevault.forensic import analysis, codeword, features, reference, variants
 from coursevault.forensic import repo as forensic_repo
 from coursevault.forensic.models import TracedSegment, TracedSession, TraceRead
 from coursevault.keys import derive_key
 from coursevault.media import service as media
 from coursevault.media.models import Video
-from coursevault.media.storage import storage
+from coursevault.media.stores import storage
 from coursevault.ttl_cache import TtlCache
+from coursevault.watermark import analysis, codeword, features, reference, variants
 
 TEMPLATE_CACHE_SECONDS = 300.0  # a generation's playlists never change
 
@@ -73,7 +73,9 @@ async def issue(
     return number
 
 
-_templates: TtlCache[tuple[str, str | None, str], variants.Template] = TtlCache(max_items=2_000)
+_templates: TtlCache[tuple[str, str | None, str], variants.Template] = TtlCache(
+    "forensic.templates", max_items=2_000
+)
 
 
 async def _template(

@@ -149,7 +149,7 @@ class LocalStore:
         return None  # one directory per video: nothing older is left behind
 
     async def discard_generation(self, video_id: str, generation: str) -> None:
-        return None  # the fence is checked just before the rename (see media.jobs)
+        return None  # the fence is checked just before the rename (see pipeline.publish)
 
     async def delete_video(self, video_id: str) -> None:
         for part in (self.root / "uploads").glob(f"{checked(video_id)}-*.part"):

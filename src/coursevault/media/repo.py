@@ -53,7 +53,7 @@ async def insert_video(
 
 
 # Videos recently read for playback starts; writes in this process forget their entry.
-_videos: TtlCache[str, Video] = TtlCache()
+_videos: TtlCache[str, Video] = TtlCache("media.videos")
 
 
 async def get_video(*, db: Database, video_id: str, max_age: float = 0.0) -> Video | None:
@@ -290,7 +290,7 @@ async def release_stale_holds(*, db: Database, before: datetime) -> int:
 
 # Key material recently read, for the key endpoint (the hot path): reused for at most the
 # caller's MAX_AGE; writes in this process forget their entry at once.
-_keys: TtlCache[str, StoredKey] = TtlCache()
+_keys: TtlCache[str, StoredKey] = TtlCache("media.keys")
 
 
 async def start_work(

@@ -49,8 +49,8 @@ async def get_video(video: OwnedVideo) -> VideoRead:
 @router.delete("/{video_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="deleteVideo")
 async def delete_video(video: OwnedVideo, db: Db, settings: AppSettings) -> None:
     """Deletes a video no lesson uses (409 video_in_use names the courses that do)."""
-    await courses.ensure_video_unused(db=db, video_id=video.id)
-    await service.delete_video(db=db, settings=settings, video=video)
+    # Composed above media: courses checks the lessons and hands media captions' cleanup.
+    await courses.delete_video(db=db, settings=settings, video=video)
 
 
 # --- tus 1.0.0: Core, Creation, Termination, Expiration, Checksum (headers in media/tus.py) ---

@@ -72,7 +72,7 @@ class S3Store:
         self.prefix = settings.s3_prefix
         self.scratch = settings.data_dir.resolve() / "work"
         self._clients: dict[asyncio.AbstractEventLoop, tuple[Any, AsyncExitStack]] = {}
-        self._playlists: TtlCache[str, bytes] = TtlCache()
+        self._playlists: TtlCache[str, bytes] = TtlCache("media.s3_playlists")
 
     # ---- the client: one per event loop (a client is bound to the loop that made it) ----
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from starlette.responses import Response
 
 from coursevault import disk, urls
 from coursevault.auth.models import Role, User
-from coursevault.captions import repo as captions_repo
 from coursevault.config import Settings, StorageKind
 from coursevault.db import Database
 from coursevault.jobs import service as jobs
@@ -27,7 +28,7 @@ from coursevault.media.models import (
     VideoRead,
     VideoStatus,
 )
-from coursevault.media.storage import storage
+from coursevault.media.stores import storage
 
 log = logging.getLogger(__name__)
 
@@ -232,11 +233,21 @@ async def import_file(
     return await queue_transcode(db=db, video=video, size=size)
 
 
-async def delete_video(*, db: Database, settings: Settings, video: Video) -> None:
-    """Deletes the video, its files and any job working on it."""
+class VideoCleanup(Protocol):
+    """Deletes what a feature above media keeps about a deleted video."""
+
+    async def __call__(self, *, db: Database, video_id: str) -> None: ...
+
+
+async def delete_video(
+    *, db: Database, settings: Settings, video: Video, also: Sequence[VideoCleanup] = ()
+) -> None:
+    """Deletes the video, its files and any job working on it; ALSO run once its record is
+    gone (the caller above media passes its features' cleanups: caption tracks)."""
     await jobs.cancel_for(db=db, entity=entity(video.id))
     await media_repo.delete_video(db=db, video_id=video.id)
-    await captions_repo.delete_all(db=db, video_id=video.id)
+    for cleanup in also:
+        await cleanup(db=db, video_id=video.id)
     await storage(settings).delete_video(video.id)
 
 

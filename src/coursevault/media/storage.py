@@ -1,6 +1,7 @@
 """Where media bytes live, behind one interface: tus chunks, originals, the published
 encrypted HLS. `local_store.LocalStore` keeps them under DATA_DIR; `s3_store.S3Store` in
-an S3-compatible bucket. Nothing outside this package knows which one runs.
+an S3-compatible bucket; `stores.storage(settings)` picks one. Nothing outside this
+package knows which one runs.
 
 Every name is built from server ids (U4, S5); nothing here takes a user-supplied name.
 Keys and clear segments are never handed to a store: they stay in the database and in a
@@ -16,8 +17,6 @@ from pathlib import Path
 from typing import Protocol
 
 from starlette.responses import Response
-
-from coursevault.config import Settings, StorageKind
 
 _ID = re.compile(r"^[0-9a-f]{24}$")
 _UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -145,34 +144,3 @@ class Store(Protocol):
     ) -> Response | None:
         """The answer carrying one published playlist or segment, or None if missing."""
         ...
-
-
-# One store per Settings object (Settings holds lists, so it cannot be a cache key itself);
-# the object is kept beside its store so a recycled id() is never mistaken for it.
-_stores: dict[int, tuple[Settings, Store]] = {}
-
-
-def _make(settings: Settings) -> Store:
-    # Imported here: each backend imports this module for the shared checks.
-    if settings.storage is StorageKind.s3:
-        from coursevault.media.s3_store import S3Store
-
-        return S3Store(settings)
-    from coursevault.media.local_store import LocalStore
-
-    return LocalStore(settings)
-
-
-async def close_all() -> None:
-    """Closes every store this process opened (at shutdown)."""
-    for _, store in list(_stores.values()):
-        await store.close()
-
-
-def storage(settings: Settings) -> Store:
-    """Returns the media store of SETTINGS (one object per settings)."""
-    entry = _stores.get(id(settings))
-    if entry is None or entry[0] is not settings:
-        entry = (settings, _make(settings))
-        _stores[id(settings)] = entry
-    return entry[1]

@@ -29,7 +29,7 @@ from coursevault.db import Database
 from coursevault.media import errors
 from coursevault.media import repo as media_repo
 from coursevault.media.models import Upload, Video
-from coursevault.media.storage import storage
+from coursevault.media.stores import storage
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -18,7 +19,8 @@ from coursevault.db import Database
 from coursevault.media import errors, service, upload_lock
 from coursevault.media import repo as media_repo
 from coursevault.media.models import Upload, UploadUsage, Video, VideoStatus
-from coursevault.media.storage import Store, UploadWriter, storage
+from coursevault.media.storage import Store, UploadWriter
+from coursevault.media.stores import storage
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +34,8 @@ async def start_upload(
 ) -> Video:
     """Creates the tus upload for VIDEO after the size and free-space checks, reserving its
     slot and bytes in one atomic update (U1, U7): racing creations never pass a limit."""
-    if video.status not in (VideoStatus.awaiting_upload, VideoStatus.uploading):
-        raise errors.upload_state(video.status)
-    if length <= 0:
-        raise errors.bad_upload_request("The file is empty")
-    if length > settings.max_upload_bytes:
-        raise errors.too_large(settings.max_upload_bytes)
     now = clock.now()
-    if video.upload is not None and _lock_live(video.upload, now):
-        raise errors.upload_busy()  # a writer is at work on the upload this would replace
+    _check_start(settings, video, length, now)
     await _expire_owned(db=db, settings=settings, owner_id=video.owner_id, now=now)
     store = storage(settings)
     _require_room(store, settings, length)
@@ -91,6 +86,18 @@ async def start_upload(
         await store.discard_upload(video.id, replaced.id)
         await media_repo.release_hold(db=db, owner_id=video.owner_id, upload_id=replaced.id)
     return updated
+
+
+def _check_start(settings: Settings, video: Video, length: int, now: datetime) -> None:
+    """Refuses a new upload of LENGTH bytes that VIDEO cannot take now."""
+    if video.status not in (VideoStatus.awaiting_upload, VideoStatus.uploading):
+        raise errors.upload_state(video.status)
+    if length <= 0:
+        raise errors.bad_upload_request("The file is empty")
+    if length > settings.max_upload_bytes:
+        raise errors.too_large(settings.max_upload_bytes)
+    if video.upload is not None and _lock_live(video.upload, now):
+        raise errors.upload_busy()  # a writer is at work on the upload this would replace
 
 
 def _check_reserved(
@@ -207,16 +214,76 @@ async def append(
     )
     if held is None:
         raise errors.upload_busy()
+    lock = _Lock(db=db, settings=settings, video_id=video.id, upload_id=upload_id, held=held)
+    outcome, reached = await _write_body(
+        lock, store, offset=offset, length=length, chunks=chunks, checksum=checksum
+    )
+    done = outcome is _Outcome.kept and reached == length
+    updated = await lock.release(reached, keep=done)
+    _refuse(outcome, video_id=video.id, reached=reached, length=length)
+    if outcome is _Outcome.lost or updated is None:
+        # Terminated meanwhile, or the lease ran out (the database did not answer) and
+        # another writer may hold the upload now.
+        current = await media_repo.get_video(db=db, video_id=video.id)
+        if current is None or current.upload is None or current.upload.id != upload_id:
+            raise errors.upload_not_found()
+        raise errors.upload_busy()
+    if done:  # still under the lock: a second PATCH cannot complete it twice
+        updated = await _complete_upload(db=db, settings=settings, video=updated)
+    return updated
+
+
+@dataclass(frozen=True)
+class _Lock:
+    """The write lock one PATCH holds on an upload, as `upload_lock` renews and frees it."""
+
+    db: Database
+    settings: Settings
+    video_id: str
+    upload_id: str
+    held: upload_lock.Held
+
+    def renewing(self) -> AbstractAsyncContextManager[upload_lock.Lease]:
+        return upload_lock.renewing(
+            db=self.db,
+            settings=self.settings,
+            video_id=self.video_id,
+            upload_id=self.upload_id,
+            held=self.held,
+        )
+
+    async def release(self, offset: int, keep: bool = False) -> Video | None:
+        return await upload_lock.release(
+            db=self.db,
+            settings=self.settings,
+            video_id=self.video_id,
+            upload_id=self.upload_id,
+            held=self.held,
+            offset=offset,
+            keep=keep,
+        )
+
+
+async def _write_body(
+    lock: _Lock,
+    store: Store,
+    *,
+    offset: int,
+    length: int,
+    chunks: AsyncIterator[bytes],
+    checksum: tuple[str, bytes] | None,
+) -> tuple[_Outcome, int]:
+    """Writes a PATCH body under LOCK, its lease renewed meanwhile; returns the outcome and
+    the offset the bytes kept reach. A failed write frees the lock at that offset."""
+    held = lock.held
     kept = _Written()
     try:
         # Checked under the lock, against the offset reconciled with the bytes stored.
         if offset != held.offset:
             raise errors.offset_mismatch(held.offset)
         async with (
-            upload_lock.renewing(
-                db=db, settings=settings, video_id=video.id, upload_id=upload_id, held=held
-            ) as lease,
-            store.upload_writer(video.id, upload_id, offset) as writer,
+            lock.renewing() as lease,
+            store.upload_writer(lock.video_id, lock.upload_id, offset) as writer,
         ):
             outcome = await _write_chunks(
                 writer=writer,
@@ -230,26 +297,13 @@ async def append(
             )
     except BaseException:
         # Whatever reached the disk counts, even if the write failed half-way.
-        await upload_lock.release(
-            db=db,
-            settings=settings,
-            video_id=video.id,
-            upload_id=upload_id,
-            held=held,
-            offset=held.offset + kept.bytes,
-        )
+        await lock.release(held.offset + kept.bytes)
         raise
-    reached = held.offset + kept.bytes
-    done = outcome is _Outcome.kept and reached == length
-    updated = await upload_lock.release(
-        db=db,
-        settings=settings,
-        video_id=video.id,
-        upload_id=upload_id,
-        held=held,
-        offset=reached,
-        keep=done,
-    )
+    return outcome, held.offset + kept.bytes
+
+
+def _refuse(outcome: _Outcome, *, video_id: str, reached: int, length: int) -> None:
+    """Raises the answer to a body refused whole, or cut short by the disk reserve."""
     if outcome is _Outcome.overflow:
         raise errors.too_large(length)
     if outcome is _Outcome.bad_checksum:
@@ -257,21 +311,11 @@ async def append(
     if outcome is _Outcome.no_space:
         log.warning(
             "upload of video %s paused at %s of %s bytes: free space is at the reserve",
-            video.id,
+            video_id,
             reached,
             length,
         )
         raise errors.insufficient_storage()
-    if outcome is _Outcome.lost or updated is None:
-        # Terminated meanwhile, or the lease ran out (the database did not answer) and
-        # another writer may hold the upload now.
-        current = await media_repo.get_video(db=db, video_id=video.id)
-        if current is None or current.upload is None or current.upload.id != upload_id:
-            raise errors.upload_not_found()
-        raise errors.upload_busy()
-    if done:  # still under the lock: a second PATCH cannot complete it twice
-        updated = await _complete_upload(db=db, settings=settings, video=updated)
-    return updated
 
 
 @dataclass

@@ -55,7 +55,7 @@ async def insert_session(*, db: Database, session: PlaybackSession) -> None:
 
 # Sessions recently read by the key endpoint (the hot path), reused for at most the
 # caller's MAX_AGE; every write here refreshes or forgets its entry.
-_recent: TtlCache[str, PlaybackSession] = TtlCache()
+_recent: TtlCache[str, PlaybackSession] = TtlCache("streaming.sessions")
 
 
 async def get_session(

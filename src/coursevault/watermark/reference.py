@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coursevault.forensic import features
+from coursevault.watermark import features
 
 NAME = "forensic.npz"
 

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from coursevault.ffmpeg import probe
-from coursevault.forensic.mark import GRID
+from coursevault.watermark.mark import GRID
 
 FINE = 8  # alignment grid; GRID divides it
 SAMPLE = 64  # frames are first reduced to SAMPLE x SAMPLE pixels

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coursevault.forensic import features
-from coursevault.forensic.mark import GRID
-from coursevault.forensic.reference import Reference
+from coursevault.watermark import features
+from coursevault.watermark.mark import GRID
+from coursevault.watermark.reference import Reference
 
 EDGE_FRAMES = 3  # frames near a segment boundary are left out (alignment tolerance)
 MIN_SECONDS = 1.0  # a segment needs this much of the copy to be scored

@@ -1,0 +1,18 @@
+"""Payments: Stripe when a secret key is set, otherwise the local test checkout
+(development and test only; production without Stripe sells nothing)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+
+from coursevault.config.base import SettingsBase
+
+
+class StripeSettings(SettingsBase):
+    stripe_secret_key: SecretStr | None = None
+    stripe_publishable_key: str | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_base: str | None = None  # e.g. a localstripe URL in tests
+    stripe_js_url: str = "https://js.stripe.com/v3/"
+    webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)  # P1, both ways
+    instructor_refund_window_days: int = Field(default=14, ge=0)
