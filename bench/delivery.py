@@ -36,8 +36,8 @@ from pymongo import AsyncMongoClient
 
 from bench import viewers
 from bench.procstat import cpu_seconds
-from coursevault import embedded_server
 from coursevault.config import Settings
+from coursevault.database import embedded_server
 from coursevault.streaming import signing
 from tests import seaweed
 from tests.media_helpers import make_clip

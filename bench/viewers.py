@@ -25,8 +25,6 @@ import time
 from pathlib import Path
 
 from bench.procstat import cpu_seconds
-from coursevault import db as database
-from coursevault import embedded_server
 from coursevault.auth import passwords
 from coursevault.auth import repo as auth_repo
 from coursevault.auth import service as auth
@@ -36,6 +34,8 @@ from coursevault.courses import outline
 from coursevault.courses import repo as courses_repo
 from coursevault.courses import service as courses
 from coursevault.courses.models import CourseCreate, LessonCreate, LessonKind
+from coursevault.database import db as database
+from coursevault.database import embedded_server
 from coursevault.enrollments import service as enrollments
 from coursevault.streaming import service as playback
 from tests.media_helpers import make_clip

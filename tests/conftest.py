@@ -12,11 +12,11 @@ import pytest
 from fastapi import FastAPI
 from playwright.sync_api import Browser
 
-from coursevault import embedded_server
 from coursevault.app import create_app
 from coursevault.auth.models import Role
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database import embedded_server
+from coursevault.database.db import Database
 from tests import seaweed
 from tests.browser import launched
 from tests.factories import SignedIn, signed_in

@@ -21,7 +21,7 @@ from coursevault.courses.models import (
     PlaybackPolicy,
     Price,
 )
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 
 
 @dataclass

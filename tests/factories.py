@@ -10,7 +10,7 @@ import httpx
 from coursevault.auth import service as auth
 from coursevault.auth.models import Role, User
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 
 PASSWORD = "correct horse battery staple"
 

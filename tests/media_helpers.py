@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from coursevault import clock
 from coursevault.auth.models import User
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.ffmpeg.binary import ffmpeg_path
 from coursevault.media import keys as content_keys
 from coursevault.media import repo as media_repo

@@ -14,7 +14,7 @@ import pytest
 
 from coursevault import clock
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests import smtp_server
 from tests.factories import PASSWORD, error_code, login, make_user, signed_in
 from tests.smtp_server import MailServer

@@ -12,7 +12,7 @@ from argon2.low_level import Type
 
 from coursevault.auth import service as auth
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests.conftest import BASE_URL, start_app
 from tests.factories import PASSWORD, error_code, login, make_user
 

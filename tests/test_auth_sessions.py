@@ -12,7 +12,7 @@ from coursevault import clock
 from coursevault.auth import service as auth
 from coursevault.auth.models import Role
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests.conftest import BASE_URL, make_settings
 from tests.factories import PASSWORD, error_code, login, make_user, signed_in
 from tests.test_auth_tokens import claims_of

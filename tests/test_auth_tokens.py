@@ -12,8 +12,8 @@ import jwt
 import pytest
 
 from coursevault.config import Settings
-from coursevault.db import Database
-from coursevault.keys import derive_key
+from coursevault.database.db import Database
+from coursevault.kdf import derive_key
 from tests.factories import SignedIn, error_code, signed_in
 
 ME = "/api/auth/me"

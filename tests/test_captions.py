@@ -16,7 +16,7 @@ from pymongo import monitoring
 
 from coursevault.auth.models import Role
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests.course_helpers import BuiltCourse, make_course, start_lesson
 from tests.factories import SignedIn, error_code, signed_in
 

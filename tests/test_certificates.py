@@ -12,7 +12,7 @@ import httpx
 from pypdf import PdfReader
 
 from coursevault.auth.models import Role
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests.course_helpers import make_course, start_lesson, watch
 from tests.factories import SignedIn, error_code, make_user, signed_in
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from coursevault.courses import chapters
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests.factories import SignedIn, error_code, signed_in
 from tests.test_courses import add_section, add_text_lesson, create
 

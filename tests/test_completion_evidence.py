@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests.course_helpers import BuiltCourse, make_course, start_lesson, watch
 from tests.factories import SignedIn, error_code, signed_in
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests.factories import SignedIn, error_code
 from tests.test_courses import create
 

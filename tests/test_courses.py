@@ -11,7 +11,7 @@ import pytest
 
 from coursevault.auth.models import Role
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests.course_helpers import course_json, make_course
 from tests.factories import SignedIn, error_code, signed_in
 from tests.media_helpers import new_video

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from PIL import Image, ImageCms
 
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests.course_helpers import make_course
 from tests.factories import SignedIn, error_code, signed_in
 

@@ -14,9 +14,10 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from coursevault import background_work, embedded_server
+from coursevault import background_work
 from coursevault.config import Settings
-from coursevault.db import Database, Document
+from coursevault.database import embedded_server
+from coursevault.database.db import Database, Document
 from coursevault.jobs.worker import Worker
 from tests.factories import signed_in
 from tests.tcp_proxy import CuttableProxy
@@ -96,7 +97,7 @@ async def test_a_worker_logs_one_line_per_outage_and_one_when_it_ends(
 async def test_an_embedded_database_killed_with_sigkill_is_restarted_on_its_data(
     client: httpx.AsyncClient, db: Database, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="coursevault.db")
+    caplog.set_level(logging.INFO, logger="coursevault.database.db")
     student = await signed_in(client, db, settings)
     killed = embedded_server.find_running(settings.data_dir)
     assert killed is not None

@@ -13,7 +13,7 @@ from pathlib import Path
 import av
 import pytest
 
-from coursevault import embedded_server
+from coursevault.database import embedded_server
 from coursevault.ffmpeg.binary import ffmpeg_path
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip

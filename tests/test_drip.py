@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests.course_helpers import BuiltCourse, key_url, make_course, start_lesson
 from tests.factories import SignedIn, error_code, signed_in
 

@@ -8,7 +8,7 @@ import pytest
 from bson import Decimal128, Int64
 from pymongo.errors import DuplicateKeyError
 
-from coursevault.db import Database
+from coursevault.database.db import Database
 
 
 async def test_a_query_sees_an_array_written_after_it_learned_there_was_none(db: Database) -> None:

@@ -7,7 +7,7 @@ import httpx
 
 from coursevault.auth.models import Role
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests.course_helpers import make_course
 from tests.factories import SignedIn, error_code, signed_in
 

@@ -22,7 +22,7 @@ from coursevault.ffmpeg import command, runner
 from coursevault.ffmpeg.binary import ffmpeg_path
 from coursevault.ffmpeg.ladder import plan_renditions
 from coursevault.ffmpeg.probe import probe
-from coursevault.streaming.keys import wrap_for_session
+from coursevault.streaming.key_endpoint import wrap_for_session
 from coursevault.watermark import mark
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import decrypt_segment, make_clip

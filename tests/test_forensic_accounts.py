@@ -18,7 +18,7 @@ import pytest
 
 from coursevault.config import Settings
 from coursevault.courses.models import PlaybackPolicy
-from coursevault.db import Database, pair_id
+from coursevault.database.db import Database, pair_id
 from coursevault.ffmpeg.binary import ffmpeg_path
 from coursevault.forensic import repo as forensic_repo
 from coursevault.media import service as media

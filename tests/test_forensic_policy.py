@@ -9,7 +9,7 @@ import re
 import httpx
 
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests.course_helpers import make_course, start_lesson
 from tests.factories import SignedIn, signed_in
 

@@ -18,7 +18,7 @@ import pytest
 
 from coursevault.auth.models import Role
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests.factories import signed_in
 from tests.media_helpers import TUS, create_upload, new_video
 from tests.media_helpers import local_store as storage

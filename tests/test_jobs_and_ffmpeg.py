@@ -20,7 +20,7 @@ from coursevault import background_work, repos
 from coursevault.app import create_app
 from coursevault.auth.models import Role
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.ffmpeg import runner
 from coursevault.ffmpeg.ladder import plan_renditions
 from coursevault.jobs import repo as jobs_repo

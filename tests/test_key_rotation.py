@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from coursevault.config import Settings
 from coursevault.courses.models import KeyProtection, LimitBehavior, PlaybackPolicy
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.progress import repo as progress_repo
-from coursevault.streaming import keys
+from coursevault.streaming import key_endpoint
 from coursevault.streaming import repo as streaming_repo
 from tests.course_helpers import BuiltCourse, make_course, start_lesson
 from tests.factories import PASSWORD, SignedIn, error_code, login, make_user, signed_in
@@ -161,7 +161,7 @@ async def test_K6_a_key_wrapped_for_one_session_is_useless_to_another(
     plain = await plain_key(db, settings, rotating_video, 1)
 
     def unwrap(answer: bytes, started: dict[str, Any]) -> bytes:
-        return keys.wrap_for_session(
+        return key_endpoint.wrap_for_session(
             answer, base64.b64decode(started["key_secret"]), rotating_video, 1
         )
 
@@ -180,7 +180,7 @@ async def test_K6_a_key_wrapped_for_one_session_is_useless_to_another(
 
 def test_K6_the_wrapping_matches_the_players_test_vector() -> None:
     """The same vector web/src/components/player/sessionKeys.test.ts unwraps."""
-    wrapped = keys.wrap_for_session(
+    wrapped = key_endpoint.wrap_for_session(
         bytes(range(100, 116)), bytes(range(32)), "0123456789abcdef01234567", 3
     )
     assert wrapped.hex() == "16bf74be40802140cf851fd18f5cd1ce"
@@ -233,7 +233,7 @@ async def test_K7_a_session_collecting_keys_too_fast_is_refused_and_logged(
     course = await enrolled_course(client, db, instructor, student, rotating_video)
     started = (await start_lesson(client, student.bearer, course.video_lesson or "")).json()
     # 6 s periods: the burst covers two minutes of video (20 keys), beyond KEY_RATE_BURST.
-    burst = keys.KeyRate.burst(rotation=1, settings=settings)
+    burst = key_endpoint.KeyRate.burst(rotation=1, settings=settings)
     assert burst == 20 > settings.key_rate_burst
     answers = []
     with caplog.at_level(logging.WARNING, logger="coursevault.security"):

@@ -6,7 +6,7 @@ from bson import ObjectId
 from pymongo import ASCENDING
 
 from coursevault import clock, repos
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.progress import service as progress
 
 

@@ -13,7 +13,7 @@ import pytest
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.courses.models import LimitBehavior, PlaybackPolicy
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests.conftest import BASE_URL, start_app
 from tests.course_helpers import (
     BuiltCourse,

@@ -20,7 +20,7 @@ from coursevault import clock
 from coursevault.auth import service as auth
 from coursevault.auth.models import Role
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.mail import outbox
 from tests import smtp_server
 from tests.course_helpers import make_course

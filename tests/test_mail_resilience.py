@@ -16,7 +16,7 @@ import pytest
 from coursevault import clock
 from coursevault.auth.models import Role
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests import smtp_server
 from tests.course_helpers import make_course
 from tests.factories import SignedIn, make_user, signed_in

@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from coursevault import ttl_cache
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests.conftest import TEST_SECRET
 from tests.course_helpers import key_url, make_course, start_lesson
 from tests.factories import SignedIn, error_code, signed_in

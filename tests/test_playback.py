@@ -13,9 +13,9 @@ from coursevault import clock
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.courses.models import LimitBehavior
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.errors import AppError
-from coursevault.streaming import keys
+from coursevault.streaming import key_endpoint
 from coursevault.streaming import service as playback
 from coursevault.streaming.models import PlaybackStart, StreamPolicy
 from tests.factories import SignedIn, signed_in
@@ -61,7 +61,7 @@ async def test_K1_K2_the_key_is_16_bytes_for_the_session_owner_only(
     assert len(response.content) == 16
     # Session mode (the default): the key comes wrapped for this session (K6).
     assert started.key_secret is not None
-    expected = keys.wrap_for_session(
+    expected = key_endpoint.wrap_for_session(
         await plain_key(db, settings, video_id), base64.b64decode(started.key_secret), video_id, 0
     )
     assert response.content == expected

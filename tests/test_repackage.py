@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from coursevault import clock, db
+from coursevault import clock
 from coursevault.config import Settings
+from coursevault.database import db
 from coursevault.ffmpeg import command, runner
 from coursevault.ffmpeg.ladder import plan_renditions
 from coursevault.ffmpeg.probe import probe

@@ -16,7 +16,7 @@ import pytest
 from coursevault.auth.models import Role
 from coursevault.captions import service as captions
 from coursevault.config import S3Delivery, Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.media import pipeline as media_jobs
 from coursevault.media import repo as media_repo
 from coursevault.streaming import signing

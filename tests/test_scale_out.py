@@ -16,8 +16,8 @@ import m3u8
 import pytest
 from pymongo import AsyncMongoClient
 
-from coursevault import embedded_server
 from coursevault.config import Settings
+from coursevault.database import embedded_server
 from coursevault.media import service as media
 from coursevault.streaming import signing
 from tests import seaweed

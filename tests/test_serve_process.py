@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from coursevault import embedded_server
+from coursevault.database import embedded_server
 from tests.processes import COURSEVAULT, Server, environment, run_cli, wait_port_free
 
 PASSWORD = "correct horse battery staple"

@@ -15,7 +15,7 @@ import pytest
 
 from coursevault.auth.models import Role
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests.conftest import RunningApp, make_settings, start_app
 from tests.course_helpers import BuiltCourse, key_url, make_course, start_lesson
 from tests.factories import SignedIn, error_code, signed_in

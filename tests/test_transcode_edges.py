@@ -16,7 +16,7 @@ import pytest
 
 from coursevault.auth.models import Role
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.ffmpeg.binary import ffmpeg_path
 from tests.factories import signed_in
 from tests.media_helpers import (

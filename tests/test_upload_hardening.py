@@ -18,7 +18,7 @@ import pytest
 
 from coursevault.auth.models import Role
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from tests.factories import SignedIn, error_code, signed_in
 from tests.media_helpers import TUS, create_upload, make_clip, new_video, patch, wait_for_video
 from tests.media_helpers import local_store as media_storage

@@ -13,7 +13,7 @@ from cryptography.exceptions import InvalidTag
 
 from coursevault.auth.models import Role
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.ffmpeg import command, runner
 from coursevault.ffmpeg.binary import ffmpeg_path
 from coursevault.media import keys as content_keys

@@ -14,7 +14,7 @@ import pytest
 from coursevault import clock
 from coursevault.auth.models import Role
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.media import uploads as media_uploads
 from tests.factories import SignedIn, error_code, signed_in
 from tests.media_helpers import (

@@ -10,21 +10,12 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 
-from coursevault import (
-    __version__,
-    background_work,
-    db,
-    logs,
-    metrics,
-    repos,
-    routers,
-    supervision,
-    urls,
-    web_app,
-)
-from coursevault.body_limit import BodyLimitMiddleware
+from coursevault import __version__, background_work, logs, metrics, repos, routers
 from coursevault.config import Settings
+from coursevault.database import db, supervision
 from coursevault.errors import install_error_handlers
+from coursevault.http import urls, web_app
+from coursevault.http.body_limit import BodyLimitMiddleware
 from coursevault.media import stores as media_storage
 from coursevault.streaming.delivery import HlsDelivery
 

@@ -9,7 +9,7 @@ import logging
 
 from coursevault.auth import links
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.jobs.models import JobType
 from coursevault.jobs.worker import Worker
 from coursevault.mail import jobs as mail_jobs

@@ -17,7 +17,7 @@ from coursevault.config import Settings
 from coursevault.courses import outline
 from coursevault.courses import service as courses
 from coursevault.courses.models import CourseCreate, LessonCreate, LessonKind, Price
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 from coursevault.ffmpeg.binary import ffmpeg_path
 from coursevault.media import service as media
 from coursevault.media.models import Video, VideoStatus

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from coursevault import background_work, clock, db, disk, metrics
+from coursevault import background_work, clock, disk, metrics
 from coursevault.config import Settings
+from coursevault.database import db
 from coursevault.errors import ErrorCode, error_body, not_found
 from coursevault.jobs import service as jobs
 from coursevault.streaming import service as playback

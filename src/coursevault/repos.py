@@ -12,7 +12,7 @@ from coursevault.auth import repo as auth_repo
 from coursevault.captions import repo as captions_repo
 from coursevault.certificates import repo as certificates_repo
 from coursevault.courses import repo as courses_repo
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.enrollments import repo as enrollments_repo
 from coursevault.forensic import repo as forensic_repo
 from coursevault.jobs import repo as jobs_repo

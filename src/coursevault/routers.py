@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from coursevault import ops, urls
+from coursevault import ops
 from coursevault.auth import routes as auth_routes
 from coursevault.captions import routes as caption_routes
 from coursevault.certificates import routes as certificate_routes
 from coursevault.courses import cover_routes
 from coursevault.courses import routes as course_routes
 from coursevault.forensic import routes as forensic_routes
+from coursevault.http import urls
 from coursevault.media import routes as media_routes
 from coursevault.payments import routes as payment_routes
 from coursevault.reports import routes as report_routes

@@ -10,7 +10,7 @@ from coursevault.auth import errors
 from coursevault.auth import service as auth
 from coursevault.auth.cookies import ACCESS_COOKIE, cookie_name, require_csrf
 from coursevault.auth.models import Role, User
-from coursevault.deps import AppSettings, Db
+from coursevault.http.deps import AppSettings, Db
 
 
 def _bearer(request: Request) -> str | None:

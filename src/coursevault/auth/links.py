@@ -22,7 +22,7 @@ from coursevault.auth import mails
 from coursevault.auth import repo as auth_repo
 from coursevault.auth.models import User
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.jobs import service as jobs
 from coursevault.jobs.models import JobContext, JobType
 from coursevault.mail.jobs import deliver_now, mail_job

@@ -3,9 +3,9 @@ sign up with your address"."""
 
 from __future__ import annotations
 
-from coursevault import urls
 from coursevault.auth.models import User
 from coursevault.config import Settings
+from coursevault.http import urls
 from coursevault.mail.message import Action, Message, compose
 
 

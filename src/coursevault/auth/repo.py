@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
 from coursevault.auth.models import Role, User
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 from coursevault.ttl_cache import TtlCache
 
 

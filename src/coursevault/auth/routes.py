@@ -32,8 +32,8 @@ from coursevault.auth.models import (
     UserRead,
     VerifyEmailIn,
 )
-from coursevault.deps import AppSettings, ClientIp, Db
 from coursevault.errors import ERROR_RESPONSES
+from coursevault.http.deps import AppSettings, ClientIp, Db
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
 admin_router = APIRouter(prefix="/api/admin", tags=["admin"], responses=ERROR_RESPONSES)

@@ -13,7 +13,7 @@ from coursevault.auth import errors, links, mails, passwords, throttle, tokens
 from coursevault.auth import repo as auth_repo
 from coursevault.auth.models import Role, TokenPair, User, normalize_email
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.errors import AppError, ErrorCode
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from coursevault import clock
 from coursevault.auth import errors
 from coursevault.auth import repo as auth_repo
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 
 MAX_LOCKOUT = timedelta(hours=1)
 

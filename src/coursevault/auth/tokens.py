@@ -15,7 +15,7 @@ import jwt
 
 from coursevault import clock
 from coursevault.config import Settings
-from coursevault.keys import derive_key
+from coursevault.kdf import derive_key
 
 # A larger header is not one we issued (J4); refuse it before any parsing.
 MAX_TOKEN_LENGTH = 4096

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from coursevault.captions import hls
 from coursevault.captions import service as captions
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.errors import app_error_response, not_found
 from coursevault.media.models import Video
 

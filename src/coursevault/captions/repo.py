@@ -7,7 +7,7 @@ from pymongo import ASCENDING
 from coursevault import clock
 from coursevault.captions.models import CaptionTrack
 from coursevault.captions.parse import Cue
-from coursevault.db import Database, Document, pair_id
+from coursevault.database.db import Database, Document, pair_id
 from coursevault.ttl_cache import TtlCache
 
 SUMMARY = {"cues": False}

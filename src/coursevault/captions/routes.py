@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from coursevault.bodies import read_capped
 from coursevault.captions import errors, parse, service
 from coursevault.captions.models import CaptionTrackPage, CaptionTrackRead, Label
-from coursevault.deps import Db
 from coursevault.errors import ERROR_RESPONSES
+from coursevault.http.bodies import read_capped
+from coursevault.http.deps import Db
 from coursevault.media.deps import OwnedVideo
 
 router = APIRouter(prefix="/api", tags=["captions"], responses=ERROR_RESPONSES)

@@ -16,7 +16,7 @@ from coursevault.captions.models import (
     Transcript,
     normalize_language,
 )
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.media.models import Video
 from coursevault.ttl_cache import TtlCache
 

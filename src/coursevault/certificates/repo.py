@@ -8,7 +8,7 @@ from pymongo import ASCENDING
 
 from coursevault import clock
 from coursevault.certificates.models import Certificate
-from coursevault.db import Database, Document, upsert
+from coursevault.database.db import Database, Document, upsert
 
 
 async def create_indexes(db: Database) -> None:

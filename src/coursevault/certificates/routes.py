@@ -12,8 +12,8 @@ from coursevault.auth.deps import CurrentUser
 from coursevault.certificates import service
 from coursevault.certificates.models import CertificateRead
 from coursevault.courses.deps import VisibleCourse
-from coursevault.deps import AppSettings, Db
 from coursevault.errors import ERROR_RESPONSES
+from coursevault.http.deps import AppSettings, Db
 
 router = APIRouter(prefix="/api", tags=["certificates"], responses=ERROR_RESPONSES)
 # Public pages a certificate's link opens; the app gives them the pages' security headers.

@@ -8,7 +8,6 @@ import hashlib
 import hmac
 import re
 
-from coursevault import urls
 from coursevault.auth import service as auth
 from coursevault.auth.models import User
 from coursevault.certificates import errors, pdf
@@ -17,9 +16,10 @@ from coursevault.certificates.models import Certificate, CertificateRead
 from coursevault.config import Settings
 from coursevault.courses import errors as course_errors
 from coursevault.courses.outline import lessons_of
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 from coursevault.enrollments import service as enrollments
-from coursevault.keys import derive_key
+from coursevault.http import urls
+from coursevault.kdf import derive_key
 from coursevault.progress import service as progress
 
 PURPOSE = "certificate-verification-v1"

@@ -15,7 +15,7 @@ from coursevault.courses import service as courses
 from coursevault.courses.markdown import render as render_markdown
 from coursevault.courses.models import LessonContent, LessonKind
 from coursevault.courses.outline import find_lesson
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 from coursevault.enrollments import service as enrollments
 from coursevault.progress import service as progress
 

@@ -7,15 +7,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from coursevault.auth.deps import CurrentUser
-from coursevault.bodies import read_capped
 from coursevault.courses import covers, errors, service
 from coursevault.courses.deps import OwnedCourse
 from coursevault.courses.models import CourseRead
-from coursevault.deps import AppSettings, Db
 from coursevault.errors import ERROR_RESPONSES, not_found
+from coursevault.http.bodies import read_capped
+from coursevault.http.deps import AppSettings, Db
+from coursevault.http.urls import COVERS_PREFIX
 from coursevault.media import service as media
 from coursevault.media.storage import checked_cover
-from coursevault.urls import COVERS_PREFIX
 
 router = APIRouter(prefix="/api", tags=["courses"], responses=ERROR_RESPONSES)
 public_router = APIRouter(prefix=COVERS_PREFIX, include_in_schema=False)

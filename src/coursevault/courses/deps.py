@@ -9,8 +9,8 @@ from fastapi import Depends
 
 from coursevault.auth.deps import CurrentUser
 from coursevault.courses import access, service
-from coursevault.db import Document
-from coursevault.deps import Db
+from coursevault.database.db import Document
+from coursevault.http.deps import Db
 
 
 async def owned_course(course_id: str, user: CurrentUser, db: Db) -> Document:

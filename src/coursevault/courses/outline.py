@@ -18,7 +18,7 @@ from coursevault.courses.models import (
     Release,
     SectionUpdate,
 )
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 from coursevault.media import service as media
 from coursevault.media.models import Video, VideoStatus
 

@@ -30,9 +30,9 @@ from coursevault.courses.models import (
     SectionUpdate,
 )
 from coursevault.courses.outline import lessons_of
-from coursevault.db import Document
-from coursevault.deps import Db
+from coursevault.database.db import Document
 from coursevault.errors import ERROR_RESPONSES
+from coursevault.http.deps import Db
 from coursevault.progress import service as progress
 from coursevault.progress.models import CourseProgress, LessonProgress, ProgressUpdate
 

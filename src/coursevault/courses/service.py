@@ -9,7 +9,7 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
-from coursevault import clock, urls
+from coursevault import clock
 from coursevault.auth import service as auth
 from coursevault.auth.models import Role, User
 from coursevault.captions import service as captions
@@ -33,8 +33,9 @@ from coursevault.courses.models import (
     SectionRead,
 )
 from coursevault.courses.outline import lessons_of, new_id, refresh_video_details, videos_of
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 from coursevault.enrollments import service as enrollments
+from coursevault.http import urls
 from coursevault.media import service as media
 from coursevault.media.models import Video, VideoStatus
 from coursevault.progress import service as progress
@@ -211,25 +212,7 @@ async def to_read(*, db: Database, course: Document, viewer: User | None) -> Cou
             title=section["title"],
             release=section.get("release"),
             lessons=[
-                LessonRead(
-                    id=lesson["id"],
-                    title=lesson["title"],
-                    kind=lesson["kind"],
-                    preview=lesson["preview"],
-                    duration=lesson.get("duration"),
-                    video_id=lesson.get("video_id") if editor else None,
-                    video_status=(
-                        videos[lesson["video_id"]].status
-                        if editor and lesson.get("video_id") in videos
-                        else None
-                    ),
-                    body=lesson.get("body")
-                    if editor and lesson["kind"] == LessonKind.text
-                    else None,
-                    chapters=lesson.get("chapters", []),
-                    release=lesson.get("release"),
-                    opens_at=opens_at(section, lesson),
-                )
+                _lesson_read(lesson, videos if editor else None, opens_at(section, lesson))
                 for lesson in section["lessons"]
             ],
         )
@@ -248,6 +231,27 @@ async def to_read(*, db: Database, course: Document, viewer: User | None) -> Cou
         published_at=course["published_at"],
         enrolled=standing is not None,
         can_edit=editor,
+    )
+
+
+def _lesson_read(
+    lesson: Document, videos: dict[str, Video] | None, opens_at: datetime | None
+) -> LessonRead:
+    """One lesson of the outline; VIDEOS (the editor's view) adds its video and sources."""
+    editor = videos is not None
+    video = (videos or {}).get(lesson.get("video_id") or "")
+    return LessonRead(
+        id=lesson["id"],
+        title=lesson["title"],
+        kind=lesson["kind"],
+        preview=lesson["preview"],
+        duration=lesson.get("duration"),
+        video_id=lesson.get("video_id") if editor else None,
+        video_status=video.status if video is not None else None,
+        body=lesson.get("body") if editor and lesson["kind"] == LessonKind.text else None,
+        chapters=lesson.get("chapters", []),
+        release=lesson.get("release"),
+        opens_at=opens_at,
     )
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 from coursevault.engagement.curve import Flush
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.engagement import curve
 from coursevault.engagement import repo as engagement_repo
 from coursevault.engagement.models import EngagementPoint, LessonEngagement

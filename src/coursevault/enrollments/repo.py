@@ -6,7 +6,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 from coursevault.enrollments.models import Standing
 from coursevault.ttl_cache import TtlCache
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 from coursevault.enrollments import repo
 from coursevault.enrollments.models import Standing as Standing
 

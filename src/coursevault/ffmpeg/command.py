@@ -52,12 +52,35 @@ def _variant_filters(source: str, pattern_input: str, a: str, b: str) -> str:
     )
 
 
+Output = tuple[str, str, Rendition]  # (filter label, variant name, its rendition)
+
+
 def hls_ladder_args(job: HlsJob) -> list[str]:
     """Returns one ffmpeg invocation that decodes once and encodes every rendition.
 
     Keyframes are forced every KEYFRAME_SECONDS (scene cuts off) so segments of all
     renditions start on the same frames, as ABR switching needs (RFC 8216 §6.2.4).
     """
+    pattern_inputs, graph, outputs = _filter_graph(job)
+    args = [
+        *INPUT_GUARD, "-loglevel", "error", "-f", job.demuxer, "-i", str(job.source),
+        *pattern_inputs, "-filter_complex", graph,
+    ]  # fmt: skip
+    stream_map = []
+    for i, (label, name, rendition) in enumerate(outputs):
+        args += ["-map", label, *(["-map", "0:a:0"] if job.has_audio else [])]
+        args += _rate_args(i, rendition.video_kbps)
+        stream_map.append(f"v:{i},a:{i},name:{name}" if job.has_audio else f"v:{i},name:{name}")
+    args += _encoder_args(job)
+    args += _hls_output_args(job.output_dir, stream_map)
+    if job.storyboard:
+        args += boards.frame_output_args(job.output_dir)
+    return args
+
+
+def _filter_graph(job: HlsJob) -> tuple[list[str], str, list[Output]]:
+    """The pattern inputs, the filter graph (one decode split into every rendition, the
+    storyboard and the forensic variants) and the labelled outputs it ends in."""
     n = len(job.renditions)
     branches = n + (1 if job.storyboard else 0)
     splits = "".join(f"[s{i}]" for i in range(branches))
@@ -77,74 +100,40 @@ def hls_ladder_args(job: HlsJob) -> list[str]:
             scales += ";" + _variant_filters(f"[v{i}]", f"[{i + 1}:v]", f"a{i}", f"b{i}")
             outputs += [(f"[a{i}]", f"{rendition.name}_a", rendition)]
             outputs += [(f"[b{i}]", f"{rendition.name}_b", rendition)]
+    graph = f"[0:v:0]{_hold(job.hold_picture)}split={branches}{splits};{scales}"
+    return pattern_inputs, graph, outputs
+
+
+def _rate_args(index: int, kbps: int) -> list[str]:
+    """Output INDEX's bitrate, capped at 7 % over it with a two-second buffer."""
+    return [
+        f"-b:v:{index}", f"{kbps}k",
+        f"-maxrate:v:{index}", f"{int(kbps * 1.07)}k",
+        f"-bufsize:v:{index}", f"{kbps * 2}k",
+    ]  # fmt: skip
+
+
+def _encoder_args(job: HlsJob) -> list[str]:
     args = [
-        *INPUT_GUARD,
-        "-loglevel",
-        "error",
-        "-f",
-        job.demuxer,
-        "-i",
-        str(job.source),
-        *pattern_inputs,
-        "-filter_complex",
-        f"[0:v:0]{_hold(job.hold_picture)}split={branches}{splits};{scales}",
-    ]
-    stream_map = []
-    for i, (label, name, rendition) in enumerate(outputs):
-        args += ["-map", label]
-        if job.has_audio:
-            args += ["-map", "0:a:0"]
-        kbps = rendition.video_kbps
-        args += [
-            f"-b:v:{i}",
-            f"{kbps}k",
-            f"-maxrate:v:{i}",
-            f"{int(kbps * 1.07)}k",
-            f"-bufsize:v:{i}",
-            f"{kbps * 2}k",
-        ]
-        stream_map.append(f"v:{i},a:{i},name:{name}" if job.has_audio else f"v:{i},name:{name}")
-    args += [
-        "-c:v",
-        "libx264",
-        "-preset",
-        job.preset,
-        "-profile:v",
-        "main",
-        "-pix_fmt",
-        "yuv420p",
-        "-sc_threshold",
-        "0",
-        "-force_key_frames",
-        f"expr:gte(t,n_forced*{KEYFRAME_SECONDS})",
-        "-threads",
-        str(job.threads),
-    ]
+        "-c:v", "libx264", "-preset", job.preset, "-profile:v", "main", "-pix_fmt", "yuv420p",
+        "-sc_threshold", "0", "-force_key_frames", f"expr:gte(t,n_forced*{KEYFRAME_SECONDS})",
+        "-threads", str(job.threads),
+    ]  # fmt: skip
     if job.has_audio:
         args += ["-c:a", "aac", "-b:a", f"{AUDIO_KBPS}k", "-ac", "2", "-ar", "48000"]
-    args += [
-        "-f",
-        "hls",
-        "-hls_time",
-        str(SEGMENT_SECONDS),
-        "-hls_playlist_type",
-        "vod",
-        "-hls_flags",
-        "independent_segments",
-        "-hls_segment_filename",
-        str(job.output_dir / "%v_%05d.ts"),
-        "-master_pl_name",
-        MASTER_PLAYLIST,
-        "-var_stream_map",
-        " ".join(stream_map),
-        "-progress",
-        "pipe:1",
-        "-nostats",
-        str(job.output_dir / "%v.m3u8"),
-    ]
-    if job.storyboard:
-        args += boards.frame_output_args(job.output_dir)
     return args
+
+
+def _hls_output_args(folder: Path, stream_map: list[str]) -> list[str]:
+    return [
+        "-f", "hls", "-hls_time", str(SEGMENT_SECONDS), "-hls_playlist_type", "vod",
+        "-hls_flags", "independent_segments",
+        "-hls_segment_filename", str(folder / "%v_%05d.ts"),
+        "-master_pl_name", MASTER_PLAYLIST,
+        "-var_stream_map", " ".join(stream_map),
+        "-progress", "pipe:1", "-nostats",
+        str(folder / "%v.m3u8"),
+    ]  # fmt: skip
 
 
 def poster_args(source: Path, demuxer: str, output: Path, at_seconds: float) -> list[str]:

@@ -9,7 +9,7 @@ from datetime import datetime
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
-from coursevault.db import Database, Document, pair_id
+from coursevault.database.db import Database, Document, pair_id
 
 
 async def create_indexes(db: Database) -> None:

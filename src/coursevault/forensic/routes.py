@@ -11,10 +11,10 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 
 from coursevault.auth.deps import Admin
-from coursevault.deps import AppSettings, Db
 from coursevault.errors import ERROR_RESPONSES
 from coursevault.forensic import errors, service
 from coursevault.forensic.models import TraceRead
+from coursevault.http.deps import AppSettings, Db
 from coursevault.media import errors as media_errors
 from coursevault.media import service as media
 

@@ -14,11 +14,11 @@ import av
 
 from coursevault.auth import service as auth
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.ffmpeg.probe import ProbeRejected
 from coursevault.forensic import repo as forensic_repo
 from coursevault.forensic.models import TracedSegment, TracedSession, TraceRead
-from coursevault.keys import derive_key
+from coursevault.kdf import derive_key
 from coursevault.media import service as media
 from coursevault.media.models import Video
 from coursevault.media.stores import storage

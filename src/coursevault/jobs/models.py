@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 
 
 class JobState(StrEnum):

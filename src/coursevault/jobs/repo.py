@@ -10,7 +10,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 from coursevault.jobs.models import JobState
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.jobs import queue
 from coursevault.jobs import repo as jobs_repo
 from coursevault.jobs.models import JobState, JobType

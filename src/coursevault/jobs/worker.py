@@ -16,7 +16,7 @@ from datetime import timedelta
 from pymongo.errors import PyMongoError
 
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.jobs import queue
 from coursevault.jobs import repo as jobs_repo
 from coursevault.jobs.models import JobContext, JobType, PermanentJobError

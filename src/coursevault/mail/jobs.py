@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.jobs import service as jobs
 from coursevault.jobs.models import Handler, JobContext, JobType, PermanentJobError
 from coursevault.mail import transport

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from coursevault.auth.deps import Instructor
-from coursevault.deps import Db
+from coursevault.http.deps import Db
 from coursevault.media import service
 from coursevault.media.models import Video
 

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from coursevault import metrics
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.ffmpeg import runner
 from coursevault.ffmpeg.probe import Limits, ProbeRejected, ProbeResult, probe
 from coursevault.jobs import service as jobs

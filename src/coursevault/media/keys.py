@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from coursevault.config import Settings
-from coursevault.keys import derive_key
+from coursevault.kdf import derive_key
 from coursevault.media.models import KeyScheme, StoredKey
 
 WRAP_KID = "v1"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from coursevault import urls
 from coursevault.auth import service as auth
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
+from coursevault.http import urls
 from coursevault.mail import jobs as mail
 from coursevault.mail.message import Action, compose
 

@@ -11,7 +11,7 @@ from pymongo import DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
-from coursevault.db import Database, Document, set_if, upsert
+from coursevault.database.db import Database, Document, set_if, upsert
 from coursevault.media.models import StoredKey, Upload, UploadUsage, Video, VideoStatus
 from coursevault.ttl_cache import TtlCache
 

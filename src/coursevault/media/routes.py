@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 
-from coursevault import urls
 from coursevault.auth.deps import Instructor
 from coursevault.courses import service as courses
-from coursevault.deps import AppSettings, Db
 from coursevault.errors import ERROR_RESPONSES
+from coursevault.http import urls
+from coursevault.http.deps import AppSettings, Db
 from coursevault.media import errors, service, tus, uploads
 from coursevault.media.deps import OwnedVideo
 from coursevault.media.models import VideoCreate, VideoPage, VideoRead

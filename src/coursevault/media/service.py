@@ -12,10 +12,11 @@ from typing import Protocol
 
 from starlette.responses import Response
 
-from coursevault import disk, urls
+from coursevault import disk
 from coursevault.auth.models import Role, User
 from coursevault.config import Settings, StorageKind
-from coursevault.db import Database
+from coursevault.database.db import Database
+from coursevault.http import urls
 from coursevault.jobs import service as jobs
 from coursevault.media import errors
 from coursevault.media import jobs as media_jobs

@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import Header, Request, Response, status
 from starlette.requests import ClientDisconnect
 
-from coursevault.deps import AppSettings
+from coursevault.http.deps import AppSettings
 from coursevault.media import errors
 
 TUS_VERSION = "1.0.0"

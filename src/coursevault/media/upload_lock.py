@@ -25,7 +25,7 @@ from pymongo.errors import PyMongoError
 
 from coursevault import clock
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.media import errors
 from coursevault.media import repo as media_repo
 from coursevault.media.models import Upload, Video

@@ -4,22 +4,19 @@ and free-space limits (U1, U5, U7), resuming from the bytes stored (U8). The HTT
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from enum import Enum
 
 from coursevault import clock
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.media import errors, service, upload_lock
 from coursevault.media import repo as media_repo
+from coursevault.media import upload_body as body
 from coursevault.media.models import Upload, UploadUsage, Video, VideoStatus
-from coursevault.media.storage import Store, UploadWriter
+from coursevault.media.storage import Store
 from coursevault.media.stores import storage
 
 log = logging.getLogger(__name__)
@@ -214,14 +211,14 @@ async def append(
     )
     if held is None:
         raise errors.upload_busy()
-    lock = _Lock(db=db, settings=settings, video_id=video.id, upload_id=upload_id, held=held)
-    outcome, reached = await _write_body(
+    lock = body.Lock(db=db, settings=settings, video_id=video.id, upload_id=upload_id, held=held)
+    outcome, reached = await body.write_body(
         lock, store, offset=offset, length=length, chunks=chunks, checksum=checksum
     )
-    done = outcome is _Outcome.kept and reached == length
+    done = outcome is body.Outcome.kept and reached == length
     updated = await lock.release(reached, keep=done)
-    _refuse(outcome, video_id=video.id, reached=reached, length=length)
-    if outcome is _Outcome.lost or updated is None:
+    body.refuse(outcome, video_id=video.id, reached=reached, length=length)
+    if outcome is body.Outcome.lost or updated is None:
         # Terminated meanwhile, or the lease ran out (the database did not answer) and
         # another writer may hold the upload now.
         current = await media_repo.get_video(db=db, video_id=video.id)
@@ -233,104 +230,6 @@ async def append(
     return updated
 
 
-@dataclass(frozen=True)
-class _Lock:
-    """The write lock one PATCH holds on an upload, as `upload_lock` renews and frees it."""
-
-    db: Database
-    settings: Settings
-    video_id: str
-    upload_id: str
-    held: upload_lock.Held
-
-    def renewing(self) -> AbstractAsyncContextManager[upload_lock.Lease]:
-        return upload_lock.renewing(
-            db=self.db,
-            settings=self.settings,
-            video_id=self.video_id,
-            upload_id=self.upload_id,
-            held=self.held,
-        )
-
-    async def release(self, offset: int, keep: bool = False) -> Video | None:
-        return await upload_lock.release(
-            db=self.db,
-            settings=self.settings,
-            video_id=self.video_id,
-            upload_id=self.upload_id,
-            held=self.held,
-            offset=offset,
-            keep=keep,
-        )
-
-
-async def _write_body(
-    lock: _Lock,
-    store: Store,
-    *,
-    offset: int,
-    length: int,
-    chunks: AsyncIterator[bytes],
-    checksum: tuple[str, bytes] | None,
-) -> tuple[_Outcome, int]:
-    """Writes a PATCH body under LOCK, its lease renewed meanwhile; returns the outcome and
-    the offset the bytes kept reach. A failed write frees the lock at that offset."""
-    held = lock.held
-    kept = _Written()
-    try:
-        # Checked under the lock, against the offset reconciled with the bytes stored.
-        if offset != held.offset:
-            raise errors.offset_mismatch(held.offset)
-        async with (
-            lock.renewing() as lease,
-            store.upload_writer(lock.video_id, lock.upload_id, offset) as writer,
-        ):
-            outcome = await _write_chunks(
-                writer=writer,
-                buffer_size=store.write_buffer,
-                chunks=chunks,
-                offset=offset,
-                length=length,
-                checksum=checksum,
-                kept=kept,
-                still_held=lease.held,
-            )
-    except BaseException:
-        # Whatever reached the disk counts, even if the write failed half-way.
-        await lock.release(held.offset + kept.bytes)
-        raise
-    return outcome, held.offset + kept.bytes
-
-
-def _refuse(outcome: _Outcome, *, video_id: str, reached: int, length: int) -> None:
-    """Raises the answer to a body refused whole, or cut short by the disk reserve."""
-    if outcome is _Outcome.overflow:
-        raise errors.too_large(length)
-    if outcome is _Outcome.bad_checksum:
-        raise errors.checksum_mismatch()
-    if outcome is _Outcome.no_space:
-        log.warning(
-            "upload of video %s paused at %s of %s bytes: free space is at the reserve",
-            video_id,
-            reached,
-            length,
-        )
-        raise errors.insufficient_storage()
-
-
-@dataclass
-class _Written:
-    bytes: int = 0
-
-
-class _Outcome(Enum):
-    kept = "kept"
-    overflow = "overflow"  # the body would pass the declared length: refused whole
-    bad_checksum = "bad_checksum"  # the body does not match Upload-Checksum: refused whole
-    no_space = "no_space"  # free space reached the reserve: what was written is kept
-    lost = "lost"  # the write lock's lease ran out: what was written is kept, no more
-
-
 def _require_room(store: Store, settings: Settings, needed: int) -> None:
     if not store.room_for(needed):
         log.warning(
@@ -340,55 +239,6 @@ def _require_room(store: Store, settings: Settings, needed: int) -> None:
             settings.data_dir,
         )
         raise errors.insufficient_storage()
-
-
-async def _write_chunks(
-    *,
-    writer: UploadWriter,
-    buffer_size: int,
-    chunks: AsyncIterator[bytes],
-    offset: int,
-    length: int,
-    checksum: tuple[str, bytes] | None,
-    kept: _Written,
-    still_held: Callable[[], bool],
-) -> _Outcome:
-    """Writes CHUNKS at OFFSET through a bounded buffer, counting in KEPT what is stored.
-
-    A buffer the store has no room for stops the upload at the last whole buffer kept, so
-    the stored offset is exactly what is stored and the client resumes from there later.
-    """
-    digest = hashlib.new(checksum[0]) if checksum else None
-    overflow = False
-    buffer = bytearray()
-
-    async def flush() -> bool:
-        if not still_held() or not await writer.write(bytes(buffer)):
-            return False
-        kept.bytes += len(buffer)
-        buffer.clear()
-        return True
-
-    async for chunk in chunks:
-        if offset + kept.bytes + len(buffer) + len(chunk) > length:
-            overflow = True
-            break
-        buffer += chunk
-        if digest is not None:
-            digest.update(chunk)
-        if len(buffer) >= buffer_size and not await flush():
-            return _Outcome.no_space if still_held() else _Outcome.lost
-    if buffer and not overflow and not await flush():
-        return _Outcome.no_space if still_held() else _Outcome.lost
-    if overflow:
-        outcome = _Outcome.overflow
-    elif digest is not None and checksum is not None and digest.digest() != checksum[1]:
-        outcome = _Outcome.bad_checksum
-    else:
-        return _Outcome.kept
-    await writer.truncate(offset)
-    kept.bytes = 0
-    return outcome
 
 
 async def _complete_upload(*, db: Database, settings: Settings, video: Video) -> Video:

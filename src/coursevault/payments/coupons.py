@@ -5,7 +5,7 @@ from __future__ import annotations
 from coursevault import clock
 from coursevault.auth.models import Role, User
 from coursevault.courses import service as courses
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 from coursevault.payments import errors, repo
 from coursevault.payments.models import CouponCreate, CouponRead
 

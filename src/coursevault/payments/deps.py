@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends
 
 from coursevault.auth.deps import CurrentUser
-from coursevault.db import Document
-from coursevault.deps import Db
+from coursevault.database.db import Document
+from coursevault.http.deps import Db
 from coursevault.payments import orders
 
 

@@ -3,10 +3,10 @@ refunded. Each goes out once per order, however many events announce it."""
 
 from __future__ import annotations
 
-from coursevault import urls
 from coursevault.auth import service as auth
 from coursevault.config import Settings
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
+from coursevault.http import urls
 from coursevault.mail import jobs as mail
 from coursevault.mail.message import Action, Message, compose
 from coursevault.payments.models import OrderState

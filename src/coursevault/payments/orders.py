@@ -9,7 +9,7 @@ from coursevault import clock
 from coursevault.auth.models import Role, User
 from coursevault.config import Settings
 from coursevault.courses import service as courses
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 from coursevault.payments import errors, providers, repo
 from coursevault.payments.models import OrderPage, OrderRead, OrderState, Provider, Revenue
 from coursevault.payments.service import fulfill, mark_refunded

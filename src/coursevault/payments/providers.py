@@ -12,7 +12,7 @@ import stripe
 
 from coursevault import clock
 from coursevault.config import Settings
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 from coursevault.payments import errors, repo
 from coursevault.payments.models import Provider
 

@@ -9,7 +9,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 
 CLOSED_DISPUTE = ("won", "lost", "warning_closed")
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from coursevault.auth.deps import Admin, CurrentUser, Instructor
 from coursevault.courses.deps import VisibleCourse
-from coursevault.deps import AppSettings, Db
 from coursevault.enrollments.models import EnrollmentRead
 from coursevault.errors import ERROR_RESPONSES, not_found
+from coursevault.http.deps import AppSettings, Db
 from coursevault.payments import coupons, orders, service, signature, webhooks
 from coursevault.payments.deps import OwnedOrder
 from coursevault.payments.models import (

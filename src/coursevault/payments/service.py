@@ -7,13 +7,14 @@ from typing import Any
 
 from bson import ObjectId
 
-from coursevault import clock, urls
+from coursevault import clock
 from coursevault.auth.models import User
 from coursevault.config import Settings
 from coursevault.courses.models import CourseStatus
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 from coursevault.enrollments import service as enrollments
 from coursevault.errors import AppError, not_found
+from coursevault.http import urls
 from coursevault.payments import coupons, errors, mails, providers, repo
 from coursevault.payments.models import (
     CheckoutRead,

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from coursevault.config import Settings
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 from coursevault.payments import repo, service
 
 log = logging.getLogger("coursevault.payments")

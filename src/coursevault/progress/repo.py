@@ -9,7 +9,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
-from coursevault.db import Database, Document, pair_id, upsert
+from coursevault.database.db import Database, Document, pair_id, upsert
 from coursevault.progress.models import LessonProgress, WatchEvidence
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from coursevault import clock
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.progress import errors
 from coursevault.progress import repo as progress_repo
 from coursevault.progress.models import (

@@ -8,10 +8,10 @@ from coursevault.auth.deps import CurrentUser
 from coursevault.courses import errors as course_errors
 from coursevault.courses import service as courses
 from coursevault.courses.deps import OwnedCourse, VisibleLesson
-from coursevault.deps import Db
 from coursevault.engagement import service as engagement
 from coursevault.engagement.models import LessonEngagement
 from coursevault.errors import ERROR_RESPONSES
+from coursevault.http.deps import Db
 from coursevault.reports import service
 from coursevault.reports.models import CourseStats, StudentPage
 

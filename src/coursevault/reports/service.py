@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from coursevault.auth import service as auth
 from coursevault.courses.outline import lessons_of
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 from coursevault.enrollments import service as enrollments
 from coursevault.payments import orders as payment_orders
 from coursevault.progress import service as progress

@@ -21,13 +21,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from coursevault import metrics
 from coursevault.captions import delivery as captions_delivery
 from coursevault.config import Settings
-from coursevault.db import Database
-from coursevault.errors import (
-    DATABASE_DOWN,
-    app_error_response,
-    database_down_response,
-    not_found,
-)
+from coursevault.database.db import Database
+from coursevault.errors import DATABASE_DOWN, app_error_response, database_down_response, not_found
 from coursevault.forensic import delivery as forensic_delivery
 from coursevault.media import service as media
 from coursevault.media.models import Video

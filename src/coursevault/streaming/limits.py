@@ -15,7 +15,7 @@ from coursevault.config import Settings
 from coursevault.courses import access
 from coursevault.courses.models import LimitBehavior, PlaybackPolicy
 from coursevault.courses.outline import find_lesson
-from coursevault.db import Database, Document
+from coursevault.database.db import Database, Document
 from coursevault.enrollments import service as enrollments
 from coursevault.streaming import errors
 from coursevault.streaming import repo as streaming_repo

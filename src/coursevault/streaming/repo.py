@@ -11,7 +11,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
-from coursevault.db import Database, Document, pair_id, set_if, upsert
+from coursevault.database.db import Database, Document, pair_id, set_if, upsert
 from coursevault.engagement.curve import MAX_TRAIL
 from coursevault.streaming.models import PlaybackSession, PlayCounter
 from coursevault.ttl_cache import TtlCache

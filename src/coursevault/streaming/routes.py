@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Path, status
 from starlette.requests import Request
 from starlette.responses import Response
 
-from coursevault import urls
 from coursevault.auth.deps import CurrentUser, RecentSession
 from coursevault.courses.deps import OwnedCourse
-from coursevault.deps import AppSettings, ClientIp, Db
 from coursevault.errors import ERROR_RESPONSES, not_found
-from coursevault.streaming import errors, keys, limits, service, signing
+from coursevault.http import urls
+from coursevault.http.deps import AppSettings, ClientIp, Db
+from coursevault.streaming import errors, key_endpoint, limits, service, signing
 from coursevault.streaming.delivery import cors_headers
 from coursevault.streaming.models import (
     HeartbeatRead,
@@ -50,7 +50,7 @@ async def _key_answer(
     settings: AppSettings,
     ip: ClientIp,
 ) -> Response:
-    key = await keys.key_for(
+    key = await key_endpoint.key_for(
         db=db, settings=settings, user=session.user, grant=grant, period=period, ip=ip
     )
     return Response(

@@ -8,15 +8,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from coursevault import clock, urls
+from coursevault import clock
 from coursevault.auth.models import User
 from coursevault.config import Settings
 from coursevault.courses import access as lessons
 from coursevault.courses.models import KeyProtection, LessonKind, LimitBehavior, PlaybackPolicy
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.engagement import service as engagement
 from coursevault.ffmpeg.storyboard import TRACK
 from coursevault.forensic import service as forensic
+from coursevault.http import urls
 from coursevault.media import service as media
 from coursevault.media.models import Video
 from coursevault.progress import service as progress
@@ -190,7 +191,6 @@ async def _open(
     lesson: LessonContext | None,
     key_protection: KeyProtection,
 ) -> PlaybackStart:
-    expires = int(now.timestamp()) + settings.playback_token_ttl_seconds
     start_at = lesson.resume_position if lesson else 0.0
     number = None
     if lesson and lesson.forensic and video.forensic is not None:
@@ -228,18 +228,28 @@ async def _open(
         forensic_number=number,
     )
     await sessions_repo.insert_session(db=db, session=session)
-    token = signing.sign(settings, video_id=video.id, session_id=session_id, expires=expires)
     log.info(
         "playback started session=%s user=%s video=%s ip=%s", session_id, user.id, video.id, ip
     )
+    return _started(settings, user=user, video=video, session=session, now=now)
+
+
+def _started(
+    settings: Settings, *, user: User, video: Video, session: PlaybackSession, now: datetime
+) -> PlaybackStart:
+    """What the player gets for a stored SESSION: its signed playlist and, in session key
+    mode, the session's key secret (given this once)."""
+    expires = int(now.timestamp()) + settings.playback_token_ttl_seconds
+    token = signing.sign(settings, video_id=video.id, session_id=session.id, expires=expires)
+    secret = session.key_secret
     return PlaybackStart(
-        session_id=session_id,
+        session_id=session.id,
         playlist_url=urls.hls_master(token, video.id),
         expires_at=datetime.fromtimestamp(expires, UTC),
         heartbeat_interval=settings.playback_heartbeat_seconds,
-        watermark=f"{user.email} · {session_id[:6]}",
-        key_protection=key_protection,
-        key_secret=base64.b64encode(key_secret).decode() if key_secret else None,
+        watermark=f"{user.email} · {session.id[:6]}",
+        key_protection=session.key_protection,
+        key_secret=base64.b64encode(secret).decode() if secret else None,
         storyboard_url=urls.hls_file(token, video.id, TRACK) if video.storyboard else None,
     )
 

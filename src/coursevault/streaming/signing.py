@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 
 from coursevault.config import Settings
-from coursevault.keys import derive_key
+from coursevault.kdf import derive_key
 
 VERSION = "v1"
 KEY_ID = "k1"  # a new kid (and key) can be added beside it to rotate without a cut-over

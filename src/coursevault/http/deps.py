@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from coursevault.config import Settings
-from coursevault.db import Database
+from coursevault.database.db import Database
 
 
 async def get_settings(request: Request) -> Settings:

@@ -8,8 +8,9 @@ from collections.abc import Awaitable, Callable
 
 import typer
 
-from coursevault import db, repos
+from coursevault import repos
 from coursevault.config import ConfigError, Settings
+from coursevault.database import db
 from coursevault.errors import AppError
 
 

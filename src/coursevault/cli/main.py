@@ -14,12 +14,13 @@ from typing import Annotated
 import typer
 from pydantic import TypeAdapter, ValidationError
 
-from coursevault import background_work, db, embedded_server, logs, repos, supervision
+from coursevault import background_work, logs, repos
 from coursevault.auth import service as auth
 from coursevault.auth.models import Email, Role, User
-from coursevault.cli_base import CliError, run_with_db, settings_or_exit
-from coursevault.cli_video import trace, video_app
+from coursevault.cli.base import CliError, run_with_db, settings_or_exit
+from coursevault.cli.video import trace, video_app
 from coursevault.config import ConfigError, Settings
+from coursevault.database import db, embedded_server, supervision
 from coursevault.mail import outbox
 from coursevault.media import stores as media_storage
 

@@ -23,7 +23,7 @@ from coursevault.auth.models import User
 from coursevault.config import Settings
 from coursevault.courses import access as lessons
 from coursevault.courses.models import KeyProtection
-from coursevault.db import Database
+from coursevault.database.db import Database
 from coursevault.errors import not_found
 from coursevault.ffmpeg.command import SEGMENT_SECONDS
 from coursevault.media import service as media

@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 
-from coursevault import background_work, db
+from coursevault import background_work
 from coursevault.auth import service as auth
 from coursevault.auth.models import Role
-from coursevault.cli_base import CliError, run_with_db
+from coursevault.cli.base import CliError, run_with_db
 from coursevault.config import Settings
+from coursevault.database import db
 from coursevault.forensic import service as forensic
 from coursevault.jobs import service as jobs
 from coursevault.jobs.models import JobState

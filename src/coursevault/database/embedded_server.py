@@ -146,7 +146,7 @@ def ensure_running(data_dir: Path, port: int = 0, owner: int | None = None) -> E
         [
             sys.executable,
             "-m",
-            "coursevault.embedded_server",
+            "coursevault.database.embedded_server",
             str(data_dir),
             str(owner or os.getpid()),
             str(port),
@@ -183,7 +183,7 @@ def ensure_running(data_dir: Path, port: int = 0, owner: int | None = None) -> E
 
 
 def _engine(path: Path) -> object:
-    from coursevault.embedded_engine import EmbeddedEngine
+    from coursevault.database.embedded_engine import EmbeddedEngine
 
     return EmbeddedEngine(str(path))
 

@@ -13,8 +13,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from coursevault import embedded_server, supervision
 from coursevault.config import Settings
+from coursevault.database import embedded_server, supervision
 
 type Document = dict[str, Any]
 type Database = AsyncDatabase[Document]

@@ -1,0 +1,2 @@
+"""The `coursevault` command: `main` (serve, worker, users, mail, demo), `video`
+(import, repackage, trace) and `base` (settings and a database for one command)."""
