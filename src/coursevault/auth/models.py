@@ -9,12 +9,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
+    model_validator,
 )
 
 
@@ -66,11 +68,20 @@ class UserRead(BaseModel):
 
 
 class User(UserRead):
-    """A user as the server sees it (never sent out: holds the hash)."""
+    """A user as the server sees it (never sent out: holds the hash); read from its stored
+    document by `model_validate` (`_id` is the id, a confirmation time means confirmed)."""
 
+    id: str = Field(validation_alias=AliasChoices("id", "_id"))
     password_hash: str
     disabled: bool = False
     password_changed_at: datetime | None = None  # a reset asked for before it mails nothing
+
+    @model_validator(mode="before")
+    @classmethod
+    def _confirmed(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "email_verified_at" in data:
+            return {**data, "email_verified": data["email_verified_at"] is not None}
+        return data
 
 
 class LoginIn(BaseModel):

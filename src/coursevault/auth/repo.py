@@ -31,21 +31,6 @@ async def create_indexes(db: Database) -> None:
     await db.account_tokens.create_index("expires_at", expireAfterSeconds=0)
 
 
-def _user(doc: Document) -> User:
-    return User(
-        id=doc["_id"],
-        email=doc["email"],
-        name=doc["name"],
-        roles=doc["roles"],
-        created_at=doc["created_at"],
-        password_hash=doc["password_hash"],
-        disabled=doc.get("disabled", False),
-        email_verified=doc.get("email_verified_at") is not None,
-        bio=doc.get("bio", ""),
-        password_changed_at=doc.get("password_changed_at"),
-    )
-
-
 async def insert_user(
     *,
     db: Database,
@@ -70,24 +55,27 @@ async def insert_user(
         await db.users.insert_one(doc)
     except DuplicateKeyError as exc:
         raise EmailTaken(email) from exc
-    return _user(doc)
+    return User.model_validate(doc)
 
 
 async def get_user(*, db: Database, user_id: str) -> User | None:
     """Returns the user with USER_ID, or None."""
     doc = await db.users.find_one({"_id": user_id})
-    return _user(doc) if doc else None
+    return User.model_validate(doc) if doc else None
 
 
 async def get_users(*, db: Database, user_ids: list[str]) -> dict[str, User]:
     """Returns the users with USER_IDS by id (missing ones are absent)."""
-    return {doc["_id"]: _user(doc) async for doc in db.users.find({"_id": {"$in": user_ids}})}
+    return {
+        doc["_id"]: User.model_validate(doc)
+        async for doc in db.users.find({"_id": {"$in": user_ids}})
+    }
 
 
 async def get_user_by_email(*, db: Database, email: str) -> User | None:
     """Returns the user with the (normalized) EMAIL, or None."""
     doc = await db.users.find_one({"email": email})
-    return _user(doc) if doc else None
+    return User.model_validate(doc) if doc else None
 
 
 async def update_user(*, db: Database, user_id: str, **fields: Any) -> User | None:
@@ -96,7 +84,7 @@ async def update_user(*, db: Database, user_id: str, **fields: Any) -> User | No
         {"_id": user_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
     )
     _live_sign_ins.clear()
-    return _user(doc) if doc else None
+    return User.model_validate(doc) if doc else None
 
 
 async def mark_verified(*, db: Database, user_id: str) -> None:
@@ -110,7 +98,7 @@ async def mark_verified(*, db: Database, user_id: str) -> None:
 async def list_users(*, db: Database, skip: int, limit: int) -> tuple[list[User], int]:
     """Returns one page of users, oldest first, and the total count."""
     cursor = db.users.find({}).sort("created_at", ASCENDING).skip(skip).limit(limit)
-    users = [_user(doc) async for doc in cursor]
+    users = [User.model_validate(doc) async for doc in cursor]
     return users, await db.users.count_documents({})
 
 

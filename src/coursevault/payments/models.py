@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import AliasChoices, BaseModel, Field, StringConstraints, model_validator
 
 CouponCode = Annotated[
     str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z0-9_-]{3,40}$")
@@ -43,7 +43,7 @@ class CheckoutRead(BaseModel):
 
 
 class OrderRead(BaseModel):
-    id: str
+    id: str = Field(validation_alias=AliasChoices("id", "_id"))  # read from the stored order
     user_id: str
     course_id: str
     course_title: str

@@ -36,23 +36,15 @@ def to_read(*, order: Document, settings: Settings, for_buyer: bool) -> OrderRea
     """Returns the public view of an order; its payment secret only for the buyer."""
     open_ = order["state"] in (OrderState.pending, OrderState.failed)
     secret = order.get("client_secret") if for_buyer and open_ else None
-    return OrderRead(
-        id=order["_id"],
-        user_id=order["user_id"],
-        course_id=order["course_id"],
-        course_title=order["course_title"],
-        list_amount=order["list_amount"],
-        amount=order["amount"],
-        currency=order["currency"],
-        coupon=order["coupon"],
-        provider=order["provider"],
-        state=order["state"],
-        created_at=order["created_at"],
-        paid_at=order.get("paid_at"),
-        refunded_at=order.get("refunded_at"),
-        client_secret=secret,
-        publishable_key=settings.stripe_publishable_key if secret else None,
-        stripe_js_url=settings.stripe_js_url if secret else None,
+    return OrderRead.model_validate(
+        {
+            "paid_at": None,  # set once paid, refunded: absent until then
+            "refunded_at": None,
+            **order,
+            "client_secret": secret,
+            "publishable_key": settings.stripe_publishable_key if secret else None,
+            "stripe_js_url": settings.stripe_js_url if secret else None,
+        }
     )
 
 
