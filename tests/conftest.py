@@ -17,7 +17,7 @@ from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.database import embedded_server
 from coursevault.database.db import Database
-from tests import seaweed
+from tests import seaweed, smtp_server
 from tests.browser import launched
 from tests.factories import SignedIn, signed_in
 from tests.media_helpers import PackagedVideo, make_clip, new_video, upload_file, wait_for_video
@@ -55,6 +55,22 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         **overrides,
     }
     return Settings(_env_file=None, **values)
+
+
+@pytest.fixture(scope="module")
+def mail_server() -> Iterator[smtp_server.MailServer]:
+    """A real SMTP server for a module's tests; `smtp_overrides` points the app at it."""
+    with smtp_server.running() as server:
+        yield server
+
+
+@pytest.fixture
+def smtp_overrides(mail_server: smtp_server.MailServer) -> dict[str, Any]:
+    """Settings that send the app's mail to MAIL_SERVER, emptied for each test."""
+    mail_server.received.clear()
+    mail_server.defer_next = 0
+    mail_server.refused.clear()
+    return {"smtp_url": mail_server.url}
 
 
 @pytest.fixture

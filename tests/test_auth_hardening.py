@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -27,16 +26,9 @@ NEW_PASSWORD = "purple otter sings at dawn"
 PHISHING_NAME = "Your account is locked! Call +1 555 0100 to unlock it"
 
 
-@pytest.fixture(scope="module")
-def mail_server() -> Iterator[MailServer]:
-    with smtp_server.running() as server:
-        yield server
-
-
 @pytest.fixture
-def settings_overrides(mail_server: MailServer) -> dict[str, Any]:
-    mail_server.received.clear()
-    return {"smtp_url": mail_server.url}
+def settings_overrides(smtp_overrides: dict[str, Any]) -> dict[str, Any]:
+    return smtp_overrides
 
 
 async def register(client: httpx.AsyncClient, email: str, **fields: str) -> httpx.Response:

@@ -8,7 +8,6 @@ import hashlib
 import os
 import re
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.database.db import Database
 from coursevault.mail import outbox
-from tests import smtp_server
 from tests.course_helpers import make_course
 from tests.factories import PASSWORD, error_code, login, make_user, signed_in
 from tests.media_helpers import make_clip, new_video, upload_file, wait_for_video
@@ -31,18 +29,9 @@ from tests.smtp_server import MailServer
 NEW_PASSWORD = "purple otter sings at dawn"
 
 
-@pytest.fixture(scope="module")
-def mail_server() -> Iterator[MailServer]:
-    with smtp_server.running() as server:
-        yield server
-
-
 @pytest.fixture
-def settings_overrides(mail_server: MailServer) -> dict[str, Any]:
-    mail_server.received.clear()
-    mail_server.defer_next = 0
-    mail_server.refused.clear()
-    return {"smtp_url": mail_server.url, "mail_from": "Course School <school@example.org>"}
+def settings_overrides(smtp_overrides: dict[str, Any]) -> dict[str, Any]:
+    return {**smtp_overrides, "mail_from": "Course School <school@example.org>"}
 
 
 async def register(client: httpx.AsyncClient, email: str, **fields: str) -> httpx.Response:

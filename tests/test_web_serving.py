@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from coursevault.http import web_app
 from tests.processes import COURSEVAULT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,3 +63,8 @@ def test_the_web_client_is_generated_from_the_current_api() -> None:
     ).stdout
     committed = (ROOT / "web" / "openapi.json").read_text()
     assert json.loads(current) == json.loads(committed), "run `make api-client`"
+
+
+def test_the_built_web_app_is_found_where_make_builds_it() -> None:
+    """`make run` builds into web/dist; serve finds it there without a setting."""
+    assert web_app.default_dist() == ROOT / "web" / "dist"

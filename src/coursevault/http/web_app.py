@@ -35,7 +35,7 @@ or use the API at <a href="/api/docs">/api/docs</a>.</p>"""
 
 
 def default_dist() -> Path:
-    return Path(__file__).resolve().parents[2] / "web" / "dist"
+    return Path(__file__).resolve().parents[3] / "web" / "dist"
 
 
 def page_headers(settings: Settings) -> dict[str, str]:

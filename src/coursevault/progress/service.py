@@ -12,6 +12,7 @@ measures it), once they cover 90 % of the video. A learner's own report (`PUT
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from coursevault import clock
@@ -73,15 +74,16 @@ async def record_watching(
 ) -> LessonProgress:
     """Stores the position a heartbeat reported and what its session PLAYED since the
     previous one; the video completes once what was played covers 90 % of it (L1)."""
+    keep_position = functools.partial(
+        record,
+        db=db,
+        user_id=user_id,
+        course_id=course_id,
+        lesson_id=lesson_id,
+        video_duration=video_duration,
+    )
     if played is None or not video_duration:
-        return await record(
-            db=db,
-            user_id=user_id,
-            course_id=course_id,
-            lesson_id=lesson_id,
-            position=position,
-            video_duration=video_duration,
-        )
+        return await keep_position(position=position)
     position = min(position, video_duration)
     for _ in range(SAVE_ATTEMPTS):
         stored = await progress_repo.evidence(db=db, user_id=user_id, lesson_id=lesson_id)
@@ -105,14 +107,7 @@ async def record_watching(
         if saved is not None:
             return saved
     # Still racing: keep the position; this heartbeat's stretch is not counted.
-    return await record(
-        db=db,
-        user_id=user_id,
-        course_id=course_id,
-        lesson_id=lesson_id,
-        position=position,
-        video_duration=video_duration,
-    )
+    return await keep_position(position=position)
 
 
 def _unclaimed(played: Played, counted_until: datetime | None) -> tuple[float, float] | None:
