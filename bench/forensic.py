@@ -3,8 +3,12 @@
 1. Tracing: TRIALS copies of distinct sessions, each a random 4-minute excerpt of the
    session's stream (a random rendition), re-encoded with x264 at 1 Mbit/s and scaled to
    854x480: how many name the right session among ISSUED numbers (goal: >= 19 of 20).
-   Then TRIALS copies that must name nobody: excerpts of the ordinary (all-A) playlist
-   and videos that are not this one (goal: no false accusation).
+   Then copies that must name nobody: TRIALS excerpts of the ordinary (all-A) playlist
+   and TRIALS of the plain ladder (the same source encoded without variants, as served
+   before a course turned the policy on), which must be recognised as unmarked (docs/
+   security.md F8; goal: all, and no marked copy called unmarked), and TRIALS / 2 videos
+   that are not this one (goal: no false accusation). Each copy prints the statistics the
+   unmarked rule reads: the median |score| (strength), the share of A decisions.
    Then, for 2 and 3 sessions of one account (each on its own random rendition), TRIALS
    copies mixed segment by segment from them, A wherever any of them had A: how many
    name the account's number (goal: 20 of 20) and how many name another (goal: 0). The
@@ -12,16 +16,21 @@
    gives each its own, as before F6, to show what that rule buys.
 2. Serving: the time to render one per-session playlist of a one-hour rendition (600
    segments), p50 and p99 over many renders (goal: p99 <= 1 ms).
+3. Re-package cost: the encode with A/B variants (what turning the policy on queues per
+   video) against the plain ladder of the same source in the same run, in seconds per
+   minute of video, and the CPU both used (which says what limits them).
 
     PYTHONPATH=. .venv/bin/python bench/forensic.py [--minutes 6] [--trials 20] [--preset veryfast]
-        [--per-session-numbers]
+        [--per-session-numbers] [--no-mixed]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
+import resource
 import secrets
 import statistics
 import subprocess
@@ -46,12 +55,14 @@ OTHER_SOURCES = (
 )
 
 
-def encode(clip: Path, work: Path, preset: str) -> tuple[Path, list[str]]:
+def encode(clip: Path, work: Path, preset: str, *, marked: bool = True) -> tuple[Path, list[str]]:
+    """The ladder of CLIP with its A/B variants (MARKED) or plain, as the transcode makes it."""
     probed = probe(clip)
     renditions = plan_renditions(probed.width, probed.height)
     sizes = [(r.name, r.width, r.height) for r in renditions]
-    patterns = mark.write_frames(mark.Pattern.of(secrets.token_hex(8)), sizes, work)
-    out = work / "variants"
+    pattern = mark.Pattern.of(secrets.token_hex(8))
+    patterns = mark.write_frames(pattern, sizes, work) if marked else ()
+    out = work / ("variants" if marked else "plain")
     out.mkdir()
     job = command.HlsJob(
         source=clip,
@@ -95,15 +106,40 @@ def other_video(source: str, out: Path, preset: str) -> Path:
     return out
 
 
+def timed_encode(
+    clip: Path, work: Path, preset: str, *, marked: bool
+) -> tuple[Path, list[str], float, float]:
+    """`encode`, with its wall-clock seconds and the CPU seconds its ffmpeg used."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    out, names = encode(clip, work, preset, marked=marked)
+    took = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return out, names, took, cpu
+
+
 def trace(copy: Path, ref: reference.Reference, key: bytes, issued: int) -> analysis.Verdict | None:
     frames, _ = features.frames(copy)
     aligned = analysis.align(frames, ref.mid)
     if aligned is None or aligned.correlation < analysis.MIN_ALIGNMENT:
         return None
     scores = analysis.segment_scores(frames, ref, aligned.offset)
-    return analysis.decide(
+    verdict = analysis.decide(
         scores, range(1, issued + 1), lambda n, count: codeword.bits(key, "bench", n, count)
     )
+    ups = sum(s.mark > 0 for s in scores) / max(1, len(scores))
+    TRACED.append((len(scores), verdict.strength or 0.0, ups))
+    return verdict
+
+
+TRACED: list[tuple[int, float, float]] = []  # (scored, strength, share of A) per traced copy
+
+
+def stats() -> str:
+    """The unmarked rule's statistics of the last traced copy."""
+    scored, strength, ups = TRACED[-1]
+    return f"{scored} scored, strength {strength:.2f}, {ups:.0%} A"
 
 
 def mixed_trials(
@@ -176,6 +212,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--issued", type=int, default=10_000, help="numbers issued for the video")
     parser.add_argument("--preset", default="veryfast", help="x264 preset of the leaks")
+    parser.add_argument("--no-mixed", action="store_true", help="skip the mixed copies")
     parser.add_argument(
         "--per-session-numbers",
         action="store_true",
@@ -192,16 +229,23 @@ def main() -> None:
         clip = make_clip(
             work / "source.mp4", size="1280x720", seconds=seconds, rate=25, audio=False
         )
-        started = time.perf_counter()
-        out, names = encode(clip, work, "veryfast")
-        took = time.perf_counter() - started
+        out, names, took, cpu = timed_encode(clip, work, "veryfast", marked=True)
         print(f"source: {seconds:g}s 1280x720, variants of {', '.join(names)} in {took:.0f}s")
+        plain, _, base, base_cpu = timed_encode(clip, work, "veryfast", marked=False)
+        minutes, cores = seconds / 60, os.cpu_count() or 1
+        bound = cpu / took > 0.8 * cores
+        limit = "CPU-bound: the x264 encodes, doubled" if bound else "not CPU-bound"
+        print(
+            f"re-package with variants: {took / minutes:.1f} s per minute of video vs "
+            f"{base / minutes:.1f} s for the plain ladder = {took / base:.2f}x; CPU "
+            f"{cpu / took:.2f} of {cores} cores busy ({base_cpu / base:.2f} plain): " + limit
+        )
         lowest = names[0]
         ref = reference.build(
             sorted(out.glob(f"{lowest}_a_*.ts")), sorted(out.glob(f"{lowest}_b_*.ts")), 25.0
         )
         count = len(ref.starts)
-        right = 0
+        right = called_unmarked = 0
         numbers = rng.sample(range(1, args.issued + 1), args.trials)
         for trial, number in enumerate(numbers):
             rendition = rng.choice(names)
@@ -220,32 +264,71 @@ def main() -> None:
                 else "not aligned"
             )
             outcome = "right" if ok else "WRONG"
+            outcome += " (CALLED UNMARKED)" if verdict and verdict.unmarked else ""
+            called_unmarked += bool(verdict and verdict.unmarked)
             where = f"{rendition} from {start:5.1f}s"
-            print(f"  marked trial {trial + 1:2d}: {where} -> {outcome} ({detail})")
+            print(f"  marked trial {trial + 1:2d}: {where} -> {outcome} ({detail}; {stats()})")
             copy.unlink()
-        accused = 0
-        for trial in range(args.trials):
-            if trial % 2 == 0:
-                chosen = [out / f"{names[-1]}_a_{i:05d}.ts" for i in range(count)]
+        marked_strengths = [strength for _, strength, _ in TRACED]
+        accused = recognised = unmarked_copies = others = 0
+        ladder_strengths: list[float] = []
+        for trial in range(args.trials * 5 // 2):
+            kind = trial % 5
+            if kind in (0, 2):  # the ordinary playlist (all A) of a course without the policy
+                rendition = rng.choice(names)
+                chosen = [out / f"{rendition}_a_{i:05d}.ts" for i in range(count)]
                 start = rng.uniform(0, max(0.0, seconds - EXCERPT))
                 copy = excerpt(chosen, start, work / f"plain{trial}.mp4", args.preset)
-                what = f"ordinary playlist from {start:5.1f}s"
+                what = f"all-A playlist {rendition} from {start:5.1f}s"
+            elif kind in (1, 3):  # the plain ladder, before the variants were made
+                rendition = rng.choice(names)
+                chosen = sorted(plain.glob(f"{rendition}_[0-9]*.ts"))
+                start = rng.uniform(0, max(0.0, seconds - EXCERPT))
+                copy = excerpt(chosen, start, work / f"ladder{trial}.mp4", args.preset)
+                what = f"plain ladder {rendition} from {start:5.1f}s"
             else:
-                source = OTHER_SOURCES[(trial // 2) % len(OTHER_SOURCES)]
+                source = OTHER_SOURCES[(trial // 5) % len(OTHER_SOURCES)]
                 copy = other_video(f"{source}", work / f"other{trial}.mp4", args.preset)
                 what = f"another video ({source.split('=')[0]})"
             verdict = trace(copy, ref, key, args.issued)
             named = verdict is not None and verdict.number is not None
             accused += named
-            outcome = "ACCUSED" if named else "no mark found"
-            print(f"  unmarked trial {trial + 1:2d}: {what} -> {outcome}")
+            if kind < 4:
+                unmarked_copies += 1
+                recognised += bool(verdict and verdict.unmarked)
+            if kind in (1, 3) and verdict:
+                ladder_strengths.append(TRACED[-1][1])
+            else:
+                others += 1
+            outcome = (
+                "ACCUSED"
+                if named
+                else "unmarked stream"
+                if verdict and verdict.unmarked
+                else f"no mark found ({verdict.reason if verdict else 'not aligned'})"
+            )
+            shown = f"; {stats()}" if verdict else ""
+            print(f"  unmarked trial {trial + 1:2d}: {what} -> {outcome}{shown}")
             copy.unlink()
         print(f"tracing: right session in {right} of {args.trials} marked copies (goal >= 19/20)")
-        print(f"tracing: {accused} false accusations in {args.trials} unmarked copies (goal 0)")
+        print(
+            f"tracing: {recognised} of {unmarked_copies} copies of unmarked streams recognised "
+            f"as unmarked (goal all), {called_unmarked} marked copies called unmarked (goal 0)"
+        )
+        print(
+            f"tracing: strength (median |score|) of marked copies {min(marked_strengths):.2f}"
+            f"-{max(marked_strengths):.2f}, of the plain ladder's {min(ladder_strengths):.2f}"
+            f"-{max(ladder_strengths):.2f} (threshold {analysis.UNMARKED_STRENGTH}; all-A copies "
+            "are told by their one sign)"
+        )
+        print(
+            f"tracing: {accused} false accusations in {unmarked_copies + others} copies that "
+            f"are unmarked or another video (goal 0)"
+        )
         setup = f"x264 {args.preset} 1 Mbit/s 854x480"
         print(f"  ({args.issued:,} issued numbers, 4-minute excerpts, {setup})")
         rule = "one number per session" if args.per_session_numbers else "one per account"
-        for sessions in (2, 3):
+        for sessions in () if args.no_mixed else (2, 3):
             traced, accused = mixed_trials(sessions, args, rng, (out, names, ref, key, work))
             print(
                 f"tracing: {sessions} sessions of one account mixed ({rule}): traced to the "

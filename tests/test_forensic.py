@@ -27,6 +27,7 @@ from coursevault.watermark import mark
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import decrypt_segment, make_clip
 from tests.processes import (
+    TEST_PRESET,
     Server,
     Viewer,
     create_account,
@@ -51,6 +52,7 @@ class Site:
     server: Server
     data_dir: Path
     video_id: str
+    clip: Path  # the upload: the plain ladder of a course without the policy is made from it
     marked: list[Viewer]
     plain: Viewer
     bound: Viewer  # session-bound keys (the default), watermarked too
@@ -67,8 +69,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         for student in ("ann", "bob", "cat", "dan"):
             sign_up(server.url, f"{student}@example.com")
         # 15 frames a second: the mark is per segment, and fewer frames cost less everywhere.
-        clip = make_clip(work / "c.mp4", size="320x240", seconds=SECONDS, rate=15).read_bytes()
-        video_id = upload_until_ready(server.url, "t@example.com", PASSWORD, clip, forensic=True)
+        clip = make_clip(work / "c.mp4", size="320x240", seconds=SECONDS, rate=15)
+        video_id = upload_until_ready(
+            server.url, "t@example.com", PASSWORD, clip.read_bytes(), forensic=True
+        )
 
         def viewer(student: str, policy: dict[str, object]) -> Viewer:
             return enrolled_playback(
@@ -80,6 +84,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             server=server,
             data_dir=data_dir,
             video_id=video_id,
+            clip=clip,
             marked=[viewer("ann", MARKED), viewer("bob", MARKED)],
             plain=viewer("cat", {"key_protection": "standard"}),
             bound=viewer("dan", {"forensic_watermark": True}),
@@ -143,14 +148,19 @@ def test_F1_F2_each_session_gets_its_own_variants_and_no_other(site: Site) -> No
         assert clear[0] == 0x47 and clear[188] == 0x47  # MPEG-TS: the right key and IV
 
 
-def leak(site: Site, viewer: Viewer, out: Path, seconds: int = SECONDS) -> Path:
+def leak(site: Site, viewer: Viewer | None, out: Path, seconds: int = SECONDS) -> Path:
     """What a pirate with the viewer's cookie gets: ffmpeg plays the HLS stream and the
-    result is re-encoded like a screen recording (x264, 1 Mbit/s, 854x480)."""
-    url = site.server.url + viewer.playlist_url
+    result is re-encoded like a screen recording (x264, 1 Mbit/s, 854x480). Without a
+    VIEWER: the plain ladder of the upload, as a course without the policy serves a video
+    encoded before its course turned the policy on (docs/security.md F7)."""
+    if viewer is None:
+        source = ["-i", str(plain_ladder(site.clip, out.parent / "plain-ladder"))]
+    else:
+        cookie = f"Cookie: cv_access={viewer.access_cookie}\r\n"
+        source = ["-headers", cookie, "-i", site.server.url + viewer.playlist_url]
     subprocess.run(
         [
-            ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error",
-            "-headers", f"Cookie: cv_access={viewer.access_cookie}\r\n", "-i", url,
+            ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error", *source,
             "-map", "0:v:0", "-t", str(seconds), "-vf", "scale=854:480", "-c:v", "libx264", "-b:v", "1M",
             "-preset", "ultrafast", "-y", str(out),
         ],
@@ -158,6 +168,20 @@ def leak(site: Site, viewer: Viewer, out: Path, seconds: int = SECONDS) -> Path:
         timeout=180,
     )  # fmt: skip
     return out
+
+
+def plain_ladder(clip: Path, out: Path) -> Path:
+    """The unmarked ladder of CLIP as the server encodes one (same rungs and preset), and
+    its one rendition's playlist."""
+    probed = probe(clip)
+    renditions = plan_renditions(probed.width, probed.height)
+    out.mkdir()
+    job = command.HlsJob(
+        source=clip, demuxer=probed.demuxer, has_audio=False, renditions=renditions,
+        output_dir=out, preset=TEST_PRESET,
+    )  # fmt: skip
+    asyncio.run(runner.run(command.hls_ladder_args(job), timeout=300))
+    return out / f"{renditions[0].name}.m3u8"
 
 
 def test_F3_trace_names_the_session_of_each_copy(site: Site, tmp_path: Path) -> None:
@@ -200,11 +224,26 @@ def test_F3_trace_names_the_session_of_each_copy(site: Site, tmp_path: Path) -> 
         headers={"Authorization": f"Bearer {admin}"},
     )
     assert missing.status_code == 404
-    # The ordinary (all-A) playlist names nobody (the command says so and exits 3); nor does
-    # another video (through the API).
-    unmarked = leak(site, site.plain, tmp_path / "plain.mp4", seconds=40)
+    # Copies of unmarked streams name nobody and say so (F8): the ordinary (all-A) playlist
+    # of a course without the policy through the command (exit status 3, as for any copy
+    # that names nobody)...
+    unmarked = leak(site, site.plain, tmp_path / "plain.mp4")
     traced = run_cli(site.data_dir, "trace", str(unmarked), "--video", site.video_id, **SECRET)
-    assert traced.returncode == 3 and "every segment is A" in traced.stdout, traced.stdout
+    print(traced.stdout)
+    assert traced.returncode == 3, traced.stdout + traced.stderr
+    assert "unmarked stream: this copy comes from an unmarked stream" in traced.stdout
+    assert "too little" not in traced.stdout
+    # ... and the plain ladder (the video encoded without variants) through the API.
+    ladder = leak(site, None, tmp_path / "ladder.mp4")
+    answer = httpx.post(
+        url, content=ladder.read_bytes(), headers={"Authorization": f"Bearer {admin}"}, timeout=120
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    print("\n".join(body["report"]))
+    assert body["unmarked"] and not body["found"] and body["sessions"] == [], body["report"]
+    assert len(body["segments"]) >= 20 and "too little" not in body["reason"]
+    # Nor does another video (through the API).
     other = tmp_path / "other.mp4"
     subprocess.run(
         [

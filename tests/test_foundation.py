@@ -271,7 +271,7 @@ def _imported_features(package: str) -> set[str]:
         ("enrollments", FEATURES),
         # courses: only media/routes.py, which composes a video's deletion (checked below)
         ("media", FEATURES - {"auth", "jobs", "courses"}),
-        ("courses", {"streaming", "payments", "reports", "jobs", "forensic", "engagement"}),
+        ("courses", {"streaming", "payments", "reports", "jobs", "forensic"}),
         ("captions", FEATURES - {"media", "auth"}),
         ("engagement", FEATURES),
         ("forensic", FEATURES - {"media", "auth"}),

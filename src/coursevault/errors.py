@@ -101,6 +101,7 @@ class ErrorCode(StrEnum):
     # forensic watermark
     video_not_watermarked = "video_not_watermarked"
     unreadable_copy = "unreadable_copy"
+    protected_copy_pending = "protected_copy_pending"
     # streaming
     stream_limit = "stream_limit"
     play_limit = "play_limit"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError, type ErrorCodeOrStatus } from "./api/client";
-import { mediaProblem, playbackProblem, watermarkSpot } from "./playback";
+import { mediaProblem, playbackProblem, retryDelay, watermarkSpot } from "./playback";
 
 describe("playbackProblem", () => {
   it("lists the other devices at the stream limit", () => {
@@ -35,6 +35,26 @@ describe("playbackProblem", () => {
     ["http_502", "other"],
   ])("maps %s to %s", (code, kind) => {
     expect(playbackProblem(new ApiError(403, code, "m")).kind).toBe(kind);
+  });
+
+  it("waits for the protected copy with its progress and the server's delay (F7)", () => {
+    const problem = playbackProblem(
+      new ApiError(409, "protected_copy_pending", "m", { progress: 0.25, retry_after: 7 }),
+    );
+    expect(problem).toEqual({
+      kind: "pending",
+      message: "Preparing your protected copy…",
+      progress: 0.25,
+      retryAfter: 7,
+    });
+    const bare = playbackProblem(new ApiError(409, "protected_copy_pending", "m", null));
+    expect(bare.kind === "pending" && [bare.progress, bare.retryAfter]).toEqual([0, 5]);
+  });
+
+  it("keeps the retry delay between 2 and 30 seconds", () => {
+    expect([retryDelay(0), retryDelay(5), retryDelay(600), retryDelay(undefined), retryDelay(NaN)]).toEqual([
+      2, 5, 30, 5, 5,
+    ]);
   });
 
   it("handles network errors", () => {

@@ -8,6 +8,7 @@ export type PlaybackProblem =
   | { kind: "play_limit"; message: string }
   | { kind: "not_enrolled"; message: string }
   | { kind: "not_ready"; message: string }
+  | { kind: "pending"; message: string; progress: number; retryAfter: number }
   | { kind: "ended"; message: string }
   | { kind: "signed_out"; message: string }
   | { kind: "other"; message: string };
@@ -30,6 +31,13 @@ export function endedMessage(reason: string | null | undefined): string {
   }
 }
 
+/** How many seconds a player waiting for its protected copy (F7) waits before asking
+ * again: what the server said (Retry-After), kept between 2 and 30 s. */
+export function retryDelay(seconds: number | undefined): number {
+  if (seconds === undefined || !Number.isFinite(seconds)) return 5;
+  return Math.max(2, Math.min(30, seconds));
+}
+
 /** Turns an API error from starting or keeping playback into what the viewer can do next. */
 export function playbackProblem(error: unknown): PlaybackProblem {
   if (!(error instanceof ApiError)) {
@@ -44,6 +52,15 @@ export function playbackProblem(error: unknown): PlaybackProblem {
       return { kind: "play_limit", message: error.message };
     case "not_enrolled":
       return { kind: "not_enrolled", message: error.message };
+    case "protected_copy_pending": {
+      const detail = error.detail as { progress?: number; retry_after?: number } | null;
+      return {
+        kind: "pending",
+        message: "Preparing your protected copy…",
+        progress: Math.max(0, Math.min(1, detail?.progress ?? 0)),
+        retryAfter: retryDelay(detail?.retry_after),
+      };
+    }
     case "video_not_ready":
       return { kind: "not_ready", message: "This video is still being prepared. Try again in a few minutes." };
     case "playback_ended":

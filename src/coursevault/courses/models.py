@@ -51,6 +51,15 @@ class KeyProtection(StrEnum):
     standard = "standard"  # plain AES-128 keys: any HLS player (Safari, VLC, ffmpeg) plays
 
 
+class UnmarkedStart(StrEnum):
+    """What a playback start of a watermarked course does while the lesson's video has no
+    forensic variants yet, e.g. during the re-package the policy queued (docs/security.md,
+    F7)."""
+
+    wait = "wait"  # 409 protected_copy_pending with the re-package's progress (default)
+    play_unmarked = "play_unmarked"  # the plain stream, the session recorded as unmarked
+
+
 class PlaybackPolicy(BaseModel):
     """A course's limits; None takes the site-wide default."""
 
@@ -62,6 +71,7 @@ class PlaybackPolicy(BaseModel):
     # so a leaked copy names the session (docs/security.md, F1-F4). Turning it on queues
     # the forensic variants of the course's videos.
     forensic_watermark: bool = False
+    unmarked_start: UnmarkedStart = UnmarkedStart.wait
 
 
 class Release(BaseModel):
@@ -149,6 +159,10 @@ class LessonRead(BaseModel):
     duration: float | None = None
     video_id: str | None = None  # only in the instructor's view
     video_status: str | None = None  # only in the instructor's view
+    # Only in the instructor's view, as the video's `forensic_watermark` and
+    # `forensic_progress`: its forensic variants are published; how far their encode is.
+    video_forensic_watermark: bool | None = None
+    video_forensic_progress: float | None = None
     body: str | None = None  # Markdown source, only in the instructor's view
     chapters: list[Chapter] = []
     release: Release | None = None  # the lesson's own rule
@@ -186,6 +200,9 @@ class CourseRead(CourseSummary):
 
     instructor_id: str
     policy: PlaybackPolicy
+    # Only in the instructor's view: every session is marked, i.e. the policy asks for the
+    # watermark and every video lesson's video has its variants (F7).
+    forensic_watermark: bool | None = None
     sections: list[SectionRead]
     created_at: datetime
     published_at: datetime | None

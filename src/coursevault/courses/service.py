@@ -34,6 +34,7 @@ from coursevault.courses.models import (
 )
 from coursevault.courses.outline import lessons_of, new_id, refresh_video_details, videos_of
 from coursevault.database.db import Database, Document
+from coursevault.engagement import service as engagement
 from coursevault.enrollments import service as enrollments
 from coursevault.http import urls
 from coursevault.media import service as media
@@ -133,9 +134,24 @@ async def update_course(*, db: Database, course: Document, course_in: CourseUpda
     if updated is None:
         raise errors.course_not_found()
     if course_in.policy is not None and course_in.policy.forensic_watermark:
-        videos = [lesson["video_id"] for lesson in lessons_of(updated) if lesson.get("video_id")]
+        videos = await most_watched_videos(db=db, course=updated)
         await media.queue_forensic(db=db, video_ids=videos)
     return updated
+
+
+async def most_watched_videos(*, db: Database, course: Document) -> list[str]:
+    """The ids of COURSE's lesson videos, most viewed first (the views of the lessons that
+    use each one), then in lesson order."""
+    # The order their forensic re-packages are made in: until a video's variants are
+    # published its sessions are served unmarked (or wait), so the videos learners are
+    # most likely to open go first.
+    lessons = [lesson for lesson in lessons_of(course) if lesson.get("video_id")]
+    counted = await engagement.views(db=db, lesson_ids=[str(lesson["id"]) for lesson in lessons])
+    views: dict[str, int] = {}
+    for lesson in lessons:
+        video_id = str(lesson["video_id"])
+        views[video_id] = views.get(video_id, 0) + counted[str(lesson["id"])]
+    return sorted(views, key=lambda video_id: -views[video_id])  # stable: lesson order
 
 
 async def delete_course(*, db: Database, course: Document) -> None:
@@ -218,6 +234,7 @@ async def to_read(*, db: Database, course: Document, viewer: User | None) -> Cou
         )
         for section in course["sections"]
     ]
+    policy = PlaybackPolicy(**course["policy"])
     return CourseRead(
         **summary_of(course, instructor.name if instructor else "").model_dump(),
         description_html=render_markdown(course["description"]),
@@ -225,13 +242,26 @@ async def to_read(*, db: Database, course: Document, viewer: User | None) -> Cou
         outcomes_html=render_markdown(course.get("outcomes", "")),
         instructor_bio=instructor.bio if instructor else "",
         instructor_id=course["instructor_id"],
-        policy=PlaybackPolicy(**course["policy"]),
+        policy=policy,
+        forensic_watermark=_served_marked(course, policy, videos) if editor else None,
         sections=sections,
         created_at=course["created_at"],
         published_at=course["published_at"],
         enrolled=standing is not None,
         can_edit=editor,
     )
+
+
+def _served_marked(course: Document, policy: PlaybackPolicy, videos: dict[str, Video]) -> bool:
+    """Whether every session of COURSE gets its own mark: the policy asks for it and every
+    video lesson's video has its variants published (until then F7 applies)."""
+    if not policy.forensic_watermark:
+        return False
+    for lesson in lessons_of(course):
+        video = videos.get(lesson.get("video_id") or "")
+        if lesson["kind"] == LessonKind.video and (video is None or video.forensic is None):
+            return False
+    return True
 
 
 def _lesson_read(
@@ -248,6 +278,8 @@ def _lesson_read(
         duration=lesson.get("duration"),
         video_id=lesson.get("video_id") if editor else None,
         video_status=video.status if video is not None else None,
+        video_forensic_watermark=video.forensic is not None if video is not None else None,
+        video_forensic_progress=media.forensic_progress(video) if video is not None else None,
         body=lesson.get("body") if editor and lesson["kind"] == LessonKind.text else None,
         chapters=lesson.get("chapters", []),
         release=lesson.get("release"),

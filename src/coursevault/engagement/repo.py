@@ -24,3 +24,9 @@ async def add(*, db: Database, lesson_id: str, course_id: str, flushed: Flush) -
 
 async def get(*, db: Database, lesson_id: str) -> Document | None:
     return await db.lesson_engagement.find_one({"_id": lesson_id})
+
+
+async def views(*, db: Database, lesson_ids: list[str]) -> dict[str, int]:
+    """The views counted for each of LESSON_IDS that has any (one read)."""
+    cursor = db.lesson_engagement.find({"_id": {"$in": lesson_ids}}, {"views": True})
+    return {str(doc["_id"]): int(doc.get("views", 0)) async for doc in cursor}

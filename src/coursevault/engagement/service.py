@@ -45,6 +45,12 @@ async def _add(db: Database, lesson_id: str, course_id: str, flushed: curve.Flus
         log.exception("engagement of lesson %s not recorded", lesson_id)
 
 
+async def views(*, db: Database, lesson_ids: list[str]) -> dict[str, int]:
+    """Views per lesson of LESSON_IDS (0 for a lesson nobody watched yet)."""
+    counted = await engagement_repo.views(db=db, lesson_ids=lesson_ids)
+    return {lesson_id: counted.get(lesson_id, 0) for lesson_id in lesson_ids}
+
+
 async def of_lesson(*, db: Database, lesson_id: str, duration: float | None) -> LessonEngagement:
     doc = await engagement_repo.get(db=db, lesson_id=lesson_id) or {}
     views = int(doc.get("views", 0))

@@ -13,3 +13,14 @@ def not_watermarked() -> AppError:
 
 def unreadable_copy(reason: str = "The file is not a video this server can decode.") -> AppError:
     return AppError(422, ErrorCode.unreadable_copy, reason)
+
+
+def protected_copy_pending(progress: float, retry_after: int) -> AppError:
+    """A watermarked course's video whose variants are still being made (F7, `wait`)."""
+    return AppError(
+        409,
+        ErrorCode.protected_copy_pending,
+        "Your protected copy of this video is being prepared; playback starts when it is ready.",
+        detail={"progress": progress, "retry_after": retry_after},
+        headers={"Retry-After": str(retry_after)},
+    )

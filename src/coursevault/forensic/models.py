@@ -37,4 +37,12 @@ class TraceRead(BaseModel):
     # Every session of the named account for this video: they share one number (F6), so
     # the copy may come from any of them, or from several mixed.
     sessions: list[TracedSession]
+    # The copy comes from an unmarked stream (F8): the plain ladder or the all-A playlist.
+    # Then UNMARKED_SESSIONS are this video's sessions recorded as served unmarked (F7,
+    # number 0), oldest first, started between WINDOW_START and WINDOW_END.
+    unmarked: bool
+    strength: float | None  # median |score| of the scored segments (~1 when marked)
+    window_start: datetime | None
+    window_end: datetime | None
+    unmarked_sessions: list[TracedSession]
     report: list[str]  # the same lines `coursevault trace` prints

@@ -74,6 +74,39 @@ async def record(
     )
 
 
+async def record_unmarked(
+    *,
+    db: Database,
+    video_id: str,
+    session_id: str,
+    user_id: str,
+    device: str,
+    ip: str,
+    started_at: datetime,
+) -> None:
+    """Records that session SESSION_ID of a watermarked course was served VIDEO_ID's plain
+    stream (number 0, every segment A) because the video had no variants yet (F7)."""
+    await db.forensic_marks.insert_one(
+        {
+            "_id": session_id,
+            "video_id": video_id,
+            "number": 0,
+            "unmarked": True,
+            "session_id": session_id,
+            "user_id": user_id,
+            "device": device,
+            "ip": ip,
+            "started_at": started_at,
+        }
+    )
+
+
+async def unmarked_sessions(*, db: Database, video_id: str) -> list[Document]:
+    """The sessions of VIDEO_ID recorded as served unmarked (F7), oldest first."""
+    cursor = db.forensic_marks.find({"video_id": video_id, "number": 0, "unmarked": True})
+    return sorted([doc async for doc in cursor], key=lambda doc: doc["started_at"])
+
+
 async def sessions(*, db: Database, video_id: str, number: int) -> list[Document]:
     """The sessions served under NUMBER, oldest first."""
     cursor = db.forensic_marks.find({"video_id": video_id, "number": number})

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from coursevault.auth import service as auth
 from coursevault.config import Settings
 from coursevault.database.db import Database
 from coursevault.ffmpeg.probe import ProbeRejected
+from coursevault.forensic import errors
 from coursevault.forensic import repo as forensic_repo
 from coursevault.forensic.models import TracedSegment, TracedSession, TraceRead
 from coursevault.kdf import derive_key
@@ -26,6 +27,9 @@ from coursevault.ttl_cache import TtlCache
 from coursevault.watermark import analysis, codeword, features, reference, variants
 
 TEMPLATE_CACHE_SECONDS = 300.0  # a generation's playlists never change
+# How soon a player waiting for a video's variants asks again (F7): a playback start is
+# one cached video read before any write, so waiting players cost little.
+PENDING_RETRY_SECONDS = 5
 
 
 class NotWatermarked(LookupError):
@@ -71,6 +75,38 @@ async def issue(
         started_at=started_at,
     )
     return number
+
+
+async def record_unmarked(
+    *,
+    db: Database,
+    video: Video,
+    session_id: str,
+    user_id: str,
+    device: str,
+    ip: str,
+    started_at: datetime,
+) -> None:
+    """Records a session of a watermarked course that plays VIDEO's plain stream because
+    its variants are not published yet (F7, `play_unmarked`): a trace of such a copy can
+    then name the sessions served unmarked."""
+    await forensic_repo.record_unmarked(
+        db=db,
+        video_id=video.id,
+        session_id=session_id,
+        user_id=user_id,
+        device=device,
+        ip=ip,
+        started_at=started_at,
+    )
+
+
+def require_variants(video: Video) -> None:
+    """Refuses a start of VIDEO for a watermarked course that waits for its variants (F7,
+    `wait`) while they are not published: 409 protected_copy_pending with the progress."""
+    if video.forensic is None:
+        progress = media.forensic_progress(video) or 0.0
+        raise errors.protected_copy_pending(round(progress, 3), PENDING_RETRY_SECONDS)
 
 
 _templates: TtlCache[tuple[str, str | None, str], variants.Template] = TtlCache(
@@ -120,6 +156,15 @@ class Trace:
     sessions: tuple[dict[str, object], ...]
     issued: int  # distinct numbers given out (the candidates)
     account: str | None = None  # the email of the account those sessions belong to
+    # When the copy comes from an unmarked stream (F8): the sessions of this video recorded
+    # as served unmarked (F7), oldest first, and the emails of their accounts by user id.
+    unmarked_sessions: tuple[dict[str, object], ...] = ()
+    unmarked_accounts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def unmarked(self) -> bool:
+        """Whether the copy comes from an unmarked stream (F8)."""
+        return self.verdict is not None and self.verdict.unmarked
 
     @property
     def mark(self) -> dict[str, object] | None:
@@ -142,6 +187,8 @@ class Trace:
             + " ".join(f"{s.index}:{'A' if s.mark > 0 else 'B'}" for s in self.segments)
         )
         verdict = self.verdict
+        if verdict is not None and verdict.unmarked:
+            return out + self._unmarked_lines(verdict)
         if verdict is None or verdict.number is None or self.mark is None:
             reason = verdict.reason if verdict else "no mark found"
             detail = (
@@ -173,6 +220,25 @@ class Trace:
         )
         return out
 
+    def _unmarked_lines(self, verdict: analysis.Verdict) -> list[str]:
+        out = [f"unmarked stream: this copy comes from an unmarked stream ({verdict.reason})"]
+        sessions = self.unmarked_sessions
+        if not sessions:
+            return [*out, "  no session of this video is on record as served unmarked"]
+        count = "1 session" if len(sessions) == 1 else f"{len(sessions)} sessions"
+        first, last = sessions[0]["started_at"], sessions[-1]["started_at"]
+        out.append(f"  {count} of this video were served unmarked between {first} and {last}:")
+        for session in sessions:
+            user = str(session["user_id"])
+            out += [
+                f"  session  {session['_id']}",
+                f"    account  {self.unmarked_accounts.get(user, user)}",
+                f"    device   {session['device']}",
+                f"    ip       {session['ip']}",
+                f"    started  {session['started_at']}",
+            ]
+        return out
+
 
 async def trace(*, db: Database, settings: Settings, video_id: str, copy: Path) -> Trace:
     """Which account's sessions of VIDEO_ID the file COPY came from (or that it names
@@ -190,7 +256,8 @@ async def trace(*, db: Database, settings: Settings, video_id: str, copy: Path) 
         raise UnreadableCopy(str(exc)) from exc
     except (av.error.FFmpegError, IndexError, ValueError, UnicodeDecodeError) as exc:
         raise UnreadableCopy("The file is not a video this server can decode.") from exc
-    numbers = await forensic_repo.numbers(db=db, video_id=video_id)
+    # Number 0 is the unmarked playlist (F7 records its sessions under it), not a codeword.
+    numbers = [n for n in await forensic_repo.numbers(db=db, video_id=video_id) if n > 0]
     key = _key(settings)
     alignment, scores, verdict = await asyncio.to_thread(
         _analyse, copied, ref, numbers, lambda n, count: codeword.bits(key, video_id, n, count)
@@ -203,7 +270,18 @@ async def trace(*, db: Database, settings: Settings, video_id: str, copy: Path) 
         found = await forensic_repo.sessions(db=db, video_id=video_id, number=verdict.number)
         user = await auth.get_user(db=db, user_id=str(found[0]["user_id"])) if found else None
         account = user.email if user else None
-    return Trace(video_id, alignment, scores, verdict, tuple(found), len(numbers), account)
+    unmarked: list[dict[str, object]] = []
+    emails: dict[str, str] = {}
+    if verdict.unmarked:
+        unmarked = await forensic_repo.unmarked_sessions(db=db, video_id=video_id)
+        for user_id in {str(session["user_id"]) for session in unmarked}:
+            user = await auth.get_user(db=db, user_id=user_id)
+            if user is not None:
+                emails[user_id] = user.email
+    return Trace(
+        video_id, alignment, scores, verdict, tuple(found), len(numbers), account,
+        tuple(unmarked), emails,
+    )  # fmt: skip
 
 
 def _analyse(
@@ -236,6 +314,17 @@ def to_read(found: Trace) -> TraceRead:
             )
             for mark in found.sessions
         ]
+    unmarked = [
+        TracedSession(
+            number=0,
+            session_id=str(mark["_id"]),
+            account=found.unmarked_accounts.get(str(mark["user_id"])),
+            device=str(mark["device"]),
+            ip=str(mark["ip"]),
+            started_at=mark["started_at"],
+        )
+        for mark in found.unmarked_sessions
+    ]
     return TraceRead(
         video_id=found.video_id,
         issued=found.issued,
@@ -254,5 +343,10 @@ def to_read(found: Trace) -> TraceRead:
         chance=verdict.chance if verdict else None,
         session=sessions[0] if sessions else None,
         sessions=sessions,
+        unmarked=found.unmarked,
+        strength=round(verdict.strength, 3) if verdict and verdict.strength is not None else None,
+        window_start=unmarked[0].started_at if unmarked else None,
+        window_end=unmarked[-1].started_at if unmarked else None,
+        unmarked_sessions=unmarked,
         report=found.lines(),
     )

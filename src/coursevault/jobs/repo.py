@@ -28,9 +28,11 @@ async def enqueue(
     entity: str,
     max_attempts: int,
     job_id: str | None = None,
+    after: timedelta = timedelta(0),
 ) -> tuple[str, bool]:
-    """Queues a job of KIND about ENTITY (e.g. "video:<id>"); returns its id and whether it
-    is new (False: a job with the given JOB_ID already exists and nothing was queued)."""
+    """Queues a job of KIND about ENTITY (e.g. "video:<id>"), due AFTER from now; returns
+    its id and whether it is new (False: a job with the given JOB_ID already exists and
+    nothing was queued)."""
     now = clock.now()
     job_id = job_id or str(ObjectId())
     try:
@@ -44,7 +46,7 @@ async def enqueue(
                 "attempts": 0,
                 "interrupted": 0,
                 "max_attempts": max_attempts,
-                "run_at": now,
+                "run_at": now + after,
                 "lease_until": None,
                 "worker": None,
                 "error": None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
@@ -13,12 +13,19 @@ from coursevault.jobs.models import JobState, JobType
 
 
 async def enqueue(
-    *, db: Database, job_type: JobType, payload: BaseModel, entity: str, once: str | None = None
+    *,
+    db: Database,
+    job_type: JobType,
+    payload: BaseModel,
+    entity: str,
+    once: str | None = None,
+    after: timedelta = timedelta(0),
 ) -> str:
     """Queues a job of JOB_TYPE about ENTITY and wakes this process's workers.
 
     ONCE names the job: queuing a second job under the same name does nothing, so work that
     must happen once per event (a receipt) may be asked for by every handler that sees it.
+    AFTER delays it: workers take due jobs oldest `run_at` first.
     """
     job_id, created = await jobs_repo.enqueue(
         db=db,
@@ -27,6 +34,7 @@ async def enqueue(
         entity=entity,
         max_attempts=job_type.max_attempts,
         job_id=f"{job_type.kind}:{once}" if once else None,
+        after=after,
     )
     if created:
         queue.notify_local()

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import shutil
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -132,14 +133,18 @@ def entity(video_id: str) -> str:
     return f"video:{video_id}"
 
 
-async def queue_forensic(*, db: Database, video: Video) -> None:
-    """Queues a ready video's re-encode with forensic variants (once per fence)."""
+async def queue_forensic(*, db: Database, video: Video, rank: int = 0) -> None:
+    """Queues a ready video's re-encode with forensic variants (once per fence); a higher
+    RANK is taken after a lower one queued at the same time."""
     await jobs.enqueue(
         db=db,
         job_type=TRANSCODE,
         payload=TranscodePayload(video_id=video.id, repackage=True, forensic=True),
         entity=entity(video.id),
         once=f"forensic-{video.id}-{video.fence}",
+        # Workers take due jobs by `run_at`; jobs queued in one loop can share its
+        # millisecond (BSON dates), so the rank spaces them one millisecond apart.
+        after=timedelta(milliseconds=rank),
     )
 
 

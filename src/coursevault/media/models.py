@@ -125,6 +125,8 @@ class VideoRead(VideoFields):
     id: str
     upload_url: str
     forensic_watermark: bool = False  # its forensic variants are published
+    # While its variants are asked for and not published yet: how far their encode is, 0..1.
+    forensic_progress: float | None = None
 
 
 class VideoPage(BaseModel):

@@ -45,7 +45,23 @@ def to_read(video: Video) -> VideoRead:
         id=video.id,
         upload_url=urls.upload(video.id),
         forensic_watermark=video.forensic is not None,
+        forensic_progress=forensic_progress(video),
     )
+
+
+def forensic_progress(video: Video) -> float | None:
+    """How far the encode that adds VIDEO's forensic variants is (0..1), while they are
+    asked for and not published; None otherwise (published, or not asked for: never, or
+    the last attempt failed)."""
+    if video.forensic is not None or not video.forensic_requested:
+        return None
+    if video.status is VideoStatus.failed:
+        return None
+    # A ready video keeps the 1.0 of its last encode until the re-package starts (which
+    # writes 0 and then at most 0.99): 1.0 here means queued.
+    if video.status is VideoStatus.ready and video.progress >= 1.0:
+        return 0.0
+    return video.progress
 
 
 def sanitize_filename(name: str) -> str:
@@ -165,15 +181,18 @@ async def queue_repackage(*, db: Database, video: Video) -> str:
 
 async def queue_forensic(*, db: Database, video_ids: list[str]) -> int:
     """Queues the forensic variants of those VIDEO_IDS that lack them (a watermarked course
-    uses them); a video not ready yet gets them at its first encode. Returns how many."""
+    uses them), to be made in the order given (the first is taken first); a video not ready
+    yet gets them at its first encode. Returns how many."""
+    ordered = list(dict.fromkeys(video_ids))
+    found = await media_repo.get_videos(db=db, video_ids=ordered)
     queued = 0
-    for video in (await media_repo.get_videos(db=db, video_ids=list(set(video_ids)))).values():
+    for video in (found[video_id] for video_id in ordered if video_id in found):
         # One request at a time: only the caller that sets the flag queues the work (a
         # second save of the policy while the re-package runs changes nothing).
         if not await media_repo.request_forensic(db=db, video_id=video.id):
             continue
         if video.status is VideoStatus.ready:
-            await media_jobs.queue_forensic(db=db, video=video)
+            await media_jobs.queue_forensic(db=db, video=video, rank=queued)
             queued += 1
     return queued
 

@@ -12,7 +12,13 @@ from coursevault import clock
 from coursevault.auth.models import User
 from coursevault.config import Settings
 from coursevault.courses import access as lessons
-from coursevault.courses.models import KeyProtection, LessonKind, LimitBehavior, PlaybackPolicy
+from coursevault.courses.models import (
+    KeyProtection,
+    LessonKind,
+    LimitBehavior,
+    PlaybackPolicy,
+    UnmarkedStart,
+)
 from coursevault.database.db import Database
 from coursevault.engagement import service as engagement
 from coursevault.ffmpeg.storyboard import TRACK
@@ -136,13 +142,20 @@ async def start_lesson(
     access = await lessons.lesson_access(db=db, user=user, ref=ref)
     if ref.lesson["kind"] != LessonKind.video or not ref.lesson.get("video_id"):
         raise errors.not_a_video_lesson()
+    policy = PlaybackPolicy(**ref.course["policy"])
+    if policy.forensic_watermark and policy.unmarked_start is UnmarkedStart.wait:
+        # Before the start is counted (K9), so a player waiting for the variants may ask
+        # again every few seconds (F7).
+        video = await media.ready_video(
+            db=db, video_id=ref.lesson["video_id"], max_age=settings.access_cache_seconds
+        )
+        forensic.require_variants(video)
     limit = limits.max_plays(settings, ref.course) if access is not lessons.Access.staff else None
     if limit is not None and not await limits.plays_left(db=db, user=user, ref=ref, limit=limit):
         log.info("playback refused (play limit) user=%s lesson=%s ip=%s", user.id, lesson_id, ip)
         raise errors.play_limit(limit)
     await limits.take_start(db=db, settings=settings, user=user, ip=ip)
     position = await progress.resume_position(db=db, user_id=user.id, lesson_id=lesson_id)
-    policy = PlaybackPolicy(**ref.course["policy"])
     started = await start(
         db=db,
         settings=settings,
@@ -203,6 +216,19 @@ async def _open(
             ip=ip,
             started_at=now,
         )
+    elif lesson and lesson.forensic:
+        # No variants yet (F7): the course plays unmarked meanwhile, or a `wait` start raced
+        # the publish; either way the session is on record as served unmarked.
+        await forensic.record_unmarked(
+            db=db,
+            video=video,
+            session_id=session_id,
+            user_id=user.id,
+            device=device[:200],
+            ip=ip,
+            started_at=now,
+        )
+        log.info("playback unmarked (no variants yet) session=%s video=%s", session_id, video.id)
     key_secret = secrets.token_bytes(32) if key_protection is KeyProtection.session else None
     session = PlaybackSession(
         id=session_id,

@@ -12,6 +12,13 @@ for A and -1 for B. Its noise is estimated from what the projection leaves over 
 holds no mark. The confident segments' A/B decisions are matched against the codewords of
 the numbers issued for the video; a number is named only when an accidental match of
 that quality, by any issued codeword, has a chance below one in a million (`decide`).
+
+A copy of an unmarked stream (the plain ladder, or the all-A playlist of a course without
+the policy) is recognised when no codeword is named (F8): its scores follow the bias of
+its encode, not a codeword. Either the mark is missing (the median |score| is far below
+the 1 of a marked segment: the plain ladder sits near the midpoint of A and B) or every
+decision has one sign (all A, or all B), which a keyed codeword does by chance as rarely
+as an accusation is allowed to be wrong.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -32,6 +39,12 @@ MIN_SECONDS = 1.0  # a segment needs this much of the copy to be scored
 MIN_ALIGNMENT = 0.5  # correlation below this: the copy is not this video
 FALSE_ACCUSATION = 1e-6
 CONFIDENT = 3.0  # a segment decides A or B when its statistic is this far from 0
+# Unmarked copies (F8), thresholds from `bench/forensic.py` (docs/performance.md): a marked
+# copy's median |score| was 0.80-0.98, the plain ladder's 0.00-0.02 (a segment's noise is
+# about 0.05); 0.3 is far from both, and a named codeword is never questioned by it.
+UNMARKED_STRENGTH = 0.3  # a median |score| below this: the copy carries no mark
+UNMARKED_SEGMENTS = 6  # scored segments that strength needs to be believed
+ENOUGH_SEGMENTS = 40  # never "too little of the video" with this many scored
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,8 @@ class Verdict:
     runner_up: int  # agreements of the next best codeword
     chance: float  # bound on the probability that the match is an accident
     reason: str
+    unmarked: bool = False  # the copy comes from an unmarked stream (F8)
+    strength: float | None = None  # median |score| of the scored segments (~1 when marked)
 
 
 def align(copy: features.Floats, reference: features.Floats) -> Alignment | None:
@@ -105,11 +120,35 @@ def chance(segments: int, agreeing: int) -> float:
     return float(tail / 2**segments)
 
 
+def strength(scores: list[SegmentScore]) -> float | None:
+    """The median |score| of SCORES: about 1 for a marked copy whatever its codeword, near 0
+    for a copy of the plain ladder (None without scores)."""
+    return float(np.median([abs(s.mark) for s in scores])) if scores else None
+
+
+def unmarked(scores: list[SegmentScore]) -> str | None:
+    """Why SCORES come from an unmarked stream, or None when they may carry a codeword."""
+    found = strength(scores)
+    if found is not None and len(scores) >= UNMARKED_SEGMENTS and found < UNMARKED_STRENGTH:
+        return f"no segment carries the mark: median strength {found:.2f}, a marked copy has ~1"
+    sure = [s for s in scores if abs(s.statistic) >= CONFIDENT]
+    ups = sum(s.mark > 0 for s in sure)
+    lean = max(ups, len(sure) - ups)
+    # Both constant patterns (all A: number 0's playlist; all B: the plain ladder's bias
+    # in some encodes) are hypotheses, so the chance that a keyed codeword leans this far
+    # by accident is doubled, and held to the bar an accusation is held to.
+    if sure and 2 * chance(len(sure), lean) <= FALSE_ACCUSATION:
+        side = "A" if ups == lean else "B"
+        return f"{lean} of {len(sure)} confident segments are {side}, as no codeword is"
+    return None
+
+
 def decide(
     scores: list[SegmentScore], numbers: Iterable[int], bits_of: Callable[[int, int], list[int]]
 ) -> Verdict:
     """The issued number (of NUMBERS) whose codeword (BITS_OF(number, count)) the copy's
-    A/B decisions follow, or None.
+    A/B decisions follow, or None, saying whether the copy is unmarked (`unmarked`: tried
+    only when no codeword is named, so a marked copy is never called unmarked).
 
     Only confident segments decide. A number is named when the chance that any of the
     issued codewords agrees that well by accident is below FALSE_ACCUSATION, and no
@@ -117,14 +156,36 @@ def decide(
     them, whatever the statistic, since an innocent codeword equals the copy's pattern
     with probability 2^-n.
     """
-    candidates = list(numbers)
+    candidates = [n for n in numbers if n > 0]  # 0 is the unmarked playlist, not a codeword
     sure = [s for s in scores if abs(s.statistic) >= CONFIDENT]
-    if not sure or not candidates:
-        return Verdict(None, 0, len(sure), 0, 1.0, "too little of the video to decide")
+    found = strength(scores)
+    matched = None
+    if sure and candidates:
+        matched = replace(_codeword(sure, len(scores), candidates, bits_of), strength=found)
+        if matched.number is not None:
+            return matched  # a codeword explains the copy: it is not unmarked
+    why = unmarked(scores)
+    if why is not None:
+        return Verdict(None, 0, len(sure), 0, 1.0, why, unmarked=True, strength=found)
+    if matched is not None:
+        return matched
+    if len(scores) < ENOUGH_SEGMENTS:
+        reason = "too little of the video to decide"
+    else:
+        reason = "no number was issued" if not candidates else "no segment decides A or B"
+    return Verdict(None, 0, len(sure), 0, 1.0, reason, strength=found)
+
+
+def _codeword(
+    sure: list[SegmentScore],
+    scored: int,
+    candidates: list[int],
+    bits_of: Callable[[int, int], list[int]],
+) -> Verdict:
+    """The verdict of matching the confident segments SURE (of SCORED) against the codewords
+    of CANDIDATES: the best match, named only beyond an accident."""
     indexes = np.array([s.index for s in sure])
     decisions = np.sign([s.mark for s in sure])
-    if np.all(decisions > 0):
-        return Verdict(None, 0, len(sure), 0, 1.0, "every segment is A: an unmarked playlist")
     count = int(indexes.max()) + 1
     ranked = sorted(
         ((int((np.asarray(bits_of(n, count))[indexes] == decisions).sum()), n) for n in candidates),
@@ -134,7 +195,18 @@ def decide(
     runner_up = ranked[1][0] if len(ranked) > 1 else 0
     bound = min(1.0, len(candidates) * chance(len(sure), agreeing))
     if bound > FALSE_ACCUSATION:
-        return Verdict(None, agreeing, len(sure), runner_up, bound, "no mark found")
+        reason = "the decisions follow no issued codeword"
+        if len(candidates) * chance(len(sure), len(sure)) > FALSE_ACCUSATION:
+            # Even full agreement could not name anyone: the copy is too short (or, with
+            # ENOUGH_SEGMENTS scored, its mark too weak) for a codeword, whoever's it is.
+            reason = (
+                "too little of the video to decide"
+                if scored < ENOUGH_SEGMENTS
+                else f"the mark is too weak: {len(sure)} of {scored} segments decide"
+            )
+        return Verdict(None, agreeing, len(sure), runner_up, bound, reason)
+    named: int | None = number
+    reason = "mark found"
     if len(candidates) * chance(len(sure), runner_up) <= FALSE_ACCUSATION:
-        return Verdict(None, agreeing, len(sure), runner_up, bound, "two sessions match")
-    return Verdict(number, agreeing, len(sure), runner_up, bound, "mark found")
+        named, reason = None, "two sessions match"
+    return Verdict(named, agreeing, len(sure), runner_up, bound, reason)

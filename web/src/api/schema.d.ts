@@ -1219,7 +1219,8 @@ export interface components {
             /**
              * @default {
              *       "forensic_watermark": false,
-             *       "key_protection": "session"
+             *       "key_protection": "session",
+             *       "unmarked_start": "wait"
              *     }
              */
             policy: components["schemas"]["PlaybackPolicy"];
@@ -1289,6 +1290,8 @@ export interface components {
              * @default false
              */
             enrolled: boolean;
+            /** Forensic Watermark */
+            forensic_watermark?: boolean | null;
             /** Id */
             id: string;
             /**
@@ -1423,7 +1426,7 @@ export interface components {
          * @description Every error code the API answers with; `docs/api-errors.md` explains each.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "invalid_link" | "already_verified" | "mail_disabled" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "invalid_chapters" | "invalid_image" | "image_too_large" | "lesson_not_released" | "student_not_enrolled" | "completion_needs_watching" | "course_not_completed" | "certificate_not_found" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "insufficient_storage" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "invalid_captions" | "captions_too_large" | "invalid_language" | "captions_not_found" | "too_many_caption_tracks" | "video_not_watermarked" | "unreadable_copy" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "playback_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature";
+        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "invalid_link" | "already_verified" | "mail_disabled" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "invalid_chapters" | "invalid_image" | "image_too_large" | "lesson_not_released" | "student_not_enrolled" | "completion_needs_watching" | "course_not_completed" | "certificate_not_found" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "insufficient_storage" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "invalid_captions" | "captions_too_large" | "invalid_language" | "captions_not_found" | "too_many_caption_tracks" | "video_not_watermarked" | "unreadable_copy" | "protected_copy_pending" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "playback_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature";
         /** ErrorDetail */
         ErrorDetail: {
             code: components["schemas"]["ErrorCode"];
@@ -1556,6 +1559,10 @@ export interface components {
             release?: components["schemas"]["Release"] | null;
             /** Title */
             title: string;
+            /** Video Forensic Progress */
+            video_forensic_progress?: number | null;
+            /** Video Forensic Watermark */
+            video_forensic_watermark?: boolean | null;
             /** Video Id */
             video_id?: string | null;
             /** Video Status */
@@ -1737,6 +1744,8 @@ export interface components {
             max_concurrent_streams?: number | null;
             /** Max Plays Per Lesson */
             max_plays_per_lesson?: number | null;
+            /** @default wait */
+            unmarked_start: components["schemas"]["UnmarkedStart"];
         };
         /** PlaybackSessionPage */
         PlaybackSessionPage: {
@@ -1980,8 +1989,18 @@ export interface components {
             session: components["schemas"]["TracedSession"] | null;
             /** Sessions */
             sessions: components["schemas"]["TracedSession"][];
+            /** Strength */
+            strength: number | null;
+            /** Unmarked */
+            unmarked: boolean;
+            /** Unmarked Sessions */
+            unmarked_sessions: components["schemas"]["TracedSession"][];
             /** Video Id */
             video_id: string;
+            /** Window End */
+            window_end: string | null;
+            /** Window Start */
+            window_start: string | null;
         };
         /** TracedSegment */
         TracedSegment: {
@@ -2019,6 +2038,14 @@ export interface components {
             /** Language */
             language: string;
         };
+        /**
+         * UnmarkedStart
+         * @description What a playback start of a watermarked course does while the lesson's video has no
+         *     forensic variants yet, e.g. during the re-package the policy queued (docs/security.md,
+         *     F7).
+         * @enum {string}
+         */
+        UnmarkedStart: "wait" | "play_unmarked";
         /** UserCreate */
         UserCreate: {
             /**
@@ -2101,6 +2128,8 @@ export interface components {
             duration: number | null;
             /** Error */
             error: string | null;
+            /** Forensic Progress */
+            forensic_progress?: number | null;
             /**
              * Forensic Watermark
              * @default false

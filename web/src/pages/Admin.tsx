@@ -121,9 +121,51 @@ export function Admin() {
 
 type Trace = Schemas["TraceRead"];
 
+/** A copy of an unmarked stream names nobody: it lists the sessions of the video that were
+ * served unmarked, and when (docs/security.md, F7, F8). */
+function UnmarkedCopy({ result }: { result: Trace }) {
+  const sessions = result.unmarked_sessions;
+  const when = (at: string) => new Date(at).toLocaleString();
+  return (
+    <div data-testid="trace-unmarked">
+      <Notice kind="info">This copy comes from an unmarked stream ({result.reason}): it names no account.</Notice>
+      {sessions.length === 0 || !result.window_start || !result.window_end ? (
+        <p>No session of this video is on record as served unmarked.</p>
+      ) : (
+        <>
+          <p>
+            {sessions.length} {sessions.length === 1 ? "session" : "sessions"} of this video were served unmarked
+            between {when(result.window_start)} and {when(result.window_end)}:
+          </p>
+          <table>
+            <thead>
+              <tr>
+                <th>Account</th>
+                <th>Device</th>
+                <th>IP</th>
+                <th>Started</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sessions.map((s) => (
+                <tr key={s.session_id}>
+                  <td>{s.account ?? "(deleted)"}</td>
+                  <td>{s.device}</td>
+                  <td>{s.ip}</td>
+                  <td>{when(s.started_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </div>
+  );
+}
+
 /** Upload a suspected copy of a watermarked video: the server names the account it came
- * from and lists that account's sessions of the video, or says that it finds no mark
- * (docs/security.md, F3, F6). */
+ * from and lists that account's sessions of the video, says that the copy comes from an
+ * unmarked stream, or that it finds no mark (docs/security.md, F3, F6, F8). */
 function TraceCopy() {
   const [videoId, setVideoId] = useState("");
   const [file, setFile] = useState<File | null>(null);
@@ -182,6 +224,8 @@ function TraceCopy() {
               </li>
             </ul>
           </div>
+        ) : result.unmarked ? (
+          <UnmarkedCopy result={result} />
         ) : (
           <Notice>No mark found: {result.reason}.</Notice>
         ))}

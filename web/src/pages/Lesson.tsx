@@ -1,14 +1,14 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback } from "react";
 import { Link, useParams } from "react-router-dom";
 import { api, duration, unwrap, type Schemas } from "../api/client";
 import { endPlayback, startPlayback } from "../api/playback";
 import { endSession, Player } from "../components/Player";
 import type { Chapter } from "../components/player/Chapters";
+import { PendingCopy } from "../components/player/PendingCopy";
+import { usePlaybackStart } from "../components/player/usePlaybackStart";
 import { opensOn } from "../components/release";
 import { Loading, Notice, useAction, useLoad } from "../components/ui";
 import { playbackProblem, type PlaybackProblem } from "../playback";
-
-type Start = Schemas["PlaybackStart"];
 
 export function Lesson() {
   const { courseId = "", lessonId = "" } = useParams();
@@ -126,26 +126,10 @@ function VideoLesson({
   captions: Schemas["CaptionLanguage"][];
   duration: number | null;
 }) {
-  const [start, setStart] = useState<Start | null>(null);
-  const [problem, setProblem] = useState<PlaybackProblem | null>(null);
-  const [attempt, setAttempt] = useState(0);
+  const { start, problem, setProblem, retry } = usePlaybackStart(lessonId, beginPlayback, endLateSession);
+  const onProblem = useCallback((p: PlaybackProblem) => setProblem(p), [setProblem]);
 
-  useEffect(() => {
-    let cancelled = false;
-    setStart(null);
-    setProblem(null);
-    startPlayback(lessonId, describeDevice())
-      // A start that lands after the page moved on is ended, or it would hold a stream slot.
-      .then((started) => (cancelled ? void endSession(started.session_id, null) : setStart(started)))
-      .catch((error) => !cancelled && setProblem(playbackProblem(error)));
-    return () => {
-      cancelled = true;
-    };
-  }, [lessonId, attempt]);
-
-  const onProblem = useCallback((p: PlaybackProblem) => setProblem(p), []);
-  const retry = useCallback(async () => setAttempt((a) => a + 1), []);
-
+  if (problem?.kind === "pending") return <PendingCopy progress={problem.progress} />;
   if (problem) return <ProblemView problem={problem} courseRef={courseRef} onRetry={retry} />;
   if (!start) return <Loading label="Starting playback…" />;
   return (
@@ -160,6 +144,9 @@ function VideoLesson({
     />
   );
 }
+
+const beginPlayback = (lessonId: string) => startPlayback(lessonId, describeDevice());
+const endLateSession = (sessionId: string) => void endSession(sessionId, null);
 
 function describeDevice(): string {
   const ua = navigator.userAgent;

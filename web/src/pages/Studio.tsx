@@ -19,7 +19,7 @@ export function Studio() {
             description: "",
             outcomes: "",
             price: { amount: 0, currency: "usd" },
-            policy: { key_protection: "session", forensic_watermark: false },
+            policy: { key_protection: "session", forensic_watermark: false, unmarked_start: "wait" },
           },
         }),
       ),

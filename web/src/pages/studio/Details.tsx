@@ -16,19 +16,34 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
   const [plays, setPlays] = useState(String(course.policy.max_plays_per_lesson ?? ""));
   const [forensic, setForensic] = useState(course.policy.forensic_watermark ?? false);
 
-  // The form starts from the saved course and follows it when a save (or a reload) changes it.
+  const [unmarked, setUnmarked] = useState<Schemas["UnmarkedStart"]>(course.policy.unmarked_start ?? "wait");
+
+  // The form starts from the saved course and follows it when a save (or a reload) changes
+  // what it shows; a reload that changes nothing of it (the studio re-reads the course
+  // while videos get their variants) keeps what is being typed.
+  const { title: t, description: d, outcomes: o, price: pr, policy: po } = course;
   useEffect(() => {
-    setTitle(course.title);
-    setDescription(course.description);
-    setOutcomes(course.outcomes);
-    setPrice((course.price.amount / 100).toFixed(2));
-    setCurrency(course.price.currency.toUpperCase());
-    setStreams(String(course.policy.max_concurrent_streams ?? ""));
-    setBehavior(course.policy.limit_behavior ?? "refuse_new");
-    setProtection(course.policy.key_protection);
-    setPlays(String(course.policy.max_plays_per_lesson ?? ""));
-    setForensic(course.policy.forensic_watermark ?? false);
-  }, [course]);
+    setTitle(t);
+    setDescription(d);
+    setOutcomes(o);
+    setPrice((pr.amount / 100).toFixed(2));
+    setCurrency(pr.currency.toUpperCase());
+  }, [t, d, o, pr.amount, pr.currency]);
+  useEffect(() => {
+    setStreams(String(po.max_concurrent_streams ?? ""));
+    setBehavior(po.limit_behavior ?? "refuse_new");
+    setProtection(po.key_protection);
+    setPlays(String(po.max_plays_per_lesson ?? ""));
+    setForensic(po.forensic_watermark ?? false);
+    setUnmarked(po.unmarked_start ?? "wait");
+  }, [
+    po.max_concurrent_streams,
+    po.limit_behavior,
+    po.key_protection,
+    po.max_plays_per_lesson,
+    po.forensic_watermark,
+    po.unmarked_start,
+  ]);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -43,6 +58,7 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
         key_protection: protection,
         max_plays_per_lesson: plays ? Number(plays) : null,
         forensic_watermark: forensic,
+        unmarked_start: unmarked,
       },
     });
   }
@@ -116,6 +132,15 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
           Forensic watermark: each viewer gets an invisible mark that names their session in a leaked copy (the
           course&apos;s videos are encoded again, about twice the time and storage)
         </label>
+        {forensic && (
+          <label>
+            Until a video&apos;s marked copy is ready
+            <select value={unmarked} onChange={(e) => setUnmarked(e.target.value as Schemas["UnmarkedStart"])}>
+              <option value="wait">viewers wait (“Preparing your protected copy…”)</option>
+              <option value="play_unmarked">viewers play it unmarked (each such session is recorded)</option>
+            </select>
+          </label>
+        )}
       </fieldset>
       <p className="muted">Price shown to students: {money(Math.round(Number(price) * 100) || 0, currency || "usd")}</p>
       <button className="primary">Save details</button>

@@ -54,6 +54,9 @@ export function Outline({ course, videos, editor }: { course: Course; videos: Vi
                 {lesson.video_status && lesson.video_status !== "ready" && (
                   <span className="badge">{lesson.video_status}</span>
                 )}
+                {course.policy.forensic_watermark && lesson.kind === "video" && (
+                  <VariantsState lesson={lesson} video={videos.find((v) => v.id === lesson.video_id)} />
+                )}
                 <span className="right row">
                   <label className="inline">
                     <input
@@ -121,6 +124,32 @@ export function Outline({ course, videos, editor }: { course: Course; videos: Vi
         <button>Add section</button>
       </form>
     </section>
+  );
+}
+
+/** Whether a video lesson of a watermarked course already marks each session (F7): its
+ * video's variants are published, being made (with the re-package's progress), or neither
+ * (the last attempt failed: saving the policy again queues it again). */
+function VariantsState({ lesson, video }: { lesson: Schemas["LessonRead"]; video?: Video }) {
+  if (lesson.video_forensic_watermark || video?.forensic_watermark) {
+    return (
+      <span className="badge" data-testid="variants-ready">
+        variants ready
+      </span>
+    );
+  }
+  const progress = video?.forensic_progress ?? lesson.video_forensic_progress; // the list is polled
+  if (progress === null || progress === undefined) {
+    return (
+      <span className="badge error-text" data-testid="variants-missing">
+        no variants: save the details again to retry
+      </span>
+    );
+  }
+  return (
+    <span className="badge" data-testid="variants-pending">
+      preparing variants {Math.round(progress * 100)}%
+    </span>
   );
 }
 

@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { Link, useParams } from "react-router-dom";
 import { api, unwrap } from "../../api/client";
 import { Uploader } from "../../components/Uploader";
@@ -22,13 +22,38 @@ export function StudioCourse() {
   const c = course.data;
   const reloadVideos = videos.reload;
 
-  // Poll while a video is still being uploaded or transcoded.
-  const working = videos.data?.items.some((v) => !["ready", "failed", "awaiting_upload"].includes(v.status));
+  // Poll while a video is still being uploaded or transcoded, or gets its forensic variants.
+  const working = videos.data?.items.some(
+    (v) => !["ready", "failed", "awaiting_upload"].includes(v.status) || v.forensic_progress != null,
+  );
   useEffect(() => {
     if (!working) return;
     const timer = setInterval(() => void reloadVideos(), 1500);
     return () => clearInterval(timer);
   }, [working, reloadVideos]);
+  // The course's own view says which lessons have their variants: read it again whenever
+  // the set of videos still getting them changes (a re-package started or finished).
+  const preparing = videos.data?.items
+    .filter((v) => v.forensic_progress != null)
+    .map((v) => v.id)
+    .join(",");
+  const reloadCourse = course.reload;
+  const seen = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (preparing === undefined) return;
+    if (seen.current !== undefined && seen.current !== preparing) void reloadCourse();
+    seen.current = preparing;
+  }, [preparing, reloadCourse]);
+  // And the other way: turning the watermark on, or adding a lesson to a watermarked
+  // course, queues re-packages, which the video list then shows (and polls).
+  const queued = c?.sections
+    .flatMap((s) => s.lessons)
+    .filter((l) => l.video_forensic_progress != null)
+    .map((l) => l.video_id)
+    .join(",");
+  useEffect(() => {
+    if (queued) void reloadVideos();
+  }, [queued, reloadVideos]);
 
   if (!c)
     return course.error ? (
@@ -46,7 +71,17 @@ export function StudioCourse() {
       </p>
       <header className="row spread">
         <h1>
-          {c.title} <span className={`badge state-${c.status}`}>{c.status}</span>
+          {c.title} <span className={`badge state-${c.status}`}>{c.status}</span>{" "}
+          {c.policy.forensic_watermark &&
+            (c.forensic_watermark ? (
+              <span className="badge" data-testid="course-watermarked">
+                watermarked
+              </span>
+            ) : (
+              <span className="badge" data-testid="course-watermark-pending">
+                watermark pending
+              </span>
+            ))}
         </h1>
         <div className="row">
           <Link className="button" to={`/courses/${c.slug}`}>
@@ -79,6 +114,12 @@ export function StudioCourse() {
                 <li key={v.id} data-testid="video-row" data-status={v.status}>
                   <strong>{v.title}</strong> <span className={`badge state-${v.status}`}>{v.status}</span>
                   {v.forensic_watermark && <span className="badge">forensic mark</span>}
+                  {v.status === "ready" && v.forensic_progress != null && (
+                    <ProgressBar
+                      value={v.forensic_progress * 100}
+                      label={`Adding the forensic variants of ${v.title}`}
+                    />
+                  )}
                   {v.status === "processing" && (
                     <ProgressBar value={v.progress * 100} label={`Transcoding ${v.title}`} />
                   )}
