@@ -10,6 +10,7 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
 
 from coursevault.config import Settings
 from coursevault.database.db import Database
@@ -188,3 +189,56 @@ async def test_F7_the_studio_calls_the_course_watermarked_once_every_video_has_v
     seen = (await client.get(f"/api/courses/{course.id}", headers=student.bearer)).json()
     assert seen["forensic_watermark"] is None
     assert all(lesson["video_forensic_watermark"] is None for lesson in video_lessons(seen))
+
+
+@pytest.mark.parametrize("settings_overrides", [{"access_cache_seconds": 0}])
+async def test_F7_a_session_started_before_the_watermark_loses_its_keys_once_it_is_on(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    ready_video: str,
+) -> None:
+    """A stream that began unwatermarked and is on no record must not go on once the course
+    is watermarked: its next key is refused; a session recorded unmarked plays on."""
+    course = await make_course(db, instructor.user, video_id=ready_video)
+    assert course.video_lesson
+    before = await enrolled(client, db, settings, course)
+    started = await start_lesson(client, before.bearer, course.video_lesson)
+    assert started.status_code == 201, started.text
+    key = started.json()["playlist_url"].rsplit("/", 1)[0] + "/key/0"
+    assert (await client.get(key, headers=before.bearer)).status_code == 200
+    await watermark(client, instructor, course, unmarked_start="play_unmarked")
+    refused = await client.get(key, headers=before.bearer)
+    assert refused.status_code in (401, 403, 404), refused.text
+    # One started now, during the window, is on record as unmarked and keeps its keys.
+    during = await enrolled(client, db, settings, course)
+    recorded = await start_lesson(client, during.bearer, course.video_lesson)
+    assert recorded.status_code == 201, recorded.text
+    key = recorded.json()["playlist_url"].rsplit("/", 1)[0] + "/key/0"
+    assert (await client.get(key, headers=during.bearer)).status_code == 200
+
+
+@pytest.mark.parametrize("settings_overrides", [{"inprocess_worker": False}])
+async def test_F7_wait_does_not_wait_for_variants_nobody_is_making(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    ready_video: str,
+) -> None:
+    """When the re-package failed (its flag cleared), a `wait` start says so at once
+    instead of a pending answer the player would retry for ever."""
+    course = await make_course(db, instructor.user, video_id=ready_video)
+    assert course.video_lesson
+    student = await enrolled(client, db, settings, course)
+    await watermark(client, instructor, course)
+    pending = await start_lesson(client, student.bearer, course.video_lesson)
+    assert pending.json()["error"]["code"] == "protected_copy_pending"  # queued, no worker
+    # What a failed re-package leaves (media.jobs.mark_failed clears the request).
+    await db.videos.update_one({"_id": ready_video}, {"$set": {"forensic_requested": False}})
+    await asyncio.sleep(settings.access_cache_seconds + 0.5)  # past the cached video
+    refused = await start_lesson(client, student.bearer, course.video_lesson)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["code"] == "protected_copy_unavailable"
+    assert "Retry-After" not in refused.headers

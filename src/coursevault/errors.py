@@ -102,6 +102,7 @@ class ErrorCode(StrEnum):
     video_not_watermarked = "video_not_watermarked"
     unreadable_copy = "unreadable_copy"
     protected_copy_pending = "protected_copy_pending"
+    protected_copy_unavailable = "protected_copy_unavailable"
     # streaming
     stream_limit = "stream_limit"
     play_limit = "play_limit"

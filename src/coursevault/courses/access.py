@@ -93,22 +93,33 @@ async def still_allowed(
     lesson_id: str,
     access: str,
     max_age: float = 0.0,
+    accounted: bool = True,
 ) -> bool:
     """Re-checks, at key time, the reason a playback session was allowed (K1, P5); an
     enrollment and a course looked up at most MAX_AGE seconds ago count. A lesson held
-    back again by drip release (its date moved later) raises 403 lesson_not_released."""
-    if access != Access.enrolled:
-        return access in (Access.staff, Access.preview)
-    standing = await enrollments.standing(
-        db=db, user_id=user.id, course_id=course_id, max_age=max_age
-    )
-    if standing is None:
+    back again by drip release (its date moved later) raises 403 lesson_not_released.
+    A session neither marked nor recorded as unmarked (ACCOUNTED false: it started before
+    the course turned its forensic watermark on) loses its keys once the course has it
+    (F7), so no stream of a watermarked course goes on untraceable."""
+    if access not in (Access.enrolled, Access.staff, Access.preview):
         return False
+    standing = None
+    if access == Access.enrolled:
+        standing = await enrollments.standing(
+            db=db, user_id=user.id, course_id=course_id, max_age=max_age
+        )
+        if standing is None:
+            return False
+    elif accounted:
+        return True
     course = await courses_repo.course_of_lesson(db=db, lesson_id=lesson_id, max_age=max_age)
     if course is None or course["_id"] != course_id:
         return False
-    section, lesson = find_lesson(course["sections"], lesson_id)
-    _check_released(LessonRef(course=course, section=section, lesson=lesson), standing)
+    if not accounted and course.get("policy", {}).get("forensic_watermark"):
+        return False
+    if standing is not None:
+        section, lesson = find_lesson(course["sections"], lesson_id)
+        _check_released(LessonRef(course=course, section=section, lesson=lesson), standing)
     return True
 
 

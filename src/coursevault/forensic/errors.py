@@ -24,3 +24,14 @@ def protected_copy_pending(progress: float, retry_after: int) -> AppError:
         detail={"progress": progress, "retry_after": retry_after},
         headers={"Retry-After": str(retry_after)},
     )
+
+
+def protected_copy_unavailable() -> AppError:
+    """A watermarked course's video whose variants are not being made (the last attempt
+    failed): waiting would never end (F7)."""
+    return AppError(
+        409,
+        ErrorCode.protected_copy_unavailable,
+        "The protected copy of this video could not be prepared. Ask the course's instructor "
+        "to save the course's watermark setting again.",
+    )

@@ -105,7 +105,9 @@ def require_variants(video: Video) -> None:
     """Refuses a start of VIDEO for a watermarked course that waits for its variants (F7,
     `wait`) while they are not published: 409 protected_copy_pending with the progress."""
     if video.forensic is None:
-        progress = media.forensic_progress(video) or 0.0
+        progress = media.forensic_progress(video)
+        if progress is None:  # not being made: its last attempt failed, so do not wait
+            raise errors.protected_copy_unavailable()
         raise errors.protected_copy_pending(round(progress, 3), PENDING_RETRY_SECONDS)
 
 

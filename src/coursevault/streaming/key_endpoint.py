@@ -112,6 +112,7 @@ async def _live(
             lesson_id=session.lesson_id,
             access=session.access,
             max_age=max_age,
+            accounted=session.forensic_number is not None,
         )
         if not allowed:
             return None

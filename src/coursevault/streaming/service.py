@@ -229,6 +229,7 @@ async def _open(
             started_at=now,
         )
         log.info("playback unmarked (no variants yet) session=%s video=%s", session_id, video.id)
+        number = 0  # on record: the key server lets it play on (courses.access.still_allowed)
     key_secret = secrets.token_bytes(32) if key_protection is KeyProtection.session else None
     session = PlaybackSession(
         id=session_id,

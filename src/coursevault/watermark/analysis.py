@@ -44,6 +44,8 @@ CONFIDENT = 3.0  # a segment decides A or B when its statistic is this far from 
 # about 0.05); 0.3 is far from both, and a named codeword is never questioned by it.
 UNMARKED_STRENGTH = 0.3  # a median |score| below this: the copy carries no mark
 UNMARKED_SEGMENTS = 6  # scored segments that strength needs to be believed
+STRONG_MARK = 0.5  # a segment scoring beyond this carries the mark (~1 when marked)
+MAX_STRONG_SHARE = 0.1  # an unmarked copy has at most this share of such segments
 ENOUGH_SEGMENTS = 40  # never "too little of the video" with this many scored
 
 
@@ -129,15 +131,25 @@ def strength(scores: list[SegmentScore]) -> float | None:
 def unmarked(scores: list[SegmentScore]) -> str | None:
     """Why SCORES come from an unmarked stream, or None when they may carry a codeword."""
     found = strength(scores)
-    if found is not None and len(scores) >= UNMARKED_SEGMENTS and found < UNMARKED_STRENGTH:
+    # A copy averaged from two accounts' copies scores ~0 where their codewords differ,
+    # but ~1 elsewhere: a few strong segments mean a mark is there, only not one codeword.
+    strong = sum(abs(s.mark) > STRONG_MARK for s in scores)
+    if (
+        found is not None
+        and len(scores) >= UNMARKED_SEGMENTS
+        and found < UNMARKED_STRENGTH
+        and strong <= MAX_STRONG_SHARE * len(scores)
+    ):
         return f"no segment carries the mark: median strength {found:.2f}, a marked copy has ~1"
     sure = [s for s in scores if abs(s.statistic) >= CONFIDENT]
     ups = sum(s.mark > 0 for s in sure)
     lean = max(ups, len(sure) - ups)
     # Both constant patterns (all A: number 0's playlist; all B: the plain ladder's bias
-    # in some encodes) are hypotheses, so the chance that a keyed codeword leans this far
-    # by accident is doubled, and held to the bar an accusation is held to.
-    if sure and 2 * chance(len(sure), lean) <= FALSE_ACCUSATION:
+    # in some encodes) are hypotheses, so the chance that a keyed codeword is one of them
+    # by accident is doubled, and held to the bar an accusation is held to. Every
+    # confident segment must agree: a mix of several accounts' copies that takes A
+    # wherever any had A leans far towards A, yet keeps some B.
+    if sure and lean == len(sure) and 2 * chance(len(sure), lean) <= FALSE_ACCUSATION:
         side = "A" if ups == lean else "B"
         return f"{lean} of {len(sure)} confident segments are {side}, as no codeword is"
     return None
