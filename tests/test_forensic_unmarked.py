@@ -73,9 +73,10 @@ async def test_F8_an_unmarked_answer_lists_the_sessions_served_unmarked(
     ann = await signed_in(client, db, settings)
     started = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
     for n, device in enumerate(("laptop", "phone")):
-        await forensic_repo.record_unmarked(
+        await forensic_repo.record(
             db=db,
             video_id="v1",
+            number=forensic_repo.UNMARKED,
             session_id=f"s{n}",
             user_id=ann.user.id,
             device=device,

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, OperationFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 log = logging.getLogger(__name__)
 
@@ -240,9 +241,9 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 DATABASE_DOWN = (ConnectionFailure, ExecutionTimeout)
 
 
-def database_down_response(method: str, path: str, exc: Exception) -> JSONResponse:
+def database_down_response(scope: Scope, exc: Exception) -> JSONResponse:
     """The 503 for a request the database did not answer (D2), logged in one line."""
-    log.error("database unavailable on %s %s: %s", method, path, exc)
+    log.error("database unavailable on %s %s: %s", scope["method"], logged_path(scope), exc)
     return error_response(
         503, ErrorCode.database_unavailable, "The database does not answer; retry later."
     )
@@ -251,15 +252,15 @@ def database_down_response(method: str, path: str, exc: Exception) -> JSONRespon
 _MEDIA_TOKEN = re.compile(r"^(/hls/)[^/]+")
 
 
-def logged_path(request: Request) -> str:
+def logged_path(scope: Scope) -> str:
     """What a log line names of a request: its route's template where one matched, else
     its path with any media token cut out (a logged token would open the stream)."""
-    route = getattr(request.scope.get("route"), "path", None)
-    return route if isinstance(route, str) else _MEDIA_TOKEN.sub(r"\1<token>", request.url.path)
+    route = getattr(scope.get("route"), "path", None)
+    return route if isinstance(route, str) else _MEDIA_TOKEN.sub(r"\1<token>", scope["path"])
 
 
 async def _database_down(request: Request, exc: Exception) -> JSONResponse:
-    return database_down_response(request.method, logged_path(request), exc)
+    return database_down_response(request.scope, exc)
 
 
 # How a database says its disk is full: MongoDB's OutOfDiskSpace, SQLite's (the embedded
@@ -273,7 +274,9 @@ async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OperationFailure)
     if exc.code != OUT_OF_DISK_SPACE and not any(m in str(exc).lower() for m in DISK_FULL_MESSAGES):
         raise exc  # to the 500 handler, as any unexpected error
-    log.error("database out of disk space on %s %s: %s", request.method, logged_path(request), exc)
+    log.error(
+        "database out of disk space on %s %s: %s", request.method, logged_path(request.scope), exc
+    )
     return error_response(
         507,
         ErrorCode.insufficient_storage,
@@ -283,7 +286,9 @@ async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, logged_path(request), exc_info=exc)
+    log.exception(
+        "unhandled error on %s %s", request.method, logged_path(request.scope), exc_info=exc
+    )
     return error_response(500, ErrorCode.internal_error, "Something went wrong on our side.")
 
 

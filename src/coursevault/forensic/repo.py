@@ -11,6 +11,9 @@ from pymongo.errors import DuplicateKeyError
 
 from coursevault.database.db import Database, Document, pair_id
 
+# The number of a session served the plain stream: every segment A, no codeword (F7).
+UNMARKED = 0
+
 
 async def create_indexes(db: Database) -> None:
     """Creates this feature's indexes (listed in `coursevault.repos`)."""
@@ -57,7 +60,8 @@ async def record(
     ip: str,
     started_at: datetime,
 ) -> None:
-    """Records that session SESSION_ID was served under NUMBER."""
+    """Records that session SESSION_ID was served under NUMBER (UNMARKED: the video's plain
+    stream, while it had no variants yet, F7)."""
     # Marks written before numbers were per account have `_id` `video:number` (one number
     # per session); a session id has no colon, so the two never collide.
     await db.forensic_marks.insert_one(
@@ -65,33 +69,7 @@ async def record(
             "_id": session_id,
             "video_id": video_id,
             "number": number,
-            "session_id": session_id,
-            "user_id": user_id,
-            "device": device,
-            "ip": ip,
-            "started_at": started_at,
-        }
-    )
-
-
-async def record_unmarked(
-    *,
-    db: Database,
-    video_id: str,
-    session_id: str,
-    user_id: str,
-    device: str,
-    ip: str,
-    started_at: datetime,
-) -> None:
-    """Records that session SESSION_ID of a watermarked course was served VIDEO_ID's plain
-    stream (number 0, every segment A) because the video had no variants yet (F7)."""
-    await db.forensic_marks.insert_one(
-        {
-            "_id": session_id,
-            "video_id": video_id,
-            "number": 0,
-            "unmarked": True,
+            **({"unmarked": True} if number == UNMARKED else {}),
             "session_id": session_id,
             "user_id": user_id,
             "device": device,

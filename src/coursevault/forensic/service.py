@@ -54,16 +54,21 @@ async def issue(
     ip: str,
     started_at: datetime,
 ) -> int:
-    """Gives a new session of a watermarked video its account's number (the first session
-    of the account draws the next one), and records the session under it."""
-    # One number per account and video (F6): its sessions all get the same codeword, so
-    # mixing their segments can only rebuild that codeword, never blur it.
-    number = await forensic_repo.account_number(db=db, video_id=video.id, user_id=user_id)
-    if number is None:
-        fresh = await media.issue_forensic_number(db=db, video_id=video.id)
-        number = await forensic_repo.claim_number(
-            db=db, video_id=video.id, user_id=user_id, number=fresh, at=started_at
-        )
+    """Records a new session of a watermarked course's VIDEO and returns its number: its
+    account's (the account's first session draws the next one), or `repo.UNMARKED` while the
+    video has no variants yet (F7: the plain stream plays, and a trace of it can name the
+    sessions served so)."""
+    number = forensic_repo.UNMARKED
+    if video.forensic is not None:
+        # One number per account and video (F6): its sessions all get the same codeword,
+        # so mixing their segments can only rebuild that codeword, never blur it.
+        held = await forensic_repo.account_number(db=db, video_id=video.id, user_id=user_id)
+        if held is None:
+            fresh = await media.issue_forensic_number(db=db, video_id=video.id)
+            held = await forensic_repo.claim_number(
+                db=db, video_id=video.id, user_id=user_id, number=fresh, at=started_at
+            )
+        number = held
     await forensic_repo.record(
         db=db,
         video_id=video.id,
@@ -75,30 +80,6 @@ async def issue(
         started_at=started_at,
     )
     return number
-
-
-async def record_unmarked(
-    *,
-    db: Database,
-    video: Video,
-    session_id: str,
-    user_id: str,
-    device: str,
-    ip: str,
-    started_at: datetime,
-) -> None:
-    """Records a session of a watermarked course that plays VIDEO's plain stream because
-    its variants are not published yet (F7, `play_unmarked`): a trace of such a copy can
-    then name the sessions served unmarked."""
-    await forensic_repo.record_unmarked(
-        db=db,
-        video_id=video.id,
-        session_id=session_id,
-        user_id=user_id,
-        device=device,
-        ip=ip,
-        started_at=started_at,
-    )
 
 
 def require_variants(video: Video) -> None:

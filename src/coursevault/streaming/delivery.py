@@ -222,8 +222,7 @@ class HlsDelivery:
                 try:
                     response = await media_response(self.settings, self.database(), scope, *parts)
                 except DATABASE_DOWN as exc:
-                    shown = f"{self.prefix}<token>/{parts[1]}/{parts[2]}"  # no token in logs
-                    response = database_down_response(scope["method"], shown, exc)
+                    response = database_down_response(scope, exc)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

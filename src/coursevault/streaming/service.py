@@ -206,7 +206,9 @@ async def _open(
 ) -> PlaybackStart:
     start_at = lesson.resume_position if lesson else 0.0
     number = None
-    if lesson and lesson.forensic and video.forensic is not None:
+    if lesson and lesson.forensic:
+        # Marked, or on record as served unmarked while the video has no variants yet
+        # (F7); either way the key server lets it play on (courses.access.still_allowed).
         number = await forensic.issue(
             db=db,
             video=video,
@@ -216,20 +218,6 @@ async def _open(
             ip=ip,
             started_at=now,
         )
-    elif lesson and lesson.forensic:
-        # No variants yet (F7): the course plays unmarked meanwhile, or a `wait` start raced
-        # the publish; either way the session is on record as served unmarked.
-        await forensic.record_unmarked(
-            db=db,
-            video=video,
-            session_id=session_id,
-            user_id=user.id,
-            device=device[:200],
-            ip=ip,
-            started_at=now,
-        )
-        log.info("playback unmarked (no variants yet) session=%s video=%s", session_id, video.id)
-        number = 0  # on record: the key server lets it play on (courses.access.still_allowed)
     key_secret = secrets.token_bytes(32) if key_protection is KeyProtection.session else None
     session = PlaybackSession(
         id=session_id,
