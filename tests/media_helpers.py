@@ -153,6 +153,18 @@ async def wait_for_video(
             await asyncio.sleep(0.1)
 
 
+async def transcode_job_ended(db: Any, video_id: str, timeout: float = 10) -> dict[str, Any]:  # noqa: ASYNC109
+    """The video's transcode job once it has ended: it publishes the video, then sends its
+    mail and only then is marked done, so a ready video can still show a running job."""
+    async with asyncio.timeout(timeout):
+        while True:
+            job: dict[str, Any] | None = await db.jobs.find_one({"entity": f"video:{video_id}"})
+            assert job is not None and job["state"] in ("running", "done", "failed"), job
+            if job["state"] != "running":
+                return job
+            await asyncio.sleep(0.05)
+
+
 def decrypt_segment(data: bytes, key: bytes, iv: bytes) -> bytes:
     """AES-128-CBC with PKCS#7, as an HLS player decrypts a segment."""
     decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()

@@ -18,7 +18,13 @@ from coursevault.config import Settings
 from coursevault.database.db import Database
 from tests.course_helpers import make_course
 from tests.factories import SignedIn, make_user, signed_in
-from tests.media_helpers import make_clip, new_video, upload_file, wait_for_video
+from tests.media_helpers import (
+    make_clip,
+    new_video,
+    transcode_job_ended,
+    upload_file,
+    wait_for_video,
+)
 from tests.smtp_server import MailServer
 
 
@@ -107,13 +113,8 @@ async def test_M1_a_video_becomes_ready_whatever_its_mail_does(
     await upload_file(client, teacher.bearer, video["upload_url"], clip.read_bytes())
     ready, _ = await wait_for_video(client, teacher.bearer, video["id"])
     assert ready["status"] == "ready", ready["error"]
-    async with asyncio.timeout(10):  # the job ends just after the video is published
-        while True:
-            job = await db.jobs.find_one({"entity": f"video:{video['id']}"})
-            assert job is not None and job["state"] in ("running", "done"), job
-            if job["state"] == "done":
-                break
-            await asyncio.sleep(0.05)
+    job = await transcode_job_ended(db, video["id"])
+    assert job["state"] == "done"
     assert job["attempts"] == 1
     assert mail_server.received == []
 

@@ -22,7 +22,7 @@ from coursevault.media import service as media
 from coursevault.streaming import signing
 from tests import seaweed
 from tests.conftest import TEST_SECRET, make_settings
-from tests.media_helpers import TUS, decrypt_segment, make_clip, metadata
+from tests.media_helpers import TUS, decrypt_segment, make_clip, metadata, transcode_job_ended
 from tests.processes import Server, Worker, sign_up
 
 pytestmark = pytest.mark.slow
@@ -221,7 +221,7 @@ async def test_a_worker_lost_mid_job_is_replaced_and_the_job_finishes_once(
         assert after is not None and key_after is not None
         assert (after["generation"], after["status"]) == (before["generation"], "ready")
         assert key_after["wrapped"] == key_before["wrapped"]
-        [job] = await db.jobs.find({"kind": "transcode"}).to_list()
+        job = await transcode_job_ended(db, video_id)
         assert job["state"] == "done"
         assert (job["attempts"], job["interrupted"]) == (1, 1)  # the takeover cost none (D4)
     finally:
