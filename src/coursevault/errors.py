@@ -72,6 +72,8 @@ class ErrorCode(StrEnum):
     invalid_image = "invalid_image"
     image_too_large = "image_too_large"
     lesson_not_released = "lesson_not_released"
+    invalid_completion = "invalid_completion"
+    invalid_release = "invalid_release"
     student_not_enrolled = "student_not_enrolled"
     # progress
     completion_needs_watching = "completion_needs_watching"
@@ -99,11 +101,24 @@ class ErrorCode(StrEnum):
     invalid_language = "invalid_language"
     captions_not_found = "captions_not_found"
     too_many_caption_tracks = "too_many_caption_tracks"
+    transcription_unavailable = "transcription_unavailable"
     # forensic watermark
     video_not_watermarked = "video_not_watermarked"
     unreadable_copy = "unreadable_copy"
     protected_copy_pending = "protected_copy_pending"
     protected_copy_unavailable = "protected_copy_unavailable"
+    # quizzes and checkpoints
+    quiz_not_found = "quiz_not_found"
+    attempt_not_found = "attempt_not_found"
+    question_not_found = "question_not_found"
+    attempt_closed = "attempt_closed"
+    attempt_expired = "attempt_expired"
+    no_attempts_left = "no_attempts_left"
+    invalid_answer = "invalid_answer"
+    answer_locked = "answer_locked"
+    invalid_gift = "invalid_gift"
+    invalid_quiz = "invalid_quiz"
+    checkpoint_required = "checkpoint_required"
     # streaming
     stream_limit = "stream_limit"
     play_limit = "play_limit"

@@ -19,7 +19,9 @@ from coursevault.jobs import repo as jobs_repo
 from coursevault.media import repo as media_repo
 from coursevault.payments import repo as payments_repo
 from coursevault.progress import repo as progress_repo
+from coursevault.quizzes import repo as quizzes_repo
 from coursevault.streaming import repo as streaming_repo
+from coursevault.transcripts import repo as transcripts_repo
 
 INDEX_SETUPS: tuple[Callable[[Database], Awaitable[None]], ...] = (
     auth_repo.create_indexes,
@@ -32,7 +34,9 @@ INDEX_SETUPS: tuple[Callable[[Database], Awaitable[None]], ...] = (
     media_repo.create_indexes,
     payments_repo.create_indexes,
     progress_repo.create_indexes,
+    quizzes_repo.create_indexes,
     streaming_repo.create_indexes,
+    transcripts_repo.create_indexes,
 )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from coursevault import ops
+from coursevault.assessments import routes as assessment_routes
 from coursevault.auth import routes as auth_routes
 from coursevault.captions import routes as caption_routes
 from coursevault.certificates import routes as certificate_routes
@@ -17,6 +18,7 @@ from coursevault.media import routes as media_routes
 from coursevault.payments import routes as payment_routes
 from coursevault.reports import routes as report_routes
 from coursevault.streaming import routes as streaming_routes
+from coursevault.transcripts import routes as transcript_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth_routes.router,
@@ -30,7 +32,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     streaming_routes.router,
     streaming_routes.playback_router,
     course_routes.router,
+    assessment_routes.router,
     caption_routes.router,
+    transcript_routes.router,
     forensic_routes.router,
     payment_routes.router,
     report_routes.router,

@@ -17,6 +17,7 @@ class Certificate(BaseModel):
     course_title: str
     instructor_name: str
     issued_at: datetime
+    score: float | None = None  # the course's quiz average, when its rule prints it
 
 
 class CertificateRead(BaseModel):
@@ -27,5 +28,6 @@ class CertificateRead(BaseModel):
     course_title: str
     instructor_name: str
     issued_at: datetime
+    score: float | None = None
     verify_url: str
     pdf_url: str | None = None  # only for the student it belongs to

@@ -23,6 +23,10 @@ def _font(pdf: FPDF) -> tuple[str, bool]:
     return "Helvetica", False
 
 
+def _score(score: float | None) -> str:
+    return "" if score is None else f"with a score of {score:g} %"
+
+
 def render(certificate: Certificate, verify_url: str) -> bytes:
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_auto_page_break(auto=False)
@@ -44,7 +48,13 @@ def render(certificate: Certificate, verify_url: str) -> bytes:
         (12, "", "has completed the course", 16),
         (22, "B", certificate.course_title, 22),
         (12, "", f"taught by {certificate.instructor_name}", 12),
-        (12, "", f"on {certificate.issued_at:%d %B %Y}", 26),
+        (12, "", f"on {certificate.issued_at:%d %B %Y}", 12),
+        (
+            12,
+            "B",
+            "" if certificate.score is None else f"with a score of {certificate.score:g} %",
+            14,
+        ),
         (9, "", f"Verify this certificate: {verify_url}", 8),
     ]
     pdf.set_y(32)

@@ -30,6 +30,7 @@ async def issue(
     student_name: str,
     course_title: str,
     instructor_name: str,
+    score: float | None = None,
 ) -> Certificate:
     """Returns the certificate of USER_ID for COURSE_ID, issuing it the first time (the
     names are kept as they were on that day)."""
@@ -45,11 +46,18 @@ async def issue(
                 "student_name": student_name,
                 "course_title": course_title,
                 "instructor_name": instructor_name,
+                "score": score,
                 "issued_at": clock.now(),
             }
         },
     )
     return _certificate(doc)
+
+
+async def find(*, db: Database, user_id: str, course_id: str) -> Certificate | None:
+    """USER_ID's certificate of COURSE_ID, once issued."""
+    found = await db.certificates.find_one({"user_id": user_id, "course_id": course_id})
+    return _certificate(found) if found else None
 
 
 async def get(*, db: Database, certificate_id: str) -> Certificate | None:

@@ -1,4 +1,5 @@
-"""Certificate rules: issued to an enrolled student who completed every lesson, once;
+"""Certificate rules: issued once to an enrolled student who meets the course's completion
+rule (Q4: the lessons it counts, the quizzes it requires, its pass rule), with the score;
 verified by an id the platform signed (a forged or altered id is simply not found)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import hashlib
 import hmac
 import re
 
+from coursevault.assessments import completion
 from coursevault.auth import service as auth
 from coursevault.auth.models import User
 from coursevault.certificates import errors, pdf
@@ -15,12 +17,10 @@ from coursevault.certificates import repo as certificates_repo
 from coursevault.certificates.models import Certificate, CertificateRead
 from coursevault.config import Settings
 from coursevault.courses import errors as course_errors
-from coursevault.courses.outline import lessons_of
 from coursevault.database.db import Database, Document
 from coursevault.enrollments import service as enrollments
 from coursevault.http import urls
 from coursevault.kdf import derive_key
-from coursevault.progress import service as progress
 
 PURPOSE = "certificate-verification-v1"
 _SIGNED = re.compile(r"^([0-9a-f]{24})\.([A-Za-z0-9_-]{22})$")
@@ -52,6 +52,7 @@ def to_read(settings: Settings, certificate: Certificate, *, owner: bool) -> Cer
         course_title=certificate.course_title,
         instructor_name=certificate.instructor_name,
         issued_at=certificate.issued_at,
+        score=certificate.score,
         verify_url=urls.absolute(settings.public_url, urls.certificate_page(public)),
         pdf_url=urls.certificate_pdf(certificate.course_id) if owner else None,
     )
@@ -61,14 +62,12 @@ async def issue(*, db: Database, user: User, course: Document) -> Certificate:
     """USER's certificate for COURSE: 403 when not enrolled, 409 until every lesson is done."""
     if not await enrollments.is_active(db=db, user_id=user.id, course_id=course["_id"]):
         raise course_errors.not_enrolled()
-    done = await progress.course_progress(
-        db=db,
-        user_id=user.id,
-        course_id=course["_id"],
-        lesson_ids=[lesson["id"] for lesson in lessons_of(course)],
-    )
-    if done.total == 0 or done.completed < done.total:
-        raise errors.course_not_completed(done.completed, done.total)
+    found = await certificates_repo.find(db=db, user_id=user.id, course_id=course["_id"])
+    if found is not None:
+        return found
+    done = await completion.standing(db=db, user_id=user.id, course=course)
+    if not done.complete:
+        raise errors.course_not_completed(done)
     instructor = await auth.get_user(db=db, user_id=course["instructor_id"])
     return await certificates_repo.issue(
         db=db,
@@ -77,6 +76,7 @@ async def issue(*, db: Database, user: User, course: Document) -> Certificate:
         student_name=user.name,
         course_title=course["title"],
         instructor_name=instructor.name if instructor else "",
+        score=done.score if done.show_score else None,
     )
 
 

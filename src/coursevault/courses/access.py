@@ -12,12 +12,13 @@ from coursevault.captions import service as captions
 from coursevault.courses import drip, errors
 from coursevault.courses import repo as courses_repo
 from coursevault.courses import service as courses
-from coursevault.courses.markdown import render as render_markdown
 from coursevault.courses.models import LessonContent, LessonKind
 from coursevault.courses.outline import find_lesson
 from coursevault.database.db import Database, Document
 from coursevault.enrollments import service as enrollments
+from coursevault.markdown import render as render_markdown
 from coursevault.progress import service as progress
+from coursevault.quizzes import repo as quizzes_repo
 
 
 class Access(StrEnum):
@@ -62,13 +63,24 @@ async def lesson_ref(
     return LessonRef(course=course, section=section, lesson=lesson)
 
 
-def _check_released(ref: LessonRef, standing: enrollments.Standing) -> None:
-    """403 lesson_not_released (with the date) while drip release holds the lesson back."""
+async def _check_released(
+    db: Database, user: User, ref: LessonRef, standing: enrollments.Standing, max_age: float
+) -> None:
+    """403 lesson_not_released (with the date, or the quiz to pass first) while drip
+    release holds the lesson back."""
     held = drip.held_until(
         ref.section, ref.lesson, enrolled_at=standing.since, unlocked=standing.unlocked
     )
     if held is not None:
         raise errors.lesson_not_released(held)
+    rule = drip.rule_of(ref.section, ref.lesson)
+    if rule is None or not rule.after_quiz or standing.unlocked or ref.lesson.get("preview"):
+        return
+    passed = await quizzes_repo.passed(
+        db=db, user_id=user.id, quiz_ids=[rule.after_quiz], max_age=max_age
+    )
+    if rule.after_quiz not in passed:
+        raise errors.lesson_after_quiz(rule.after_quiz)
 
 
 async def lesson_access(*, db: Database, user: User, ref: LessonRef) -> Access:
@@ -78,7 +90,7 @@ async def lesson_access(*, db: Database, user: User, ref: LessonRef) -> Access:
         return Access.staff
     standing = await enrollments.standing(db=db, user_id=user.id, course_id=ref.course_id)
     if standing is not None:
-        _check_released(ref, standing)
+        await _check_released(db, user, ref, standing, max_age=0.0)
         return Access.enrolled
     if ref.lesson["preview"]:
         return Access.preview
@@ -119,7 +131,8 @@ async def still_allowed(
         return False
     if standing is not None:
         section, lesson = find_lesson(course["sections"], lesson_id)
-        _check_released(LessonRef(course=course, section=section, lesson=lesson), standing)
+        ref = LessonRef(course=course, section=section, lesson=lesson)
+        await _check_released(db, user, ref, standing, max_age=max_age)
     return True
 
 
@@ -139,6 +152,8 @@ async def lesson_content(*, db: Database, user: User, ref: LessonRef) -> LessonC
         completed=saved.completed if saved else False,
         chapters=ref.lesson.get("chapters", []),
         captions=await captions.languages(db=db, video_id=video_id) if video_id else [],
+        quiz_id=ref.lesson.get("quiz_id"),
+        checkpoints=ref.lesson.get("checkpoints") or [],
     )
 
 

@@ -94,6 +94,26 @@ def lesson_not_released(opens_at: datetime) -> AppError:
     )
 
 
+def lesson_after_quiz(quiz_id: str) -> AppError:
+    """Drip after_quiz: the lesson opens once the student passed that quiz (Q4)."""
+    return AppError(
+        403,
+        ErrorCode.lesson_not_released,
+        "This lesson opens once you pass the quiz before it.",
+        detail={"after_quiz": quiz_id},
+    )
+
+
+def invalid_completion(reason: str) -> AppError:
+    return AppError(
+        422, ErrorCode.invalid_completion, f"Cannot use this completion rule: {reason}."
+    )
+
+
+def invalid_release(reason: str) -> AppError:
+    return AppError(422, ErrorCode.invalid_release, f"Cannot use this release rule: {reason}.")
+
+
 def not_enrolled_student() -> AppError:
     return AppError(404, ErrorCode.student_not_enrolled, "This account is not enrolled here.")
 

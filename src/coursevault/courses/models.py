@@ -35,6 +35,7 @@ class LimitBehavior(StrEnum):
 class LessonKind(StrEnum):
     video = "video"
     text = "text"
+    quiz = "quiz"  # the lesson is a quiz (`quiz_id`); complete once passed
 
 
 class Price(BaseModel):
@@ -72,6 +73,26 @@ class PlaybackPolicy(BaseModel):
     # the forensic variants of the course's videos.
     forensic_watermark: bool = False
     unmarked_start: UnmarkedStart = UnmarkedStart.wait
+    # The instructor and admins, and viewers of a preview lesson, watch past checkpoints
+    # without answering (Q3).
+    checkpoints_exempt: bool = True
+
+
+class PassRule(StrEnum):
+    none = "none"  # completing the lessons (and required quizzes) is enough
+    average = "average"  # and the average of the best quiz scores reaches pass_mark
+    every = "every"  # and every quiz of the course is passed
+
+
+class CompletionRule(BaseModel):
+    """What completes the course, for its certificate (Q4)."""
+
+    video_share: int = Field(default=90, ge=10, le=100)  # percent of a video watched
+    lessons: list[str] | None = Field(default=None, max_length=2_000)  # None: every lesson
+    required_quizzes: list[str] | None = Field(default=None, max_length=2_000)  # None: none
+    pass_rule: PassRule = PassRule.none
+    pass_mark: int = Field(default=70, ge=0, le=100)  # for pass_rule average
+    show_score: bool = True  # the certificate prints the average score
 
 
 class Release(BaseModel):
@@ -80,11 +101,12 @@ class Release(BaseModel):
 
     after_days: int | None = Field(default=None, ge=0, le=3650)
     on: datetime | None = None
+    after_quiz: str | None = Field(default=None, max_length=64)  # opens once it is passed
 
     @model_validator(mode="after")
     def _one_rule(self) -> Release:
-        if self.after_days is not None and self.on is not None:
-            raise ValueError("give after_days or on, not both")
+        if sum(rule is not None for rule in (self.after_days, self.on, self.after_quiz)) > 1:
+            raise ValueError("give one of after_days, on or after_quiz")
         if self.on is not None and self.on.tzinfo is None:
             raise ValueError("on needs a time zone, e.g. 2026-12-24T09:00:00Z")
         return self
@@ -96,6 +118,7 @@ class CourseCreate(BaseModel):
     outcomes: Description = ""  # "what you will learn", Markdown
     price: Price = Price(amount=0)
     policy: PlaybackPolicy = PlaybackPolicy()
+    completion: CompletionRule = CompletionRule()
 
 
 class CourseUpdate(BaseModel):
@@ -104,6 +127,7 @@ class CourseUpdate(BaseModel):
     outcomes: Description | None = None
     price: Price | None = None
     policy: PlaybackPolicy | None = None
+    completion: CompletionRule | None = None
 
 
 class SectionCreate(BaseModel):
@@ -151,6 +175,13 @@ class MoveIn(BaseModel):
     section_id: str | None = None
 
 
+class CheckpointRef(BaseModel):
+    """A checkpoint of a video lesson: the quiz to pass to watch past AT seconds."""
+
+    id: str
+    at: float
+
+
 class LessonRead(BaseModel):
     id: str
     title: str
@@ -167,6 +198,10 @@ class LessonRead(BaseModel):
     chapters: list[Chapter] = []
     release: Release | None = None  # the lesson's own rule
     opens_at: datetime | None = None  # for an enrolled student: when it opens, if later
+    # For an enrolled student: the quiz to pass before the lesson opens (drip after_quiz).
+    after_quiz: str | None = None
+    quiz_id: str | None = None  # quiz lessons
+    checkpoints: list[CheckpointRef] = []  # video lessons
 
 
 class SectionRead(BaseModel):
@@ -200,6 +235,7 @@ class CourseRead(CourseSummary):
 
     instructor_id: str
     policy: PlaybackPolicy
+    completion: CompletionRule = CompletionRule()
     # Only in the instructor's view: every session is marked, i.e. the policy asks for the
     # watermark and every video lesson's video has its variants (F7).
     forensic_watermark: bool | None = None
@@ -230,6 +266,8 @@ class LessonContent(BaseModel):
     completed: bool
     chapters: list[Chapter] = []
     captions: list[CaptionLanguage] = []  # languages of the video's captions
+    quiz_id: str | None = None  # quiz lessons
+    checkpoints: list[CheckpointRef] = []  # video lessons: where the player stops to ask
 
 
 class MyCourse(BaseModel):

@@ -21,6 +21,8 @@ from coursevault.courses.models import (
 from coursevault.database.db import Database, Document
 from coursevault.media import service as media
 from coursevault.media.models import Video, VideoStatus
+from coursevault.quizzes import repo as quizzes_repo
+from coursevault.quizzes.models import QuizKind
 
 # Each losing round means another editor won, so N editors at once need up to N rounds.
 MAX_STRUCTURE_RETRIES = 20
@@ -37,10 +39,27 @@ def lessons_of(course: Document) -> list[dict[str, Any]]:
     return [lesson for section in course["sections"] for lesson in section["lessons"]]
 
 
+def quiz_ids(course: Document) -> set[str]:
+    """The ids of COURSE's quizzes: its quiz lessons' and its checkpoints'."""
+    found: set[str] = set()
+    for lesson in lessons_of(course):
+        if lesson.get("quiz_id"):
+            found.add(lesson["quiz_id"])
+        found |= {checkpoint["id"] for checkpoint in lesson.get("checkpoints") or []}
+    return found
+
+
 async def videos_of(*, db: Database, course: Document) -> dict[str, Video]:
     """Returns the videos COURSE's lessons play, by id."""
     ids = [lesson["video_id"] for lesson in lessons_of(course) if lesson.get("video_id")]
     return await media.videos_by_id(db=db, video_ids=ids) if ids else {}
+
+
+def _release(course: Document, rule: Release | None) -> dict[str, Any] | None:
+    """The stored form of a release RULE; 422 invalid_release for a quiz not of COURSE."""
+    if rule is not None and rule.after_quiz and rule.after_quiz not in quiz_ids(course):
+        raise errors.invalid_release("after_quiz names a quiz that is not in this course")
+    return drip.stored(rule)
 
 
 def find_section(sections: Sections, section_id: str) -> dict[str, Any]:
@@ -101,7 +120,7 @@ async def add_section(
             "id": section_id,
             "title": title,
             "lessons": [],
-            "release": drip.stored(release),
+            "release": _release(course, release),
         }
         sections.append(section)
         return section_id
@@ -117,7 +136,7 @@ async def update_section(
         if section_in.title is not None:
             section["title"] = section_in.title
         if section_in.release is not None:
-            section["release"] = drip.stored(section_in.release)
+            section["release"] = _release(course, section_in.release)
 
     updated, _ = await edit_structure(db=db, course=course, change=change)
     return updated
@@ -166,10 +185,22 @@ async def add_lesson(
         assert lesson_in.video_id is not None
         video = await _lesson_video(db=db, course=course, video_id=lesson_in.video_id)
     lesson_id = new_id()
+    release = _release(course, lesson_in.release)
+    quiz = None
+    if lesson_in.kind is LessonKind.quiz:
+        quiz = await quizzes_repo.create_quiz(
+            db=db,
+            course_id=course["_id"],
+            lesson_id=lesson_id,
+            kind=QuizKind.lesson,
+            title=lesson_in.title,
+        )
     lesson = {
         "id": lesson_id,
         "title": lesson_in.title,
         "kind": lesson_in.kind.value,
+        "quiz_id": quiz.id if quiz else None,
+        "checkpoints": [],
         "video_id": video.id if video else None,
         "duration": video.duration if video else None,
         "body": lesson_in.body if lesson_in.kind is LessonKind.text else "",
@@ -177,14 +208,19 @@ async def add_lesson(
         "chapters": _chapters(
             lesson_in.kind, lesson_in.chapters, video.duration if video else None
         ),
-        "release": drip.stored(lesson_in.release),
+        "release": release,
     }
 
     def change(sections: Sections) -> str:
         find_section(sections, section_id)["lessons"].append(lesson)
         return lesson_id
 
-    return await edit_structure(db=db, course=course, change=change)
+    try:
+        return await edit_structure(db=db, course=course, change=change)
+    except BaseException:
+        if quiz is not None:  # the lesson was not added: its quiz goes too
+            await quizzes_repo.delete_quiz(db=db, quiz_id=quiz.id)
+        raise
 
 
 async def update_lesson(
@@ -205,7 +241,7 @@ async def update_lesson(
         if video is not None and lesson["kind"] == LessonKind.video:
             lesson["video_id"], lesson["duration"] = video.id, video.duration
         if lesson_in.release is not None:
-            lesson["release"] = drip.stored(lesson_in.release)
+            lesson["release"] = _release(course, lesson_in.release)
         if lesson_in.chapters is not None:
             kind = LessonKind(lesson["kind"])
             lesson["chapters"] = _chapters(kind, lesson_in.chapters, lesson.get("duration"))
@@ -215,7 +251,9 @@ async def update_lesson(
 
 
 async def delete_lesson(*, db: Database, course: Document, lesson_id: str) -> Document:
-    def change(sections: Sections) -> None:
+    """Removes the lesson, and its quiz or checkpoints with their attempts."""
+
+    def change(sections: Sections) -> list[str | None]:
         section, lesson = find_lesson(sections, lesson_id)
         if (
             course["status"] == CourseStatus.published
@@ -223,8 +261,11 @@ async def delete_lesson(*, db: Database, course: Document, lesson_id: str) -> Do
         ):
             raise errors.last_lesson()
         section["lessons"].remove(lesson)
+        return [lesson.get("quiz_id")] + [c["id"] for c in lesson.get("checkpoints") or []]
 
-    updated, _ = await edit_structure(db=db, course=course, change=change)
+    updated, quizzes = await edit_structure(db=db, course=course, change=change)
+    for quiz_id in filter(None, quizzes):
+        await quizzes_repo.delete_quiz(db=db, quiz_id=quiz_id)
     return updated
 
 

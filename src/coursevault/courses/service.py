@@ -16,8 +16,8 @@ from coursevault.captions import service as captions
 from coursevault.config import Settings
 from coursevault.courses import covers, drip, errors
 from coursevault.courses import repo as courses_repo
-from coursevault.courses.markdown import render as render_markdown
 from coursevault.courses.models import (
+    CompletionRule,
     CourseCreate,
     CoursePage,
     CourseRead,
@@ -32,14 +32,22 @@ from coursevault.courses.models import (
     Price,
     SectionRead,
 )
-from coursevault.courses.outline import lessons_of, new_id, refresh_video_details, videos_of
+from coursevault.courses.outline import (
+    lessons_of,
+    new_id,
+    quiz_ids,
+    refresh_video_details,
+    videos_of,
+)
 from coursevault.database.db import Database, Document
 from coursevault.engagement import service as engagement
 from coursevault.enrollments import service as enrollments
 from coursevault.http import urls
+from coursevault.markdown import render as render_markdown
 from coursevault.media import service as media
 from coursevault.media.models import Video, VideoStatus
 from coursevault.progress import service as progress
+from coursevault.quizzes import repo as quizzes_repo
 
 
 def slugify(title: str) -> str:
@@ -69,6 +77,7 @@ async def create_course(*, db: Database, user: User, course_in: CourseCreate) ->
             "outcomes": course_in.outcomes,
             "price": course_in.price.model_dump(),
             "policy": course_in.policy.model_dump(mode="json"),
+            "completion": course_in.completion.model_dump(mode="json"),
             "status": CourseStatus.draft.value,
             "instructor_id": user.id,
             "sections": [],
@@ -130,6 +139,8 @@ async def update_course(*, db: Database, course: Document, course_in: CourseUpda
         fields["price"] = course_in.price.model_dump()
     if course_in.policy is not None:
         fields["policy"] = course_in.policy.model_dump(mode="json")
+    if course_in.completion is not None:
+        fields["completion"] = _completion(course, course_in.completion)
     updated = await courses_repo.update_course(db=db, course_id=course["_id"], **fields)
     if updated is None:
         raise errors.course_not_found()
@@ -137,6 +148,28 @@ async def update_course(*, db: Database, course: Document, course_in: CourseUpda
         videos = await most_watched_videos(db=db, course=updated)
         await media.queue_forensic(db=db, video_ids=videos)
     return updated
+
+
+def completion_of(course: Document) -> CompletionRule:
+    return CompletionRule.model_validate(course.get("completion") or {})
+
+
+def counted_lessons(course: Document) -> list[str]:
+    """The ids of the lessons that complete COURSE, in outline order (Q4)."""
+    chosen = completion_of(course).lessons
+    return [
+        lesson["id"] for lesson in lessons_of(course) if chosen is None or lesson["id"] in chosen
+    ]
+
+
+def _completion(course: Document, rule: CompletionRule) -> dict[str, Any]:
+    """The stored form of RULE; 422 invalid_completion when it names what the course has not."""
+    lessons = {lesson["id"] for lesson in lessons_of(course)}
+    if rule.lessons is not None and not set(rule.lessons) <= lessons:
+        raise errors.invalid_completion("lessons names a lesson that is not in this course")
+    if rule.required_quizzes is not None and not set(rule.required_quizzes) <= quiz_ids(course):
+        raise errors.invalid_completion("required_quizzes names a quiz that is not in this course")
+    return rule.model_dump(mode="json")
 
 
 async def most_watched_videos(*, db: Database, course: Document) -> list[str]:
@@ -162,6 +195,7 @@ async def delete_course(*, db: Database, course: Document) -> None:
         raise errors.course_has_enrollments()
     await courses_repo.delete_course(db=db, course_id=course["_id"])
     await progress.forget_course(db=db, course_id=course["_id"])
+    await quizzes_repo.delete_for_course(db=db, course_id=course["_id"])
 
 
 async def publish(*, db: Database, course: Document) -> Document:
@@ -178,6 +212,7 @@ async def publish(*, db: Database, course: Document) -> Document:
             video is None or video.status != VideoStatus.ready
         ):
             reasons.append(f"the video of lesson “{lesson['title']}” is not ready")
+    reasons += await _empty_quizzes(db=db, course=course)
     if reasons:
         raise errors.cannot_publish(reasons)
     updated = await courses_repo.update_course(
@@ -189,6 +224,21 @@ async def publish(*, db: Database, course: Document) -> Document:
     if updated is None:
         raise errors.course_not_found()
     return updated
+
+
+async def _empty_quizzes(*, db: Database, course: Document) -> list[str]:
+    """A reason per quiz lesson or checkpoint that has no question yet."""
+    asked = {
+        q.id
+        for q in await quizzes_repo.quizzes_of_course(db=db, course_id=course["_id"])
+        if q.questions
+    }
+    reasons = []
+    for lesson in lessons_of(course):
+        quizzes = [lesson.get("quiz_id")] + [c["id"] for c in lesson.get("checkpoints") or []]
+        if any(quiz_id and quiz_id not in asked for quiz_id in quizzes):
+            reasons.append(f"a quiz of lesson “{lesson['title']}” has no question")
+    return reasons
 
 
 async def unpublish(*, db: Database, course: Document) -> Document:
@@ -215,6 +265,13 @@ async def to_read(*, db: Database, course: Document, viewer: User | None) -> Cou
         else None
     )
 
+    gates = await _quiz_gates(
+        db=db,
+        course=course,
+        viewer=viewer,
+        student=standing is not None and not editor and not standing.unlocked,
+    )
+
     def opens_at(section: Document, lesson: Document) -> datetime | None:
         if standing is None or editor:
             return None
@@ -228,7 +285,12 @@ async def to_read(*, db: Database, course: Document, viewer: User | None) -> Cou
             title=section["title"],
             release=section.get("release"),
             lessons=[
-                _lesson_read(lesson, videos if editor else None, opens_at(section, lesson))
+                _lesson_read(
+                    lesson,
+                    videos if editor else None,
+                    opens_at(section, lesson),
+                    gates.get(lesson["id"]),
+                )
                 for lesson in section["lessons"]
             ],
         )
@@ -243,6 +305,7 @@ async def to_read(*, db: Database, course: Document, viewer: User | None) -> Cou
         instructor_bio=instructor.bio if instructor else "",
         instructor_id=course["instructor_id"],
         policy=policy,
+        completion=completion_of(course),
         forensic_watermark=_served_marked(course, policy, videos) if editor else None,
         sections=sections,
         created_at=course["created_at"],
@@ -264,8 +327,32 @@ def _served_marked(course: Document, policy: PlaybackPolicy, videos: dict[str, V
     return True
 
 
+async def _quiz_gates(
+    *, db: Database, course: Document, viewer: User | None, student: bool
+) -> dict[str, str]:
+    """For an enrolled STUDENT (whose course the instructor did not unlock): per lesson
+    held back by drip after_quiz, the quiz still to pass."""
+    if viewer is None or not student:
+        return {}
+    wanted = {
+        lesson["id"]: rule.after_quiz
+        for section in course["sections"]
+        for lesson in section["lessons"]
+        if (rule := drip.rule_of(section, lesson)) is not None
+        and rule.after_quiz
+        and not lesson.get("preview")
+    }
+    passed = await quizzes_repo.passed(
+        db=db, user_id=viewer.id, quiz_ids=sorted(set(wanted.values()))
+    )
+    return {lesson_id: quiz_id for lesson_id, quiz_id in wanted.items() if quiz_id not in passed}
+
+
 def _lesson_read(
-    lesson: Document, videos: dict[str, Video] | None, opens_at: datetime | None
+    lesson: Document,
+    videos: dict[str, Video] | None,
+    opens_at: datetime | None,
+    after_quiz: str | None = None,
 ) -> LessonRead:
     """One lesson of the outline; VIDEOS (the editor's view) adds its video and sources."""
     editor = videos is not None
@@ -284,6 +371,9 @@ def _lesson_read(
         chapters=lesson.get("chapters", []),
         release=lesson.get("release"),
         opens_at=opens_at,
+        after_quiz=after_quiz,
+        quiz_id=lesson.get("quiz_id"),
+        checkpoints=lesson.get("checkpoints") or [],
     )
 
 

@@ -27,7 +27,7 @@ from coursevault.progress.models import (
     WatchEvidence,
 )
 
-COMPLETION_SHARE = 0.9  # a video lesson is complete once 90 % of it has been watched
+COMPLETION_SHARE = 0.9  # by default a video lesson is complete once 90 % was watched
 MAX_STRETCHES = 100  # stretches kept per student and lesson (the longest, when more)
 SAVE_ATTEMPTS = 3  # heartbeats of one account racing on one lesson
 
@@ -71,9 +71,11 @@ async def record_watching(
     position: float,
     video_duration: float | None,
     played: Played | None,
+    share: float = COMPLETION_SHARE,
 ) -> LessonProgress:
     """Stores the position a heartbeat reported and what its session PLAYED since the
-    previous one; the video completes once what was played covers 90 % of it (L1)."""
+    previous one; the video completes once what was played covers SHARE of it (90 % unless
+    the course's completion rule says otherwise; L1, Q4)."""
     keep_position = functools.partial(
         record,
         db=db,
@@ -90,7 +92,7 @@ async def record_watching(
         watched = _merge(stored.watched, _unclaimed(played, stored.evidence_until), video_duration)
         seconds = sum(end - start for start, end in watched)
         evidence = WatchEvidence(
-            completed=stored.completed or seconds >= COMPLETION_SHARE * video_duration,
+            completed=stored.completed or seconds >= share * video_duration,
             watched=watched,
             evidence_until=max(played.until, stored.evidence_until or played.until),
         )

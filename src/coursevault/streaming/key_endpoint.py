@@ -22,11 +22,15 @@ from coursevault import clock, metrics
 from coursevault.auth.models import User
 from coursevault.config import Settings
 from coursevault.courses import access as lessons
+from coursevault.courses import repo as courses_repo
 from coursevault.courses.models import KeyProtection
+from coursevault.courses.outline import find_lesson
 from coursevault.database.db import Database
 from coursevault.errors import not_found
 from coursevault.ffmpeg.command import SEGMENT_SECONDS
 from coursevault.media import service as media
+from coursevault.quizzes import checkpoints as quiz_checkpoints
+from coursevault.quizzes import errors as quiz_errors
 from coursevault.streaming import errors, signing
 from coursevault.streaming import repo as sessions_repo
 from coursevault.streaming.models import PlaybackSession
@@ -131,6 +135,43 @@ async def _renew(
     await sessions_repo.renew_lease(db=db, session_id=session.id, until=now + lease)
 
 
+def _start_of(period: int, rotation: int) -> float:
+    """The second of the video where key period PERIOD starts (a video packaged with one
+    key, rotation 0, has one period: checkpoints cannot hold it back, docs/security.md)."""
+    return float(period * rotation * SEGMENT_SECONDS) if rotation > 0 else 0.0
+
+
+async def _check_checkpoints(
+    *, db: Database, settings: Settings, session: PlaybackSession, period_start: float
+) -> None:
+    """403 checkpoint_required for a period at or after a checkpoint not passed (Q3)."""
+    if session.lesson_id is None:
+        return
+    max_age = settings.access_cache_seconds
+    course = await courses_repo.course_of_lesson(
+        db=db, lesson_id=session.lesson_id, max_age=max_age
+    )
+    if course is None:
+        return
+    _, lesson = find_lesson(course["sections"], session.lesson_id)
+    checkpoints = lesson.get("checkpoints") or []
+    if not checkpoints:
+        return
+    exempt = course.get("policy", {}).get("checkpoints_exempt", True)
+    if exempt and session.access in (lessons.Access.staff, lessons.Access.preview):
+        return
+    block = await quiz_checkpoints.blocking(
+        db=db,
+        user_id=session.user_id,
+        checkpoints=checkpoints,
+        period_start=period_start,
+        max_age=max_age,
+    )
+    if block is not None:
+        metrics.KEY_REQUESTS.labels("checkpoint").inc()
+        raise quiz_errors.checkpoint_required(block["id"], block["at"])
+
+
 async def key_for(
     *,
     db: Database,
@@ -168,6 +209,9 @@ async def key_for(
     if found is None:
         metrics.KEY_REQUESTS.labels("not_found").inc()
         raise not_found()
+    await _check_checkpoints(
+        db=db, settings=settings, session=session, period_start=_start_of(period, found.rotation)
+    )
     if not rate.allow(session.id, rotation=found.rotation, settings=settings):
         security.warning(
             "key rate limited session=%s user=%s video=%s period=%s ip=%s",

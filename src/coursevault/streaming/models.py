@@ -38,6 +38,7 @@ class PlaybackSession(BaseModel):
     lesson_id: str | None = None
     access: str | None = None
     video_duration: float | None = None  # the lesson's video length, for completion
+    completion_share: float = 0.9  # the share of it that completes it (the course's rule)
     # How its keys are handed out; in `session` mode each key is wrapped with this secret,
     # which only the player that started the session received (docs/security.md, K6).
     key_protection: KeyProtection = KeyProtection.standard

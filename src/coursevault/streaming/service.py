@@ -12,6 +12,7 @@ from coursevault import clock
 from coursevault.auth.models import User
 from coursevault.config import Settings
 from coursevault.courses import access as lessons
+from coursevault.courses import service as courses
 from coursevault.courses.models import (
     KeyProtection,
     LessonKind,
@@ -52,7 +53,8 @@ class LessonContext:
     course_id: str
     lesson_id: str
     access: lessons.Access
-    video_duration: float | None  # for the 90 % completion rule, without a course read
+    video_duration: float | None  # for the completion rule, without a course read
+    completion_share: float = 0.9  # the course's completion rule (Q4)
     resume_position: float = 0.0  # where the viewer left off (the session starts there)
     forensic: bool = False  # the course's policy asks for a forensic mark per session
 
@@ -169,6 +171,7 @@ async def start_lesson(
             lesson_id=lesson_id,
             access=access,
             video_duration=ref.video_duration,
+            completion_share=courses.completion_of(ref.course).video_share / 100,
             resume_position=position,
             forensic=policy.forensic_watermark,
         ),
@@ -235,6 +238,7 @@ async def _open(
         lesson_id=lesson.lesson_id if lesson else None,
         access=lesson.access.value if lesson else None,
         video_duration=lesson.video_duration if lesson else None,
+        completion_share=lesson.completion_share if lesson else 0.9,
         key_protection=key_protection,
         key_secret=key_secret,
         slot=slot,
@@ -297,6 +301,7 @@ async def heartbeat(
             position=position,
             video_duration=session.video_duration,
             played=_played(renewed),
+            share=session.completion_share,
         )
     await _count_engagement(db, session, ended=False)
     return until

@@ -1,0 +1,1 @@
+"""Quizzes, their questions, students' attempts and grading; keyed by ids, below courses."""

@@ -1,0 +1,83 @@
+"""The errors quizzes, attempts and checkpoints answer with."""
+
+from __future__ import annotations
+
+from coursevault.errors import AppError, ErrorCode
+
+
+def quiz_not_found() -> AppError:
+    return AppError(404, ErrorCode.quiz_not_found, "This quiz does not exist.")
+
+
+def attempt_not_found() -> AppError:
+    """Also the answer for another student's attempt: its existence is not told (Q2)."""
+    return AppError(404, ErrorCode.attempt_not_found, "This attempt does not exist.")
+
+
+def question_not_found() -> AppError:
+    return AppError(404, ErrorCode.question_not_found, "This question is not in the attempt.")
+
+
+def attempt_closed() -> AppError:
+    return AppError(409, ErrorCode.attempt_closed, "This attempt was already submitted.")
+
+
+def attempt_expired(attempt_id: str) -> AppError:
+    return AppError(
+        409,
+        ErrorCode.attempt_expired,
+        "The time for this attempt is up; it was graded with the answers saved in time.",
+        detail={"attempt_id": attempt_id},
+    )
+
+
+def no_attempts_left(allowed: int) -> AppError:
+    return AppError(
+        409,
+        ErrorCode.no_attempts_left,
+        f"You have used the {allowed} attempt(s) this quiz allows.",
+        detail={"attempts_allowed": allowed},
+    )
+
+
+def invalid_answer(reason: str) -> AppError:
+    return AppError(422, ErrorCode.invalid_answer, f"This answer cannot be saved: {reason}.")
+
+
+def answer_locked() -> AppError:
+    return AppError(
+        409,
+        ErrorCode.answer_locked,
+        "This question was answered and its answer shown; it cannot be changed in this attempt.",
+    )
+
+
+def invalid_gift(line: int, reason: str) -> AppError:
+    return AppError(
+        422,
+        ErrorCode.invalid_gift,
+        f"Line {line}: {reason}. Nothing was imported.",
+        detail={"line": line},
+    )
+
+
+def invalid_quiz(reason: str) -> AppError:
+    return AppError(422, ErrorCode.invalid_quiz, reason)
+
+
+def checkpoint_required(checkpoint_id: str, at: float) -> AppError:
+    """A key of a period after a checkpoint the viewer has not passed (Q3)."""
+    return AppError(
+        403,
+        ErrorCode.checkpoint_required,
+        "Answer the question at this point of the lesson to watch on.",
+        detail={"checkpoint_id": checkpoint_id, "at": at},
+    )
+
+
+def edit_conflict() -> AppError:
+    return AppError(
+        409,
+        ErrorCode.edit_conflict,
+        "Someone saved this quiz's questions after you opened them; reload and edit again.",
+    )
