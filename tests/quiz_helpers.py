@@ -123,7 +123,9 @@ async def answer_all(
         assert saved.status_code == 200, saved.text
 
 
-async def pass_quiz(client: httpx.AsyncClient, teacher: SignedIn, student: SignedIn, quiz_id: str) -> dict[str, Any]:
+async def pass_quiz(
+    client: httpx.AsyncClient, teacher: SignedIn, student: SignedIn, quiz_id: str
+) -> dict[str, Any]:
     """STUDENT starts an attempt, answers everything right and submits it."""
     quiz = (await client.get(f"/api/quizzes/{quiz_id}/edit", headers=teacher.bearer)).json()
     attempt = (await client.post(f"/api/quizzes/{quiz_id}/attempts", headers=student.bearer)).json()

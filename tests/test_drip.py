@@ -75,7 +75,7 @@ async def test_a_lesson_opens_days_after_enrollment_and_is_refused_before(
     outline = (await client.get(f"/api/courses/{course.id}", headers=student.bearer)).json()
     lessons = {item["id"]: item for item in outline["sections"][0]["lessons"]}
     assert datetime.fromisoformat(lessons[lesson]["opens_at"]) == opens
-    assert lessons[lesson]["release"] == {"after_days": 3, "on": None}
+    assert lessons[lesson]["release"] == {"after_days": 3, "on": None, "after_quiz": None}
     assert lessons[course.text_lesson]["opens_at"] is None
     # The instructor and the preview are never held back.
     assert (

@@ -226,9 +226,9 @@ def test_every_rule_id_named_in_code_or_tests_is_explained_in_the_docs() -> None
     root = SRC.parent.parent
     named = set()
     for path in [*SRC.rglob("*.py"), *(root / "tests").rglob("*.py")]:
-        named |= set(re.findall(r"\b([JWSKPUCFMLD][1-9][0-9]?)\b", path.read_text()))
+        named |= set(re.findall(r"\b([JWSKPUCFMLDQ][1-9][0-9]?)\b", path.read_text()))
     docs = (root / "docs" / "security.md").read_text()
-    explained = set(re.findall(r"^- \*\*([JWSKPUCFMLD][1-9][0-9]?)\*\*", docs, flags=re.MULTILINE))
+    explained = set(re.findall(r"^- \*\*([JWSKPUCFMLDQ][1-9][0-9]?)\*\*", docs, flags=re.MULTILINE))
     assert named - explained == set()
 
 
@@ -242,6 +242,8 @@ def test_D1_no_python_runs_between_fork_and_exec() -> None:
 
 FEATURES = {"auth", "courses", "progress", "enrollments", "payments", "media", "streaming"}
 FEATURES |= {"reports", "jobs", "captions", "engagement", "forensic", "certificates"}
+FEATURES |= {"quizzes", "assessments"}
+FEATURES |= {"transcripts"}
 
 
 def _imported_features(package: str) -> set[str]:
@@ -271,12 +273,17 @@ def _imported_features(package: str) -> set[str]:
         ("enrollments", FEATURES),
         # courses: only media/routes.py, which composes a video's deletion (checked below)
         ("media", FEATURES - {"auth", "jobs", "courses"}),
-        ("courses", {"streaming", "payments", "reports", "jobs", "forensic"}),
+        ("courses", {"streaming", "payments", "reports", "jobs", "forensic", "assessments"}),
+        # quizzes sit below courses (keyed by ids, like progress); assessments above them
+        ("quizzes", FEATURES),
+        ("assessments", {"streaming", "payments", "reports", "jobs", "forensic"}),
         ("captions", FEATURES - {"media", "auth"}),
         ("engagement", FEATURES),
         ("forensic", FEATURES - {"media", "auth"}),
         ("streaming", {"payments", "reports"}),
         ("payments", {"reports"}),
+        # transcripts: above courses (search applies the lesson access rule), below streaming
+        ("transcripts", {"streaming", "payments", "reports", "forensic", "certificates"}),
     ],
 )
 def test_lower_floors_never_import_higher_ones(package: str, forbidden: set[str]) -> None:

@@ -76,7 +76,9 @@ async def test_every_type_is_graded_on_the_server_with_partial_credit(
     right[by_type["short_text"]["id"]] = {"text": "  PHOTOSYNTHÉSIS  ".replace("SYN", "SIN")}
     right[by_type["numeric"]["id"]] = {"number": 3.149}
     await answer_all(client, student, attempt["id"], right)
-    done = (await client.post(f"/api/attempts/{attempt['id']}/submit", headers=student.bearer)).json()
+    done = (
+        await client.post(f"/api/attempts/{attempt['id']}/submit", headers=student.bearer)
+    ).json()
     assert done["max_score"] == 8.0
     assert done["score"] == pytest.approx(6.0)  # 1 + 1 (of 3) + 1 + 1 + 1 + 1
     assert done["percent"] == pytest.approx(75.0) and done["passed"] is True
@@ -101,7 +103,10 @@ async def test_answers_survive_a_reload_and_the_order_stays_the_same(
         assert [[o["id"] for o in q["options"]] for q in view["questions"]] == [
             [o["id"] for o in q["options"]] for q in attempt["questions"]
         ]
-        assert {q: {k: v for k, v in a.items() if v not in (None, [])} for q, a in view["answers"].items()} == some
+        assert {
+            q: {k: v for k, v in a.items() if v not in (None, [])}
+            for q, a in view["answers"].items()
+        } == some
     ordering = next(q for q in attempt["questions"] if q["type"] == "ordering")
     right_order = next(q for q in quiz["questions"] if q["type"] == "ordering")["options"]
     assert [o["id"] for o in ordering["options"]] != [o["id"] for o in right_order]
@@ -168,8 +173,10 @@ def _leaks(body: Any, path: str = "") -> list[str]:
             if key == "answers":
                 continue  # the student's own answers, as they gave them
             if key in ("correct", "truth", "accepted", "explanation", "answer", "value"):
-                if value not in (None, [], "") and key != "correct" or (
-                    key == "correct" and isinstance(value, list) and value
+                if (
+                    value not in (None, [], "")
+                    and key != "correct"
+                    or (key == "correct" and isinstance(value, list) and value)
                 ):
                     found.append(f"{path}.{key}")
             found += _leaks(value, f"{path}.{key}") if isinstance(value, dict | list) else []
@@ -212,7 +219,9 @@ async def _student_answers(
     for question in attempt["questions"]:
         wrong = _wrong_answer(question)
         saved = await client.put(
-            f"/api/attempts/{attempt['id']}/answers/{question['id']}", json=wrong, headers=student.bearer
+            f"/api/attempts/{attempt['id']}/answers/{question['id']}",
+            json=wrong,
+            headers=student.bearer,
         )
         seen.append(("answer", saved.json()))
     await get(f"/api/attempts/{attempt['id']}")
@@ -289,11 +298,17 @@ async def test_bad_answers_are_refused_and_change_nothing(
         f"/api/attempts/{attempt['id']}/answers/nope", json={"truth": True}, headers=student.bearer
     )
     assert forged.status_code == 404 and error_code(forged) == "question_not_found"
-    huge = await client.put(url, content=b"{" + b" " * 2_000_000 + b"}", headers={**student.bearer, "Content-Type": "application/json"})
+    huge = await client.put(
+        url,
+        content=b"{" + b" " * 2_000_000 + b"}",
+        headers={**student.bearer, "Content-Type": "application/json"},
+    )
     assert huge.status_code == 413
 
     other = await signed_in(client, db, settings)
-    assert (await client.post(f"/api/courses/{course.id}/enroll", headers=other.bearer)).status_code == 201
+    assert (
+        await client.post(f"/api/courses/{course.id}/enroll", headers=other.bearer)
+    ).status_code == 201
     theirs = await client.put(url, json={"choices": []}, headers=other.bearer)
     assert theirs.status_code == 404 and error_code(theirs) == "attempt_not_found"
     peek = await client.get(f"/api/attempts/{attempt['id']}", headers=other.bearer)
@@ -328,7 +343,11 @@ async def test_gift_import_adds_questions_or_names_the_bad_line_and_changes_noth
     url = f"/api/quizzes/{quiz_id}/import"
     imported = await client.post(url, json={"text": gift}, headers=instructor.bearer)
     assert imported.status_code == 200, imported.text
-    assert [q["type"] for q in imported.json()["questions"]] == ["single", "true_false", "short_text"]
+    assert [q["type"] for q in imported.json()["questions"]] == [
+        "single",
+        "true_false",
+        "short_text",
+    ]
     before = imported.json()
 
     broken = "What? {=yes ~no}\n\nUnclosed {=a ~b\n"
@@ -359,7 +378,9 @@ async def test_results_name_the_most_common_wrong_answer_and_export_csv(
         attempt = (await start(client, who, quiz_id)).json()
         await answer_all(client, who, attempt["id"], {tf["id"]: {"truth": truth}})
         await client.post(f"/api/attempts/{attempt['id']}/submit", headers=who.bearer)
-    results = (await client.get(f"/api/quizzes/{quiz_id}/results", headers=instructor.bearer)).json()
+    results = (
+        await client.get(f"/api/quizzes/{quiz_id}/results", headers=instructor.bearer)
+    ).json()
     stats = next(q for q in results["questions"] if q["question_id"] == tf["id"])
     assert stats["answered"] == 3 and stats["right_share"] == pytest.approx(1 / 3, abs=1e-3)
     assert (stats["common_wrong"], stats["common_wrong_count"]) == ("false", 2)

@@ -1,5 +1,6 @@
 """Drip release: a lesson (or every lesson of a section) opens a number of days after the
-student enrolled, or on a date. Staff and preview lessons are never held back, and an
+student enrolled, on a date, or once the student passed a quiz (courses.access checks
+that one). Staff and preview lessons are never held back, and an
 instructor may unlock a course whole for one student."""
 
 from __future__ import annotations
@@ -45,6 +46,6 @@ def held_until(
 
 def stored(rule: Release | None) -> dict[str, Any] | None:
     """The stored form of RULE (an empty rule clears the release)."""
-    if rule is None or (rule.on is None and rule.after_days is None):
+    if rule is None or (rule.on is None and rule.after_days is None and not rule.after_quiz):
         return None
     return rule.model_dump(exclude_none=True)
