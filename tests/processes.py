@@ -32,7 +32,12 @@ TEST_PRESET = "ultrafast"
 def environment(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COURSEVAULT_")}
     env.update(
-        {"COURSEVAULT_DATA_DIR": str(data_dir), "COURSEVAULT_X264_PRESET": TEST_PRESET, **extra}
+        {
+            "COURSEVAULT_DATA_DIR": str(data_dir),
+            "COURSEVAULT_X264_PRESET": TEST_PRESET,
+            "COURSEVAULT_CAPTIONS_AUTO": "false",  # as in conftest.make_settings
+            **extra,
+        }
     )
     return env
 
@@ -214,9 +219,11 @@ def enrolled_playback(
     password: str,
     video_id: str,
     policy: dict[str, object] | None = None,
+    checkpoint_at: float | None = None,
 ) -> Viewer:
-    """Over HTTP: the teacher publishes a free course with VIDEO_ID as a lesson (and POLICY),
-    the student enrolls and starts playing it (signed in with cookies, like the web app)."""
+    """Over HTTP: the teacher publishes a free course with VIDEO_ID as a lesson (and POLICY,
+    and a one-question checkpoint at CHECKPOINT_AT seconds), the student enrolls and starts
+    playing it (signed in with cookies, like the web app)."""
     with httpx.Client(base_url=url, timeout=60) as teacher:
         login = teacher.post("/api/auth/login", json={"email": teacher_email, "password": password})
         auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
@@ -232,6 +239,17 @@ def enrolled_playback(
             json={"title": "Video", "kind": "video", "video_id": video_id},
             headers=auth,
         ).json()["id"]
+        if checkpoint_at is not None:
+            quiz = teacher.post(
+                f"/api/lessons/{lesson}/checkpoints", json={"at": checkpoint_at}, headers=auth
+            ).json()
+            question = {"type": "true_false", "stem": "Ready?", "truth": True}
+            saved = teacher.put(
+                f"/api/quizzes/{quiz['id']}/questions",
+                json={"version": quiz["version"], "questions": [question]},
+                headers=auth,
+            )
+            assert saved.status_code == 200, saved.text
         published = teacher.post(f"/api/courses/{course['id']}/publish", headers=auth)
         assert published.status_code == 200, published.text
     with httpx.Client(base_url=url, timeout=60) as student:

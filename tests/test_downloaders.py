@@ -23,6 +23,7 @@ pytestmark = pytest.mark.slow
 
 PASSWORD = "correct horse battery staple"
 SECONDS = 14  # three 6 s segments, each with its own key
+CHECKPOINT_AT = 6.0  # the second and third periods wait for a pass (Q3)
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Setup:
     data_dir: Path
     standard: Viewer
     session: Viewer
+    checkpointed: Viewer  # standard keys, a checkpoint at CHECKPOINT_AT not passed
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +49,10 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
         clip = make_clip(work / "c.mp4", size="640x360", seconds=SECONDS).read_bytes()
         video_id = upload_until_ready(server.url, "t@example.com", PASSWORD, clip)
 
-        def viewer(policy: dict[str, object]) -> Viewer:
+        def viewer(policy: dict[str, object], checkpoint_at: float | None = None) -> Viewer:
             return enrolled_playback(
                 server.url, teacher_email="t@example.com", student_email="s@example.com",
-                password=PASSWORD, video_id=video_id, policy=policy,
+                password=PASSWORD, video_id=video_id, policy=policy, checkpoint_at=checkpoint_at,
             )  # fmt: skip
 
         yield Setup(
@@ -58,6 +60,9 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
             data_dir=data_dir,
             standard=viewer({"key_protection": "standard"}),
             session=viewer({}),
+            checkpointed=viewer(
+                {"key_protection": "standard", "max_concurrent_streams": 3}, CHECKPOINT_AT
+            ),
         )
     finally:
         server.stop()
@@ -150,3 +155,18 @@ def test_K6_yt_dlp_with_the_viewers_cookies_copies_standard_keys_but_not_session
     written = sum(p.stat().st_size for p in (tmp_path / "session").glob("copy.*"))
     assert written > 100_000, got.stderr
     assert frames == 0, got.stderr  # …but the keys were session-bound: not one frame decodes
+
+
+def test_Q3_yt_dlp_and_ffmpeg_with_the_viewers_cookie_get_nothing_after_a_checkpoint(
+    setup: Setup, tmp_path: Path
+) -> None:
+    """Standard keys, which copy a whole lesson above, stop at a checkpoint not passed:
+    the key server refuses the periods from 6 s on, so no tool decodes a frame after it."""
+    got, frames = yt_dlp(setup, setup.checkpointed, tmp_path / "checkpoint")
+    assert frames <= CHECKPOINT_AT * 25, got.stderr  # at most the first period's frames
+    assert "403" in got.stderr, got.stderr
+    decoded, errors = ffmpeg_decodes(
+        f"{setup.server.url}{setup.checkpointed.playlist_url}", setup.checkpointed.access_cookie
+    )
+    assert decoded <= (CHECKPOINT_AT + 0.1) * 1_000_000, errors
+    assert "403" in errors, errors

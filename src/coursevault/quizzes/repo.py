@@ -63,21 +63,12 @@ async def create_quiz(
         "created_at": clock.now(),
     }
     await db.quizzes.insert_one(doc)
-    _by_id.forget(doc["_id"])
     return _from_doc(Quiz, doc)
 
 
-# Read on every answer and, for checkpoints, by the key check's pass lookup; a write in
-# this process forgets its entry.
-_by_id: TtlCache[str, Quiz] = TtlCache("quizzes.by_id", max_items=10_000)
-
-
-async def get_quiz(*, db: Database, quiz_id: str, max_age: float = 0.0) -> Quiz | None:
-    async def load() -> Quiz | None:
-        doc = await db.quizzes.find_one({"_id": quiz_id})
-        return _from_doc(Quiz, doc) if doc else None
-
-    return await _by_id.get_or_load(quiz_id, max_age, load)
+async def get_quiz(*, db: Database, quiz_id: str) -> Quiz | None:
+    doc = await db.quizzes.find_one({"_id": quiz_id})
+    return _from_doc(Quiz, doc) if doc else None
 
 
 async def quizzes_of_course(*, db: Database, course_id: str) -> list[Quiz]:
@@ -95,7 +86,6 @@ async def update_quiz(
     doc = await db.quizzes.find_one_and_update(
         key, {"$set": changes, "$inc": {"version": 1}}, return_document=ReturnDocument.AFTER
     )
-    _by_id.forget(quiz_id)
     return _from_doc(Quiz, doc) if doc else None
 
 
@@ -107,7 +97,6 @@ async def delete_quiz(*, db: Database, quiz_id: str) -> None:
     await db.quizzes.delete_one({"_id": quiz_id})
     await db.quiz_attempts.delete_many({"quiz_id": quiz_id})
     await db.quiz_results.delete_many({"quiz_id": quiz_id})
-    _by_id.forget(quiz_id)
 
 
 async def delete_for_course(*, db: Database, course_id: str) -> None:

@@ -22,9 +22,7 @@ from coursevault import clock, metrics
 from coursevault.auth.models import User
 from coursevault.config import Settings
 from coursevault.courses import access as lessons
-from coursevault.courses import repo as courses_repo
 from coursevault.courses.models import KeyProtection
-from coursevault.courses.outline import find_lesson
 from coursevault.database.db import Database
 from coursevault.errors import not_found
 from coursevault.ffmpeg.command import SEGMENT_SECONDS
@@ -145,27 +143,14 @@ async def _check_checkpoints(
     *, db: Database, settings: Settings, session: PlaybackSession, period_start: float
 ) -> None:
     """403 checkpoint_required for a period at or after a checkpoint not passed (Q3)."""
-    if session.lesson_id is None:
-        return
-    max_age = settings.access_cache_seconds
-    course = await courses_repo.course_of_lesson(
-        db=db, lesson_id=session.lesson_id, max_age=max_age
-    )
-    if course is None:
-        return
-    _, lesson = find_lesson(course["sections"], session.lesson_id)
-    checkpoints = lesson.get("checkpoints") or []
-    if not checkpoints:
-        return
-    exempt = course.get("policy", {}).get("checkpoints_exempt", True)
-    if exempt and session.access in (lessons.Access.staff, lessons.Access.preview):
+    if not session.checkpoints:
         return
     block = await quiz_checkpoints.blocking(
         db=db,
         user_id=session.user_id,
-        checkpoints=checkpoints,
+        checkpoints=session.checkpoints,
         period_start=period_start,
-        max_age=max_age,
+        max_age=settings.access_cache_seconds,
     )
     if block is not None:
         metrics.KEY_REQUESTS.labels("checkpoint").inc()

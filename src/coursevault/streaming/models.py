@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -39,6 +40,9 @@ class PlaybackSession(BaseModel):
     access: str | None = None
     video_duration: float | None = None  # the lesson's video length, for completion
     completion_share: float = 0.9  # the share of it that completes it (the course's rule)
+    # The lesson's checkpoints ({id, at}) as the session started; its keys after one wait
+    # for a pass (Q3). Empty for a viewer the course exempts.
+    checkpoints: list[dict[str, Any]] = []
     # How its keys are handed out; in `session` mode each key is wrapped with this secret,
     # which only the player that started the session received (docs/security.md, K6).
     key_protection: KeyProtection = KeyProtection.standard

@@ -7,6 +7,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from coursevault import clock
 from coursevault.auth.models import User
@@ -55,6 +56,8 @@ class LessonContext:
     access: lessons.Access
     video_duration: float | None  # for the completion rule, without a course read
     completion_share: float = 0.9  # the course's completion rule (Q4)
+    # The lesson's checkpoints this session must pass (none for an exempt viewer, Q3).
+    checkpoints: tuple[dict[str, Any], ...] = ()
     resume_position: float = 0.0  # where the viewer left off (the session starts there)
     forensic: bool = False  # the course's policy asks for a forensic mark per session
 
@@ -129,6 +132,16 @@ async def _claim(
     return bool(held["session_id"] == session_id)
 
 
+def _checkpoints(
+    ref: lessons.LessonRef, access: lessons.Access, policy: PlaybackPolicy
+) -> tuple[dict[str, Any], ...]:
+    """The checkpoints the key endpoint holds this session to, kept with the session so a
+    key of a lesson without them reads nothing more (Q3)."""
+    if policy.checkpoints_exempt and access in (lessons.Access.staff, lessons.Access.preview):
+        return ()
+    return tuple(ref.lesson.get("checkpoints") or ())
+
+
 async def start_lesson(
     *, db: Database, settings: Settings, user: User, lesson_id: str, device: str, ip: str
 ) -> PlaybackStart:
@@ -172,6 +185,7 @@ async def start_lesson(
             access=access,
             video_duration=ref.video_duration,
             completion_share=courses.completion_of(ref.course).video_share / 100,
+            checkpoints=_checkpoints(ref, access, policy),
             resume_position=position,
             forensic=policy.forensic_watermark,
         ),
@@ -239,6 +253,7 @@ async def _open(
         access=lesson.access.value if lesson else None,
         video_duration=lesson.video_duration if lesson else None,
         completion_share=lesson.completion_share if lesson else 0.9,
+        checkpoints=list(lesson.checkpoints) if lesson else [],
         key_protection=key_protection,
         key_secret=key_secret,
         slot=slot,
