@@ -161,6 +161,9 @@ async def test_the_time_limit_is_the_servers(
     )
 
 
+_KEY_FIELDS = ("correct", "truth", "accepted", "explanation", "answer", "value")
+
+
 def _leaks(body: Any, path: str = "") -> list[str]:
     """Every place in a JSON answer where an answer key, accepted answer or explanation is."""
     found = []
@@ -172,13 +175,8 @@ def _leaks(body: Any, path: str = "") -> list[str]:
         for key, value in body.items():
             if key == "answers":
                 continue  # the student's own answers, as they gave them
-            if key in ("correct", "truth", "accepted", "explanation", "answer", "value"):
-                if (
-                    value not in (None, [], "")
-                    and key != "correct"
-                    or (key == "correct" and isinstance(value, list) and value)
-                ):
-                    found.append(f"{path}.{key}")
+            if key in _KEY_FIELDS and value not in (None, [], ""):
+                found.append(f"{path}.{key}")
             found += _leaks(value, f"{path}.{key}") if isinstance(value, dict | list) else []
     elif isinstance(body, list):
         for i, item in enumerate(body):
