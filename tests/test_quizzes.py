@@ -387,3 +387,16 @@ async def test_results_name_the_most_common_wrong_answer_and_export_csv(
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(exported.text)))
     assert rows[0][:3] == ["name", "email", "attempt"] and len(rows) == 4
+
+
+async def test_a_course_with_an_empty_quiz_cannot_be_published(
+    client: httpx.AsyncClient, db: Database, instructor: SignedIn
+) -> None:
+    draft = await make_course(db, instructor.user, publish=False)
+    _, quiz_id = await add_quiz_lesson(client, instructor, draft.id)
+    refused = await client.post(f"/api/courses/{draft.id}/publish", headers=instructor.bearer)
+    assert refused.status_code == 409 and error_code(refused) == "cannot_publish"
+    assert "has no question" in refused.text
+    await put_questions(client, instructor, quiz_id, every_type()[:1])
+    published = await client.post(f"/api/courses/{draft.id}/publish", headers=instructor.bearer)
+    assert published.status_code == 200, published.text

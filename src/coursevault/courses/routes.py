@@ -29,7 +29,6 @@ from coursevault.courses.models import (
     SectionCreate,
     SectionUpdate,
 )
-from coursevault.courses.outline import lessons_of
 from coursevault.database.db import Document
 from coursevault.errors import ERROR_RESPONSES
 from coursevault.http.deps import Db
@@ -183,7 +182,7 @@ async def course_progress(course: VisibleCourse, user: CurrentUser, db: Db) -> C
         db=db,
         user_id=user.id,
         course_id=course["_id"],
-        lesson_ids=[lesson["id"] for lesson in lessons_of(course)],
+        lesson_ids=service.counted_lessons(course),
     )
 
 

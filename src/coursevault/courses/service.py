@@ -474,7 +474,7 @@ async def my_courses(*, db: Database, user: User) -> MyCoursePage:
             db=db,
             user_id=user.id,
             course_id=course["_id"],
-            lesson_ids=[lesson["id"] for lesson in lessons_of(course)],
+            lesson_ids=counted_lessons(course),
         )
         items.append(MyCourse(course=summary, percent=done.percent, resume=done.resume))
     return MyCoursePage(items=items)
