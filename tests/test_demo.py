@@ -27,7 +27,7 @@ def test_demo_seeds_a_published_course_once(tmp_path: Path) -> None:
         assert [c["title"] for c in catalog["items"]] == [demo.COURSE_TITLE]
         outline = httpx.get(f"{server.url}/api/courses/{catalog['items'][0]['slug']}").json()
         lessons = outline["sections"][0]["lessons"]
-        assert [lesson["kind"] for lesson in lessons] == ["video", "video", "video", "text"]
+        assert [lesson["kind"] for lesson in lessons] == ["video", "video", "video", "text", "quiz"]
         assert all(lesson["duration"] == pytest.approx(10, abs=0.5) for lesson in lessons[:3])
         assert all(len(lesson["chapters"]) == 2 for lesson in lessons[:3])
         login = httpx.post(

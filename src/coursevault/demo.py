@@ -21,6 +21,9 @@ from coursevault.database.db import Database, Document
 from coursevault.ffmpeg.binary import ffmpeg_path
 from coursevault.media import service as media
 from coursevault.media.models import Video, VideoStatus
+from coursevault.quizzes import editing
+from coursevault.quizzes import repo as quizzes_repo
+from coursevault.quizzes.models import OptionIn, QuestionIn, QuestionType
 
 # Addresses every form and the mail model accept (example.com is reserved for examples,
 # RFC 2606): a `.test` domain once made the demo purchase answer 500 (M1).
@@ -138,6 +141,42 @@ async def _wait_ready(
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+QUIZ = [
+    QuestionIn(
+        type=QuestionType.single,
+        stem="What made the lesson videos?",
+        options=[
+            OptionIn(text="A camera"),
+            OptionIn(text="ffmpeg"),
+            OptionIn(text="A screen recorder"),
+        ],
+        correct=[1],
+        explanation="The demo command generates them with **ffmpeg**'s test sources.",
+    ),
+    QuestionIn(
+        type=QuestionType.true_false,
+        stem="Each key of the video stream is bound to your playback session.",
+        truth=True,
+    ),
+    QuestionIn(type=QuestionType.numeric, stem="How many seconds long is a lesson?", value=10),
+]
+
+
+async def _quiz(*, db: Database, course: Document, section: str) -> Document:
+    """A quiz lesson at the end of the tour (Q1-Q4 in docs/security.md)."""
+    course, lesson_id = await outline.add_lesson(
+        db=db,
+        course=course,
+        section_id=section,
+        lesson_in=LessonCreate(title="Check what you learned", kind=LessonKind.quiz),
+    )
+    _, lesson = outline.find_lesson(course["sections"], lesson_id)
+    quiz = await quizzes_repo.get_quiz(db=db, quiz_id=lesson["quiz_id"])
+    assert quiz is not None
+    await editing.put_questions(db=db, quiz=quiz, version=quiz.version, questions=QUIZ)
+    return course
+
+
 async def seed(*, db: Database, settings: Settings) -> DemoResult:
     """Creates the demo accounts and course (once; a second run finds them)."""
     teacher = await _account(
@@ -197,5 +236,6 @@ async def seed(*, db: Database, settings: Settings) -> DemoResult:
         section_id=section,
         lesson_in=LessonCreate(title="Notes", kind=LessonKind.text, body=NOTES),
     )
+    course = await _quiz(db=db, course=course, section=section)
     course = await courses.publish(db=db, course=course)
     return DemoResult(course=course, created=True)
