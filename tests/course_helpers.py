@@ -47,9 +47,10 @@ async def make_course(
     video_id: str | None = None,
     publish: bool = True,
     policy: PlaybackPolicy | None = None,
+    preview_video: bool = True,
 ) -> BuiltCourse:
-    """A course with one section: a video lesson (when VIDEO_ID), a text lesson, and a
-    preview video lesson."""
+    """A course with one section: a video lesson (when VIDEO_ID), a text lesson, and (with
+    PREVIEW_VIDEO) a preview lesson of the same video."""
     course: Document = await courses.create_course(
         db=db,
         user=instructor,
@@ -69,6 +70,7 @@ async def make_course(
             section_id=section_id,
             lesson_in=LessonCreate(title="Watch this", kind=LessonKind.video, video_id=video_id),
         )
+    if video_id and preview_video:
         course, preview_lesson = await outline.add_lesson(
             db=db,
             course=course,

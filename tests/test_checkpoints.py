@@ -67,7 +67,9 @@ async def checkpointed_course(
     client: httpx.AsyncClient, db: Database, instructor: SignedIn, video: str, **policy: Any
 ) -> tuple[BuiltCourse, str]:
     """A published course whose video lesson has a one-question checkpoint at 7 s."""
-    course = await make_course(db, instructor.user, video_id=video, policy=PlaybackPolicy(**policy))
+    course = await make_course(
+        db, instructor.user, video_id=video, policy=PlaybackPolicy(**policy), preview_video=False
+    )
     made = await client.post(
         f"/api/lessons/{course.video_lesson}/checkpoints",
         json={"at": CHECKPOINT_AT, "title": "Quick check"},
@@ -170,20 +172,62 @@ async def test_Q3_nothing_after_the_checkpoint_decrypts_for_a_custom_client(
 
 
 async def test_Q3_staff_and_preview_are_exempt_unless_the_course_says_otherwise(
-    client: httpx.AsyncClient, db: Database, settings: Settings, instructor: SignedIn, video: str
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    video: str,
+    rotating_package: PackagedVideo,
 ) -> None:
     course, _ = await checkpointed_course(client, db, instructor, video)
     own = (await start_lesson(client, instructor.bearer, course.video_lesson or "")).json()
-    assert await keys(client, instructor, own) == [200] * PERIODS
-    strict, _ = await checkpointed_course(client, db, instructor, video, checkpoints_exempt=False)
+    assert own["checkpoints"] == [] and await keys(client, instructor, own) == [200] * PERIODS
+    section = (await client.get(f"/api/courses/{course.id}", headers=instructor.bearer)).json()
+    lesson_url = (
+        f"/api/courses/{course.id}/sections/{section['sections'][0]['id']}"
+        f"/lessons/{course.video_lesson}"
+    )
+    made_preview = await client.patch(lesson_url, json={"preview": True}, headers=instructor.bearer)
+    assert made_preview.status_code == 200
+    visitor = await signed_in(client, db, settings)  # not enrolled: a preview viewer
+    seen = (await start_lesson(client, visitor.bearer, course.video_lesson or "")).json()
+    assert seen["checkpoints"] == [] and await keys(client, visitor, seen) == [200] * PERIODS
+    other = await rotating_package.copy_for(db, settings, instructor.user)  # its own video
+    strict, strict_quiz = await checkpointed_course(
+        client, db, instructor, other, checkpoints_exempt=False
+    )
     own = (await start_lesson(client, instructor.bearer, strict.video_lesson or "")).json()
     assert await keys(client, instructor, own) == [200, 200, REFUSED, REFUSED]
+    assert own["checkpoints"] == [{"id": strict_quiz, "at": CHECKPOINT_AT}]
 
 
 async def test_a_checkpoint_is_refused_where_it_cannot_be(
-    client: httpx.AsyncClient, db: Database, instructor: SignedIn, video: str, settings: Settings
+    client: httpx.AsyncClient,
+    db: Database,
+    instructor: SignedIn,
+    video: str,
+    settings: Settings,
+    rotating_package: PackagedVideo,
 ) -> None:
-    course, quiz_id = await checkpointed_course(client, db, instructor, video)
+    shared = await make_course(db, instructor.user, video_id=video)  # two lessons play it
+    refused = await client.post(
+        f"/api/lessons/{shared.video_lesson}/checkpoints", json={"at": 1}, headers=instructor.bearer
+    )
+    assert refused.status_code == 409 and error_code(refused) == "checkpoint_video_shared"
+    course, quiz_id = await checkpointed_course(
+        client, db, instructor, await rotating_package.copy_for(db, settings, instructor.user)
+    )
+    outline = (await client.get(f"/api/courses/{course.id}", headers=instructor.bearer)).json()
+    second = await client.post(
+        f"/api/courses/{course.id}/sections/{outline['sections'][0]['id']}/lessons",
+        json={
+            "title": "Again",
+            "kind": "video",
+            "video_id": outline["sections"][0]["lessons"][0]["video_id"],
+        },
+        headers=instructor.bearer,
+    )
+    assert second.status_code == 409 and error_code(second) == "checkpoint_video_shared"
     for lesson, at in ((course.text_lesson, 1.0), (course.video_lesson, 25.0)):
         refused = await client.post(
             f"/api/lessons/{lesson}/checkpoints", json={"at": at}, headers=instructor.bearer
@@ -200,6 +244,10 @@ async def test_a_checkpoint_is_refused_where_it_cannot_be(
         await client.delete(f"/api/quizzes/{quiz_id}", headers=student.bearer),
     ):
         assert response.status_code == 403
+    limited = await client.patch(
+        f"/api/quizzes/{quiz_id}", json={"settings": {"attempts": 1}}, headers=instructor.bearer
+    )  # out of attempts, a learner could never watch on
+    assert limited.status_code == 422 and error_code(limited) == "invalid_quiz"
     moved = await client.patch(
         f"/api/quizzes/{quiz_id}", json={"at": 13}, headers=instructor.bearer
     )

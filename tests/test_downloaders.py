@@ -49,10 +49,15 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
         clip = make_clip(work / "c.mp4", size="640x360", seconds=SECONDS).read_bytes()
         video_id = upload_until_ready(server.url, "t@example.com", PASSWORD, clip)
 
+        # A video with checkpoints plays in one lesson only (Q3): the checkpointed lesson
+        # gets its own upload of the same clip.
+        checkpointed_video = upload_until_ready(server.url, "t@example.com", PASSWORD, clip)
+
         def viewer(policy: dict[str, object], checkpoint_at: float | None = None) -> Viewer:
             return enrolled_playback(
                 server.url, teacher_email="t@example.com", student_email="s@example.com",
-                password=PASSWORD, video_id=video_id, policy=policy, checkpoint_at=checkpoint_at,
+                password=PASSWORD, policy=policy, checkpoint_at=checkpoint_at,
+                video_id=video_id if checkpoint_at is None else checkpointed_video,
             )  # fmt: skip
 
         yield Setup(

@@ -4,6 +4,7 @@ student-facing answer before the reveal policy allows, and every bad input refus
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -193,9 +194,8 @@ def _wrong_answer(question: dict[str, Any]) -> dict[str, Any]:
         return {"choices": options[2:3]}
     if kind == "ordering":
         return {"choices": options[::-1]}
-    return {"true_false": {"truth": False}, "numeric": {"number": 2}}.get(
-        kind, {"text": "chlorophyll"}
-    )
+    others: dict[str, dict[str, Any]] = {"true_false": {"truth": False}, "numeric": {"number": 2}}
+    return others.get(kind, {"text": "chlorophyll"})
 
 
 async def _student_answers(
@@ -400,3 +400,125 @@ async def test_a_course_with_an_empty_quiz_cannot_be_published(
     await put_questions(client, instructor, quiz_id, every_type()[:1])
     published = await client.post(f"/api/courses/{draft.id}/publish", headers=instructor.bearer)
     assert published.status_code == 200, published.text
+
+
+async def test_Q4_a_quiz_lesson_completes_only_by_a_pass_even_one_the_clock_submitted(
+    client: httpx.AsyncClient,
+    instructor: SignedIn,
+    course: BuiltCourse,
+    student: SignedIn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lesson_id, quiz_id = await add_quiz_lesson(client, instructor, course.id)
+    await put_questions(client, instructor, quiz_id, every_type()[2:3])  # one true/false
+    await set_quiz(client, instructor, quiz_id, time_limit=60)
+    forged = await client.put(
+        f"/api/lessons/{lesson_id}/progress",
+        json={"position": 0, "completed": True},
+        headers=student.bearer,
+    )
+    assert forged.status_code == 409 and error_code(forged) == "completion_needs_passing"
+    lesson_url = f"/api/lessons/{lesson_id}"
+    assert (await client.get(lesson_url, headers=student.bearer)).json()["completed"] is False
+
+    clock = Clock(monkeypatch)
+    quiz = await teacher_view(client, instructor, quiz_id)
+    attempt = (await start(client, student, quiz_id)).json()
+    await answer_all(client, student, attempt["id"], right_answers(quiz, attempt))
+    clock.advance(120)  # the learner closed the tab; the clock submits the attempt
+    view = (await client.get(f"/api/quizzes/{quiz_id}", headers=student.bearer)).json()
+    assert view["passed"] is True and view["open_attempt"] is None
+    assert (await client.get(lesson_url, headers=student.bearer)).json()["completed"] is True
+
+
+async def test_Q2_an_answer_racing_the_submit_is_graded_or_refused_and_starts_race_to_one(
+    client: httpx.AsyncClient, instructor: SignedIn, quiz_id: str, student: SignedIn, db: Database
+) -> None:
+    quiz = await teacher_view(client, instructor, quiz_id)
+    starts = await asyncio.gather(*(start(client, student, quiz_id) for _ in range(4)))
+    assert len({s.json()["id"] for s in starts}) == 1
+    attempt = starts[0].json()
+    right = right_answers(quiz, attempt)
+
+    async def put(question_id: str) -> int:
+        url = f"/api/attempts/{attempt['id']}/answers/{question_id}"
+        return (await client.put(url, json=right[question_id], headers=student.bearer)).status_code
+
+    submit_url = f"/api/attempts/{attempt['id']}/submit"
+    outcome = await asyncio.gather(
+        *(put(q) for q in right), client.post(submit_url, headers=student.bearer),
+        client.post(submit_url, headers=student.bearer),
+    )  # fmt: skip
+    saved = [q for q, status in zip(right, outcome[: len(right)], strict=True) if status == 200]
+    assert all(status in (200, 409) for status in outcome[: len(right)])
+    stored = await db.quiz_attempts.find_one({"_id": attempt["id"]})
+    assert stored is not None and stored["state"] == "submitted"
+    assert sorted(stored["answers"]) == sorted(saved)  # every answer told "saved" was kept…
+    by_id = {q["id"]: q for q in quiz["questions"]}
+    assert stored["score"] == pytest.approx(sum(by_id[q]["points"] for q in saved))  # …and graded
+    result = await db.quiz_results.find_one({"user_id": student.user.id})
+    assert result is not None and result["attempts_used"] == 1  # two submits counted once
+
+
+async def test_Q1_after_each_reveals_only_what_was_answered_even_after_the_submit(
+    client: httpx.AsyncClient, instructor: SignedIn, quiz_id: str, student: SignedIn
+) -> None:
+    await set_quiz(client, instructor, quiz_id, reveal="after_each")
+    attempt = (await start(client, student, quiz_id)).json()
+    numeric = next(q for q in attempt["questions"] if q["type"] == "numeric")
+    url = f"/api/attempts/{attempt['id']}/answers/{numeric['id']}"
+    assert (await client.put(url, json={"number": 1}, headers=student.bearer)).status_code == 200
+    done = (
+        await client.post(f"/api/attempts/{attempt['id']}/submit", headers=student.bearer)
+    ).json()
+    assert [f["question_id"] for f in done["feedback"]] == [numeric["id"]]
+    assert SECRET_EXPLANATION not in json.dumps(done)  # the unanswered questions' keys stay
+
+
+async def test_rules_that_could_never_be_met_are_refused_or_cleaned_up(
+    client: httpx.AsyncClient, instructor: SignedIn, course: BuiltCourse, student: SignedIn
+) -> None:
+    lesson_id, quiz_id = await add_quiz_lesson(client, instructor, course.id)
+    outline = (await client.get(f"/api/courses/{course.id}", headers=instructor.bearer)).json()
+    section = outline["sections"][0]["id"]
+    lessons = f"/api/courses/{course.id}/sections/{section}/lessons"
+    own = await client.patch(
+        f"{lessons}/{lesson_id}",
+        json={"release": {"after_quiz": quiz_id}},
+        headers=instructor.bearer,
+    )
+    assert own.status_code == 422 and error_code(own) == "invalid_release"
+    edit = await teacher_view(client, instructor, quiz_id)
+    for questions in (
+        [{"type": "ordering", "stem": "Two", "options": [{"text": "a"}, {"text": "b"}]}],
+        [{"type": "single", "stem": "Ids", "correct": [0],
+          "options": [{"id": "x", "text": "a"}, {"id": "x", "text": "b"}]}],
+    ):  # fmt: skip
+        refused = await client.put(
+            f"/api/quizzes/{quiz_id}/questions",
+            json={"version": edit["version"], "questions": questions},
+            headers=instructor.bearer,
+        )
+        assert refused.status_code == 422, questions
+
+    await put_questions(client, instructor, quiz_id, every_type()[2:3])
+    gated = await client.patch(
+        f"{lessons}/{course.text_lesson}",
+        json={"release": {"after_quiz": quiz_id}},
+        headers=instructor.bearer,
+    )
+    assert gated.status_code == 200
+    required = await client.patch(
+        f"/api/courses/{course.id}",
+        json={"completion": {"required_quizzes": [quiz_id]}},
+        headers=instructor.bearer,
+    )
+    assert required.status_code == 200
+    held = await client.get(f"/api/lessons/{course.text_lesson}", headers=student.bearer)
+    assert held.status_code == 403
+
+    gone = await client.delete(f"{lessons}/{lesson_id}", headers=instructor.bearer)
+    assert gone.status_code == 200, gone.text
+    assert gone.json()["completion"]["required_quizzes"] == []
+    opened = await client.get(f"/api/lessons/{course.text_lesson}", headers=student.bearer)
+    assert opened.status_code == 200  # nobody could pass a deleted quiz any more

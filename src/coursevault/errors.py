@@ -73,6 +73,7 @@ class ErrorCode(StrEnum):
     image_too_large = "image_too_large"
     lesson_not_released = "lesson_not_released"
     invalid_completion = "invalid_completion"
+    checkpoint_video_shared = "checkpoint_video_shared"
     invalid_release = "invalid_release"
     student_not_enrolled = "student_not_enrolled"
     # progress
@@ -101,7 +102,6 @@ class ErrorCode(StrEnum):
     invalid_language = "invalid_language"
     captions_not_found = "captions_not_found"
     too_many_caption_tracks = "too_many_caption_tracks"
-    transcription_unavailable = "transcription_unavailable"
     # forensic watermark
     video_not_watermarked = "video_not_watermarked"
     unreadable_copy = "unreadable_copy"
@@ -117,6 +117,7 @@ class ErrorCode(StrEnum):
     invalid_answer = "invalid_answer"
     answer_locked = "answer_locked"
     invalid_gift = "invalid_gift"
+    completion_needs_passing = "completion_needs_passing"
     invalid_quiz = "invalid_quiz"
     checkpoint_required = "checkpoint_required"
     # streaming

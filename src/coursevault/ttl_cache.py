@@ -68,12 +68,6 @@ class TtlCache[K, V]:
     def forget(self, key: K) -> None:
         self._items.pop(key, None)
 
-    def forget_matching(self, matches: Callable[[K], bool]) -> None:
-        """Forgets every entry whose key MATCHES (one user's entries, whatever else the
-        key holds); a scan, for writes that are rare next to the reads."""
-        for key in [key for key in self._items if matches(key)]:
-            del self._items[key]
-
     def clear(self) -> None:
         self._items.clear()
 

@@ -13,6 +13,7 @@ import { MyLearning } from "./pages/MyLearning";
 import { SignIn } from "./pages/SignIn";
 import { SignUp } from "./pages/SignUp";
 import { Studio } from "./pages/Studio";
+import { QuizResults } from "./pages/studio/quiz/QuizResults";
 import { StudioCourse } from "./pages/studio/StudioCourse";
 
 export function App() {
@@ -78,6 +79,14 @@ export function App() {
               element={
                 <Private role="instructor">
                   <StudioCourse />
+                </Private>
+              }
+            />
+            <Route
+              path="/studio/quizzes/:quizId/results"
+              element={
+                <Private role="instructor">
+                  <QuizResults />
                 </Private>
               }
             />

@@ -8,10 +8,23 @@ from pydantic import BaseModel
 
 from coursevault.courses import service as courses
 from coursevault.courses.models import PassRule
-from coursevault.courses.outline import quiz_ids
+from coursevault.courses.outline import lessons_of, quiz_ids
 from coursevault.database.db import Database, Document
 from coursevault.progress import service as progress
 from coursevault.quizzes import repo as quizzes_repo
+
+
+def _scored(course: Document) -> set[str]:
+    """The quizzes the score and the pass rule are about: the quiz lessons the rule counts
+    and the quizzes it requires (checkpoints only when required)."""
+    counted = set(courses.counted_lessons(course))
+    lessons = {
+        lesson["quiz_id"]
+        for lesson in lessons_of(course)
+        if lesson.get("quiz_id") and lesson["id"] in counted
+    }
+    required = set(courses.completion_of(course).required_quizzes or []) & quiz_ids(course)
+    return lessons | required
 
 
 class CourseStanding(BaseModel):
@@ -20,7 +33,7 @@ class CourseStanding(BaseModel):
     lessons_done: int
     lessons_total: int
     quizzes_missing: list[str]  # required quizzes not passed yet
-    score: float | None  # the average of the best scores over the course's quizzes
+    score: float | None  # the average best score over the counted and required quizzes
     passed: bool  # the pass rule holds (always, for pass_rule none)
     complete: bool
     show_score: bool
@@ -31,7 +44,7 @@ async def standing(*, db: Database, user_id: str, course: Document) -> CourseSta
     done = await progress.course_progress(
         db=db, user_id=user_id, course_id=course["_id"], lesson_ids=courses.counted_lessons(course)
     )
-    quizzes = sorted(quiz_ids(course))
+    quizzes = sorted(_scored(course))
     results = {
         r.quiz_id: r
         for r in await quizzes_repo.results_of_user(db=db, user_id=user_id, course_id=course["_id"])

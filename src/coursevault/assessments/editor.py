@@ -54,7 +54,9 @@ def _sorted(checkpoints: list[dict[str, Any]]) -> list[dict[str, Any]]:
 async def add_checkpoint(
     *, db: Database, course: Document, lesson_id: str, checkpoint_in: CheckpointCreate
 ) -> Quiz:
-    _checkpoint_lesson(course, lesson_id, checkpoint_in.at)
+    lesson = _checkpoint_lesson(course, lesson_id, checkpoint_in.at)
+    if len(await outline.lessons_playing(db=db, video_id=lesson["video_id"])) > 1:
+        raise course_errors.checkpoint_video_shared()
     quiz = await quizzes_repo.create_quiz(
         db=db,
         course_id=course["_id"],
@@ -118,9 +120,11 @@ async def delete_checkpoint(*, db: Database, quiz: Quiz, course: Document) -> No
     def change(sections: outline.Sections) -> None:
         _, lesson = outline.find_lesson(sections, quiz.lesson_id)
         lesson["checkpoints"] = [c for c in lesson.get("checkpoints") or [] if c["id"] != quiz.id]
+        outline.drop_quiz_rules(sections, {quiz.id})
 
-    await outline.edit_structure(db=db, course=course, change=change)
+    updated, _ = await outline.edit_structure(db=db, course=course, change=change)
     await quizzes_repo.delete_quiz(db=db, quiz_id=quiz.id)
+    await outline.forget_quizzes(db=db, course=updated, gone={quiz.id})
 
 
 def preview(quiz: Quiz, user: User) -> AttemptView:

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from coursevault.assessments import service
 from coursevault.auth import service as auth
 from coursevault.database.db import Database
 from coursevault.quizzes import grading
@@ -84,6 +85,7 @@ def _question_stats(question: Question, attempts: list[Attempt]) -> QuestionStat
 
 
 async def of_quiz(*, db: Database, quiz: Quiz) -> QuizResults:
+    await service.settle_overdue(db=db, quiz=quiz)
     attempts = await quizzes_repo.attempts_of_quiz(db=db, quiz_id=quiz.id)
     standing = {r.user_id: r for r in await quizzes_repo.results_of_quiz(db=db, quiz_id=quiz.id)}
     users = await auth.get_users(db=db, user_ids=sorted(standing))

@@ -4,6 +4,7 @@ a passed checkpoint lets the key server hand out the next keys at once, Q3)."""
 
 from __future__ import annotations
 
+from coursevault import clock
 from coursevault.assessments import views
 from coursevault.auth.models import User
 from coursevault.courses import access as lessons
@@ -17,7 +18,6 @@ from coursevault.quizzes.models import (
     AnswerIn,
     AnswerSaved,
     Attempt,
-    AttemptState,
     AttemptView,
     Quiz,
     QuizKind,
@@ -28,8 +28,7 @@ from coursevault.quizzes.models import (
 
 
 async def _result(db: Database, user: User, quiz: Quiz) -> QuizResult | None:
-    found = await quizzes_repo.results_of_user(db=db, user_id=user.id, course_id=quiz.course_id)
-    return next((r for r in found if r.quiz_id == quiz.id), None)
+    return await quizzes_repo.get_result(db=db, user_id=user.id, quiz_id=quiz.id)
 
 
 async def open_quiz(*, db: Database, user: User, quiz_id: str) -> Quiz:
@@ -50,16 +49,34 @@ async def open_quiz(*, db: Database, user: User, quiz_id: str) -> Quiz:
 
 async def quiz_view(*, db: Database, user: User, quiz_id: str) -> QuizView:
     quiz = await open_quiz(db=db, user=user, quiz_id=quiz_id)
-    attempts = await quizzes_repo.attempts_of(db=db, quiz_id=quiz.id, user_id=user.id)
-    for i, attempt in enumerate(attempts):
-        attempts[i] = await quiz_attempts.close_if_expired(db=db, quiz=quiz, attempt=attempt)
+    attempts = await settled(db=db, quiz=quiz, user_id=user.id)
     return views.quiz_view(quiz, attempts, await _result(db, user, quiz))
+
+
+async def settled(*, db: Database, quiz: Quiz, user_id: str) -> list[Attempt]:
+    """USER_ID's attempts at QUIZ, any whose time ran out graded and closed first."""
+    attempts = await quizzes_repo.attempts_of(db=db, quiz_id=quiz.id, user_id=user_id)
+    return [await _settle(db, quiz, attempt) for attempt in attempts]
+
+
+async def settle_overdue(*, db: Database, quiz: Quiz) -> None:
+    """Grades the attempts at QUIZ whose time ran out while nobody looked (results)."""
+    for attempt in await quizzes_repo.overdue(db=db, quiz_id=quiz.id, now=clock.now()):
+        await _settle(db, quiz, attempt)
+
+
+async def _settle(db: Database, quiz: Quiz, attempt: Attempt) -> Attempt:
+    closed, result = await quiz_attempts.close_if_expired(db=db, quiz=quiz, attempt=attempt)
+    if result is not None:
+        await _after_submit(db, quiz, closed)
+    return closed
 
 
 async def start(*, db: Database, user: User, quiz_id: str) -> tuple[AttemptView, bool]:
     quiz = await open_quiz(db=db, user=user, quiz_id=quiz_id)
     if not quiz.questions:
         raise errors.invalid_quiz("This quiz has no questions yet.")
+    await settled(db=db, quiz=quiz, user_id=user.id)  # a timed-out attempt counts first
     attempt, new = await quiz_attempts.start(db=db, quiz=quiz, user_id=user.id)
     return views.attempt_view(quiz, attempt, await _result(db, user, quiz)), new
 
@@ -76,9 +93,7 @@ async def _own_attempt(db: Database, user: User, attempt_id: str) -> tuple[Quiz,
 
 async def attempt_view(*, db: Database, user: User, attempt_id: str) -> AttemptView:
     quiz, attempt = await _own_attempt(db, user, attempt_id)
-    attempt = await quiz_attempts.close_if_expired(db=db, quiz=quiz, attempt=attempt)
-    if attempt.state is AttemptState.submitted:
-        await _after_submit(db, quiz, attempt)
+    attempt = await _settle(db, quiz, attempt)
     return views.attempt_view(quiz, attempt, await _result(db, user, quiz))
 
 
@@ -91,7 +106,7 @@ async def answer(
             db=db, quiz=quiz, attempt=attempt, question_id=question_id, given=given
         )
     except AppError as exc:
-        if exc.code is ErrorCode.attempt_expired:  # graded by the clock: count it
+        if exc.code is ErrorCode.attempt_expired:  # graded by the clock just now
             closed = await quizzes_repo.get_attempt(db=db, attempt_id=attempt.id)
             if closed is not None:
                 await _after_submit(db, quiz, closed)
@@ -105,8 +120,9 @@ async def answer(
 async def submit(*, db: Database, user: User, attempt_id: str) -> AttemptView:
     """Grades and closes the attempt; submitting it again returns the same result."""
     quiz, attempt = await _own_attempt(db, user, attempt_id)
-    closed, _ = await quiz_attempts.submit(db=db, quiz=quiz, attempt=attempt)
-    await _after_submit(db, quiz, closed)
+    closed, result = await quiz_attempts.submit(db=db, quiz=quiz, attempt=attempt)
+    if result is not None:
+        await _after_submit(db, quiz, closed)
     return views.attempt_view(quiz, closed, await _result(db, user, quiz))
 
 

@@ -20,13 +20,15 @@ from coursevault.quizzes.models import (
     Quiz,
     QuizResult,
     QuizView,
+    Reveal,
     RevealedAnswer,
 )
 
 
 def question_view(question: Question, option_order: list[str] | None) -> QuestionView:
     text = {str(o.id): o.text for o in question.options}
-    order = [o for o in (option_order or list(text)) if o in text]
+    drawn = [o for o in (option_order or []) if o in text]
+    order = drawn + [o for o in text if o not in drawn]  # options added since the draw
     return QuestionView(
         id=question.id,
         type=question.type,
@@ -67,15 +69,17 @@ def attempt_view(quiz: Quiz, attempt: Attempt, result: QuizResult | None) -> Att
     by_id = {q.id: q for q in quiz.questions}
     asked = [by_id[q] for q in attempt.question_order if q in by_id]
     submitted = attempt.state is AttemptState.submitted
+    # after_each shows the answers of the questions answered, and no others (Q1).
+    each = quiz.settings.reveal is Reveal.after_each
     show = quiz_attempts.reveals(quiz, result, open_attempt=not submitted)
     notes = []
-    if show:
-        for question in asked:
-            if submitted or question.id in attempt.answers:
-                earned = attempt.points.get(question.id)
-                if earned is None:
-                    earned = grading.points(question, attempt.answers.get(question.id))
-                notes.append(feedback(question, earned, reveal=True))
+    for question in asked if show else []:
+        answered = question.id in attempt.answers
+        if answered or (submitted and not each):
+            earned = attempt.points.get(question.id)
+            if earned is None:
+                earned = grading.points(question, attempt.answers.get(question.id))
+            notes.append(feedback(question, earned, reveal=True))
     return AttemptView(
         id=attempt.id,
         quiz_id=attempt.quiz_id,

@@ -49,12 +49,7 @@ def render(certificate: Certificate, verify_url: str) -> bytes:
         (22, "B", certificate.course_title, 22),
         (12, "", f"taught by {certificate.instructor_name}", 12),
         (12, "", f"on {certificate.issued_at:%d %B %Y}", 12),
-        (
-            12,
-            "B",
-            "" if certificate.score is None else f"with a score of {certificate.score:g} %",
-            14,
-        ),
+        (12, "B", _score(certificate.score), 14),
         (9, "", f"Verify this certificate: {verify_url}", 8),
     ]
     pdf.set_y(32)

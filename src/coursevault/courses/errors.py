@@ -104,6 +104,17 @@ def lesson_after_quiz(quiz_id: str) -> AppError:
     )
 
 
+def checkpoint_video_shared() -> AppError:
+    """Keys belong to a video: a second lesson playing a video with checkpoints would hand
+    out the keys after them (Q3)."""
+    return AppError(
+        409,
+        ErrorCode.checkpoint_video_shared,
+        "A video with checkpoints plays in one lesson only: another lesson would open what "
+        "the checkpoints hold back. Upload it again for the other lesson.",
+    )
+
+
 def invalid_completion(reason: str) -> AppError:
     return AppError(
         422, ErrorCode.invalid_completion, f"Cannot use this completion rule: {reason}."

@@ -39,14 +39,37 @@ def lessons_of(course: Document) -> list[dict[str, Any]]:
     return [lesson for section in course["sections"] for lesson in section["lessons"]]
 
 
+def quizzes_of_lesson(lesson: dict[str, Any]) -> set[str]:
+    """The ids of LESSON's quizzes: its own (a quiz lesson) and its checkpoints'."""
+    found = {checkpoint["id"] for checkpoint in lesson.get("checkpoints") or []}
+    return found | ({lesson["quiz_id"]} if lesson.get("quiz_id") else set())
+
+
 def quiz_ids(course: Document) -> set[str]:
     """The ids of COURSE's quizzes: its quiz lessons' and its checkpoints'."""
-    found: set[str] = set()
-    for lesson in lessons_of(course):
-        if lesson.get("quiz_id"):
-            found.add(lesson["quiz_id"])
-        found |= {checkpoint["id"] for checkpoint in lesson.get("checkpoints") or []}
-    return found
+    return {quiz for lesson in lessons_of(course) for quiz in quizzes_of_lesson(lesson)}
+
+
+def drop_quiz_rules(sections: Sections, gone: set[str]) -> None:
+    """Clears the drip rules that wait for a quiz in GONE (deleted: nobody could pass it)."""
+    for section in sections:
+        for holder in (section, *section["lessons"]):
+            if (holder.get("release") or {}).get("after_quiz") in gone:
+                holder["release"] = None
+
+
+async def forget_quizzes(*, db: Database, course: Document, gone: set[str]) -> Document:
+    """Takes deleted quizzes out of the course's completion rule, which would otherwise
+    wait for them for ever; returns the course as it is then."""
+    rule = course.get("completion") or {}
+    required = rule.get("required_quizzes")
+    if not required or not set(required) & gone:
+        return course
+    kept = [quiz for quiz in required if quiz not in gone]
+    updated = await courses_repo.update_course(
+        db=db, course_id=course["_id"], completion={**rule, "required_quizzes": kept}
+    )
+    return updated or course
 
 
 async def videos_of(*, db: Database, course: Document) -> dict[str, Video]:
@@ -55,10 +78,17 @@ async def videos_of(*, db: Database, course: Document) -> dict[str, Video]:
     return await media.videos_by_id(db=db, video_ids=ids) if ids else {}
 
 
-def _release(course: Document, rule: Release | None) -> dict[str, Any] | None:
-    """The stored form of a release RULE; 422 invalid_release for a quiz not of COURSE."""
-    if rule is not None and rule.after_quiz and rule.after_quiz not in quiz_ids(course):
+def _release(
+    course: Document, rule: Release | None, held: list[dict[str, Any]] | None = None
+) -> dict[str, Any] | None:
+    """The stored form of a release RULE for the HELD lessons; 422 invalid_release for a
+    quiz not of COURSE, or one of those lessons' own (it could never be reached)."""
+    if rule is None or not rule.after_quiz:
+        return drip.stored(rule)
+    if rule.after_quiz not in quiz_ids(course):
         raise errors.invalid_release("after_quiz names a quiz that is not in this course")
+    if any(rule.after_quiz in quizzes_of_lesson(lesson) for lesson in held or []):
+        raise errors.invalid_release("a lesson cannot wait for a quiz of its own")
     return drip.stored(rule)
 
 
@@ -136,7 +166,7 @@ async def update_section(
         if section_in.title is not None:
             section["title"] = section_in.title
         if section_in.release is not None:
-            section["release"] = _release(course, section_in.release)
+            section["release"] = _release(course, section_in.release, section["lessons"])
 
     updated, _ = await edit_structure(db=db, course=course, change=change)
     return updated
@@ -155,11 +185,28 @@ async def delete_section(*, db: Database, course: Document, section_id: str) -> 
     return updated
 
 
-async def _lesson_video(*, db: Database, course: Document, video_id: str) -> Video:
-    """Returns VIDEO_ID if the course's instructor owns it (and it is ready, once published)."""
+async def lessons_playing(*, db: Database, video_id: str) -> list[dict[str, Any]]:
+    """Every lesson, of any course, that plays VIDEO_ID."""
+    courses = await courses_repo.using_video(db=db, video_id=video_id, outline=True)
+    return [
+        lesson
+        for course in courses
+        for lesson in lessons_of(course)
+        if lesson.get("video_id") == video_id
+    ]
+
+
+async def _lesson_video(
+    *, db: Database, course: Document, video_id: str, lesson_id: str | None = None
+) -> Video:
+    """Returns VIDEO_ID if the course's instructor owns it (and it is ready, once published)
+    and no other lesson holds checkpoints on it (its keys would open it here, Q3)."""
     video = (await media.videos_by_id(db=db, video_ids=[video_id])).get(video_id)
     if video is None or video.owner_id != course["instructor_id"]:
         raise errors.invalid_video()
+    playing = await lessons_playing(db=db, video_id=video_id)
+    if any(lesson.get("checkpoints") and lesson["id"] != lesson_id for lesson in playing):
+        raise errors.checkpoint_video_shared()
     if course["status"] == CourseStatus.published and video.status != VideoStatus.ready:
         raise errors.video_not_ready()
     if course.get("policy", {}).get("forensic_watermark"):
@@ -228,7 +275,9 @@ async def update_lesson(
 ) -> Document:
     video = None
     if lesson_in.video_id is not None:
-        video = await _lesson_video(db=db, course=course, video_id=lesson_in.video_id)
+        video = await _lesson_video(
+            db=db, course=course, video_id=lesson_in.video_id, lesson_id=lesson_id
+        )
 
     def change(sections: Sections) -> None:
         _, lesson = find_lesson(sections, lesson_id)
@@ -241,7 +290,7 @@ async def update_lesson(
         if video is not None and lesson["kind"] == LessonKind.video:
             lesson["video_id"], lesson["duration"] = video.id, video.duration
         if lesson_in.release is not None:
-            lesson["release"] = _release(course, lesson_in.release)
+            lesson["release"] = _release(course, lesson_in.release, [lesson])
         if lesson_in.chapters is not None:
             kind = LessonKind(lesson["kind"])
             lesson["chapters"] = _chapters(kind, lesson_in.chapters, lesson.get("duration"))
@@ -253,7 +302,7 @@ async def update_lesson(
 async def delete_lesson(*, db: Database, course: Document, lesson_id: str) -> Document:
     """Removes the lesson, and its quiz or checkpoints with their attempts."""
 
-    def change(sections: Sections) -> list[str | None]:
+    def change(sections: Sections) -> set[str]:
         section, lesson = find_lesson(sections, lesson_id)
         if (
             course["status"] == CourseStatus.published
@@ -261,12 +310,14 @@ async def delete_lesson(*, db: Database, course: Document, lesson_id: str) -> Do
         ):
             raise errors.last_lesson()
         section["lessons"].remove(lesson)
-        return [lesson.get("quiz_id")] + [c["id"] for c in lesson.get("checkpoints") or []]
+        gone = quizzes_of_lesson(lesson)
+        drop_quiz_rules(sections, gone)
+        return gone
 
-    updated, quizzes = await edit_structure(db=db, course=course, change=change)
-    for quiz_id in filter(None, quizzes):
+    updated, gone = await edit_structure(db=db, course=course, change=change)
+    for quiz_id in gone:
         await quizzes_repo.delete_quiz(db=db, quiz_id=quiz_id)
-    return updated
+    return await forget_quizzes(db=db, course=updated, gone=gone)
 
 
 async def move(*, db: Database, course: Document, move_in: MoveIn) -> Document:

@@ -56,8 +56,11 @@ async def course_of_lesson(
     return await _by_lesson.get_or_load(lesson_id, max_age, load)
 
 
-async def using_video(*, db: Database, video_id: str) -> list[Document]:
-    cursor = db.courses.find({"sections.lessons.video_id": video_id}, {"title": 1})
+async def using_video(*, db: Database, video_id: str, outline: bool = False) -> list[Document]:
+    """The courses with a lesson that plays VIDEO_ID: their titles (and, with OUTLINE,
+    their sections)."""
+    fields = {"title": 1, "sections": 1} if outline else {"title": 1}
+    cursor = db.courses.find({"sections.lessons.video_id": video_id}, fields)
     return [doc async for doc in cursor]
 
 

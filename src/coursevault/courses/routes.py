@@ -34,6 +34,7 @@ from coursevault.errors import ERROR_RESPONSES
 from coursevault.http.deps import Db
 from coursevault.progress import service as progress
 from coursevault.progress.models import CourseProgress, LessonProgress, ProgressUpdate
+from coursevault.quizzes import errors as quiz_errors
 
 router = APIRouter(prefix="/api", tags=["courses"], responses=ERROR_RESPONSES)
 
@@ -207,6 +208,8 @@ async def lesson_transcript(language: str, ref: EnrolledLesson, db: Db) -> Trans
 async def save_progress(
     progress_in: ProgressUpdate, ref: EnrolledLesson, user: CurrentUser, db: Db
 ) -> LessonProgress:
+    if progress_in.completed and ref.lesson["kind"] == LessonKind.quiz:
+        raise quiz_errors.completion_needs_passing()  # Q4: only a passed attempt does
     return await progress.record(
         db=db,
         user_id=user.id,

@@ -23,7 +23,7 @@ from coursevault.errors import ErrorCode, error_response
 RESERVED = ("api/", "hls/", "healthz", "metrics", "openapi.json", "verify/", "covers/")
 # The web app's own routes (web/src/App.tsx); other paths are 404 (the page for browsers).
 CLIENT_ROUTES = re.compile(
-    r"(|signin|signup|verify-email|forgot-password|reset-password|account|my|admin|studio|studio/courses/[^/]+|courses/[^/]+"
+    r"(|signin|signup|verify-email|forgot-password|reset-password|account|my|admin|studio|studio/courses/[^/]+|studio/quizzes/[^/]+/results|courses/[^/]+"
     r"|checkout/[^/]+|learn/[^/]+/[^/]+)/?"
 )
 

@@ -32,17 +32,27 @@ from coursevault.quizzes.models import (
 _draw = random.SystemRandom()
 
 
+REDRAWS = 10
+SUBMIT_ROUNDS = 5  # answers saved while a submit grades make it grade again
+
+
 def draw_orders(quiz: Quiz) -> tuple[list[str], dict[str, list[str]]]:
     questions = [q.id for q in quiz.questions]
     if quiz.settings.shuffle_questions:
         _draw.shuffle(questions)
     options: dict[str, list[str]] = {}
     for q in quiz.questions:
-        ids = [str(o.id) for o in q.options]
-        # An ordering question shown in its right order would answer itself.
-        if q.type is QuestionType.ordering or (quiz.settings.shuffle_options and ids):
-            while len(ids) > 1 and ids == [str(o.id) for o in q.options]:
+        right = [str(o.id) for o in q.options]
+        ids = list(right)
+        if q.type is QuestionType.ordering:
+            # Shown in its right order it would answer itself; with three or more items
+            # (models) a drawn order other than the right one tells little.
+            for _ in range(REDRAWS):
                 _draw.shuffle(ids)
+                if ids != right:
+                    break
+        elif quiz.settings.shuffle_options:
+            _draw.shuffle(ids)
         options[q.id] = ids
     return questions, options
 
@@ -54,9 +64,9 @@ async def start(*, db: Database, quiz: Quiz, user_id: str) -> tuple[Attempt, boo
         previous = await quizzes_repo.attempts_of(db=db, quiz_id=quiz.id, user_id=user_id)
         current = previous[-1] if previous else None
         if current is not None and current.state is AttemptState.open:
-            current = await close_if_expired(db=db, quiz=quiz, attempt=current)
-            if current.state is AttemptState.open:
+            if not expired(current, clock.now()):
                 return current, False
+            await submit(db=db, quiz=quiz, attempt=current, by_clock=True)
         allowed = quiz.settings.attempts
         if allowed is not None and len(previous) >= allowed:
             raise errors.no_attempts_left(allowed)
@@ -78,18 +88,21 @@ async def start(*, db: Database, quiz: Quiz, user_id: str) -> tuple[Attempt, boo
         )
         if await quizzes_repo.insert_attempt(db=db, attempt=attempt):
             return attempt, True
-    raise errors.attempt_closed()  # three racing starts lost in a row: let the client retry
+    raise errors.busy()  # three racing starts lost in a row: let the client retry
 
 
 def expired(attempt: Attempt, now: datetime) -> bool:
     return attempt.deadline is not None and now > attempt.deadline
 
 
-async def close_if_expired(*, db: Database, quiz: Quiz, attempt: Attempt) -> Attempt:
-    """ATTEMPT, graded and closed first if its time ran out while it was open."""
+async def close_if_expired(
+    *, db: Database, quiz: Quiz, attempt: Attempt
+) -> tuple[Attempt, QuizResult | None]:
+    """ATTEMPT, graded and closed first if its time ran out while it was open, and the
+    student's standing when this call closed it."""
     if attempt.state is AttemptState.open and expired(attempt, clock.now()):
-        attempt, _ = await submit(db=db, quiz=quiz, attempt=attempt, by_clock=True)
-    return attempt
+        return await submit(db=db, quiz=quiz, attempt=attempt, by_clock=True)
+    return attempt, None
 
 
 def _question(quiz: Quiz, attempt: Attempt, question_id: str) -> Question:
@@ -115,13 +128,29 @@ async def answer(
     problem = grading.valid_answer(question, given)
     if problem:
         raise errors.invalid_answer(problem)
-    if quiz.settings.reveal is Reveal.after_each and question_id in attempt.answers:
+    locks = quiz.settings.reveal is Reveal.after_each
+    if locks and question_id in attempt.answers:
         raise errors.answer_locked()
     if not await quizzes_repo.save_answer(
-        db=db, attempt_id=attempt.id, question_id=question_id, answer=given, now=now
+        db=db,
+        attempt_id=attempt.id,
+        question_id=question_id,
+        answer=given,
+        now=now,
+        first_only=locks,
     ):
-        raise errors.attempt_closed()  # submitted by another request meanwhile
+        # Submitted by another request meanwhile, or (after_each) answered by one.
+        raise (
+            errors.answer_locked()
+            if locks and await _still_open(db, attempt.id)
+            else (errors.attempt_closed())
+        )
     return question, now
+
+
+async def _still_open(db: Database, attempt_id: str) -> bool:
+    found = await quizzes_repo.get_attempt(db=db, attempt_id=attempt_id)
+    return found is not None and found.state is AttemptState.open
 
 
 def grade(quiz: Quiz, attempt: Attempt) -> tuple[dict[str, float], float, float]:
@@ -139,29 +168,44 @@ def grade(quiz: Quiz, attempt: Attempt) -> tuple[dict[str, float], float, float]
 async def submit(
     *, db: Database, quiz: Quiz, attempt: Attempt, by_clock: bool = False
 ) -> tuple[Attempt, QuizResult | None]:
-    """Grades and closes ATTEMPT. A second submit returns it as it was graded, with no
-    result (only the call that closed it counts it into the student's standing)."""
-    earned, score, most = grade(quiz, attempt)
-    percent = round(100.0 * score / most, 2) if most else 0.0
-    closed, first = await quizzes_repo.close_attempt(
-        db=db,
-        attempt_id=attempt.id,
-        graded={
-            "points": earned,
-            "score": score,
-            "max_score": most,
-            "percent": percent,
-            "passed": percent >= quiz.settings.pass_mark and most > 0,
-            "submitted_at": clock.now(),
-            "expired": by_clock,
-        },
-    )
-    if closed is None:
-        raise errors.attempt_not_found()
+    """Grades and closes ATTEMPT with exactly the answers saved when it closes (an answer
+    racing the submit is either in the grade or refused). A second submit returns it as
+    it was graded, with no result (only the call that closed it counts it into the
+    student's standing)."""
+    for _ in range(SUBMIT_ROUNDS):
+        earned, score, most = grade(quiz, attempt)
+        share = 100.0 * score / most if most else 0.0
+        now = clock.now()
+        closed, first = await quizzes_repo.close_attempt(
+            db=db,
+            attempt_id=attempt.id,
+            rev=attempt.rev,
+            graded={
+                "points": earned,
+                "score": score,
+                "max_score": most,
+                "percent": round(share, 2),
+                # Unrounded: 69.995 % does not pass a 70 % mark.
+                "passed": most > 0 and share >= quiz.settings.pass_mark,
+                "submitted_at": now,
+                "expired": by_clock or expired(attempt, now),
+            },
+        )
+        if closed is None:
+            raise errors.attempt_not_found()
+        if first or closed.state is AttemptState.submitted:
+            break
+        attempt = closed  # an answer was saved meanwhile: grade again with it
+    else:
+        raise errors.busy()
     if not first:
         return closed, None
     result = await quizzes_repo.record_result(
-        db=db, quiz=quiz, user_id=attempt.user_id, percent=percent, passed=bool(closed.passed)
+        db=db,
+        quiz=quiz,
+        user_id=attempt.user_id,
+        percent=closed.percent or 0.0,
+        passed=bool(closed.passed),
     )
     return closed, result
 

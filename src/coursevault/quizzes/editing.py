@@ -15,6 +15,7 @@ from coursevault.quizzes.models import (
     QuestionIn,
     QuestionType,
     Quiz,
+    QuizKind,
     QuizUpdate,
 )
 
@@ -91,6 +92,12 @@ async def import_gift(*, db: Database, quiz: Quiz, text: str) -> Quiz:
 
 
 async def update(*, db: Database, quiz: Quiz, quiz_in: QuizUpdate) -> Quiz:
+    """Title, settings, a checkpoint's second. The question list's version is not counted:
+    an editor's unsaved questions stay valid across a settings save."""
+    limited = quiz_in.settings is not None and quiz_in.settings.attempts is not None
+    if limited and quiz.kind is QuizKind.checkpoint:
+        # A learner out of attempts could never watch the rest of the video.
+        raise errors.invalid_quiz("A checkpoint allows unlimited attempts.")
     changes: dict[str, object] = {}
     if quiz_in.title is not None:
         changes["title"] = quiz_in.title
@@ -98,7 +105,9 @@ async def update(*, db: Database, quiz: Quiz, quiz_in: QuizUpdate) -> Quiz:
         changes["settings"] = quiz_in.settings.model_dump(mode="json")
     if quiz_in.at is not None:
         changes["at"] = quiz_in.at
-    updated = await quizzes_repo.update_quiz(db=db, quiz_id=quiz.id, changes=changes)
+    updated = await quizzes_repo.update_quiz(
+        db=db, quiz_id=quiz.id, changes=changes, count_version=False
+    )
     if updated is None:
         raise errors.quiz_not_found()
     return updated

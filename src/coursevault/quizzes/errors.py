@@ -40,6 +40,12 @@ def no_attempts_left(allowed: int) -> AppError:
     )
 
 
+def busy() -> AppError:
+    return AppError(
+        409, ErrorCode.conflict, "This attempt kept changing while it was saved; try again."
+    )
+
+
 def invalid_answer(reason: str) -> AppError:
     return AppError(422, ErrorCode.invalid_answer, f"This answer cannot be saved: {reason}.")
 
@@ -49,6 +55,14 @@ def answer_locked() -> AppError:
         409,
         ErrorCode.answer_locked,
         "This question was answered and its answer shown; it cannot be changed in this attempt.",
+    )
+
+
+def completion_needs_passing() -> AppError:
+    return AppError(
+        409,
+        ErrorCode.completion_needs_passing,
+        "A quiz lesson is completed by passing its quiz; it cannot be marked as done.",
     )
 
 

@@ -88,10 +88,15 @@ def _problem(q: QuestionIn) -> str | None:
     """Why Q cannot be asked as written, or None."""
     choice = q.type in (QuestionType.single, QuestionType.multiple)
     if choice or q.type is QuestionType.ordering:
-        if len(q.options) < 2:
-            return f"a {q.type} question needs at least two options"
+        # Two items shown in a drawn order other than the right one would give it away.
+        least = 3 if q.type is QuestionType.ordering else 2
+        if len(q.options) < least:
+            return f"a {q.type} question needs at least {least} options"
         if len({o.text.casefold() for o in q.options}) < len(q.options):
             return "two options have the same text"
+        given = [o.id for o in q.options if o.id is not None]
+        if len(set(given)) < len(given):
+            return "two options have the same id"
     if choice and any(not 0 <= i < len(q.options) for i in q.correct):
         return "correct names an option that does not exist"
     if q.type is QuestionType.single and len(set(q.correct)) != 1:
@@ -233,8 +238,9 @@ class Attempt(BaseModel):
     option_order: dict[str, list[str]] = {}
     answers: dict[str, AnswerIn] = {}
     answered_at: dict[str, datetime] = {}
+    rev: int = 0  # counts saved answers: a submit grades exactly the answers it closes
     submitted_at: datetime | None = None
-    expired: bool = False  # submitted by the clock, not by the student
+    expired: bool = False  # submitted after the deadline, or by the clock
     score: float | None = None
     max_score: float | None = None
     percent: float | None = None

@@ -76,16 +76,25 @@ async def quizzes_of_course(*, db: Database, course_id: str) -> list[Quiz]:
 
 
 async def update_quiz(
-    *, db: Database, quiz_id: str, changes: dict[str, Any], expect_version: int | None = None
+    *,
+    db: Database,
+    quiz_id: str,
+    changes: dict[str, Any],
+    expect_version: int | None = None,
+    count_version: bool = True,
 ) -> Quiz | None:
-    """Applies CHANGES and counts a version; None when the quiz is gone or (with
-    EXPECT_VERSION) another editor saved first."""
+    """Applies CHANGES (counting a version of the questions unless COUNT_VERSION is
+    false); None when the quiz is gone or (with EXPECT_VERSION) another editor saved
+    first."""
     key: Document = {"_id": quiz_id}
     if expect_version is not None:
         key["version"] = expect_version
-    doc = await db.quizzes.find_one_and_update(
-        key, {"$set": changes, "$inc": {"version": 1}}, return_document=ReturnDocument.AFTER
-    )
+    if not changes and not count_version:
+        return await get_quiz(db=db, quiz_id=quiz_id)
+    update: Document = {"$set": changes} if changes else {}
+    if count_version:
+        update["$inc"] = {"version": 1}
+    doc = await db.quizzes.find_one_and_update(key, update, return_document=ReturnDocument.AFTER)
     return _from_doc(Quiz, doc) if doc else None
 
 
@@ -128,34 +137,54 @@ async def attempts_of(*, db: Database, quiz_id: str, user_id: str) -> list[Attem
     return sorted([_from_doc(Attempt, d) async for d in cursor], key=lambda a: a.number)
 
 
+async def overdue(*, db: Database, quiz_id: str, now: datetime) -> list[Attempt]:
+    """QUIZ_ID's attempts still open past their deadline (their students left)."""
+    cursor = db.quiz_attempts.find(
+        {"quiz_id": quiz_id, "state": AttemptState.open.value, "deadline": {"$lt": now}}
+    )
+    return [_from_doc(Attempt, d) async for d in cursor]
+
+
 async def attempts_of_quiz(*, db: Database, quiz_id: str) -> list[Attempt]:
     cursor = db.quiz_attempts.find({"quiz_id": quiz_id, "state": AttemptState.submitted.value})
     return [_from_doc(Attempt, d) async for d in cursor.sort("submitted_at", DESCENDING)]
 
 
 async def save_answer(
-    *, db: Database, attempt_id: str, question_id: str, answer: AnswerIn, now: datetime
+    *,
+    db: Database,
+    attempt_id: str,
+    question_id: str,
+    answer: AnswerIn,
+    now: datetime,
+    first_only: bool,
 ) -> bool:
-    """Stores ANSWER while the attempt is open; False when it no longer is."""
+    """Stores ANSWER while the attempt is open (with FIRST_ONLY, only if the question has
+    no answer yet); False when it no longer may."""
+    key: Document = {"_id": attempt_id, "state": AttemptState.open.value}
+    if first_only:
+        key[f"answers.{question_id}"] = {"$exists": False}
     result = await db.quiz_attempts.update_one(
-        {"_id": attempt_id, "state": AttemptState.open.value},
+        key,
         {
             "$set": {
                 f"answers.{question_id}": answer.model_dump(mode="python"),
                 f"answered_at.{question_id}": now,
-            }
+            },
+            "$inc": {"rev": 1},
         },
     )
     return result.matched_count == 1
 
 
 async def close_attempt(
-    *, db: Database, attempt_id: str, graded: dict[str, Any]
+    *, db: Database, attempt_id: str, rev: int, graded: dict[str, Any]
 ) -> tuple[Attempt | None, bool]:
-    """Marks an open attempt submitted with its grades; returns the attempt as stored and
-    whether this call was the one that closed it (a second submit changes nothing)."""
+    """Marks the attempt submitted with its grades if it is still open with the answers
+    (REV) they were computed from; returns the attempt as stored and whether this call
+    closed it (a second submit, or an answer saved meanwhile, changes nothing)."""
     doc = await db.quiz_attempts.find_one_and_update(
-        {"_id": attempt_id, "state": AttemptState.open.value},
+        {"_id": attempt_id, "state": AttemptState.open.value, "rev": rev},
         {"$set": {**graded, "state": AttemptState.submitted.value}},
         return_document=ReturnDocument.AFTER,
     )
@@ -169,6 +198,8 @@ async def close_attempt(
 _passes: TtlCache[tuple[str, tuple[str, ...]], frozenset[str]] = TtlCache(
     "quizzes.passes", max_items=100_000
 )
+# Each account's keys in `_passes`, so a pass forgets them without scanning the cache.
+_asked: dict[str, set[tuple[str, ...]]] = {}
 
 
 async def record_result(
@@ -197,8 +228,14 @@ async def record_result(
             }
         ],
     )
-    _passes.forget_matching(lambda key: key[0] == user_id)
+    for quizzes in _asked.pop(user_id, set()):
+        _passes.forget((user_id, quizzes))
     return _from_doc(QuizResult, doc)
+
+
+async def get_result(*, db: Database, user_id: str, quiz_id: str) -> QuizResult | None:
+    doc = await db.quiz_results.find_one({"_id": pair_id(user_id, quiz_id)})
+    return _from_doc(QuizResult, doc) if doc else None
 
 
 async def results_of_quiz(*, db: Database, quiz_id: str) -> list[QuizResult]:
@@ -218,6 +255,9 @@ async def passed(
     if not quiz_ids:
         return frozenset()
     key = (user_id, tuple(sorted(quiz_ids)))
+    if len(_asked) > 100_000:
+        _asked.clear()  # entries it named age out of `_passes` on their own
+    _asked.setdefault(user_id, set()).add(key[1])
 
     async def load() -> frozenset[str]:
         ids = [pair_id(user_id, quiz_id) for quiz_id in key[1]]

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from coursevault.courses.models import KeyProtection, LimitBehavior
+from coursevault.courses.models import CheckpointRef, KeyProtection, LimitBehavior
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,9 @@ class PlaybackStart(BaseModel):
     watermark: str
     resume_position: float = 0.0  # where the viewer left this lesson, in seconds
     key_protection: KeyProtection
+    # The checkpoints this session is held to (the lesson's, none for an exempt viewer):
+    # the player stops at each until it is passed, where the key server would (Q3).
+    checkpoints: list[CheckpointRef] = []
     # Session mode: base64 of the secret that unwraps this session's keys. Only in this
     # answer: never in a URL, a playlist or a log.
     key_secret: str | None = None

@@ -15,6 +15,7 @@ from coursevault.config import Settings
 from coursevault.courses import access as lessons
 from coursevault.courses import service as courses
 from coursevault.courses.models import (
+    CheckpointRef,
     KeyProtection,
     LessonKind,
     LimitBehavior,
@@ -283,6 +284,7 @@ def _started(
         heartbeat_interval=settings.playback_heartbeat_seconds,
         watermark=f"{user.email} · {session.id[:6]}",
         key_protection=session.key_protection,
+        checkpoints=[CheckpointRef.model_validate(c) for c in session.checkpoints],
         key_secret=base64.b64encode(secret).decode() if secret else None,
         storyboard_url=urls.hls_file(token, video.id, TRACK) if video.storyboard else None,
     )

@@ -99,6 +99,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/attempts/{attempt_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Attempt */
+        get: operations["getAttempt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attempts/{attempt_id}/answers/{question_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Save Answer */
+        put: operations["saveAnswer"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attempts/{attempt_id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit Attempt */
+        post: operations["submitAttempt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -484,6 +535,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/courses/{course_id}/quizzes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Quizzes */
+        get: operations["listCourseQuizzes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/courses/{course_id}/sections": {
         parameters: {
             query?: never;
@@ -552,6 +620,26 @@ export interface paths {
         head?: never;
         /** Update Lesson */
         patch: operations["updateLesson"];
+        trace?: never;
+    };
+    "/api/courses/{course_id}/standing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Course Standing
+         * @description Where the student stands against the course's completion rule.
+         */
+        get: operations["courseStanding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/courses/{course_id}/stats": {
@@ -702,6 +790,23 @@ export interface paths {
         get: operations["getLesson"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lessons/{lesson_id}/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Checkpoint */
+        post: operations["addCheckpoint"];
         delete?: never;
         options?: never;
         head?: never;
@@ -929,6 +1034,158 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/quizzes/{quiz_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Quiz */
+        get: operations["getQuiz"];
+        put?: never;
+        post?: never;
+        /** Delete Checkpoint */
+        delete: operations["deleteCheckpoint"];
+        options?: never;
+        head?: never;
+        /** Update Quiz */
+        patch: operations["updateQuiz"];
+        trace?: never;
+    };
+    "/api/quizzes/{quiz_id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Attempt
+         * @description A new attempt (201), or the open one (200): a reload never starts a second.
+         */
+        post: operations["startAttempt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quizzes/{quiz_id}/edit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Edit Quiz */
+        get: operations["editQuiz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quizzes/{quiz_id}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Gift
+         * @description Adds the questions of a Moodle GIFT file; 422 invalid_gift naming the line, and
+         *     nothing imported, when any part of it cannot be read.
+         */
+        post: operations["importGift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quizzes/{quiz_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Preview Quiz
+         * @description The quiz as a student would see a new attempt; nothing is stored.
+         */
+        get: operations["previewQuiz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quizzes/{quiz_id}/questions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Questions
+         * @description The whole list, in order; 409 edit_conflict when another editor saved since
+         *     VERSION was read.
+         */
+        put: operations["putQuestions"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quizzes/{quiz_id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quiz Results */
+        get: operations["quizResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quizzes/{quiz_id}/results.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quiz Results Csv */
+        get: operations["quizResultsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/uploads/{video_id}": {
         parameters: {
             query?: never;
@@ -1075,6 +1332,108 @@ export interface components {
             detail: string;
         };
         /**
+         * AnswerIn
+         * @description A student's answer: option ids (single, multiple, and ordering in the student's
+         *     order), TRUTH, NUMBER or TEXT, by the question's type.
+         */
+        AnswerIn: {
+            /**
+             * Choices
+             * @default []
+             */
+            choices: string[];
+            /** Number */
+            number?: number | null;
+            /** Text */
+            text?: string | null;
+            /** Truth */
+            truth?: boolean | null;
+        };
+        /** AnswerSaved */
+        AnswerSaved: {
+            feedback?: components["schemas"]["Feedback"] | null;
+            /** Question Id */
+            question_id: string;
+            /**
+             * Saved At
+             * Format: date-time
+             */
+            saved_at: string;
+        };
+        /**
+         * AttemptState
+         * @enum {string}
+         */
+        AttemptState: "open" | "submitted";
+        /** AttemptSummary */
+        AttemptSummary: {
+            /** Id */
+            id: string;
+            /** Number */
+            number: number;
+            /** Passed */
+            passed?: boolean | null;
+            /** Percent */
+            percent?: number | null;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            state: components["schemas"]["AttemptState"];
+            /** Submitted At */
+            submitted_at?: string | null;
+        };
+        /**
+         * AttemptView
+         * @description An attempt as its student sees it.
+         */
+        AttemptView: {
+            /**
+             * Answers
+             * @default {}
+             */
+            answers: {
+                [key: string]: components["schemas"]["AnswerIn"];
+            };
+            /** Deadline */
+            deadline?: string | null;
+            /**
+             * Expired
+             * @default false
+             */
+            expired: boolean;
+            /**
+             * Feedback
+             * @default []
+             */
+            feedback: components["schemas"]["Feedback"][];
+            /** Id */
+            id: string;
+            /** Max Score */
+            max_score?: number | null;
+            /** Number */
+            number: number;
+            /** Passed */
+            passed?: boolean | null;
+            /** Percent */
+            percent?: number | null;
+            /** Questions */
+            questions: components["schemas"]["QuestionView"][];
+            /** Quiz Id */
+            quiz_id: string;
+            /** Score */
+            score?: number | null;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            state: components["schemas"]["AttemptState"];
+            /** Submitted At */
+            submitted_at?: string | null;
+        };
+        /**
          * CaptionLanguage
          * @description A track as the lesson's viewers see it listed.
          */
@@ -1119,6 +1478,8 @@ export interface components {
             issued_at: string;
             /** Pdf Url */
             pdf_url?: string | null;
+            /** Score */
+            score?: number | null;
             /** Student Name */
             student_name: string;
             /** Verification Id */
@@ -1155,6 +1516,53 @@ export interface components {
             publishable_key?: string | null;
             /** Stripe Js Url */
             stripe_js_url?: string | null;
+        };
+        /** CheckpointCreate */
+        CheckpointCreate: {
+            /** At */
+            at: number;
+            /**
+             * Title
+             * @default Checkpoint
+             */
+            title: string;
+        };
+        /**
+         * CheckpointRef
+         * @description A checkpoint of a video lesson: the quiz to pass to watch past AT seconds.
+         */
+        CheckpointRef: {
+            /** At */
+            at: number;
+            /** Id */
+            id: string;
+        };
+        /**
+         * CompletionRule
+         * @description What completes the course, for its certificate (Q4).
+         */
+        CompletionRule: {
+            /** Lessons */
+            lessons?: string[] | null;
+            /**
+             * Pass Mark
+             * @default 70
+             */
+            pass_mark: number;
+            /** @default none */
+            pass_rule: components["schemas"]["PassRule"];
+            /** Required Quizzes */
+            required_quizzes?: string[] | null;
+            /**
+             * Show Score
+             * @default true
+             */
+            show_score: boolean;
+            /**
+             * Video Share
+             * @default 90
+             */
+            video_share: number;
         };
         /** CouponCreate */
         CouponCreate: {
@@ -1207,6 +1615,15 @@ export interface components {
         /** CourseCreate */
         CourseCreate: {
             /**
+             * @default {
+             *       "pass_mark": 70,
+             *       "pass_rule": "none",
+             *       "show_score": true,
+             *       "video_share": 90
+             *     }
+             */
+            completion: components["schemas"]["CompletionRule"];
+            /**
              * Description
              * @default
              */
@@ -1218,6 +1635,7 @@ export interface components {
             outcomes: string;
             /**
              * @default {
+             *       "checkpoints_exempt": true,
              *       "forensic_watermark": false,
              *       "key_protection": "session",
              *       "unmarked_start": "wait"
@@ -1269,6 +1687,15 @@ export interface components {
              * @default false
              */
             can_edit: boolean;
+            /**
+             * @default {
+             *       "pass_mark": 70,
+             *       "pass_rule": "none",
+             *       "show_score": true,
+             *       "video_share": 90
+             *     }
+             */
+            completion: components["schemas"]["CompletionRule"];
             /** Cover Url */
             cover_url?: string | null;
             /**
@@ -1327,6 +1754,26 @@ export interface components {
             /** Title */
             title: string;
         };
+        /**
+         * CourseStanding
+         * @description How far a student is from the course's completion rule.
+         */
+        CourseStanding: {
+            /** Complete */
+            complete: boolean;
+            /** Lessons Done */
+            lessons_done: number;
+            /** Lessons Total */
+            lessons_total: number;
+            /** Passed */
+            passed: boolean;
+            /** Quizzes Missing */
+            quizzes_missing: string[];
+            /** Score */
+            score: number | null;
+            /** Show Score */
+            show_score: boolean;
+        };
         /** CourseStats */
         CourseStats: {
             /** Active Enrollments */
@@ -1368,6 +1815,7 @@ export interface components {
         };
         /** CourseUpdate */
         CourseUpdate: {
+            completion?: components["schemas"]["CompletionRule"] | null;
             /** Description */
             description?: string | null;
             /** Outcomes */
@@ -1426,7 +1874,7 @@ export interface components {
          * @description Every error code the API answers with; `docs/api-errors.md` explains each.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "invalid_link" | "already_verified" | "mail_disabled" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "invalid_chapters" | "invalid_image" | "image_too_large" | "lesson_not_released" | "student_not_enrolled" | "completion_needs_watching" | "course_not_completed" | "certificate_not_found" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "insufficient_storage" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "invalid_captions" | "captions_too_large" | "invalid_language" | "captions_not_found" | "too_many_caption_tracks" | "video_not_watermarked" | "unreadable_copy" | "protected_copy_pending" | "protected_copy_unavailable" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "playback_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature";
+        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "invalid_link" | "already_verified" | "mail_disabled" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "invalid_chapters" | "invalid_image" | "image_too_large" | "lesson_not_released" | "invalid_completion" | "checkpoint_video_shared" | "invalid_release" | "student_not_enrolled" | "completion_needs_watching" | "course_not_completed" | "certificate_not_found" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "insufficient_storage" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "invalid_captions" | "captions_too_large" | "invalid_language" | "captions_not_found" | "too_many_caption_tracks" | "video_not_watermarked" | "unreadable_copy" | "protected_copy_pending" | "protected_copy_unavailable" | "quiz_not_found" | "attempt_not_found" | "question_not_found" | "attempt_closed" | "attempt_expired" | "no_attempts_left" | "invalid_answer" | "answer_locked" | "invalid_gift" | "completion_needs_passing" | "invalid_quiz" | "checkpoint_required" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "playback_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature";
         /** ErrorDetail */
         ErrorDetail: {
             code: components["schemas"]["ErrorCode"];
@@ -1434,6 +1882,26 @@ export interface components {
             detail?: unknown;
             /** Message */
             message: string;
+        };
+        /** Feedback */
+        Feedback: {
+            answer?: components["schemas"]["RevealedAnswer"] | null;
+            /** Correct */
+            correct: boolean;
+            /** Max Points */
+            max_points: number;
+            /** Points */
+            points: number;
+            /** Question Id */
+            question_id: string;
+        };
+        /**
+         * GiftImport
+         * @description The text of a Moodle GIFT file; its questions are added after the quiz's own.
+         */
+        GiftImport: {
+            /** Text */
+            text: string;
         };
         /** HeartbeatRead */
         HeartbeatRead: {
@@ -1471,6 +1939,11 @@ export interface components {
              * @default []
              */
             chapters: components["schemas"]["Chapter"][];
+            /**
+             * Checkpoints
+             * @default []
+             */
+            checkpoints: components["schemas"]["CheckpointRef"][];
             /** Completed */
             completed: boolean;
             /** Course Id */
@@ -1482,6 +1955,8 @@ export interface components {
             kind: components["schemas"]["LessonKind"];
             /** Position */
             position: number;
+            /** Quiz Id */
+            quiz_id?: string | null;
             /** Title */
             title: string;
         };
@@ -1526,7 +2001,7 @@ export interface components {
          * LessonKind
          * @enum {string}
          */
-        LessonKind: "video" | "text";
+        LessonKind: "video" | "text" | "quiz";
         /** LessonProgress */
         LessonProgress: {
             /** Completed */
@@ -1540,6 +2015,8 @@ export interface components {
         };
         /** LessonRead */
         LessonRead: {
+            /** After Quiz */
+            after_quiz?: string | null;
             /** Body */
             body?: string | null;
             /**
@@ -1547,6 +2024,11 @@ export interface components {
              * @default []
              */
             chapters: components["schemas"]["Chapter"][];
+            /**
+             * Checkpoints
+             * @default []
+             */
+            checkpoints: components["schemas"]["CheckpointRef"][];
             /** Duration */
             duration?: number | null;
             /** Id */
@@ -1556,6 +2038,8 @@ export interface components {
             opens_at?: string | null;
             /** Preview */
             preview: boolean;
+            /** Quiz Id */
+            quiz_id?: string | null;
             release?: components["schemas"]["Release"] | null;
             /** Title */
             title: string;
@@ -1647,6 +2131,20 @@ export interface components {
             /** Items */
             items: components["schemas"]["MyCourse"][];
         };
+        /** OptionIn */
+        OptionIn: {
+            /** Id */
+            id?: string | null;
+            /** Text */
+            text: string;
+        };
+        /** OptionView */
+        OptionView: {
+            /** Id */
+            id: string;
+            /** Text */
+            text: string;
+        };
         /** OrderPage */
         OrderPage: {
             /** Items */
@@ -1695,6 +2193,11 @@ export interface components {
          * @enum {string}
          */
         OrderState: "pending" | "paid" | "failed" | "refunded" | "disputed";
+        /**
+         * PassRule
+         * @enum {string}
+         */
+        PassRule: "none" | "average" | "every";
         /** PasswordChange */
         PasswordChange: {
             /** Current Password */
@@ -1732,6 +2235,11 @@ export interface components {
          * @description A course's limits; None takes the site-wide default.
          */
         PlaybackPolicy: {
+            /**
+             * Checkpoints Exempt
+             * @default true
+             */
+            checkpoints_exempt: boolean;
             /**
              * Forensic Watermark
              * @default false
@@ -1773,6 +2281,11 @@ export interface components {
         };
         /** PlaybackStart */
         PlaybackStart: {
+            /**
+             * Checkpoints
+             * @default []
+             */
+            checkpoints: components["schemas"]["CheckpointRef"][];
             /**
              * Expires At
              * Format: date-time
@@ -1837,6 +2350,224 @@ export interface components {
          * @enum {string}
          */
         Provider: "stripe" | "local" | "coupon";
+        /**
+         * QuestionIn
+         * @description One question as the instructor writes it. Per type: single/multiple name their
+         *     right options in `correct` (indexes into `options`); ordering's right order is the
+         *     order of `options`; true_false has `truth`; numeric `value` ± `tolerance`; short_text
+         *     `accepted` answers (case, spaces and accents never matter; `fuzzy` forgives a typo).
+         */
+        QuestionIn: {
+            /**
+             * Accepted
+             * @default []
+             */
+            accepted: string[];
+            /**
+             * Correct
+             * @default []
+             */
+            correct: number[];
+            /**
+             * Explanation
+             * @default
+             */
+            explanation: string;
+            /**
+             * Fuzzy
+             * @default false
+             */
+            fuzzy: boolean;
+            /** Id */
+            id?: string | null;
+            /**
+             * Options
+             * @default []
+             */
+            options: components["schemas"]["OptionIn"][];
+            /**
+             * Partial Credit
+             * @default false
+             */
+            partial_credit: boolean;
+            /**
+             * Points
+             * @default 1
+             */
+            points: number;
+            /** Stem */
+            stem: string;
+            /**
+             * Tolerance
+             * @default 0
+             */
+            tolerance: number;
+            /** Truth */
+            truth?: boolean | null;
+            type: components["schemas"]["QuestionType"];
+            /** Value */
+            value?: number | null;
+        };
+        /** QuestionStats */
+        QuestionStats: {
+            /** Answered */
+            answered: number;
+            /** Common Wrong */
+            common_wrong?: string | null;
+            /**
+             * Common Wrong Count
+             * @default 0
+             */
+            common_wrong_count: number;
+            /** Question Id */
+            question_id: string;
+            /** Right Share */
+            right_share: number | null;
+            /** Stem */
+            stem: string;
+        };
+        /**
+         * QuestionType
+         * @enum {string}
+         */
+        QuestionType: "single" | "multiple" | "true_false" | "numeric" | "short_text" | "ordering";
+        /**
+         * QuestionView
+         * @description What a student sees of a question: nothing that tells the answer.
+         */
+        QuestionView: {
+            /** Id */
+            id: string;
+            /**
+             * Options
+             * @default []
+             */
+            options: components["schemas"]["OptionView"][];
+            /** Points */
+            points: number;
+            /** Stem Html */
+            stem_html: string;
+            type: components["schemas"]["QuestionType"];
+        };
+        /**
+         * QuestionsPut
+         * @description The whole question list, in order; VERSION is the quiz's as the editor read it.
+         */
+        QuestionsPut: {
+            /** Questions */
+            questions: components["schemas"]["QuestionIn"][];
+            /** Version */
+            version: number;
+        };
+        /**
+         * QuizEdit
+         * @description A quiz as its instructor edits it, answers included.
+         */
+        QuizEdit: {
+            /** At */
+            at?: number | null;
+            /** Course Id */
+            course_id: string;
+            /** Id */
+            id: string;
+            kind: components["schemas"]["QuizKind"];
+            /** Lesson Id */
+            lesson_id: string;
+            /** Questions */
+            questions: components["schemas"]["QuestionIn"][];
+            settings: components["schemas"]["QuizSettings"];
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * QuizKind
+         * @enum {string}
+         */
+        QuizKind: "lesson" | "checkpoint";
+        /** QuizResults */
+        QuizResults: {
+            /** Questions */
+            questions: components["schemas"]["QuestionStats"][];
+            /** Quiz Id */
+            quiz_id: string;
+            /** Students */
+            students: components["schemas"]["StudentResult"][];
+            /** Title */
+            title: string;
+        };
+        /** QuizSettings */
+        QuizSettings: {
+            /** Attempts */
+            attempts?: number | null;
+            /**
+             * Pass Mark
+             * @default 70
+             */
+            pass_mark: number;
+            /** @default after_pass */
+            reveal: components["schemas"]["Reveal"];
+            /**
+             * Shuffle Options
+             * @default false
+             */
+            shuffle_options: boolean;
+            /**
+             * Shuffle Questions
+             * @default false
+             */
+            shuffle_questions: boolean;
+            /** Time Limit */
+            time_limit?: number | null;
+        };
+        /** QuizUpdate */
+        QuizUpdate: {
+            /** At */
+            at?: number | null;
+            settings?: components["schemas"]["QuizSettings"] | null;
+            /** Title */
+            title?: string | null;
+        };
+        /**
+         * QuizView
+         * @description A quiz as a student sees it before and between attempts.
+         */
+        QuizView: {
+            /** At */
+            at?: number | null;
+            /**
+             * Attempts
+             * @default []
+             */
+            attempts: components["schemas"]["AttemptSummary"][];
+            /** Attempts Allowed */
+            attempts_allowed: number | null;
+            /** Attempts Used */
+            attempts_used: number;
+            /** Best Percent */
+            best_percent?: number | null;
+            /** Id */
+            id: string;
+            kind: components["schemas"]["QuizKind"];
+            /** Lesson Id */
+            lesson_id: string;
+            /** Max Score */
+            max_score: number;
+            /** Open Attempt */
+            open_attempt?: string | null;
+            /** Pass Mark */
+            pass_mark: number;
+            /** Passed */
+            passed: boolean;
+            /** Question Count */
+            question_count: number;
+            reveal: components["schemas"]["Reveal"];
+            /** Time Limit */
+            time_limit: number | null;
+            /** Title */
+            title: string;
+        };
         /** RefreshIn */
         RefreshIn: {
             /** Refresh Token */
@@ -1863,6 +2594,8 @@ export interface components {
         Release: {
             /** After Days */
             after_days?: number | null;
+            /** After Quiz */
+            after_quiz?: string | null;
             /** On */
             on?: string | null;
         };
@@ -1883,6 +2616,41 @@ export interface components {
             lesson_id: string;
             /** Position */
             position: number;
+        };
+        /**
+         * Reveal
+         * @description When a student sees the right answers and explanations (Q1).
+         * @enum {string}
+         */
+        Reveal: "after_each" | "after_pass" | "after_last" | "never";
+        /**
+         * RevealedAnswer
+         * @description The right answer and explanation, when the reveal policy allows.
+         */
+        RevealedAnswer: {
+            /**
+             * Accepted
+             * @default []
+             */
+            accepted: string[];
+            /**
+             * Correct
+             * @default []
+             */
+            correct: string[];
+            /**
+             * Explanation Html
+             * @default
+             */
+            explanation_html: string;
+            /** Question Id */
+            question_id: string;
+            /** Tolerance */
+            tolerance?: number | null;
+            /** Truth */
+            truth?: boolean | null;
+            /** Value */
+            value?: number | null;
         };
         /** Revenue */
         Revenue: {
@@ -1926,6 +2694,21 @@ export interface components {
             /** Title */
             title?: string | null;
         };
+        /** StudentAttempt */
+        StudentAttempt: {
+            /** Max Score */
+            max_score: number | null;
+            /** Number */
+            number: number;
+            /** Passed */
+            passed: boolean | null;
+            /** Percent */
+            percent: number | null;
+            /** Score */
+            score: number | null;
+            /** Submitted At */
+            submitted_at: string | null;
+        };
         /** StudentPage */
         StudentPage: {
             /** Items */
@@ -1946,6 +2729,21 @@ export interface components {
             source: string;
             /** State */
             state: string;
+            /** User Id */
+            user_id: string;
+        };
+        /** StudentResult */
+        StudentResult: {
+            /** Attempts */
+            attempts: components["schemas"]["StudentAttempt"][];
+            /** Best Percent */
+            best_percent: number | null;
+            /** Email */
+            email: string;
+            /** Name */
+            name: string;
+            /** Passed */
+            passed: boolean;
             /** User Id */
             user_id: string;
         };
@@ -2354,6 +3152,131 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getAttempt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attempt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttemptView"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    saveAnswer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attempt_id: string;
+                question_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswerSaved"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    submitAttempt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attempt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttemptView"];
                 };
             };
             /** @description A client error */
@@ -3392,6 +4315,46 @@ export interface operations {
             };
         };
     };
+    listCourseQuizzes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizEdit"][];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     addSection: {
         parameters: {
             query?: never;
@@ -3631,6 +4594,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CourseRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    courseStanding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseStanding"];
                 };
             };
             /** @description A client error */
@@ -3955,6 +4958,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LessonContent"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    addCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckpointCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizEdit"];
                 };
             };
             /** @description A client error */
@@ -4442,6 +5489,416 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HeartbeatRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getQuiz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizView"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateQuiz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuizUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizEdit"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    startAttempt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttemptView"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    editQuiz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizEdit"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    importGift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiftImport"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizEdit"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    previewQuiz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttemptView"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    putQuestions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuestionsPut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizEdit"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    quizResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizResults"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    quizResultsCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
                 };
             };
             /** @description A client error */

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { api, duration, money, unwrap } from "../api/client";
 import { useAuth } from "../auth";
-import { describeRelease, opensOn } from "../components/release";
+import { afterQuizText, describeRelease, opensOn } from "../components/release";
 import { Loading, Notice, ProgressBar, useAction, useLoad } from "../components/ui";
 
 export function Course() {
@@ -33,7 +33,8 @@ export function Course() {
       </main>
     );
   const free = course.price.amount === 0;
-  const firstLesson = course.sections.flatMap((s) => s.lessons)[0];
+  const allLessons = course.sections.flatMap((s) => s.lessons);
+  const firstLesson = allLessons[0];
   const resume = progress?.resume?.lesson_id ?? firstLesson?.id;
   const done = new Set(progress?.lessons.filter((l) => l.completed).map((l) => l.lesson_id));
 
@@ -121,13 +122,13 @@ export function Course() {
             <h3>{section.title}</h3>
             <ol className="lessons">
               {section.lessons.map((lesson) => {
-                const held = lesson.opens_at ? opensOn(lesson.opens_at) : null;
+                const held = lesson.opens_at ? opensOn(lesson.opens_at) : afterQuizText(lesson, allLessons);
                 const rule = course.enrolled ? null : describeRelease(lesson.release ?? section.release);
                 const open = !held && (course.enrolled || course.can_edit || (lesson.preview && !!user));
                 return (
                   <li key={lesson.id}>
                     <span className="lesson-kind" aria-hidden="true">
-                      {lesson.kind === "video" ? "▶" : "¶"}
+                      {lesson.kind === "video" ? "▶" : lesson.kind === "quiz" ? "?" : "¶"}
                     </span>
                     {open ? (
                       <Link to={`/learn/${course.id}/${lesson.id}`}>{lesson.title}</Link>

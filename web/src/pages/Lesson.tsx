@@ -6,13 +6,14 @@ import { endSession, Player } from "../components/Player";
 import type { Chapter } from "../components/player/Chapters";
 import { PendingCopy } from "../components/player/PendingCopy";
 import { usePlaybackStart } from "../components/player/usePlaybackStart";
-import { opensOn } from "../components/release";
+import { Quiz } from "../components/quiz/Quiz";
+import { afterQuizText, opensOn } from "../components/release";
 import { Loading, Notice, useAction, useLoad } from "../components/ui";
 import { playbackProblem, type PlaybackProblem } from "../playback";
 
 export function Lesson() {
   const { courseId = "", lessonId = "" } = useParams();
-  const { data: course } = useLoad(
+  const { data: course, reload: reloadCourse } = useLoad(
     () => unwrap(api.GET("/api/courses/{ref}", { params: { path: { ref: courseId } } })),
     [courseId],
   );
@@ -27,7 +28,8 @@ export function Lesson() {
   const lessons = course?.sections.flatMap((s) => s.lessons) ?? [];
   const index = lessons.findIndex((l) => l.id === lessonId);
   const following = index >= 0 ? lessons[index + 1] : undefined;
-  const next = following && !following.opens_at ? following : undefined; // held back: no link
+  const next = following && !following.opens_at && !following.after_quiz ? following : undefined; // held back: no link
+  const held = (l: Schemas["LessonRead"]) => (l.opens_at ? opensOn(l.opens_at) : afterQuizText(l, lessons));
   const complete = useAction();
 
   async function markDone() {
@@ -67,6 +69,15 @@ export function Lesson() {
                 captions={lesson.captions ?? []}
                 duration={lesson.duration ?? null}
               />
+            ) : lesson.kind === "quiz" && lesson.quiz_id ? (
+              <Quiz
+                key={lesson.quiz_id}
+                quizId={lesson.quiz_id}
+                onFinished={() => {
+                  void reloadCourse();
+                  void reloadLesson();
+                }}
+              />
             ) : (
               <>
                 {/* Server-rendered Markdown, sanitized with an allow-list (U6). */}
@@ -97,9 +108,11 @@ export function Lesson() {
             <ol>
               {section.lessons.map((l) => (
                 <li key={l.id} aria-current={l.id === lessonId ? "page" : undefined}>
-                  {l.opens_at ? <span>{l.title}</span> : <Link to={`/learn/${courseId}/${l.id}`}>{l.title}</Link>}{" "}
-                  {l.opens_at ? (
-                    <span className="badge">{opensOn(l.opens_at)}</span>
+                  {held(l) ? <span>{l.title}</span> : <Link to={`/learn/${courseId}/${l.id}`}>{l.title}</Link>}{" "}
+                  {held(l) ? (
+                    <span className="badge" data-testid="release">
+                      {held(l)}
+                    </span>
                   ) : (
                     <span className="muted">{duration(l.duration)}</span>
                   )}

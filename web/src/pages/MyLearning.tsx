@@ -64,6 +64,9 @@ function CertificateLinks({ courseId, title }: { courseId: string; title: string
         Download the certificate (PDF)
       </a>
       <a href={certificate.verify_url}>Public verification page</a>
+      {certificate.score != null && (
+        <span data-testid="certificate-score">Score: {Math.round(certificate.score * 10) / 10}%</span>
+      )}
     </p>
   );
 }

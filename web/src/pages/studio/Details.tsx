@@ -17,6 +17,7 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
   const [forensic, setForensic] = useState(course.policy.forensic_watermark ?? false);
 
   const [unmarked, setUnmarked] = useState<Schemas["UnmarkedStart"]>(course.policy.unmarked_start ?? "wait");
+  const [exempt, setExempt] = useState(course.policy.checkpoints_exempt ?? true);
 
   // The form starts from the saved course and follows it when a save (or a reload) changes
   // what it shows; a reload that changes nothing of it (the studio re-reads the course
@@ -36,6 +37,7 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
     setPlays(String(po.max_plays_per_lesson ?? ""));
     setForensic(po.forensic_watermark ?? false);
     setUnmarked(po.unmarked_start ?? "wait");
+    setExempt(po.checkpoints_exempt ?? true);
   }, [
     po.max_concurrent_streams,
     po.limit_behavior,
@@ -43,6 +45,7 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
     po.max_plays_per_lesson,
     po.forensic_watermark,
     po.unmarked_start,
+    po.checkpoints_exempt,
   ]);
 
   function submit(event: FormEvent) {
@@ -59,6 +62,7 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
         max_plays_per_lesson: plays ? Number(plays) : null,
         forensic_watermark: forensic,
         unmarked_start: unmarked,
+        checkpoints_exempt: exempt,
       },
     });
   }
@@ -141,6 +145,11 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
             </select>
           </label>
         )}
+        <label className="check">
+          <input type="checkbox" checked={exempt} onChange={(e) => setExempt(e.target.checked)} />
+          Checkpoints exempt: you, admins and viewers of a free preview watch past checkpoint questions without
+          answering
+        </label>
       </fieldset>
       <p className="muted">Price shown to students: {money(Math.round(Number(price) * 100) || 0, currency || "usd")}</p>
       <button className="primary">Save details</button>

@@ -4,10 +4,11 @@ import type { CourseEditor } from "./useCourseEditor";
 
 type Video = Schemas["VideoRead"];
 
-/** Adds a video or text lesson to one section. */
+/** Adds a video, text or quiz lesson to one section (a quiz lesson starts empty: its
+ * questions are written in the outline's question editor). */
 export function NewLesson({ sectionId, videos, editor }: { sectionId: string; videos: Video[]; editor: CourseEditor }) {
   const [title, setTitle] = useState("");
-  const [kind, setKind] = useState<"video" | "text">("video");
+  const [kind, setKind] = useState<"video" | "text" | "quiz">("video");
   const [videoId, setVideoId] = useState("");
   const [body, setBody] = useState("");
   const [chapters, setChapters] = useState("");
@@ -40,9 +41,10 @@ export function NewLesson({ sectionId, videos, editor }: { sectionId: string; vi
       </label>
       <label>
         Kind
-        <select value={kind} onChange={(e) => setKind(e.target.value as "video" | "text")}>
+        <select value={kind} onChange={(e) => setKind(e.target.value as "video" | "text" | "quiz")}>
           <option value="video">Video</option>
           <option value="text">Text (Markdown)</option>
+          <option value="quiz">Quiz</option>
         </select>
       </label>
       {kind === "video" ? (
@@ -63,7 +65,7 @@ export function NewLesson({ sectionId, videos, editor }: { sectionId: string; vi
           Chapters <small>(optional; one per line, e.g. 0:00 Welcome)</small>
           <textarea rows={3} value={chapters} onChange={(e) => setChapters(e.target.value)} />
         </label>
-      ) : (
+      ) : kind === "quiz" ? null : (
         <label>
           Text
           <textarea rows={4} value={body} onChange={(e) => setBody(e.target.value)} />

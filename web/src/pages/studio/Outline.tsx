@@ -3,13 +3,27 @@ import type { Schemas } from "../../api/client";
 import { clock, type Chapter } from "../../components/player/Chapters";
 import { describeRelease } from "../../components/release";
 import { NewLesson } from "./NewLesson";
+import { CheckpointsEditor } from "./quiz/CheckpointsEditor";
+import { QuizEditor } from "./quiz/QuizEditor";
 import type { CourseEditor } from "./useCourseEditor";
 
 type Course = Schemas["CourseRead"];
 type Video = Schemas["VideoRead"];
 
-/** Sections and lessons: reorder, delete, mark as preview, add. */
-export function Outline({ course, videos, editor }: { course: Course; videos: Video[]; editor: CourseEditor }) {
+/** Sections and lessons: reorder, delete, mark as preview, add; a quiz lesson's questions
+ * and a video lesson's checkpoints. */
+export function Outline({
+  course,
+  videos,
+  editor,
+  onReload,
+}: {
+  course: Course;
+  videos: Video[];
+  editor: CourseEditor;
+  onReload(): Promise<void>;
+}) {
+  const quizLessons = course.sections.flatMap((s) => s.lessons).filter((l) => l.quiz_id);
   const [sectionTitle, setSectionTitle] = useState("");
 
   return (
@@ -48,7 +62,7 @@ export function Outline({ course, videos, editor }: { course: Course; videos: Vi
             {section.lessons.map((lesson, li) => (
               <li key={lesson.id}>
                 <span>
-                  {lesson.kind === "video" ? "▶" : "¶"} {lesson.title}
+                  {lesson.kind === "video" ? "▶" : lesson.kind === "quiz" ? "?" : "¶"} {lesson.title}
                 </span>
                 {lesson.preview && <span className="badge">preview</span>}
                 {lesson.video_status && lesson.video_status !== "ready" && (
@@ -90,8 +104,16 @@ export function Outline({ course, videos, editor }: { course: Course; videos: Vi
                 <ReleaseEditor
                   title={lesson.title}
                   release={lesson.release ?? null}
+                  quizzes={quizLessons.filter((q) => q.id !== lesson.id)}
                   onSave={(release) => editor.updateLesson(section.id, lesson.id, { release })}
                 />
+                {lesson.kind === "quiz" && lesson.quiz_id && (
+                  <details className="chapters-editor">
+                    <summary>Questions and settings of {lesson.title}</summary>
+                    <QuizEditor quizId={lesson.quiz_id} name={lesson.title} />
+                  </details>
+                )}
+                {lesson.kind === "video" && <CheckpointsEditor lesson={lesson} onChanged={onReload} />}
                 {lesson.kind === "video" && (
                   <ChaptersEditor
                     title={lesson.title}
@@ -188,21 +210,30 @@ function ChaptersEditor({
 
 type Release = Schemas["Release"];
 
-/** Drip release of one lesson: at once, N days after enrollment, or on a date. */
+type ReleaseMode = "now" | "days" | "date" | "quiz";
+
+/** Drip release of one lesson: at once, N days after enrollment, on a date, or once a quiz
+ * lesson of the course is passed. */
 function ReleaseEditor({
   title,
   release,
+  quizzes,
   onSave,
 }: {
   title: string;
   release: Release | null;
+  quizzes: Schemas["LessonRead"][];
   onSave(release: Release): Promise<void>;
 }) {
-  const initial = release?.on ? "date" : release?.after_days != null ? "days" : "now";
-  const [mode, setMode] = useState<"now" | "days" | "date">(initial);
+  const initial = release?.after_quiz ? "quiz" : release?.on ? "date" : release?.after_days != null ? "days" : "now";
+  const [mode, setMode] = useState<ReleaseMode>(initial);
+  const [quiz, setQuiz] = useState(release?.after_quiz ?? quizzes[0]?.quiz_id ?? "");
+  const quizTitle = quizzes.find((q) => q.quiz_id === release?.after_quiz)?.title;
   const [days, setDays] = useState(String(release?.after_days ?? 7));
   const [date, setDate] = useState(release?.on ? release.on.slice(0, 10) : "");
-  const summary = describeRelease(release) ?? "at once";
+  const summary = release?.after_quiz
+    ? `after passing ${quizTitle ?? "a quiz"}`
+    : (describeRelease(release) ?? "at once");
   return (
     <details className="chapters-editor">
       <summary>Release: {summary}</summary>
@@ -215,16 +246,19 @@ function ReleaseEditor({
               ? { after_days: Number(days) }
               : mode === "date"
                 ? { on: new Date(`${date}T00:00:00Z`).toISOString() }
-                : {},
+                : mode === "quiz"
+                  ? { after_quiz: quiz }
+                  : {},
           );
         }}
       >
         <label>
           {title} opens
-          <select value={mode} onChange={(e) => setMode(e.target.value as "now" | "days" | "date")}>
+          <select value={mode} onChange={(e) => setMode(e.target.value as ReleaseMode)}>
             <option value="now">at once</option>
             <option value="days">days after enrollment</option>
             <option value="date">on a date (UTC)</option>
+            {(quizzes.length > 0 || mode === "quiz") && <option value="quiz">after passing a quiz</option>}
           </select>
         </label>
         {mode === "days" && (
@@ -237,6 +271,18 @@ function ReleaseEditor({
           <label>
             Date
             <input type="date" required value={date} onChange={(e) => setDate(e.target.value)} />
+          </label>
+        )}
+        {mode === "quiz" && (
+          <label>
+            Quiz to pass
+            <select required value={quiz} onChange={(e) => setQuiz(e.target.value)}>
+              {quizzes.map((q) => (
+                <option key={q.id} value={q.quiz_id ?? ""}>
+                  {q.title}
+                </option>
+              ))}
+            </select>
           </label>
         )}
         <button>Save release</button>

@@ -78,7 +78,7 @@ export function Stats({ courseId, lessons }: { courseId: string; lessons: Schema
               <button
                 type="button"
                 className="link"
-                aria-label={`Unlock every lesson for ${st.email}`}
+                aria-label={`Unlock all lessons for ${st.email}`}
                 onClick={() => void unlock(st.user_id, st.email)}
               >
                 Unlock all lessons

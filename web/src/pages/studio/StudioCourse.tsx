@@ -3,6 +3,7 @@ import { Link, useParams } from "react-router-dom";
 import { api, unwrap } from "../../api/client";
 import { Uploader } from "../../components/Uploader";
 import { Loading, Notice, ProgressBar, useLoad } from "../../components/ui";
+import { Completion } from "./Completion";
 import { CoverUpload } from "./CoverUpload";
 import { Details } from "./Details";
 import { Outline } from "./Outline";
@@ -103,7 +104,8 @@ export function StudioCourse() {
         <div>
           <Details course={c} onSave={editor.update} />
           <CoverUpload course={c} onSaved={course.setData} />
-          <Outline course={c} videos={videos.data?.items ?? []} editor={editor} />
+          <Outline course={c} videos={videos.data?.items ?? []} editor={editor} onReload={course.reload} />
+          <Completion course={c} onSave={editor.update} />
         </div>
         <div>
           <section className="card">
