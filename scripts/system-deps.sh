@@ -3,8 +3,8 @@
 # apt-get); otherwise stops at once with the exact command to run. Never half-way through
 # a test run: this is checked before anything else starts.
 #   run:  Node.js and npm (the web app is built from source), DejaVu fonts (certificates)
-#   test: those, plus Chromium (browser tests), nginx (the X-Accel-Redirect test) and wrk
-#         (bench/delivery.py)
+#   test: those, plus Chromium (browser tests), nginx (the X-Accel-Redirect test), wrk
+#         (bench/delivery.py) and espeak-ng (speech the caption tests transcribe)
 set -euo pipefail
 goal="${1:-test}"
 
@@ -17,6 +17,7 @@ if [ "$goal" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 fi
 ((${#missing[@]})) || exit 0
 

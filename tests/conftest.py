@@ -52,6 +52,9 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "public_url": BASE_URL,
         "job_poll_seconds": 0.2,
         "x264_preset": TEST_PRESET,  # transcodes in tests are setup (tests.processes)
+        # Transcribing every test's tone clip would cost each test a second of CPU; the
+        # caption tests turn it on (tests/test_transcripts.py).
+        "captions_auto": False,
         **overrides,
     }
     return Settings(_env_file=None, **values)

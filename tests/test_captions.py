@@ -128,8 +128,8 @@ async def test_C1_C2_captions_become_subtitle_renditions_of_the_stream(
     assert course.video_lesson
     lesson = await client.get(f"/api/lessons/{course.video_lesson}", headers=student.bearer)
     assert lesson.json()["captions"] == [
-        {"language": "de", "label": "Deutsch"},
-        {"language": "en", "label": "English"},
+        {"language": "de", "label": "Deutsch", "automatic": False},
+        {"language": "en", "label": "English", "automatic": False},
     ]
     started = await start_lesson(client, student.bearer, course.video_lesson)
     assert started.status_code == 201, started.text

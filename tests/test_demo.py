@@ -39,8 +39,8 @@ def test_demo_seeds_a_published_course_once(tmp_path: Path) -> None:
         bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
         preview = httpx.get(f"{server.url}/api/lessons/{lessons[0]['id']}", headers=bearer).json()
         assert preview["captions"] == [
-            {"language": "de", "label": "Deutsch"},
-            {"language": "en", "label": "English"},
+            {"language": "de", "label": "Deutsch", "automatic": False},
+            {"language": "en", "label": "English", "automatic": False},
         ]
         transcript = httpx.get(
             f"{server.url}/api/lessons/{lessons[0]['id']}/transcript/en", headers=bearer

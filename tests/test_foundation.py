@@ -243,6 +243,7 @@ def test_D1_no_python_runs_between_fork_and_exec() -> None:
 FEATURES = {"auth", "courses", "progress", "enrollments", "payments", "media", "streaming"}
 FEATURES |= {"reports", "jobs", "captions", "engagement", "forensic", "certificates"}
 FEATURES |= {"quizzes", "assessments"}
+FEATURES |= {"transcripts"}
 
 
 def _imported_features(package: str) -> set[str]:
@@ -281,6 +282,8 @@ def _imported_features(package: str) -> set[str]:
         ("forensic", FEATURES - {"media", "auth"}),
         ("streaming", {"payments", "reports"}),
         ("payments", {"reports"}),
+        # transcripts: above courses (search applies the lesson access rule), below streaming
+        ("transcripts", {"streaming", "payments", "reports", "forensic", "certificates"}),
     ],
 )
 def test_lower_floors_never_import_higher_ones(package: str, forbidden: set[str]) -> None:

@@ -29,7 +29,10 @@ def settings_overrides(tmp_path: Path) -> dict[str, Any]:
 
 
 async def test_client_routes_get_the_app_and_api_paths_stay_json(client: httpx.AsyncClient) -> None:
-    for path in ("/", "/courses/intro-to-rust", "/learn/a/b", "/studio/courses/x", "/checkout/o1"):
+    client_paths = ["/", "/courses/intro-to-rust", "/learn/a/b", "/studio/courses/x"]
+    client_paths += ["/checkout/o1", "/studio/quizzes/q/results"]
+    client_paths += ["/studio/courses/c/videos/v/captions/en"]
+    for path in client_paths:
         page = await client.get(path)
         assert page.status_code == 200, path
         assert "<div id=root>" in page.text

@@ -15,11 +15,22 @@ from coursevault.jobs.worker import Worker
 from coursevault.mail import jobs as mail_jobs
 from coursevault.media import jobs as media_jobs
 from coursevault.media import uploads as media_uploads
+from coursevault.transcripts import jobs as transcripts_jobs
+from coursevault.transcripts import service as transcripts
 
 log = logging.getLogger(__name__)
 
 # Every job type the platform runs; a worker takes exactly these kinds.
-JOB_TYPES: tuple[JobType, ...] = (media_jobs.TRANSCODE, mail_jobs.SEND, *links.JOB_TYPES)
+JOB_TYPES: tuple[JobType, ...] = (
+    media_jobs.TRANSCODE,
+    mail_jobs.SEND,
+    *links.JOB_TYPES,
+    transcripts_jobs.TRANSCRIBE,
+)
+
+# What runs once a new video is ready, in order; media calls them without knowing them.
+READY_HOOKS: tuple[media_jobs.ReadyHook, ...] = (transcripts.after_ready,)
+media_jobs.on_ready(READY_HOOKS)
 
 
 async def maintenance(*, db: Database, settings: Settings, stop: asyncio.Event) -> None:

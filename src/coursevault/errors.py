@@ -102,6 +102,7 @@ class ErrorCode(StrEnum):
     invalid_language = "invalid_language"
     captions_not_found = "captions_not_found"
     too_many_caption_tracks = "too_many_caption_tracks"
+    transcription_unavailable = "transcription_unavailable"
     # forensic watermark
     video_not_watermarked = "video_not_watermarked"
     unreadable_copy = "unreadable_copy"

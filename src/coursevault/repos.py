@@ -21,6 +21,7 @@ from coursevault.payments import repo as payments_repo
 from coursevault.progress import repo as progress_repo
 from coursevault.quizzes import repo as quizzes_repo
 from coursevault.streaming import repo as streaming_repo
+from coursevault.transcripts import repo as transcripts_repo
 
 INDEX_SETUPS: tuple[Callable[[Database], Awaitable[None]], ...] = (
     auth_repo.create_indexes,
@@ -35,6 +36,7 @@ INDEX_SETUPS: tuple[Callable[[Database], Awaitable[None]], ...] = (
     progress_repo.create_indexes,
     quizzes_repo.create_indexes,
     streaming_repo.create_indexes,
+    transcripts_repo.create_indexes,
 )
 
 

@@ -18,6 +18,7 @@ from coursevault.media import routes as media_routes
 from coursevault.payments import routes as payment_routes
 from coursevault.reports import routes as report_routes
 from coursevault.streaming import routes as streaming_routes
+from coursevault.transcripts import routes as transcript_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth_routes.router,
@@ -33,6 +34,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     course_routes.router,
     assessment_routes.router,
     caption_routes.router,
+    transcript_routes.router,
     forensic_routes.router,
     payment_routes.router,
     report_routes.router,

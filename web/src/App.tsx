@@ -13,6 +13,7 @@ import { MyLearning } from "./pages/MyLearning";
 import { SignIn } from "./pages/SignIn";
 import { SignUp } from "./pages/SignUp";
 import { Studio } from "./pages/Studio";
+import { CaptionEditor } from "./pages/studio/captions/CaptionEditor";
 import { QuizResults } from "./pages/studio/quiz/QuizResults";
 import { StudioCourse } from "./pages/studio/StudioCourse";
 
@@ -79,6 +80,14 @@ export function App() {
               element={
                 <Private role="instructor">
                   <StudioCourse />
+                </Private>
+              }
+            />
+            <Route
+              path="/studio/courses/:courseId/videos/:videoId/captions/:language"
+              element={
+                <Private role="instructor">
+                  <CaptionEditor />
                 </Private>
               }
             />

@@ -9,7 +9,7 @@ def invalid_captions(error: CaptionError) -> AppError:
         422,
         ErrorCode.invalid_captions,
         f"The caption file was not accepted: {error}.",
-        detail={"line": error.line, "reason": error.reason},
+        detail={"line": error.line, "reason": error.reason, "cue": error.cue},
     )
 
 

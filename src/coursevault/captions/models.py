@@ -54,6 +54,8 @@ class CaptionTrack(BaseModel):
     label: str
     cues: list[CueRead]
     updated_at: datetime
+    # Made by speech recognition and neither edited nor approved by the instructor yet.
+    automatic: bool = False
 
 
 class CaptionTrackRead(BaseModel):
@@ -61,6 +63,26 @@ class CaptionTrackRead(BaseModel):
     label: str
     cue_count: int
     updated_at: datetime
+    automatic: bool = False
+
+
+class CaptionTrackDetail(CaptionTrackRead):
+    """A track with its cues, for the instructor's caption editor."""
+
+    cues: list[CueRead]
+
+
+class CueUpdate(BaseModel):
+    start: float = Field(ge=0)
+    end: float = Field(ge=0)
+    text: str = Field(max_length=2_000)  # plain text; the cue rules are checked by the service
+
+
+class CaptionCuesUpdate(BaseModel):
+    """The edited cues of a track; saving them approves the track (it is no longer automatic)."""
+
+    cues: list[CueUpdate] = Field(max_length=20_000)
+    label: Label | None = None
 
 
 class CaptionTrackPage(BaseModel):
@@ -72,9 +94,11 @@ class CaptionLanguage(BaseModel):
 
     language: str
     label: str
+    automatic: bool = False
 
 
 class Transcript(BaseModel):
     language: str
     label: str
     cues: list[CueRead]
+    automatic: bool = False

@@ -36,10 +36,14 @@ class Cue:
 class CaptionError(ValueError):
     """A file we cannot take, with the line (1-based) where it went wrong when known."""
 
-    def __init__(self, reason: str, line: int | None = None) -> None:
-        super().__init__(reason if line is None else f"line {line}: {reason}")
+    def __init__(self, reason: str, line: int | None = None, cue: int | None = None) -> None:
+        where = (
+            f"line {line}: " if line is not None else f"cue {cue + 1}: " if cue is not None else ""
+        )
+        super().__init__(where + reason)
         self.reason = reason
         self.line = line
+        self.cue = cue  # 0-based, for cues sent as JSON by the caption editor
 
 
 def decode(data: bytes) -> str:
@@ -102,6 +106,33 @@ def parse(data: bytes, *, duration: float | None = None) -> list[Cue]:
         raise CaptionError("no cue found (expected lines such as 00:00:01,000 --> 00:00:04,000)")
     cues.sort(key=lambda c: (c.start, c.end))
     return cues
+
+
+def checked(cues: list[Cue], *, duration: float | None = None) -> list[Cue]:
+    """Cues typed in the caption editor, under the same rules as a file's: each ends after
+    it starts and starts before the video ends, at most MAX_CUES and MAX_CUE_CHARS; the
+    text is kept as typed (plain text, escaped when written), cues without text dropped."""
+    if len(cues) > MAX_CUES:
+        raise CaptionError(f"more than {MAX_CUES:,} cues")
+    kept: list[Cue] = []
+    for index, cue in enumerate(cues):
+        lines = (_SPACES.sub(" ", line).strip() for line in cue.text.replace("\r", "").split("\n"))
+        text = "\n".join(line for line in lines if line)
+        if cue.end <= cue.start:
+            raise CaptionError("the cue ends before it starts", cue=index)
+        if duration is not None and cue.start >= duration:
+            message = (
+                f"the cue starts at {_clock(cue.start)}, after the video ends ({_clock(duration)})"
+            )
+            raise CaptionError(message, cue=index)
+        if len(text) > MAX_CUE_CHARS:
+            raise CaptionError(f"the cue is longer than {MAX_CUE_CHARS:,} characters", cue=index)
+        if text:
+            kept.append(Cue(start=cue.start, end=cue.end, text=text))
+    if not kept:
+        raise CaptionError("no cue with text; delete the track instead")
+    kept.sort(key=lambda c: (c.start, c.end))
+    return kept
 
 
 def _blocks(text: str) -> list[tuple[int, list[str]]]:

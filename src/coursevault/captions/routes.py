@@ -8,7 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from coursevault.captions import errors, parse, service
-from coursevault.captions.models import CaptionTrackPage, CaptionTrackRead, Label
+from coursevault.captions.models import (
+    CaptionCuesUpdate,
+    CaptionTrackDetail,
+    CaptionTrackPage,
+    CaptionTrackRead,
+    Label,
+)
 from coursevault.errors import ERROR_RESPONSES
 from coursevault.http.bodies import read_capped
 from coursevault.http.deps import Db
@@ -35,6 +41,29 @@ async def upload_captions(
 @router.get("/videos/{video_id}/captions", operation_id="listCaptions")
 async def list_captions(video: OwnedVideo, db: Db) -> CaptionTrackPage:
     return CaptionTrackPage(items=await service.list_tracks(db=db, video_id=video.id))
+
+
+@router.get("/videos/{video_id}/captions/{language}", operation_id="getCaptions")
+async def get_captions(language: str, video: OwnedVideo, db: Db) -> CaptionTrackDetail:
+    """The track in LANGUAGE with its cues (plain text, seconds), for the caption editor."""
+    return await service.detail(db=db, video=video, language=language)
+
+
+@router.put("/videos/{video_id}/captions/{language}/cues", operation_id="saveCaptionCues")
+async def save_caption_cues(
+    language: str, cues_in: CaptionCuesUpdate, video: OwnedVideo, db: Db
+) -> CaptionTrackRead:
+    """Replaces the track's cues with the edited ones (the rules of an uploaded file apply:
+    `422 invalid_captions` names the cue in `detail.cue`); an automatic track becomes the
+    instructor's."""
+    track = await service.save_cues(db=db, video=video, language=language, cues_in=cues_in)
+    return service.to_read(track)
+
+
+@router.post("/videos/{video_id}/captions/{language}/approve", operation_id="approveCaptions")
+async def approve_captions(language: str, video: OwnedVideo, db: Db) -> CaptionTrackRead:
+    """Marks an automatic track as checked: it is no longer shown as automatic."""
+    return service.to_read(await service.approve(db=db, video=video, language=language))
 
 
 @router.delete(

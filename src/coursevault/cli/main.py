@@ -18,6 +18,7 @@ from coursevault import background_work, logs, repos
 from coursevault.auth import service as auth
 from coursevault.auth.models import Email, Role, User
 from coursevault.cli.base import CliError, run_with_db, settings_or_exit
+from coursevault.cli.captions import captions_app
 from coursevault.cli.video import trace, video_app
 from coursevault.config import ConfigError, Settings
 from coursevault.database import db, embedded_server, supervision
@@ -30,6 +31,7 @@ app = typer.Typer(help="CourseVault: sell and stream video courses.", no_args_is
 user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(video_app, name="video")
+app.add_typer(captions_app, name="captions")
 app.command()(trace)
 mail_app = typer.Typer(help="Read the development outbox (mail sent without SMTP).")
 app.add_typer(mail_app, name="mail")

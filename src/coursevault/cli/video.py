@@ -95,10 +95,12 @@ def video_import(
 def video_repackage(
     video_id: Annotated[str | None, typer.Argument(help="The id of one video.")] = None,
     every: Annotated[
-        bool, typer.Option("--all", help="Every ready video not packaged the current way.")
+        bool,
+        typer.Option("--all", help="Every ready video not encoded and packaged the current way."),
     ] = False,
 ) -> None:
-    """Encodes and packages ready videos again from their originals, with rotating keys.
+    """Encodes and packages ready videos again from their originals, in the current ladder
+    (COURSEVAULT_LADDER) with rotating keys.
 
     The videos stay playable meanwhile; progress is shown per video.
     """

@@ -1,8 +1,8 @@
 """Settings: one object, read from COURSEVAULT_* environment variables or `.env`.
 
 Each domain declares its settings in its own module (`site`, `auth`, `mail`, `uploads`,
-`storage`, `playback`, `payments`, `jobs`, `operations`), with the checks that concern
-them; `Settings` inherits every group, so callers still read `settings.s3_bucket` and build
+`storage`, `playback`, `payments`, `jobs`, `captions`, `operations`), with the checks that
+concern them; `Settings` inherits every group, so callers still read `settings.s3_bucket` and build
 `Settings(**overrides)` with flat names. docs/configuration.md lists them by the same
 groups, and a test keeps the two in step.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from coursevault.config.auth import AuthSettings
 from coursevault.config.base import ConfigError, Environment, SettingsBase
+from coursevault.config.captions import CaptionSettings
 from coursevault.config.jobs import JobSettings
 from coursevault.config.mail import MailSettings
 from coursevault.config.operations import LogFormat, OperationsSettings
@@ -24,16 +25,18 @@ from coursevault.config.site import (
     load_or_create_secret,
 )
 from coursevault.config.storage import S3Delivery, StorageKind, StorageSettings
-from coursevault.config.uploads import UploadSettings
+from coursevault.config.uploads import LadderKind, UploadSettings
 
 __all__ = [
     "MIN_SECRET_LENGTH",
     "PLACEHOLDER_SECRETS",
     "SECRET_FILE_NAME",
     "AuthSettings",
+    "CaptionSettings",
     "ConfigError",
     "Environment",
     "JobSettings",
+    "LadderKind",
     "LogFormat",
     "MailSettings",
     "OperationsSettings",
@@ -55,6 +58,7 @@ __all__ = [
 # placeholder secret is refused for its secret first, as in the one class this was.
 class Settings(
     OperationsSettings,
+    CaptionSettings,
     JobSettings,
     StripeSettings,
     PlaybackSettings,

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import Field
 
 from coursevault.config.base import SettingsBase
+
+
+class LadderKind(StrEnum):
+    adaptive = "adaptive"  # each rung at constant quality under its rate (issue #26)
+    fixed = "fixed"  # each rung at its fixed rate, as before
 
 
 class UploadSettings(SettingsBase):
@@ -22,3 +29,12 @@ class UploadSettings(SettingsBase):
     max_video_duration_seconds: float = Field(default=6 * 3600, gt=0)
     ffmpeg_timeout_seconds: float = Field(default=6 * 3600, gt=0)
     x264_preset: str = "veryfast"
+    # Rungs at x264's constant quality capped at the ladder's rates, and only those that
+    # show more than the rung below; `fixed` encodes every rung at its rate.
+    ladder: LadderKind = LadderKind.adaptive
+    # A new upload plays at 360p as soon as its first segments are encoded and encrypted,
+    # while the rest of the ladder is made (media/first_play.py).
+    first_play: bool = True
+    # Shorter videos wait for their ladder: at 1.5x real time (1080p, 2 cores) a 30 s
+    # video is whole in about 20 s, little more than its first two segments take.
+    first_play_min_seconds: float = Field(default=30.0, ge=0)

@@ -20,7 +20,7 @@ from coursevault.courses.models import (
 )
 from coursevault.database.db import Database, Document
 from coursevault.media import service as media
-from coursevault.media.models import Video, VideoStatus
+from coursevault.media.models import Video
 from coursevault.quizzes import repo as quizzes_repo
 from coursevault.quizzes.models import QuizKind
 
@@ -199,7 +199,7 @@ async def lessons_playing(*, db: Database, video_id: str) -> list[dict[str, Any]
 async def _lesson_video(
     *, db: Database, course: Document, video_id: str, lesson_id: str | None = None
 ) -> Video:
-    """Returns VIDEO_ID if the course's instructor owns it (and it is ready, once published)
+    """Returns VIDEO_ID if the course's instructor owns it (and it plays, once published)
     and no other lesson holds checkpoints on it (its keys would open it here, Q3)."""
     video = (await media.videos_by_id(db=db, video_ids=[video_id])).get(video_id)
     if video is None or video.owner_id != course["instructor_id"]:
@@ -207,7 +207,7 @@ async def _lesson_video(
     playing = await lessons_playing(db=db, video_id=video_id)
     if any(lesson.get("checkpoints") and lesson["id"] != lesson_id for lesson in playing):
         raise errors.checkpoint_video_shared()
-    if course["status"] == CourseStatus.published and video.status != VideoStatus.ready:
+    if course["status"] == CourseStatus.published and not video.plays:
         raise errors.video_not_ready()
     if course.get("policy", {}).get("forensic_watermark"):
         await media.queue_forensic(db=db, video_ids=[video.id])

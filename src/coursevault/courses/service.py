@@ -45,7 +45,7 @@ from coursevault.enrollments import service as enrollments
 from coursevault.http import urls
 from coursevault.markdown import render as render_markdown
 from coursevault.media import service as media
-from coursevault.media.models import Video, VideoStatus
+from coursevault.media.models import Video
 from coursevault.progress import service as progress
 from coursevault.quizzes import repo as quizzes_repo
 
@@ -209,7 +209,8 @@ async def publish(*, db: Database, course: Document) -> Document:
     for lesson in lessons:
         video = videos.get(lesson.get("video_id") or "")
         if lesson["kind"] == LessonKind.video and (
-            video is None or video.status != VideoStatus.ready
+            # Playable is enough: the early rendition plays, the full ladder follows.
+            video is None or not video.plays
         ):
             reasons.append(f"the video of lesson “{lesson['title']}” is not ready")
     reasons += await _empty_quizzes(db=db, course=course)

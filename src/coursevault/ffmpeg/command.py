@@ -34,6 +34,9 @@ class HlsJob:
     # Forensic variants: one raw yuv420p pattern frame per rendition (watermark/mark.py);
     # each rendition is then written twice, `<name>_a` and `<name>_b`.
     patterns: tuple[Path, ...] = ()
+    # Each rung at x264's constant quality under its bitrate as a cap (ladder.py); False:
+    # every rung at its fixed bitrate, the ladder before issue #26 (`LADDER=fixed`).
+    adaptive: bool = True
 
 
 def _hold(seconds: float) -> str:
@@ -69,7 +72,7 @@ def hls_ladder_args(job: HlsJob) -> list[str]:
     stream_map = []
     for i, (label, name, rendition) in enumerate(outputs):
         args += ["-map", label, *(["-map", "0:a:0"] if job.has_audio else [])]
-        args += _rate_args(i, rendition.video_kbps)
+        args += _rate_args(i, rendition, adaptive=job.adaptive)
         stream_map.append(f"v:{i},a:{i},name:{name}" if job.has_audio else f"v:{i},name:{name}")
     args += _encoder_args(job)
     args += _hls_output_args(job.output_dir, stream_map)
@@ -104,8 +107,18 @@ def _filter_graph(job: HlsJob) -> tuple[list[str], str, list[Output]]:
     return pattern_inputs, graph, outputs
 
 
-def _rate_args(index: int, kbps: int) -> list[str]:
-    """Output INDEX's bitrate, capped at 7 % over it with a two-second buffer."""
+def _rate_args(index: int, rendition: Rendition, *, adaptive: bool) -> list[str]:
+    """Output INDEX's rate control. ADAPTIVE (capped CRF): constant quality, never above the
+    rung's rate over any two seconds (x264's VBV: `maxrate` with a buffer of twice that),
+    so an easy picture takes what it needs and a hard one what the fixed ladder gave it.
+    Otherwise the rate on average, capped at 7 % over it with a two-second buffer."""
+    kbps = rendition.video_kbps
+    if adaptive:
+        return [
+            f"-crf:v:{index}", str(rendition.crf),
+            f"-maxrate:v:{index}", f"{kbps}k",
+            f"-bufsize:v:{index}", f"{kbps * 2}k",
+        ]  # fmt: skip
     return [
         f"-b:v:{index}", f"{kbps}k",
         f"-maxrate:v:{index}", f"{int(kbps * 1.07)}k",
@@ -125,8 +138,11 @@ def _encoder_args(job: HlsJob) -> list[str]:
 
 
 def _hls_output_args(folder: Path, stream_map: list[str]) -> list[str]:
+    # EVENT: ffmpeg rewrites each variant playlist (whole, through a rename) as every
+    # segment closes, which first play follows; with `vod` it writes them only at the end.
+    # Our packager writes the published playlists (VOD, or EVENT for an early rendition).
     return [
-        "-f", "hls", "-hls_time", str(SEGMENT_SECONDS), "-hls_playlist_type", "vod",
+        "-f", "hls", "-hls_time", str(SEGMENT_SECONDS), "-hls_playlist_type", "event",
         "-hls_flags", "independent_segments",
         "-hls_segment_filename", str(folder / "%v_%05d.ts"),
         "-master_pl_name", MASTER_PLAYLIST,

@@ -8,17 +8,28 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Rung:
     short_side: int
-    video_kbps: int
+    video_kbps: int  # the fixed ladder's rate; the adaptive ladder's cap
+    # x264's constant-quality factor under that cap (command.py): easy pictures (slides, a
+    # still speaker) take what they need, hard ones the cap. Smaller rungs get a lower
+    # factor: they are watched scaled up, which magnifies their artefacts. Measured on
+    # worst-case motion (bench/ladder.py): 23 everywhere left the small rungs up to 0.004
+    # SSIM below the fixed ladder, 19/20/21/22 left 480p 0.0022 below; these hold them
+    # within 0.002 (docs/performance.md, "Lean ladders").
+    crf: int = 23
 
 
 LADDER = (
-    Rung(240, 400),
-    Rung(360, 800),
-    Rung(480, 1400),
-    Rung(720, 2800),
-    Rung(1080, 5000),
+    Rung(240, 400, crf=19),
+    Rung(360, 800, crf=20),
+    Rung(480, 1400, crf=20),
+    Rung(720, 2800, crf=21),
+    Rung(1080, 5000, crf=22),
 )
 AUDIO_KBPS = 128
+# The rung a new upload plays first, while the rest is encoded (media/first_play.py): the
+# largest up to this short side. 360p: watchable full-screen on a laptop for slides, and
+# within reach of most connections while it is the only rung on offer.
+FIRST_PLAY_SHORT_SIDE = 360
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,7 @@ class Rendition:
     width: int
     height: int
     video_kbps: int
+    crf: int = 23
 
 
 def _even(value: float) -> int:
@@ -41,12 +53,12 @@ def plan_renditions(width: int, height: int, ladder: tuple[Rung, ...] = LADDER) 
     """
     short, long_ = min(width, height), max(width, height)
     rungs = [rung for rung in ladder if rung.short_side <= short] or [
-        Rung(_even(short), ladder[0].video_kbps)
+        Rung(_even(short), ladder[0].video_kbps, ladder[0].crf)
     ]
     renditions = []
     for rung in rungs:
         scaled_long = _even(long_ * rung.short_side / short)
         side = _even(rung.short_side)
         w, h = (scaled_long, side) if width >= height else (side, scaled_long)
-        renditions.append(Rendition(f"{rung.short_side}p", w, h, rung.video_kbps))
+        renditions.append(Rendition(f"{rung.short_side}p", w, h, rung.video_kbps, rung.crf))
     return renditions

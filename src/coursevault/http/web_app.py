@@ -23,8 +23,9 @@ from coursevault.errors import ErrorCode, error_response
 RESERVED = ("api/", "hls/", "healthz", "metrics", "openapi.json", "verify/", "covers/")
 # The web app's own routes (web/src/App.tsx); other paths are 404 (the page for browsers).
 CLIENT_ROUTES = re.compile(
-    r"(|signin|signup|verify-email|forgot-password|reset-password|account|my|admin|studio|studio/courses/[^/]+|studio/quizzes/[^/]+/results|courses/[^/]+"
-    r"|checkout/[^/]+|learn/[^/]+/[^/]+)/?"
+    r"(|signin|signup|verify-email|forgot-password|reset-password|account|my|admin|studio"
+    r"|studio/courses/[^/]+|studio/courses/[^/]+/videos/[^/]+/captions/[^/]+"
+    r"|studio/quizzes/[^/]+/results|courses/[^/]+|checkout/[^/]+|learn/[^/]+/[^/]+)/?"
 )
 
 _MISSING = """<!doctype html><meta charset="utf-8"><title>CourseVault</title>

@@ -10,13 +10,15 @@ import asyncio
 import logging
 import shutil
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
 from coursevault import metrics
+from coursevault.config import Settings
 from coursevault.database.db import Database
 from coursevault.ffmpeg import runner
 from coursevault.ffmpeg.probe import Limits, ProbeRejected, ProbeResult, probe
@@ -28,6 +30,23 @@ from coursevault.media.models import Video, VideoStatus
 from coursevault.media.stores import storage
 
 log = logging.getLogger(__name__)
+
+
+class ReadyHook(Protocol):
+    """What a feature above media does once a new video is ready (transcripts queues its
+    automatic captions)."""
+
+    async def __call__(self, *, db: Database, settings: Settings, video: Video) -> None: ...
+
+
+# Media cannot import the features above it: the wiring floor lists their hooks
+# (`background_work.READY_HOOKS`) and hands them over here, as it hands workers job types.
+_ready_hooks: list[ReadyHook] = []
+
+
+def on_ready(hooks: Sequence[ReadyHook]) -> None:
+    """Sets what runs after every new video is published."""
+    _ready_hooks[:] = hooks
 
 
 class TranscodePayload(BaseModel):
@@ -42,7 +61,8 @@ async def mark_failed(ctx: JobContext, message: str) -> None:
     payload = TranscodePayload.model_validate(ctx.payload)
     fields: dict[str, Any] = {"error": message}
     if not payload.repackage:
-        fields["status"] = VideoStatus.failed.value
+        # An early rendition stops playing too: its EVENT playlist would never end.
+        fields |= {"status": VideoStatus.failed.value, "playable": False}
     if payload.forensic:
         fields["forensic_requested"] = False  # so that asking again tries again
     video = await media_repo.update_video(db=ctx.db, video_id=payload.video_id, **fields)
@@ -71,7 +91,8 @@ async def transcode(ctx: JobContext) -> None:
     else:
         states = [VideoStatus.queued.value, VideoStatus.processing.value]
         expect = {"status": {"$in": states}}
-        fields["status"] = VideoStatus.processing.value
+        # An earlier attempt's early rendition goes: this attempt makes a new secret.
+        fields |= {"status": VideoStatus.processing.value, "playable": False}
     video = await media_repo.start_work(db=ctx.db, video_id=video_id, expect=expect, **fields)
     if video is None:
         log.info("video %s is gone or not in a state to encode; nothing to do", video_id)
@@ -107,11 +128,18 @@ async def _encode(
     """Runs the pipeline's steps; once published, queues the variants asked for meanwhile
     and tells the owner their video is ready."""
     plan = await pipeline.plan(
-        video, probed, source, work, repackage=payload.repackage, forensic=payload.forensic
+        ctx.settings,
+        video,
+        probed,
+        source,
+        work,
+        repackage=payload.repackage,
+        forensic=payload.forensic,
     )
-    await pipeline.encode(ctx, plan)
+    early = await pipeline.encode(ctx, plan)
     extras = await pipeline.extras(plan)
-    packaged = await pipeline.package(ctx, plan)
+    renditions = await pipeline.choose(plan, early)
+    packaged = await pipeline.package(ctx, plan, renditions, early)
     updated = await pipeline.publish(ctx, plan, extras, packaged)
     if updated is None:
         return
@@ -120,13 +148,23 @@ async def _encode(
         await queue_forensic(db=ctx.db, video=updated)
     if not payload.repackage:
         await _announce(ctx, updated, error=None)
+        await _after_ready(ctx, updated)
     log.info(
         "video %s %s: %s, %d key periods",
         video.id,
         "re-packaged" if payload.repackage else "ready",
-        ", ".join(r.name for r in plan.renditions),
+        ", ".join(r.name for r in packaged.renditions),
         packaged.periods,
     )
+
+
+async def _after_ready(ctx: JobContext, video: Video) -> None:
+    for hook in _ready_hooks:
+        try:
+            await hook(db=ctx.db, settings=ctx.settings, video=video)
+        except Exception:
+            # The video is published: what follows it never fails it (nor runs it again).
+            log.exception("video %s: a step after it became ready failed", video.id)
 
 
 def entity(video_id: str) -> str:

@@ -10,7 +10,7 @@ import os
 import secrets
 import shutil
 import stat
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from io import FileIO
 from pathlib import Path
@@ -144,6 +144,18 @@ class LocalStore:
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.rename(output, target)
+
+    async def add_published(self, video_id: str, generation: str, files: Sequence[Path]) -> None:
+        target = self.media_dir(video_id)
+        for path in files:
+            # Linked (or copied) under a dot name, then renamed: a reader sees the whole
+            # file or none, and a playlist never names a segment that is not there yet.
+            temporary = target / f".{path.name}.{secrets.token_hex(4)}"
+            try:
+                await asyncio.to_thread(os.link, path, temporary)
+            except OSError:
+                await asyncio.to_thread(shutil.copyfile, path, temporary)
+            os.replace(temporary, target / path.name)
 
     async def retire(self, video_id: str, keep: set[str]) -> None:
         return None  # one directory per video: nothing older is left behind

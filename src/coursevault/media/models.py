@@ -78,6 +78,9 @@ class VideoFields(BaseModel):
     original_filename: str | None
     size: int | None
     created_at: datetime
+    # Plays now: ready, or (still processing) its first rendition is published and the
+    # full ladder is on its way (media/first_play.py); `progress` says how far that is.
+    playable: bool = False
 
 
 class Video(VideoFields):
@@ -102,6 +105,16 @@ class Video(VideoFields):
     forensic_requested: bool = False
     forensic: str | None = None
     forensic_issued: int = 0
+    # How the published ladder was encoded (config.LadderKind); None: before issue #26,
+    # the fixed ladder. `coursevault video repackage --all` brings it to the current one.
+    ladder: str | None = None
+
+    @property
+    def plays(self) -> bool:
+        """Whether a viewer can play it now: ready, or its early rendition is published."""
+        return self.status is VideoStatus.ready or (
+            self.playable and self.status is VideoStatus.processing
+        )
 
 
 class KeyScheme(StrEnum):

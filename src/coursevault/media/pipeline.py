@@ -1,6 +1,8 @@
 """The transcode's steps, in the order `jobs.transcode` runs them: `plan` the ladder,
-`encode` it in one ffmpeg run, make the `extras` (poster, storyboard, forensic
-reference), `package` the clear segments encrypted, `publish` under the attempt's fence.
+`encode` it in one ffmpeg run (a new upload's first rendition is published while it runs:
+`first_play.py`), make the `extras` (poster, storyboard, forensic reference), `choose` the
+rungs worth listing, `package` the clear segments encrypted, `publish` under the
+attempt's fence.
 
 Clear segments exist only in the job's private scratch directory, never under media/.
 """
@@ -16,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from coursevault import clock
-from coursevault.ffmpeg import command, packager, runner
+from coursevault.config import LadderKind, Settings
+from coursevault.ffmpeg import command, measure, packager, runner
 from coursevault.ffmpeg import storyboard as boards
-from coursevault.ffmpeg.ladder import Rendition, plan_renditions
+from coursevault.ffmpeg.ladder import FIRST_PLAY_SHORT_SIDE, Rendition, plan_renditions
 from coursevault.ffmpeg.probe import ProbeResult, start_pts
 from coursevault.jobs.models import JobContext
+from coursevault.media import first_play
 from coursevault.media import keys as content_keys
 from coursevault.media import repo as media_repo
 from coursevault.media.models import StoredKey, Video, VideoStatus
@@ -47,6 +51,10 @@ class Plan:
     patterns: tuple[Path, ...]  # the raw frames ffmpeg blends into the variants
     clear: Path  # ffmpeg's clear segments
     output: Path  # what is published
+    secret: content_keys.VideoSecret  # new; its period keys encrypt every segment
+    adaptive: bool  # rungs at capped constant quality (False: the fixed ladder)
+    # The rendition published while the rest encodes (a new upload; first_play.py).
+    early: Rendition | None = None
 
     @property
     def forensic(self) -> bool:
@@ -64,10 +72,31 @@ class Packaged:
     stored: StoredKey  # the wrapped video secret
     bandwidths: dict[str, int]  # per rendition, as the master playlist states them
     periods: int  # key periods
+    renditions: list[Rendition]  # those the master playlist lists
+
+
+def ladder_kind(settings: Settings, *, forensic: bool) -> LadderKind:
+    """How a video's ladder is encoded: COURSEVAULT_LADDER, except that forensic variants
+    keep the fixed rates their tracing was measured with (docs/performance.md): at
+    constant quality a flat slide gets so few bits that the mark could be quantised away."""
+    return LadderKind.fixed if forensic else settings.ladder
+
+
+def first_play_rendition(renditions: list[Rendition]) -> Rendition:
+    """The rung published first: the largest up to FIRST_PLAY_SHORT_SIDE (360p)."""
+    fitting = [r for r in renditions if min(r.width, r.height) <= FIRST_PLAY_SHORT_SIDE]
+    return (fitting or renditions)[-1]
 
 
 async def plan(
-    video: Video, probed: ProbeResult, source: Path, work: Path, *, repackage: bool, forensic: bool
+    settings: Settings,
+    video: Video,
+    probed: ProbeResult,
+    source: Path,
+    work: Path,
+    *,
+    repackage: bool,
+    forensic: bool,
 ) -> Plan:
     """Chooses the ladder and the storyboard. Forensic variants are written when asked for
     now or earlier, or when the video has them already; their pattern frames go in WORK."""
@@ -75,6 +104,17 @@ async def plan(
     board = boards.plan(probed.duration, probed.width, probed.height)
     forensic = forensic or video.forensic_requested or video.forensic is not None
     seed = secrets.token_hex(16) if forensic else None
+    # First play: only a new upload has nothing to play yet; a video with forensic
+    # variants plays them or nothing (F7), so it waits for its whole ladder; a short one's
+    # whole ladder is ready about as soon as its first segments would be.
+    early = None
+    if (
+        settings.first_play
+        and not repackage
+        and seed is None
+        and probed.duration >= settings.first_play_min_seconds
+    ):
+        early = first_play_rendition(renditions)
     patterns = await asyncio.to_thread(_write_patterns, seed, renditions, work)
     clear, output = work / "clear", work / "out"
     clear.mkdir(mode=0o700)
@@ -91,12 +131,16 @@ async def plan(
         patterns=patterns,
         clear=clear,
         output=output,
+        secret=content_keys.VideoSecret.new(rotation=settings.key_rotation_segments),
+        adaptive=ladder_kind(settings, forensic=seed is not None) is LadderKind.adaptive,
+        early=early,
     )
 
 
-async def encode(ctx: JobContext, plan: Plan) -> None:
+async def encode(ctx: JobContext, plan: Plan) -> first_play.FirstPlay | None:
     """Runs the one ffmpeg process that writes the whole ladder (each rendition twice, A
-    and B, with forensic variants) and the storyboard's frames, writing progress."""
+    and B, with forensic variants) and the storyboard's frames, writing progress; with an
+    early rendition, publishes it as its segments come (returned, to finish it)."""
     probed = plan.probed
     job = command.HlsJob(
         source=plan.source,
@@ -108,13 +152,20 @@ async def encode(ctx: JobContext, plan: Plan) -> None:
         storyboard=plan.board,
         patterns=plan.patterns,
         hold_picture=probed.picture_gap,
+        adaptive=plan.adaptive,
     )
-    await runner.run(
+    early = first_play.FirstPlay(ctx, plan) if plan.early else None
+    run = runner.run(
         command.hls_ladder_args(job),
         timeout=ctx.settings.ffmpeg_timeout_seconds,
-        on_progress=_progress_writer(ctx, plan),
+        on_progress=_progress_writer(ctx, plan, early),
         progress_every=PROGRESS_EVERY_SECONDS,
     )
+    if early is None:
+        await run
+        return None
+    await early.alongside(run)
+    return early
 
 
 async def extras(plan: Plan) -> Extras:
@@ -131,17 +182,46 @@ async def extras(plan: Plan) -> Extras:
     return Extras(storyboard=has_storyboard, start_pts=start)
 
 
-async def package(ctx: JobContext, plan: Plan) -> Packaged:
-    """Encrypts the clear segments with a new secret's period keys into the output, writes
-    the playlists, then drops the clear segments; the secret comes back wrapped."""
-    video_id, output = plan.video.id, plan.output
-    secret = content_keys.VideoSecret.new(rotation=ctx.settings.key_rotation_segments)
+async def choose(plan: Plan, early: first_play.FirstPlay | None) -> list[Rendition]:
+    """The rungs the master playlist lists: with the adaptive ladder, those that show the
+    viewer more than the kept rung below them (ffmpeg/measure.py); the early rendition
+    always stays, since its viewers fetch its playlist."""
+    if not plan.adaptive or len(plan.renditions) < 2:
+        return plan.renditions
+    protected = {plan.early.name} if plan.early and early and early.published else set()
+    decision = await measure.keep_rungs(plan.clear, plan.renditions, protected=protected)
+    kept = [r for r in plan.renditions if r.name in decision.kept]
+    if len(kept) < len(plan.renditions):
+        log.info(
+            "video %s: %s add nothing over the rung below (SSIM %s); not listed",
+            plan.video.id,
+            ", ".join(r.name for r in plan.renditions if r not in kept),
+            decision.similarity,
+        )
+    return kept
+
+
+async def package(
+    ctx: JobContext,
+    plan: Plan,
+    renditions: list[Rendition],
+    early: first_play.FirstPlay | None = None,
+) -> Packaged:
+    """Encrypts the clear segments of RENDITIONS with the plan's secret's period keys into
+    the output (the early rendition's are already there), writes the playlists and the
+    master with the measured rates, then drops the clear segments; the secret comes back
+    wrapped."""
+    video_id, output, secret = plan.video.id, plan.output, plan.secret
+    wanted = {r.name for r in renditions}
+    done = await early.finish(keep=early.rendition.name in wanted) if early else {}
     written = await asyncio.to_thread(
         packager.package,
         plan.clear,
         output,
         rotation=secret.rotation,
         key_of=lambda period: content_keys.period_key(secret.secret, video_id, period),
+        keep=lambda name: name.removesuffix("_a").removesuffix("_b") in wanted,
+        done=done,
     )
     shutil.rmtree(plan.clear)
     bandwidths = packager.bandwidths(output / command.MASTER_PLAYLIST)
@@ -152,7 +232,9 @@ async def package(ctx: JobContext, plan: Plan) -> Packaged:
         secret=secret.secret, rotation=secret.rotation, periods=written.periods
     )
     stored = content_keys.wrap(ctx.settings, video_id, whole)
-    return Packaged(stored=stored, bandwidths=bandwidths, periods=written.periods)
+    return Packaged(
+        stored=stored, bandwidths=bandwidths, periods=written.periods, renditions=renditions
+    )
 
 
 async def publish(ctx: JobContext, plan: Plan, extras: Extras, packaged: Packaged) -> Video | None:
@@ -165,6 +247,10 @@ async def publish(ctx: JobContext, plan: Plan, extras: Extras, packaged: Package
     store = storage(ctx.settings)
     generation = f"{video.fence}-{secrets.token_hex(3)}"
     working = {"status": plan.working.value, "fence": video.fence}
+    # The generation viewers of an early rendition were sent to stays until the next
+    # publish, as the one before a re-package does: every file they hold is in this one
+    # too, but a node may still name it for GENERATION_CACHE_SECONDS.
+    previous = {name for name in (video.generation, early_generation(plan)) if name}
     current = await media_repo.get_video(db=db, video_id=video.id)
     if current is None or current.fence != video.fence:
         log.warning("video %s: gone or taken over by a newer attempt; not publishing", video.id)
@@ -178,22 +264,27 @@ async def publish(ctx: JobContext, plan: Plan, extras: Extras, packaged: Package
     if updated is None:
         await _withdraw(ctx, video.id, generation)
         return None
-    await store.retire(
-        video.id, keep={generation, *([video.generation] if video.generation else [])}
-    )
+    await store.retire(video.id, keep={generation, *previous})
     return updated
+
+
+def early_generation(plan: Plan) -> str | None:
+    """The name of the attempt's early output (object storage), if it has one."""
+    return first_play.generation_of(plan.video) if plan.early else None
 
 
 def _ready_fields(plan: Plan, extras: Extras, packaged: Packaged) -> dict[str, Any]:
     probed = plan.probed
     return {
         "status": VideoStatus.ready.value,
+        "playable": True,
+        "ladder": LadderKind.adaptive.value if plan.adaptive else LadderKind.fixed.value,
         "progress": 1.0,
         "error": None,
         "duration": round(probed.duration, 3),
         "width": probed.width,
         "height": probed.height,
-        "renditions": [_rendition_doc(r, packaged.bandwidths) for r in plan.renditions],
+        "renditions": [_rendition_doc(r, packaged.bandwidths) for r in packaged.renditions],
         "start_pts": extras.start_pts,
         "storyboard": extras.storyboard,
         "forensic": plan.seed,
@@ -212,10 +303,14 @@ async def _withdraw(ctx: JobContext, video_id: str, generation: str) -> None:
         await store.discard_generation(video_id, generation)
 
 
-def _progress_writer(ctx: JobContext, plan: Plan) -> runner.ProgressCallback:
+def _progress_writer(
+    ctx: JobContext, plan: Plan, early: first_play.FirstPlay | None
+) -> runner.ProgressCallback:
     duration = plan.probed.duration
 
     async def write(progress: runner.Progress) -> None:
+        if early is not None:
+            early.speed = progress.speed
         fraction = min(0.99, progress.out_time_seconds / duration) if duration else 0.0
         await media_repo.update_video(
             db=ctx.db,

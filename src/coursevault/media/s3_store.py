@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from coursevault.media.storage import (
     checked_cover,
     checked_generation,
     checked_upload,
+    growing,
 )
 from coursevault.ttl_cache import TtlCache
 
@@ -254,6 +255,11 @@ class S3Store:
         for playlist in (p for p in files if p.suffix == ".m3u8"):
             await send(playlist)
 
+    async def add_published(self, video_id: str, generation: str, files: Sequence[Path]) -> None:
+        prefix = self.key("media", checked(video_id), checked_generation(generation)) + "/"
+        for path in files:  # in order: the playlist comes after the segments it names
+            await self.put(prefix + path.name, await asyncio.to_thread(path.read_bytes))
+
     async def retire(self, video_id: str, keep: set[str]) -> None:
         prefix = self.key("media", checked(video_id)) + "/"
         old = [k for k in await self.keys(prefix) if k[len(prefix) :].split("/")[0] not in keep]
@@ -284,6 +290,8 @@ class S3Store:
         if generation is None:
             return None
         key = self.key("media", checked(video_id), checked_generation(generation), name)
+        if growing(generation):  # an early output's playlist grows while it is current
+            return await self._read(key)
         return await self._playlists.get_or_load(
             key, PLAYLIST_CACHE_SECONDS, lambda: self._read(key)
         )

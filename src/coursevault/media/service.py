@@ -14,11 +14,11 @@ from starlette.responses import Response
 
 from coursevault import disk
 from coursevault.auth.models import Role, User
-from coursevault.config import Settings, StorageKind
+from coursevault.config import LadderKind, Settings, StorageKind
 from coursevault.database.db import Database
 from coursevault.http import urls
 from coursevault.jobs import service as jobs
-from coursevault.media import errors
+from coursevault.media import errors, pipeline
 from coursevault.media import jobs as media_jobs
 from coursevault.media import keys as content_keys
 from coursevault.media import repo as media_repo
@@ -40,6 +40,7 @@ entity = media_jobs.entity
 def to_read(video: Video) -> VideoRead:
     """Returns the public view of a stored video."""
     shared = video.model_dump(include=set(VideoFields.model_fields))
+    shared["playable"] = video.plays
     return VideoRead(
         **shared,
         id=video.id,
@@ -109,6 +110,18 @@ async def ready_video(*, db: Database, video_id: str, max_age: float = 0.0) -> V
     if video is None:
         raise errors.video_not_found()
     if video.status != VideoStatus.ready:
+        raise errors.video_not_ready()
+    return video
+
+
+async def playable_video(*, db: Database, video_id: str, max_age: float = 0.0) -> Video:
+    """Returns the video if a viewer can play it now: ready, or its early rendition is
+    published while the full ladder is encoded (`Video.plays`); 409 video_not_ready
+    otherwise. MAX_AGE as for `ready_video`."""
+    video = await media_repo.get_video(db=db, video_id=video_id, max_age=max_age)
+    if video is None:
+        raise errors.video_not_found()
+    if not video.plays:
         raise errors.video_not_ready()
     return video
 
@@ -197,14 +210,22 @@ async def queue_forensic(*, db: Database, video_ids: list[str]) -> int:
     return queued
 
 
+async def ready_videos(*, db: Database) -> list[Video]:
+    """Every ready video (commands that act on all of them)."""
+    return await media_repo.ready_videos(db=db)
+
+
 async def outdated_videos(*, db: Database, settings: Settings) -> list[Video]:
     """Ready videos whose packaging is not the current one: a single key from before key
-    rotation, or another rotation than COURSEVAULT_KEY_ROTATION_SEGMENTS."""
+    rotation, another rotation than COURSEVAULT_KEY_ROTATION_SEGMENTS, or a ladder encoded
+    another way than COURSEVAULT_LADDER (videos from before the adaptive ladder)."""
     outdated = []
     for video in await media_repo.ready_videos(db=db):
         stored = await media_repo.get_key(db=db, video_id=video.id)
         if (
-            stored is None
+            (video.ladder or LadderKind.fixed.value)
+            != pipeline.ladder_kind(settings, forensic=video.forensic is not None).value
+            or stored is None
             or stored.scheme is not KeyScheme.periods
             or stored.rotation != settings.key_rotation_segments
         ):

@@ -11,7 +11,7 @@ job's private scratch directory.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Protocol
@@ -22,6 +22,14 @@ _ID = re.compile(r"^[0-9a-f]{24}$")
 _UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _GENERATION = re.compile(r"^[0-9a-z-]{1,40}$")
 _COVER = re.compile(r"^[0-9a-f]{32}\.jpg$")
+# A generation named so is an early output (media/first_play.py): its playlists grow while
+# it is current. Every other generation never changes once published.
+EARLY_SUFFIX = "-early"
+
+
+def growing(generation: str | None) -> bool:
+    """Whether GENERATION's playlists may still change (an early output)."""
+    return generation is not None and generation.endswith(EARLY_SUFFIX)
 
 
 def checked(video_id: str) -> str:
@@ -102,6 +110,11 @@ class Store(Protocol):
     async def publish(self, video_id: str, output: Path, generation: str) -> None:
         """Puts a finished output directory where viewers get it, as GENERATION; a late
         publisher of an older generation never overwrites a newer one's files."""
+        ...
+
+    async def add_published(self, video_id: str, generation: str, files: Sequence[Path]) -> None:
+        """Adds FILES (by their names) to a published GENERATION that grows (an early
+        output), in order, each whole: segments before the playlist that names them."""
         ...
 
     async def retire(self, video_id: str, keep: set[str]) -> None:

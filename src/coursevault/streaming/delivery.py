@@ -25,7 +25,7 @@ from coursevault.database.db import Database
 from coursevault.errors import DATABASE_DOWN, app_error_response, database_down_response, not_found
 from coursevault.forensic import delivery as forensic_delivery
 from coursevault.media import service as media
-from coursevault.media.models import Video
+from coursevault.media.models import Video, VideoStatus
 from coursevault.media.storage import Store
 from coursevault.media.stores import storage
 from coursevault.streaming import errors, signing
@@ -149,6 +149,10 @@ async def _request(
     )
     if video is None:
         return None
+    if media_type == TYPES[".m3u8"] and video.status is not VideoStatus.ready:
+        # An early rendition's playlists change (first play): players and caches must
+        # ask again each time (hls.js reloads a live playlist by the same URL).
+        headers["Cache-Control"] = "no-cache"
     generation = video.generation if store.uses_generations else None
     # Positional: a class called with keywords builds a dict of them first.
     return MediaRequest(

@@ -81,7 +81,9 @@ async def start(
     oldest one, which loses key access at once. Racing starts for the last free slot
     produce exactly one winner (each claim is one conditional update of the slot).
     """
-    video = await media.ready_video(db=db, video_id=video_id, max_age=settings.access_cache_seconds)
+    video = await media.playable_video(
+        db=db, video_id=video_id, max_age=settings.access_cache_seconds
+    )
     now = clock.now()
     session_id = secrets.token_urlsafe(12)
     for evicted_once in (False, True):
@@ -162,7 +164,7 @@ async def start_lesson(
     if policy.forensic_watermark and policy.unmarked_start is UnmarkedStart.wait:
         # Before the start is counted (K9), so a player waiting for the variants may ask
         # again every few seconds (F7).
-        video = await media.ready_video(
+        video = await media.playable_video(
             db=db, video_id=ref.lesson["video_id"], max_age=settings.access_cache_seconds
         )
         forensic.require_variants(video)

@@ -552,6 +552,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/courses/{course_id}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Course
+         * @description Cues of the course's lessons whose words match Q (every word; the last one may be
+         *     the start of a word), best first: only lessons the caller may open (previews for
+         *     visitors). Start the lesson at `start`; `highlights` are offsets into `text`.
+         */
+        get: operations["searchCourse"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/courses/{course_id}/sections": {
         parameters: {
             query?: never;
@@ -1285,7 +1307,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get Captions
+         * @description The track in LANGUAGE with its cues (plain text, seconds), for the caption editor.
+         */
+        get: operations["getCaptions"];
         /**
          * Upload Captions
          * @description Sets the video's captions in LANGUAGE from the raw SubRip or WebVTT file in the body
@@ -1295,6 +1321,73 @@ export interface paths {
         post?: never;
         /** Delete Captions */
         delete: operations["deleteCaptions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/videos/{video_id}/captions/{language}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve Captions
+         * @description Marks an automatic track as checked: it is no longer shown as automatic.
+         */
+        post: operations["approveCaptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/videos/{video_id}/captions/{language}/cues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Caption Cues
+         * @description Replaces the track's cues with the edited ones (the rules of an uploaded file apply:
+         *     `422 invalid_captions` names the cue in `detail.cue`); an automatic track becomes the
+         *     instructor's.
+         */
+        put: operations["saveCaptionCues"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/videos/{video_id}/transcription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Transcription
+         * @description Where the video's automatic captions are (the studio polls this while they run).
+         */
+        get: operations["getTranscription"];
+        put?: never;
+        /**
+         * Request Transcription
+         * @description Queues automatic captions for the ready video (again: an automatic track is
+         *     replaced, one the instructor made or approved is kept).
+         */
+        post: operations["requestTranscription"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1434,14 +1527,85 @@ export interface components {
             submitted_at?: string | null;
         };
         /**
+         * CaptionCuesUpdate
+         * @description The edited cues of a track; saving them approves the track (it is no longer automatic).
+         */
+        CaptionCuesUpdate: {
+            /** Cues */
+            cues: components["schemas"]["CueUpdate"][];
+            /** Label */
+            label?: string | null;
+        };
+        /**
+         * CaptionHitRead
+         * @description One cue that matched a search: where to start the lesson and what to highlight.
+         */
+        CaptionHitRead: {
+            /** End */
+            end: number;
+            /** Highlights */
+            highlights: [
+                number,
+                number
+            ][];
+            /** Language */
+            language: string;
+            /** Lesson Id */
+            lesson_id: string;
+            /** Lesson Title */
+            lesson_title: string;
+            /** Section Title */
+            section_title: string;
+            /** Start */
+            start: number;
+            /** Text */
+            text: string;
+        };
+        /**
          * CaptionLanguage
          * @description A track as the lesson's viewers see it listed.
          */
         CaptionLanguage: {
+            /**
+             * Automatic
+             * @default false
+             */
+            automatic: boolean;
             /** Label */
             label: string;
             /** Language */
             language: string;
+        };
+        /** CaptionSearchPage */
+        CaptionSearchPage: {
+            /** Items */
+            items: components["schemas"]["CaptionHitRead"][];
+            /** Query */
+            query: string;
+        };
+        /**
+         * CaptionTrackDetail
+         * @description A track with its cues, for the instructor's caption editor.
+         */
+        CaptionTrackDetail: {
+            /**
+             * Automatic
+             * @default false
+             */
+            automatic: boolean;
+            /** Cue Count */
+            cue_count: number;
+            /** Cues */
+            cues: components["schemas"]["CueRead"][];
+            /** Label */
+            label: string;
+            /** Language */
+            language: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /** CaptionTrackPage */
         CaptionTrackPage: {
@@ -1450,6 +1614,11 @@ export interface components {
         };
         /** CaptionTrackRead */
         CaptionTrackRead: {
+            /**
+             * Automatic
+             * @default false
+             */
+            automatic: boolean;
             /** Cue Count */
             cue_count: number;
             /** Label */
@@ -1834,6 +2003,15 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** CueUpdate */
+        CueUpdate: {
+            /** End */
+            end: number;
+            /** Start */
+            start: number;
+            /** Text */
+            text: string;
+        };
         /** EmailIn */
         EmailIn: {
             /**
@@ -1874,7 +2052,7 @@ export interface components {
          * @description Every error code the API answers with; `docs/api-errors.md` explains each.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "invalid_link" | "already_verified" | "mail_disabled" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "invalid_chapters" | "invalid_image" | "image_too_large" | "lesson_not_released" | "invalid_completion" | "checkpoint_video_shared" | "invalid_release" | "student_not_enrolled" | "completion_needs_watching" | "course_not_completed" | "certificate_not_found" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "insufficient_storage" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "invalid_captions" | "captions_too_large" | "invalid_language" | "captions_not_found" | "too_many_caption_tracks" | "video_not_watermarked" | "unreadable_copy" | "protected_copy_pending" | "protected_copy_unavailable" | "quiz_not_found" | "attempt_not_found" | "question_not_found" | "attempt_closed" | "attempt_expired" | "no_attempts_left" | "invalid_answer" | "answer_locked" | "invalid_gift" | "completion_needs_passing" | "invalid_quiz" | "checkpoint_required" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "playback_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature";
+        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "invalid_link" | "already_verified" | "mail_disabled" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "invalid_chapters" | "invalid_image" | "image_too_large" | "lesson_not_released" | "invalid_completion" | "checkpoint_video_shared" | "invalid_release" | "student_not_enrolled" | "completion_needs_watching" | "course_not_completed" | "certificate_not_found" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "insufficient_storage" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "invalid_captions" | "captions_too_large" | "invalid_language" | "captions_not_found" | "too_many_caption_tracks" | "transcription_unavailable" | "video_not_watermarked" | "unreadable_copy" | "protected_copy_pending" | "protected_copy_unavailable" | "quiz_not_found" | "attempt_not_found" | "question_not_found" | "attempt_closed" | "attempt_expired" | "no_attempts_left" | "invalid_answer" | "answer_locked" | "invalid_gift" | "completion_needs_passing" | "invalid_quiz" | "checkpoint_required" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "playback_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature";
         /** ErrorDetail */
         ErrorDetail: {
             code: components["schemas"]["ErrorCode"];
@@ -2829,6 +3007,11 @@ export interface components {
         };
         /** Transcript */
         Transcript: {
+            /**
+             * Automatic
+             * @default false
+             */
+            automatic: boolean;
             /** Cues */
             cues: components["schemas"]["CueRead"][];
             /** Label */
@@ -2836,6 +3019,27 @@ export interface components {
             /** Language */
             language: string;
         };
+        /** TranscriptionRead */
+        TranscriptionRead: {
+            /** Cue Count */
+            cue_count: number;
+            /** Language */
+            language: string | null;
+            /** Message */
+            message: string | null;
+            /** Model */
+            model: string | null;
+            /** Progress */
+            progress: number;
+            state: components["schemas"]["TranscriptionState"];
+            /** Updated At */
+            updated_at: string | null;
+        };
+        /**
+         * TranscriptionState
+         * @enum {string}
+         */
+        TranscriptionState: "none" | "queued" | "running" | "done" | "skipped" | "failed" | "unavailable";
         /**
          * UnmarkedStart
          * @description What a playback start of a watermarked course does while the lesson's video has no
@@ -2939,6 +3143,11 @@ export interface components {
             id: string;
             /** Original Filename */
             original_filename: string | null;
+            /**
+             * Playable
+             * @default false
+             */
+            playable: boolean;
             /** Progress */
             progress: number;
             /** Renditions */
@@ -4333,6 +4542,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QuizEdit"][];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    searchCourse: {
+        parameters: {
+            query: {
+                q: string;
+                language?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptionSearchPage"];
                 };
             };
             /** @description A client error */
@@ -6293,6 +6546,47 @@ export interface operations {
             };
         };
     };
+    getCaptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                language: string;
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptionTrackDetail"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     uploadCaptions: {
         parameters: {
             query?: {
@@ -6354,6 +6648,172 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    approveCaptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                language: string;
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptionTrackRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    saveCaptionCues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                language: string;
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaptionCuesUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptionTrackRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getTranscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranscriptionRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    requestTranscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                video_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranscriptionRead"];
+                };
             };
             /** @description A client error */
             "4XX": {

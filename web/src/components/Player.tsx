@@ -37,6 +37,7 @@ import { installSessionKeyLoader, registerSessionKeys } from "./player/sessionKe
 import { useEndOnLeave } from "./player/useEndOnLeave";
 import { useHeartbeat } from "./player/useHeartbeat";
 import { useHlsLevels, type HlsElement } from "./player/useHlsLevels";
+import { followFullLadder } from "./player/fullLadder";
 import { Timeline } from "./player/Timeline";
 import { Transcript } from "./player/Transcript";
 import { useWatermarkGuard } from "./player/useWatermarkGuard";
@@ -104,7 +105,7 @@ export function Player({ start, onProblem, lessonId, chapters = [], captions = [
   useEndOnLeave(start.session_id, () => (resumed.current ? (video.current?.currentTime ?? null) : null));
   const { tick, tampered } = useWatermarkGuard(watermark, pause);
 
-  const levels = useHlsLevels(video, start.session_id, (hls: Hls) => {
+  const [levels, refreshLevels] = useHlsLevels(video, start.session_id, (hls: Hls) => {
     const on = hls.on.bind(hls) as unknown as (
       event: string,
       listener: (event: string, data: HlsErrorData) => void,
@@ -119,6 +120,7 @@ export function Player({ start, onProblem, lessonId, chapters = [], captions = [
     });
     renderCaptions(hls);
     applyCaptions(hls, caption);
+    if (video.current) followFullLadder(hls, video.current, start.playlist_url, refreshLevels);
     if (!resumed.current && video.current && start.resume_position > 1) {
       video.current.currentTime = start.resume_position;
     }

@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams } from "react-router-dom";
 import { api, duration, money, unwrap } from "../api/client";
 import { useAuth } from "../auth";
 import { afterQuizText, describeRelease, opensOn } from "../components/release";
+import { CaptionSearch } from "../components/search/CaptionSearch";
 import { Loading, Notice, ProgressBar, useAction, useLoad } from "../components/ui";
 
 export function Course() {
@@ -115,6 +116,7 @@ export function Course() {
           <Notice error={action.error} />
         </aside>
       </header>
+      {allLessons.some((l) => l.kind === "video") && <CaptionSearch courseId={course.id} />}
       <section aria-label="Course outline">
         <h2>Outline</h2>
         {course.sections.map((section) => (

@@ -1,11 +1,13 @@
-import { useCallback } from "react";
-import { Link, useParams } from "react-router-dom";
+import { useCallback, useEffect, useMemo, useRef } from "react";
+import { Link, useLocation, useParams, useSearchParams } from "react-router-dom";
 import { api, duration, unwrap, type Schemas } from "../api/client";
 import { endPlayback, startPlayback } from "../api/playback";
 import { endSession, Player } from "../components/Player";
+import { playerMedia } from "../components/player/media";
 import type { Chapter } from "../components/player/Chapters";
 import { PendingCopy } from "../components/player/PendingCopy";
 import { usePlaybackStart } from "../components/player/usePlaybackStart";
+import { CaptionSearch } from "../components/search/CaptionSearch";
 import { Quiz } from "../components/quiz/Quiz";
 import { afterQuizText, opensOn } from "../components/release";
 import { Loading, Notice, useAction, useLoad } from "../components/ui";
@@ -13,6 +15,7 @@ import { playbackProblem, type PlaybackProblem } from "../playback";
 
 export function Lesson() {
   const { courseId = "", lessonId = "" } = useParams();
+  const at = startAt(useSearchParams()[0]);
   const { data: course, reload: reloadCourse } = useLoad(
     () => unwrap(api.GET("/api/courses/{ref}", { params: { path: { ref: courseId } } })),
     [courseId],
@@ -68,6 +71,7 @@ export function Lesson() {
                 chapters={lesson.chapters ?? []}
                 captions={lesson.captions ?? []}
                 duration={lesson.duration ?? null}
+                at={at}
               />
             ) : lesson.kind === "quiz" && lesson.quiz_id ? (
               <Quiz
@@ -121,6 +125,7 @@ export function Lesson() {
             </ol>
           </div>
         ))}
+        {course && <CaptionSearch courseId={course.id} compact />}
       </nav>
     </main>
   );
@@ -132,30 +137,52 @@ function VideoLesson({
   chapters,
   captions,
   duration,
+  at,
 }: {
   lessonId: string;
   courseRef: string;
   chapters: Chapter[];
   captions: Schemas["CaptionLanguage"][];
   duration: number | null;
+  at: number | null;
 }) {
   const { start, problem, setProblem, retry } = usePlaybackStart(lessonId, beginPlayback, endLateSession);
   const onProblem = useCallback((p: PlaybackProblem) => setProblem(p), [setProblem]);
+  // `?t=` (a search hit) starts the session there instead of the resume point; a later hit
+  // in the same lesson, while it plays, moves the playing video.
+  const shown = useRef<HTMLDivElement>(null);
+  const { key: visit } = useLocation();
+  const seen = useRef({ visit, lessonId });
+  useEffect(() => {
+    const same = seen.current.visit !== visit && seen.current.lessonId === lessonId;
+    seen.current = { visit, lessonId };
+    const media = same && at !== null ? playerMedia(shown.current) : null;
+    if (media && at !== null) media.currentTime = at;
+  }, [visit, lessonId, at]);
+  const from = useMemo(() => (start && at !== null ? { ...start, resume_position: at } : start), [start, at]);
 
   if (problem?.kind === "pending") return <PendingCopy progress={problem.progress} />;
   if (problem) return <ProblemView problem={problem} courseRef={courseRef} onRetry={retry} />;
-  if (!start) return <Loading label="Starting playback…" />;
+  if (!start || !from) return <Loading label="Starting playback…" />;
   return (
-    <Player
-      key={start.session_id}
-      start={start}
-      onProblem={onProblem}
-      lessonId={lessonId}
-      chapters={chapters}
-      captions={captions}
-      duration={duration}
-    />
+    <div ref={shown}>
+      <Player
+        key={start.session_id}
+        start={from}
+        onProblem={onProblem}
+        lessonId={lessonId}
+        chapters={chapters}
+        captions={captions}
+        duration={duration}
+      />
+    </div>
   );
+}
+
+/** The second `?t=` asks the lesson to start at, or null. */
+function startAt(params: URLSearchParams): number | null {
+  const t = Number(params.get("t") ?? "");
+  return params.has("t") && Number.isFinite(t) && t >= 0 ? t : null;
 }
 
 const beginPlayback = (lessonId: string) => startPlayback(lessonId, describeDevice());

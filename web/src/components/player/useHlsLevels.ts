@@ -11,8 +11,10 @@ export function useHlsLevels(
   video: RefObject<HlsElement | null>,
   sessionId: string,
   onReady: (hls: Hls) => void,
-): Level[] {
+): [Level[], (hls: Hls) => void] {
   const [levels, setLevels] = useState<Level[]>([]);
+  const list = (hls: Hls) =>
+    setLevels(hls.levels.map((l, index) => ({ index, height: l.height })).sort((a, b) => b.height - a.height));
   const ready = useRef(onReady);
   useEffect(() => {
     ready.current = onReady;
@@ -24,12 +26,13 @@ export function useHlsLevels(
       if (el?.api && el.api.levels.length > 0 && el.readyState >= 1) {
         clearInterval(timer);
         const hls = el.api;
-        setLevels(hls.levels.map((l, index) => ({ index, height: l.height })).sort((a, b) => b.height - a.height));
+        list(hls);
         ready.current(hls);
       }
     }, 200);
     return () => clearInterval(timer);
   }, [video, sessionId]);
 
-  return levels;
+  // `list` again when the ladder changes (first play's full ladder: fullLadder.ts).
+  return [levels, list];
 }

@@ -122,11 +122,16 @@ export function StudioCourse() {
                       label={`Adding the forensic variants of ${v.title}`}
                     />
                   )}
+                  {v.status === "processing" && v.playable && (
+                    <span className="badge state-ready" data-testid="playable-now">
+                      Playable now — full quality on its way ({Math.round(v.progress * 100)} %)
+                    </span>
+                  )}
                   {v.status === "processing" && (
                     <ProgressBar value={v.progress * 100} label={`Transcoding ${v.title}`} />
                   )}
                   {v.status === "failed" && <span className="error-text"> {v.error}</span>}
-                  {v.status === "ready" && <VideoCaptions videoId={v.id} title={v.title} />}
+                  {v.status === "ready" && <VideoCaptions videoId={v.id} title={v.title} courseId={c.id} />}
                 </li>
               ))}
             </ul>
