@@ -3,6 +3,7 @@ an instructor builds and publishes a course, a student buys it and the video rea
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import time
@@ -296,11 +297,15 @@ def test_instructor_publishes_student_buys_and_watches(
     expect(second_tab.get_by_test_id("player")).to_be_visible()
     second_tab.close()
     student.goto("/my")
-    # The instructor's engagement chart counts the student's views (flushed as they left).
-    teacher.reload()
-    expect(
-        teacher.get_by_role("img", name=re.compile(r"^Retention and replays\. \d+ views?\."))
-    ).to_be_visible()
+    # The instructor's engagement chart counts the student's views (flushed as they left:
+    # the page only reads them when loaded, so it is loaded again until the flush landed).
+    chart = teacher.get_by_role("img", name=re.compile(r"^Retention and replays\. \d+ views?\."))
+    for _ in range(10):
+        teacher.reload()
+        with contextlib.suppress(AssertionError):
+            expect(chart).to_be_visible(timeout=2_000)
+            break
+    expect(chart).to_be_visible()
     shot(teacher, "studio-engagement")
     student.set_viewport_size({"width": 390, "height": 800})  # phone width
     student.get_by_role("button", name="Menu").click()

@@ -60,7 +60,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     try:
         sign_up(server.url, "teacher@example.com", "instructor")
         sign_up(server.url, "student@example.com")
-        clip = make_clip(work / "c.mp4", size="640x360", seconds=36, rate=25).read_bytes()
+        clip = make_clip(work / "c.mp4", size="640x360", seconds=24, rate=25).read_bytes()
         with httpx.Client(base_url=server.url, timeout=60) as client:
             teacher = login(client, "teacher@example.com")
             tus = {**teacher, "Tus-Resumable": "1.0.0"}
