@@ -72,7 +72,7 @@ def hls_ladder_args(job: HlsJob) -> list[str]:
     stream_map = []
     for i, (label, name, rendition) in enumerate(outputs):
         args += ["-map", label, *(["-map", "0:a:0"] if job.has_audio else [])]
-        args += _rate_args(i, rendition, adaptive=job.adaptive)
+        args += _rate_args(i, rendition, adaptive=job.adaptive, audio=job.has_audio)
         stream_map.append(f"v:{i},a:{i},name:{name}" if job.has_audio else f"v:{i},name:{name}")
     args += _encoder_args(job)
     args += _hls_output_args(job.output_dir, stream_map)
@@ -107,17 +107,20 @@ def _filter_graph(job: HlsJob) -> tuple[list[str], str, list[Output]]:
     return pattern_inputs, graph, outputs
 
 
-def _rate_args(index: int, rendition: Rendition, *, adaptive: bool) -> list[str]:
+def _rate_args(index: int, rendition: Rendition, *, adaptive: bool, audio: bool) -> list[str]:
     """Output INDEX's rate control. ADAPTIVE (capped CRF): constant quality, never above the
     rung's rate over any two seconds (x264's VBV: `maxrate` with a buffer of twice that),
-    so an easy picture takes what it needs and a hard one what the fixed ladder gave it.
-    Otherwise the rate on average, capped at 7 % over it with a two-second buffer."""
+    so an easy picture takes what it needs and a hard one what the fixed ladder gave it,
+    and the rung's own AAC rate. Otherwise the rate on average, capped at 7 % over it with
+    a two-second buffer (and AUDIO_KBPS for every rung, in `_encoder_args`)."""
     kbps = rendition.video_kbps
     if adaptive:
+        sound = [f"-b:a:{index}", f"{rendition.audio_kbps}k"] if audio else []
         return [
             f"-crf:v:{index}", str(rendition.crf),
             f"-maxrate:v:{index}", f"{kbps}k",
             f"-bufsize:v:{index}", f"{kbps * 2}k",
+            *sound,
         ]  # fmt: skip
     return [
         f"-b:v:{index}", f"{kbps}k",
@@ -133,7 +136,9 @@ def _encoder_args(job: HlsJob) -> list[str]:
         "-threads", str(job.threads),
     ]  # fmt: skip
     if job.has_audio:
-        args += ["-c:a", "aac", "-b:a", f"{AUDIO_KBPS}k", "-ac", "2", "-ar", "48000"]
+        args += ["-c:a", "aac", "-ac", "2", "-ar", "48000"]
+        if not job.adaptive:  # the adaptive ladder sets each rung's own (`_rate_args`)
+            args += ["-b:a", f"{AUDIO_KBPS}k"]
     return args
 
 

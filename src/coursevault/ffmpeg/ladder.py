@@ -16,16 +16,20 @@ class Rung:
     # SSIM below the fixed ladder, 19/20/21/22 left 480p 0.0022 below; these hold them
     # within 0.002 (docs/performance.md, "Lean ladders").
     crf: int = 23
+    # The adaptive ladder's AAC rate. The small rungs are the weak connections' and a
+    # lecture is speech: 64 kbit/s (stereo AAC-LC) there; music-grade 128 from 720p. On
+    # clean slides the sound was most of the bytes (docs/performance.md, "Lean ladders").
+    audio_kbps: int = 128
 
 
+AUDIO_KBPS = 128  # the fixed ladder's, every rung
 LADDER = (
-    Rung(240, 400, crf=19),
-    Rung(360, 800, crf=20),
-    Rung(480, 1400, crf=20),
+    Rung(240, 400, crf=19, audio_kbps=64),
+    Rung(360, 800, crf=20, audio_kbps=64),
+    Rung(480, 1400, crf=20, audio_kbps=96),
     Rung(720, 2800, crf=21),
     Rung(1080, 5000, crf=22),
 )
-AUDIO_KBPS = 128
 # The rung a new upload plays first, while the rest is encoded (media/first_play.py): the
 # largest up to this short side. 360p: watchable full-screen on a laptop for slides, and
 # within reach of most connections while it is the only rung on offer.
@@ -39,6 +43,7 @@ class Rendition:
     height: int
     video_kbps: int
     crf: int = 23
+    audio_kbps: int = AUDIO_KBPS
 
 
 def _even(value: float) -> int:
@@ -53,12 +58,14 @@ def plan_renditions(width: int, height: int, ladder: tuple[Rung, ...] = LADDER) 
     """
     short, long_ = min(width, height), max(width, height)
     rungs = [rung for rung in ladder if rung.short_side <= short] or [
-        Rung(_even(short), ladder[0].video_kbps, ladder[0].crf)
+        Rung(_even(short), ladder[0].video_kbps, ladder[0].crf, ladder[0].audio_kbps)
     ]
     renditions = []
     for rung in rungs:
         scaled_long = _even(long_ * rung.short_side / short)
         side = _even(rung.short_side)
         w, h = (scaled_long, side) if width >= height else (side, scaled_long)
-        renditions.append(Rendition(f"{rung.short_side}p", w, h, rung.video_kbps, rung.crf))
+        renditions.append(
+            Rendition(f"{rung.short_side}p", w, h, rung.video_kbps, rung.crf, rung.audio_kbps)
+        )
     return renditions

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coursevault.ffmpeg import command, packager
-from coursevault.ffmpeg.ladder import AUDIO_KBPS, Rendition
+from coursevault.ffmpeg.ladder import Rendition
 from coursevault.ffmpeg.probe import start_pts
 from coursevault.jobs.models import JobContext
 from coursevault.media import keys as content_keys
@@ -233,7 +233,7 @@ class FirstPlay:
 
 def _stated_rate(rendition: Rendition) -> int:
     """Until the ladder is measured, the early master states the rung's cap and audio."""
-    return (rendition.video_kbps + AUDIO_KBPS) * 1000
+    return (rendition.video_kbps + rendition.audio_kbps) * 1000
 
 
 def _link(source: Path, target: Path) -> None:
