@@ -178,6 +178,8 @@ def main() -> None:
     parser.add_argument("--stages", default="250,500,1000,2000,3000,4000")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=1)
+    # `fixed`: the ladder before issue #26, to compare the bytes a viewer pulls.
+    parser.add_argument("--ladder", choices=("adaptive", "fixed"), default="adaptive")
     parser.add_argument("--keep-going", action="store_true", help="run every stage")
     args = parser.parse_args()
     stages = [int(n) for n in args.stages.split(",")]
@@ -191,6 +193,7 @@ def main() -> None:
         server = Server(
             data_dir, workers=args.workers, COURSEVAULT_SECRET_KEY=SECRET,
             COURSEVAULT_LOG_LEVEL="WARNING", COURSEVAULT_ACCESS_TOKEN_TTL_SECONDS="900",
+            COURSEVAULT_LADDER=args.ladder,
         )  # fmt: skip
         try:
             # 60 s of 720p: ten segments in two key periods, played round and round.
@@ -220,6 +223,7 @@ def main() -> None:
                 broken = broken or not ok
                 print(
                     f"{n:5} viewers: {r['segments_per_s']:7.1f} seg/s {r['mb_per_s']:7.1f} MB/s"
+                    f" ({r['mb_per_s'] / n:.3f} MB/s per viewer)"
                     f"  p50 {r['p50']:7.1f} ms  p99 {r['p99']:8.1f} ms"
                     f" (first byte {r['p99_wait']:.1f})  start p99 {r['p99_start']:.0f} ms"
                     f"  CPU server {r['server_cpu']:.0%} db {r['db_cpu']:.0%} k6 {r['k6_cpu']:.0%}"

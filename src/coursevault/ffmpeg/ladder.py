@@ -16,9 +16,9 @@ class Rung:
     # SSIM below the fixed ladder, 19/20/21/22 left 480p 0.0022 below; these hold them
     # within 0.002 (docs/performance.md, "Lean ladders").
     crf: int = 23
-    # The adaptive ladder's AAC rate. The small rungs are the weak connections' and a
-    # lecture is speech: 64 kbit/s (stereo AAC-LC) there; music-grade 128 from 720p. On
-    # clean slides the sound was most of the bytes (docs/performance.md, "Lean ladders").
+    # The adaptive ladder's AAC rate. The SD rungs are the weak connections' and a lecture
+    # is speech: 64 kbit/s (stereo AAC-LC) there; music-grade 128 for HD. On clean slides
+    # the sound was most of the bytes (docs/performance.md, "Lean ladders").
     audio_kbps: int = 128
 
 
@@ -26,7 +26,7 @@ AUDIO_KBPS = 128  # the fixed ladder's, every rung
 LADDER = (
     Rung(240, 400, crf=19, audio_kbps=64),
     Rung(360, 800, crf=20, audio_kbps=64),
-    Rung(480, 1400, crf=20, audio_kbps=96),
+    Rung(480, 1400, crf=20, audio_kbps=64),
     Rung(720, 2800, crf=21),
     Rung(1080, 5000, crf=22),
 )
