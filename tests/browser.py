@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+import httpx
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from tests.factories import PASSWORD
 from tests.processes import Server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -50,6 +52,22 @@ def new_context(browser: Browser, server: Server) -> BrowserContext:
         ),
     )
     return context
+
+
+def login(client: httpx.Client, email: str) -> dict[str, str]:
+    """Signs EMAIL in over the API; returns its bearer header (no cookies kept)."""
+    token = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    client.cookies.clear()
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def sign_in(page: Page, email: str) -> None:
+    """Signs EMAIL in through the web app's form."""
+    page.goto("/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def shot(page: Page, name: str) -> None:

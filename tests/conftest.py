@@ -20,7 +20,7 @@ from coursevault.database.db import Database
 from tests import seaweed, smtp_server
 from tests.browser import launched
 from tests.factories import SignedIn, signed_in
-from tests.media_helpers import PackagedVideo, make_clip, new_video, upload_file, wait_for_video
+from tests.media_helpers import PackagedVideo, make_clip
 from tests.processes import TEST_PRESET
 
 BASE_URL = "http://testserver"
@@ -155,16 +155,13 @@ async def ready_video(
 ) -> str:
     """The id of a small ready video of the instructor's: the first one of the run goes
     through upload and transcode, the others are copies of it."""
-    if packaged_video.ready:
-        return await packaged_video.copy_for(db, settings, instructor.user)
-    teacher = instructor
-    video = await new_video(client, teacher.bearer)
-    clip = make_clip(tmp_path / "c.mp4", size="320x240", seconds=2)
-    await upload_file(client, teacher.bearer, video["upload_url"], clip.read_bytes())
-    ready, _ = await wait_for_video(client, teacher.bearer, video["id"])
-    assert ready["status"] == "ready"
-    await packaged_video.keep(db, settings, str(video["id"]))
-    return str(video["id"])
+    return await packaged_video.video_for(
+        client,
+        db,
+        settings,
+        (instructor.user, instructor.bearer),
+        lambda: make_clip(tmp_path / "c.mp4", size="320x240", seconds=2),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -251,6 +252,26 @@ class PackagedVideo:
         details["key"] = {"rotation": stored.rotation, "periods": stored.periods}
         details["source_id"] = video_id
         (self.root / "video.json").write_text(json.dumps(details))
+
+    async def video_for(
+        self,
+        client: httpx.AsyncClient,
+        db: Database,
+        settings: Settings,
+        owner: tuple[User, dict[str, str]],
+        clip: Callable[[], Path],
+    ) -> str:
+        """A ready video of OWNER (the user and their bearer header): a copy of the kept
+        one, or, the first time, CLIP() through upload and transcode, then kept."""
+        user, bearer = owner
+        if self.ready:
+            return await self.copy_for(db, settings, user)
+        video = await new_video(client, bearer)
+        await upload_file(client, bearer, video["upload_url"], clip().read_bytes())
+        done, _ = await wait_for_video(client, bearer, video["id"])
+        assert done["status"] == "ready", done["error"]
+        await self.keep(db, settings, str(video["id"]))
+        return str(video["id"])
 
     async def copy_for(self, db: Database, settings: Settings, owner: User) -> str:
         """Creates a ready video owned by OWNER from the kept one; returns its id."""

@@ -21,10 +21,7 @@ from tests.media_helpers import (
     PackagedVideo,
     decrypt_segment,
     make_clip,
-    new_video,
     segment_keys,
-    upload_file,
-    wait_for_video,
 )
 from tests.media_helpers import local_store as media_storage
 from tests.quiz_helpers import add_quiz_lesson, pass_quiz, put_questions
@@ -52,15 +49,13 @@ async def video(
     rotating_package: PackagedVideo,
     tmp_path: Path,
 ) -> str:
-    if rotating_package.ready:
-        return await rotating_package.copy_for(db, settings, instructor.user)
-    made = await new_video(client, instructor.bearer)
-    clip = make_clip(tmp_path / "c.mp4", size="320x180", seconds=20)
-    await upload_file(client, instructor.bearer, made["upload_url"], clip.read_bytes())
-    ready, _ = await wait_for_video(client, instructor.bearer, made["id"])
-    assert ready["status"] == "ready", ready["error"]
-    await rotating_package.keep(db, settings, made["id"])
-    return str(made["id"])
+    return await rotating_package.video_for(
+        client,
+        db,
+        settings,
+        (instructor.user, instructor.bearer),
+        lambda: make_clip(tmp_path / "c.mp4", size="320x180", seconds=20),
+    )
 
 
 async def checkpointed_course(

@@ -27,11 +27,8 @@ from tests.media_helpers import (
     PackagedVideo,
     decrypt_segment,
     make_clip,
-    new_video,
     plain_key,
     segment_keys,
-    upload_file,
-    wait_for_video,
 )
 from tests.media_helpers import local_store as media_storage
 
@@ -63,15 +60,13 @@ async def rotating_video(
     tmp_path: Path,
 ) -> str:
     """A 20 s, two-rendition video packaged with a new key every segment."""
-    if rotating_package.ready:
-        return await rotating_package.copy_for(db, settings, instructor.user)
-    video = await new_video(client, instructor.bearer)
-    clip = make_clip(tmp_path / "c.mp4", size="640x360", seconds=20)
-    await upload_file(client, instructor.bearer, video["upload_url"], clip.read_bytes())
-    ready, _ = await wait_for_video(client, instructor.bearer, video["id"])
-    assert ready["status"] == "ready", ready["error"]
-    await rotating_package.keep(db, settings, video["id"])
-    return str(video["id"])
+    return await rotating_package.video_for(
+        client,
+        db,
+        settings,
+        (instructor.user, instructor.bearer),
+        lambda: make_clip(tmp_path / "c.mp4", size="640x360", seconds=20),
+    )
 
 
 async def enrolled_course(

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Response
 
-from tests.browser import CHROMIUM, new_context, shot
+from tests.browser import CHROMIUM, login, new_context, shot
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
 from tests.processes import Server, sign_up
@@ -31,12 +31,6 @@ class Site:
     video_id: str
     course_id: str
     lesson_id: str
-
-
-def login(client: httpx.Client, email: str) -> dict[str, str]:
-    token = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
 
 def video_state(server: Server, teacher: dict[str, str], video_id: str) -> dict[str, object]:

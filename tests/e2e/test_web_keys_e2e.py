@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
 
-from tests.browser import CHROMIUM, new_context, shot
+from tests.browser import CHROMIUM, login, new_context, shot
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
 from tests.processes import Server, create_account, sign_up, upload_until_ready
@@ -41,12 +41,6 @@ class Site:
     lesson_id: str
     order_id: str
     admin_bearer: dict[str, str]
-
-
-def login(client: httpx.Client, email: str) -> dict[str, str]:
-    token = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, Response, expect
 
 from tests.a11y import assert_accessible
-from tests.browser import CHROMIUM, new_context, shot
+from tests.browser import CHROMIUM, login, new_context, shot, sign_in
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
 from tests.processes import Server, sign_up, upload_until_ready
@@ -54,11 +54,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         clip = make_clip(work / "c.mp4", size="640x360", seconds=SECONDS, rate=15).read_bytes()
         video_id = upload_until_ready(server.url, "teacher@example.com", PASSWORD, clip)
         with httpx.Client(base_url=server.url, timeout=60) as client:
-            login = client.post(
-                "/api/auth/login", json={"email": "teacher@example.com", "password": PASSWORD}
-            )
-            client.cookies.clear()
-            bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            bearer = login(client, "teacher@example.com")
             title = f"Assessed course {secrets.token_hex(3)}"
             course = client.post("/api/courses", json={"title": title}, headers=bearer).json()
             section = client.post(
@@ -73,14 +69,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         yield Site(server=server, course_id=course["id"], title=title, bearer=bearer)
     finally:
         server.stop()
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/signin")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def write_true_false(editor: Locator, stem: str) -> None:

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.a11y import assert_accessible
-from tests.browser import CHROMIUM, new_context, shot
+from tests.browser import CHROMIUM, login, new_context, shot, sign_in
 from tests.conftest import TEST_SECRET
 from tests.processes import Server, sign_up, upload_until_ready
 from tests.speech_helpers import LESSON_TEXT, speak, speech_clip
@@ -40,12 +40,6 @@ class Site:
     course_id: str
     lesson_id: str
     cues: list[dict[str, Any]]  # the automatic track, as made
-
-
-def login(client: httpx.Client, email: str) -> dict[str, str]:
-    token = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
 
 def wait_for_captions(client: httpx.Client, video_id: str, timeout: float = 90) -> dict[str, Any]:
@@ -94,14 +88,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         yield Site(server, teacher, video_id, course["id"], lesson, track["cues"])
     finally:
         server.stop()
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/signin")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def playing(page: Page) -> None:
