@@ -100,7 +100,25 @@ export function Player({ start, onProblem, lessonId, chapters = [], captions = [
   useEffect(() => () => window.clearTimeout(settling.current), []);
   const onSeeked = () => {
     window.clearTimeout(settling.current);
-    settling.current = window.setTimeout(() => void beat(), SEEK_SETTLE_MS);
+    settling.current = window.setTimeout(() => {
+      settling.current = undefined;
+      void beat();
+    }, SEEK_SETTLE_MS);
+  };
+  // Where playing stood before a seek. Media events are queued, so when a pause or a seek
+  // is handled the playhead may already sit at the seek's target; without this the server
+  // would never see what was played up to the seek (engagement, L1 evidence).
+  const played = useRef<number | null>(null);
+  const playedUpTo = () => (video.current?.seeking && played.current !== null ? played.current : position());
+  const onSeeking = () => {
+    gate.hold();
+    if (settling.current === undefined && played.current !== null) void beat(played.current);
+  };
+  const onTimeUpdate = () => {
+    const el = video.current;
+    setTime(el?.currentTime ?? 0);
+    if (el && resumed.current && !el.seeking) played.current = el.currentTime;
+    gate.hold();
   };
   useEndOnLeave(start.session_id, () => (resumed.current ? (video.current?.currentTime ?? null) : null));
   const { tick, tampered } = useWatermarkGuard(watermark, pause);
@@ -178,14 +196,11 @@ export function Player({ start, onProblem, lessonId, chapters = [], captions = [
           playbackRate={speed}
           width="100%"
           height="100%"
-          onPause={() => void beat()}
+          onPause={() => void beat(playedUpTo())}
           onPlay={gate.hold}
-          onSeeking={gate.hold}
+          onSeeking={onSeeking}
           onSeeked={onSeeked}
-          onTimeUpdate={() => {
-            setTime(video.current?.currentTime ?? 0);
-            gate.hold();
-          }}
+          onTimeUpdate={onTimeUpdate}
         />
         {gate.active && <CheckpointOverlay checkpoint={gate.active} onPassed={gate.pass} />}
         <div
