@@ -96,7 +96,7 @@ async def test_a_declined_test_payment_grants_nothing_and_can_be_retried(
     declined = await pay(client, student, order["order_id"], outcome="decline")
     assert declined.json()["state"] == "failed"
     assert await my_course_ids(client, student) == []
-    assert await db.enrollments.count_documents({}) == 0  # a declined card leaves nothing
+    assert await db.grants.count_documents({}) == 0  # a declined card leaves nothing
     retried = await pay(client, student, order["order_id"])
     assert retried.json()["state"] == "paid"
     assert await my_course_ids(client, student) == [paid_course.id]

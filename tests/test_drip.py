@@ -62,9 +62,9 @@ async def test_a_lesson_opens_days_after_enrollment_and_is_refused_before(
     assert (
         await set_release(client, instructor, course, lesson, {"after_days": 3})
     ).status_code == 200
-    enrollment = await db.enrollments.find_one({"user_id": student.user.id})
-    assert enrollment is not None
-    opens = enrollment["created_at"] + timedelta(days=3)
+    grant = await db.grants.find_one({"user_id": student.user.id})
+    assert grant is not None
+    opens = grant["starts_at"] + timedelta(days=3)
 
     content = await client.get(f"/api/lessons/{lesson}", headers=student.bearer)
     assert content.status_code == 403 and error_code(content) == "lesson_not_released"
@@ -82,9 +82,9 @@ async def test_a_lesson_opens_days_after_enrollment_and_is_refused_before(
         await client.get(f"/api/lessons/{lesson}", headers=instructor.bearer)
     ).status_code == 200
 
-    # Three days later (the enrollment moved back in time), it opens.
-    earlier = enrollment["created_at"] - timedelta(days=3, seconds=1)
-    await db.enrollments.update_one({"_id": enrollment["_id"]}, {"$set": {"created_at": earlier}})
+    # Three days later (the grant moved back in time), it opens.
+    earlier = grant["starts_at"] - timedelta(days=3, seconds=1)
+    await db.grants.update_one({"_id": grant["_id"]}, {"$set": {"starts_at": earlier}})
     assert (await client.get(f"/api/lessons/{lesson}", headers=student.bearer)).status_code == 200
     assert (await start_lesson(client, student.bearer, lesson)).status_code == 201
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bson import ObjectId
 from pymongo import ASCENDING
 
 from coursevault import clock, repos
 from coursevault.database.db import Database
+from coursevault.enrollments import service as enrollments
+from coursevault.enrollments.models import GrantSource
 from coursevault.progress import service as progress
 
 
@@ -54,3 +58,35 @@ async def test_stream_slots_of_a_previous_run_are_forgotten(db: Database) -> Non
     await repos.ensure_indexes(db)
     assert await db.stream_slots.count_documents({}) == 0
     assert "user_id_1_slot_1" not in await db.stream_slots.index_information()
+
+
+async def test_enrollments_of_an_older_version_become_grants_with_nothing_lost(
+    db: Database,
+) -> None:
+    """One-time orders, free enrollments, unlocks and revocations carry over: same
+    access, same start (drip counts from it), run twice without doubling anything."""
+    bought = clock.now() - timedelta(days=10)
+    legacy = [
+        {"user_id": "u1", "course_id": "c1", "state": "active", "source": "order",
+         "order_id": "o1", "order_version": 3, "created_at": bought, "unlocked": True},
+        {"user_id": "u1", "course_id": "c2", "state": "active", "source": "free",
+         "order_id": None, "order_version": 0, "created_at": bought},
+        {"user_id": "u2", "course_id": "c1", "state": "revoked", "source": "order",
+         "order_id": "o2", "order_version": 5, "created_at": bought},
+    ]  # fmt: skip
+    await db.enrollments.insert_many([{**doc, "updated_at": bought} for doc in legacy])
+    for _ in range(2):
+        await repos.ensure_indexes(db)
+    paid = await enrollments.standing(db=db, user_id="u1", course_id="c1")
+    assert paid is not None and paid.unlocked and paid.source == GrantSource.order
+    assert abs((paid.since - bought).total_seconds()) < 0.01
+    free = await enrollments.standing(db=db, user_id="u1", course_id="c2")
+    assert free is not None and not free.unlocked and free.source == GrantSource.free
+    assert await enrollments.standing(db=db, user_id="u2", course_id="c1") is None
+    assert await db.grants.count_documents({}) == 3
+    assert await db.enrollments.count_documents({}) == 3  # kept as they were
+    # The order's snapshot version came along: an older snapshot cannot re-grant u2.
+    assert not await enrollments.apply_order(
+        db=db, user_id="u2", course_id="c1", order_id="o2", version=4, active=True
+    )
+    assert await enrollments.standing(db=db, user_id="u2", course_id="c1") is None

@@ -228,7 +228,7 @@ async def test_P1_bad_webhook_signatures_are_400_with_no_side_effect(
     assert await db.webhook_events.count_documents({}) == 0
     stored = await db.orders.find_one({"_id": order["order_id"]})
     assert stored is not None and stored["state"] == "pending"
-    assert await db.enrollments.count_documents({}) == 0
+    assert await db.grants.count_documents({}) == 0
 
 
 async def test_P3_a_signed_success_for_an_unpaid_intent_grants_nothing(
@@ -258,7 +258,7 @@ async def test_P2_the_same_event_twenty_times_at_once_enrolls_once(
     assert [r.status_code for r in responses] == [200] * 20
     assert sum(not r.json()["duplicate"] for r in responses) == 1
     assert await db.webhook_events.count_documents({"_id": evt["id"]}) == 1
-    assert await db.enrollments.count_documents({"user_id": student.user.id}) == 1
+    assert await db.grants.count_documents({"user_id": student.user.id}) == 1
     assert await enrolled(client, student, course)
 
 

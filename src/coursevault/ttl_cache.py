@@ -68,6 +68,12 @@ class TtlCache[K, V]:
     def forget(self, key: K) -> None:
         self._items.pop(key, None)
 
+    def forget_matching(self, doomed: Callable[[K], bool]) -> None:
+        """Forgets every entry whose key DOOMED accepts (a change that reaches many keys,
+        e.g. all of one user's; rare, so a walk over the entries is fine)."""
+        for key in [key for key in self._items if doomed(key)]:
+            self._items.pop(key, None)
+
     def clear(self) -> None:
         self._items.clear()
 

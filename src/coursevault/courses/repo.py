@@ -68,6 +68,12 @@ async def get_many(*, db: Database, course_ids: list[str]) -> list[Document]:
     return [doc async for doc in db.courses.find({"_id": {"$in": course_ids}})]
 
 
+async def published_ids(*, db: Database) -> list[str]:
+    """Every published course's id, newest first (a site-wide membership's library)."""
+    cursor = db.courses.find({"status": PUBLISHED}, {"_id": 1}).sort("published_at", DESCENDING)
+    return [str(doc["_id"]) async for doc in cursor]
+
+
 async def by_instructor(*, db: Database, instructor_id: str) -> list[Document]:
     cursor = db.courses.find({"instructor_id": instructor_id}).sort("created_at", DESCENDING)
     return [doc async for doc in cursor]

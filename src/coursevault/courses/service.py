@@ -466,9 +466,12 @@ async def courses_by_id(*, db: Database, course_ids: list[str]) -> dict[str, Doc
 
 async def my_courses(*, db: Database, user: User) -> MyCoursePage:
     """Returns the courses USER is enrolled in, with progress."""
-    active = await enrollments.active_for_user(db=db, user_id=user.id)
-    by_id = await courses_by_id(db=db, course_ids=[e["course_id"] for e in active])
-    ordered = [by_id[e["course_id"]] for e in active if e["course_id"] in by_id]
+    mine = await enrollments.courses_of_user(db=db, user_id=user.id)
+    ids = list(mine.course_ids)
+    if mine.all_courses:
+        ids += [c for c in await courses_repo.published_ids(db=db) if c not in ids]
+    by_id = await courses_by_id(db=db, course_ids=ids)
+    ordered = [by_id[course_id] for course_id in ids if course_id in by_id]
     items = []
     for course, summary in zip(ordered, await summaries(db=db, courses=ordered), strict=True):
         done = await progress.course_progress(

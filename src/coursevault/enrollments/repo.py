@@ -1,126 +1,242 @@
-"""The only code that touches `enrollments`."""
+"""The only code that touches `grants` and `grant_unlocks` (and reads the legacy
+`enrollments` once, to migrate them).
+
+A grant is one reason a user may watch: a source (order, membership, bundle, gift,
+seat, free, staff) and its id, a scope (one course, or a plan's courses), a state and
+dates. Access is "any active grant in force now", asked by one read (`standing`).
+"""
 
 from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
-from coursevault.database.db import Database, Document
-from coursevault.enrollments.models import Standing
+from coursevault.database.db import Database, Document, pair_id
+from coursevault.enrollments.models import GrantSource, GrantState, Standing
 from coursevault.ttl_cache import TtlCache
 
-ACTIVE = "active"
-REVOKED = "revoked"
+log = logging.getLogger(__name__)
+
+ACTIVE = GrantState.active.value
+REVOKED = GrantState.revoked.value
 
 
 async def create_indexes(db: Database) -> None:
-    """Creates this feature's indexes (listed in `coursevault.repos`)."""
-    await db.enrollments.create_index(
-        [("user_id", ASCENDING), ("course_id", ASCENDING)], unique=True
-    )
-    await db.enrollments.create_index("course_id")
+    """Creates this feature's indexes (listed in `coursevault.repos`) and moves the
+    enrollments of older versions into grants (idempotent, nothing deleted)."""
+    await db.grants.create_index([("user_id", ASCENDING), ("state", ASCENDING)])
+    await db.grants.create_index([("course_id", ASCENDING), ("state", ASCENDING)])
+    await db.grants.create_index([("source", ASCENDING), ("source_id", ASCENDING)])
+    await db.grants.create_index("plan_id", sparse=True)
+    await _migrate_enrollments(db)
 
 
-async def get(*, db: Database, user_id: str, course_id: str) -> Document | None:
-    return await db.enrollments.find_one({"user_id": user_id, "course_id": course_id})
+def grant_id(source: GrantSource, source_id: str, user_id: str, course_id: str | None) -> str:
+    """A grant's `_id`: one per (source, source id, user, course or plan scope)."""
+    return ":".join((source.value, source_id, user_id, course_id or "*"))
 
 
-# Active enrollments looked up for callers that accept a bounded delay (the key endpoint);
-# every enrollment write here forgets its entry.
+async def _migrate_enrollments(db: Database) -> None:
+    """Copies each enrollment of an older version into a grant (same dates and state);
+    the `enrollments` collection is left as it was."""
+    moved = 0
+    async for doc in db.enrollments.find({"migrated": {"$ne": True}}):
+        source = GrantSource.order if doc.get("order_id") else GrantSource.free
+        source_id = doc["order_id"] if doc.get("order_id") else doc["course_id"]
+        fields = {
+            "user_id": doc["user_id"],
+            "course_id": doc["course_id"],
+            "plan_id": None,
+            "source": source.value,
+            "source_id": source_id,
+            "state": doc["state"],
+            "version": int(doc.get("order_version", 0)),
+            "starts_at": doc["created_at"],
+            "ends_at": None,
+            "created_at": doc["created_at"],
+            "updated_at": doc.get("updated_at", doc["created_at"]),
+        }
+        key = grant_id(source, source_id, doc["user_id"], doc["course_id"])
+        await db.grants.update_one({"_id": key}, {"$setOnInsert": fields}, upsert=True)
+        if doc.get("unlocked"):
+            await db.grant_unlocks.update_one(
+                {"_id": pair_id(doc["user_id"], doc["course_id"])},
+                {"$setOnInsert": {"at": doc.get("updated_at", doc["created_at"])}},
+                upsert=True,
+            )
+        await db.enrollments.update_one({"_id": doc["_id"]}, {"$set": {"migrated": True}})
+        moved += 1
+    if moved:
+        log.info("%d enrollments of an older version moved into grants", moved)
+
+
+# Standings looked up for callers that accept a bounded delay (the key endpoint); every
+# grant write here forgets the entries it may change.
 _standings: TtlCache[tuple[str, str], Standing] = TtlCache("enrollments.standings")
+
+
+def _forget(user_id: str | None = None, course_id: str | None = None) -> None:
+    if user_id is not None and course_id is not None:
+        _standings.forget((user_id, course_id))
+        return
+    _standings.forget_matching(
+        lambda key: (
+            (user_id is None or key[0] == user_id) and (course_id is None or key[1] == course_id)
+        )
+    )
+
+
+def _in_force(doc: Document, now: datetime) -> bool:
+    if doc["state"] != ACTIVE:
+        return False
+    starts, ends = doc.get("starts_at"), doc.get("ends_at")
+    return (starts is None or starts <= now) and (ends is None or ends > now)
+
+
+def _covers(course_id: str) -> Document:
+    return {"$or": [{"course_id": course_id}, {"scope_all": True}, {"scope_courses": course_id}]}
 
 
 async def standing(
     *, db: Database, user_id: str, course_id: str, max_age: float = 0.0
 ) -> Standing | None:
-    """USER_ID's active enrollment in COURSE_ID (looked up at most MAX_AGE s ago), or None."""
+    """USER_ID's access to COURSE_ID from the grants in force (looked up at most MAX_AGE s
+    ago), or None. One read of grants, one of the unlock."""
 
     async def load() -> Standing | None:
-        doc = await get(db=db, user_id=user_id, course_id=course_id)
-        if doc is None or doc["state"] != ACTIVE:
+        now = clock.now()
+        match = {"user_id": user_id, "state": ACTIVE, **_covers(course_id)}
+        found = [doc async for doc in db.grants.find(match) if _in_force(doc, now)]
+        if not found:
             return None
-        return Standing(since=doc["created_at"], unlocked=bool(doc.get("unlocked")))
+        first = min(found, key=lambda d: d["starts_at"])
+        ends = [d.get("ends_at") for d in found]
+        unlock = await db.grant_unlocks.find_one({"_id": pair_id(user_id, course_id)})
+        return Standing(
+            since=first["starts_at"],
+            unlocked=unlock is not None,
+            source=GrantSource(first["source"]),
+            until=None if None in ends else max(e for e in ends if e is not None),
+        )
 
     return await _standings.get_or_load((user_id, course_id), max_age, load)
 
 
-async def grant_free(*, db: Database, user_id: str, course_id: str) -> bool:
-    """Makes USER_ID's enrollment in a free course active; False if it already was."""
-    now = clock.now()
-    try:
-        result = await db.enrollments.update_one(
-            {"user_id": user_id, "course_id": course_id, "state": {"$ne": ACTIVE}},
-            {
-                "$set": {"state": ACTIVE, "source": "free", "updated_at": now},
-                "$setOnInsert": {"order_id": None, "order_version": 0, "created_at": now},
-            },
-            upsert=True,
-        )
-    except DuplicateKeyError:
-        _standings.forget((user_id, course_id))
-        return False  # already active (or a racing request made it so)
-    _standings.forget((user_id, course_id))
-    return result.modified_count > 0 or result.upserted_id is not None
-
-
-async def apply_order(
-    *, db: Database, user_id: str, course_id: str, order_id: str, version: int, active: bool
+async def put(
+    *,
+    db: Database,
+    user_id: str,
+    source: GrantSource,
+    source_id: str,
+    course_id: str | None = None,
+    plan_id: str | None = None,
+    scope_courses: list[str] | None = None,
+    scope_all: bool = False,
+    active: bool = True,
+    version: int | None = None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
 ) -> bool:
-    """Sets the enrollment from version VERSION of an order; older versions never win.
-
-    Each change to an order's payment facts bumps its version, so concurrent handlers
-    that computed access from different snapshots settle on the newest one (P4).
-    """
+    """Creates or updates one grant; with VERSION, an older version never overwrites a
+    newer one (an order's snapshots, P4). True when something changed."""
     now = clock.now()
+    key = grant_id(source, source_id, user_id, course_id)
+    fields: dict[str, Any] = {
+        "state": ACTIVE if active else REVOKED,
+        "ends_at": ends_at,
+        "updated_at": now,
+    }
+    if plan_id is not None:
+        fields.update(plan_id=plan_id, scope_courses=scope_courses or [], scope_all=scope_all)
+    if version is not None:
+        fields["version"] = version
+    on_insert = {
+        "user_id": user_id,
+        "course_id": course_id,
+        "source": source.value,
+        "source_id": source_id,
+        "starts_at": starts_at or now,
+        "created_at": now,
+    }
+    match: Document = {"_id": key}
+    if version is not None:
+        match["$or"] = [{"version": {"$lt": version}}, {"version": {"$exists": False}}]
     try:
-        result = await db.enrollments.update_one(
-            {
-                "user_id": user_id,
-                "course_id": course_id,
-                "$or": [{"order_id": {"$ne": order_id}}, {"order_version": {"$lt": version}}],
-            },
-            {
-                "$set": {
-                    "state": ACTIVE if active else REVOKED,
-                    "source": "order",
-                    "order_id": order_id,
-                    "order_version": version,
-                    "updated_at": now,
-                },
-                "$setOnInsert": {"created_at": now},
-            },
-            upsert=True,
+        result = await db.grants.update_one(
+            match, {"$set": fields, "$setOnInsert": on_insert}, upsert=True
         )
     except DuplicateKeyError:
-        _standings.forget((user_id, course_id))
-        return False  # a newer snapshot of this order is already applied
-    _standings.forget((user_id, course_id))
+        return False  # a newer version is already stored (its _id matched, not the filter)
+    finally:
+        _forget(user_id, course_id)
     return result.modified_count > 0 or result.upserted_id is not None
+
+
+async def revoke_source(
+    *, db: Database, source: GrantSource, source_id: str, state: GrantState = GrantState.revoked
+) -> list[Document]:
+    """Ends every active grant of one source (a refund, a seat taken back); returns the
+    grants it ended, as they were."""
+    match = {"source": source.value, "source_id": source_id, "state": ACTIVE}
+    found = [doc async for doc in db.grants.find(match)]
+    if found:
+        await db.grants.update_many(
+            {"_id": {"$in": [d["_id"] for d in found]}, "state": ACTIVE},
+            {"$set": {"state": state.value, "updated_at": clock.now()}},
+        )
+    for doc in found:
+        _forget(doc["user_id"], doc.get("course_id"))
+    return found
+
+
+async def set_plan_scope(
+    *, db: Database, plan_id: str, scope_courses: list[str], scope_all: bool
+) -> None:
+    """Gives every grant of a plan the plan's courses (courses added later open for
+    current members at once)."""
+    await db.grants.update_many(
+        {"plan_id": plan_id},
+        {"$set": {"scope_courses": scope_courses, "scope_all": scope_all}},
+    )
+    _standings.clear()
 
 
 async def unlock(*, db: Database, user_id: str, course_id: str) -> bool:
-    """Marks the active enrollment unlocked (every lesson open); False when there is none."""
-    result = await db.enrollments.update_one(
-        {"user_id": user_id, "course_id": course_id, "state": ACTIVE},
-        {"$set": {"unlocked": True, "updated_at": clock.now()}},
+    """Opens every lesson for a user with access; False when there is none."""
+    if await standing(db=db, user_id=user_id, course_id=course_id) is None:
+        return False
+    await db.grant_unlocks.update_one(
+        {"_id": pair_id(user_id, course_id)}, {"$set": {"at": clock.now()}}, upsert=True
     )
-    _standings.forget((user_id, course_id))
-    return result.matched_count == 1
+    _forget(user_id, course_id)
+    return True
 
 
-async def for_user(*, db: Database, user_id: str) -> list[Document]:
-    cursor = db.enrollments.find({"user_id": user_id, "state": ACTIVE}).sort("created_at", -1)
+async def of_user(*, db: Database, user_id: str) -> list[Document]:
+    """USER_ID's grants in force now, newest first."""
+    now = clock.now()
+    cursor = db.grants.find({"user_id": user_id, "state": ACTIVE}).sort("starts_at", -1)
+    return [doc async for doc in cursor if _in_force(doc, now)]
+
+
+async def of_course(*, db: Database, course_id: str) -> list[Document]:
+    """Every grant naming COURSE_ID (in force or not), oldest first."""
+    cursor = db.grants.find({"course_id": course_id}).sort("created_at", ASCENDING)
     return [doc async for doc in cursor]
 
 
-async def for_course(*, db: Database, course_id: str) -> list[Document]:
-    cursor = db.enrollments.find({"course_id": course_id}).sort("created_at", ASCENDING)
+async def of_source(*, db: Database, source: GrantSource, source_id: str) -> list[Document]:
+    cursor = db.grants.find({"source": source.value, "source_id": source_id})
     return [doc async for doc in cursor]
 
 
 async def count(*, db: Database, course_id: str, active_only: bool = False) -> int:
-    match: Document = {"course_id": course_id}
-    if active_only:
-        match["state"] = ACTIVE
-    return await db.enrollments.count_documents(match)
+    """Users with a grant naming COURSE_ID (with one in force, when ACTIVE_ONLY)."""
+    docs = await of_course(db=db, course_id=course_id)
+    now = clock.now()
+    return len({d["user_id"] for d in docs if not active_only or _in_force(d, now)})

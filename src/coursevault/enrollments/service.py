@@ -1,16 +1,21 @@
-"""Enrollment rules: who has access to a course right now."""
+"""Access rules: who may watch a course right now, and why (the grants, one function)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from coursevault.database.db import Database, Document
 from coursevault.enrollments import repo
+from coursevault.enrollments.models import GrantSource, GrantState
 from coursevault.enrollments.models import Standing as Standing
 
 
 async def standing(
     *, db: Database, user_id: str, course_id: str, max_age: float = 0.0
 ) -> Standing | None:
-    """USER_ID's active enrollment in COURSE_ID (looked up at most MAX_AGE s ago), or None."""
+    """USER_ID's access to COURSE_ID now (or as of a lookup at most MAX_AGE s old), or
+    None: the one question the key check, playback start, drip and certificates ask."""
     return await repo.standing(db=db, user_id=user_id, course_id=course_id, max_age=max_age)
 
 
@@ -22,35 +27,138 @@ async def is_active(*, db: Database, user_id: str, course_id: str, max_age: floa
 
 
 async def unlock(*, db: Database, user_id: str, course_id: str) -> bool:
-    """Opens every lesson of COURSE_ID for USER_ID now; False when not enrolled."""
+    """Opens every lesson of COURSE_ID for USER_ID now; False when they have no access."""
     return await repo.unlock(db=db, user_id=user_id, course_id=course_id)
 
 
 async def enroll_free(*, db: Database, user_id: str, course_id: str) -> bool:
     """Enrolls in a free course; False when the enrollment was already active."""
-    return await repo.grant_free(db=db, user_id=user_id, course_id=course_id)
+    if await is_active(db=db, user_id=user_id, course_id=course_id):
+        return False
+    return await repo.put(
+        db=db, user_id=user_id, source=GrantSource.free, source_id=course_id, course_id=course_id
+    )
 
 
 async def apply_order(
-    *, db: Database, user_id: str, course_id: str, order_id: str, version: int, active: bool
+    *,
+    db: Database,
+    user_id: str,
+    course_id: str,
+    order_id: str,
+    version: int,
+    active: bool,
+    source: GrantSource = GrantSource.order,
 ) -> bool:
-    """Makes the enrollment follow snapshot VERSION of an order (see repo.apply_order)."""
-    return await repo.apply_order(
+    """Makes the grant of an order (a course's, or one course of a bundle's) follow
+    snapshot VERSION of the order; older snapshots never win (P4)."""
+    return await repo.put(
         db=db,
         user_id=user_id,
+        source=source,
+        source_id=order_id,
         course_id=course_id,
-        order_id=order_id,
+        active=active,
         version=version,
+    )
+
+
+async def grant(
+    *,
+    db: Database,
+    user_id: str,
+    source: GrantSource,
+    source_id: str,
+    course_id: str,
+    active: bool = True,
+) -> bool:
+    """Creates (or takes back, ACTIVE false) one course's grant of SOURCE."""
+    return await repo.put(
+        db=db,
+        user_id=user_id,
+        source=source,
+        source_id=source_id,
+        course_id=course_id,
         active=active,
     )
 
 
-async def active_for_user(*, db: Database, user_id: str) -> list[Document]:
-    return await repo.for_user(db=db, user_id=user_id)
+@dataclass(frozen=True)
+class PlanScope:
+    """The courses a plan opens: all of the site's, or the listed ones."""
+
+    all_courses: bool
+    course_ids: list[str]
+
+
+async def grant_membership(
+    *,
+    db: Database,
+    user_id: str,
+    membership_id: str,
+    plan_id: str,
+    scope: PlanScope,
+    active: bool,
+    starts_at: datetime,
+    ends_at: datetime | None,
+) -> bool:
+    """Sets the grant of a membership: in force from STARTS_AT until ENDS_AT (None: while
+    it is paid), over the plan's courses."""
+    return await repo.put(
+        db=db,
+        user_id=user_id,
+        source=GrantSource.membership,
+        source_id=membership_id,
+        plan_id=plan_id,
+        scope_courses=scope.course_ids,
+        scope_all=scope.all_courses,
+        active=active,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+
+
+async def set_plan_scope(*, db: Database, plan_id: str, scope: PlanScope) -> None:
+    """Gives current members of PLAN_ID the plan's courses as they are now."""
+    await repo.set_plan_scope(
+        db=db, plan_id=plan_id, scope_courses=scope.course_ids, scope_all=scope.all_courses
+    )
+
+
+async def revoke_source(
+    *, db: Database, source: GrantSource, source_id: str, state: GrantState = GrantState.revoked
+) -> list[Document]:
+    """Takes back every grant of one source (refund, dispute, seat reassigned); returns the
+    grants taken back (to stop their viewers)."""
+    return await repo.revoke_source(db=db, source=source, source_id=source_id, state=state)
+
+
+async def of_source(*, db: Database, source: GrantSource, source_id: str) -> list[Document]:
+    return await repo.of_source(db=db, source=source, source_id=source_id)
+
+
+@dataclass(frozen=True)
+class UserCourses:
+    """The courses a user may watch now: named ones (newest grant first) and, with a
+    site-wide membership, every course."""
+
+    course_ids: list[str]
+    all_courses: bool
+
+
+async def courses_of_user(*, db: Database, user_id: str) -> UserCourses:
+    found = await repo.of_user(db=db, user_id=user_id)
+    ids: list[str] = []
+    for doc in found:
+        for course_id in [doc["course_id"]] if doc.get("course_id") else doc["scope_courses"]:
+            if course_id not in ids:
+                ids.append(course_id)
+    return UserCourses(course_ids=ids, all_courses=any(d.get("scope_all") for d in found))
 
 
 async def of_course(*, db: Database, course_id: str) -> list[Document]:
-    return await repo.for_course(db=db, course_id=course_id)
+    """Every grant naming the course (its students by source, in force or not)."""
+    return await repo.of_course(db=db, course_id=course_id)
 
 
 async def count(*, db: Database, course_id: str, active_only: bool = False) -> int:

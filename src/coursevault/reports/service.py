@@ -33,9 +33,22 @@ async def course_stats(*, db: Database, course: Document) -> CourseStats:
     )
 
 
+def _one_per_student(grants: list[Document]) -> list[Document]:
+    """A student with several grants for the course (bought it, then got a seat) is listed
+    once: by an active grant if any, else the latest; in the order they first came."""
+    chosen: dict[str, Document] = {}
+    for grant in grants:
+        held = chosen.get(grant["user_id"])
+        if held is None or held["state"] != "active":
+            chosen[grant["user_id"]] = (
+                grant if held is None else {**grant, "created_at": held["created_at"]}
+            )
+    return list(chosen.values())
+
+
 async def course_students(*, db: Database, course: Document) -> StudentPage:
     """Returns everyone enrolled in COURSE (active or not) with their account."""
-    rows = await enrollments.of_course(db=db, course_id=course["_id"])
+    rows = _one_per_student(await enrollments.of_course(db=db, course_id=course["_id"]))
     users = await auth.get_users(db=db, user_ids=[r["user_id"] for r in rows])
     return StudentPage(
         items=[
