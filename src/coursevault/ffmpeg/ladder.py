@@ -8,7 +8,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Rung:
     short_side: int
-    video_kbps: int  # the fixed ladder's rate; the adaptive ladder's cap
+    video_kbps: int  # the fixed ladder's rate; the adaptive ladder is capped at 95 % of it
     # x264's constant-quality factor under that cap (command.py): easy pictures (slides, a
     # still speaker) take what they need, hard ones the cap. Smaller rungs get a lower
     # factor: they are watched scaled up, which magnifies their artefacts. Measured on
