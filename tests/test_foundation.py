@@ -244,6 +244,8 @@ FEATURES = {"auth", "courses", "progress", "enrollments", "payments", "media", "
 FEATURES |= {"reports", "jobs", "captions", "engagement", "forensic", "certificates"}
 FEATURES |= {"quizzes", "assessments"}
 FEATURES |= {"transcripts"}
+SALES = {"bundles", "gifts", "teams"}  # order kinds above payments
+FEATURES |= SALES
 
 
 def _imported_features(package: str) -> set[str]:
@@ -273,17 +275,25 @@ def _imported_features(package: str) -> set[str]:
         ("enrollments", FEATURES),
         # courses: only media/routes.py, which composes a video's deletion (checked below)
         ("media", FEATURES - {"auth", "jobs", "courses"}),
-        ("courses", {"streaming", "payments", "reports", "jobs", "forensic", "assessments"}),
+        (
+            "courses",
+            {"streaming", "payments", "reports", "jobs", "forensic", "assessments"} | SALES,
+        ),
         # quizzes sit below courses (keyed by ids, like progress); assessments above them
         ("quizzes", FEATURES),
-        ("assessments", {"streaming", "payments", "reports", "jobs", "forensic"}),
+        ("assessments", {"streaming", "payments", "reports", "jobs", "forensic"} | SALES),
         ("captions", FEATURES - {"media", "auth"}),
         ("engagement", FEATURES),
         ("forensic", FEATURES - {"media", "auth"}),
-        ("streaming", {"payments", "reports"}),
-        ("payments", {"reports"}),
+        ("streaming", {"payments", "reports"} | SALES),
+        # payments knows no order kind's feature: their effects are handed over (routers.py)
+        ("payments", {"reports"} | SALES),
+        # bundles, gifts and teams sell through payments and know nothing of each other
+        ("bundles", {"reports"} | SALES),
+        ("gifts", {"reports"} | SALES),
+        ("teams", {"reports"} | SALES),
         # transcripts: above courses (search applies the lesson access rule), below streaming
-        ("transcripts", {"streaming", "payments", "reports", "forensic", "certificates"}),
+        ("transcripts", {"streaming", "payments", "reports", "forensic", "certificates"} | SALES),
     ],
 )
 def test_lower_floors_never_import_higher_ones(package: str, forbidden: set[str]) -> None:

@@ -10,11 +10,13 @@ import logging
 from coursevault.auth import links
 from coursevault.config import Settings
 from coursevault.database.db import Database
+from coursevault.gifts import jobs as gift_jobs
 from coursevault.jobs.models import JobType
 from coursevault.jobs.worker import Worker
 from coursevault.mail import jobs as mail_jobs
 from coursevault.media import jobs as media_jobs
 from coursevault.media import uploads as media_uploads
+from coursevault.teams import jobs as team_jobs
 from coursevault.transcripts import jobs as transcripts_jobs
 from coursevault.transcripts import service as transcripts
 
@@ -26,6 +28,8 @@ JOB_TYPES: tuple[JobType, ...] = (
     mail_jobs.SEND,
     *links.JOB_TYPES,
     transcripts_jobs.TRANSCRIBE,
+    gift_jobs.MAIL_CLAIM_LINK,
+    team_jobs.MAIL_INVITATION,
 )
 
 # What runs once a new video is ready, in order; media calls them without knowing them.

@@ -146,6 +146,31 @@ class ErrorCode(StrEnum):
     payment_provider_error = "payment_provider_error"
     payments_not_configured = "payments_not_configured"
     invalid_signature = "invalid_signature"
+    # memberships
+    plan_not_found = "plan_not_found"
+    membership_not_found = "membership_not_found"
+    invalid_plan_courses = "invalid_plan_courses"
+    plan_in_use = "plan_in_use"
+    interval_not_offered = "interval_not_offered"
+    already_member = "already_member"
+    payment_method_required = "payment_method_required"
+    card_declined = "card_declined"
+    membership_not_active = "membership_not_active"
+    not_a_test_membership = "not_a_test_membership"
+    local_action_not_allowed = "local_action_not_allowed"
+    # bundles, gifts and team seats
+    bundle_not_found = "bundle_not_found"
+    invalid_bundle = "invalid_bundle"
+    gift_not_found = "gift_not_found"
+    gift_already_claimed = "gift_already_claimed"
+    gift_refunded = "gift_refunded"
+    team_not_found = "team_not_found"
+    seat_not_found = "seat_not_found"
+    no_free_seat = "no_free_seat"
+    seat_already_assigned = "seat_already_assigned"
+    seat_email_mismatch = "seat_email_mismatch"
+    seat_already_claimed = "seat_already_claimed"
+    seat_released = "seat_released"
 
 
 class ErrorDetail(BaseModel):

@@ -8,16 +8,26 @@ from fastapi import APIRouter
 from coursevault import ops
 from coursevault.assessments import routes as assessment_routes
 from coursevault.auth import routes as auth_routes
+from coursevault.bundles import routes as bundle_routes
 from coursevault.captions import routes as caption_routes
 from coursevault.certificates import routes as certificate_routes
 from coursevault.courses import cover_routes
 from coursevault.courses import routes as course_routes
 from coursevault.forensic import routes as forensic_routes
+from coursevault.gifts import routes as gift_routes
+from coursevault.gifts import service as gifts
 from coursevault.http import urls
 from coursevault.media import routes as media_routes
+from coursevault.memberships import events as membership_events
+from coursevault.memberships import routes as membership_routes
+from coursevault.payments import kinds as order_kinds
 from coursevault.payments import routes as payment_routes
+from coursevault.payments import webhooks as payment_webhooks
+from coursevault.payments.models import OrderKind
 from coursevault.reports import routes as report_routes
 from coursevault.streaming import routes as streaming_routes
+from coursevault.teams import routes as team_routes
+from coursevault.teams import service as teams
 from coursevault.transcripts import routes as transcript_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -37,9 +47,26 @@ ROUTERS: tuple[APIRouter, ...] = (
     transcript_routes.router,
     forensic_routes.router,
     payment_routes.router,
+    membership_routes.router,
+    bundle_routes.router,
+    gift_routes.router,
+    team_routes.router,
     report_routes.router,
     ops.router,
 )
+
+# What a paid, refunded or disputed order of each kind does beyond its buyer's own access
+# (a course's, a bundle's): payments calls these without knowing the features above it.
+ORDER_EFFECTS: dict[OrderKind, order_kinds.OrderEffect] = {
+    OrderKind.gift: gifts.after_order,
+    OrderKind.seats: teams.after_order,
+}
+order_kinds.on_change(ORDER_EFFECTS)
+
+# Who takes a verified Stripe event before payments looks for its order (memberships: the
+# events of subscriptions and invoices).
+STRIPE_EVENT_HOOKS: tuple[payment_webhooks.EventHook, ...] = (membership_events.on_stripe_event,)
+payment_webhooks.on_event(STRIPE_EVENT_HOOKS)
 
 # Routes that take large streamed bodies and enforce their own caps (tus uploads, covers,
 # copies to trace): the JSON body limit does not apply to them.

@@ -16,3 +16,5 @@ class StripeSettings(SettingsBase):
     stripe_js_url: str = "https://js.stripe.com/v3/"
     webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)  # P1, both ways
     instructor_refund_window_days: int = Field(default=14, ge=0)
+    # A membership whose renewal failed keeps its access this long after the first failure.
+    membership_grace_days: int = Field(default=3, ge=0, le=60)

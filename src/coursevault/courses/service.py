@@ -446,6 +446,11 @@ async def teaching(*, db: Database, user: User) -> list[CourseSummary]:
     )
 
 
+async def ids_taught_by(*, db: Database, instructor_id: str) -> list[str]:
+    """The ids of every course INSTRUCTOR_ID teaches, drafts included."""
+    return [c["_id"] for c in await courses_repo.by_instructor(db=db, instructor_id=instructor_id)]
+
+
 async def ensure_video_unused(*, db: Database, video_id: str) -> None:
     """Refuses (409 video_in_use, naming the courses) when a lesson plays VIDEO_ID."""
     using = await courses_repo.using_video(db=db, video_id=video_id)

@@ -30,6 +30,16 @@ def checkout_page(order_id: str) -> str:
     return f"/checkout/{order_id}"
 
 
+def membership_checkout_page(membership_id: str) -> str:
+    """The web app's test checkout page of a membership waiting for its first payment."""
+    return f"/memberships/{membership_id}/checkout"
+
+
+def memberships_page() -> str:
+    """The member's own memberships (cancel, resume)."""
+    return "/account/memberships"
+
+
 def absolute(settings_public_url: str, path: str) -> str:
     """PATH on the site's public address (for links that leave the site, e.g. in mail)."""
     return settings_public_url.rstrip("/") + path
@@ -60,6 +70,35 @@ def course_page(course_id: str) -> str:
 
 def studio_page() -> str:
     return "/studio"
+
+
+def my_courses_page() -> str:
+    return "/my"
+
+
+def bundle_page(bundle_id: str) -> str:
+    return f"/bundles/{bundle_id}"
+
+
+def my_gifts_page() -> str:
+    """Where a buyer follows the gifts they bought."""
+    return "/my/gifts"
+
+
+def gift_claim_page(token: str) -> str:
+    """The page where a signed-in recipient claims a gift with TOKEN (in the fragment, as
+    every mailed secret: never sent to a server, so out of logs and Referer headers)."""
+    return f"/gifts/claim#token={token}"
+
+
+def my_teams_page() -> str:
+    """Where a seat manager hands out the seats they bought."""
+    return "/my/teams"
+
+
+def seat_claim_page(token: str) -> str:
+    """The page where the holder of a team seat claims it with TOKEN (in the fragment)."""
+    return f"/seats/claim#token={token}"
 
 
 def certificate_page(verification_id: str) -> str:

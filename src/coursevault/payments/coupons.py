@@ -10,22 +10,23 @@ from coursevault.payments import errors, repo
 from coursevault.payments.models import CouponCreate, CouponRead
 
 
-async def redeemed_price(*, db: Database, code: str, course: Document) -> tuple[int, Document]:
-    """Redeems coupon CODE for COURSE and returns the discounted amount."""
-    price = course["price"]
+async def redeemed_amount(
+    *, db: Database, code: str, course_id: str | None, amount: int, currency: str
+) -> tuple[int, Document]:
+    """Redeems coupon CODE for a purchase of AMOUNT in CURRENCY and returns the discounted
+    amount. COURSE_ID names the course whose own coupons apply; with None (a bundle, a
+    gift, seats) only a site-wide coupon does."""
     coupon = await repo.get_coupon(db=db, code=code)
-    if coupon is None or coupon["course_id"] not in (None, course["_id"]):
+    if coupon is None or coupon["course_id"] not in (None, course_id):
         raise errors.invalid_coupon()
-    if coupon["kind"] == "fixed" and coupon["currency"] != price["currency"]:
+    if coupon["kind"] == "fixed" and coupon["currency"] != currency:
         raise errors.invalid_coupon()
     redeemed = await repo.redeem_coupon(db=db, code=code, now=clock.now())
     if redeemed is None:
         raise errors.coupon_expired()
-    if coupon["kind"] == "percent":
-        discount = price["amount"] * coupon["value"] // 100
-    else:
-        discount = coupon["value"]
-    return max(0, price["amount"] - discount), coupon
+    percent = coupon["kind"] == "percent"
+    discount = amount * coupon["value"] // 100 if percent else coupon["value"]
+    return max(0, amount - discount), coupon
 
 
 def coupon_read(doc: Document) -> CouponRead:

@@ -25,9 +25,21 @@ def money(amount: int, currency: str) -> str:
     return f"{amount // 100:,}.{amount % 100:02d} {currency.upper()}"
 
 
+def _bought(order: Document) -> list[str]:
+    """The lines that say what ORDER bought, by its kind."""
+    kind = order.get("kind") or "course"
+    if kind == "bundle":
+        return [f"Bundle: {order['course_title']} ({len(order.get('course_ids') or [])} courses)"]
+    if kind == "gift":
+        return [f"Gift: {order['course_title']}", f"For: {order['recipient_email']}"]
+    if kind == "seats":
+        return [f"Seats: {order['quantity']} × {order['course_title']}"]
+    return [f"Course: {order['course_title']}"]
+
+
 def _lines(order: Document) -> list[str]:
     lines = [
-        f"Course: {order['course_title']}",
+        *_bought(order),
         f"Order: {order['_id']}",
         f"Amount: {money(order['amount'], order['currency'])}",
     ]
@@ -37,27 +49,52 @@ def _lines(order: Document) -> list[str]:
     return lines
 
 
+# What the receipt says, and where its button goes, by the order's kind.
+_THANKS = {
+    "course": "Thank you for your purchase. You can start learning now.",
+    "bundle": "Thank you for your purchase. Every course of the bundle is open to you now.",
+    "gift": "Thank you for your gift. We have mailed its recipient a link to claim it.",
+    "seats": "Thank you for your purchase. Hand the seats out to your team by email.",
+}
+
+
+def _action(settings: Settings, order: Document) -> Action:
+    kind = order.get("kind") or "course"
+    if kind == "course":
+        label, path = "Open the course", urls.course_page(order["course_id"])
+    elif kind == "bundle":
+        label, path = "Open my courses", urls.my_courses_page()
+    elif kind == "gift":
+        label, path = "See my gifts", urls.my_gifts_page()
+    else:
+        label, path = "Manage the seats", urls.my_teams_page()
+    return Action(label=label, url=urls.absolute(settings.public_url, path))
+
+
 def receipt(settings: Settings, order: Document, greeting: str, to: str) -> Message:
     return compose(
         to=to,
         subject=f"Your receipt for {order['course_title']}",
         greeting=greeting,
-        paragraphs=["Thank you for your purchase. You can start learning now.", *_lines(order)],
-        action=Action(
-            label="Open the course",
-            url=urls.absolute(settings.public_url, urls.course_page(order["course_id"])),
-        ),
+        paragraphs=[_THANKS[order.get("kind") or "course"], *_lines(order)],
+        action=_action(settings, order),
     )
 
 
 def refund_notice(settings: Settings, order: Document, greeting: str, to: str) -> Message:
+    ended = {
+        "course": "Access to the course has ended.",
+        "bundle": "Access to the bundle's courses has ended.",
+        "gift": "The gift can no longer be claimed (or, if it was, its access has ended).",
+        "seats": "These seats are no longer available to your team.",
+    }[order.get("kind") or "course"]
     return compose(
         to=to,
         subject=f"Your refund for {order['course_title']}",
         greeting=greeting,
         paragraphs=[
             "Your order was refunded; the money goes back to your original payment method "
-            "(your bank may take a few days to show it). Access to the course has ended.",
+            f"(your bank may take a few days to show it). {ended}",
             *_lines(order),
         ],
     )

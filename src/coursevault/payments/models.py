@@ -21,6 +21,15 @@ class OrderState(StrEnum):
     disputed = "disputed"  # a chargeback is open or was lost: access revoked
 
 
+class OrderKind(StrEnum):
+    """What an order buys; stored orders without a kind are course orders."""
+
+    course = "course"  # one course for the buyer
+    bundle = "bundle"  # several courses of one instructor at one price, for the buyer
+    gift = "gift"  # one course for an email address, claimed with a mailed link
+    seats = "seats"  # N seats of one course, handed out by the buyer (the seat manager)
+
+
 class Provider(StrEnum):
     stripe = "stripe"
     local = "local"  # the test checkout used when Stripe is not configured
@@ -44,9 +53,14 @@ class CheckoutRead(BaseModel):
 
 class OrderRead(BaseModel):
     id: str = Field(validation_alias=AliasChoices("id", "_id"))  # read from the stored order
+    kind: OrderKind = OrderKind.course
     user_id: str
-    course_id: str
-    course_title: str
+    course_id: str | None  # None for a bundle (its courses are in course_ids)
+    course_title: str  # what was bought: the course's title, or the bundle's
+    bundle_id: str | None = None
+    course_ids: list[str] = []  # a bundle's courses as they were sold
+    quantity: int | None = None  # seats bought
+    recipient_email: str | None = None  # a gift's recipient
     list_amount: int
     amount: int
     currency: str
@@ -109,3 +123,10 @@ class Revenue(BaseModel):
     paid: int
     refunded: int
     net: int
+
+
+class KindRevenue(Revenue):
+    """What an instructor's orders of one kind brought, in one currency."""
+
+    kind: OrderKind
+    orders: int

@@ -11,7 +11,15 @@ from coursevault.config import Settings
 from coursevault.courses import service as courses
 from coursevault.database.db import Database, Document
 from coursevault.payments import errors, providers, repo
-from coursevault.payments.models import OrderPage, OrderRead, OrderState, Provider, Revenue
+from coursevault.payments.models import (
+    KindRevenue,
+    OrderKind,
+    OrderPage,
+    OrderRead,
+    OrderState,
+    Provider,
+    Revenue,
+)
 from coursevault.payments.service import fulfill, mark_refunded
 
 log = logging.getLogger("coursevault.payments")
@@ -51,31 +59,51 @@ def to_read(*, order: Document, settings: Settings, for_buyer: bool) -> OrderRea
 async def refund(*, db: Database, settings: Settings, actor: User, order_id: str) -> Document:
     """Refunds a paid order through its provider and revokes access.
 
-    Admins may refund any order; a course's instructor only within the refund window.
+    Admins may refund any order; the instructor of what was sold only within the refund
+    window.
     """
     order = await repo.get_order(db=db, order_id=order_id)
     if order is None:
         raise errors.order_not_found()
-    if Role.admin not in actor.roles:
-        course = await courses.find_course(db=db, ref=order["course_id"])
-        if course is None or course["instructor_id"] != actor.id:
-            raise errors.order_not_found()
+    if Role.admin not in actor.roles and not await _sold_by(db=db, order=order, user=actor):
+        raise errors.order_not_found()
+    if order["state"] == OrderState.paid and Role.admin not in actor.roles:
+        window = timedelta(days=settings.instructor_refund_window_days)
+        if order.get("paid_at") is None or clock.now() - order["paid_at"] > window:
+            raise errors.refund_window_closed(settings.instructor_refund_window_days)
+    return await refund_paid(db=db, settings=settings, order=order, by=actor.id)
+
+
+async def _sold_by(*, db: Database, order: Document, user: User) -> bool:
+    """Whether USER is the instructor who sold ORDER (orders before kinds name the course
+    only)."""
+    if order.get("instructor_id") is not None:
+        return bool(order["instructor_id"] == user.id)
+    course = await courses.find_course(db=db, ref=order["course_id"])
+    return course is not None and course["instructor_id"] == user.id
+
+
+async def refund_paid(*, db: Database, settings: Settings, order: Document, by: str) -> Document:
+    """Refunds ORDER through its provider and records it (access revoked, the effect of
+    its kind run); the caller decided that BY may. A refunded order is returned as it is;
+    an order that is not paid is `409 not_refundable`."""
     if order["state"] == OrderState.refunded:
         return order
     if order["state"] != OrderState.paid:
         raise errors.not_refundable(order["state"])
-    if Role.admin not in actor.roles:
-        window = timedelta(days=settings.instructor_refund_window_days)
-        if order.get("paid_at") is None or clock.now() - order["paid_at"] > window:
-            raise errors.refund_window_closed(settings.instructor_refund_window_days)
     if order["provider"] != Provider.coupon:
         provider = providers.of_order(settings, db, order)
         await provider.refund(
             payment_id=order["provider_payment_id"],
             idempotency_key=f"coursevault-refund-{order['_id']}",
         )
-    log.info("refund order=%s by=%s", order["_id"], actor.id)
+    log.info("refund order=%s by=%s", order["_id"], by)
     return await mark_refunded(db=db, settings=settings, order=order)
+
+
+async def find(*, db: Database, order_id: str) -> Document | None:
+    """The stored order ORDER_ID, for features that sell through payments."""
+    return await repo.get_order(db=db, order_id=order_id)
 
 
 async def list_orders(
@@ -108,10 +136,32 @@ async def order_page(
 
 
 async def revenue(*, db: Database, course_id: str) -> list[Revenue]:
-    """Returns, per currency, what was paid, refunded and kept for a course."""
+    """Returns, per currency, what was paid, refunded and kept for a course (its course,
+    gift and seat orders; a bundle's orders are the bundle's, in `revenue_by_kind`)."""
     return [
         Revenue(
             currency=r["_id"], paid=r["paid"], refunded=r["refunded"], net=r["paid"] - r["refunded"]
         )
         for r in await repo.revenue(db=db, course_id=course_id)
     ]
+
+
+async def revenue_by_kind(*, db: Database, instructor_id: str) -> list[KindRevenue]:
+    """Returns what INSTRUCTOR_ID's sales brought, per order kind and currency (orders
+    stored before kinds are course orders, found through the instructor's courses)."""
+    course_ids = await courses.ids_taught_by(db=db, instructor_id=instructor_id)
+    rows = await repo.revenue_by_kind(db=db, instructor_id=instructor_id, course_ids=course_ids)
+    return sorted(
+        (
+            KindRevenue(
+                kind=OrderKind(r["_id"]["kind"]),
+                currency=r["_id"]["currency"],
+                orders=r["orders"],
+                paid=r["paid"],
+                refunded=r["refunded"],
+                net=r["paid"] - r["refunded"],
+            )
+            for r in rows
+        ),
+        key=lambda r: (r.kind, r.currency),
+    )

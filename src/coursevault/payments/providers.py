@@ -46,7 +46,19 @@ class PaymentProvider(Protocol):
 
 
 def metadata_of(order: Document) -> dict[str, str]:
-    return {"order_id": order["_id"], "user_id": order["user_id"], "course_id": order["course_id"]}
+    """What the provider's payment carries about ORDER, checked again when it is re-read
+    (P3): the order, the buyer and what was bought (a course order's as before kinds)."""
+    metadata = {"order_id": order["_id"], "user_id": order["user_id"]}
+    if order.get("course_id") is not None:
+        metadata["course_id"] = order["course_id"]
+    kind = order.get("kind") or "course"
+    if kind != "course":
+        metadata["kind"] = kind
+        if order.get("bundle_id") is not None:
+            metadata["bundle_id"] = order["bundle_id"]
+        if order.get("quantity") is not None:
+            metadata["quantity"] = str(order["quantity"])
+    return metadata
 
 
 def _strings(metadata: stripe.StripeObject | None) -> dict[str, str]:

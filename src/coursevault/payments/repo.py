@@ -21,6 +21,7 @@ async def create_indexes(db: Database) -> None:
     await db.orders.create_index("provider_charge_id", sparse=True)
     await db.orders.create_index([("user_id", ASCENDING), ("created_at", DESCENDING)])
     await db.orders.create_index("course_id")
+    await db.orders.create_index("instructor_id", sparse=True)  # set on orders since kinds
     await db.coupons.create_index("code", unique=True)
 
 
@@ -102,6 +103,37 @@ async def revenue(*, db: Database, course_id: str) -> list[Document]:
             {
                 "$group": {
                     "_id": "$currency",
+                    "paid": {"$sum": "$amount"},
+                    "refunded": {
+                        "$sum": {"$cond": [{"$eq": ["$facts.refunded", True]}, "$amount", 0]}
+                    },
+                }
+            },
+        ]
+    )
+    return [doc async for doc in cursor]
+
+
+async def revenue_by_kind(
+    *, db: Database, instructor_id: str, course_ids: list[str]
+) -> list[Document]:
+    """Returns, per (kind, currency), the count and the amounts paid and refunded of the
+    orders INSTRUCTOR_ID sold (or, for orders stored before kinds, of COURSE_IDS)."""
+    cursor = await db.orders.aggregate(
+        [
+            {
+                "$match": {
+                    "facts.succeeded": True,
+                    "$or": [
+                        {"instructor_id": instructor_id},
+                        {"instructor_id": None, "course_id": {"$in": course_ids}},
+                    ],
+                }
+            },
+            {
+                "$group": {
+                    "_id": {"kind": {"$ifNull": ["$kind", "course"]}, "currency": "$currency"},
+                    "orders": {"$sum": 1},
                     "paid": {"$sum": "$amount"},
                     "refunded": {
                         "$sum": {"$cond": [{"$eq": ["$facts.refunded", True]}, "$amount", 0]}

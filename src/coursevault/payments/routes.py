@@ -12,6 +12,7 @@ from coursevault.courses.deps import VisibleCourse
 from coursevault.enrollments.models import EnrollmentRead
 from coursevault.errors import ERROR_RESPONSES, not_found
 from coursevault.http.deps import AppSettings, Db
+from coursevault.payments import checkout as checkouts
 from coursevault.payments import coupons, orders, service, signature, webhooks
 from coursevault.payments.deps import OwnedOrder
 from coursevault.payments.models import (
@@ -37,7 +38,7 @@ async def enroll(
     course: VisibleCourse, user: CurrentUser, db: Db, response: Response
 ) -> EnrollmentRead:
     """Enrolls in a free course (201; 200 when already enrolled)."""
-    if not await service.enroll_free(db=db, user=user, course=course):
+    if not await checkouts.enroll_free(db=db, user=user, course=course):
         response.status_code = status.HTTP_200_OK
     return EnrollmentRead(course_id=course["_id"], state="active")
 
@@ -55,7 +56,7 @@ async def checkout(
     checkout_in: CheckoutIn | None = None,
 ) -> CheckoutRead:
     """Creates an order at the course's own price and its payment (Stripe or local test)."""
-    return await service.checkout(
+    return await checkouts.checkout(
         db=db,
         settings=settings,
         user=user,

@@ -1,26 +1,20 @@
-"""Payment rules: checkout, one idempotent fulfil, access that follows the money (P3–P6)."""
+"""Payment rules: one idempotent fulfil, access that follows the money (P3–P6).
+
+Checkout (creating orders of every kind) is `checkout.py`."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from bson import ObjectId
-
 from coursevault import clock
 from coursevault.auth.models import User
 from coursevault.config import Settings
-from coursevault.courses.models import CourseStatus
 from coursevault.database.db import Database, Document
 from coursevault.enrollments import service as enrollments
-from coursevault.errors import AppError, not_found
-from coursevault.http import urls
-from coursevault.payments import coupons, errors, mails, providers, repo
-from coursevault.payments.models import (
-    CheckoutRead,
-    OrderState,
-    Provider,
-)
+from coursevault.errors import not_found
+from coursevault.payments import errors, kinds, mails, providers, repo
+from coursevault.payments.models import OrderState, Provider
 from coursevault.streaming import service as playback
 
 log = logging.getLogger("coursevault.payments")
@@ -45,10 +39,11 @@ def derive_state(order: Document) -> OrderState:
 
 
 async def _apply(*, db: Database, settings: Settings, order: Document | None) -> Document | None:
-    """Makes the order's state and the buyer's enrollment follow snapshot ORDER.
+    """Makes the order's state, the buyer's grants and the effect of its kind follow
+    snapshot ORDER.
 
-    Snapshots carry a version; the enrollment only ever moves to a newer one, so two
-    handlers racing with different facts settle on the latest facts.
+    Snapshots carry a version; a grant only ever moves to a newer one, so two handlers
+    racing with different facts settle on the latest facts.
     """
     if order is None:
         return None
@@ -60,171 +55,77 @@ async def _apply(*, db: Database, settings: Settings, order: Document | None) ->
         fields["refunded_at"] = clock.now()
     await repo.set_state(db=db, order_id=order["_id"], version=order["version"], fields=fields)
     active = state is OrderState.paid
+    source, course_ids = kinds.buyer_courses(order)
     # Facts only accumulate, so a snapshot without a success is older than every snapshot
-    # that could grant: it has nothing to say about the enrollment (and a failed card
-    # leaves no enrollment row behind).
+    # that could grant: it has nothing to say about the grants (and a failed card leaves
+    # no grant behind).
     if order["facts"].get("succeeded"):
-        await enrollments.apply_order(
-            db=db,
-            user_id=order["user_id"],
-            course_id=order["course_id"],
-            order_id=order["_id"],
-            version=order["version"],
-            active=active,
-        )
+        for course_id in course_ids:
+            await enrollments.apply_order(
+                db=db,
+                user_id=order["user_id"],
+                course_id=course_id,
+                order_id=order["_id"],
+                version=order["version"],
+                active=active,
+                source=source,
+            )
     if not active and (order["facts"].get("refunded") or state is OrderState.disputed):
-        ended = await playback.end_for_course(
-            db=db, user_id=order["user_id"], course_id=order["course_id"], reason=state.value
-        )
-        log.info(
-            "access revoked (%s) order=%s user=%s course=%s sessions_ended=%d",
-            state,
-            order["_id"],
-            order["user_id"],
-            order["course_id"],
-            ended,
-        )
+        for course_id in course_ids:
+            ended = await end_sessions_without_access(
+                db=db, user_id=order["user_id"], course_id=course_id, reason=state.value
+            )
+            log.info(
+                "access revoked (%s) order=%s user=%s course=%s sessions_ended=%d",
+                state,
+                order["_id"],
+                order["user_id"],
+                course_id,
+                ended,
+            )
+    await kinds.run_effect(db=db, settings=settings, order=order, state=state)
     await mails.announce(db=db, settings=settings, order=order, state=state)
     return {**order, **fields}
 
 
-# ---- checkout ------------------------------------------------------------------------
+async def end_sessions_without_access(
+    *, db: Database, user_id: str, course_id: str, reason: str
+) -> int:
+    """Ends USER_ID's live sessions on COURSE_ID unless another grant still opens it (a
+    grant was just taken back: P5); returns how many ended. The key check refuses the
+    next key at once either way, since it asks the grants."""
+    if await enrollments.is_active(db=db, user_id=user_id, course_id=course_id):
+        return 0
+    return await playback.end_for_course(db=db, user_id=user_id, course_id=course_id, reason=reason)
 
 
-async def checkout(
-    *, db: Database, settings: Settings, user: User, course: Document, coupon: str | None
-) -> CheckoutRead:
-    """Creates an order at the course's price (never the client's) and its payment."""
-    if course["status"] != CourseStatus.published:
-        raise errors.course_not_found()
-    if course["price"]["amount"] == 0:
-        raise errors.course_is_free()
-    if await enrollments.is_active(db=db, user_id=user.id, course_id=course["_id"]):
-        raise errors.already_enrolled()
-    provider = providers.for_new_order(settings, db)  # 503 before any coupon is used
-    amount, used = await _price(db=db, course=course, coupon=coupon)
-    order = _new_order_doc(user=user, course=course, amount=amount, coupon=used, provider=provider)
-    await repo.insert_order(db=db, doc=order)
-    log.info(
-        "order created order=%s user=%s course=%s amount=%d %s",
-        order["_id"],
-        user.id,
-        course["_id"],
-        amount,
-        order["currency"],
+async def settle_free(*, db: Database, settings: Settings, order: Document) -> Document:
+    """Fulfils an order with nothing to charge (a 100 % coupon): paid now."""
+    updated = await _apply(
+        db=db,
+        settings=settings,
+        order=await repo.record_facts(
+            db=db, order_id=order["_id"], facts={"facts.succeeded": True}
+        ),
     )
-    if amount == 0:  # a 100 % coupon: nothing to charge, access now
-        await _apply(
-            db=db,
-            settings=settings,
-            order=await repo.record_facts(
-                db=db, order_id=order["_id"], facts={"facts.succeeded": True}
-            ),
-        )
-        return CheckoutRead(
-            order_id=order["_id"],
-            provider=Provider.coupon,
-            checkout_url=urls.checkout_page(order["_id"]),
-            amount=0,
-            currency=order["currency"],
-        )
-    return await _start_payment(db=db, settings=settings, order=order, provider=provider)
-
-
-async def _price(
-    *, db: Database, course: Document, coupon: str | None
-) -> tuple[int, Document | None]:
-    """Returns what the buyer pays and the coupon redeemed for it, if any."""
-    if not coupon:
-        return course["price"]["amount"], None
-    return await coupons.redeemed_price(db=db, code=coupon, course=course)
-
-
-def _new_order_doc(
-    *,
-    user: User,
-    course: Document,
-    amount: int,
-    coupon: Document | None,
-    provider: providers.PaymentProvider,
-) -> Document:
-    """Builds a pending order with its idempotency key (P6) and no payment facts yet."""
-    order_id = str(ObjectId())
-    now = clock.now()
-    return {
-        "_id": order_id,
-        "user_id": user.id,
-        "course_id": course["_id"],
-        "course_title": course["title"],
-        "list_amount": course["price"]["amount"],
-        "amount": amount,
-        "currency": course["price"]["currency"],
-        "coupon": coupon["code"] if coupon else None,
-        "provider": (provider.name if amount > 0 else Provider.coupon).value,
-        "idempotency_key": f"coursevault-order-{order_id}",
-        "client_secret": None,
-        "state": OrderState.pending.value,
-        "facts": {"succeeded": False, "failed": False, "refunded": False, "disputes": {}},
-        "version": 0,
-        "created_at": now,
-        "updated_at": now,
-        "paid_at": None,
-        "refunded_at": None,
-    }
-
-
-async def _start_payment(
-    *, db: Database, settings: Settings, order: Document, provider: providers.PaymentProvider
-) -> CheckoutRead:
-    """Creates the provider's payment for ORDER; a failure gives the coupon back."""
-    try:
-        created = await provider.create(order=order, idempotency_key=order["idempotency_key"])
-    except AppError:
-        if order["coupon"]:
-            await repo.release_coupon(db=db, code=order["coupon"])
-        raise
-    await repo.set_payment(
-        db=db, order_id=order["_id"], payment_id=created.id, client_secret=created.client_secret
-    )
-    return CheckoutRead(
-        order_id=order["_id"],
-        provider=provider.name,
-        checkout_url=urls.checkout_page(order["_id"]),
-        amount=order["amount"],
-        currency=order["currency"],
-        client_secret=created.client_secret,
-        publishable_key=settings.stripe_publishable_key if created.client_secret else None,
-        stripe_js_url=settings.stripe_js_url if created.client_secret else None,
-    )
-
-
-async def enroll_free(*, db: Database, user: User, course: Document) -> bool:
-    """Enrolls USER in a free published course; False if already enrolled."""
-    if course["status"] != CourseStatus.published:
-        raise errors.course_not_found()
-    if course["price"]["amount"] > 0:
-        raise errors.payment_required()
-    return await enrollments.enroll_free(db=db, user_id=user.id, course_id=course["_id"])
+    return updated or order
 
 
 # ---- fulfilment ------------------------------------------------------------------------
 
 
 def _matches(order: Document, payment: providers.PaymentState) -> list[str]:
-    """Returns what differs between ORDER and the payment the provider reports (P3)."""
-    expected = {
+    """Returns what differs between ORDER and the payment the provider reports (P3): the
+    amount and currency, and the order, buyer and what was bought in its metadata."""
+    expected: dict[str, object] = {
         "amount": order["amount"],
         "currency": order["currency"],
-        "order": order["_id"],
-        "user": order["user_id"],
-        "course": order["course_id"],
+        **providers.metadata_of(order),
     }
-    reported = {
+    reported: dict[str, object] = {
         "amount": payment.amount,
         "currency": payment.currency.lower(),
-        "order": payment.metadata.get("order_id"),
-        "user": payment.metadata.get("user_id"),
-        "course": payment.metadata.get("course_id"),
+        **{name: payment.metadata.get(name) for name in providers.metadata_of(order)},
     }
     return [name for name, value in expected.items() if reported[name] != value]
 

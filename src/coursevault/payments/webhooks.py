@@ -7,13 +7,33 @@ recorded as facts, so the order of events never matters (P4).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from coursevault.config import Settings
 from coursevault.database.db import Database, Document
 from coursevault.payments import repo, service
 
 log = logging.getLogger("coursevault.payments")
+
+
+class EventHook(Protocol):
+    """A feature above payments that takes some of Stripe's events (memberships: those of
+    subscriptions and invoices); True when it took EVENT, which payments then leaves."""
+
+    async def __call__(
+        self, *, db: Database, settings: Settings, event: dict[str, Any]
+    ) -> bool: ...
+
+
+# Payments cannot import the features above it: the wiring floor hands their hooks over
+# (`routers.STRIPE_EVENT_HOOKS`), as it hands media its ready hooks.
+_hooks: list[EventHook] = []
+
+
+def on_event(hooks: Sequence[EventHook]) -> None:
+    """Sets who is offered each verified event before payments looks for its order."""
+    _hooks[:] = hooks
 
 
 async def _order_for(*, db: Database, obj: dict[str, Any]) -> Document | None:
@@ -34,6 +54,9 @@ async def _order_for(*, db: Database, obj: dict[str, Any]) -> Document | None:
 async def handle_event(*, db: Database, settings: Settings, event: dict[str, Any]) -> None:
     """Applies one verified Stripe event. Grants always re-read the PaymentIntent (P3);
     revocations trust the signed event, so they need no call back to Stripe."""
+    for hook in _hooks:
+        if await hook(db=db, settings=settings, event=event):
+            return
     kind = event.get("type", "")
     obj = (event.get("data") or {}).get("object") or {}
     order = await _order_for(db=db, obj=obj)

@@ -97,6 +97,27 @@ async def open_sessions_for_course(
     return [_session(doc) async for doc in cursor]
 
 
+async def course_activity(
+    *, db: Database, user_ids: list[str], course_id: str, now: datetime
+) -> dict[str, tuple[datetime, bool]]:
+    """Per user of USER_IDS who watched COURSE_ID: when one of their sessions on it was
+    last seen, and whether one is live now (one aggregation over the (user, course)
+    index, for a team's seat list)."""
+    cursor = await db.playback_sessions.aggregate(
+        [
+            {"$match": {"user_id": {"$in": user_ids}, "course_id": course_id}},
+            {
+                "$group": {
+                    "_id": "$user_id",
+                    "last_seen": {"$max": "$last_seen"},
+                    "live": {"$max": {"$cond": [_live(now), 1, 0]}},
+                }
+            },
+        ]
+    )
+    return {doc["_id"]: (doc["last_seen"], bool(doc["live"])) async for doc in cursor}
+
+
 def _running(*extra: Document, **match: str) -> Document:
     """An aggregation condition: the session has not ended and has MATCH's fields."""
     equal = ({"$eq": [f"${field}", value]} for field, value in match.items())

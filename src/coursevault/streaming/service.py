@@ -378,6 +378,26 @@ async def _count_engagement(db: Database, session: PlaybackSession, *, ended: bo
         )
 
 
+@dataclass(frozen=True)
+class CourseActivity:
+    """When a user last watched a course, and whether they are watching it now."""
+
+    last_seen: datetime
+    watching: bool
+
+
+async def course_activity(
+    *, db: Database, user_ids: list[str], course_id: str
+) -> dict[str, CourseActivity]:
+    """The activity on COURSE_ID of each of USER_IDS who ever watched it (a team's seats)."""
+    if not user_ids:
+        return {}
+    found = await sessions_repo.course_activity(
+        db=db, user_ids=user_ids, course_id=course_id, now=clock.now()
+    )
+    return {user: CourseActivity(seen, live) for user, (seen, live) in found.items()}
+
+
 async def list_live(*, db: Database, user: User) -> list[PlaybackSession]:
     return await sessions_repo.live_sessions(db=db, user_id=user.id, now=clock.now())
 

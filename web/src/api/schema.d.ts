@@ -330,6 +330,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bundles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Bundle
+         * @description A bundle of the caller's published courses at one price (422 `invalid_bundle`
+         *     lists what does not fit).
+         */
+        post: operations["createBundle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bundles/{bundle_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Bundle
+         * @description A bundle on sale with its courses, for anyone (its instructor sees it unpublished).
+         */
+        get: operations["getBundle"];
+        put?: never;
+        post?: never;
+        /** Delete Bundle */
+        delete: operations["deleteBundle"];
+        options?: never;
+        head?: never;
+        /** Update Bundle */
+        patch: operations["updateBundle"];
+        trace?: never;
+    };
+    "/api/bundles/{bundle_id}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checkout Bundle
+         * @description One order for every course of the bundle at the bundle's price (P7); paid like a
+         *     course order (Stripe or the local test checkout).
+         */
+        post: operations["checkoutBundle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/certificates/{verification_id}": {
         parameters: {
             query?: never;
@@ -484,6 +548,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/courses/{course_id}/gift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checkout Gift
+         * @description Buys the course for an email address at the course's price (P7), paid like any
+         *     order; once paid, the recipient is mailed a claim link (once).
+         */
+        post: operations["checkoutGift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/courses/{course_id}/move": {
         parameters: {
             query?: never;
@@ -568,6 +653,27 @@ export interface paths {
         get: operations["searchCourse"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/seats/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checkout Seats
+         * @description Buys QUANTITY seats (1-1000) at the course's price times QUANTITY (P7); once paid
+         *     they join the caller's team for the course (one team per buyer and course).
+         */
+        post: operations["checkoutSeats"];
         delete?: never;
         options?: never;
         head?: never;
@@ -798,6 +904,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/gifts/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim Gift
+         * @description Claims a gift with the token of its mailed link: the course is the caller's (P11).
+         */
+        post: operations["claimGift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/gifts/{gift_id}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund Gift
+         * @description The buyer refunds a gift nobody claimed yet (409 `gift_already_claimed` once it is).
+         */
+        post: operations["refundGift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/lessons/{lesson_id}": {
         parameters: {
             query?: never;
@@ -914,6 +1060,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/bundles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Bundles
+         * @description The bundles the caller sells (every bundle, for an admin).
+         */
+        get: operations["myBundles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/courses": {
         parameters: {
             query?: never;
@@ -923,6 +1089,63 @@ export interface paths {
         };
         /** My Courses */
         get: operations["myCourses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/gifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Gifts
+         * @description The gifts the caller bought: waiting, claimed (by whom, when), refunded.
+         */
+        get: operations["myGifts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/membership-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Plans
+         * @description The plans the caller may change (an admin: every plan).
+         */
+        get: operations["myMembershipPlans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/memberships": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Memberships */
+        get: operations["myMemberships"];
         put?: never;
         post?: never;
         delete?: never;
@@ -976,6 +1199,188 @@ export interface paths {
         get: operations["myTeaching"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Teams
+         * @description The teams the caller manages: seats bought and assigned, per course.
+         */
+        get: operations["myTeams"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/membership-money": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Membership Money
+         * @description MRR, members and churn per plan and overall (admins: every plan; instructors: theirs).
+         */
+        get: operations["membershipMoney"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/membership-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Plans
+         * @description The pricing page: active plans with their published courses (no sign-in needed).
+         */
+        get: operations["listMembershipPlans"];
+        put?: never;
+        /** Create Plan */
+        post: operations["createMembershipPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/membership-plans/{plan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Plan */
+        get: operations["getMembershipPlan"];
+        put?: never;
+        post?: never;
+        /** Delete Plan */
+        delete: operations["deleteMembershipPlan"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Plan
+         * @description Changes a plan; new courses open for its current members at once.
+         */
+        patch: operations["updateMembershipPlan"];
+        trace?: never;
+    };
+    "/api/membership-plans/{plan_id}/subscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Subscribe
+         * @description Subscribes at the plan's own price (Stripe: with the card's PaymentMethod; else the
+         *     local test checkout, whose page completes it).
+         */
+        post: operations["subscribeToPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/memberships/{membership_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Membership */
+        get: operations["getMembership"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/memberships/{membership_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel
+         * @description Cancels at the end of the paid period: access holds until then.
+         */
+        post: operations["cancelMembership"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/memberships/{membership_id}/local": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate Local
+         * @description The local test checkout (development only): a payment, renewal, failure, recovery,
+         *     cancellation at the provider or deletion of the test subscription.
+         */
+        post: operations["simulateLocalMembership"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/memberships/{membership_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume
+         * @description Takes back a cancellation before the period ends.
+         */
+        post: operations["resumeMembership"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1203,6 +1608,92 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/seats/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim Seat
+         * @description Claims a seat with the token of its mailed link; the caller's address must be the
+         *     one the seat is held for (P12).
+         */
+        post: operations["claimSeat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/teams/{team_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Team
+         * @description The team's seats held now, who claimed them and when they last watched.
+         */
+        get: operations["getTeam"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/teams/{team_id}/seats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assign Seat
+         * @description Holds a free seat for an address and mails it the claim link (409 `no_free_seat`
+         *     when every seat is held).
+         */
+        post: operations["assignSeat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/teams/{team_id}/seats/{seat_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reassign Seat
+         * @description Gives the seat to another address: its former holder loses access at once (P12).
+         */
+        put: operations["reassignSeat"];
+        post?: never;
+        /**
+         * Release Seat
+         * @description Gives the seat back to the team: its holder loses access at once (P12).
+         */
+        delete: operations["releaseSeat"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1525,6 +2016,98 @@ export interface components {
             state: components["schemas"]["AttemptState"];
             /** Submitted At */
             submitted_at?: string | null;
+        };
+        /** BundleCreate */
+        BundleCreate: {
+            /** Course Ids */
+            course_ids: string[];
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            price: components["schemas"]["BundlePrice"];
+            /**
+             * Published
+             * @default false
+             */
+            published: boolean;
+            /** Title */
+            title: string;
+        };
+        /**
+         * BundlePrice
+         * @description The bundle's own price in minor units: never free (a free course is enrolled in).
+         */
+        BundlePrice: {
+            /** Amount */
+            amount: number;
+            /**
+             * Currency
+             * @default usd
+             */
+            currency: string;
+        };
+        /**
+         * BundlePublicRead
+         * @description A published bundle as visitors see it: its courses, its price and what they would
+         *     cost one by one (in the bundle's currency; courses priced in another are left out).
+         */
+        BundlePublicRead: {
+            /** Courses */
+            courses: components["schemas"]["CourseSummary"][];
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Instructor Name */
+            instructor_name: string;
+            price: components["schemas"]["BundlePrice"];
+            /** Separate Amount */
+            separate_amount: number;
+            /** Title */
+            title: string;
+        };
+        /**
+         * BundleRead
+         * @description A bundle as its instructor (or an admin) manages it.
+         */
+        BundleRead: {
+            /** Course Ids */
+            course_ids: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Instructor Id */
+            instructor_id: string;
+            price: components["schemas"]["BundlePrice"];
+            /** Published */
+            published: boolean;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** BundleUpdate */
+        BundleUpdate: {
+            /** Course Ids */
+            course_ids?: string[] | null;
+            /** Description */
+            description?: string | null;
+            price?: components["schemas"]["BundlePrice"] | null;
+            /** Published */
+            published?: boolean | null;
+            /** Title */
+            title?: string | null;
         };
         /**
          * CaptionCuesUpdate
@@ -2012,6 +2595,13 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** CurrencyAmount */
+        CurrencyAmount: {
+            /** Amount */
+            amount: number;
+            /** Currency */
+            currency: string;
+        };
         /** EmailIn */
         EmailIn: {
             /**
@@ -2052,7 +2642,7 @@ export interface components {
          * @description Every error code the API answers with; `docs/api-errors.md` explains each.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "invalid_link" | "already_verified" | "mail_disabled" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "invalid_chapters" | "invalid_image" | "image_too_large" | "lesson_not_released" | "invalid_completion" | "checkpoint_video_shared" | "invalid_release" | "student_not_enrolled" | "completion_needs_watching" | "course_not_completed" | "certificate_not_found" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "insufficient_storage" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "invalid_captions" | "captions_too_large" | "invalid_language" | "captions_not_found" | "too_many_caption_tracks" | "transcription_unavailable" | "video_not_watermarked" | "unreadable_copy" | "protected_copy_pending" | "protected_copy_unavailable" | "quiz_not_found" | "attempt_not_found" | "question_not_found" | "attempt_closed" | "attempt_expired" | "no_attempts_left" | "invalid_answer" | "answer_locked" | "invalid_gift" | "completion_needs_passing" | "invalid_quiz" | "checkpoint_required" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "playback_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature";
+        ErrorCode: "bad_request" | "not_authenticated" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "http_error" | "validation_error" | "database_unavailable" | "internal_error" | "invalid_credentials" | "invalid_token" | "refresh_conflict" | "refresh_token_reused" | "csrf_failed" | "email_taken" | "weak_password" | "too_many_attempts" | "user_not_found" | "cannot_demote_self" | "invalid_link" | "already_verified" | "mail_disabled" | "course_not_found" | "lesson_not_found" | "section_not_found" | "not_course_owner" | "not_enrolled" | "cannot_publish" | "slug_taken" | "course_published" | "course_has_enrollments" | "edit_conflict" | "last_lesson" | "invalid_video" | "invalid_chapters" | "invalid_image" | "image_too_large" | "lesson_not_released" | "invalid_completion" | "checkpoint_video_shared" | "invalid_release" | "student_not_enrolled" | "completion_needs_watching" | "course_not_completed" | "certificate_not_found" | "video_in_use" | "video_not_found" | "video_not_ready" | "upload_not_found" | "tus_version_unsupported" | "upload_offset_mismatch" | "upload_too_large" | "upload_quota_exceeded" | "insufficient_storage" | "too_many_uploads" | "bad_upload_request" | "upload_busy" | "checksum_mismatch" | "upload_not_allowed" | "invalid_captions" | "captions_too_large" | "invalid_language" | "captions_not_found" | "too_many_caption_tracks" | "transcription_unavailable" | "video_not_watermarked" | "unreadable_copy" | "protected_copy_pending" | "protected_copy_unavailable" | "quiz_not_found" | "attempt_not_found" | "question_not_found" | "attempt_closed" | "attempt_expired" | "no_attempts_left" | "invalid_answer" | "answer_locked" | "invalid_gift" | "completion_needs_passing" | "invalid_quiz" | "checkpoint_required" | "stream_limit" | "play_limit" | "playback_ended" | "playback_not_allowed" | "invalid_media_token" | "not_a_video_lesson" | "student_not_found" | "key_rate_limited" | "playback_rate_limited" | "order_not_found" | "course_is_free" | "already_enrolled" | "payment_required" | "invalid_coupon" | "coupon_expired" | "coupon_exists" | "not_a_test_order" | "payment_not_open" | "not_refundable" | "refund_window_closed" | "payment_provider_error" | "payments_not_configured" | "invalid_signature" | "plan_not_found" | "membership_not_found" | "invalid_plan_courses" | "plan_in_use" | "interval_not_offered" | "already_member" | "payment_method_required" | "card_declined" | "membership_not_active" | "not_a_test_membership" | "local_action_not_allowed" | "bundle_not_found" | "invalid_bundle" | "gift_not_found" | "gift_already_claimed" | "gift_refunded" | "team_not_found" | "seat_not_found" | "no_free_seat" | "seat_already_assigned" | "seat_email_mismatch" | "seat_already_claimed" | "seat_released";
         /** ErrorDetail */
         ErrorDetail: {
             code: components["schemas"]["ErrorCode"];
@@ -2073,6 +2663,44 @@ export interface components {
             /** Question Id */
             question_id: string;
         };
+        /** GiftCheckoutIn */
+        GiftCheckoutIn: {
+            /** Coupon */
+            coupon?: string | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /**
+             * Recipient Email
+             * Format: email
+             */
+            recipient_email: string;
+        };
+        /** GiftClaimIn */
+        GiftClaimIn: {
+            /** Token */
+            token: string;
+        };
+        /** GiftClaimRead */
+        GiftClaimRead: {
+            /** Course Id */
+            course_id: string;
+            /** Course Title */
+            course_title: string;
+            /** Gift Id */
+            gift_id: string;
+        };
+        /** GiftClaimer */
+        GiftClaimer: {
+            /** Email */
+            email: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+        };
         /**
          * GiftImport
          * @description The text of a Moodle GIFT file; its questions are added after the quiz's own.
@@ -2081,6 +2709,38 @@ export interface components {
             /** Text */
             text: string;
         };
+        /**
+         * GiftRead
+         * @description A gift as its buyer follows it.
+         */
+        GiftRead: {
+            /** Claimed At */
+            claimed_at: string | null;
+            claimed_by: components["schemas"]["GiftClaimer"] | null;
+            /** Course Id */
+            course_id: string;
+            /** Course Title */
+            course_title: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Message */
+            message: string;
+            /** Order Id */
+            order_id: string;
+            /** Recipient Email */
+            recipient_email: string;
+            state: components["schemas"]["GiftState"];
+        };
+        /**
+         * GiftState
+         * @enum {string}
+         */
+        GiftState: "waiting" | "claimed" | "refunded" | "disputed";
         /** HeartbeatRead */
         HeartbeatRead: {
             /**
@@ -2094,6 +2754,11 @@ export interface components {
             /** Position */
             position: number;
         };
+        /**
+         * Interval
+         * @enum {string}
+         */
+        Interval: "month" | "year";
         /**
          * KeyProtection
          * @description How the key endpoint hands out content keys (docs/security.md, K6).
@@ -2262,6 +2927,12 @@ export interface components {
          */
         LimitBehavior: "refuse_new" | "evict_oldest";
         /**
+         * LocalAction
+         * @description What the local test checkout simulates on a test subscription (development only).
+         * @enum {string}
+         */
+        LocalAction: "pay" | "decline" | "renew" | "fail_renewal" | "recover" | "cancel_at_period_end" | "delete";
+        /**
          * LocalPaymentIn
          * @description The local test checkout's outcome: a test payment that succeeds or is declined.
          */
@@ -2273,12 +2944,161 @@ export interface components {
              */
             outcome: "succeed" | "decline";
         };
+        /** LocalSubscriptionIn */
+        LocalSubscriptionIn: {
+            action: components["schemas"]["LocalAction"];
+        };
         /** LoginIn */
         LoginIn: {
             /** Email */
             email: string;
             /** Password */
             password: string;
+        };
+        /** MembershipMoney */
+        MembershipMoney: {
+            overall: components["schemas"]["MoneyFigures"];
+            /** Plans */
+            plans: components["schemas"]["PlanMoney"][];
+        };
+        /** MembershipPage */
+        MembershipPage: {
+            /** Items */
+            items: components["schemas"]["MembershipRead"][];
+        };
+        /** MembershipPlanCreate */
+        MembershipPlanCreate: {
+            /**
+             * All Courses
+             * @default false
+             */
+            all_courses: boolean;
+            /**
+             * Course Ids
+             * @default []
+             */
+            course_ids: string[];
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            prices: components["schemas"]["PlanPrices"];
+            /** Title */
+            title: string;
+        };
+        /** MembershipPlanPage */
+        MembershipPlanPage: {
+            /** Items */
+            items: components["schemas"]["MembershipPlanRead"][];
+            provider: components["schemas"]["Provider"] | null;
+            /** Publishable Key */
+            publishable_key?: string | null;
+            /** Stripe Js Url */
+            stripe_js_url?: string | null;
+        };
+        /** MembershipPlanRead */
+        MembershipPlanRead: {
+            /** Active */
+            active: boolean;
+            /** All Courses */
+            all_courses: boolean;
+            /** Course Count */
+            course_count: number;
+            /** Course Ids */
+            course_ids: string[];
+            /** Courses */
+            courses: components["schemas"]["CourseSummary"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Owner Id */
+            owner_id: string;
+            prices: components["schemas"]["PlanPrices"];
+            /** Title */
+            title: string;
+        };
+        /**
+         * MembershipPlanUpdate
+         * @description Changed fields only. New prices apply to new members; current members keep theirs.
+         */
+        MembershipPlanUpdate: {
+            /** Active */
+            active?: boolean | null;
+            /** All Courses */
+            all_courses?: boolean | null;
+            /** Course Ids */
+            course_ids?: string[] | null;
+            /** Description */
+            description?: string | null;
+            prices?: components["schemas"]["PlanPrices"] | null;
+            /** Title */
+            title?: string | null;
+        };
+        /** MembershipRead */
+        MembershipRead: {
+            /** Access Until */
+            access_until: string | null;
+            /** Amount */
+            amount: number;
+            /** Cancel At Period End */
+            cancel_at_period_end: boolean;
+            /** Checkout Url */
+            checkout_url?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string;
+            /** Ended At */
+            ended_at: string | null;
+            /** Id */
+            id: string;
+            interval: components["schemas"]["Interval"];
+            /** Paid Through */
+            paid_through: string | null;
+            /** Plan Id */
+            plan_id: string;
+            /** Plan Title */
+            plan_title: string;
+            provider: components["schemas"]["Provider"];
+            /** Started At */
+            started_at: string | null;
+            status: components["schemas"]["MembershipStatus"];
+            /** User Id */
+            user_id: string;
+        };
+        /**
+         * MembershipStatus
+         * @enum {string}
+         */
+        MembershipStatus: "pending" | "active" | "past_due" | "ended" | "failed";
+        /**
+         * MoneyFigures
+         * @description MRR (monthly equivalent of active members' prices, per currency), members active and
+         *     past due now, and churn over the last 30 days (ended / active 30 days ago).
+         */
+        MoneyFigures: {
+            /** Active */
+            active: number;
+            /** Active 30 Days Ago */
+            active_30_days_ago: number;
+            /** Churn 30 Days */
+            churn_30_days: number | null;
+            /** Ended Last 30 Days */
+            ended_last_30_days: number;
+            /** Mrr */
+            mrr: components["schemas"]["CurrencyAmount"][];
+            /** Past Due */
+            past_due: number;
         };
         /**
          * MoveIn
@@ -2323,6 +3143,12 @@ export interface components {
             /** Text */
             text: string;
         };
+        /**
+         * OrderKind
+         * @description What an order buys; stored orders without a kind are course orders.
+         * @enum {string}
+         */
+        OrderKind: "course" | "bundle" | "gift" | "seats";
         /** OrderPage */
         OrderPage: {
             /** Items */
@@ -2334,12 +3160,19 @@ export interface components {
         OrderRead: {
             /** Amount */
             amount: number;
+            /** Bundle Id */
+            bundle_id?: string | null;
             /** Client Secret */
             client_secret?: string | null;
             /** Coupon */
             coupon: string | null;
             /** Course Id */
-            course_id: string;
+            course_id: string | null;
+            /**
+             * Course Ids
+             * @default []
+             */
+            course_ids: string[];
             /** Course Title */
             course_title: string;
             /**
@@ -2351,6 +3184,8 @@ export interface components {
             currency: string;
             /** Id */
             id: string;
+            /** @default course */
+            kind: components["schemas"]["OrderKind"];
             /** List Amount */
             list_amount: number;
             /** Paid At */
@@ -2358,6 +3193,10 @@ export interface components {
             provider: components["schemas"]["Provider"];
             /** Publishable Key */
             publishable_key?: string | null;
+            /** Quantity */
+            quantity?: number | null;
+            /** Recipient Email */
+            recipient_email?: string | null;
             /** Refunded At */
             refunded_at: string | null;
             state: components["schemas"]["OrderState"];
@@ -2389,6 +3228,43 @@ export interface components {
             password: string;
             /** Token */
             token: string;
+        };
+        /** PlanMoney */
+        PlanMoney: {
+            /** Active */
+            active: number;
+            /** Active 30 Days Ago */
+            active_30_days_ago: number;
+            /** Churn 30 Days */
+            churn_30_days: number | null;
+            /** Ended Last 30 Days */
+            ended_last_30_days: number;
+            /** Mrr */
+            mrr: components["schemas"]["CurrencyAmount"][];
+            /** Past Due */
+            past_due: number;
+            /** Plan Id */
+            plan_id: string;
+            /** Title */
+            title: string;
+        };
+        /**
+         * PlanPrice
+         * @description Money as integer minor units and an ISO 4217 currency.
+         */
+        PlanPrice: {
+            /** Amount */
+            amount: number;
+            /**
+             * Currency
+             * @default usd
+             */
+            currency: string;
+        };
+        /** PlanPrices */
+        PlanPrices: {
+            month?: components["schemas"]["PlanPrice"] | null;
+            year?: components["schemas"]["PlanPrice"] | null;
         };
         /** PlayGrantCreate */
         PlayGrantCreate: {
@@ -2850,6 +3726,71 @@ export interface components {
         RoleIn: {
             role: components["schemas"]["Role"];
         };
+        /** SeatAssignIn */
+        SeatAssignIn: {
+            /**
+             * Email
+             * Format: email
+             */
+            email: string;
+        };
+        /** SeatClaimIn */
+        SeatClaimIn: {
+            /** Token */
+            token: string;
+        };
+        /** SeatClaimRead */
+        SeatClaimRead: {
+            /** Course Id */
+            course_id: string;
+            /** Course Title */
+            course_title: string;
+            /** Seat Id */
+            seat_id: string;
+            /** Team Id */
+            team_id: string;
+        };
+        /** SeatHolder */
+        SeatHolder: {
+            /** Email */
+            email: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+        };
+        /** SeatRead */
+        SeatRead: {
+            /**
+             * Assigned At
+             * Format: date-time
+             */
+            assigned_at: string;
+            /** Claimed At */
+            claimed_at: string | null;
+            claimed_by: components["schemas"]["SeatHolder"] | null;
+            /** Email */
+            email: string;
+            /** Id */
+            id: string;
+            /** Last Watched At */
+            last_watched_at: string | null;
+            state: components["schemas"]["SeatState"];
+            /** Watching */
+            watching: boolean;
+        };
+        /**
+         * SeatState
+         * @enum {string}
+         */
+        SeatState: "invited" | "claimed" | "released" | "revoked";
+        /** SeatsCheckoutIn */
+        SeatsCheckoutIn: {
+            /** Coupon */
+            coupon?: string | null;
+            /** Quantity */
+            quantity: number;
+        };
         /** SectionCreate */
         SectionCreate: {
             release?: components["schemas"]["Release"] | null;
@@ -2924,6 +3865,47 @@ export interface components {
             passed: boolean;
             /** User Id */
             user_id: string;
+        };
+        /**
+         * SubscribeIn
+         * @description The interval chosen; with Stripe, the PaymentMethod Stripe.js made of the card. Any
+         *     amount, currency or price sent along is not read (P7).
+         */
+        SubscribeIn: {
+            interval: components["schemas"]["Interval"];
+            /** Payment Method */
+            payment_method?: string | null;
+        };
+        /**
+         * TeamRead
+         * @description A team as its manager sees it: every seat held now.
+         */
+        TeamRead: {
+            /** Assigned */
+            assigned: number;
+            /** Course Id */
+            course_id: string;
+            /** Course Title */
+            course_title: string;
+            /** Id */
+            id: string;
+            /** Members */
+            members: components["schemas"]["SeatRead"][];
+            /** Seats */
+            seats: number;
+        };
+        /** TeamSummary */
+        TeamSummary: {
+            /** Assigned */
+            assigned: number;
+            /** Course Id */
+            course_id: string;
+            /** Course Title */
+            course_title: string;
+            /** Id */
+            id: string;
+            /** Seats */
+            seats: number;
         };
         /** TokenPair */
         TokenPair: {
@@ -3950,6 +4932,214 @@ export interface operations {
             };
         };
     };
+    createBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BundleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BundleRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bundle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BundlePublicRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bundle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bundle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BundleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BundleRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    checkoutBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bundle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CheckoutIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     verifyCertificate: {
         parameters: {
             query?: never;
@@ -4400,6 +5590,50 @@ export interface operations {
             };
         };
     };
+    checkoutGift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiftCheckoutIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     moveInCourse: {
         parameters: {
             query?: never;
@@ -4586,6 +5820,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CaptionSearchPage"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    checkoutSeats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SeatsCheckoutIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutRead"];
                 };
             };
             /** @description A client error */
@@ -5193,6 +6471,88 @@ export interface operations {
             };
         };
     };
+    claimGift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiftClaimIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftClaimRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    refundGift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gift_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     getLesson: {
         parameters: {
             query?: never;
@@ -5446,6 +6806,44 @@ export interface operations {
             };
         };
     };
+    myBundles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BundleRead"][];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     myCourses: {
         parameters: {
             query?: never;
@@ -5462,6 +6860,120 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MyCoursePage"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    myGifts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftRead"][];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    myMembershipPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipPlanRead"][];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    myMemberships: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipPage"];
                 };
             };
             /** @description A client error */
@@ -5576,6 +7088,492 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CourseSummary"][];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    myTeams: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamSummary"][];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    membershipMoney: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipMoney"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listMembershipPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipPlanPage"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createMembershipPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MembershipPlanCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipPlanRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getMembershipPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipPlanRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteMembershipPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateMembershipPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MembershipPlanUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipPlanRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    subscribeToPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscribeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getMembership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                membership_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancelMembership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                membership_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    simulateLocalMembership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                membership_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocalSubscriptionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resumeMembership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                membership_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipRead"];
                 };
             };
             /** @description A client error */
@@ -6153,6 +8151,216 @@ export interface operations {
                 content: {
                     "text/csv": unknown;
                 };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    claimSeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SeatClaimIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeatClaimRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    assignSeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SeatAssignIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeatRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reassignSeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+                seat_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SeatAssignIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeatRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    releaseSeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+                seat_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A client error */
             "4XX": {

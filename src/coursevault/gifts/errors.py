@@ -1,0 +1,41 @@
+"""Gift errors."""
+
+from __future__ import annotations
+
+from coursevault.errors import AppError, ErrorCode
+
+
+def gift_not_found() -> AppError:
+    return AppError(404, ErrorCode.gift_not_found, "No such gift: check the link.")
+
+
+def gift_already_claimed() -> AppError:
+    return AppError(409, ErrorCode.gift_already_claimed, "This gift has already been claimed.")
+
+
+def gift_refunded() -> AppError:
+    return AppError(
+        410, ErrorCode.gift_refunded, "This gift was refunded (or its payment is in dispute)."
+    )
+
+
+def already_enrolled() -> AppError:
+    return AppError(
+        409,
+        ErrorCode.already_enrolled,
+        "You already have this course; the gift stays unclaimed for someone else.",
+    )
+
+
+def course_not_found() -> AppError:
+    return AppError(404, ErrorCode.course_not_found, "No such course.")
+
+
+def course_is_free() -> AppError:
+    return AppError(409, ErrorCode.course_is_free, "This course is free: nothing to give.")
+
+
+def mail_disabled() -> AppError:
+    return AppError(
+        503, ErrorCode.mail_disabled, "This site sends no email, so a gift could not reach anyone."
+    )

@@ -1,0 +1,153 @@
+"""A membership's state as a pure function of the provider's subscription, read now, and
+the invoice facts gathered so far (P8).
+
+Nothing here reads a clock or depends on which event arrived first: the snapshot is
+whatever the provider says when asked, and the facts only accumulate. So handling the
+same events in any order, each followed by a fresh read, ends in the same state.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from coursevault.memberships.models import Interval, InvoiceFacts, MembershipStatus
+
+ENDED = ("canceled", "incomplete_expired")
+PAYING = ("active", "trialing")
+OVERDUE = ("past_due", "unpaid")
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    """What an event says, reduced to what a membership needs: which subscription (and
+    invoice) to read again, and, for a failed payment, when the provider reported it."""
+
+    id: str
+    kind: str  # Stripe's event type: invoice.payment_failed, customer.subscription.deleted…
+    subscription_id: str
+    invoice_id: str | None
+    created: datetime
+
+
+@dataclass(frozen=True)
+class InvoiceSnapshot:
+    id: str
+    subscription_id: str | None
+    status: str  # draft, open, paid, void, uncollectible
+    created: datetime
+    amount: int
+    currency: str
+    period_end: datetime | None  # the latest end among its lines' periods
+
+
+@dataclass(frozen=True)
+class SubscriptionSnapshot:
+    id: str
+    status: str  # Stripe's: incomplete, active, past_due, canceled, incomplete_expired…
+    price_id: str | None  # the provider's price (a Stripe Plan) of its one item
+    customer_id: str | None
+    metadata: Mapping[str, str]
+    start: datetime
+    cancel_at_period_end: bool
+    current_period_end: datetime | None
+    ended_at: datetime | None
+    latest_invoice: InvoiceSnapshot | None
+
+
+@dataclass(frozen=True)
+class Derived:
+    status: MembershipStatus
+    cancel_at_period_end: bool
+    started_at: datetime
+    paid_through: datetime | None
+    access_until: datetime | None
+    ended_at: datetime | None
+
+
+def add_intervals(start: datetime, interval: Interval, times: int) -> datetime:
+    """START plus TIMES months or years, on the same day of the month where there is one
+    (Jan 31 + 1 month = Feb 28 or 29), as Stripe bills."""
+    months = times * (12 if interval is Interval.year else 1)
+    year, month = divmod(start.month - 1 + months, 12)
+    year += start.year
+    day = min(start.day, calendar.monthrange(year, month + 1)[1])
+    return start.replace(year=year, month=month + 1, day=day)
+
+
+def paid_through(
+    start: datetime, invoices: Mapping[str, InvoiceFacts], interval: Interval
+) -> datetime | None:
+    """The end of the last paid period: the latest period end of a paid invoice, or one
+    interval per paid invoice from the start, whichever is later (localstripe never moves
+    its periods forward; on Stripe, without plan changes, both agree)."""
+    paid = [facts for facts in invoices.values() if facts.paid]
+    if not paid:
+        return None
+    ends = [facts.period_end for facts in paid if facts.period_end is not None]
+    return max([*ends, add_intervals(start, interval, len(paid))])
+
+
+def grace_from(snapshot: SubscriptionSnapshot, invoices: Mapping[str, InvoiceFacts]) -> datetime:
+    """When the current run of failures began: the first failure of an unpaid invoice newer
+    than every paid one (an old open invoice after a recovery does not count). Until the
+    failure event is in, the newest unpaid invoice's date stands in for it."""
+    newest_paid = max((f.created for f in invoices.values() if f.paid), default=None)
+    failures = [
+        f.failed_at
+        for f in invoices.values()
+        if not f.paid
+        and f.failed_at is not None
+        and (newest_paid is None or f.created > newest_paid)
+    ]
+    if failures:
+        return min(failures)
+    latest = snapshot.latest_invoice
+    return latest.created if latest is not None else snapshot.start
+
+
+def derive(
+    snapshot: SubscriptionSnapshot,
+    invoices: Mapping[str, InvoiceFacts],
+    *,
+    interval: Interval,
+    grace: timedelta,
+) -> Derived:
+    """The membership SNAPSHOT and INVOICES make: who has access, and until when."""
+    through = paid_through(snapshot.start, invoices, interval)
+    cancelling = snapshot.cancel_at_period_end
+
+    def state(status: MembershipStatus, until: datetime | None = None) -> Derived:
+        return Derived(
+            status=status,
+            cancel_at_period_end=cancelling,
+            started_at=snapshot.start,
+            paid_through=through,
+            access_until=until,
+            ended_at=None,
+        )
+
+    if snapshot.status in ENDED:
+        if through is None:
+            return state(MembershipStatus.failed)
+        ended = snapshot.ended_at or min(through, snapshot.current_period_end or through)
+        return Derived(
+            status=MembershipStatus.ended,
+            cancel_at_period_end=cancelling,
+            started_at=snapshot.start,
+            paid_through=through,
+            access_until=None,
+            ended_at=ended,
+        )
+    if snapshot.status in PAYING:
+        end = through or snapshot.current_period_end
+        if end is None:
+            return state(MembershipStatus.pending)
+        # Cancelling: access until the end of what was paid. Otherwise a grace beyond it, so
+        # a renewal whose events are late (or lost) never cuts a paying member off.
+        return state(MembershipStatus.active, end if cancelling else end + grace)
+    if snapshot.status in OVERDUE:
+        return state(MembershipStatus.past_due, grace_from(snapshot, invoices) + grace)
+    return state(MembershipStatus.pending)  # incomplete, paused: nothing opens

@@ -1,0 +1,260 @@
+"""The only code that touches `membership_plans`, `memberships`, `membership_customers` and
+`local_subscriptions`."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from coursevault import clock
+from coursevault.database.db import Database, Document
+from coursevault.memberships.models import InvoiceFacts, Membership, MembershipPlan
+
+
+async def create_indexes(db: Database) -> None:
+    """Creates this feature's indexes (listed in `coursevault.repos`)."""
+    await db.membership_plans.create_index("owner_id")
+    await db.membership_plans.create_index("active")
+    # Sparse: a membership has no subscription until the provider made one.
+    await db.memberships.create_index("provider_subscription_id", unique=True, sparse=True)
+    await db.memberships.create_index([("user_id", ASCENDING), ("created_at", DESCENDING)])
+    await db.memberships.create_index("plan_id")
+
+
+# ---- plans ---------------------------------------------------------------------------
+
+
+def _plan(doc: Document | None) -> MembershipPlan | None:
+    return None if doc is None else MembershipPlan.model_validate(doc)
+
+
+async def insert_plan(*, db: Database, plan: MembershipPlan) -> None:
+    await db.membership_plans.insert_one(plan.model_dump(by_alias=True, mode="python"))
+
+
+async def get_plan(*, db: Database, plan_id: str) -> MembershipPlan | None:
+    return _plan(await db.membership_plans.find_one({"_id": plan_id}))
+
+
+async def list_plans(
+    *, db: Database, active_only: bool = False, owner_id: str | None = None
+) -> list[MembershipPlan]:
+    match: Document = {}
+    if active_only:
+        match["active"] = True
+    if owner_id is not None:
+        match["owner_id"] = owner_id
+    cursor = db.membership_plans.find(match).sort("created_at", ASCENDING)
+    return [MembershipPlan.model_validate(doc) async for doc in cursor]
+
+
+async def update_plan(
+    *, db: Database, plan_id: str, fields: Document, scope_changed: bool
+) -> MembershipPlan | None:
+    change: Document = {"$set": {**fields, "updated_at": clock.now()}}
+    if scope_changed:
+        change["$inc"] = {"version": 1}
+    return _plan(
+        await db.membership_plans.find_one_and_update(
+            {"_id": plan_id}, change, return_document=ReturnDocument.AFTER
+        )
+    )
+
+
+async def set_stripe_ids(
+    *, db: Database, plan_id: str, product: str, price_key: str, price_id: str
+) -> None:
+    await db.membership_plans.update_one(
+        {"_id": plan_id},
+        {"$set": {"stripe_product": product, f"stripe_prices.{price_key}": price_id}},
+    )
+
+
+async def delete_plan(*, db: Database, plan_id: str) -> None:
+    await db.membership_plans.delete_one({"_id": plan_id})
+
+
+# ---- memberships ---------------------------------------------------------------------
+
+
+def _membership(doc: Document | None) -> Membership | None:
+    return None if doc is None else Membership.model_validate(doc)
+
+
+async def insert_membership(*, db: Database, membership: Membership) -> None:
+    doc = membership.model_dump(by_alias=True, mode="python")
+    if doc["provider_subscription_id"] is None:
+        del doc["provider_subscription_id"]  # absent, not null: the unique index is sparse
+    await db.memberships.insert_one(doc)
+
+
+async def get_membership(*, db: Database, membership_id: str) -> Membership | None:
+    return _membership(await db.memberships.find_one({"_id": membership_id}))
+
+
+async def membership_by_subscription(*, db: Database, subscription_id: str) -> Membership | None:
+    return _membership(await db.memberships.find_one({"provider_subscription_id": subscription_id}))
+
+
+async def memberships_of_user(*, db: Database, user_id: str) -> list[Membership]:
+    cursor = db.memberships.find({"user_id": user_id}).sort("created_at", DESCENDING)
+    return [Membership.model_validate(doc) async for doc in cursor]
+
+
+async def memberships_of_plans(*, db: Database, plan_ids: list[str]) -> list[Membership]:
+    cursor = db.memberships.find({"plan_id": {"$in": plan_ids}})
+    return [Membership.model_validate(doc) async for doc in cursor]
+
+
+async def plan_has_memberships(*, db: Database, plan_id: str) -> bool:
+    return await db.memberships.find_one({"plan_id": plan_id}, {"_id": 1}) is not None
+
+
+async def set_subscription(
+    *, db: Database, membership_id: str, subscription_id: str
+) -> Membership | None:
+    """Records the provider's subscription of a membership that has none yet; None when
+    it already names one (or another membership holds this subscription)."""
+    try:
+        return _membership(
+            await db.memberships.find_one_and_update(
+                {"_id": membership_id, "provider_subscription_id": {"$exists": False}},
+                {
+                    "$set": {"provider_subscription_id": subscription_id},
+                    "$inc": {"version": 1},
+                },
+                return_document=ReturnDocument.AFTER,
+            )
+        )
+    except DuplicateKeyError:
+        return None
+
+
+async def set_fields(*, db: Database, membership_id: str, fields: Document) -> None:
+    await db.memberships.update_one(
+        {"_id": membership_id},
+        {"$set": {**fields, "updated_at": clock.now()}, "$inc": {"version": 1}},
+    )
+
+
+async def record_paid(
+    *, db: Database, membership_id: str, invoice_id: str, facts: InvoiceFacts
+) -> bool:
+    """Records that INVOICE_ID is paid; True the first time only (its receipt goes out)."""
+    field = f"invoices.{invoice_id}"
+    done = await db.memberships.update_one(
+        {"_id": membership_id, f"{field}.paid": {"$ne": True}},
+        {
+            "$set": {
+                f"{field}.created": facts.created,
+                f"{field}.amount": facts.amount,
+                f"{field}.currency": facts.currency,
+                f"{field}.paid": True,
+                f"{field}.period_end": facts.period_end,
+            },
+            "$inc": {"version": 1},
+        },
+    )
+    return done.modified_count > 0
+
+
+async def record_failure(
+    *, db: Database, membership_id: str, invoice_id: str, facts: InvoiceFacts, at: datetime
+) -> bool:
+    """Keeps the earliest failure time of INVOICE_ID; True when none was known before."""
+    field = f"invoices.{invoice_id}"
+    update: dict[str, Any] = {
+        "$min": {f"{field}.failed_at": at},
+        "$set": {
+            f"{field}.created": facts.created,
+            f"{field}.amount": facts.amount,
+            f"{field}.currency": facts.currency,
+        },
+        "$inc": {"version": 1},
+    }
+    before = await db.memberships.find_one_and_update(
+        {
+            "_id": membership_id,
+            "$or": [
+                {f"{field}.failed_at": {"$exists": False}},
+                {f"{field}.failed_at": None},
+                {f"{field}.failed_at": {"$gt": at}},
+            ],
+        },
+        update,
+        return_document=ReturnDocument.BEFORE,
+    )
+    if before is None:
+        return False
+    known = ((before.get("invoices") or {}).get(invoice_id) or {}).get("failed_at")
+    return known is None
+
+
+async def write_state(
+    *, db: Database, membership_id: str, version: int, fields: Document
+) -> Membership | None:
+    """Writes a state derived from snapshot VERSION, unless the membership changed since
+    (then None: derive again from what is there now)."""
+    return _membership(
+        await db.memberships.find_one_and_update(
+            {"_id": membership_id, "version": version},
+            {"$set": {**fields, "updated_at": clock.now()}, "$inc": {"version": 1}},
+            return_document=ReturnDocument.AFTER,
+        )
+    )
+
+
+async def mark_granted(
+    *, db: Database, membership_id: str, version: int, granted: Document
+) -> None:
+    """Notes what the grant says, if VERSION is still the latest (not a change of it)."""
+    await db.memberships.update_one(
+        {"_id": membership_id, "version": version}, {"$set": {"granted": granted}}
+    )
+
+
+# ---- the provider's customer of each user ----------------------------------------------
+
+
+async def customer_of(*, db: Database, user_id: str, provider: str) -> str | None:
+    doc = await db.membership_customers.find_one({"_id": user_id})
+    found = (doc or {}).get(provider)
+    return found if isinstance(found, str) else None
+
+
+async def keep_customer(*, db: Database, user_id: str, provider: str, customer_id: str) -> str:
+    """Stores the user's customer unless one is stored already; returns the stored one."""
+    # A racing subscribe that stored its customer first wins: that one is the user's.
+    with contextlib.suppress(DuplicateKeyError):
+        await db.membership_customers.update_one(
+            {"_id": user_id, provider: {"$exists": False}},
+            {"$set": {provider: customer_id}},
+            upsert=True,
+        )
+    return await customer_of(db=db, user_id=user_id, provider=provider) or customer_id
+
+
+# ---- the local test subscriptions' own ledger (development only) -----------------------
+
+
+async def insert_local_subscription(*, db: Database, doc: Document) -> None:
+    await db.local_subscriptions.insert_one(doc)
+
+
+async def get_local_subscription(*, db: Database, subscription_id: str) -> Document | None:
+    return await db.local_subscriptions.find_one({"_id": subscription_id})
+
+
+async def update_local_subscription(
+    *, db: Database, subscription_id: str, version: int, change: Document
+) -> Document | None:
+    """Applies CHANGE to the ledger's subscription as read at VERSION; None if it moved."""
+    return await db.local_subscriptions.find_one_and_update(
+        {"_id": subscription_id, "version": version},
+        {**change, "$inc": {"version": 1}},
+        return_document=ReturnDocument.AFTER,
+    )

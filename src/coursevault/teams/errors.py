@@ -1,0 +1,58 @@
+"""Team seat errors."""
+
+from __future__ import annotations
+
+from coursevault.errors import AppError, ErrorCode
+
+
+def team_not_found() -> AppError:
+    return AppError(404, ErrorCode.team_not_found, "No such team.")
+
+
+def seat_not_found() -> AppError:
+    return AppError(404, ErrorCode.seat_not_found, "No such seat: check the link.")
+
+
+def no_free_seat(seats: int, used: int) -> AppError:
+    return AppError(
+        409,
+        ErrorCode.no_free_seat,
+        "Every seat is taken: release one or buy more.",
+        detail={"seats": seats, "assigned": used},
+    )
+
+
+def seat_already_assigned() -> AppError:
+    return AppError(409, ErrorCode.seat_already_assigned, "This address already has a seat.")
+
+
+def seat_email_mismatch() -> AppError:
+    return AppError(
+        403,
+        ErrorCode.seat_email_mismatch,
+        "This seat is for another address: sign in with the address the link was sent to.",
+    )
+
+
+def seat_already_claimed() -> AppError:
+    return AppError(409, ErrorCode.seat_already_claimed, "Another account claimed this seat.")
+
+
+def seat_released() -> AppError:
+    return AppError(
+        410, ErrorCode.seat_released, "This seat was released or given to someone else."
+    )
+
+
+def course_not_found() -> AppError:
+    return AppError(404, ErrorCode.course_not_found, "No such course.")
+
+
+def course_is_free() -> AppError:
+    return AppError(409, ErrorCode.course_is_free, "This course is free: no seats to buy.")
+
+
+def mail_disabled() -> AppError:
+    return AppError(
+        503, ErrorCode.mail_disabled, "This site sends no email, so a seat could not reach anyone."
+    )

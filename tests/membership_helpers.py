@@ -1,0 +1,106 @@
+"""Membership plans and memberships over HTTP, as the pricing page and the account page
+drive them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from coursevault.database.db import Database
+from tests.course_helpers import key_url
+from tests.factories import SignedIn
+
+
+async def make_plan(
+    client: httpx.AsyncClient,
+    who: SignedIn,
+    *,
+    courses: list[str] | None = None,
+    all_courses: bool = False,
+    month: int | None = 900,
+    year: int | None = None,
+    currency: str = "eur",
+    title: str = "All access",
+) -> dict[str, Any]:
+    prices: dict[str, Any] = {}
+    if month is not None:
+        prices["month"] = {"amount": month, "currency": currency}
+    if year is not None:
+        prices["year"] = {"amount": year, "currency": currency}
+    body = {
+        "title": title,
+        "all_courses": all_courses,
+        "course_ids": courses or [],
+        "prices": prices,
+    }
+    response = await client.post("/api/membership-plans", json=body, headers=who.bearer)
+    assert response.status_code == 201, response.text
+    plan: dict[str, Any] = response.json()
+    return plan
+
+
+async def subscribe(
+    client: httpx.AsyncClient, who: SignedIn, plan_id: str, interval: str = "month", **extra: Any
+) -> httpx.Response:
+    return await client.post(
+        f"/api/membership-plans/{plan_id}/subscribe",
+        json={"interval": interval, **extra},
+        headers=who.bearer,
+    )
+
+
+async def simulate(
+    client: httpx.AsyncClient, who: SignedIn, membership_id: str, action: str
+) -> httpx.Response:
+    """The local test checkout page's buttons."""
+    return await client.post(
+        f"/api/memberships/{membership_id}/local", json={"action": action}, headers=who.bearer
+    )
+
+
+async def member_of(
+    client: httpx.AsyncClient, who: SignedIn, plan_id: str, interval: str = "month"
+) -> dict[str, Any]:
+    """Subscribes WHO through the local test checkout and pays the first invoice."""
+    created = await subscribe(client, who, plan_id, interval)
+    assert created.status_code == 201, created.text
+    paid = await simulate(client, who, created.json()["id"], "pay")
+    assert paid.status_code == 200, paid.text
+    body: dict[str, Any] = paid.json()
+    assert body["status"] == "active"
+    return body
+
+
+async def membership(client: httpx.AsyncClient, who: SignedIn, membership_id: str) -> Any:
+    response = await client.get(f"/api/memberships/{membership_id}", headers=who.bearer)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def opens(client: httpx.AsyncClient, who: SignedIn, lesson_id: str) -> bool:
+    """Whether WHO may open the lesson as a student (200), or is refused (403 not_enrolled)."""
+    response = await client.get(f"/api/lessons/{lesson_id}", headers=who.bearer)
+    assert response.status_code in (200, 403), response.text
+    return response.status_code == 200
+
+
+async def key_status(client: httpx.AsyncClient, who: SignedIn, playlist_url: str) -> int:
+    return (await client.get(key_url(playlist_url), headers=who.bearer)).status_code
+
+
+async def mails_once(db: Database, kind: str) -> list[str]:
+    """The invoices a membership mail of KIND (receipt, payment-failed) was queued for."""
+    prefix = f"mail.send:membership-{kind}:"
+    ids = [doc["_id"] async for doc in db.jobs.find({}, {"_id": 1})]
+    return sorted(
+        i.removeprefix(prefix) for i in ids if isinstance(i, str) and i.startswith(prefix)
+    )
+
+
+async def snapshot_of(db: Database) -> dict[str, int]:
+    """How many of each membership document exist (a refusal must change none)."""
+    return {
+        name: await db[name].count_documents({})
+        for name in ("membership_plans", "memberships", "local_subscriptions", "grants")
+    }

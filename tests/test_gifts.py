@@ -1,0 +1,301 @@
+"""Gifts over HTTP (#25): a course bought for an email address, its claim link read from
+the real mail, claimed once; refusals that change nothing; refunds before and after the
+claim (P5, P7, P11)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from typing import Any
+
+import httpx
+import pytest
+
+from coursevault.auth.models import Role
+from coursevault.config import Settings
+from coursevault.database.db import Database
+from tests.course_helpers import BuiltCourse, make_course
+from tests.factories import SignedIn, error_code, signed_in
+from tests.sales_helpers import (
+    claim_token,
+    confirm_email,
+    created,
+    my_course_ids,
+    pay,
+    refund,
+    snapshot,
+    watching,
+)
+from tests.smtp_server import MailServer
+
+
+@pytest.fixture
+def settings_overrides(smtp_overrides: dict[str, Any]) -> dict[str, Any]:
+    return smtp_overrides
+
+
+@pytest.fixture
+async def buyer(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
+    return await signed_in(client, db, settings, email="giver@example.com")
+
+
+@pytest.fixture
+async def course(db: Database, instructor: SignedIn) -> BuiltCourse:
+    return await make_course(db, instructor.user, title="Watercolour <Basics>", amount=2500)
+
+
+async def give(
+    client: httpx.AsyncClient, buyer: SignedIn, course_id: str, to: str, **fields: Any
+) -> Any:
+    """Buys COURSE_ID for TO and pays it; returns the order."""
+    body = {"recipient_email": to, **fields}
+    order = await created(
+        await client.post(f"/api/courses/{course_id}/gift", json=body, headers=buyer.bearer)
+    )
+    return await pay(client, buyer, order["order_id"])
+
+
+async def link_of(mail_server: MailServer, to: str) -> str:
+    [mail] = await mail_server.wait_for(to)
+    return claim_token(mail.body(), "gifts/claim")
+
+
+async def claim(client: httpx.AsyncClient, who: SignedIn, token: str) -> httpx.Response:
+    return await client.post("/api/gifts/claim", json={"token": token}, headers=who.bearer)
+
+
+async def gifts_of(client: httpx.AsyncClient, who: SignedIn) -> list[Any]:
+    response = await client.get("/api/me/gifts", headers=who.bearer)
+    assert response.status_code == 200, response.text
+    return list(response.json())
+
+
+async def test_P11_a_gift_is_mailed_once_and_claimed_once(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    buyer: SignedIn,
+    course: BuiltCourse,
+) -> None:
+    await confirm_email(db, buyer)  # a confirmed buyer's name and message reach the mail
+    order = await give(
+        client,
+        buyer,
+        course.id,
+        "Friend@Example.com",
+        message="Happy birthday! <b>Paint</b> something.",
+        amount=1,
+    )
+    assert (order["kind"], order["amount"], order["recipient_email"]) == (
+        "gift",
+        2500,
+        "friend@example.com",
+    )
+    assert await my_course_ids(client, buyer) == []  # the buyer gets no access
+    [mail] = await mail_server.wait_for("friend@example.com")
+    assert mail.subject == "A gift for you: Watercolour <Basics>"
+    text = mail.body()
+    assert "Test User has given you" in text and "Happy birthday! <b>Paint</b> something." in text
+    assert "&lt;b&gt;Paint&lt;/b&gt;" in mail.body("html")
+    token = claim_token(text, "gifts/claim")
+    # Only the hash is stored, and the queue never held the link.
+    stored = await db.gifts.find_one({"_id": order["id"]})
+    assert stored is not None and stored["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in str(await db.jobs.find().to_list())
+    [receipt] = await mail_server.wait_for("giver@example.com")
+    assert receipt.subject == "Your receipt for Watercolour <Basics>"
+    assert "For: friend@example.com" in receipt.body()
+    [waiting] = await gifts_of(client, buyer)
+    assert (waiting["state"], waiting["claimed_by"], waiting["recipient_email"]) == (
+        "waiting",
+        None,
+        "friend@example.com",
+    )
+
+    # Any signed-in account may claim with the link (the recipient's own, say).
+    recipient = await signed_in(client, db, settings, email="friend.other@example.com")
+    claimed = await claim(client, recipient, token)
+    assert claimed.status_code == 200, claimed.text
+    assert claimed.json() == {
+        "gift_id": order["id"],
+        "course_id": course.id,
+        "course_title": "Watercolour <Basics>",
+    }
+    assert await my_course_ids(client, recipient) == [course.id]
+    [grant] = await db.grants.find({"user_id": recipient.user.id}).to_list()
+    assert (grant["source"], grant["source_id"], grant["state"]) == ("gift", order["id"], "active")
+    [seen] = await gifts_of(client, buyer)
+    assert seen["state"] == "claimed" and seen["claimed_at"] is not None
+    assert seen["claimed_by"] == {
+        "id": recipient.user.id,
+        "name": "Test User",
+        "email": "friend.other@example.com",
+    }
+
+    # Refusals change nothing: the same account again, another account, an unknown link.
+    before = await snapshot(db)
+    again = await claim(client, recipient, token)
+    assert again.status_code == 409 and error_code(again) == "gift_already_claimed"
+    intruder = await signed_in(client, db, settings)
+    late = await claim(client, intruder, token)
+    assert late.status_code == 409 and error_code(late) == "gift_already_claimed"
+    unknown = await claim(client, intruder, "not-a-real-token")
+    assert unknown.status_code == 404 and error_code(unknown) == "gift_not_found"
+    anonymous = await client.post("/api/gifts/claim", json={"token": token})
+    assert anonymous.status_code == 401
+    # The buyer cannot take back a claimed gift, nor see (or refund) someone else's.
+    mine = await client.post(f"/api/gifts/{order['id']}/refund", headers=buyer.bearer)
+    assert mine.status_code == 409 and error_code(mine) == "gift_already_claimed"
+    theirs = await client.post(f"/api/gifts/{order['id']}/refund", headers=intruder.bearer)
+    assert theirs.status_code == 404 and error_code(theirs) == "gift_not_found"
+    assert await gifts_of(client, intruder) == []
+    assert await snapshot(db) == before
+    assert await my_course_ids(client, intruder) == []
+
+    # Re-reading the order (each read re-checks the payment) mails nothing again.
+    assert (await client.get(f"/api/orders/{order['id']}", headers=buyer.bearer)).status_code == 200
+    assert len(mail_server.to("friend@example.com")) == 1
+
+
+async def test_P11_an_unconfirmed_buyer_s_name_and_message_never_reach_the_recipient(
+    client: httpx.AsyncClient,
+    mail_server: MailServer,
+    buyer: SignedIn,
+    course: BuiltCourse,
+) -> None:
+    await give(client, buyer, course.id, "stranger@example.com", message="Call 555-0100 now")
+    [mail] = await mail_server.wait_for("stranger@example.com")
+    assert "555-0100" not in mail.body() and "Test User" not in mail.body()
+    assert "You have been given" in mail.body()
+
+
+async def test_an_unclaimed_gift_refunded_by_its_buyer_can_no_longer_be_claimed(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    buyer: SignedIn,
+    course: BuiltCourse,
+) -> None:
+    order = await give(client, buyer, course.id, "late@example.com")
+    token = await link_of(mail_server, "late@example.com")
+    refunded = await client.post(f"/api/gifts/{order['id']}/refund", headers=buyer.bearer)
+    assert refunded.status_code == 200, refunded.text
+    assert refunded.json()["state"] == "refunded"
+    stored = await db.orders.find_one({"_id": order["id"]})
+    assert stored is not None and stored["state"] == "refunded"
+    payment = await db.local_payments.find_one({"_id": stored["provider_payment_id"]})
+    assert payment is not None and payment["refunded"] is True
+    [notice] = [m for m in await mail_server.wait_for("giver@example.com", count=2)][1:]
+    assert notice.subject == "Your refund for Watercolour <Basics>"
+
+    recipient = await signed_in(client, db, settings, email="late@example.com")
+    before = await snapshot(db)
+    refused = await claim(client, recipient, token)
+    assert refused.status_code == 410 and error_code(refused) == "gift_refunded"
+    assert await snapshot(db) == before
+    assert await my_course_ids(client, recipient) == []
+    again = await client.post(f"/api/gifts/{order['id']}/refund", headers=buyer.bearer)
+    assert again.status_code == 200 and again.json()["state"] == "refunded"  # idempotent
+    [listed] = await gifts_of(client, buyer)
+    assert listed["state"] == "refunded"
+
+
+async def test_P5_refunding_a_claimed_gift_takes_the_course_back_and_stops_the_keys(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    instructor: SignedIn,
+    buyer: SignedIn,
+    ready_video: str,
+) -> None:
+    course = await make_course(db, instructor.user, amount=2500, video_id=ready_video)
+    order = await give(client, buyer, course.id, "viewer@example.com")
+    recipient = await signed_in(client, db, settings, email="viewer@example.com")
+    assert (
+        await claim(client, recipient, await link_of(mail_server, "viewer@example.com"))
+    ).status_code == 200
+    assert course.video_lesson
+    key = await watching(client, recipient, course.video_lesson)
+
+    admin = await signed_in(client, db, settings, role=Role.admin)
+    await refund(client, admin, order["id"])
+    assert (await client.get(key, headers=recipient.bearer)).status_code == 403
+    assert (await client.get("/api/me/playback", headers=recipient.bearer)).json()["items"] == []
+    assert await my_course_ids(client, recipient) == []
+    [grant] = await db.grants.find({"user_id": recipient.user.id}).to_list()
+    assert grant["state"] == "revoked"
+    [listed] = await gifts_of(client, buyer)
+    assert listed["state"] == "refunded" and listed["claimed_by"]["id"] == recipient.user.id
+
+
+async def test_gift_refusals_at_checkout(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    instructor: SignedIn,
+    buyer: SignedIn,
+    course: BuiltCourse,
+) -> None:
+    free = await make_course(db, instructor.user, title="Free one")
+    before = await snapshot(db)
+    refused = await client.post(
+        f"/api/courses/{free.id}/gift",
+        json={"recipient_email": "a@example.com"},
+        headers=buyer.bearer,
+    )
+    assert refused.status_code == 409 and error_code(refused) == "course_is_free"
+    for body in (
+        {"recipient_email": "not-an-address"},
+        {"recipient_email": "a@example.com", "message": "x" * 501},
+    ):
+        bad = await client.post(f"/api/courses/{course.id}/gift", json=body, headers=buyer.bearer)
+        assert bad.status_code == 422 and error_code(bad) == "validation_error"
+    assert await snapshot(db) == before
+    course_coupon = {"code": "GIFTNOT", "kind": "percent", "value": 50, "course_id": course.id}
+    assert (
+        await client.post("/api/coupons", json=course_coupon, headers=instructor.bearer)
+    ).status_code == 201
+    before = await snapshot(db)
+    coupon = await client.post(
+        f"/api/courses/{course.id}/gift",
+        json={"recipient_email": "a@example.com", "coupon": "GIFTNOT"},
+        headers=buyer.bearer,
+    )
+    assert coupon.status_code == 422 and error_code(coupon) == "invalid_coupon"
+    assert await snapshot(db) == before
+    # An account that already has the course leaves the gift unclaimed for someone else.
+    order = await give(client, buyer, course.id, "owner@example.com")
+    owner = await signed_in(client, db, settings, email="owner@example.com")
+    own = await created(
+        await client.post(f"/api/courses/{course.id}/checkout", headers=owner.bearer)
+    )
+    await pay(client, owner, own["order_id"])
+    token = await link_of(mail_server, "owner@example.com")
+    before = await snapshot(db)
+    has_it = await claim(client, owner, token)
+    assert has_it.status_code == 409 and error_code(has_it) == "already_enrolled"
+    assert await snapshot(db) == before
+    [listed] = await gifts_of(client, buyer)
+    assert listed["id"] == order["id"] and listed["state"] == "waiting"
+
+
+async def test_P11_of_two_accounts_claiming_at_once_one_gets_the_course(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    buyer: SignedIn,
+    course: BuiltCourse,
+) -> None:
+    await give(client, buyer, course.id, "shared@example.com")
+    token = await link_of(mail_server, "shared@example.com")
+    rivals = [await signed_in(client, db, settings) for _ in range(4)]
+    answers = await asyncio.gather(*(claim(client, who, token) for who in rivals))
+    assert sorted(a.status_code for a in answers) == [200, 409, 409, 409]
+    owners = [who for who in rivals if await my_course_ids(client, who) == [course.id]]
+    assert len(owners) == 1
+    assert await db.grants.count_documents({"source": "gift"}) == 1

@@ -1,0 +1,150 @@
+"""Bundles, gifts and seats paid through Stripe (the real SDK against localstripe) and
+granted by signed webhooks, as course orders are (P3, P4, P5)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from coursevault.auth.models import Role
+from coursevault.config import Settings
+from coursevault.database.db import Database
+from tests.course_helpers import make_course
+from tests.factories import SignedIn, signed_in
+from tests.sales_helpers import claim_token, created, my_course_ids
+from tests.smtp_server import MailServer
+from tests.stripe_helpers import GOOD_CARD, LocalStripe, event, pay_as_browser, settings_for
+from tests.test_stripe import payment_intent_of, post_event
+
+
+@pytest.fixture(scope="module")
+def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStripe]:
+    emulator = LocalStripe(tmp_path_factory.mktemp("localstripe") / "localstripe.log")
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def settings_overrides(localstripe: LocalStripe, smtp_overrides: dict[str, Any]) -> dict[str, Any]:
+    return {**settings_for(localstripe.url), **smtp_overrides}
+
+
+async def paid_with_card(
+    client: httpx.AsyncClient, db: Database, localstripe: LocalStripe, who: SignedIn, order: Any
+) -> str:
+    """Pays ORDER's PaymentIntent with the good card and sends Stripe's signed success
+    event; returns the PaymentIntent."""
+    assert order["provider"] == "stripe" and order["client_secret"].startswith("pi_")
+    intent_id = await payment_intent_of(db, order["order_id"])
+    assert await pay_as_browser(localstripe.client(), intent_id, GOOD_CARD) == "succeeded"
+    success = event("payment_intent.succeeded", {"id": intent_id, "object": "payment_intent"})
+    assert (await post_event(client, success)).status_code == 200
+    return intent_id
+
+
+async def test_a_bundle_paid_in_stripe_and_lost_in_a_dispute(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    localstripe: LocalStripe,
+    instructor: SignedIn,
+) -> None:
+    courses = [
+        await make_course(db, instructor.user, title=f"Course {n}", amount=2000) for n in (1, 2)
+    ]
+    ids = sorted(c.id for c in courses)
+    bundle = await created(
+        await client.post(
+            "/api/bundles",
+            json={
+                "title": "Both",
+                "course_ids": ids,
+                "price": {"amount": 3000, "currency": "eur"},
+                "published": True,
+            },
+            headers=instructor.bearer,
+        )
+    )
+    buyer = await signed_in(client, db, settings)
+    order = await created(
+        await client.post(f"/api/bundles/{bundle['id']}/checkout", headers=buyer.bearer)
+    )
+    intent_id = await paid_with_card(client, db, localstripe, buyer, order)
+    intent = await localstripe.client().v1.payment_intents.retrieve_async(intent_id)
+    assert (intent.amount, intent.currency) == (3000, "eur")
+    assert (intent.metadata["kind"], intent.metadata["bundle_id"]) == ("bundle", bundle["id"])
+    assert await my_course_ids(client, buyer) == ids
+    dispute = {"id": "dp_lost", "object": "dispute", "payment_intent": intent_id}
+    await post_event(
+        client, event("charge.dispute.created", {**dispute, "status": "needs_response"})
+    )
+    assert await my_course_ids(client, buyer) == []
+    await post_event(client, event("charge.dispute.closed", {**dispute, "status": "lost"}))
+    assert await my_course_ids(client, buyer) == []
+    stored = await db.orders.find_one({"_id": order["order_id"]})
+    assert stored is not None and stored["state"] == "disputed"
+
+
+async def test_a_gift_paid_in_stripe_mails_its_link(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    localstripe: LocalStripe,
+    mail_server: MailServer,
+    instructor: SignedIn,
+) -> None:
+    course = await make_course(db, instructor.user, amount=2500)
+    buyer = await signed_in(client, db, settings)
+    order = await created(
+        await client.post(
+            f"/api/courses/{course.id}/gift",
+            json={"recipient_email": "stripe-gift@example.com"},
+            headers=buyer.bearer,
+        )
+    )
+    await paid_with_card(client, db, localstripe, buyer, order)
+    [mail] = await mail_server.wait_for("stripe-gift@example.com")
+    recipient = await signed_in(client, db, settings, email="stripe-gift@example.com")
+    claimed = await client.post(
+        "/api/gifts/claim",
+        json={"token": claim_token(mail.body(), "gifts/claim")},
+        headers=recipient.bearer,
+    )
+    assert claimed.status_code == 200, claimed.text
+    assert await my_course_ids(client, recipient) == [course.id]
+
+
+async def test_seats_paid_in_stripe_and_refunded_in_stripe(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    localstripe: LocalStripe,
+    instructor: SignedIn,
+) -> None:
+    course = await make_course(db, instructor.user, amount=1000)
+    manager = await signed_in(client, db, settings)
+    order = await created(
+        await client.post(
+            f"/api/courses/{course.id}/seats/checkout",
+            json={"quantity": 4},
+            headers=manager.bearer,
+        )
+    )
+    assert order["amount"] == 4000
+    intent_id = await paid_with_card(client, db, localstripe, manager, order)
+    intent = await localstripe.client().v1.payment_intents.retrieve_async(intent_id)
+    assert (intent.metadata["kind"], intent.metadata["quantity"]) == ("seats", "4")
+    [team] = (await client.get("/api/me/teams", headers=manager.bearer)).json()
+    assert team["seats"] == 4
+    admin = await signed_in(client, db, settings, role=Role.admin)
+    refunded = await client.post(
+        f"/api/admin/orders/{order['order_id']}/refund", headers=admin.bearer
+    )
+    assert refunded.status_code == 200 and refunded.json()["state"] == "refunded"
+    refunds = await localstripe.client().v1.refunds.list_async(params={"payment_intent": intent_id})
+    assert [r.amount for r in refunds.data] == [4000]
+    [team] = (await client.get("/api/me/teams", headers=manager.bearer)).json()
+    assert team["seats"] == 0

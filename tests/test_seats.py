@@ -1,0 +1,304 @@
+"""Team seats over HTTP (#25): buying N seats, handing them out by email (links read from
+the real mail), claims bound to the address, reassigning and releasing (the former
+holder's keys stop), refunds that take the newest seats back; every refusal from the
+outside, changing nothing (P5, P7, P12)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from typing import Any
+
+import httpx
+import pytest
+
+from coursevault.auth.models import Role
+from coursevault.config import Settings
+from coursevault.database.db import Database
+from tests.course_helpers import BuiltCourse, make_course
+from tests.factories import SignedIn, error_code, signed_in
+from tests.sales_helpers import (
+    claim_token,
+    created,
+    my_course_ids,
+    pay,
+    refund,
+    snapshot,
+    watching,
+)
+from tests.smtp_server import MailServer
+
+
+@pytest.fixture
+def settings_overrides(smtp_overrides: dict[str, Any]) -> dict[str, Any]:
+    return smtp_overrides
+
+
+@pytest.fixture
+async def manager(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
+    return await signed_in(client, db, settings, email="lead@example.com")
+
+
+@pytest.fixture
+async def course(db: Database, instructor: SignedIn) -> BuiltCourse:
+    return await make_course(db, instructor.user, title="Team Training", amount=1500)
+
+
+async def buy_seats(
+    client: httpx.AsyncClient, who: SignedIn, course_id: str, quantity: int, **body: Any
+) -> Any:
+    """Buys QUANTITY seats and pays them; returns the order."""
+    order = await created(
+        await client.post(
+            f"/api/courses/{course_id}/seats/checkout",
+            json={"quantity": quantity, **body},
+            headers=who.bearer,
+        )
+    )
+    return await pay(client, who, order["order_id"])
+
+
+async def team_of(client: httpx.AsyncClient, who: SignedIn) -> Any:
+    [team] = (await client.get("/api/me/teams", headers=who.bearer)).json()
+    response = await client.get(f"/api/teams/{team['id']}", headers=who.bearer)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def assign(
+    client: httpx.AsyncClient, who: SignedIn, team_id: str, email: str
+) -> httpx.Response:
+    return await client.post(
+        f"/api/teams/{team_id}/seats", json={"email": email}, headers=who.bearer
+    )
+
+
+async def claim(client: httpx.AsyncClient, who: SignedIn, token: str) -> httpx.Response:
+    return await client.post("/api/seats/claim", json={"token": token}, headers=who.bearer)
+
+
+async def link_of(mail_server: MailServer, to: str, count: int = 1) -> str:
+    mails = await mail_server.wait_for(to, count=count)
+    assert mails[-1].subject == "Your seat for Team Training"
+    return claim_token(mails[-1].body(), "seats/claim")
+
+
+async def test_P7_seats_are_priced_by_the_server_and_buying_more_adds_to_the_team(
+    client: httpx.AsyncClient, db: Database, manager: SignedIn, course: BuiltCourse
+) -> None:
+    order = await created(
+        await client.post(
+            f"/api/courses/{course.id}/seats/checkout",
+            json={"quantity": 3, "amount": 1, "unit_amount": 1},
+            headers=manager.bearer,
+        )
+    )
+    assert (order["amount"], order["currency"]) == (4500, "usd")
+    paid = await pay(client, manager, order["order_id"])
+    assert (paid["kind"], paid["quantity"], paid["course_id"]) == ("seats", 3, course.id)
+    assert await my_course_ids(client, manager) == []  # buying seats is not holding one
+    team = await team_of(client, manager)
+    assert (team["course_id"], team["seats"], team["assigned"], team["members"]) == (
+        course.id,
+        3,
+        0,
+        [],
+    )
+    await buy_seats(client, manager, course.id, 2)
+    assert (await team_of(client, manager))["seats"] == 5
+    assert await db.teams.count_documents({}) == 1
+    before = await snapshot(db)
+    for quantity in (0, 1001, -1):
+        bad = await client.post(
+            f"/api/courses/{course.id}/seats/checkout",
+            json={"quantity": quantity},
+            headers=manager.bearer,
+        )
+        assert bad.status_code == 422 and error_code(bad) == "validation_error"
+    assert await snapshot(db) == before
+
+
+async def test_P12_seats_are_handed_out_by_email_and_claimed_by_that_address_only(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    manager: SignedIn,
+    course: BuiltCourse,
+) -> None:
+    await buy_seats(client, manager, course.id, 2)
+    team_id = (await team_of(client, manager))["id"]
+    first = await assign(client, manager, team_id, "Ann@Example.com")
+    assert first.status_code == 201, first.text
+    assert (first.json()["email"], first.json()["state"]) == ("ann@example.com", "invited")
+    assert (await assign(client, manager, team_id, "bob@example.com")).status_code == 201
+    ann_token = await link_of(mail_server, "ann@example.com")
+    bob_token = await link_of(mail_server, "bob@example.com")
+    seat = await db.team_seats.find_one({"email": "ann@example.com"})
+    assert seat is not None and seat["token_hash"] == hashlib.sha256(ann_token.encode()).hexdigest()
+    assert ann_token not in str(await db.jobs.find().to_list())
+
+    # More seats than bought, or the same address twice: 409, nothing changed, no mail.
+    before = await snapshot(db)
+    full = await assign(client, manager, team_id, "carl@example.com")
+    assert full.status_code == 409 and error_code(full) == "no_free_seat"
+    assert full.json()["error"]["detail"] == {"seats": 2, "assigned": 2}
+    twice = await assign(client, manager, team_id, "ann@example.com")
+    assert twice.status_code == 409 and error_code(twice) == "seat_already_assigned"
+    # Another seat manager may neither read nor change this team.
+    other = await signed_in(client, db, settings)
+    await buy_seats(client, other, course.id, 1)
+    before = await snapshot(db)
+    seat_id = first.json()["id"]
+    for response in (
+        await client.get(f"/api/teams/{team_id}", headers=other.bearer),
+        await assign(client, other, team_id, "spy@example.com"),
+        await client.put(
+            f"/api/teams/{team_id}/seats/{seat_id}",
+            json={"email": "spy@example.com"},
+            headers=other.bearer,
+        ),
+        await client.delete(f"/api/teams/{team_id}/seats/{seat_id}", headers=other.bearer),
+    ):
+        assert response.status_code == 404 and error_code(response) == "team_not_found"
+    # A seat of this team named under the other manager's own team is not found either.
+    [theirs] = (await client.get("/api/me/teams", headers=other.bearer)).json()
+    cross = await client.delete(f"/api/teams/{theirs['id']}/seats/{seat_id}", headers=other.bearer)
+    assert cross.status_code == 404 and error_code(cross) == "seat_not_found"
+    # An account with another address cannot claim Ann's seat, even with her link.
+    stranger = await signed_in(client, db, settings, email="mallory@example.com")
+    mismatch = await claim(client, stranger, ann_token)
+    assert mismatch.status_code == 403 and error_code(mismatch) == "seat_email_mismatch"
+    unknown = await claim(client, stranger, "not-a-real-token")
+    assert unknown.status_code == 404 and error_code(unknown) == "seat_not_found"
+    assert await snapshot(db) == before
+    assert await my_course_ids(client, stranger) == []
+    assert mail_server.to("carl@example.com") == [] and mail_server.to("spy@example.com") == []
+
+    ann = await signed_in(client, db, settings, email="ann@example.com")
+    claimed = await claim(client, ann, ann_token)
+    assert claimed.status_code == 200, claimed.text
+    assert claimed.json()["course_id"] == course.id and claimed.json()["team_id"] == team_id
+    assert await my_course_ids(client, ann) == [course.id]
+    [grant] = await db.grants.find({"user_id": ann.user.id}).to_list()
+    assert (grant["source"], grant["source_id"]) == ("seat", seat_id)
+    assert (await claim(client, ann, ann_token)).status_code == 200  # again: nothing new
+    assert await db.grants.count_documents({"user_id": ann.user.id}) == 1
+
+    team = await team_of(client, manager)
+    by_email = {m["email"]: m for m in team["members"]}
+    assert by_email["ann@example.com"]["state"] == "claimed"
+    assert by_email["ann@example.com"]["claimed_by"]["id"] == ann.user.id
+    assert by_email["bob@example.com"]["state"] == "invited"
+    assert by_email["bob@example.com"]["claimed_by"] is None
+
+    # Released: its link answers 410 and nothing is granted.
+    bob_seat = by_email["bob@example.com"]["id"]
+    released = await client.delete(f"/api/teams/{team_id}/seats/{bob_seat}", headers=manager.bearer)
+    assert released.status_code == 204
+    bob = await signed_in(client, db, settings, email="bob@example.com")
+    before = await snapshot(db)
+    gone = await claim(client, bob, bob_token)
+    assert gone.status_code == 410 and error_code(gone) == "seat_released"
+    assert await snapshot(db) == before
+    assert (await team_of(client, manager))["assigned"] == 1
+    assert (await assign(client, manager, team_id, "carl@example.com")).status_code == 201
+
+
+async def test_P12_reassigning_a_seat_stops_the_former_holder_s_keys_at_once(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    instructor: SignedIn,
+    manager: SignedIn,
+    ready_video: str,
+) -> None:
+    course = await make_course(
+        db, instructor.user, title="Team Training", amount=1500, video_id=ready_video
+    )
+    await buy_seats(client, manager, course.id, 1)
+    team_id = (await team_of(client, manager))["id"]
+    seat = (await assign(client, manager, team_id, "first@example.com")).json()
+    first = await signed_in(client, db, settings, email="first@example.com")
+    first_token = await link_of(mail_server, "first@example.com")
+    assert (await claim(client, first, first_token)).status_code == 200
+    assert course.video_lesson
+    key = await watching(client, first, course.video_lesson)
+    [member] = (await team_of(client, manager))["members"]
+    assert member["watching"] is True and member["last_watched_at"] is not None
+
+    moved = await client.put(
+        f"/api/teams/{team_id}/seats/{seat['id']}",
+        json={"email": "second@example.com"},
+        headers=manager.bearer,
+    )
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["email"], moved.json()["state"]) == ("second@example.com", "invited")
+    # The former holder's key is refused now, their session is over, the course is gone.
+    assert (await client.get(key, headers=first.bearer)).status_code == 403
+    assert (await client.get("/api/me/playback", headers=first.bearer)).json()["items"] == []
+    assert await my_course_ids(client, first) == []
+    restart = await client.post(
+        f"/api/lessons/{course.video_lesson}/playback", headers=first.bearer
+    )
+    assert restart.status_code == 403 and error_code(restart) == "not_enrolled"
+    before = await snapshot(db)
+    stale = await claim(client, first, first_token)
+    assert stale.status_code == 410 and error_code(stale) == "seat_released"
+    assert await snapshot(db) == before
+
+    second = await signed_in(client, db, settings, email="second@example.com")
+    assert (
+        await claim(client, second, await link_of(mail_server, "second@example.com"))
+    ).status_code == 200
+    assert await my_course_ids(client, second) == [course.id]
+    [member] = (await team_of(client, manager))["members"]
+    assert member["claimed_by"]["id"] == second.user.id and member["watching"] is False
+
+
+async def test_P5_refunding_seats_takes_the_newest_assignments_back(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    manager: SignedIn,
+    course: BuiltCourse,
+) -> None:
+    await buy_seats(client, manager, course.id, 1)
+    more = await buy_seats(client, manager, course.id, 2)
+    team_id = (await team_of(client, manager))["id"]
+    holders = []
+    for name in ("oldest", "middle", "newest"):
+        email = f"{name}@example.com"
+        assert (await assign(client, manager, team_id, email)).status_code == 201
+        who = await signed_in(client, db, settings, email=email)
+        assert (await claim(client, who, await link_of(mail_server, email))).status_code == 200
+        holders.append(who)
+
+    admin = await signed_in(client, db, settings, role=Role.admin)
+    await refund(client, admin, more["id"])  # 2 of the 3 seats go
+    team = await team_of(client, manager)
+    assert (team["seats"], team["assigned"]) == (1, 1)
+    assert [m["email"] for m in team["members"]] == ["oldest@example.com"]
+    assert [await my_course_ids(client, h) for h in holders] == [[course.id], [], []]
+    full = await assign(client, manager, team_id, "another@example.com")
+    assert full.status_code == 409 and error_code(full) == "no_free_seat"
+    ended = await db.team_seats.find({"state": "revoked"}).to_list()
+    assert sorted(s["email"] for s in ended) == ["middle@example.com", "newest@example.com"]
+    [notice] = (await mail_server.wait_for("lead@example.com", count=3))[2:]
+    assert notice.subject == "Your refund for Team Training"
+
+
+async def test_P12_racing_assignments_never_hold_more_seats_than_were_bought(
+    client: httpx.AsyncClient, db: Database, manager: SignedIn, course: BuiltCourse
+) -> None:
+    await buy_seats(client, manager, course.id, 2)
+    team_id = (await team_of(client, manager))["id"]
+    answers = await asyncio.gather(
+        *(assign(client, manager, team_id, f"racer{n}@example.com") for n in range(6))
+    )
+    assert sorted(a.status_code for a in answers) == [201, 201, 409, 409, 409, 409]
+    team = await team_of(client, manager)
+    assert (team["seats"], team["assigned"], len(team["members"])) == (2, 2, 2)
+    assert await db.team_seats.count_documents({}) == 2
