@@ -349,7 +349,8 @@ def main() -> None:
         work = Path(tmp)
         print(
             f"fixtures {args.seconds:g} s at {args.height}p, x264 {args.preset}, "
-            f"new ladder CRF {'/'.join(str(r.crf) for r in LADDER)} capped at today's rates, "
+            f"new ladder CRF {'/'.join(str(r.crf) for r in LADDER)} "
+            "capped at 95 % of today's rates, "
             f"{os.cpu_count()} cores"
         )
         for kind in [k for k in args.fixtures.split(",") if k]:

@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.ladder import make_fixture
 from bench.procstat import cpu_seconds
 from coursevault.auth import passwords
 from coursevault.auth import repo as auth_repo
@@ -180,6 +181,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     # `fixed`: the ladder before issue #26, to compare the bytes a viewer pulls.
     parser.add_argument("--ladder", choices=("adaptive", "fixed"), default="adaptive")
+    # `motion`: testsrc2, the worst case (its 720p rung sits at the cap); `slides`: a
+    # lecture (bench/ladder.py's clean slides), what most course videos look like.
+    parser.add_argument("--clip", choices=("motion", "slides"), default="motion")
     parser.add_argument("--keep-going", action="store_true", help="run every stage")
     args = parser.parse_args()
     stages = [int(n) for n in args.stages.split(",")]
@@ -197,7 +201,11 @@ def main() -> None:
         )  # fmt: skip
         try:
             # 60 s of 720p: ten segments in two key periods, played round and round.
-            clip = make_clip(work / "clip.mp4", size="1280x720", seconds=60, rate=30)
+            clip = (
+                make_clip(work / "clip.mp4", size="1280x720", seconds=60, rate=30)
+                if args.clip == "motion"
+                else make_fixture("slides", work / "clip.mp4", width=1280, height=720, seconds=60)
+            )
             video_id = upload_until_ready(server.url, "t@example.com", PASSWORD, clip.read_bytes())
             settings = Settings(_env_file=None, data_dir=data_dir, secret_key=SECRET)
             lesson_id = asyncio.run(publish_lesson(settings, video_id))
@@ -210,6 +218,7 @@ def main() -> None:
             pids = {"server": server.process.pid, "database": embedded.pid if embedded else 0}
             print(
                 f"{args.workers} granian worker(s), {os.cpu_count()} cores shared with k6; "
+                f"{args.ladder} ladder, {args.clip} clip; "
                 f"{args.seconds} s per viewer, arrivals over 30 s; 720p segments every 6 s, "
                 "heartbeats as the server asks"
             )

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 
 from coursevault import clock
 from coursevault.database.db import Database
@@ -66,3 +67,28 @@ async def snapshot(db: Database) -> dict[str, list[Any]]:
     for name in ("grants", "orders", "gifts", "teams", "team_seats", "bundles", "coupons"):
         out[name] = await db[name].find().sort("_id", 1).to_list()
     return out
+
+
+class Died(BaseException):
+    """The process died here (killed, or its request cancelled): no handler catches it."""
+
+
+def dies_once(
+    monkeypatch: pytest.MonkeyPatch, owner: object, name: str, *, after: bool = False
+) -> None:
+    """Makes the async function OWNER.NAME die the first time it is called: before it
+    does anything, or AFTER it has done its work."""
+    real = getattr(owner, name)
+    calls = 0
+
+    async def dying(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1 and not after:
+            raise Died(name)
+        result = await real(*args, **kwargs)
+        if calls == 1:
+            raise Died(name)
+        return result
+
+    monkeypatch.setattr(owner, name, dying)

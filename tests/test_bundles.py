@@ -258,3 +258,29 @@ async def test_only_site_wide_coupons_apply_to_a_bundle(
         await client.post(checkout, json={"coupon": "everything"}, headers=student.bearer)
     )
     assert order["amount"] == 4000
+
+
+async def test_a_course_page_offers_the_bundles_on_sale_that_include_it(
+    client: httpx.AsyncClient,
+    db: Database,
+    instructor: SignedIn,
+    courses: list[BuiltCourse],
+) -> None:
+    third = await make_course(db, instructor.user, title="Python Three", amount=2500)
+    ids = [c.id for c in courses]
+    pair = await created(await new_bundle(client, instructor, ids))
+    trio = await created(await new_bundle(client, instructor, [*ids, third.id], title="Trio"))
+    await created(await new_bundle(client, instructor, ids, title="Draft", published=False))
+    offers = await client.get(f"/api/courses/{courses[0].id}/bundles")  # no sign-in needed
+    assert offers.status_code == 200, offers.text
+    assert [(o["id"], o["course_count"], o["separate_amount"]) for o in offers.json()] == [
+        (trio["id"], 3, 9500),
+        (pair["id"], 2, 7000),
+    ]
+    # A bundle with a course no longer on sale is not offered; nor is a course no one sees.
+    unpublished = await client.post(f"/api/courses/{third.id}/unpublish", headers=instructor.bearer)
+    assert unpublished.status_code == 200, unpublished.text
+    offers = await client.get(f"/api/courses/{courses[0].id}/bundles")
+    assert [o["id"] for o in offers.json()] == [pair["id"]]
+    assert (await client.get(f"/api/courses/{third.id}/bundles")).status_code == 404
+    assert (await client.get("/api/courses/nope/bundles")).status_code == 404

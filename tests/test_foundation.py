@@ -246,6 +246,7 @@ FEATURES |= {"quizzes", "assessments"}
 FEATURES |= {"transcripts"}
 SALES = {"bundles", "gifts", "teams"}  # order kinds above payments
 FEATURES |= SALES
+FEATURES |= {"memberships"}  # subscriptions to plans, above payments and enrollments
 
 
 def _imported_features(package: str) -> set[str]:
@@ -277,23 +278,34 @@ def _imported_features(package: str) -> set[str]:
         ("media", FEATURES - {"auth", "jobs", "courses"}),
         (
             "courses",
-            {"streaming", "payments", "reports", "jobs", "forensic", "assessments"} | SALES,
+            {"streaming", "payments", "reports", "jobs", "forensic", "assessments"}
+            | SALES
+            | {"memberships"},
         ),
         # quizzes sit below courses (keyed by ids, like progress); assessments above them
         ("quizzes", FEATURES),
-        ("assessments", {"streaming", "payments", "reports", "jobs", "forensic"} | SALES),
+        (
+            "assessments",
+            {"streaming", "payments", "reports", "jobs", "forensic", "memberships"} | SALES,
+        ),
         ("captions", FEATURES - {"media", "auth"}),
         ("engagement", FEATURES),
         ("forensic", FEATURES - {"media", "auth"}),
-        ("streaming", {"payments", "reports"} | SALES),
-        # payments knows no order kind's feature: their effects are handed over (routers.py)
-        ("payments", {"reports"} | SALES),
+        ("streaming", {"payments", "reports", "memberships"} | SALES),
+        # payments knows no order kind's feature: their effects are handed over (routers.py),
+        # and memberships takes its Stripe events through a hook (routers.STRIPE_EVENT_HOOKS)
+        ("payments", {"reports", "memberships"} | SALES),
         # bundles, gifts and teams sell through payments and know nothing of each other
         ("bundles", {"reports"} | SALES),
         ("gifts", {"reports"} | SALES),
         ("teams", {"reports"} | SALES),
+        # reports' money pages read the membership figures: memberships never climbs to it
+        ("memberships", {"reports"} | SALES),
         # transcripts: above courses (search applies the lesson access rule), below streaming
-        ("transcripts", {"streaming", "payments", "reports", "forensic", "certificates"} | SALES),
+        (
+            "transcripts",
+            {"streaming", "payments", "reports", "forensic", "certificates", "memberships"} | SALES,
+        ),
     ],
 )
 def test_lower_floors_never_import_higher_ones(package: str, forbidden: set[str]) -> None:

@@ -11,15 +11,23 @@ from typing import Any
 import httpx
 import pytest
 
+from coursevault import clock
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.database.db import Database
+from coursevault.gifts import jobs as gift_jobs
+from coursevault.jobs.models import JobContext
+from coursevault.payments import orders as payment_orders
+from coursevault.payments import providers
+from coursevault.payments import service as money
 from tests.course_helpers import BuiltCourse, make_course
 from tests.factories import SignedIn, error_code, signed_in
 from tests.sales_helpers import (
+    Died,
     claim_token,
     confirm_email,
     created,
+    dies_once,
     my_course_ids,
     pay,
     refund,
@@ -133,10 +141,11 @@ async def test_P11_a_gift_is_mailed_once_and_claimed_once(
         "email": "friend.other@example.com",
     }
 
-    # Refusals change nothing: the same account again, another account, an unknown link.
+    # The same account again answers as the first claim did, changing nothing; refusals
+    # change nothing either: another account, an unknown link.
     before = await snapshot(db)
     again = await claim(client, recipient, token)
-    assert again.status_code == 409 and error_code(again) == "gift_already_claimed"
+    assert again.status_code == 200 and again.json() == claimed.json()
     intruder = await signed_in(client, db, settings)
     late = await claim(client, intruder, token)
     assert late.status_code == 409 and error_code(late) == "gift_already_claimed"
@@ -153,8 +162,14 @@ async def test_P11_a_gift_is_mailed_once_and_claimed_once(
     assert await snapshot(db) == before
     assert await my_course_ids(client, intruder) == []
 
-    # Re-reading the order (each read re-checks the payment) mails nothing again.
-    assert (await client.get(f"/api/orders/{order['id']}", headers=buyer.bearer)).status_code == 200
+    # The success reported again (a webhook sent twice: the order is applied again) mails
+    # nothing again and changes nothing.
+    stored = await db.orders.find_one({"_id": order["id"]})
+    assert stored is not None
+    await money.fulfill(db=db, settings=settings, order=stored)
+    assert await db.jobs.count_documents({"kind": gift_jobs.MAIL_CLAIM_LINK.kind}) == 1
+    assert await snapshot(db) == before
+    await asyncio.sleep(1)  # a second mail, had one been queued, would be out by now
     assert len(mail_server.to("friend@example.com")) == 1
 
 
@@ -299,3 +314,165 @@ async def test_P11_of_two_accounts_claiming_at_once_one_gets_the_course(
     owners = [who for who in rivals if await my_course_ids(client, who) == [course.id]]
     assert len(owners) == 1
     assert await db.grants.count_documents({"source": "gift"}) == 1
+
+
+async def test_a_gift_whose_effect_died_is_mailed_once_when_its_order_is_read_again(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    buyer: SignedIn,
+    course: BuiltCourse,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The payment is recorded, then the process dies before the gift's mail is queued.
+    dies_once(monkeypatch, gift_jobs, "queue_claim_link")
+    body = {"recipient_email": "later@example.com"}
+    order = await created(
+        await client.post(f"/api/courses/{course.id}/gift", json=body, headers=buyer.bearer)
+    )
+    with pytest.raises(Died):
+        await pay(client, buyer, order["order_id"])
+    # The order page (as a webhook sent again would) applies the paid order again: the
+    # link goes out, once however often the order is read.
+    for _ in range(3):
+        read = await client.get(f"/api/orders/{order['order_id']}", headers=buyer.bearer)
+        assert read.status_code == 200 and read.json()["state"] == "paid"
+    token = await link_of(mail_server, "later@example.com")
+    await asyncio.sleep(1)
+    assert len(mail_server.to("later@example.com")) == 1
+    assert await db.gifts.count_documents({}) == 1
+    recipient = await signed_in(client, db, settings, email="later@example.com")
+    assert (await claim(client, recipient, token)).status_code == 200
+    assert await my_course_ids(client, recipient) == [course.id]
+
+
+@pytest.mark.parametrize(
+    "where", ["before the payment is recorded", "after it, before the gift is mailed"]
+)
+async def test_a_free_gift_whose_checkout_died_is_completed_by_its_order_page(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    buyer: SignedIn,
+    course: BuiltCourse,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+) -> None:
+    admin = await signed_in(client, db, settings, role=Role.admin)
+    coupon = {"code": "FREEGIFT", "kind": "percent", "value": 100}
+    assert (await client.post("/api/coupons", json=coupon, headers=admin.bearer)).status_code == 201
+    if where.startswith("before"):
+        dies_once(monkeypatch, money.repo, "record_facts")
+    else:
+        dies_once(monkeypatch, gift_jobs, "queue_claim_link")
+    body = {"recipient_email": "free@example.com", "coupon": "FREEGIFT"}
+    with pytest.raises(Died):
+        await client.post(f"/api/courses/{course.id}/gift", json=body, headers=buyer.bearer)
+    [listed] = (await client.get("/api/me/orders", headers=buyer.bearer)).json()["items"]
+    assert (listed["amount"], listed["provider"]) == (0, "coupon")
+    read = await client.get(f"/api/orders/{listed['id']}", headers=buyer.bearer)
+    assert read.status_code == 200 and read.json()["state"] == "paid"
+    assert (
+        await client.get(f"/api/orders/{listed['id']}", headers=buyer.bearer)
+    ).status_code == 200
+    await link_of(mail_server, "free@example.com")
+    await asyncio.sleep(1)
+    assert len(mail_server.to("free@example.com")) == 1
+    stored = await db.coupons.find_one({"code": "FREEGIFT"})
+    assert stored is not None and stored["redemptions"] == 1
+
+
+async def test_a_gift_refund_cut_short_lets_claims_go_on_and_may_be_asked_again(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    buyer: SignedIn,
+    course: BuiltCourse,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    order = await give(client, buyer, course.id, "patient@example.com")
+    token = await link_of(mail_server, "patient@example.com")
+    # The refund's request is cut short (cancelled) at the provider: claims do not wait for
+    # ever, and the gift is not refunded.
+    dies_once(monkeypatch, providers.LocalProvider, "refund")
+    with pytest.raises(Died):
+        await client.post(f"/api/gifts/{order['id']}/refund", headers=buyer.bearer)
+    stored = await db.gifts.find_one({"_id": order["id"]})
+    assert stored is not None and stored["refund_requested_at"] is None
+    [listed] = await gifts_of(client, buyer)
+    assert listed["state"] == "waiting"
+
+    # A process that died once the refund was asked leaves the request behind: claims
+    # wait (410), and the buyer may ask again, which refunds it.
+    await db.gifts.update_one({"_id": order["id"]}, {"$set": {"refund_requested_at": clock.now()}})
+    recipient = await signed_in(client, db, settings, email="patient@example.com")
+    waiting = await claim(client, recipient, token)
+    assert waiting.status_code == 410 and error_code(waiting) == "gift_refunded"
+    again = await client.post(f"/api/gifts/{order['id']}/refund", headers=buyer.bearer)
+    assert again.status_code == 200, again.text
+    assert again.json()["state"] == "refunded"
+    stored_order = await db.orders.find_one({"_id": order["id"]})
+    assert stored_order is not None and stored_order["state"] == "refunded"
+    assert await my_course_ids(client, recipient) == []
+
+
+async def test_P11_a_claim_cut_short_before_its_grant_is_completed_by_claiming_again(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    buyer: SignedIn,
+    course: BuiltCourse,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    order = await give(client, buyer, course.id, "unlucky@example.com")
+    token = await link_of(mail_server, "unlucky@example.com")
+    recipient = await signed_in(client, db, settings, email="unlucky@example.com")
+    # The claim is stored, then the process dies before the grant is written.
+    dies_once(monkeypatch, payment_orders, "find")
+    with pytest.raises(Died):
+        await claim(client, recipient, token)
+    assert await my_course_ids(client, recipient) == []
+    again = await claim(client, recipient, token)
+    assert again.status_code == 200, again.text
+    assert again.json()["gift_id"] == order["id"]
+    assert await my_course_ids(client, recipient) == [course.id]
+    other = await signed_in(client, db, settings)
+    late = await claim(client, other, token)
+    assert late.status_code == 409 and error_code(late) == "gift_already_claimed"
+    # Once refunded, the claimer's own claim again is refused and grants nothing.
+    admin = await signed_in(client, db, settings, role=Role.admin)
+    await refund(client, admin, order["id"])
+    gone = await claim(client, recipient, token)
+    assert gone.status_code == 410 and error_code(gone) == "gift_refunded"
+    assert await my_course_ids(client, recipient) == []
+
+
+async def test_P11_a_mail_job_run_again_leaves_the_earlier_link_working(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    buyer: SignedIn,
+    course: BuiltCourse,
+) -> None:
+    order = await give(client, buyer, course.id, "twice@example.com")
+    first = await link_of(mail_server, "twice@example.com")
+    # The job runs again (its first attempt was delivered, but the answer was lost): it
+    # mails a new link, and the one delivered first still claims the gift.
+    ctx = JobContext(
+        db=db, settings=settings, job_id="again", attempt=2, payload={"gift_id": order["id"]}
+    )
+    await gift_jobs.MAIL_CLAIM_LINK.handler(ctx)
+    mails = await mail_server.wait_for("twice@example.com", count=2)
+    second = claim_token(mails[1].body(), "gifts/claim")
+    assert second != first
+    recipient = await signed_in(client, db, settings, email="twice@example.com")
+    assert (await claim(client, recipient, first)).status_code == 200
+    # Claimed: every link of it is used up.
+    other = await signed_in(client, db, settings)
+    late = await claim(client, other, second)
+    assert late.status_code == 409 and error_code(late) == "gift_already_claimed"

@@ -1,4 +1,4 @@
-"""P8: a membership's state does not depend on the order its events arrive in.
+"""P9: a membership's state does not depend on the order its events arrive in.
 
 A scenario is played through the local test checkout over HTTP (several invoices paid
 and failed, a cancellation taken back, recovery, deletion), recording the provider's
@@ -195,7 +195,7 @@ def shuffled(log: list[tuple[ProviderEvent, int]], last: int, rng: random.Random
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
-async def test_P8_any_order_of_the_same_events_gives_the_state_of_the_ordered_log(
+async def test_P9_any_order_of_the_same_events_gives_the_state_of_the_ordered_log(
     client: httpx.AsyncClient, db: Database, settings: Settings, instructor: SignedIn, scenario: str
 ) -> None:
     admin = await signed_in(client, db, settings, role=Role.admin)

@@ -1,10 +1,10 @@
 """Membership plans and the local test subscriptions over HTTP: plans, subscribing at the
-plan's own price (P7), what a membership opens and until when (P9), a member's own
-memberships (P10), the money figures."""
+plan's own price (P8), what a membership opens and until when (P10), a member's own
+memberships (P13), the money figures."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -147,7 +147,7 @@ async def test_plan_refusals_change_nothing(
     assert stored["title"] == plan["title"] and not stored["all_courses"]
 
 
-async def test_P7_a_membership_costs_the_plans_own_price_and_opens_its_courses_once_paid(
+async def test_P8_a_membership_costs_the_plans_own_price_and_opens_its_courses_once_paid(
     client: httpx.AsyncClient,
     db: Database,
     admin: SignedIn,
@@ -221,7 +221,7 @@ async def test_subscribing_to_a_bad_plan_or_interval_changes_nothing(
     assert await snapshot_of(db) == before
 
 
-async def test_P9_a_member_of_plan_a_cannot_open_a_course_only_in_plan_b(
+async def test_P10_a_member_of_plan_a_cannot_open_a_course_only_in_plan_b(
     client: httpx.AsyncClient,
     db: Database,
     admin: SignedIn,
@@ -286,9 +286,14 @@ async def test_a_plan_of_all_courses_opens_courses_published_later(
     later = await make_course(db, instructor.user, title="Published later", amount=2500)
     assert await opens(client, student, course_a.text_lesson)
     assert await opens(client, student, later.text_lesson)
+    # A draft is not on sale: a site-wide plan does not open it, nor its page.
+    draft = await make_course(db, instructor.user, title="Still a draft", publish=False)
+    for url in (f"/api/lessons/{draft.text_lesson}", f"/api/courses/{draft.id}"):
+        hidden = await client.get(url, headers=student.bearer)
+        assert hidden.status_code == 404, hidden.text
 
 
-async def test_P10_a_member_cancels_and_resumes_only_their_own_membership(
+async def test_P13_a_member_cancels_and_resumes_only_their_own_membership(
     client: httpx.AsyncClient,
     db: Database,
     settings: Settings,
@@ -329,7 +334,7 @@ async def test_P10_a_member_cancels_and_resumes_only_their_own_membership(
     assert at(resumed["access_until"]) > at(resumed["paid_through"])
 
 
-async def test_P9_a_failed_renewal_keeps_access_for_the_grace_period_then_lapses(
+async def test_P10_a_failed_renewal_keeps_access_for_the_grace_period_then_lapses(
     client: httpx.AsyncClient,
     db: Database,
     settings: Settings,
@@ -394,7 +399,7 @@ async def test_local_actions_out_of_turn_are_refused_and_change_nothing(
         assert (await simulate(client, student, created["id"], action)).status_code == 409
 
 
-async def test_P9_deleting_a_membership_ends_playback_and_old_keys(
+async def test_P10_deleting_a_membership_ends_playback_and_old_keys(
     client: httpx.AsyncClient,
     db: Database,
     admin: SignedIn,
@@ -431,7 +436,7 @@ async def test_P9_deleting_a_membership_ends_playback_and_old_keys(
     assert grant is not None and grant["state"] == "ended"
 
 
-async def test_P9_a_lapsed_member_replaying_a_key_url_is_refused(
+async def test_P10_a_lapsed_member_replaying_a_key_url_is_refused(
     client: httpx.AsyncClient,
     db: Database,
     admin: SignedIn,
@@ -480,14 +485,16 @@ async def test_money_figures_per_plan_and_overall(
     await simulate(client, members[2], gone["id"], "delete")
     overdue = (await client.get("/api/me/memberships", headers=members[0].bearer)).json()
     await simulate(client, members[0], overdue["items"][0]["id"], "fail_renewal")
-    mine = (await client.get("/api/membership-money", headers=instructor.bearer)).json()
+    mine = (await client.get("/api/reports/money", headers=instructor.bearer)).json()["memberships"]
     assert [p["plan_id"] for p in mine["plans"]] == [own["id"]]
     figures = mine["plans"][0]
     assert figures["mrr"] == [{"currency": "eur", "amount": 1000}]
     assert (figures["active"], figures["past_due"]) == (1, 1)
     assert (figures["ended_last_30_days"], figures["active_30_days_ago"]) == (1, 3)
     assert figures["churn_30_days"] == pytest.approx(1 / 3)
-    everything = (await client.get("/api/membership-money", headers=admin.bearer)).json()
+    everything = (await client.get("/api/reports/money", headers=admin.bearer)).json()[
+        "memberships"
+    ]
     assert {p["plan_id"] for p in everything["plans"]} == {own["id"], site["id"]}
     overall = everything["overall"]
     assert overall["mrr"] == [
@@ -495,4 +502,39 @@ async def test_money_figures_per_plan_and_overall(
         {"currency": "usd", "amount": 500},
     ]
     assert overall["active"] == 2 and overall["active_30_days_ago"] == 4
-    assert (await client.get("/api/membership-money", headers=student.bearer)).status_code == 403
+    assert (await client.get("/api/reports/money", headers=student.bearer)).status_code == 403
+
+
+@pytest.mark.parametrize("settings_overrides", [{"env": "production", "mail_enabled": False}])
+async def test_P13_production_without_stripe_sells_no_membership_and_has_no_test_checkout(
+    client: httpx.AsyncClient,
+    db: Database,
+    admin: SignedIn,
+    student: SignedIn,
+    course_a: BuiltCourse,
+) -> None:
+    plan = await make_plan(client, admin, courses=[course_a.id])
+    assert (await client.get("/api/membership-plans")).json()["provider"] is None
+    before = await snapshot_of(db)
+    refused = await subscribe(client, student, plan["id"])
+    assert refused.status_code == 503 and error_code(refused) == "payments_not_configured"
+    assert await snapshot_of(db) == before
+    # A test membership left from development: its simulations do not exist here.
+    now = datetime.now(UTC)
+    await db.memberships.insert_one(
+        {
+            "_id": "left-over",
+            "user_id": student.user.id,
+            "plan_id": plan["id"],
+            "plan_title": plan["title"],
+            "interval": "month",
+            "amount": 900,
+            "currency": "eur",
+            "provider": "local",
+            "provider_subscription_id": "lsub_left_over",
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
+    simulated = await simulate(client, student, "left-over", "pay")
+    assert simulated.status_code == 404 and error_code(simulated) == "not_found"

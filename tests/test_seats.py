@@ -15,11 +15,18 @@ import pytest
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.database.db import Database
+from coursevault.jobs.models import JobContext
+from coursevault.teams import jobs as team_jobs
+from coursevault.teams import repo as teams_repo
+from coursevault.teams import service as teams_service
+from coursevault.teams.models import Seat
 from tests.course_helpers import BuiltCourse, make_course
 from tests.factories import SignedIn, error_code, signed_in
 from tests.sales_helpers import (
+    Died,
     claim_token,
     created,
+    dies_once,
     my_course_ids,
     pay,
     refund,
@@ -140,11 +147,14 @@ async def test_P12_seats_are_handed_out_by_email_and_claimed_by_that_address_onl
 
     # More seats than bought, or the same address twice: 409, nothing changed, no mail.
     before = await snapshot(db)
+    jobs_before = await db.jobs.count_documents({})
     full = await assign(client, manager, team_id, "carl@example.com")
     assert full.status_code == 409 and error_code(full) == "no_free_seat"
     assert full.json()["error"]["detail"] == {"seats": 2, "assigned": 2}
     twice = await assign(client, manager, team_id, "ann@example.com")
     assert twice.status_code == 409 and error_code(twice) == "seat_already_assigned"
+    assert await snapshot(db) == before
+    assert await db.jobs.count_documents({}) == jobs_before
     # Another seat manager may neither read nor change this team.
     other = await signed_in(client, db, settings)
     await buy_seats(client, other, course.id, 1)
@@ -302,3 +312,285 @@ async def test_P12_racing_assignments_never_hold_more_seats_than_were_bought(
     team = await team_of(client, manager)
     assert (team["seats"], team["assigned"], len(team["members"])) == (2, 2, 2)
     assert await db.team_seats.count_documents({}) == 2
+
+
+async def held_seats(db: Database, team_id: str) -> list[str]:
+    """The addresses holding a seat of the team, oldest assignment first."""
+    cursor = db.team_seats.find({"team_id": team_id, "state": {"$in": ["invited", "claimed"]}})
+    return [s["email"] for s in sorted(await cursor.to_list(), key=lambda s: s["assigned_at"])]
+
+
+async def test_P12_refunds_fitting_the_team_at_once_take_back_only_the_excess(
+    client: httpx.AsyncClient,
+    db: Database,
+    manager: SignedIn,
+    course: BuiltCourse,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await buy_seats(client, manager, course.id, 6)
+    team_id = (await team_of(client, manager))["id"]
+    emails = [f"member{n}@example.com" for n in range(6)]
+    for email in emails:
+        assert (await assign(client, manager, team_id, email)).status_code == 201
+    # A refund leaves 2 seats; its own fit and the fits of the webhooks that report it
+    # (charge.refunded, a dispute) run at once, each ending a seat slowly.
+    real_end = teams_repo.end_seat
+
+    async def slow_end(**kwargs: Any) -> Seat | None:
+        await asyncio.sleep(0.05)
+        return await real_end(**kwargs)
+
+    monkeypatch.setattr(teams_repo, "end_seat", slow_end)
+    await db.teams.update_one({"_id": team_id}, {"$set": {"seats": 2}})
+    taken = await asyncio.gather(*(teams_service.fit(db=db, team_id=team_id) for _ in range(4)))
+    assert sum(taken) == 4
+    assert await held_seats(db, team_id) == emails[:2]
+    team = await team_of(client, manager)
+    assert (team["seats"], team["assigned"]) == (2, 2)
+    assert await db.team_seats.count_documents({"state": "revoked"}) == 4
+
+
+async def test_P12_one_address_racing_for_seats_gets_one(
+    client: httpx.AsyncClient, db: Database, manager: SignedIn, course: BuiltCourse
+) -> None:
+    await buy_seats(client, manager, course.id, 5)
+    team_id = (await team_of(client, manager))["id"]
+    answers = await asyncio.gather(
+        *(assign(client, manager, team_id, "same@example.com") for _ in range(4))
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409, 409, 409]
+    assert {error_code(a) for a in answers if a.status_code == 409} == {"seat_already_assigned"}
+    assert await held_seats(db, team_id) == ["same@example.com"]
+    team = await team_of(client, manager)
+    assert (team["seats"], team["assigned"]) == (5, 1)
+    # Moving another seat onto that address is refused too; released, the address may
+    # hold a seat again.
+    other = await created(await assign(client, manager, team_id, "other@example.com"))
+    moved = await client.put(
+        f"/api/teams/{team_id}/seats/{other['id']}",
+        json={"email": "same@example.com"},
+        headers=manager.bearer,
+    )
+    assert moved.status_code == 409 and error_code(moved) == "seat_already_assigned"
+    [held] = [a.json() for a in answers if a.status_code == 201]
+    released = await client.delete(
+        f"/api/teams/{team_id}/seats/{held['id']}", headers=manager.bearer
+    )
+    assert released.status_code == 204
+    assert (await assign(client, manager, team_id, "same@example.com")).status_code == 201
+
+
+async def test_P12_a_refund_fitting_the_team_while_a_seat_is_being_assigned(
+    client: httpx.AsyncClient,
+    db: Database,
+    manager: SignedIn,
+    course: BuiltCourse,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await buy_seats(client, manager, course.id, 1)
+    team_id = (await team_of(client, manager))["id"]
+    real_insert = teams_repo.insert_seat
+
+    async def refunded_meanwhile(*, db: Database, seat: Seat) -> None:
+        # The seat is counted but not stored yet when the refund is recorded and fitted.
+        await db.teams.update_one({"_id": seat.team_id}, {"$set": {"seats": 0}})
+        await teams_service.fit(db=db, team_id=seat.team_id)
+        await real_insert(db=db, seat=seat)
+
+    monkeypatch.setattr(teams_repo, "insert_seat", refunded_meanwhile)
+    late = await assign(client, manager, team_id, "late@example.com")
+    assert late.status_code == 409 and error_code(late) == "no_free_seat"
+    assert await held_seats(db, team_id) == []
+    team = await team_of(client, manager)
+    assert (team["seats"], team["assigned"]) == (0, 0)
+
+
+@pytest.mark.parametrize("step", ["ensure_team", "fit"])
+async def test_a_seat_order_whose_effect_died_counts_its_seats_once_when_read_again(
+    client: httpx.AsyncClient,
+    db: Database,
+    manager: SignedIn,
+    course: BuiltCourse,
+    monkeypatch: pytest.MonkeyPatch,
+    step: str,
+) -> None:
+    await buy_seats(client, manager, course.id, 2)
+    # The payment is recorded, then the process dies in the order's effect: before the
+    # seats are counted, or once they are.
+    if step == "ensure_team":
+        dies_once(monkeypatch, teams_repo, "ensure_team")
+    else:
+        dies_once(monkeypatch, teams_service, "fit", after=True)
+    order = await created(
+        await client.post(
+            f"/api/courses/{course.id}/seats/checkout",
+            json={"quantity": 3},
+            headers=manager.bearer,
+        )
+    )
+    with pytest.raises(Died):
+        await pay(client, manager, order["order_id"])
+    # The order page (as a webhook sent again would) applies it again, once.
+    for _ in range(3):
+        read = await client.get(f"/api/orders/{order['order_id']}", headers=manager.bearer)
+        assert read.status_code == 200 and read.json()["state"] == "paid"
+    team = await team_of(client, manager)
+    assert team["seats"] == 5
+    stored = await db.teams.find_one({"_id": team["id"]})
+    assert stored is not None and stored["orders"][order["order_id"]]["quantity"] == 3
+
+
+async def test_P3_a_payment_whose_metadata_names_other_seats_grants_none(
+    client: httpx.AsyncClient, db: Database, manager: SignedIn, course: BuiltCourse
+) -> None:
+    order = await created(
+        await client.post(
+            f"/api/courses/{course.id}/seats/checkout",
+            json={"quantity": 3},
+            headers=manager.bearer,
+        )
+    )
+    stored = await db.orders.find_one({"_id": order["order_id"]})
+    assert stored is not None
+    # The provider's payment says 30 seats: the re-read does not match, nothing is granted.
+    await db.local_payments.update_one(
+        {"_id": stored["provider_payment_id"]}, {"$set": {"metadata.quantity": "30"}}
+    )
+    paid = await client.post(
+        f"/api/payments/local/{order['order_id']}/complete", headers=manager.bearer
+    )
+    assert paid.status_code == 200 and paid.json()["state"] == "pending"
+    assert (await client.get("/api/me/teams", headers=manager.bearer)).json() == []
+    assert await db.teams.count_documents({}) == 0
+
+
+async def test_P12_a_seat_moved_meanwhile_is_a_conflict_and_its_holder_keeps_it(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    manager: SignedIn,
+    course: BuiltCourse,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await buy_seats(client, manager, course.id, 1)
+    team_id = (await team_of(client, manager))["id"]
+    seat = await created(await assign(client, manager, team_id, "keeper@example.com"))
+    keeper = await signed_in(client, db, settings, email="keeper@example.com")
+    token = await link_of(mail_server, "keeper@example.com")
+    assert (await claim(client, keeper, token)).status_code == 200
+    real_reassign = teams_repo.reassign
+
+    async def changed_meanwhile(**kwargs: Any) -> Seat | None:
+        await db.team_seats.update_one({"_id": seat["id"]}, {"$inc": {"version": 1}})
+        return await real_reassign(**kwargs)
+
+    monkeypatch.setattr(teams_repo, "reassign", changed_meanwhile)
+    moved = await client.put(
+        f"/api/teams/{team_id}/seats/{seat['id']}",
+        json={"email": "newcomer@example.com"},
+        headers=manager.bearer,
+    )
+    assert moved.status_code == 409 and error_code(moved) == "conflict"
+    assert await my_course_ids(client, keeper) == [course.id]
+    assert await held_seats(db, team_id) == ["keeper@example.com"]
+
+
+@pytest.mark.parametrize("change", ["reassign", "release"])
+async def test_P12_a_move_cut_short_after_the_seat_is_written_leaves_no_grant(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    manager: SignedIn,
+    course: BuiltCourse,
+    monkeypatch: pytest.MonkeyPatch,
+    change: str,
+) -> None:
+    await buy_seats(client, manager, course.id, 1)
+    team_id = (await team_of(client, manager))["id"]
+    seat = await created(await assign(client, manager, team_id, "holder@example.com"))
+    holder = await signed_in(client, db, settings, email="holder@example.com")
+    token = await link_of(mail_server, "holder@example.com")
+    assert (await claim(client, holder, token)).status_code == 200
+    url = f"/api/teams/{team_id}/seats/{seat['id']}"
+    # The process dies right after the seat is written.
+    if change == "reassign":
+        dies_once(monkeypatch, teams_repo, "reassign", after=True)
+        with pytest.raises(Died):
+            await client.put(url, json={"email": "next@example.com"}, headers=manager.bearer)
+    else:
+        dies_once(monkeypatch, teams_repo, "end_seat", after=True)
+        with pytest.raises(Died):
+            await client.delete(url, headers=manager.bearer)
+    assert await my_course_ids(client, holder) == []
+    [grant] = await db.grants.find({"user_id": holder.user.id}).to_list()
+    assert grant["state"] == "revoked"
+    team = await team_of(client, manager)
+    assert team["assigned"] == (1 if change == "reassign" else 0)
+
+
+async def test_P12_a_mail_job_run_again_leaves_the_earlier_link_working(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    manager: SignedIn,
+    course: BuiltCourse,
+) -> None:
+    await buy_seats(client, manager, course.id, 1)
+    team_id = (await team_of(client, manager))["id"]
+    seat = await created(await assign(client, manager, team_id, "twice@example.com"))
+    first = await link_of(mail_server, "twice@example.com")
+    # The job runs again (its first attempt was delivered, but the answer was lost).
+    payload = {"seat_id": seat["id"], "version": 0}
+    ctx = JobContext(db=db, settings=settings, job_id="again", attempt=2, payload=payload)
+    await team_jobs.MAIL_INVITATION.handler(ctx)
+    second = await link_of(mail_server, "twice@example.com", count=2)
+    assert second != first
+    holder = await signed_in(client, db, settings, email="twice@example.com")
+    assert (await claim(client, holder, first)).status_code == 200
+    assert (await claim(client, holder, second)).status_code == 200  # the same holder
+    # Given to someone else: both of the former holder's links answer 410.
+    moved = await client.put(
+        f"/api/teams/{team_id}/seats/{seat['id']}",
+        json={"email": "next@example.com"},
+        headers=manager.bearer,
+    )
+    assert moved.status_code == 200, moved.text
+    for token in (first, second):
+        gone = await claim(client, holder, token)
+        assert gone.status_code == 410 and error_code(gone) == "seat_released"
+
+
+async def test_P12_the_team_sees_what_a_holder_watched_since_claiming_only(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    instructor: SignedIn,
+    manager: SignedIn,
+    ready_video: str,
+) -> None:
+    course = await make_course(
+        db, instructor.user, title="Team Training", amount=1500, video_id=ready_video
+    )
+    assert course.video_lesson
+    # The holder bought the course and was watching it before getting a seat.
+    holder = await signed_in(client, db, settings, email="keen@example.com")
+    own = await created(
+        await client.post(f"/api/courses/{course.id}/checkout", headers=holder.bearer)
+    )
+    await pay(client, holder, own["order_id"])
+    await watching(client, holder, course.video_lesson)
+    await buy_seats(client, manager, course.id, 1)
+    team_id = (await team_of(client, manager))["id"]
+    assert (await assign(client, manager, team_id, "keen@example.com")).status_code == 201
+    token = await link_of(mail_server, "keen@example.com")
+    assert (await claim(client, holder, token)).status_code == 200
+    [member] = (await team_of(client, manager))["members"]
+    assert member["claimed_by"]["id"] == holder.user.id
+    assert (member["watching"], member["last_watched_at"]) == (False, None)
+    await watching(client, holder, course.video_lesson)  # since the claim
+    [member] = (await team_of(client, manager))["members"]
+    assert member["watching"] is True and member["last_watched_at"] is not None

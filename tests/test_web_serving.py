@@ -32,6 +32,10 @@ async def test_client_routes_get_the_app_and_api_paths_stay_json(client: httpx.A
     client_paths = ["/", "/courses/intro-to-rust", "/learn/a/b", "/studio/courses/x"]
     client_paths += ["/checkout/o1", "/studio/quizzes/q/results"]
     client_paths += ["/studio/courses/c/videos/v/captions/en"]
+    client_paths += ["/bundles/b1", "/gifts/claim", "/seats/claim", "/teams/t1"]
+    client_paths += ["/my/gifts", "/my/teams"]
+    client_paths += ["/pricing", "/account/memberships", "/memberships/m1/checkout"]
+    client_paths += ["/studio/plans"]
     for path in client_paths:
         page = await client.get(path)
         assert page.status_code == 200, path

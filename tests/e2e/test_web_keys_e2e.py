@@ -1,7 +1,8 @@
 """Rotating, session-bound keys in the real web app (Chromium + hls.js, a real server):
 a lesson of fifteen key periods plays across key changes, after a seek back and after a
-quality switch; a newer device evicting the first stops it; a refund stops playback within
-the documented bound, and the player says why (K1, K6, K8, P5)."""
+quality switch; a newer device evicting the first stops it; a refund, and a team seat given
+to someone else, stop playback within the documented bound, and the player says why (K1,
+K6, K8, P5, P12)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
 
 from tests.browser import CHROMIUM, login, new_context, shot
 from tests.conftest import TEST_SECRET
+from tests.e2e.test_web_sales_e2e import mailed_link
 from tests.media_helpers import make_clip
 from tests.processes import Server, create_account, sign_up, upload_until_ready
 
@@ -53,6 +55,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     server = Server(
         data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET,
         COURSEVAULT_KEY_ROTATION_SEGMENTS="1",
+        # No grace after a failed membership renewal: the membership lapses at once.
+        COURSEVAULT_MEMBERSHIP_GRACE_DAYS="0",
     )  # fmt: skip
     try:
         sign_up(server.url, "teacher@example.com", "instructor")
@@ -179,3 +183,122 @@ def test_K8_K6_P5_rotating_session_keys_play_through_and_stop_on_eviction_and_re
     shot(other, "refund-stopped")
     first.close()
     second.close()
+
+
+def test_P12_a_reassigned_seat_stops_its_former_holder_within_the_bound(
+    browser: Browser, site: Site
+) -> None:
+    """A seat manager buys seats of the course, a new student claims one from the mailed
+    link and watches; the manager gives the seat to someone else: the player stops within
+    the bound, and says why."""
+    url = site.server.url
+    sign_up(url, "lead@example.com")
+    sign_up(url, "holder@example.com")
+    with httpx.Client(base_url=url, timeout=60) as client:
+        lead = login(client, "lead@example.com")
+        order = client.post(
+            f"/api/courses/{site.course_id}/seats/checkout", json={"quantity": 2}, headers=lead
+        ).json()
+        paid = client.post(f"/api/payments/local/{order['order_id']}/complete", headers=lead)
+        assert paid.json()["state"] == "paid", paid.text
+        [team] = client.get("/api/me/teams", headers=lead).json()
+        seat = client.post(
+            f"/api/teams/{team['id']}/seats", json={"email": "holder@example.com"}, headers=lead
+        )
+        assert seat.status_code == 201, seat.text
+    link = mailed_link(site.server, "holder@example.com", "Your seat for Keys")
+
+    context = new_context(browser, site.server)
+    signed = context.request.post(
+        "/api/auth/login", data={"email": "holder@example.com", "password": PASSWORD}
+    )
+    assert signed.ok
+    page = context.new_page()
+    page.goto(link)
+    page.get_by_role("button", name="Claim the seat").click()
+    expect(page.get_by_text("“Keys” is yours now.")).to_be_visible()
+    page.goto(f"/learn/{site.course_id}/{site.lesson_id}")
+    play_until(page, 4)
+
+    moved = httpx.put(
+        f"{url}/api/teams/{team['id']}/seats/{seat.json()['id']}",
+        json={"email": "successor@example.com"},
+        headers=lead,
+    )
+    assert moved.status_code == 200, moved.text
+    reassigned_at = time.monotonic()
+    stopped_after = seconds_until_stopped(page, reassigned_at, r"seat")
+    print(
+        f"reassigning the seat stopped playback after {stopped_after:.1f} s (bound {STOP_BOUND} s)"
+    )
+    assert stopped_after <= STOP_BOUND
+    assert page.locator(VIDEO).count() == 0
+    shot(page, "seat-reassigned-stopped")
+    context.close()
+
+
+def test_P10_a_membership_past_its_grace_stops_playback_within_the_bound(
+    browser: Browser, site: Site
+) -> None:
+    """An admin's plan covers the course; a new student subscribes (the local test
+    checkout) and watches; a renewal fails with no grace period (this module's setting):
+    the membership has lapsed at once, and the player stops within the bound, saying why."""
+    url = site.server.url
+    sign_up(url, "member@example.com")
+    with httpx.Client(base_url=url, timeout=60) as client:
+        plan = client.post(
+            "/api/membership-plans",
+            json={
+                "title": "Keys club",
+                "course_ids": [site.course_id],
+                "prices": {"month": {"amount": 900, "currency": "usd"}},
+            },
+            headers=site.admin_bearer,
+        )
+        assert plan.status_code == 201, plan.text
+        member = login(client, "member@example.com")
+        created = client.post(
+            f"/api/membership-plans/{plan.json()['id']}/subscribe",
+            json={"interval": "month"},
+            headers=member,
+        )
+        assert created.status_code == 201, created.text
+        membership = created.json()["id"]
+        paid = client.post(
+            f"/api/memberships/{membership}/local", json={"action": "pay"}, headers=member
+        )
+        assert paid.json()["status"] == "active", paid.text
+
+    context = new_context(browser, site.server)
+    signed = context.request.post(
+        "/api/auth/login", data={"email": "member@example.com", "password": PASSWORD}
+    )
+    assert signed.ok
+    refused: list[str] = []
+    context.on(
+        "response",
+        lambda r: (
+            refused.append(f"{r.status} {r.url}") if "/key/" in r.url and r.status >= 400 else None
+        ),
+    )
+    page = context.new_page()
+    page.goto(f"/learn/{site.course_id}/{site.lesson_id}")
+    play_until(page, 4)
+
+    failed = httpx.post(
+        f"{url}/api/memberships/{membership}/local",
+        json={"action": "fail_renewal"},
+        headers=member,
+    )
+    assert failed.status_code == 200, failed.text
+    assert failed.json()["status"] == "ended", failed.json()  # past its (zero) grace at once
+    failed_at = time.monotonic()
+    stopped_after = seconds_until_stopped(page, failed_at, r"membership lapsed or ended")
+    print(
+        f"a lapsed membership stopped playback after {stopped_after:.1f} s (bound {STOP_BOUND} s)"
+    )
+    assert stopped_after <= STOP_BOUND
+    assert page.locator(VIDEO).count() == 0
+    assert refused and refused[0].startswith("403 "), refused  # the next key was refused
+    shot(page, "membership-lapsed-stopped")
+    context.close()

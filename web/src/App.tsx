@@ -1,21 +1,30 @@
 import { useState, type ReactNode } from "react";
 import { BrowserRouter, Link, Navigate, NavLink, Route, Routes, useLocation, useNavigate } from "react-router-dom";
 import { AuthProvider, useAuth } from "./auth";
+import { MembershipBanner } from "./components/MembershipBanner";
 import { Loading } from "./components/ui";
 import { Account } from "./pages/Account";
 import { ForgotPassword, ResetPassword, VerifyBanner, VerifyEmail } from "./pages/AccountLinks";
+import { MembershipsPage } from "./pages/account/Memberships";
+import { MyGifts, MyTeams } from "./pages/account/MySales";
 import { Admin } from "./pages/Admin";
+import { Bundle } from "./pages/Bundle";
 import { Catalog } from "./pages/Catalog";
 import { Checkout } from "./pages/Checkout";
+import { GiftClaim, SeatClaim } from "./pages/Claim";
 import { Course } from "./pages/Course";
 import { Lesson } from "./pages/Lesson";
+import { MembershipCheckout } from "./pages/MembershipCheckout";
 import { MyLearning } from "./pages/MyLearning";
+import { Pricing } from "./pages/Pricing";
 import { SignIn } from "./pages/SignIn";
 import { SignUp } from "./pages/SignUp";
 import { Studio } from "./pages/Studio";
 import { CaptionEditor } from "./pages/studio/captions/CaptionEditor";
+import { StudioPlans } from "./pages/studio/Plans";
 import { QuizResults } from "./pages/studio/quiz/QuizResults";
 import { StudioCourse } from "./pages/studio/StudioCourse";
+import { Team } from "./pages/team/Team";
 
 export function App() {
   return (
@@ -26,6 +35,7 @@ export function App() {
         </a>
         <Header />
         <VerifyBanner />
+        <MembershipBanner />
         <div id="content">
           <Routes>
             <Route path="/" element={<Catalog />} />
@@ -35,6 +45,58 @@ export function App() {
             <Route path="/forgot-password" element={<ForgotPassword />} />
             <Route path="/reset-password" element={<ResetPassword />} />
             <Route path="/courses/:ref" element={<Course />} />
+            <Route path="/bundles/:bundleId" element={<Bundle />} />
+            <Route path="/pricing" element={<Pricing />} />
+            <Route
+              path="/account/memberships"
+              element={
+                <Private>
+                  <MembershipsPage />
+                </Private>
+              }
+            />
+            <Route
+              path="/memberships/:membershipId/checkout"
+              element={
+                <Private>
+                  <MembershipCheckout />
+                </Private>
+              }
+            />
+            <Route
+              path="/studio/plans"
+              element={
+                <Private role="instructor">
+                  <StudioPlans />
+                </Private>
+              }
+            />
+            <Route path="/gifts/claim" element={<GiftClaim />} />
+            <Route path="/seats/claim" element={<SeatClaim />} />
+            <Route
+              path="/my/gifts"
+              element={
+                <Private>
+                  <MyGifts />
+                </Private>
+              }
+            />
+            <Route
+              path="/my/teams"
+              element={
+                <Private>
+                  <MyTeams />
+                </Private>
+              }
+            />
+            <Route
+              path="/teams/:teamId"
+              element={
+                <Private>
+                  <Team />
+                </Private>
+              }
+            />
             <Route
               path="/account"
               element={
@@ -157,6 +219,7 @@ function Header() {
         <NavLink to="/" end>
           Catalog
         </NavLink>
+        <NavLink to="/pricing">Pricing</NavLink>
         {user && <NavLink to="/my">My learning</NavLink>}
         {is("instructor") && <NavLink to="/studio">Studio</NavLink>}
         {is("admin") && <NavLink to="/admin">Admin</NavLink>}

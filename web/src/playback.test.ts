@@ -68,6 +68,10 @@ describe("endedMessage", () => {
       playbackProblem(new ApiError(410, "playback_ended", "m", { reason })).message;
     expect(ended("evicted")).toMatch(/Another device/);
     expect(ended("refunded")).toMatch(/refunded/);
+    expect(ended("seat_reassigned")).toMatch(/seat .* given to someone else/);
+    expect(ended("seat_released")).toMatch(/seat .* taken back/);
+    expect(ended("gift_revoked")).toMatch(/gift .* refunded/);
+    expect(ended("membership_ended")).toMatch(/membership ended/);
     expect(ended(null)).toMatch(/timed out/);
   });
 });
@@ -84,6 +88,8 @@ describe("mediaProblem", () => {
   });
   it("treats a refused key as an ended session", () => {
     expect(mediaProblem(403, true)?.kind).toBe("ended");
+    // Refused keys carry no reason: the message names the ways access ends, memberships too.
+    expect(mediaProblem(403, false, "keyLoadError")?.message).toMatch(/membership lapsed or ended/);
     expect(mediaProblem(401, true)?.kind).toBe("signed_out");
     expect(mediaProblem(undefined, true)?.kind).toBe("other");
   });

@@ -14,7 +14,7 @@ export type PlaybackProblem =
   | { kind: "other"; message: string };
 
 const ACCESS_ENDED =
-  "Your access to this lesson ended: the course was refunded, you signed out, or another device took over.";
+  "Your access to this lesson ended: your membership lapsed or ended, the course was refunded, your team seat was taken back, you signed out, or another device took over.";
 
 /** Why a session ended, in the viewer's words (the server sends the reason it recorded). */
 export function endedMessage(reason: string | null | undefined): string {
@@ -24,6 +24,15 @@ export function endedMessage(reason: string | null | undefined): string {
     case "refunded":
     case "disputed":
       return "Your access to this course ended: the payment was refunded or disputed.";
+    case "seat_reassigned":
+      return "Your team seat on this course was given to someone else, so playback stopped.";
+    case "seat_released":
+    case "seats_refunded":
+      return "Your team seat on this course was taken back, so playback stopped.";
+    case "gift_revoked":
+      return "The gift of this course was refunded, so playback stopped.";
+    case "membership_ended":
+      return "Your membership ended, so playback of this course stopped. Join a plan again to keep watching.";
     case "ended":
       return "This playback session was ended (for example from another device).";
     default:

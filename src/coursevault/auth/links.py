@@ -9,9 +9,7 @@ the same time.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 import time
 from datetime import datetime, timedelta
 
@@ -26,6 +24,7 @@ from coursevault.database.db import Database
 from coursevault.jobs import service as jobs
 from coursevault.jobs.models import JobContext, JobType
 from coursevault.mail.jobs import deliver_now, mail_job
+from coursevault.tokens import new_token, token_hash
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +32,11 @@ VERIFY = "verify_email"
 RESET = "password_reset"
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 async def _issue(*, db: Database, user: User, purpose: str, ttl_seconds: int) -> str:
-    token = secrets.token_urlsafe(32)
+    token, hashed = new_token()
     await auth_repo.insert_account_token(
         db=db,
-        token_hash=token_hash(token),
+        token_hash=hashed,
         purpose=purpose,
         user_id=user.id,
         ttl=timedelta(seconds=ttl_seconds),

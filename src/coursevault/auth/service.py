@@ -15,6 +15,7 @@ from coursevault.auth.models import Role, TokenPair, User, normalize_email
 from coursevault.config import Settings
 from coursevault.database.db import Database
 from coursevault.errors import AppError, ErrorCode
+from coursevault.tokens import new_token, token_hash
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +95,10 @@ async def issue_tokens(
 ) -> TokenPair:
     """Returns a new access token and refresh token for USER in FAMILY (new sign-in if None)."""
     family = family or secrets.token_urlsafe(16)
-    refresh_token = secrets.token_urlsafe(32)  # J5: 256 random bits, only its hash is kept
+    refresh_token, hashed = new_token()  # J5: 256 random bits, only its hash is kept
     await auth_repo.insert_refresh_token(
         db=db,
-        token_hash=links.token_hash(refresh_token),
+        token_hash=hashed,
         family=family,
         user_id=user.id,
         expires_at=clock.now() + timedelta(seconds=settings.refresh_token_ttl_seconds),
@@ -152,10 +153,10 @@ async def refresh(*, db: Database, settings: Settings, refresh_token: str) -> To
     `refresh_reuse_grace_seconds` of the rotation gets 401 `refresh_conflict` and the
     session stays alive (two browser tabs racing); later replays revoke the family.
     """
-    token_hash = links.token_hash(refresh_token)
-    consumed = await auth_repo.consume_refresh_token(db=db, token_hash=token_hash)
+    hashed = token_hash(refresh_token)
+    consumed = await auth_repo.consume_refresh_token(db=db, token_hash=hashed)
     if consumed is None:
-        stored = await auth_repo.get_refresh_token(db=db, token_hash=token_hash)
+        stored = await auth_repo.get_refresh_token(db=db, token_hash=hashed)
         if stored is None or stored["revoked_at"] is not None:
             raise errors.invalid_token()
         if stored["used_at"] is not None:

@@ -95,3 +95,13 @@ class BundlePublicRead(BaseModel):
     price: BundlePrice
     courses: list[CourseSummary]
     separate_amount: int
+
+
+class BundleOffer(BaseModel):
+    """A bundle on sale that includes a course, as the course's page offers it."""
+
+    id: str
+    title: str
+    price: BundlePrice
+    course_count: int
+    separate_amount: int  # its courses one by one, in the bundle's currency

@@ -35,6 +35,12 @@ async def of_instructor(*, db: Database, instructor_id: str | None) -> list[Bund
     return [Bundle.model_validate(doc) async for doc in cursor]
 
 
+async def published_with_course(*, db: Database, course_id: str) -> list[Bundle]:
+    """The published bundles that include COURSE_ID, newest first."""
+    cursor = db.bundles.find({"course_ids": course_id, "published": True})
+    return [Bundle.model_validate(doc) async for doc in cursor.sort("created_at", DESCENDING)]
+
+
 async def update(*, db: Database, bundle_id: str, fields: dict[str, Any]) -> Bundle | None:
     return _bundle(
         await db.bundles.find_one_and_update(

@@ -6,7 +6,14 @@ from fastapi import APIRouter, status
 
 from coursevault.auth.deps import CurrentUser, Instructor, OptionalUser
 from coursevault.bundles import service
-from coursevault.bundles.models import BundleCreate, BundlePublicRead, BundleRead, BundleUpdate
+from coursevault.bundles.models import (
+    BundleCreate,
+    BundleOffer,
+    BundlePublicRead,
+    BundleRead,
+    BundleUpdate,
+)
+from coursevault.courses import service as courses
 from coursevault.errors import ERROR_RESPONSES
 from coursevault.http.deps import AppSettings, Db
 from coursevault.payments.models import CheckoutIn, CheckoutRead
@@ -31,6 +38,13 @@ async def my_bundles(user: Instructor, db: Db) -> list[BundleRead]:
 async def get_bundle(bundle_id: str, viewer: OptionalUser, db: Db) -> BundlePublicRead:
     """A bundle on sale with its courses, for anyone (its instructor sees it unpublished)."""
     return await service.public(db=db, bundle_id=bundle_id, viewer=viewer)
+
+
+@router.get("/courses/{course_id}/bundles", operation_id="courseBundles")
+async def course_bundles(course_id: str, viewer: OptionalUser, db: Db) -> list[BundleOffer]:
+    """The bundles on sale that include the course, for its page (no sign-in needed)."""
+    course = await courses.visible_course(db=db, ref=course_id, viewer=viewer)
+    return await service.offers(db=db, course=course)
 
 
 @router.patch("/bundles/{bundle_id}", operation_id="updateBundle")

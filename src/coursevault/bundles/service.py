@@ -16,6 +16,7 @@ from coursevault.bundles import errors, repo
 from coursevault.bundles.models import (
     Bundle,
     BundleCreate,
+    BundleOffer,
     BundlePublicRead,
     BundleRead,
     BundleUpdate,
@@ -123,23 +124,55 @@ async def _on_sale(
         raise errors.bundle_not_found()
     found = await courses.courses_by_id(db=db, course_ids=bundle.course_ids)
     listed = [found[c] for c in bundle.course_ids if c in found]
-    on_sale = (
-        bundle.published
-        and len(listed) == len(bundle.course_ids)
-        and all(c["status"] == CourseStatus.published for c in listed)
-    )
+    on_sale = bundle.published and _on_sale_courses(bundle, found) is not None
     if not on_sale and not _manages(viewer, bundle):
         raise errors.bundle_not_found()
     return bundle, listed
+
+
+def _on_sale_courses(bundle: Bundle, found: dict[str, Document]) -> list[Document] | None:
+    """The bundle's courses if every one of them is published (it is on sale), else None."""
+    listed = [found[c] for c in bundle.course_ids if c in found]
+    if len(listed) != len(bundle.course_ids):
+        return None
+    if any(c["status"] != CourseStatus.published for c in listed):
+        return None
+    return listed
+
+
+def _separate(bundle: Bundle, listed: list[Document]) -> int:
+    """What LISTED cost one by one, in the bundle's currency."""
+    return sum(
+        c["price"]["amount"] for c in listed if c["price"]["currency"] == bundle.price.currency
+    )
+
+
+async def offers(*, db: Database, course: Document) -> list[BundleOffer]:
+    """The bundles on sale that include COURSE (what its page offers besides itself)."""
+    bundles = await repo.published_with_course(db=db, course_id=course["_id"])
+    wanted = sorted({c for b in bundles for c in b.course_ids})
+    found = await courses.courses_by_id(db=db, course_ids=wanted)
+    out = []
+    for bundle in bundles:
+        listed = _on_sale_courses(bundle, found)
+        if listed is not None:
+            out.append(
+                BundleOffer(
+                    id=bundle.id,
+                    title=bundle.title,
+                    price=bundle.price,
+                    course_count=len(listed),
+                    separate_amount=_separate(bundle, listed),
+                )
+            )
+    return out
 
 
 async def public(*, db: Database, bundle_id: str, viewer: User | None) -> BundlePublicRead:
     """A bundle as visitors see it: its courses and what they cost one by one."""
     bundle, listed = await _on_sale(db=db, bundle_id=bundle_id, viewer=viewer)
     summaries = await courses.summaries(db=db, courses=listed)
-    separate = sum(
-        c["price"]["amount"] for c in listed if c["price"]["currency"] == bundle.price.currency
-    )
+    separate = _separate(bundle, listed)
     return BundlePublicRead(
         id=bundle.id,
         title=bundle.title,
@@ -158,7 +191,8 @@ async def checkout(
     only if it is site-wide."""
     bundle, listed = await _on_sale(db=db, bundle_id=bundle_id, viewer=None)
     owned = [
-        await enrollments.is_active(db=db, user_id=user.id, course_id=c["_id"]) for c in listed
+        await enrollments.is_active(db=db, user_id=user.id, course_id=c["_id"], published=True)
+        for c in listed
     ]
     if all(owned):
         raise errors.already_enrolled()

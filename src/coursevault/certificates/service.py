@@ -17,6 +17,7 @@ from coursevault.certificates import repo as certificates_repo
 from coursevault.certificates.models import Certificate, CertificateRead
 from coursevault.config import Settings
 from coursevault.courses import errors as course_errors
+from coursevault.courses.service import on_sale
 from coursevault.database.db import Database, Document
 from coursevault.enrollments import service as enrollments
 from coursevault.http import urls
@@ -60,7 +61,9 @@ def to_read(settings: Settings, certificate: Certificate, *, owner: bool) -> Cer
 
 async def issue(*, db: Database, user: User, course: Document) -> Certificate:
     """USER's certificate for COURSE: 403 when not enrolled, 409 until every lesson is done."""
-    if not await enrollments.is_active(db=db, user_id=user.id, course_id=course["_id"]):
+    if not await enrollments.is_active(
+        db=db, user_id=user.id, course_id=course["_id"], published=on_sale(course)
+    ):
         raise course_errors.not_enrolled()
     found = await certificates_repo.find(db=db, user_id=user.id, course_id=course["_id"])
     if found is not None:

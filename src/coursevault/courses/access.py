@@ -88,7 +88,9 @@ async def lesson_access(*, db: Database, user: User, ref: LessonRef) -> Access:
     lesson_not_released while drip release holds it back."""
     if courses.can_edit(user, ref.course):
         return Access.staff
-    standing = await enrollments.standing(db=db, user_id=user.id, course_id=ref.course_id)
+    standing = await enrollments.standing(
+        db=db, user_id=user.id, course_id=ref.course_id, published=courses.on_sale(ref.course)
+    )
     if standing is not None:
         await _check_released(db, user, ref, standing, max_age=0.0)
         return Access.enrolled
@@ -115,21 +117,23 @@ async def still_allowed(
     (F7), so no stream of a watermarked course goes on untraceable."""
     if access not in (Access.enrolled, Access.staff, Access.preview):
         return False
-    standing = None
-    if access == Access.enrolled:
-        standing = await enrollments.standing(
-            db=db, user_id=user.id, course_id=course_id, max_age=max_age
-        )
-        if standing is None:
-            return False
-    elif accounted:
+    if access != Access.enrolled and accounted:
         return True
     course = await courses_repo.course_of_lesson(db=db, lesson_id=lesson_id, max_age=max_age)
     if course is None or course["_id"] != course_id:
         return False
     if not accounted and course.get("policy", {}).get("forensic_watermark"):
         return False
-    if standing is not None:
+    if access == Access.enrolled:
+        standing = await enrollments.standing(
+            db=db,
+            user_id=user.id,
+            course_id=course_id,
+            published=courses.on_sale(course),
+            max_age=max_age,
+        )
+        if standing is None:
+            return False
         section, lesson = find_lesson(course["sections"], lesson_id)
         ref = LessonRef(course=course, section=section, lesson=lesson)
         await _check_released(db, user, ref, standing, max_age=max_age)

@@ -108,12 +108,17 @@ async def visible_course(*, db: Database, ref: str, viewer: User | None) -> Docu
     return course
 
 
+def on_sale(course: Document) -> bool:
+    """Whether COURSE is published (a site-wide membership opens only those)."""
+    return bool(course["status"] == CourseStatus.published)
+
+
 async def may_see(*, db: Database, course: Document, viewer: User | None) -> bool:
     """Published courses are public; an unpublished one stays open to its students."""
     if course["status"] == CourseStatus.published or can_edit(viewer, course):
         return True
     return viewer is not None and await enrollments.is_active(
-        db=db, user_id=viewer.id, course_id=course["_id"]
+        db=db, user_id=viewer.id, course_id=course["_id"], published=False
     )
 
 
@@ -261,7 +266,9 @@ async def to_read(*, db: Database, course: Document, viewer: User | None) -> Cou
     videos = await videos_of(db=db, course=course) if editor else {}
     instructor = await auth.get_user(db=db, user_id=course["instructor_id"])
     standing = (
-        await enrollments.standing(db=db, user_id=viewer.id, course_id=course["_id"])
+        await enrollments.standing(
+            db=db, user_id=viewer.id, course_id=course["_id"], published=on_sale(course)
+        )
         if viewer is not None
         else None
     )

@@ -77,12 +77,13 @@ async def _migrate_enrollments(db: Database) -> None:
 
 # Standings looked up for callers that accept a bounded delay (the key endpoint); every
 # grant write here forgets the entries it may change.
-_standings: TtlCache[tuple[str, str], Standing] = TtlCache("enrollments.standings")
+_standings: TtlCache[tuple[str, str, bool], Standing] = TtlCache("enrollments.standings")
 
 
 def _forget(user_id: str | None = None, course_id: str | None = None) -> None:
     if user_id is not None and course_id is not None:
-        _standings.forget((user_id, course_id))
+        _standings.forget((user_id, course_id, True))
+        _standings.forget((user_id, course_id, False))
         return
     _standings.forget_matching(
         lambda key: (
@@ -98,19 +99,22 @@ def _in_force(doc: Document, now: datetime) -> bool:
     return (starts is None or starts <= now) and (ends is None or ends > now)
 
 
-def _covers(course_id: str) -> Document:
-    return {"$or": [{"course_id": course_id}, {"scope_all": True}, {"scope_courses": course_id}]}
+def _covers(course_id: str, published: bool) -> Document:
+    named: list[Document] = [{"course_id": course_id}, {"scope_courses": course_id}]
+    # A site-wide plan opens the courses on sale, never a draft (or one taken off sale).
+    return {"$or": [*named, {"scope_all": True}] if published else named}
 
 
 async def standing(
-    *, db: Database, user_id: str, course_id: str, max_age: float = 0.0
+    *, db: Database, user_id: str, course_id: str, published: bool, max_age: float = 0.0
 ) -> Standing | None:
-    """USER_ID's access to COURSE_ID from the grants in force (looked up at most MAX_AGE s
-    ago), or None. One read of grants, one of the unlock."""
+    """USER_ID's access to COURSE_ID (PUBLISHED: whether it is on sale) from the grants in
+    force (looked up at most MAX_AGE s ago), or None. One read of grants, one of the
+    unlock."""
 
     async def load() -> Standing | None:
         now = clock.now()
-        match = {"user_id": user_id, "state": ACTIVE, **_covers(course_id)}
+        match = {"user_id": user_id, "state": ACTIVE, **_covers(course_id, published)}
         found = [doc async for doc in db.grants.find(match) if _in_force(doc, now)]
         if not found:
             return None
@@ -124,7 +128,7 @@ async def standing(
             until=None if None in ends else max(e for e in ends if e is not None),
         )
 
-    return await _standings.get_or_load((user_id, course_id), max_age, load)
+    return await _standings.get_or_load((user_id, course_id, published), max_age, load)
 
 
 async def put(
@@ -208,7 +212,7 @@ async def set_plan_scope(
 
 async def unlock(*, db: Database, user_id: str, course_id: str) -> bool:
     """Opens every lesson for a user with access; False when there is none."""
-    if await standing(db=db, user_id=user_id, course_id=course_id) is None:
+    if await standing(db=db, user_id=user_id, course_id=course_id, published=True) is None:
         return False
     await db.grant_unlocks.update_one(
         {"_id": pair_id(user_id, course_id)}, {"$set": {"at": clock.now()}}, upsert=True

@@ -12,17 +12,24 @@ from coursevault.enrollments.models import Standing as Standing
 
 
 async def standing(
-    *, db: Database, user_id: str, course_id: str, max_age: float = 0.0
+    *, db: Database, user_id: str, course_id: str, published: bool, max_age: float = 0.0
 ) -> Standing | None:
     """USER_ID's access to COURSE_ID now (or as of a lookup at most MAX_AGE s old), or
-    None: the one question the key check, playback start, drip and certificates ask."""
-    return await repo.standing(db=db, user_id=user_id, course_id=course_id, max_age=max_age)
+    None: the one question the key check, playback start, drip and certificates ask.
+    PUBLISHED tells whether the course is on sale: a site-wide plan opens only those."""
+    return await repo.standing(
+        db=db, user_id=user_id, course_id=course_id, published=published, max_age=max_age
+    )
 
 
-async def is_active(*, db: Database, user_id: str, course_id: str, max_age: float = 0.0) -> bool:
+async def is_active(
+    *, db: Database, user_id: str, course_id: str, published: bool, max_age: float = 0.0
+) -> bool:
     """Tells whether USER_ID may watch COURSE_ID's lessons as a student, right now (or, with
     MAX_AGE > 0, as of a lookup at most that many seconds old)."""
-    found = await standing(db=db, user_id=user_id, course_id=course_id, max_age=max_age)
+    found = await standing(
+        db=db, user_id=user_id, course_id=course_id, published=published, max_age=max_age
+    )
     return found is not None
 
 
@@ -33,7 +40,7 @@ async def unlock(*, db: Database, user_id: str, course_id: str) -> bool:
 
 async def enroll_free(*, db: Database, user_id: str, course_id: str) -> bool:
     """Enrolls in a free course; False when the enrollment was already active."""
-    if await is_active(db=db, user_id=user_id, course_id=course_id):
+    if await is_active(db=db, user_id=user_id, course_id=course_id, published=True):
         return False
     return await repo.put(
         db=db, user_id=user_id, source=GrantSource.free, source_id=course_id, course_id=course_id

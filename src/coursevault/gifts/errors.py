@@ -25,17 +25,3 @@ def already_enrolled() -> AppError:
         ErrorCode.already_enrolled,
         "You already have this course; the gift stays unclaimed for someone else.",
     )
-
-
-def course_not_found() -> AppError:
-    return AppError(404, ErrorCode.course_not_found, "No such course.")
-
-
-def course_is_free() -> AppError:
-    return AppError(409, ErrorCode.course_is_free, "This course is free: nothing to give.")
-
-
-def mail_disabled() -> AppError:
-    return AppError(
-        503, ErrorCode.mail_disabled, "This site sends no email, so a gift could not reach anyone."
-    )

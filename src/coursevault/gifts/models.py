@@ -39,14 +39,21 @@ class Gift(BaseModel):
     course_title: str
     recipient_email: str
     message: str
-    # SHA-256 of the claim link's token (P11), set by the job that mails the link.
+    # SHA-256 of the claim link's token (P11), set by the job that mails the link: the
+    # newest link's, and every link mailed for the gift (a retried mail job makes a new
+    # one; an earlier one may have been delivered), each of which claims it.
     token_hash: str | None = None
+    token_hashes: list[str] = []
     claimed_by: str | None = None
     claimed_at: datetime | None = None
     order_state: str  # the order's state as of `order_version` (paid, refunded, disputed)
     order_version: int
     refund_requested_at: datetime | None = None  # the buyer asked; claims wait
     created_at: datetime
+
+    def links_to(self, hashed: str) -> bool:
+        """Whether HASHED is the hash of one of the gift's claim links."""
+        return hashed == self.token_hash or hashed in self.token_hashes
 
 
 class GiftClaimer(BaseModel):

@@ -18,6 +18,7 @@ async def create_indexes(db: Database) -> None:
     """Creates this feature's indexes (listed in `coursevault.repos`)."""
     await db.gifts.create_index([("buyer_id", ASCENDING), ("created_at", DESCENDING)])
     await db.gifts.create_index("token_hash", sparse=True)
+    await db.gifts.create_index("token_hashes")
 
 
 def _gift(doc: Document | None) -> Gift | None:
@@ -46,18 +47,26 @@ async def get(*, db: Database, gift_id: str) -> Gift | None:
     return _gift(await db.gifts.find_one({"_id": gift_id}))
 
 
+def _links_to(token_hash: str) -> Document:
+    return {"$or": [{"token_hash": token_hash}, {"token_hashes": token_hash}]}
+
+
 async def by_token(*, db: Database, token_hash: str) -> Gift | None:
-    return _gift(await db.gifts.find_one({"token_hash": token_hash}))
+    """The gift one of whose claim links carries TOKEN_HASH."""
+    return _gift(await db.gifts.find_one(_links_to(token_hash)))
 
 
 def _claimable() -> Document:
     return {"claimed_by": None, "order_state": PAID, "refund_requested_at": None}
 
 
-async def set_token(*, db: Database, gift_id: str, token_hash: str) -> bool:
-    """Gives a gift nobody claimed yet a new link (the previous one stops working)."""
+async def add_token(*, db: Database, gift: Gift, token_hash: str) -> bool:
+    """Gives a gift nobody claimed yet a new link; the earlier ones keep working (one may
+    have been delivered). False when it was claimed or refunded meanwhile."""
+    links = [h for h in (gift.token_hash, token_hash) if h]  # gifts stored with one link
     result = await db.gifts.update_one(
-        {"_id": gift_id, **_claimable()}, {"$set": {"token_hash": token_hash}}
+        {"_id": gift.id, **_claimable()},
+        {"$set": {"token_hash": token_hash}, "$addToSet": {"token_hashes": {"$each": links}}},
     )
     return result.matched_count > 0
 
@@ -65,11 +74,11 @@ async def set_token(*, db: Database, gift_id: str, token_hash: str) -> bool:
 async def claim(
     *, db: Database, gift_id: str, token_hash: str, user_id: str, now: datetime
 ) -> Gift | None:
-    """Claims the gift for USER_ID if the token is its current one and it may be claimed
+    """Claims the gift for USER_ID if the token is one of its links and it may be claimed
     (one write: of two racing claims, one wins)."""
     return _gift(
         await db.gifts.find_one_and_update(
-            {"_id": gift_id, "token_hash": token_hash, **_claimable()},
+            {"_id": gift_id, **_links_to(token_hash), **_claimable()},
             {"$set": {"claimed_by": user_id, "claimed_at": now}},
             return_document=ReturnDocument.AFTER,
         )
@@ -77,10 +86,11 @@ async def claim(
 
 
 async def request_refund(*, db: Database, gift_id: str, now: datetime) -> Gift | None:
-    """Marks a gift nobody claimed as being refunded, so no claim slips in meanwhile."""
+    """Marks a gift nobody claimed as being refunded, so no claim slips in meanwhile (again,
+    when an earlier request was interrupted: the buyer may retry it)."""
     return _gift(
         await db.gifts.find_one_and_update(
-            {"_id": gift_id, **_claimable()},
+            {"_id": gift_id, "claimed_by": None, "order_state": PAID},
             {"$set": {"refund_requested_at": now}},
             return_document=ReturnDocument.AFTER,
         )

@@ -14,7 +14,6 @@ from coursevault import clock
 from coursevault.auth import service as auth
 from coursevault.auth.models import User
 from coursevault.config import Settings
-from coursevault.courses.models import CourseStatus
 from coursevault.database.db import Database, Document
 from coursevault.enrollments import service as enrollments
 from coursevault.enrollments.models import GrantSource
@@ -27,10 +26,12 @@ from coursevault.gifts.models import (
     GiftRead,
     GiftState,
 )
+from coursevault.payments import access, orders
 from coursevault.payments import checkout as payments
-from coursevault.payments import orders
+from coursevault.payments import errors as sale_errors
 from coursevault.payments import service as money
 from coursevault.payments.models import CheckoutRead, OrderKind, OrderState
+from coursevault.tokens import token_hash
 
 log = logging.getLogger("coursevault.gifts")
 
@@ -40,12 +41,9 @@ async def checkout(
 ) -> CheckoutRead:
     """Creates a gift order for COURSE at the course's price (P7); a coupon applies only if
     it is site-wide."""
-    if course["status"] != CourseStatus.published:
-        raise errors.course_not_found()
-    if course["price"]["amount"] == 0:
-        raise errors.course_is_free()
+    payments.refuse_unsold(course)
     if not settings.mail_enabled:
-        raise errors.mail_disabled()  # the claim link could not reach anyone
+        raise sale_errors.mail_disabled("a gift")  # the claim link could not reach anyone
     purchase = payments.Purchase(
         kind=OrderKind.gift,
         title=course["title"],
@@ -91,28 +89,28 @@ async def after_order(
         return
     if gift.claimed_by is not None:
         await _follow(db=db, gift=gift, order=order)
-    elif state is OrderState.paid and gift.refund_requested_at is None:
+    elif gift.order_state == OrderState.paid and gift.refund_requested_at is None:
+        # Asked again by every snapshot applied (a snapshot applied again after a failure
+        # included): queued once per gift.
         await jobs.queue_claim_link(db=db, settings=settings, gift_id=gift.id)
 
 
-async def _follow(*, db: Database, gift: Gift, order: Document) -> None:
-    """Makes the claimer's grant follow snapshot ORDER (older snapshots never win, P4)."""
+async def _follow(*, db: Database, gift: Gift, order: Document) -> bool:
+    """Makes the claimer's grant follow snapshot ORDER (older snapshots never win, P4);
+    returns whether the snapshot opens the course."""
     assert gift.claimed_by is not None
     active = money.derive_state(order) is OrderState.paid
-    await enrollments.apply_order(
+    await access.follow_order(
         db=db,
         user_id=gift.claimed_by,
         course_id=gift.course_id,
+        source=GrantSource.gift,
         order_id=gift.id,
         version=order["version"],
         active=active,
-        source=GrantSource.gift,
+        reason="gift_revoked",
     )
-    if not active:
-        ended = await money.end_sessions_without_access(
-            db=db, user_id=gift.claimed_by, course_id=gift.course_id, reason="gift_revoked"
-        )
-        log.info("gift access revoked gift=%s user=%s ended=%d", gift.id, gift.claimed_by, ended)
+    return active
 
 
 # ---- claiming ------------------------------------------------------------------------
@@ -120,30 +118,44 @@ async def _follow(*, db: Database, gift: Gift, order: Document) -> None:
 
 async def claim(*, db: Database, user: User, token: str) -> GiftClaimRead:
     """Claims the gift of TOKEN for USER: a grant of the course (source `gift`). Refused,
-    changing nothing, when the link is unknown (404), the gift was claimed (409), refunded
-    or disputed (410), or USER already has the course (409, the gift stays unclaimed)."""
-    hashed = jobs.token_hash(token)
+    changing nothing, when the link is unknown (404), the gift was claimed by another
+    account (409), refunded or disputed (410), or USER already has the course (409, the
+    gift stays unclaimed). USER's own claim again gives the grant again (a claim that died
+    before its grant is completed) and answers as the first did."""
+    hashed = token_hash(token)
     gift = await repo.by_token(db=db, token_hash=hashed)
     if gift is None:
         raise errors.gift_not_found()
+    if gift.claimed_by == user.id:
+        return await _grant(db=db, gift=gift)
     _claimable(gift)
-    if await enrollments.is_active(db=db, user_id=user.id, course_id=gift.course_id):
+    if await enrollments.is_active(
+        db=db, user_id=user.id, course_id=gift.course_id, published=True
+    ):
         raise errors.already_enrolled()
     claimed = await repo.claim(
         db=db, gift_id=gift.id, token_hash=hashed, user_id=user.id, now=clock.now()
     )
-    if claimed is None:  # claimed, refunded or relinked since it was read
+    if claimed is None:  # claimed or refunded since it was read
         again = await repo.get(db=db, gift_id=gift.id)
-        if again is None or again.token_hash != hashed:
+        if again is None or not again.links_to(hashed):
             raise errors.gift_not_found()
+        if again.claimed_by == user.id:  # by this account's other request
+            return await _grant(db=db, gift=again)
         _claimable(again)
         raise errors.gift_already_claimed()
+    log.info("gift claimed gift=%s user=%s course=%s", gift.id, user.id, gift.course_id)
+    return await _grant(db=db, gift=claimed)
+
+
+async def _grant(*, db: Database, gift: Gift) -> GiftClaimRead:
+    """Gives the claimer of GIFT its grant, as its order stands (`410` if it is refunded
+    or disputed by now)."""
     # The order is read after the claim was stored: a refund applied before this read is
     # seen here, one applied after it finds the claimer and takes the grant back itself.
     order = await orders.find(db=db, order_id=gift.id)
-    if order is not None:
-        await _follow(db=db, gift=claimed, order=order)
-    log.info("gift claimed gift=%s user=%s course=%s", gift.id, user.id, gift.course_id)
+    if order is None or not await _follow(db=db, gift=gift, order=order):
+        raise errors.gift_refunded()
     return GiftClaimRead(gift_id=gift.id, course_id=gift.course_id, course_title=gift.course_title)
 
 
@@ -197,7 +209,8 @@ async def mine(*, db: Database, user: User) -> list[GiftRead]:
 
 async def refund(*, db: Database, settings: Settings, user: User, gift_id: str) -> GiftRead:
     """Refunds a gift nobody claimed, at its buyer's request (a claimed gift is refunded
-    by its instructor or an admin, through the order)."""
+    by its instructor or an admin, through the order). Claims wait while it runs; one
+    that failed lets them go on, one that was cut short may be asked again."""
     gift = await repo.get(db=db, gift_id=gift_id)
     if gift is None or gift.buyer_id != user.id:
         raise errors.gift_not_found()
@@ -210,9 +223,11 @@ async def refund(*, db: Database, settings: Settings, user: User, gift_id: str) 
             if again is not None and again.order_state != OrderState.refunded:
                 _claimable(again)
         try:
-            await orders.refund_paid(db=db, settings=settings, order=order, by=user.id)
-        except Exception:
-            await repo.drop_refund_request(db=db, gift_id=gift.id)
+            await orders.refund_for_buyer(db=db, settings=settings, buyer=user, order=order)
+        except BaseException:  # a cancelled request too: claims must not wait forever
+            stored = await orders.find(db=db, order_id=gift.id)
+            if stored is None or not stored["facts"].get("refunded"):
+                await repo.drop_refund_request(db=db, gift_id=gift.id)
             raise
     [read] = await _reads(db=db, gifts=[await repo.get(db=db, gift_id=gift.id) or gift])
     return read

@@ -25,7 +25,9 @@ RESERVED = ("api/", "hls/", "healthz", "metrics", "openapi.json", "verify/", "co
 CLIENT_ROUTES = re.compile(
     r"(|signin|signup|verify-email|forgot-password|reset-password|account|my|admin|studio"
     r"|studio/courses/[^/]+|studio/courses/[^/]+/videos/[^/]+/captions/[^/]+"
-    r"|studio/quizzes/[^/]+/results|courses/[^/]+|checkout/[^/]+|learn/[^/]+/[^/]+)/?"
+    r"|studio/quizzes/[^/]+/results|courses/[^/]+|checkout/[^/]+|learn/[^/]+/[^/]+"
+    r"|bundles/[^/]+|gifts/claim|seats/claim|teams/[^/]+|my/gifts|my/teams"
+    r"|pricing|account/memberships|memberships/[^/]+/checkout|studio/plans)/?"
 )
 
 _MISSING = """<!doctype html><meta charset="utf-8"><title>CourseVault</title>

@@ -5,6 +5,9 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from pydantic import BaseModel
 
 from coursevault.config import Settings
 from coursevault.database.db import Database
@@ -12,6 +15,7 @@ from coursevault.jobs import service as jobs
 from coursevault.jobs.models import Handler, JobContext, JobType, PermanentJobError
 from coursevault.mail import transport
 from coursevault.mail.message import Message
+from coursevault.tokens import new_token
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +63,42 @@ def mail_job(kind: str, handler: Handler) -> JobType:
 
 
 SEND = mail_job("mail.send", send)
+
+
+class LinkMessage(Protocol):
+    """Builds a message that carries a secret link made of TOKEN, once it has stored
+    HASHED (the token's SHA-256) where the link is checked; None sends nothing (what the
+    link was for is gone, or was taken meanwhile)."""
+
+    async def __call__(self, ctx: JobContext, token: str, hashed: str) -> Message | None: ...
+
+
+def link_mail_job(kind: str, build: LinkMessage) -> JobType:
+    """A mail job whose message carries a secret link (a gift's, a seat's): the token is
+    made inside the job, so the queue never holds it, and each attempt makes its own (the
+    feature keeps the hashes of earlier attempts' links, which may have been delivered)."""
+
+    async def handle(ctx: JobContext) -> None:
+        token, hashed = new_token()
+        message = await build(ctx, token, hashed)
+        if message is not None:
+            await deliver_now(ctx, message)
+
+    return mail_job(kind, handle)
+
+
+async def queue_job(
+    *,
+    db: Database,
+    settings: Settings,
+    job_type: JobType,
+    payload: BaseModel,
+    entity: str,
+    once: str,
+) -> None:
+    """Queues a mail job of its own type (nothing when mail is off), once per ONCE."""
+    if settings.mail_enabled:
+        await jobs.enqueue(db=db, job_type=job_type, payload=payload, entity=entity, once=once)
 
 
 async def queue(

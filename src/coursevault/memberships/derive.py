@@ -1,5 +1,5 @@
 """A membership's state as a pure function of the provider's subscription, read now, and
-the invoice facts gathered so far (P8).
+the invoice facts gathered so far (P9).
 
 Nothing here reads a clock or depends on which event arrived first: the snapshot is
 whatever the provider says when asked, and the facts only accumulate. So handling the

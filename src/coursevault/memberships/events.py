@@ -1,4 +1,4 @@
-"""Provider events → membership state, in any order (P8), and access that follows it (P9).
+"""Provider events → membership state, in any order (P9), and access that follows it (P10).
 
 Every `customer.subscription.*` or `invoice.*` event of a subscription we know is handled
 the same way: record the facts it carries that only accumulate (an invoice paid, the
@@ -103,7 +103,7 @@ async def _adopt(*, db: Database, settings: Settings, subscription_id: str) -> M
     """A subscription our subscribe made but did not record (the process died between
     Stripe's answer and our write, or the event came first): Stripe's own copy names our
     membership, its user and price in its metadata; it is recorded if all of them match."""
-    if not subscription_id.startswith("sub_"):
+    if not subscription_id.startswith("sub_") or not providers.stripe_configured(settings):
         return None
     provider = providers.StripeSubscriptions(settings, db)
     try:
@@ -118,6 +118,7 @@ async def _adopt(*, db: Database, settings: Settings, subscription_id: str) -> M
         found is None
         or found.provider is not Provider.stripe
         or found.provider_subscription_id is not None
+        or found.status is not MembershipStatus.pending
         or snapshot.metadata.get("user_id") != found.user_id
         or snapshot.price_id != found.provider_price_id
     ):
@@ -233,7 +234,7 @@ async def sync(
         provider = provider or providers.of_membership(settings, db, membership)
         snapshot = await provider.subscription(subscription_id=membership.provider_subscription_id)
         if snapshot.price_id != membership.provider_price_id:
-            # Not the price the server sold (P7): nothing is granted on it.
+            # Not the price the server sold (P8): nothing is granted on it.
             log.warning(
                 "subscription %s has price %s, membership %s sold %s",
                 snapshot.id,
@@ -342,7 +343,7 @@ async def _write_grant(*, db: Database, membership: Membership, plan: Membership
 
 async def stop_playback(*, db: Database, membership: Membership) -> int:
     """Ends the member's live sessions on the plan's courses they may no longer watch
-    (a course bought on its own, or in another plan, plays on); returns how many (P9)."""
+    (a course bought on its own, or in another plan, plays on); returns how many (P10)."""
     plan = await repo.get_plan(db=db, plan_id=membership.plan_id)
     user = await auth.get_user(db=db, user_id=membership.user_id)
     if plan is None or user is None:
@@ -350,7 +351,9 @@ async def stop_playback(*, db: Database, membership: Membership) -> int:
     courses = {s.course_id for s in await playback.list_live(db=db, user=user) if s.course_id}
     ended = 0
     for course_id in sorted(c for c in courses if plan.covers(c)):
-        if not await enrollments.is_active(db=db, user_id=user.id, course_id=course_id):
+        if not await enrollments.is_active(
+            db=db, user_id=user.id, course_id=course_id, published=True
+        ):
             ended += await playback.end_for_course(
                 db=db, user_id=user.id, course_id=course_id, reason="membership_ended"
             )

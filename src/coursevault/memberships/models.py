@@ -159,7 +159,7 @@ class Membership(BaseModel):
     plan_id: str
     plan_title: str
     interval: Interval
-    amount: int  # the server's plan price when it was sold (P7)
+    amount: int  # the server's plan price when it was sold (P8)
     currency: str
     provider: Provider
     provider_subscription_id: str | None = None
@@ -202,7 +202,7 @@ class Membership(BaseModel):
 
 class SubscribeIn(BaseModel):
     """The interval chosen; with Stripe, the PaymentMethod Stripe.js made of the card. Any
-    amount, currency or price sent along is not read (P7)."""
+    amount, currency or price sent along is not read (P8)."""
 
     interval: Interval
     payment_method: PaymentMethodId | None = None

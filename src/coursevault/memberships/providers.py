@@ -42,7 +42,8 @@ class SubscriptionProvider(Protocol):
         ...
 
     async def subscribe(self, *, membership: Membership, customer_id: str, price_id: str) -> str:
-        """Creates the subscription (its first payment taken at once); returns its id."""
+        """Creates the subscription (Stripe takes the first payment at once, the local test
+        page later); returns its id."""
         ...
 
     async def subscription(self, *, subscription_id: str) -> SubscriptionSnapshot: ...
@@ -217,6 +218,14 @@ class StripeSubscriptions:
             raise errors.card_declined(str(exc.user_message or exc)) from exc
         except stripe.StripeError as exc:
             raise payment_errors.provider_error(exc) from exc
+        if created.status == "incomplete":
+            # Its first payment did not go through (localstripe answers so where Stripe
+            # answers 402): nothing is left open to be paid later by surprise.
+            try:
+                await self.client.v1.subscriptions.cancel_async(created.id)
+            except stripe.StripeError:
+                log.warning("incomplete subscription %s not cancelled", created.id)
+            raise errors.card_declined("the first payment did not go through")
         return str(created.id)
 
     async def subscription(self, *, subscription_id: str) -> SubscriptionSnapshot:
@@ -363,8 +372,12 @@ def of_membership(settings: Settings, db: Database, membership: Membership) -> S
     return LocalSubscriptions(db)
 
 
+def stripe_configured(settings: Settings) -> bool:
+    return payment_providers.stripe_configured(settings)
+
+
 def checkout_provider(settings: Settings) -> Provider | None:
     """How new members pay on this site (None: nobody can subscribe)."""
-    if payment_providers.stripe_configured(settings):
+    if stripe_configured(settings):
         return Provider.stripe
     return Provider.local if settings.is_development else None

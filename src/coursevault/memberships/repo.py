@@ -106,6 +106,8 @@ async def memberships_of_user(*, db: Database, user_id: str) -> list[Membership]
 
 
 async def memberships_of_plans(*, db: Database, plan_ids: list[str]) -> list[Membership]:
+    if not plan_ids:  # an empty $in is a syntax error to the embedded engine
+        return []
     cursor = db.memberships.find({"plan_id": {"$in": plan_ids}})
     return [Membership.model_validate(doc) async for doc in cursor]
 

@@ -1,5 +1,5 @@
-"""HTTP routes for membership plans, subscribing, a member's memberships, the local test
-subscriptions and the membership money figures."""
+"""HTTP routes for membership plans, subscribing, a member's memberships and the local test
+subscriptions (the money figures are served by the money pages, `reports/`)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from fastapi import APIRouter, Response, status
 from coursevault.auth.deps import CurrentUser, Instructor, OptionalUser
 from coursevault.errors import ERROR_RESPONSES
 from coursevault.http.deps import AppSettings, Db
-from coursevault.memberships import money, plans, service
+from coursevault.memberships import plans, service
 from coursevault.memberships.deps import ManagedPlan, OwnMembership, VisibleMembership
 from coursevault.memberships.models import (
     LocalSubscriptionIn,
-    MembershipMoney,
     MembershipPage,
     MembershipPlanCreate,
     MembershipPlanPage,
@@ -91,12 +90,6 @@ async def subscribe(
 @router.get("/me/memberships", operation_id="myMemberships")
 async def my_memberships(user: CurrentUser, db: Db) -> MembershipPage:
     return await service.my_memberships(db=db, user=user)
-
-
-@router.get("/membership-money", operation_id="membershipMoney")
-async def membership_money(user: Instructor, db: Db) -> MembershipMoney:
-    """MRR, members and churn per plan and overall (admins: every plan; instructors: theirs)."""
-    return await money.membership_money(db=db, user=user)
 
 
 @router.get("/memberships/{membership_id}", operation_id="getMembership")

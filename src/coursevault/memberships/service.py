@@ -1,5 +1,5 @@
-"""Membership rules: subscribing at the plan's own price (P7), a member's own memberships
-(P10), cancelling at the period end and resuming, and the local test subscriptions."""
+"""Membership rules: subscribing at the plan's own price (P8), a member's own memberships
+(P13), cancelling at the period end and resuming, and the local test subscriptions."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ async def subscribe(
     *, db: Database, settings: Settings, user: User, plan_id: str, subscribe_in: SubscribeIn
 ) -> Membership:
     """Makes USER a member of an active plan at the plan's own price for the chosen
-    interval (never an amount from the client, P7). With Stripe the first payment is
+    interval (never an amount from the client, P8). With Stripe the first payment is
     taken at once (402 card_declined leaves a failed membership and no subscription);
     the local test checkout waits for its test page."""
     plan = await plans.get_for_sale(db=db, plan_id=plan_id)
@@ -117,7 +117,7 @@ async def my_memberships(*, db: Database, user: User) -> MembershipPage:
 
 
 async def membership_for(*, db: Database, membership_id: str, user: User) -> Membership:
-    """The membership if it is USER's (admins see any); 404 otherwise (P10)."""
+    """The membership if it is USER's (admins see any); 404 otherwise (P13)."""
     found = await repo.get_membership(db=db, membership_id=membership_id)
     if found is None or (found.user_id != user.id and Role.admin not in user.roles):
         raise errors.membership_not_found()

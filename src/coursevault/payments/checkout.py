@@ -48,11 +48,8 @@ async def checkout(
     *, db: Database, settings: Settings, user: User, course: Document, coupon: str | None
 ) -> CheckoutRead:
     """Creates an order at the course's price (never the client's) and its payment."""
-    if course["status"] != CourseStatus.published:
-        raise errors.course_not_found()
-    if course["price"]["amount"] == 0:
-        raise errors.course_is_free()
-    if await enrollments.is_active(db=db, user_id=user.id, course_id=course["_id"]):
+    refuse_unsold(course)
+    if await enrollments.is_active(db=db, user_id=user.id, course_id=course["_id"], published=True):
         raise errors.already_enrolled()
     purchase = Purchase(
         kind=OrderKind.course,
@@ -64,6 +61,15 @@ async def checkout(
         coupon_course_id=course["_id"],
     )
     return await place_order(db=db, settings=settings, user=user, purchase=purchase, coupon=coupon)
+
+
+def refuse_unsold(course: Document) -> None:
+    """Refuses a course that is not sold, for oneself, as a gift or as seats: unpublished
+    (`404 course_not_found`) or free (`409 course_is_free`)."""
+    if course["status"] != CourseStatus.published:
+        raise errors.course_not_found()
+    if course["price"]["amount"] == 0:
+        raise errors.course_is_free()
 
 
 async def place_order(

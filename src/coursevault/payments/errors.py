@@ -17,6 +17,13 @@ def course_is_free() -> AppError:
     return AppError(409, ErrorCode.course_is_free, "This course is free: enroll instead.")
 
 
+def mail_disabled(sold: str) -> AppError:
+    """What is SOLD (a gift, seats) travels by mail, and this site sends none."""
+    return AppError(
+        503, ErrorCode.mail_disabled, f"This site sends no email, so {sold} could not reach anyone."
+    )
+
+
 def already_enrolled() -> AppError:
     return AppError(409, ErrorCode.already_enrolled, "You already have this course.")
 

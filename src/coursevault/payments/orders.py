@@ -20,7 +20,7 @@ from coursevault.payments.models import (
     Provider,
     Revenue,
 )
-from coursevault.payments.service import fulfill, mark_refunded
+from coursevault.payments.service import applied, fulfill, mark_refunded, reapply
 
 log = logging.getLogger("coursevault.payments")
 
@@ -34,9 +34,13 @@ async def order_for(*, db: Database, order_id: str, user: User) -> Document:
 
 
 async def refresh(*, db: Database, settings: Settings, order: Document) -> Document:
-    """Re-reads a pending order's payment from the provider (the success page's check, P6)."""
+    """Re-reads a pending order's payment from the provider (the success page's check, P6);
+    an order whose latest snapshot was not applied in full (its handler died part way, or
+    its kind's effect failed) is applied again."""
     if order["state"] in (OrderState.pending, OrderState.failed):
         return await fulfill(db=db, settings=settings, order=order)
+    if not applied(order):
+        return await reapply(db=db, settings=settings, order_id=order["_id"]) or order
     return order
 
 
@@ -71,7 +75,7 @@ async def refund(*, db: Database, settings: Settings, actor: User, order_id: str
         window = timedelta(days=settings.instructor_refund_window_days)
         if order.get("paid_at") is None or clock.now() - order["paid_at"] > window:
             raise errors.refund_window_closed(settings.instructor_refund_window_days)
-    return await refund_paid(db=db, settings=settings, order=order, by=actor.id)
+    return await _refund_paid(db=db, settings=settings, order=order, by=actor.id)
 
 
 async def _sold_by(*, db: Database, order: Document, user: User) -> bool:
@@ -83,12 +87,25 @@ async def _sold_by(*, db: Database, order: Document, user: User) -> bool:
     return course is not None and course["instructor_id"] == user.id
 
 
-async def refund_paid(*, db: Database, settings: Settings, order: Document, by: str) -> Document:
+async def refund_for_buyer(
+    *, db: Database, settings: Settings, buyer: User, order: Document
+) -> Document:
+    """Refunds ORDER at its buyer's request (the feature that sold it decided the buyer
+    may: a gift nobody claimed); another account's order is `404`."""
+    if order["user_id"] != buyer.id:
+        raise errors.order_not_found()
+    return await _refund_paid(db=db, settings=settings, order=order, by=buyer.id)
+
+
+async def _refund_paid(*, db: Database, settings: Settings, order: Document, by: str) -> Document:
     """Refunds ORDER through its provider and records it (access revoked, the effect of
-    its kind run); the caller decided that BY may. A refunded order is returned as it is;
-    an order that is not paid is `409 not_refundable`."""
+    its kind run); the caller decided that BY may. A refunded order is returned as it is
+    (applied again if its handler died part way); an order that is not paid is `409
+    not_refundable`."""
     if order["state"] == OrderState.refunded:
-        return order
+        if applied(order):
+            return order
+        return await reapply(db=db, settings=settings, order_id=order["_id"]) or order
     if order["state"] != OrderState.paid:
         raise errors.not_refundable(order["state"])
     if order["provider"] != Provider.coupon:
@@ -146,11 +163,15 @@ async def revenue(*, db: Database, course_id: str) -> list[Revenue]:
     ]
 
 
-async def revenue_by_kind(*, db: Database, instructor_id: str) -> list[KindRevenue]:
-    """Returns what INSTRUCTOR_ID's sales brought, per order kind and currency (orders
-    stored before kinds are course orders, found through the instructor's courses)."""
-    course_ids = await courses.ids_taught_by(db=db, instructor_id=instructor_id)
-    rows = await repo.revenue_by_kind(db=db, instructor_id=instructor_id, course_ids=course_ids)
+async def revenue_by_kind(*, db: Database, instructor_id: str | None) -> list[KindRevenue]:
+    """Returns what INSTRUCTOR_ID's sales brought (every sale of the site, with None), per
+    order kind and currency (orders stored before kinds are course orders, found through
+    the instructor's courses)."""
+    if instructor_id is None:
+        rows = await repo.revenue_by_kind(db=db, instructor_id=None, course_ids=[])
+    else:
+        course_ids = await courses.ids_taught_by(db=db, instructor_id=instructor_id)
+        rows = await repo.revenue_by_kind(db=db, instructor_id=instructor_id, course_ids=course_ids)
     return sorted(
         (
             KindRevenue(

@@ -87,6 +87,18 @@ async def set_state(*, db: Database, order_id: str, version: int, fields: Docume
     await db.orders.update_one({"_id": order_id, "version": version}, {"$set": fields})
 
 
+async def mark_applied(*, db: Database, order_id: str, version: int) -> None:
+    """Records that snapshot VERSION was applied in full (grants, its kind's effect),
+    unless a newer one was."""
+    await db.orders.update_one(
+        {
+            "_id": order_id,
+            "$or": [{"applied_version": {"$lt": version}}, {"applied_version": {"$exists": False}}],
+        },
+        {"$set": {"applied_version": version}},
+    )
+
+
 async def list_orders(
     *, db: Database, match: Document, skip: int, limit: int
 ) -> tuple[list[Document], int]:
@@ -115,21 +127,20 @@ async def revenue(*, db: Database, course_id: str) -> list[Document]:
 
 
 async def revenue_by_kind(
-    *, db: Database, instructor_id: str, course_ids: list[str]
+    *, db: Database, instructor_id: str | None, course_ids: list[str]
 ) -> list[Document]:
     """Returns, per (kind, currency), the count and the amounts paid and refunded of the
-    orders INSTRUCTOR_ID sold (or, for orders stored before kinds, of COURSE_IDS)."""
+    orders INSTRUCTOR_ID sold (or, for orders stored before kinds, of COURSE_IDS); of every
+    order, with None."""
+    match: Document = {"facts.succeeded": True}
+    if instructor_id is not None:
+        mine: list[Document] = [{"instructor_id": instructor_id}]
+        if course_ids:  # an empty $in is a syntax error to the embedded engine
+            mine.append({"instructor_id": None, "course_id": {"$in": course_ids}})
+        match["$or"] = mine
     cursor = await db.orders.aggregate(
         [
-            {
-                "$match": {
-                    "facts.succeeded": True,
-                    "$or": [
-                        {"instructor_id": instructor_id},
-                        {"instructor_id": None, "course_id": {"$in": course_ids}},
-                    ],
-                }
-            },
+            {"$match": match},
             {
                 "$group": {
                     "_id": {"kind": {"$ifNull": ["$kind", "course"]}, "currency": "$currency"},

@@ -11,11 +11,9 @@ from coursevault import clock
 from coursevault.auth.models import User
 from coursevault.config import Settings
 from coursevault.database.db import Database, Document
-from coursevault.enrollments import service as enrollments
 from coursevault.errors import not_found
-from coursevault.payments import errors, kinds, mails, providers, repo
+from coursevault.payments import access, errors, kinds, mails, providers, repo
 from coursevault.payments.models import OrderState, Provider
-from coursevault.streaming import service as playback
 
 log = logging.getLogger("coursevault.payments")
 
@@ -40,10 +38,12 @@ def derive_state(order: Document) -> OrderState:
 
 async def _apply(*, db: Database, settings: Settings, order: Document | None) -> Document | None:
     """Makes the order's state, the buyer's grants and the effect of its kind follow
-    snapshot ORDER.
+    snapshot ORDER, then records that the snapshot was applied in full.
 
     Snapshots carry a version; a grant only ever moves to a newer one, so two handlers
-    racing with different facts settle on the latest facts.
+    racing with different facts settle on the latest facts. Every step may run again (a
+    handler that died part way, an effect that failed: `reapply`): grants are versioned,
+    the effects of the kinds are idempotent per order, mails go once.
     """
     if order is None:
         return None
@@ -54,60 +54,56 @@ async def _apply(*, db: Database, settings: Settings, order: Document | None) ->
     if state is OrderState.refunded and order.get("refunded_at") is None:
         fields["refunded_at"] = clock.now()
     await repo.set_state(db=db, order_id=order["_id"], version=order["version"], fields=fields)
-    active = state is OrderState.paid
     source, course_ids = kinds.buyer_courses(order)
     # Facts only accumulate, so a snapshot without a success is older than every snapshot
     # that could grant: it has nothing to say about the grants (and a failed card leaves
-    # no grant behind).
+    # no grant behind). One with a success that is not paid was refunded or disputed.
     if order["facts"].get("succeeded"):
         for course_id in course_ids:
-            await enrollments.apply_order(
+            await access.follow_order(
                 db=db,
                 user_id=order["user_id"],
                 course_id=course_id,
+                source=source,
                 order_id=order["_id"],
                 version=order["version"],
-                active=active,
-                source=source,
-            )
-    if not active and (order["facts"].get("refunded") or state is OrderState.disputed):
-        for course_id in course_ids:
-            ended = await end_sessions_without_access(
-                db=db, user_id=order["user_id"], course_id=course_id, reason=state.value
-            )
-            log.info(
-                "access revoked (%s) order=%s user=%s course=%s sessions_ended=%d",
-                state,
-                order["_id"],
-                order["user_id"],
-                course_id,
-                ended,
+                active=state is OrderState.paid,
+                reason=state.value,
             )
     await kinds.run_effect(db=db, settings=settings, order=order, state=state)
     await mails.announce(db=db, settings=settings, order=order, state=state)
-    return {**order, **fields}
+    await repo.mark_applied(db=db, order_id=order["_id"], version=order["version"])
+    return {**order, **fields, "applied_version": order["version"]}
 
 
-async def end_sessions_without_access(
-    *, db: Database, user_id: str, course_id: str, reason: str
-) -> int:
-    """Ends USER_ID's live sessions on COURSE_ID unless another grant still opens it (a
-    grant was just taken back: P5); returns how many ended. The key check refuses the
-    next key at once either way, since it asks the grants."""
-    if await enrollments.is_active(db=db, user_id=user_id, course_id=course_id):
-        return 0
-    return await playback.end_for_course(db=db, user_id=user_id, course_id=course_id, reason=reason)
+def applied(order: Document) -> bool:
+    """Whether ORDER's latest snapshot was applied in full (grants, its kind's effect)."""
+    return int(order.get("applied_version", -1)) >= int(order["version"])
+
+
+async def reapply(*, db: Database, settings: Settings, order_id: str) -> Document | None:
+    """Applies the stored order's latest snapshot again: what a handler that died after
+    recording a fact (or whose kind's effect failed) left undone is done now, once."""
+    stored = await repo.get_order(db=db, order_id=order_id)
+    return await _apply(db=db, settings=settings, order=stored)
 
 
 async def settle_free(*, db: Database, settings: Settings, order: Document) -> Document:
-    """Fulfils an order with nothing to charge (a 100 % coupon): paid now."""
-    updated = await _apply(
-        db=db,
-        settings=settings,
-        order=await repo.record_facts(
-            db=db, order_id=order["_id"], facts={"facts.succeeded": True}
-        ),
-    )
+    """Fulfils an order with nothing to charge (a 100 % coupon): paid now. Run again (the
+    order page's check does), it applies the stored order again, so a checkout that died
+    part way is completed."""
+    if order["amount"] != 0:
+        return order
+    if order["facts"].get("succeeded"):
+        updated = await reapply(db=db, settings=settings, order_id=order["_id"])
+    else:
+        updated = await _apply(
+            db=db,
+            settings=settings,
+            order=await repo.record_facts(
+                db=db, order_id=order["_id"], facts={"facts.succeeded": True}
+            ),
+        )
     return updated or order
 
 
@@ -136,10 +132,15 @@ async def fulfill(
     """Grants access for ORDER if, re-read from the provider now, its payment succeeded.
 
     The only code that grants paid access (P3); idempotent and safe to run twice at once:
-    the fact it sets is the same, and enrollment writes are versioned. FAILED_ATTEMPT (a
-    declined payment was reported) marks the order failed unless the re-read says paid.
+    the fact it sets is the same, and enrollment writes are versioned. Run again for a
+    success already recorded (a webhook sent again, the order page), it applies the stored
+    order again, which completes what a handler that died part way left undone. A free
+    order (a 100 % coupon) is settled. FAILED_ATTEMPT (a declined payment was reported)
+    marks the order failed unless the re-read says paid.
     """
-    if order["provider"] == Provider.coupon or order.get("provider_payment_id") is None:
+    if order["provider"] == Provider.coupon:
+        return await settle_free(db=db, settings=settings, order=order)
+    if order.get("provider_payment_id") is None:
         return order
     provider = providers.of_order(settings, db, order)
     payment = await provider.retrieve(payment_id=order["provider_payment_id"])
@@ -149,7 +150,9 @@ async def fulfill(
         return order
     if payment.status == "succeeded":
         if order["facts"].get("succeeded"):
-            return order
+            # Recorded already: the handler that recorded it may have died (or the kind's
+            # effect failed) before the order was applied in full, so apply it again.
+            return await reapply(db=db, settings=settings, order_id=order["_id"]) or order
         facts: dict[str, Any] = {"facts.succeeded": True}
         if payment.charge_id:
             facts["provider_charge_id"] = payment.charge_id

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import BaseModel
 
-from coursevault.payments.models import Revenue
+from coursevault.memberships.models import MembershipMoney
+from coursevault.payments.models import KindRevenue, Revenue
 
 
 class LessonStats(BaseModel):
@@ -35,3 +37,17 @@ class StudentRead(BaseModel):
 
 class StudentPage(BaseModel):
     items: list[StudentRead]
+
+
+class MoneyScope(StrEnum):
+    instructor = "instructor"  # the caller's own courses, bundles and plans
+    site = "site"  # every sale and plan of the site (admins)
+
+
+class MoneyReport(BaseModel):
+    """The money pages' figures: one-time sales per order kind and currency, and the
+    membership plans'."""
+
+    scope: MoneyScope
+    sales: list[KindRevenue]
+    memberships: MembershipMoney

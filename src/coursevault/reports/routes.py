@@ -1,10 +1,11 @@
-"""HTTP routes for the studio's course reports (same paths and operation ids as before)."""
+"""HTTP routes for the studio's course reports (same paths and operation ids as before) and
+the money pages."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from coursevault.auth.deps import CurrentUser
+from coursevault.auth.deps import CurrentUser, Instructor
 from coursevault.courses import errors as course_errors
 from coursevault.courses import service as courses
 from coursevault.courses.deps import OwnedCourse, VisibleLesson
@@ -12,8 +13,8 @@ from coursevault.engagement import service as engagement
 from coursevault.engagement.models import LessonEngagement
 from coursevault.errors import ERROR_RESPONSES
 from coursevault.http.deps import Db
-from coursevault.reports import service
-from coursevault.reports.models import CourseStats, StudentPage
+from coursevault.reports import money, service
+from coursevault.reports.models import CourseStats, MoneyReport, StudentPage
 
 router = APIRouter(prefix="/api", tags=["courses"], responses=ERROR_RESPONSES)
 
@@ -36,3 +37,11 @@ async def lesson_engagement(ref: VisibleLesson, user: CurrentUser, db: Db) -> Le
     if not courses.can_edit(user, ref.course):
         raise course_errors.not_course_owner("read this lesson's engagement")
     return await engagement.of_lesson(db=db, lesson_id=ref.lesson_id, duration=ref.video_duration)
+
+
+@router.get("/reports/money", operation_id="moneyReport", tags=["reports"])
+async def money_report(user: Instructor, db: Db) -> MoneyReport:
+    """The money page: one-time sales per kind (course, bundle, gift, seats) and currency,
+    and membership figures (MRR, members, churn). An instructor's own; an admin's are the
+    whole site's. 403 for students."""
+    return await money.money_report(db=db, user=user)

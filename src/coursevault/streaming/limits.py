@@ -15,6 +15,7 @@ from coursevault.config import Settings
 from coursevault.courses import access
 from coursevault.courses.models import LimitBehavior, PlaybackPolicy
 from coursevault.courses.outline import find_lesson
+from coursevault.courses.service import on_sale
 from coursevault.database.db import Database, Document
 from coursevault.enrollments import service as enrollments
 from coursevault.streaming import errors
@@ -77,7 +78,9 @@ async def grant_plays(
 ) -> PlayGrantRead:
     """Gives a student EXTRA more plays of one lesson of COURSE."""
     find_lesson(course["sections"], lesson_id)
-    if not await enrollments.is_active(db=db, user_id=user_id, course_id=course["_id"]):
+    if not await enrollments.is_active(
+        db=db, user_id=user_id, course_id=course["_id"], published=on_sale(course)
+    ):
         raise errors.student_not_found()
     counter = await streaming_repo.grant_plays(
         db=db, user_id=user_id, course_id=course["_id"], lesson_id=lesson_id, extra=extra

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -98,14 +99,16 @@ async def open_sessions_for_course(
 
 
 async def course_activity(
-    *, db: Database, user_ids: list[str], course_id: str, now: datetime
+    *, db: Database, since: Mapping[str, datetime], course_id: str, now: datetime
 ) -> dict[str, tuple[datetime, bool]]:
-    """Per user of USER_IDS who watched COURSE_ID: when one of their sessions on it was
-    last seen, and whether one is live now (one aggregation over the (user, course)
-    index, for a team's seat list)."""
+    """Per user of SINCE who watched COURSE_ID in sessions started at or after their time
+    in SINCE: when one of those was last seen, and whether one is live now (one
+    aggregation over the (user, course) index, for a team's seat list)."""
+    started = [{"user_id": user, "started_at": {"$gte": at}} for user, at in since.items()]
     cursor = await db.playback_sessions.aggregate(
         [
-            {"$match": {"user_id": {"$in": user_ids}, "course_id": course_id}},
+            {"$match": {"user_id": {"$in": list(since)}, "course_id": course_id}},
+            {"$match": {"$or": started}},
             {
                 "$group": {
                     "_id": "$user_id",

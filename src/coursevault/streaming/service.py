@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -387,13 +388,14 @@ class CourseActivity:
 
 
 async def course_activity(
-    *, db: Database, user_ids: list[str], course_id: str
+    *, db: Database, since: Mapping[str, datetime], course_id: str
 ) -> dict[str, CourseActivity]:
-    """The activity on COURSE_ID of each of USER_IDS who ever watched it (a team's seats)."""
-    if not user_ids:
+    """The activity on COURSE_ID of each user of SINCE who watched it in sessions started
+    at or after their time in SINCE (a team's seats: since each was claimed)."""
+    if not since:
         return {}
     found = await sessions_repo.course_activity(
-        db=db, user_ids=user_ids, course_id=course_id, now=clock.now()
+        db=db, since=since, course_id=course_id, now=clock.now()
     )
     return {user: CourseActivity(seen, live) for user, (seen, live) in found.items()}
 

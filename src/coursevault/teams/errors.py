@@ -44,15 +44,7 @@ def seat_released() -> AppError:
     )
 
 
-def course_not_found() -> AppError:
-    return AppError(404, ErrorCode.course_not_found, "No such course.")
-
-
-def course_is_free() -> AppError:
-    return AppError(409, ErrorCode.course_is_free, "This course is free: no seats to buy.")
-
-
-def mail_disabled() -> AppError:
+def seat_changed() -> AppError:
     return AppError(
-        503, ErrorCode.mail_disabled, "This site sends no email, so a seat could not reach anyone."
+        409, ErrorCode.conflict, "The seat changed while it was being moved; reload and try again."
     )

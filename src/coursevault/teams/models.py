@@ -65,15 +65,22 @@ class Seat(BaseModel):
     course_id: str
     email: str
     state: SeatState
-    # SHA-256 of the current claim link's token (P12), set by the job that mails it; the
-    # links of earlier holders stay known so that they answer 410, not 404.
+    # SHA-256 of the claim link's token (P12), set by the job that mails it: the newest
+    # link's, and every link mailed for this assignment (a retried mail job makes a new
+    # one; an earlier one may have been delivered), each of which claims it. The links of
+    # earlier holders stay known so that they answer 410, not 404.
     token_hash: str | None = None
+    token_hashes: list[str] = []
     old_token_hashes: list[str] = []
     user_id: str | None = None  # the account that claimed it
     assigned_at: datetime  # when it was given to this email (the newest go first, P12)
     claimed_at: datetime | None = None
     ended_at: datetime | None = None
     version: int = 0  # raised by every reassignment
+
+    def links_to(self, hashed: str) -> bool:
+        """Whether HASHED is the hash of a claim link of the seat's current assignment."""
+        return hashed == self.token_hash or hashed in self.token_hashes
 
 
 class SeatAssignIn(BaseModel):

@@ -14,15 +14,16 @@ import logging
 from coursevault import clock
 from coursevault.auth.models import User
 from coursevault.config import Settings
-from coursevault.courses.models import CourseStatus
 from coursevault.database.db import Database, Document
 from coursevault.enrollments import service as enrollments
 from coursevault.enrollments.models import GrantSource
+from coursevault.payments import access
 from coursevault.payments import checkout as payments
-from coursevault.payments import service as money
+from coursevault.payments import errors as sale_errors
 from coursevault.payments.models import CheckoutRead, OrderKind, OrderState
-from coursevault.teams import errors, jobs, repo
+from coursevault.teams import errors, repo
 from coursevault.teams.models import Seat, SeatClaimRead, SeatsCheckoutIn, SeatState
+from coursevault.tokens import token_hash
 
 log = logging.getLogger("coursevault.teams")
 
@@ -32,12 +33,9 @@ async def checkout(
 ) -> CheckoutRead:
     """Creates an order for QUANTITY seats at the course's price times QUANTITY (P7); a
     coupon applies (once, to the total) only if it is site-wide."""
-    if course["status"] != CourseStatus.published:
-        raise errors.course_not_found()
-    if course["price"]["amount"] == 0:
-        raise errors.course_is_free()
+    payments.refuse_unsold(course)
     if not settings.mail_enabled:
-        raise errors.mail_disabled()  # seats are handed out by mail
+        raise sale_errors.mail_disabled("a seat")  # seats are handed out by mail
     purchase = payments.Purchase(
         kind=OrderKind.seats,
         title=course["title"],
@@ -82,39 +80,37 @@ async def after_order(
 
 async def fit(*, db: Database, team_id: str) -> int:
     """Takes seats back, newest assignment first, until no more are held than the team
-    has; returns how many were taken back."""
+    has; returns how many were taken back.
+
+    Each seat is first taken off the count in one conditional write (only while more are
+    held than the team has), then ended: fits racing (an admin's refund and Stripe's
+    `charge.refunded`) never end more seats than the excess. A seat someone else ended
+    meanwhile (a release, another fit) was taken off the count by them: this one's is put
+    back. A seat counted but not stored yet (an assignment under way) is put back too; the
+    assignment runs `fit` once its seat is stored."""
     taken = 0
-    while True:
-        team = await repo.get_team(db=db, team_id=team_id)
-        if team is None or team.used <= team.seats:
-            return taken
+    while await repo.take_off_excess(db=db, team_id=team_id):
         newest = await repo.newest_seat(db=db, team_id=team_id)
         if newest is None:
-            log.warning("team %s counts %d held seats but holds none", team_id, team.used)
+            await repo.count_again(db=db, team_id=team_id)
             return taken
+        # The grant goes before the seat does, so a crash in between leaves none behind.
+        await take_back(db=db, seat=newest, reason="seats_refunded")
         ended = await repo.end_seat(
             db=db, seat_id=newest.id, state=SeatState.revoked, now=clock.now()
         )
-        if ended is not None:  # else released by the manager meanwhile: look again
-            await repo.give_back_seat(db=db, team_id=team_id)
-            await take_back(db=db, seat=ended, reason="seats_refunded")
-            taken += 1
+        if ended is None:  # ended by someone else, who took it off the count
+            await repo.count_again(db=db, team_id=team_id)
+            continue
+        await take_back(db=db, seat=ended, reason="seats_refunded")  # a claim in between
+        taken += 1
+    return taken
 
 
 async def take_back(*, db: Database, seat: Seat, reason: str) -> None:
     """Takes back the grant of SEAT's holder and ends their sessions on the course (P12);
-    the key check refuses their next key at once."""
-    for grant in await enrollments.revoke_source(db=db, source=GrantSource.seat, source_id=seat.id):
-        ended = await money.end_sessions_without_access(
-            db=db, user_id=grant["user_id"], course_id=seat.course_id, reason=reason
-        )
-        log.info(
-            "seat taken back (%s) seat=%s user=%s sessions_ended=%d",
-            reason,
-            seat.id,
-            grant["user_id"],
-            ended,
-        )
+    the key check refuses their next key at once. Safe to run again."""
+    await access.take_back_source(db=db, source=GrantSource.seat, source_id=seat.id, reason=reason)
 
 
 # ---- claiming a seat -----------------------------------------------------------------
@@ -124,11 +120,11 @@ async def claim(*, db: Database, user: User, token: str) -> SeatClaimRead:
     """Claims the seat of TOKEN for USER, whose address must be the one it is held for
     (P12). Refused, changing nothing: an unknown link (404), a seat released or given to
     someone else (410), another address (403), a seat another account claimed (409)."""
-    hashed = jobs.token_hash(token)
+    hashed = token_hash(token)
     seat = await repo.by_token(db=db, token_hash=hashed)
     if seat is None:
         raise errors.seat_not_found()
-    if seat.token_hash != hashed or seat.state not in (SeatState.invited, SeatState.claimed):
+    if not seat.links_to(hashed) or seat.state not in (SeatState.invited, SeatState.claimed):
         raise errors.seat_released()
     if user.email != seat.email:
         raise errors.seat_email_mismatch()

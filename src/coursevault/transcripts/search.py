@@ -59,7 +59,9 @@ async def openable_lessons(
     staff = courses.can_edit(viewer, course)
     standing = None
     if viewer is not None and not staff:
-        standing = await enrollments.standing(db=db, user_id=viewer.id, course_id=course["_id"])
+        standing = await enrollments.standing(
+            db=db, user_id=viewer.id, course_id=course["_id"], published=courses.on_sale(course)
+        )
     return [
         Openable(lesson["id"], lesson["title"], section["title"], lesson["video_id"])
         for section in course["sections"]

@@ -471,6 +471,26 @@ export interface paths {
         patch: operations["updateCourse"];
         trace?: never;
     };
+    "/api/courses/{course_id}/bundles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Course Bundles
+         * @description The bundles on sale that include the course, for its page (no sign-in needed).
+         */
+        get: operations["courseBundles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/courses/{course_id}/certificate": {
         parameters: {
             query?: never;
@@ -1225,26 +1245,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/membership-money": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Membership Money
-         * @description MRR, members and churn per plan and overall (admins: every plan; instructors: theirs).
-         */
-        get: operations["membershipMoney"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/membership-plans": {
         parameters: {
             query?: never;
@@ -1605,6 +1605,28 @@ export interface paths {
         };
         /** Quiz Results Csv */
         get: operations["quizResultsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/money": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Money Report
+         * @description The money page: one-time sales per kind (course, bundle, gift, seats) and currency,
+         *     and membership figures (MRR, members, churn). An instructor's own; an admin's are the
+         *     whole site's. 403 for students.
+         */
+        get: operations["moneyReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2032,6 +2054,21 @@ export interface components {
              * @default false
              */
             published: boolean;
+            /** Title */
+            title: string;
+        };
+        /**
+         * BundleOffer
+         * @description A bundle on sale that includes a course, as the course's page offers it.
+         */
+        BundleOffer: {
+            /** Course Count */
+            course_count: number;
+            /** Id */
+            id: string;
+            price: components["schemas"]["BundlePrice"];
+            /** Separate Amount */
+            separate_amount: number;
             /** Title */
             title: string;
         };
@@ -2766,6 +2803,23 @@ export interface components {
          */
         KeyProtection: "session" | "standard";
         /**
+         * KindRevenue
+         * @description What an instructor's orders of one kind brought, in one currency.
+         */
+        KindRevenue: {
+            /** Currency */
+            currency: string;
+            kind: components["schemas"]["OrderKind"];
+            /** Net */
+            net: number;
+            /** Orders */
+            orders: number;
+            /** Paid */
+            paid: number;
+            /** Refunded */
+            refunded: number;
+        };
+        /**
          * LessonContent
          * @description What a viewer with access gets for one lesson; text is sanitized HTML (U6).
          */
@@ -3100,6 +3154,22 @@ export interface components {
             /** Past Due */
             past_due: number;
         };
+        /**
+         * MoneyReport
+         * @description The money pages' figures: one-time sales per order kind and currency, and the
+         *     membership plans'.
+         */
+        MoneyReport: {
+            memberships: components["schemas"]["MembershipMoney"];
+            /** Sales */
+            sales: components["schemas"]["KindRevenue"][];
+            scope: components["schemas"]["MoneyScope"];
+        };
+        /**
+         * MoneyScope
+         * @enum {string}
+         */
+        MoneyScope: "instructor" | "site";
         /**
          * MoveIn
          * @description Moves a section, or a lesson (optionally into another section), to POSITION.
@@ -3869,7 +3939,7 @@ export interface components {
         /**
          * SubscribeIn
          * @description The interval chosen; with Stripe, the PaymentMethod Stripe.js made of the card. Any
-         *     amount, currency or price sent along is not read (P7).
+         *     amount, currency or price sent along is not read (P8).
          */
         SubscribeIn: {
             interval: components["schemas"]["Interval"];
@@ -5404,6 +5474,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CourseRead"];
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    courseBundles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BundleOffer"][];
                 };
             };
             /** @description A client error */
@@ -7148,44 +7258,6 @@ export interface operations {
             };
         };
     };
-    membershipMoney: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MembershipMoney"];
-                };
-            };
-            /** @description A client error */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A server error */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
     listMembershipPlans: {
         parameters: {
             query?: never;
@@ -8150,6 +8222,44 @@ export interface operations {
                 };
                 content: {
                     "text/csv": unknown;
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    moneyReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MoneyReport"];
                 };
             };
             /** @description A client error */

@@ -2,14 +2,24 @@ import { useState, type FormEvent } from "react";
 import { api, unwrap } from "../api/client";
 import { useAuth } from "../auth";
 import { NewPasswordField, Notice, useAction } from "../components/ui";
+import { GiftsGiven } from "./account/GiftsGiven";
+import { MembershipSection } from "./account/Memberships";
+import { TeamsManaged } from "./account/TeamsManaged";
 
 export function Account() {
   const { user } = useAuth();
   return (
-    <>
+    <main className="narrow">
+      <h1>Your account</h1>
+      <p>
+        Signed in as <strong>{user?.email}</strong> ({user?.roles.join(", ")})
+      </p>
+      <MembershipSection />
       <AccountPassword />
       {user && <Profile name={user.name} bio={user.bio ?? ""} />}
-    </>
+      <GiftsGiven />
+      <TeamsManaged />
+    </main>
   );
 }
 
@@ -33,29 +43,26 @@ function Profile({ name: savedName, bio: savedBio }: { name: string; bio: string
   }
 
   return (
-    <main className="narrow">
-      <form className="card form" onSubmit={submit}>
-        <h2>Profile</h2>
-        <label>
-          Name
-          <input required maxLength={120} value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <label>
-          Short bio <small>(shown with your courses, up to 500 characters)</small>
-          <textarea rows={3} maxLength={500} value={bio} onChange={(e) => setBio(e.target.value)} />
-        </label>
-        <Notice error={error} />
-        {saved && <Notice kind="success">Profile saved.</Notice>}
-        <button className="primary" disabled={busy}>
-          Save profile
-        </button>
-      </form>
-    </main>
+    <form className="card form" onSubmit={submit}>
+      <h2>Profile</h2>
+      <label>
+        Name
+        <input required maxLength={120} value={name} onChange={(e) => setName(e.target.value)} />
+      </label>
+      <label>
+        Short bio <small>(shown with your courses, up to 500 characters)</small>
+        <textarea rows={3} maxLength={500} value={bio} onChange={(e) => setBio(e.target.value)} />
+      </label>
+      <Notice error={error} />
+      {saved && <Notice kind="success">Profile saved.</Notice>}
+      <button className="primary" disabled={busy}>
+        Save profile
+      </button>
+    </form>
   );
 }
 
 function AccountPassword() {
-  const { user } = useAuth();
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [done, setDone] = useState(false);
@@ -76,30 +83,24 @@ function AccountPassword() {
   }
 
   return (
-    <main className="narrow">
-      <h1>Your account</h1>
-      <p>
-        Signed in as <strong>{user?.email}</strong> ({user?.roles.join(", ")})
-      </p>
-      <form onSubmit={submit} className="card form">
-        <h2>Change password</h2>
-        <label>
-          Current password
-          <input
-            type="password"
-            required
-            autoComplete="current-password"
-            value={current}
-            onChange={(e) => setCurrent(e.target.value)}
-          />
-        </label>
-        <NewPasswordField label="New password" value={next} onChange={setNext} />
-        <Notice error={error} />
-        {done && <Notice kind="success">Password changed. Other devices were signed out.</Notice>}
-        <button className="primary" disabled={busy}>
-          Change password
-        </button>
-      </form>
-    </main>
+    <form onSubmit={submit} className="card form">
+      <h2>Change password</h2>
+      <label>
+        Current password
+        <input
+          type="password"
+          required
+          autoComplete="current-password"
+          value={current}
+          onChange={(e) => setCurrent(e.target.value)}
+        />
+      </label>
+      <NewPasswordField label="New password" value={next} onChange={setNext} />
+      <Notice error={error} />
+      {done && <Notice kind="success">Password changed. Other devices were signed out.</Notice>}
+      <button className="primary" disabled={busy}>
+        Change password
+      </button>
+    </form>
   );
 }

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { api, money, unwrap, type Schemas } from "../api/client";
 import { useAuth } from "../auth";
+import { MoneyReport } from "../components/MoneyReport";
 import { Loading, Notice, useAction, useLoad } from "../components/ui";
 
 const ROLES = ["student", "instructor", "admin"] as const;
@@ -30,6 +31,7 @@ export function Admin() {
     <main>
       <h1>Admin</h1>
       <Notice error={action.error ?? users.error ?? orders.error} />
+      <MoneyReport heading="Revenue, site-wide" />
       <TraceCopy />
       <section className="card">
         <h2>Users</h2>
@@ -96,7 +98,10 @@ export function Admin() {
               {orders.data.items.map((o) => (
                 <tr key={o.id}>
                   <td>{new Date(o.created_at).toLocaleString()}</td>
-                  <td>{o.course_title}</td>
+                  <td>
+                    {o.course_title}
+                    {o.kind !== "course" && <span className="badge">{o.kind}</span>}
+                  </td>
                   <td>{money(o.amount, o.currency)}</td>
                   <td>{o.provider}</td>
                   <td>

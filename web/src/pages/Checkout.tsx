@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { api, money, unwrap, type Schemas } from "../api/client";
+import { myTeams } from "../api/sales";
 import { Loading, Notice, useAction, useLoad } from "../components/ui";
 
 type Order = Schemas["OrderRead"];
@@ -68,18 +69,13 @@ export function Checkout() {
     <main className="narrow">
       <h1>Checkout</h1>
       <div className="card">
-        <h2>{order.course_title}</h2>
+        <h2>{orderTitle(order)}</h2>
         <p className="price">
           {money(order.amount, order.currency)}
           {order.amount !== order.list_amount && <s className="muted"> {money(order.list_amount, order.currency)}</s>}
         </p>
         {order.state === "paid" ? (
-          <>
-            <Notice kind="success">Payment received. The course is yours.</Notice>
-            <Link className="button primary" to={`/courses/${order.course_id}`}>
-              Go to the course
-            </Link>
-          </>
+          <Paid order={order} />
         ) : order.state === "refunded" || order.state === "disputed" ? (
           <Notice>This order was {order.state}.</Notice>
         ) : order.provider === "local" ? (
@@ -104,6 +100,50 @@ export function Checkout() {
         <Notice error={action.error} />
       </div>
     </main>
+  );
+}
+
+/** What the order buys, as its heading says it. */
+function orderTitle(order: Order): string {
+  switch (order.kind) {
+    case "bundle":
+      return `Bundle: ${order.course_title}`;
+    case "gift":
+      return `Gift: ${order.course_title} for ${order.recipient_email ?? "someone"}`;
+    case "seats":
+      return `${order.quantity ?? ""} team seats: ${order.course_title}`;
+    default:
+      return order.course_title;
+  }
+}
+
+/** A paid order: what happens now, and where to go, by its kind (seats: their team). */
+function Paid({ order }: { order: Order }) {
+  const { data: teams } = useLoad(async () => (order.kind === "seats" ? myTeams() : []), [order.kind]);
+  const team = teams?.find((t) => t.course_id === order.course_id);
+  const [message, to, label] =
+    order.kind === "bundle"
+      ? ["Payment received. Every course of the bundle is yours.", "/my", "Go to My learning"]
+      : order.kind === "gift"
+        ? [
+            `Payment received. We are emailing ${order.recipient_email} a link to claim the course.`,
+            "/my/gifts",
+            "See your gifts",
+          ]
+        : order.kind === "seats"
+          ? [
+              `Payment received. ${order.quantity} seats are yours to hand out.`,
+              team ? `/teams/${team.id}` : "/my/teams",
+              "Manage your team",
+            ]
+          : ["Payment received. The course is yours.", `/courses/${order.course_id}`, "Go to the course"];
+  return (
+    <>
+      <Notice kind="success">{message}</Notice>
+      <Link className="button primary" to={to}>
+        {label}
+      </Link>
+    </>
   );
 }
 

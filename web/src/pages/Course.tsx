@@ -5,6 +5,8 @@ import { useAuth } from "../auth";
 import { afterQuizText, describeRelease, opensOn } from "../components/release";
 import { CaptionSearch } from "../components/search/CaptionSearch";
 import { Loading, Notice, ProgressBar, useAction, useLoad } from "../components/ui";
+import { PlanOffers } from "./course/PlanOffers";
+import { CourseBundles, SaleOptions } from "./course/SaleOptions";
 
 export function Course() {
   const { ref = "" } = useParams();
@@ -91,6 +93,7 @@ export function Course() {
         </div>
         <aside className="card buy">
           <p className="price">{money(course.price.amount, course.price.currency)}</p>
+          {course.status === "published" && <PlanOffers courseId={course.id} />}
           {course.enrolled || course.can_edit ? (
             <>
               {progress && <ProgressBar value={progress.percent} label="Course progress" />}
@@ -114,8 +117,10 @@ export function Course() {
             </>
           )}
           <Notice error={action.error} />
+          {!free && course.status === "published" && <SaleOptions course={course} />}
         </aside>
       </header>
+      {course.status === "published" && <CourseBundles courseId={course.id} />}
       {allLessons.some((l) => l.kind === "video") && <CaptionSearch courseId={course.id} />}
       <section aria-label="Course outline">
         <h2>Outline</h2>

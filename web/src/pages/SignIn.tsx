@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { useAuth } from "../auth";
 import { Notice, useAction } from "../components/ui";
+import { safeNext } from "../linkToken";
 
 export function SignIn() {
   const { signIn } = useAuth();
@@ -17,7 +18,7 @@ export function SignIn() {
       await signIn(email, password);
       return true;
     });
-    if (ok) navigate(params.get("next") ?? "/");
+    if (ok) navigate(safeNext(params.get("next")));
   }
 
   return (
@@ -47,7 +48,10 @@ export function SignIn() {
         <Link to="/forgot-password">Forgot your password?</Link>
       </p>
       <p>
-        New here? <Link to="/signup">Create an account</Link>
+        New here?{" "}
+        <Link to={params.get("next") ? `/signup?next=${encodeURIComponent(safeNext(params.get("next")))}` : "/signup"}>
+          Create an account
+        </Link>
       </p>
     </main>
   );

@@ -1,12 +1,15 @@
 import { useState, type FormEvent } from "react";
-import { Link, useNavigate } from "react-router-dom";
+import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { api, unwrap } from "../api/client";
 import { useAuth } from "../auth";
 import { NewPasswordField, Notice, useAction } from "../components/ui";
+import { safeNext } from "../linkToken";
 
 export function SignUp() {
   const { signIn } = useAuth();
   const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const next = params.get("next");
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
@@ -28,7 +31,7 @@ export function SignUp() {
       }
       return true;
     });
-    if (ok) navigate(role === "instructor" ? "/studio" : "/");
+    if (ok) navigate(next ? safeNext(next) : role === "instructor" ? "/studio" : "/");
   }
 
   if (answer)
@@ -72,7 +75,8 @@ export function SignUp() {
         </button>
       </form>
       <p>
-        Already have an account? <Link to="/signin">Sign in</Link>
+        Already have an account?{" "}
+        <Link to={next ? `/signin?next=${encodeURIComponent(safeNext(next))}` : "/signin"}>Sign in</Link>
       </p>
     </main>
   );

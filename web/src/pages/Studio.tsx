@@ -1,7 +1,10 @@
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { api, money, unwrap } from "../api/client";
+import { MoneyReport } from "../components/MoneyReport";
 import { Loading, Notice, useAction, useLoad } from "../components/ui";
+import { Bundles } from "./studio/Bundles";
+import { PlansCard } from "./studio/Plans";
 
 export function Studio() {
   const navigate = useNavigate();
@@ -71,6 +74,9 @@ export function Studio() {
           ))}
         </ul>
       )}
+      {data && <Bundles courses={data} />}
+      <PlansCard />
+      <MoneyReport heading="Revenue" />
     </main>
   );
 }

@@ -1,0 +1,132 @@
+import { useState, type FormEvent } from "react";
+import { ApiError, money, type Schemas } from "../../api/client";
+import type { Bundle, BundleCreate } from "../../api/sales";
+import { Notice, useAction } from "../../components/ui";
+
+type Course = Schemas["CourseSummary"];
+
+/** Creates or edits a bundle: its title, description, courses (two or more of the
+ * instructor's published courses), price and whether it is on sale. */
+export function BundleForm({
+  courses,
+  initial,
+  onSave,
+  onCancel,
+}: {
+  courses: Course[];
+  initial?: Bundle;
+  onSave(body: BundleCreate): Promise<unknown>;
+  onCancel(): void;
+}) {
+  const [title, setTitle] = useState(initial?.title ?? "");
+  const [description, setDescription] = useState(initial?.description ?? "");
+  const [chosen, setChosen] = useState<string[]>(initial?.course_ids ?? []);
+  const [price, setPrice] = useState(initial ? (initial.price.amount / 100).toFixed(2) : "");
+  const [currency, setCurrency] = useState(
+    (initial?.price.currency ?? courses[0]?.price.currency ?? "usd").toUpperCase(),
+  );
+  const [published, setPublished] = useState(initial?.published ?? true);
+  const action = useAction();
+  const prefix = initial ? `bundle-${initial.id}` : "bundle-new";
+
+  const picked = courses.filter((c) => chosen.includes(c.id));
+  const separate = picked
+    .filter((c) => c.price.currency.toLowerCase() === currency.toLowerCase())
+    .reduce((sum, c) => sum + c.price.amount, 0);
+
+  function toggle(id: string, on: boolean) {
+    setChosen((now) => (on ? [...now, id] : now.filter((c) => c !== id)));
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (chosen.length < 2) {
+      action.setError(new Error("Choose at least two courses."));
+      return;
+    }
+    await action.run(() =>
+      onSave({
+        title,
+        description,
+        course_ids: chosen,
+        price: { amount: Math.round(Number(price) * 100), currency: currency.toLowerCase() },
+        published,
+      }),
+    );
+  }
+
+  const reasons =
+    action.error instanceof ApiError ? (action.error.detail as { reasons?: string[] } | null)?.reasons : null;
+  return (
+    <form className="form bundle-form" onSubmit={submit} aria-label={initial ? `Edit ${initial.title}` : "New bundle"}>
+      <label>
+        Bundle title
+        <input required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
+      </label>
+      <label>
+        Description <small className="muted">(optional)</small>
+        <textarea rows={2} maxLength={5000} value={description} onChange={(e) => setDescription(e.target.value)} />
+      </label>
+      <fieldset>
+        <legend>Courses in the bundle (two or more)</legend>
+        {courses.length === 0 && <p className="muted">Publish courses first: only published courses can be sold.</p>}
+        {courses.map((c) => (
+          <label key={c.id} className="inline block-line">
+            <input type="checkbox" checked={chosen.includes(c.id)} onChange={(e) => toggle(c.id, e.target.checked)} />
+            {c.title} <span className="muted">({money(c.price.amount, c.price.currency)})</span>
+          </label>
+        ))}
+      </fieldset>
+      <div className="row wrap">
+        <label className="grow">
+          Bundle price
+          <input
+            id={`${prefix}-price`}
+            type="number"
+            required
+            min="0.01"
+            step="0.01"
+            value={price}
+            onChange={(e) => setPrice(e.target.value)}
+          />
+        </label>
+        <label>
+          Currency
+          <input
+            required
+            pattern="[A-Za-z]{3}"
+            maxLength={3}
+            size={4}
+            value={currency}
+            onChange={(e) => setCurrency(e.target.value.toUpperCase())}
+          />
+        </label>
+      </div>
+      {picked.length > 0 && (
+        <p className="muted" data-testid="bundle-separate">
+          Bought separately: {money(separate, currency || "usd")}
+        </p>
+      )}
+      <label className="inline">
+        <input type="checkbox" checked={published} onChange={(e) => setPublished(e.target.checked)} /> On sale
+        (published)
+      </label>
+      <Notice error={action.error} />
+      {reasons && reasons.length > 0 && (
+        <ul className="error-text">
+          {reasons.map((r) => (
+            <li key={r}>{r}</li>
+          ))}
+        </ul>
+      )}
+      <div className="row">
+        <button className="primary" disabled={action.busy}>
+          {initial ? "Save bundle" : "Create bundle"}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

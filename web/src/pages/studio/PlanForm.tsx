@@ -1,0 +1,151 @@
+import { useState, type FormEvent } from "react";
+import { ApiError, money, type Schemas } from "../../api/client";
+import type { Plan, PlanCreate } from "../../api/memberships";
+import { Notice, useAction } from "../../components/ui";
+import { planBody, planForm, type PlanForm as Fields } from "../../memberships";
+
+type Course = Schemas["CourseSummary"];
+
+/** Creates or edits a membership plan: title, description, its courses (an admin may
+ * choose every course, those published later included), a monthly and/or yearly price. */
+export function PlanForm({
+  courses,
+  admin,
+  initial,
+  onSave,
+  onCancel,
+}: {
+  courses: Course[];
+  admin: boolean;
+  initial?: Plan;
+  onSave(body: PlanCreate): Promise<unknown>;
+  onCancel(): void;
+}) {
+  const [form, setForm] = useState<Fields>(() => planForm(initial));
+  const action = useAction();
+  const prefix = initial ? `plan-${initial.id}` : "plan-new";
+  const set = <K extends keyof Fields>(key: K, value: Fields[K]) => setForm((f) => ({ ...f, [key]: value }));
+
+  function toggle(id: string, on: boolean) {
+    setForm((f) => ({ ...f, courseIds: on ? [...f.courseIds, id] : f.courseIds.filter((c) => c !== id) }));
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const body = planBody(form);
+    if (body instanceof Error) {
+      action.setError(body);
+      return;
+    }
+    await action.run(() => onSave(body));
+  }
+
+  // 422 invalid_plan_courses names the courses refused.
+  const refused =
+    action.error instanceof ApiError ? (action.error.detail as { course_ids?: string[] } | null)?.course_ids : null;
+  const titles = new Map(courses.map((c) => [c.id, c.title]));
+  return (
+    <form
+      className="form plan-form"
+      onSubmit={submit}
+      aria-label={initial ? `Edit ${initial.title}` : "New membership plan"}
+    >
+      <label>
+        Plan title
+        <input required maxLength={200} value={form.title} onChange={(e) => set("title", e.target.value)} />
+      </label>
+      <label>
+        Description <small className="muted">(optional, shown on the pricing page)</small>
+        <textarea
+          rows={2}
+          maxLength={5000}
+          value={form.description}
+          onChange={(e) => set("description", e.target.value)}
+        />
+      </label>
+      <fieldset>
+        <legend>Courses in the plan</legend>
+        {admin && (
+          <label className="inline block-line">
+            <input type="checkbox" checked={form.allCourses} onChange={(e) => set("allCourses", e.target.checked)} />{" "}
+            All courses on the site (those published later too)
+          </label>
+        )}
+        {!form.allCourses && (
+          <>
+            {courses.length === 0 && <p className="muted">No courses yet: create one first.</p>}
+            {courses.map((c) => (
+              <label key={c.id} className="inline block-line">
+                <input
+                  type="checkbox"
+                  checked={form.courseIds.includes(c.id)}
+                  onChange={(e) => toggle(c.id, e.target.checked)}
+                />{" "}
+                {c.title}{" "}
+                <span className="muted">
+                  (
+                  {c.status === "published"
+                    ? money(c.price.amount, c.price.currency)
+                    : `${c.status}: members see it once published`}
+                  )
+                </span>
+              </label>
+            ))}
+          </>
+        )}
+      </fieldset>
+      <div className="row wrap">
+        <label className="grow">
+          Monthly price <small className="muted">(empty: not sold monthly)</small>
+          <input
+            id={`${prefix}-month`}
+            inputMode="decimal"
+            placeholder="9.99"
+            value={form.month}
+            onChange={(e) => set("month", e.target.value)}
+          />
+        </label>
+        <label className="grow">
+          Yearly price <small className="muted">(empty: not sold yearly)</small>
+          <input
+            id={`${prefix}-year`}
+            inputMode="decimal"
+            placeholder="99.00"
+            value={form.year}
+            onChange={(e) => set("year", e.target.value)}
+          />
+        </label>
+        <label>
+          Currency
+          <input
+            required
+            pattern="[A-Za-z]{3}"
+            maxLength={3}
+            size={4}
+            value={form.currency}
+            onChange={(e) => set("currency", e.target.value.toUpperCase())}
+          />
+        </label>
+      </div>
+      {initial && (
+        <p className="muted small">New prices apply to new members; current members keep the price they joined at.</p>
+      )}
+      <Notice error={action.error} />
+      {refused && refused.length > 0 && (
+        <ul className="error-text">
+          {refused.map((id) => (
+            <li key={id}>{titles.get(id) ?? id}</li>
+          ))}
+        </ul>
+      )}
+      <div className="row">
+        <button className="primary" disabled={action.busy}>
+          {initial ? "Save plan" : "Create plan"}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
