@@ -128,7 +128,12 @@ async def standing(
             until=None if None in ends else max(e for e in ends if e is not None),
         )
 
-    return await _standings.get_or_load((user_id, course_id, published), max_age, load)
+    found = await _standings.get_or_load((user_id, course_id, published), max_age, load)
+    if found is not None and found.until is not None and found.until <= clock.now():
+        # A membership's end passed while its standing was cached: no write marks it.
+        _standings.forget((user_id, course_id, published))
+        return await load()
+    return found
 
 
 async def put(
