@@ -13,8 +13,10 @@ from coursevault import clock
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.database.db import Database
+from coursevault.payments import repo as payments_repo
 from tests.course_helpers import BuiltCourse, make_course, start_lesson, watch
 from tests.factories import SignedIn, error_code, signed_in
+from tests.sales_helpers import Died, dies_once
 
 
 @pytest.fixture
@@ -383,3 +385,26 @@ async def test_progress_completion_resume_and_stats(
         headers=student.bearer,
     )
     assert bad.status_code == 422
+
+
+async def test_P6_an_order_whose_handler_died_after_the_payment_is_granted_by_its_page(
+    client: httpx.AsyncClient,
+    db: Database,
+    student: SignedIn,
+    paid_course: BuiltCourse,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    order = await buy(client, student, paid_course.id)
+    # The success is recorded, then the process dies before the order's state is written.
+    dies_once(monkeypatch, payments_repo, "set_state")
+    with pytest.raises(Died):
+        await pay(client, student, order["order_id"])
+    stored = await db.orders.find_one({"_id": order["order_id"]})
+    assert stored is not None and stored["facts"]["succeeded"] and stored["state"] == "pending"
+    assert await my_course_ids(client, student) == []
+    # The success page reads the order: the payment is re-read, the order applied again.
+    read = await client.get(f"/api/orders/{order['order_id']}", headers=student.bearer)
+    assert read.status_code == 200 and read.json()["state"] == "paid"
+    assert await my_course_ids(client, student) == [paid_course.id]
+    [grant] = await db.grants.find({"user_id": student.user.id}).to_list()
+    assert (grant["source"], grant["state"]) == ("order", "active")

@@ -269,6 +269,7 @@ def _imported_features(package: str) -> set[str]:
         ("config", FEATURES),
         ("http", FEATURES),
         ("kdf", FEATURES),
+        ("tokens", FEATURES),
         ("jobs", FEATURES),
         ("ffmpeg", FEATURES | {"database", "config", "errors", "http"}),
         ("watermark", FEATURES | {"database", "config", "errors", "http"}),

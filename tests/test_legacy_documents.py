@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING
@@ -66,7 +67,7 @@ async def test_enrollments_of_an_older_version_become_grants_with_nothing_lost(
     """One-time orders, free enrollments, unlocks and revocations carry over: same
     access, same start (drip counts from it), run twice without doubling anything."""
     bought = clock.now() - timedelta(days=10)
-    legacy = [
+    legacy: list[dict[str, Any]] = [
         {"user_id": "u1", "course_id": "c1", "state": "active", "source": "order",
          "order_id": "o1", "order_version": 3, "created_at": bought, "unlocked": True},
         {"user_id": "u1", "course_id": "c2", "state": "active", "source": "free",

@@ -135,7 +135,7 @@ async def bill(localstripe: LocalStripe, customer: str, subscription: str, numbe
     )
     paid = await v1.invoices.pay_async(invoice.id)
     if number == AUTHENTICATION_CARD:  # the customer fails the bank's check
-        intent = await v1.payment_intents.retrieve_async(str(paid.payment_intent))
+        intent = await v1.payment_intents.retrieve_async(str(paid["payment_intent"]))
         async with httpx.AsyncClient(auth=(SECRET_KEY, "")) as http:
             response = await http.post(
                 f"{localstripe.url}/v1/payment_intents/{intent.id}/_authenticate",
@@ -249,7 +249,7 @@ async def test_P9_P10_renewal_failure_grace_recovery_cancel_and_deletion_through
         return dict(await membership(client, student, first["id"]))
 
     async def paid_through_moved() -> bool:
-        return (await state())["paid_through"] != first["paid_through"]
+        return bool((await state())["paid_through"] != first["paid_through"])
 
     await bill(localstripe, customer_id, subscription_id, GOOD_CARD)  # renewal
     await eventually(paid_through_moved, "the renewal is counted")
@@ -282,7 +282,7 @@ async def test_P9_P10_renewal_failure_grace_recovery_cancel_and_deletion_through
     await bill(localstripe, customer_id, subscription_id, GOOD_CARD)
 
     async def active_again() -> bool:
-        return (await state())["status"] == "active"
+        return bool((await state())["status"] == "active")
 
     await eventually(active_again, "the recovery")
     assert await opens(client, student, course.text_lesson)
@@ -301,7 +301,7 @@ async def test_P9_P10_renewal_failure_grace_recovery_cancel_and_deletion_through
     await v1.subscriptions.cancel_async(subscription_id)
 
     async def ended() -> bool:
-        return (await state())["status"] == "ended"
+        return bool((await state())["status"] == "ended")
 
     await eventually(ended, "the deletion")
     assert await key_status(client, student, playing["playlist_url"]) == 403

@@ -3,6 +3,7 @@ granted by signed webhooks, as course orders are (P3, P4, P5)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,9 +13,11 @@ import pytest
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.database.db import Database
+from coursevault.gifts import jobs as gift_jobs
+from coursevault.teams import repo as teams_repo
 from tests.course_helpers import make_course
 from tests.factories import SignedIn, signed_in
-from tests.sales_helpers import claim_token, created, my_course_ids
+from tests.sales_helpers import Died, claim_token, created, dies_once, my_course_ids
 from tests.smtp_server import MailServer
 from tests.stripe_helpers import GOOD_CARD, LocalStripe, event, pay_as_browser, settings_for
 from tests.test_stripe import payment_intent_of, post_event
@@ -45,18 +48,8 @@ async def paid_with_card(
     return intent_id
 
 
-async def test_a_bundle_paid_in_stripe_and_lost_in_a_dispute(
-    client: httpx.AsyncClient,
-    db: Database,
-    settings: Settings,
-    localstripe: LocalStripe,
-    instructor: SignedIn,
-) -> None:
-    courses = [
-        await make_course(db, instructor.user, title=f"Course {n}", amount=2000) for n in (1, 2)
-    ]
-    ids = sorted(c.id for c in courses)
-    bundle = await created(
+async def new_bundle(client: httpx.AsyncClient, instructor: SignedIn, ids: list[str]) -> Any:
+    return await created(
         await client.post(
             "/api/bundles",
             json={
@@ -68,6 +61,20 @@ async def test_a_bundle_paid_in_stripe_and_lost_in_a_dispute(
             headers=instructor.bearer,
         )
     )
+
+
+async def test_a_bundle_paid_in_stripe_disputed_won_then_lost(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    localstripe: LocalStripe,
+    instructor: SignedIn,
+) -> None:
+    courses = [
+        await make_course(db, instructor.user, title=f"Course {n}", amount=2000) for n in (1, 2)
+    ]
+    ids = sorted(c.id for c in courses)
+    bundle = await new_bundle(client, instructor, ids)
     buyer = await signed_in(client, db, settings)
     order = await created(
         await client.post(f"/api/bundles/{bundle['id']}/checkout", headers=buyer.bearer)
@@ -77,15 +84,54 @@ async def test_a_bundle_paid_in_stripe_and_lost_in_a_dispute(
     assert (intent.amount, intent.currency) == (3000, "eur")
     assert (intent.metadata["kind"], intent.metadata["bundle_id"]) == ("bundle", bundle["id"])
     assert await my_course_ids(client, buyer) == ids
-    dispute = {"id": "dp_lost", "object": "dispute", "payment_intent": intent_id}
-    await post_event(
-        client, event("charge.dispute.created", {**dispute, "status": "needs_response"})
-    )
+    # A dispute takes every course back; won, they are open again.
+    won = {"id": "dp_won", "object": "dispute", "payment_intent": intent_id}
+    await post_event(client, event("charge.dispute.created", {**won, "status": "needs_response"}))
     assert await my_course_ids(client, buyer) == []
-    await post_event(client, event("charge.dispute.closed", {**dispute, "status": "lost"}))
+    await post_event(client, event("charge.dispute.closed", {**won, "status": "won"}))
+    assert await my_course_ids(client, buyer) == ids
+    stored = await db.orders.find_one({"_id": order["order_id"]})
+    assert stored is not None and stored["state"] == "paid"
+    # A later dispute, lost, takes them back for good (a late "created" of the won one
+    # changes nothing).
+    lost = {"id": "dp_lost", "object": "dispute", "payment_intent": intent_id}
+    await post_event(client, event("charge.dispute.created", {**lost, "status": "needs_response"}))
     assert await my_course_ids(client, buyer) == []
+    await post_event(client, event("charge.dispute.closed", {**lost, "status": "lost"}))
+    await post_event(client, event("charge.dispute.created", {**won, "status": "needs_response"}))
+    assert await my_course_ids(client, buyer) == []
+    grants = await db.grants.find({"user_id": buyer.user.id}).to_list()
+    assert [g["state"] for g in grants] == ["revoked", "revoked"]
     stored = await db.orders.find_one({"_id": order["order_id"]})
     assert stored is not None and stored["state"] == "disputed"
+
+
+async def test_P3_a_payment_whose_metadata_names_another_bundle_grants_nothing(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    localstripe: LocalStripe,
+    instructor: SignedIn,
+) -> None:
+    courses = [
+        await make_course(db, instructor.user, title=f"Course {n}", amount=2000) for n in (1, 2, 3)
+    ]
+    bought = await new_bundle(client, instructor, [courses[0].id, courses[1].id])
+    other = await new_bundle(client, instructor, [courses[0].id, courses[2].id])
+    buyer = await signed_in(client, db, settings)
+    order = await created(
+        await client.post(f"/api/bundles/{bought['id']}/checkout", headers=buyer.bearer)
+    )
+    intent_id = await payment_intent_of(db, order["order_id"])
+    # The PaymentIntent (same amount, same order) says it is for the other bundle.
+    await localstripe.client().v1.payment_intents.update_async(
+        intent_id, params={"metadata": {"bundle_id": other["id"]}}
+    )
+    await paid_with_card(client, db, localstripe, buyer, order)
+    assert await my_course_ids(client, buyer) == []
+    stored = await db.orders.find_one({"_id": order["order_id"]})
+    assert stored is not None and stored["state"] == "pending"
+    assert not stored["facts"]["succeeded"]
 
 
 async def test_a_gift_paid_in_stripe_mails_its_link(
@@ -115,6 +161,14 @@ async def test_a_gift_paid_in_stripe_mails_its_link(
     )
     assert claimed.status_code == 200, claimed.text
     assert await my_course_ids(client, recipient) == [course.id]
+    # Stripe reports the success again (another event): the order is applied again, and
+    # the link is not mailed again.
+    intent_id = await payment_intent_of(db, order["order_id"])
+    again = event("payment_intent.succeeded", {"id": intent_id, "object": "payment_intent"})
+    assert (await post_event(client, again)).status_code == 200
+    assert await db.jobs.count_documents({"kind": gift_jobs.MAIL_CLAIM_LINK.kind}) == 1
+    await asyncio.sleep(1)
+    assert len(mail_server.to("stripe-gift@example.com")) == 1
 
 
 async def test_seats_paid_in_stripe_and_refunded_in_stripe(
@@ -148,3 +202,41 @@ async def test_seats_paid_in_stripe_and_refunded_in_stripe(
     assert [r.amount for r in refunds.data] == [4000]
     [team] = (await client.get("/api/me/teams", headers=manager.bearer)).json()
     assert team["seats"] == 0
+
+
+async def test_seats_whose_webhook_died_are_counted_once_when_stripe_sends_it_again(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    localstripe: LocalStripe,
+    instructor: SignedIn,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    course = await make_course(db, instructor.user, amount=1000)
+    manager = await signed_in(client, db, settings)
+    order = await created(
+        await client.post(
+            f"/api/courses/{course.id}/seats/checkout",
+            json={"quantity": 4},
+            headers=manager.bearer,
+        )
+    )
+    intent_id = await payment_intent_of(db, order["order_id"])
+    assert await pay_as_browser(localstripe.client(), intent_id, GOOD_CARD) == "succeeded"
+    success = event("payment_intent.succeeded", {"id": intent_id, "object": "payment_intent"})
+    # The payment is recorded, then the process dies before the seats are counted: Stripe
+    # gets no answer.
+    dies_once(monkeypatch, teams_repo, "ensure_team")
+    with pytest.raises(Died):
+        await post_event(client, success)
+    assert (await client.get("/api/me/teams", headers=manager.bearer)).json() == []
+    # Stripe sends the same event again: the seats are counted, once.
+    for _ in range(2):
+        assert (await post_event(client, success)).status_code == 200
+    [team] = (await client.get("/api/me/teams", headers=manager.bearer)).json()
+    assert team["seats"] == 4
+    # Another success event for the same payment changes nothing either.
+    another = event("payment_intent.succeeded", {"id": intent_id, "object": "payment_intent"})
+    assert (await post_event(client, another)).status_code == 200
+    [team] = (await client.get("/api/me/teams", headers=manager.bearer)).json()
+    assert team["seats"] == 4

@@ -332,22 +332,23 @@ async def test_P12_refunds_fitting_the_team_at_once_take_back_only_the_excess(
     emails = [f"member{n}@example.com" for n in range(6)]
     for email in emails:
         assert (await assign(client, manager, team_id, email)).status_code == 201
-    # A refund leaves 2 seats; its own fit and the fits of the webhooks that report it
-    # (charge.refunded, a dispute) run at once, each ending a seat slowly.
-    real_end = teams_repo.end_seat
+    # A refund leaves 4 seats; its own fit and the fits of the webhooks that report it
+    # (charge.refunded, a dispute) run at once, their writes slowed down.
+    for name in ("end_seat", "give_back_seat"):
+        real = getattr(teams_repo, name)
 
-    async def slow_end(**kwargs: Any) -> Seat | None:
-        await asyncio.sleep(0.05)
-        return await real_end(**kwargs)
+        async def slow(*, _real: Any = real, **kwargs: Any) -> Any:
+            await asyncio.sleep(0.05)
+            return await _real(**kwargs)
 
-    monkeypatch.setattr(teams_repo, "end_seat", slow_end)
-    await db.teams.update_one({"_id": team_id}, {"$set": {"seats": 2}})
+        monkeypatch.setattr(teams_repo, name, slow)
+    await db.teams.update_one({"_id": team_id}, {"$set": {"seats": 4}})
     taken = await asyncio.gather(*(teams_service.fit(db=db, team_id=team_id) for _ in range(4)))
-    assert sum(taken) == 4
-    assert await held_seats(db, team_id) == emails[:2]
+    assert sum(taken) == 2
+    assert await held_seats(db, team_id) == emails[:4]
     team = await team_of(client, manager)
-    assert (team["seats"], team["assigned"]) == (2, 2)
-    assert await db.team_seats.count_documents({"state": "revoked"}) == 4
+    assert (team["seats"], team["assigned"]) == (4, 4)
+    assert await db.team_seats.count_documents({"state": "revoked"}) == 2
 
 
 async def test_P12_one_address_racing_for_seats_gets_one(
@@ -586,7 +587,9 @@ async def test_P12_the_team_sees_what_a_holder_watched_since_claiming_only(
     await buy_seats(client, manager, course.id, 1)
     team_id = (await team_of(client, manager))["id"]
     assert (await assign(client, manager, team_id, "keen@example.com")).status_code == 201
-    token = await link_of(mail_server, "keen@example.com")
+    mails = await mail_server.wait_for("keen@example.com", count=2)  # a receipt, the seat
+    [invitation] = [m for m in mails if m.subject == "Your seat for Team Training"]
+    token = claim_token(invitation.body(), "seats/claim")
     assert (await claim(client, holder, token)).status_code == 200
     [member] = (await team_of(client, manager))["members"]
     assert member["claimed_by"]["id"] == holder.user.id

@@ -156,7 +156,7 @@ function PlanCard({
             className="primary"
             onClick={() => void start()}
             disabled={action.busy || !price}
-            aria-label={`Subscribe to ${plan.title}`}
+            aria-label={`${user ? "Subscribe" : "Sign in to subscribe"} to ${plan.title}`}
           >
             {user ? "Subscribe" : "Sign in to subscribe"}
           </button>
