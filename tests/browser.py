@@ -8,13 +8,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.factories import PASSWORD
-from tests.processes import Server
+from tests.processes import Server, create_account, sign_up
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
 # Chromium on this network: no background calls to Google's hosts (see the env notes).
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -38,6 +40,53 @@ def launched() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def app_server(
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    *,
+    admin: str | None = None,
+    teacher: str | None = None,
+    **env: str,
+) -> Iterator[Server]:
+    """A browser test module's server (one worker) serving the built web app: ADMIN made by
+    the operator before it starts, TEACHER signed up as an instructor once it runs. Fails
+    at once when Chromium or the built app is missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does this)")
+    if not (WEB_DIST / "index.html").exists():
+        pytest.fail("web/dist is not built: run `make test` (it builds the web app first)")
+    data_dir = tmp_path_factory.mktemp(name) / "data"
+    if admin:
+        create_account(data_dir, admin, "admin")  # only an operator makes admins
+    running = Server(data_dir, workers=1, **env)
+    if teacher:
+        sign_up(running.url, teacher, "instructor")
+    yield running
+    running.stop()
+
+
+def text_course(
+    server: Server, teacher: str, title: str, amount: int, lesson: tuple[str, str]
+) -> tuple[str, str]:
+    """A published course of TEACHER's at AMOUNT cents with one text LESSON (its title and
+    body), made over the API: (course id, lesson id)."""
+    with httpx.Client(base_url=server.url, timeout=30) as api:
+        api.headers.update(login(api, teacher))
+        created = api.post(
+            "/api/courses", json={"title": title, "price": {"amount": amount, "currency": "usd"}}
+        )
+        assert created.status_code == 201, created.text
+        course = created.json()
+        section = api.post(f"/api/courses/{course['id']}/sections", json={"title": "One"}).json()
+        made = api.post(
+            f"/api/courses/{course['id']}/sections/{section['id']}/lessons",
+            json={"title": lesson[0], "kind": "text", "body": lesson[1]},
+        )
+        assert made.status_code == 201, made.text
+        assert api.post(f"/api/courses/{course['id']}/publish").status_code == 200
+    return str(course["id"]), str(made.json()["id"])
 
 
 def new_context(browser: Browser, server: Server) -> BrowserContext:

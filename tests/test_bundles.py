@@ -16,7 +16,19 @@ from coursevault.payments import orders
 from coursevault.payments.models import OrderKind
 from tests.course_helpers import BuiltCourse, make_course
 from tests.factories import SignedIn, error_code, signed_in
-from tests.sales_helpers import created, my_course_ids, pay, refund, snapshot, watching
+from tests.sales_helpers import (
+    assert_cut_off,
+    assert_not_enrolled,
+    created,
+    my_course_ids,
+    new_coupon,
+    order_bundle,
+    own_course,
+    pay,
+    refund,
+    snapshot,
+    watching,
+)
 
 
 @pytest.fixture
@@ -128,12 +140,13 @@ async def test_P7_one_order_at_the_bundles_price_grants_every_course(
     ids = [c.id for c in courses]
     bundle = await created(await new_bundle(client, instructor, ids))
     checkout = f"/api/bundles/{bundle['id']}/checkout"
-    order = await created(
-        await client.post(
-            checkout,
-            json={"amount": 1, "price": {"amount": 1, "currency": "usd"}, "course_ids": [ids[0]]},
-            headers=student.bearer,
-        )
+    order = await order_bundle(
+        client,
+        student,
+        bundle["id"],
+        amount=1,
+        price={"amount": 1, "currency": "usd"},
+        course_ids=[ids[0]],
     )
     assert (order["provider"], order["amount"], order["currency"]) == ("local", 5000, "usd")
     stored = await db.orders.find_one({"_id": order["order_id"]})
@@ -170,11 +183,8 @@ async def test_P7_one_order_at_the_bundles_price_grants_every_course(
     assert await snapshot(db) == before
     # Someone owning one of the courses may still buy the bundle for the other.
     owner_of_one = await signed_in(client, db, settings)
-    single = await created(
-        await client.post(f"/api/courses/{ids[0]}/checkout", headers=owner_of_one.bearer)
-    )
-    await pay(client, owner_of_one, single["order_id"])
-    await created(await client.post(checkout, headers=owner_of_one.bearer))
+    await own_course(client, owner_of_one, ids[0])
+    await order_bundle(client, owner_of_one, bundle["id"])
 
     # Changing or deleting the bundle later changes nothing for its buyers.
     assert (
@@ -203,9 +213,7 @@ async def test_P5_a_bundle_refund_takes_every_course_back_and_ends_playback(
     other_course = await make_course(db, instructor.user, title="Second", amount=3000)
     ids = [video_course.id, other_course.id]
     bundle = await created(await new_bundle(client, instructor, ids))
-    order = await created(
-        await client.post(f"/api/bundles/{bundle['id']}/checkout", headers=student.bearer)
-    )
+    order = await order_bundle(client, student, bundle["id"])
     await pay(client, student, order["order_id"])
     assert video_course.video_lesson
     key = await watching(client, student, video_course.video_lesson)
@@ -215,15 +223,10 @@ async def test_P5_a_bundle_refund_takes_every_course_back_and_ends_playback(
     url = f"/api/admin/orders/{order['order_id']}/refund"
     assert (await client.post(url, headers=stranger.bearer)).status_code == 404
     await refund(client, instructor, order["order_id"])
-    assert (await client.get(key, headers=student.bearer)).status_code == 403
-    assert (await client.get("/api/me/playback", headers=student.bearer)).json()["items"] == []
-    assert await my_course_ids(client, student) == []
+    await assert_cut_off(client, student, key)
     grants = await db.grants.find({"user_id": student.user.id}).to_list()
     assert [g["state"] for g in grants] == ["revoked", "revoked"]
-    again = await client.post(
-        f"/api/lessons/{video_course.video_lesson}/playback", headers=student.bearer
-    )
-    assert again.status_code == 403 and error_code(again) == "not_enrolled"
+    await assert_not_enrolled(client, student, video_course.video_lesson)
 
 
 async def test_only_site_wide_coupons_apply_to_a_bundle(
@@ -243,20 +246,14 @@ async def test_only_site_wide_coupons_apply_to_a_bundle(
         "course_id": courses[0].id,
     }
     site_coupon = {"code": "EVERYTHING", "kind": "percent", "value": 20}
-    assert (
-        await client.post("/api/coupons", json=course_coupon, headers=instructor.bearer)
-    ).status_code == 201
-    assert (
-        await client.post("/api/coupons", json=site_coupon, headers=admin.bearer)
-    ).status_code == 201
+    await new_coupon(client, instructor, course_coupon)
+    await new_coupon(client, admin, site_coupon)
     checkout = f"/api/bundles/{bundle['id']}/checkout"
     before = await snapshot(db)
     refused = await client.post(checkout, json={"coupon": "ONECOURSE"}, headers=student.bearer)
     assert refused.status_code == 422 and error_code(refused) == "invalid_coupon"
     assert await snapshot(db) == before  # no order, the coupon not counted
-    order = await created(
-        await client.post(checkout, json={"coupon": "everything"}, headers=student.bearer)
-    )
+    order = await order_bundle(client, student, bundle["id"], coupon="everything")
     assert order["amount"] == 4000
 
 

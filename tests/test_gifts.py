@@ -19,17 +19,23 @@ from coursevault.gifts import jobs as gift_jobs
 from coursevault.jobs.models import JobContext
 from coursevault.payments import orders as payment_orders
 from coursevault.payments import providers
+from coursevault.payments import repo as payments_repo
 from coursevault.payments import service as money
 from tests.course_helpers import BuiltCourse, make_course
 from tests.factories import SignedIn, error_code, signed_in
 from tests.sales_helpers import (
     Died,
+    assert_cut_off,
+    claim_gift,
     claim_token,
     confirm_email,
-    created,
     dies_once,
     my_course_ids,
+    new_coupon,
+    order_gift,
+    own_course,
     pay,
+    read_paid_order,
     refund,
     snapshot,
     watching,
@@ -56,10 +62,7 @@ async def give(
     client: httpx.AsyncClient, buyer: SignedIn, course_id: str, to: str, **fields: Any
 ) -> Any:
     """Buys COURSE_ID for TO and pays it; returns the order."""
-    body = {"recipient_email": to, **fields}
-    order = await created(
-        await client.post(f"/api/courses/{course_id}/gift", json=body, headers=buyer.bearer)
-    )
+    order = await order_gift(client, buyer, course_id, recipient_email=to, **fields)
     return await pay(client, buyer, order["order_id"])
 
 
@@ -70,8 +73,9 @@ async def link_of(mail_server: MailServer, to: str, mails: int = 1) -> str:
     return claim_token(mail.body(), "gifts/claim")
 
 
-async def claim(client: httpx.AsyncClient, who: SignedIn, token: str) -> httpx.Response:
-    return await client.post("/api/gifts/claim", json={"token": token}, headers=who.bearer)
+async def refund_gift(client: httpx.AsyncClient, who: SignedIn, gift_id: str) -> httpx.Response:
+    """The buyer's own refund of an unclaimed gift."""
+    return await client.post(f"/api/gifts/{gift_id}/refund", headers=who.bearer)
 
 
 async def gifts_of(client: httpx.AsyncClient, who: SignedIn) -> list[Any]:
@@ -125,7 +129,7 @@ async def test_P11_a_gift_is_mailed_once_and_claimed_once(
 
     # Any signed-in account may claim with the link (the recipient's own, say).
     recipient = await signed_in(client, db, settings, email="friend.other@example.com")
-    claimed = await claim(client, recipient, token)
+    claimed = await claim_gift(client, recipient, token)
     assert claimed.status_code == 200, claimed.text
     assert claimed.json() == {
         "gift_id": order["id"],
@@ -146,19 +150,19 @@ async def test_P11_a_gift_is_mailed_once_and_claimed_once(
     # The same account again answers as the first claim did, changing nothing; refusals
     # change nothing either: another account, an unknown link.
     before = await snapshot(db)
-    again = await claim(client, recipient, token)
+    again = await claim_gift(client, recipient, token)
     assert again.status_code == 200 and again.json() == claimed.json()
     intruder = await signed_in(client, db, settings)
-    late = await claim(client, intruder, token)
+    late = await claim_gift(client, intruder, token)
     assert late.status_code == 409 and error_code(late) == "gift_already_claimed"
-    unknown = await claim(client, intruder, "not-a-real-token")
+    unknown = await claim_gift(client, intruder, "not-a-real-token")
     assert unknown.status_code == 404 and error_code(unknown) == "gift_not_found"
     anonymous = await client.post("/api/gifts/claim", json={"token": token})
     assert anonymous.status_code == 401
     # The buyer cannot take back a claimed gift, nor see (or refund) someone else's.
-    mine = await client.post(f"/api/gifts/{order['id']}/refund", headers=buyer.bearer)
+    mine = await refund_gift(client, buyer, order["id"])
     assert mine.status_code == 409 and error_code(mine) == "gift_already_claimed"
-    theirs = await client.post(f"/api/gifts/{order['id']}/refund", headers=intruder.bearer)
+    theirs = await refund_gift(client, intruder, order["id"])
     assert theirs.status_code == 404 and error_code(theirs) == "gift_not_found"
     assert await gifts_of(client, intruder) == []
     assert await snapshot(db) == before
@@ -197,7 +201,7 @@ async def test_an_unclaimed_gift_refunded_by_its_buyer_can_no_longer_be_claimed(
 ) -> None:
     order = await give(client, buyer, course.id, "late@example.com")
     token = await link_of(mail_server, "late@example.com")
-    refunded = await client.post(f"/api/gifts/{order['id']}/refund", headers=buyer.bearer)
+    refunded = await refund_gift(client, buyer, order["id"])
     assert refunded.status_code == 200, refunded.text
     assert refunded.json()["state"] == "refunded"
     stored = await db.orders.find_one({"_id": order["id"]})
@@ -209,11 +213,11 @@ async def test_an_unclaimed_gift_refunded_by_its_buyer_can_no_longer_be_claimed(
 
     recipient = await signed_in(client, db, settings, email="late@example.com")
     before = await snapshot(db)
-    refused = await claim(client, recipient, token)
+    refused = await claim_gift(client, recipient, token)
     assert refused.status_code == 410 and error_code(refused) == "gift_refunded"
     assert await snapshot(db) == before
     assert await my_course_ids(client, recipient) == []
-    again = await client.post(f"/api/gifts/{order['id']}/refund", headers=buyer.bearer)
+    again = await refund_gift(client, buyer, order["id"])
     assert again.status_code == 200 and again.json()["state"] == "refunded"  # idempotent
     [listed] = await gifts_of(client, buyer)
     assert listed["state"] == "refunded"
@@ -232,16 +236,14 @@ async def test_P5_refunding_a_claimed_gift_takes_the_course_back_and_stops_the_k
     order = await give(client, buyer, course.id, "viewer@example.com")
     recipient = await signed_in(client, db, settings, email="viewer@example.com")
     assert (
-        await claim(client, recipient, await link_of(mail_server, "viewer@example.com"))
+        await claim_gift(client, recipient, await link_of(mail_server, "viewer@example.com"))
     ).status_code == 200
     assert course.video_lesson
     key = await watching(client, recipient, course.video_lesson)
 
     admin = await signed_in(client, db, settings, role=Role.admin)
     await refund(client, admin, order["id"])
-    assert (await client.get(key, headers=recipient.bearer)).status_code == 403
-    assert (await client.get("/api/me/playback", headers=recipient.bearer)).json()["items"] == []
-    assert await my_course_ids(client, recipient) == []
+    await assert_cut_off(client, recipient, key)
     [grant] = await db.grants.find({"user_id": recipient.user.id}).to_list()
     assert grant["state"] == "revoked"
     [listed] = await gifts_of(client, buyer)
@@ -273,9 +275,7 @@ async def test_gift_refusals_at_checkout(
         assert bad.status_code == 422 and error_code(bad) == "validation_error"
     assert await snapshot(db) == before
     course_coupon = {"code": "GIFTNOT", "kind": "percent", "value": 50, "course_id": course.id}
-    assert (
-        await client.post("/api/coupons", json=course_coupon, headers=instructor.bearer)
-    ).status_code == 201
+    await new_coupon(client, instructor, course_coupon)
     before = await snapshot(db)
     coupon = await client.post(
         f"/api/courses/{course.id}/gift",
@@ -287,13 +287,10 @@ async def test_gift_refusals_at_checkout(
     # An account that already has the course leaves the gift unclaimed for someone else.
     order = await give(client, buyer, course.id, "owner@example.com")
     owner = await signed_in(client, db, settings, email="owner@example.com")
-    own = await created(
-        await client.post(f"/api/courses/{course.id}/checkout", headers=owner.bearer)
-    )
-    await pay(client, owner, own["order_id"])
+    await own_course(client, owner, course.id)
     token = await link_of(mail_server, "owner@example.com", mails=2)  # and the receipt
     before = await snapshot(db)
-    has_it = await claim(client, owner, token)
+    has_it = await claim_gift(client, owner, token)
     assert has_it.status_code == 409 and error_code(has_it) == "already_enrolled"
     assert await snapshot(db) == before
     [listed] = await gifts_of(client, buyer)
@@ -311,7 +308,7 @@ async def test_P11_of_two_accounts_claiming_at_once_one_gets_the_course(
     await give(client, buyer, course.id, "shared@example.com")
     token = await link_of(mail_server, "shared@example.com")
     rivals = [await signed_in(client, db, settings) for _ in range(4)]
-    answers = await asyncio.gather(*(claim(client, who, token) for who in rivals))
+    answers = await asyncio.gather(*(claim_gift(client, who, token) for who in rivals))
     assert sorted(a.status_code for a in answers) == [200, 409, 409, 409]
     owners = [who for who in rivals if await my_course_ids(client, who) == [course.id]]
     assert len(owners) == 1
@@ -329,23 +326,18 @@ async def test_a_gift_whose_effect_died_is_mailed_once_when_its_order_is_read_ag
 ) -> None:
     # The payment is recorded, then the process dies before the gift's mail is queued.
     dies_once(monkeypatch, gift_jobs, "queue_claim_link")
-    body = {"recipient_email": "later@example.com"}
-    order = await created(
-        await client.post(f"/api/courses/{course.id}/gift", json=body, headers=buyer.bearer)
-    )
+    order = await order_gift(client, buyer, course.id, recipient_email="later@example.com")
     with pytest.raises(Died):
         await pay(client, buyer, order["order_id"])
     # The order page (as a webhook sent again would) applies the paid order again: the
     # link goes out, once however often the order is read.
-    for _ in range(3):
-        read = await client.get(f"/api/orders/{order['order_id']}", headers=buyer.bearer)
-        assert read.status_code == 200 and read.json()["state"] == "paid"
+    await read_paid_order(client, buyer, order["order_id"])
     token = await link_of(mail_server, "later@example.com")
     await asyncio.sleep(1)
     assert len(mail_server.to("later@example.com")) == 1
     assert await db.gifts.count_documents({}) == 1
     recipient = await signed_in(client, db, settings, email="later@example.com")
-    assert (await claim(client, recipient, token)).status_code == 200
+    assert (await claim_gift(client, recipient, token)).status_code == 200
     assert await my_course_ids(client, recipient) == [course.id]
 
 
@@ -363,10 +355,9 @@ async def test_a_free_gift_whose_checkout_died_is_completed_by_its_order_page(
     where: str,
 ) -> None:
     admin = await signed_in(client, db, settings, role=Role.admin)
-    coupon = {"code": "FREEGIFT", "kind": "percent", "value": 100}
-    assert (await client.post("/api/coupons", json=coupon, headers=admin.bearer)).status_code == 201
+    await new_coupon(client, admin, {"code": "FREEGIFT", "kind": "percent", "value": 100})
     if where.startswith("before"):
-        dies_once(monkeypatch, money.repo, "record_facts")
+        dies_once(monkeypatch, payments_repo, "record_facts")
     else:
         dies_once(monkeypatch, gift_jobs, "queue_claim_link")
     body = {"recipient_email": "free@example.com", "coupon": "FREEGIFT"}
@@ -401,7 +392,7 @@ async def test_a_gift_refund_cut_short_lets_claims_go_on_and_may_be_asked_again(
     # ever, and the gift is not refunded.
     dies_once(monkeypatch, providers.LocalProvider, "refund")
     with pytest.raises(Died):
-        await client.post(f"/api/gifts/{order['id']}/refund", headers=buyer.bearer)
+        await refund_gift(client, buyer, order["id"])
     stored = await db.gifts.find_one({"_id": order["id"]})
     assert stored is not None and stored["refund_requested_at"] is None
     [listed] = await gifts_of(client, buyer)
@@ -411,9 +402,9 @@ async def test_a_gift_refund_cut_short_lets_claims_go_on_and_may_be_asked_again(
     # wait (410), and the buyer may ask again, which refunds it.
     await db.gifts.update_one({"_id": order["id"]}, {"$set": {"refund_requested_at": clock.now()}})
     recipient = await signed_in(client, db, settings, email="patient@example.com")
-    waiting = await claim(client, recipient, token)
+    waiting = await claim_gift(client, recipient, token)
     assert waiting.status_code == 410 and error_code(waiting) == "gift_refunded"
-    again = await client.post(f"/api/gifts/{order['id']}/refund", headers=buyer.bearer)
+    again = await refund_gift(client, buyer, order["id"])
     assert again.status_code == 200, again.text
     assert again.json()["state"] == "refunded"
     stored_order = await db.orders.find_one({"_id": order["id"]})
@@ -436,19 +427,19 @@ async def test_P11_a_claim_cut_short_before_its_grant_is_completed_by_claiming_a
     # The claim is stored, then the process dies before the grant is written.
     dies_once(monkeypatch, payment_orders, "find")
     with pytest.raises(Died):
-        await claim(client, recipient, token)
+        await claim_gift(client, recipient, token)
     assert await my_course_ids(client, recipient) == []
-    again = await claim(client, recipient, token)
+    again = await claim_gift(client, recipient, token)
     assert again.status_code == 200, again.text
     assert again.json()["gift_id"] == order["id"]
     assert await my_course_ids(client, recipient) == [course.id]
     other = await signed_in(client, db, settings)
-    late = await claim(client, other, token)
+    late = await claim_gift(client, other, token)
     assert late.status_code == 409 and error_code(late) == "gift_already_claimed"
     # Once refunded, the claimer's own claim again is refused and grants nothing.
     admin = await signed_in(client, db, settings, role=Role.admin)
     await refund(client, admin, order["id"])
-    gone = await claim(client, recipient, token)
+    gone = await claim_gift(client, recipient, token)
     assert gone.status_code == 410 and error_code(gone) == "gift_refunded"
     assert await my_course_ids(client, recipient) == []
 
@@ -473,8 +464,8 @@ async def test_P11_a_mail_job_run_again_leaves_the_earlier_link_working(
     second = claim_token(mails[1].body(), "gifts/claim")
     assert second != first
     recipient = await signed_in(client, db, settings, email="twice@example.com")
-    assert (await claim(client, recipient, first)).status_code == 200
+    assert (await claim_gift(client, recipient, first)).status_code == 200
     # Claimed: every link of it is used up.
     other = await signed_in(client, db, settings)
-    late = await claim(client, other, second)
+    late = await claim_gift(client, other, second)
     assert late.status_code == 409 and error_code(late) == "gift_already_claimed"

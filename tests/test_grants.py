@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 from coursevault import clock
 from coursevault.database.db import Database
@@ -25,7 +26,13 @@ async def test_a_cached_standing_ends_with_its_grants_window(db: Database) -> No
         starts_at=clock.now(),
         ends_at=ends,
     )
-    ask = {"db": db, "user_id": "u1", "course_id": "c1", "published": True, "max_age": 60.0}
+    ask: dict[str, Any] = {
+        "db": db,
+        "user_id": "u1",
+        "course_id": "c1",
+        "published": True,
+        "max_age": 60.0,
+    }
     found = await enrollments.standing(**ask)
     assert found is not None and found.until == ends
     await asyncio.sleep((ends - clock.now()).total_seconds() + 0.05)

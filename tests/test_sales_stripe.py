@@ -17,7 +17,18 @@ from coursevault.gifts import jobs as gift_jobs
 from coursevault.teams import repo as teams_repo
 from tests.course_helpers import make_course
 from tests.factories import SignedIn, signed_in
-from tests.sales_helpers import Died, claim_token, created, dies_once, my_course_ids
+from tests.sales_helpers import (
+    Died,
+    claim_gift,
+    claim_token,
+    created,
+    dies_once,
+    my_course_ids,
+    order_bundle,
+    order_gift,
+    order_seats,
+    teams_of,
+)
 from tests.smtp_server import MailServer
 from tests.stripe_helpers import GOOD_CARD, LocalStripe, event, pay_as_browser, settings_for
 from tests.test_stripe import payment_intent_of, post_event
@@ -35,6 +46,11 @@ def settings_overrides(localstripe: LocalStripe, smtp_overrides: dict[str, Any])
     return {**settings_for(localstripe.url), **smtp_overrides}
 
 
+def succeeded(intent_id: str) -> dict[str, Any]:
+    """Stripe's signed `payment_intent.succeeded` event for INTENT_ID (a new event id)."""
+    return event("payment_intent.succeeded", {"id": intent_id, "object": "payment_intent"})
+
+
 async def paid_with_card(
     client: httpx.AsyncClient, db: Database, localstripe: LocalStripe, who: SignedIn, order: Any
 ) -> str:
@@ -43,8 +59,7 @@ async def paid_with_card(
     assert order["provider"] == "stripe" and order["client_secret"].startswith("pi_")
     intent_id = await payment_intent_of(db, order["order_id"])
     assert await pay_as_browser(localstripe.client(), intent_id, GOOD_CARD) == "succeeded"
-    success = event("payment_intent.succeeded", {"id": intent_id, "object": "payment_intent"})
-    assert (await post_event(client, success)).status_code == 200
+    assert (await post_event(client, succeeded(intent_id))).status_code == 200
     return intent_id
 
 
@@ -76,9 +91,7 @@ async def test_a_bundle_paid_in_stripe_disputed_won_then_lost(
     ids = sorted(c.id for c in courses)
     bundle = await new_bundle(client, instructor, ids)
     buyer = await signed_in(client, db, settings)
-    order = await created(
-        await client.post(f"/api/bundles/{bundle['id']}/checkout", headers=buyer.bearer)
-    )
+    order = await order_bundle(client, buyer, bundle["id"])
     intent_id = await paid_with_card(client, db, localstripe, buyer, order)
     intent = await localstripe.client().v1.payment_intents.retrieve_async(intent_id)
     assert (intent.amount, intent.currency) == (3000, "eur")
@@ -119,9 +132,7 @@ async def test_P3_a_payment_whose_metadata_names_another_bundle_grants_nothing(
     bought = await new_bundle(client, instructor, [courses[0].id, courses[1].id])
     other = await new_bundle(client, instructor, [courses[0].id, courses[2].id])
     buyer = await signed_in(client, db, settings)
-    order = await created(
-        await client.post(f"/api/bundles/{bought['id']}/checkout", headers=buyer.bearer)
-    )
+    order = await order_bundle(client, buyer, bought["id"])
     intent_id = await payment_intent_of(db, order["order_id"])
     # The PaymentIntent (same amount, same order) says it is for the other bundle.
     await localstripe.client().v1.payment_intents.update_async(
@@ -144,28 +155,17 @@ async def test_a_gift_paid_in_stripe_mails_its_link(
 ) -> None:
     course = await make_course(db, instructor.user, amount=2500)
     buyer = await signed_in(client, db, settings)
-    order = await created(
-        await client.post(
-            f"/api/courses/{course.id}/gift",
-            json={"recipient_email": "stripe-gift@example.com"},
-            headers=buyer.bearer,
-        )
-    )
+    order = await order_gift(client, buyer, course.id, recipient_email="stripe-gift@example.com")
     await paid_with_card(client, db, localstripe, buyer, order)
     [mail] = await mail_server.wait_for("stripe-gift@example.com")
     recipient = await signed_in(client, db, settings, email="stripe-gift@example.com")
-    claimed = await client.post(
-        "/api/gifts/claim",
-        json={"token": claim_token(mail.body(), "gifts/claim")},
-        headers=recipient.bearer,
-    )
+    claimed = await claim_gift(client, recipient, claim_token(mail.body(), "gifts/claim"))
     assert claimed.status_code == 200, claimed.text
     assert await my_course_ids(client, recipient) == [course.id]
     # Stripe reports the success again (another event): the order is applied again, and
     # the link is not mailed again.
     intent_id = await payment_intent_of(db, order["order_id"])
-    again = event("payment_intent.succeeded", {"id": intent_id, "object": "payment_intent"})
-    assert (await post_event(client, again)).status_code == 200
+    assert (await post_event(client, succeeded(intent_id))).status_code == 200
     assert await db.jobs.count_documents({"kind": gift_jobs.MAIL_CLAIM_LINK.kind}) == 1
     await asyncio.sleep(1)
     assert len(mail_server.to("stripe-gift@example.com")) == 1
@@ -180,18 +180,12 @@ async def test_seats_paid_in_stripe_and_refunded_in_stripe(
 ) -> None:
     course = await make_course(db, instructor.user, amount=1000)
     manager = await signed_in(client, db, settings)
-    order = await created(
-        await client.post(
-            f"/api/courses/{course.id}/seats/checkout",
-            json={"quantity": 4},
-            headers=manager.bearer,
-        )
-    )
+    order = await order_seats(client, manager, course.id, 4)
     assert order["amount"] == 4000
     intent_id = await paid_with_card(client, db, localstripe, manager, order)
     intent = await localstripe.client().v1.payment_intents.retrieve_async(intent_id)
     assert (intent.metadata["kind"], intent.metadata["quantity"]) == ("seats", "4")
-    [team] = (await client.get("/api/me/teams", headers=manager.bearer)).json()
+    [team] = await teams_of(client, manager)
     assert team["seats"] == 4
     admin = await signed_in(client, db, settings, role=Role.admin)
     refunded = await client.post(
@@ -200,7 +194,7 @@ async def test_seats_paid_in_stripe_and_refunded_in_stripe(
     assert refunded.status_code == 200 and refunded.json()["state"] == "refunded"
     refunds = await localstripe.client().v1.refunds.list_async(params={"payment_intent": intent_id})
     assert [r.amount for r in refunds.data] == [4000]
-    [team] = (await client.get("/api/me/teams", headers=manager.bearer)).json()
+    [team] = await teams_of(client, manager)
     assert team["seats"] == 0
 
 
@@ -214,29 +208,22 @@ async def test_seats_whose_webhook_died_are_counted_once_when_stripe_sends_it_ag
 ) -> None:
     course = await make_course(db, instructor.user, amount=1000)
     manager = await signed_in(client, db, settings)
-    order = await created(
-        await client.post(
-            f"/api/courses/{course.id}/seats/checkout",
-            json={"quantity": 4},
-            headers=manager.bearer,
-        )
-    )
+    order = await order_seats(client, manager, course.id, 4)
     intent_id = await payment_intent_of(db, order["order_id"])
     assert await pay_as_browser(localstripe.client(), intent_id, GOOD_CARD) == "succeeded"
-    success = event("payment_intent.succeeded", {"id": intent_id, "object": "payment_intent"})
+    success = succeeded(intent_id)
     # The payment is recorded, then the process dies before the seats are counted: Stripe
     # gets no answer.
     dies_once(monkeypatch, teams_repo, "ensure_team")
     with pytest.raises(Died):
         await post_event(client, success)
-    assert (await client.get("/api/me/teams", headers=manager.bearer)).json() == []
+    assert await teams_of(client, manager) == []
     # Stripe sends the same event again: the seats are counted, once.
     for _ in range(2):
         assert (await post_event(client, success)).status_code == 200
-    [team] = (await client.get("/api/me/teams", headers=manager.bearer)).json()
+    [team] = await teams_of(client, manager)
     assert team["seats"] == 4
     # Another success event for the same payment changes nothing either.
-    another = event("payment_intent.succeeded", {"id": intent_id, "object": "payment_intent"})
-    assert (await post_event(client, another)).status_code == 200
-    [team] = (await client.get("/api/me/teams", headers=manager.bearer)).json()
+    assert (await post_event(client, succeeded(intent_id))).status_code == 200
+    [team] = await teams_of(client, manager)
     assert team["seats"] == 4

@@ -24,13 +24,21 @@ from tests.course_helpers import BuiltCourse, make_course
 from tests.factories import SignedIn, error_code, signed_in
 from tests.sales_helpers import (
     Died,
+    assert_cut_off,
+    assert_not_enrolled,
+    claim_seat,
     claim_token,
     created,
     dies_once,
     my_course_ids,
+    order_seats,
+    own_course,
     pay,
+    read_paid_order,
+    reassign_seat,
     refund,
     snapshot,
+    teams_of,
     watching,
 )
 from tests.smtp_server import MailServer
@@ -55,18 +63,12 @@ async def buy_seats(
     client: httpx.AsyncClient, who: SignedIn, course_id: str, quantity: int, **body: Any
 ) -> Any:
     """Buys QUANTITY seats and pays them; returns the order."""
-    order = await created(
-        await client.post(
-            f"/api/courses/{course_id}/seats/checkout",
-            json={"quantity": quantity, **body},
-            headers=who.bearer,
-        )
-    )
+    order = await order_seats(client, who, course_id, quantity, **body)
     return await pay(client, who, order["order_id"])
 
 
 async def team_of(client: httpx.AsyncClient, who: SignedIn) -> Any:
-    [team] = (await client.get("/api/me/teams", headers=who.bearer)).json()
+    [team] = await teams_of(client, who)
     response = await client.get(f"/api/teams/{team['id']}", headers=who.bearer)
     assert response.status_code == 200, response.text
     return response.json()
@@ -80,26 +82,36 @@ async def assign(
     )
 
 
-async def claim(client: httpx.AsyncClient, who: SignedIn, token: str) -> httpx.Response:
-    return await client.post("/api/seats/claim", json={"token": token}, headers=who.bearer)
-
-
 async def link_of(mail_server: MailServer, to: str, count: int = 1) -> str:
     mails = await mail_server.wait_for(to, count=count)
     assert mails[-1].subject == "Your seat for Team Training"
     return claim_token(mails[-1].body(), "seats/claim")
 
 
+async def held_seat(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    mail_server: MailServer,
+    manager: SignedIn,
+    course_id: str,
+    email: str,
+) -> tuple[str, Any, SignedIn, str]:
+    """MANAGER buys one seat and hands it to EMAIL, who claims it with the mailed link:
+    (the team's id, the seat, its holder, the link's token)."""
+    await buy_seats(client, manager, course_id, 1)
+    team_id = (await team_of(client, manager))["id"]
+    seat = await created(await assign(client, manager, team_id, email))
+    holder = await signed_in(client, db, settings, email=email)
+    token = await link_of(mail_server, email)
+    assert (await claim_seat(client, holder, token)).status_code == 200
+    return team_id, seat, holder, token
+
+
 async def test_P7_seats_are_priced_by_the_server_and_buying_more_adds_to_the_team(
     client: httpx.AsyncClient, db: Database, manager: SignedIn, course: BuiltCourse
 ) -> None:
-    order = await created(
-        await client.post(
-            f"/api/courses/{course.id}/seats/checkout",
-            json={"quantity": 3, "amount": 1, "unit_amount": 1},
-            headers=manager.bearer,
-        )
-    )
+    order = await order_seats(client, manager, course.id, 3, amount=1, unit_amount=1)
     assert (order["amount"], order["currency"]) == (4500, "usd")
     paid = await pay(client, manager, order["order_id"])
     assert (paid["kind"], paid["quantity"], paid["course_id"]) == ("seats", 3, course.id)
@@ -163,36 +175,32 @@ async def test_P12_seats_are_handed_out_by_email_and_claimed_by_that_address_onl
     for response in (
         await client.get(f"/api/teams/{team_id}", headers=other.bearer),
         await assign(client, other, team_id, "spy@example.com"),
-        await client.put(
-            f"/api/teams/{team_id}/seats/{seat_id}",
-            json={"email": "spy@example.com"},
-            headers=other.bearer,
-        ),
+        await reassign_seat(client, other, team_id, seat_id, "spy@example.com"),
         await client.delete(f"/api/teams/{team_id}/seats/{seat_id}", headers=other.bearer),
     ):
         assert response.status_code == 404 and error_code(response) == "team_not_found"
     # A seat of this team named under the other manager's own team is not found either.
-    [theirs] = (await client.get("/api/me/teams", headers=other.bearer)).json()
+    [theirs] = await teams_of(client, other)
     cross = await client.delete(f"/api/teams/{theirs['id']}/seats/{seat_id}", headers=other.bearer)
     assert cross.status_code == 404 and error_code(cross) == "seat_not_found"
     # An account with another address cannot claim Ann's seat, even with her link.
     stranger = await signed_in(client, db, settings, email="mallory@example.com")
-    mismatch = await claim(client, stranger, ann_token)
+    mismatch = await claim_seat(client, stranger, ann_token)
     assert mismatch.status_code == 403 and error_code(mismatch) == "seat_email_mismatch"
-    unknown = await claim(client, stranger, "not-a-real-token")
+    unknown = await claim_seat(client, stranger, "not-a-real-token")
     assert unknown.status_code == 404 and error_code(unknown) == "seat_not_found"
     assert await snapshot(db) == before
     assert await my_course_ids(client, stranger) == []
     assert mail_server.to("carl@example.com") == [] and mail_server.to("spy@example.com") == []
 
     ann = await signed_in(client, db, settings, email="ann@example.com")
-    claimed = await claim(client, ann, ann_token)
+    claimed = await claim_seat(client, ann, ann_token)
     assert claimed.status_code == 200, claimed.text
     assert claimed.json()["course_id"] == course.id and claimed.json()["team_id"] == team_id
     assert await my_course_ids(client, ann) == [course.id]
     [grant] = await db.grants.find({"user_id": ann.user.id}).to_list()
     assert (grant["source"], grant["source_id"]) == ("seat", seat_id)
-    assert (await claim(client, ann, ann_token)).status_code == 200  # again: nothing new
+    assert (await claim_seat(client, ann, ann_token)).status_code == 200  # again: nothing new
     assert await db.grants.count_documents({"user_id": ann.user.id}) == 1
 
     team = await team_of(client, manager)
@@ -208,7 +216,7 @@ async def test_P12_seats_are_handed_out_by_email_and_claimed_by_that_address_onl
     assert released.status_code == 204
     bob = await signed_in(client, db, settings, email="bob@example.com")
     before = await snapshot(db)
-    gone = await claim(client, bob, bob_token)
+    gone = await claim_seat(client, bob, bob_token)
     assert gone.status_code == 410 and error_code(gone) == "seat_released"
     assert await snapshot(db) == before
     assert (await team_of(client, manager))["assigned"] == 1
@@ -227,40 +235,28 @@ async def test_P12_reassigning_a_seat_stops_the_former_holder_s_keys_at_once(
     course = await make_course(
         db, instructor.user, title="Team Training", amount=1500, video_id=ready_video
     )
-    await buy_seats(client, manager, course.id, 1)
-    team_id = (await team_of(client, manager))["id"]
-    seat = (await assign(client, manager, team_id, "first@example.com")).json()
-    first = await signed_in(client, db, settings, email="first@example.com")
-    first_token = await link_of(mail_server, "first@example.com")
-    assert (await claim(client, first, first_token)).status_code == 200
+    team_id, seat, first, first_token = await held_seat(
+        client, db, settings, mail_server, manager, course.id, "first@example.com"
+    )
     assert course.video_lesson
     key = await watching(client, first, course.video_lesson)
     [member] = (await team_of(client, manager))["members"]
     assert member["watching"] is True and member["last_watched_at"] is not None
 
-    moved = await client.put(
-        f"/api/teams/{team_id}/seats/{seat['id']}",
-        json={"email": "second@example.com"},
-        headers=manager.bearer,
-    )
+    moved = await reassign_seat(client, manager, team_id, seat["id"], "second@example.com")
     assert moved.status_code == 200, moved.text
     assert (moved.json()["email"], moved.json()["state"]) == ("second@example.com", "invited")
     # The former holder's key is refused now, their session is over, the course is gone.
-    assert (await client.get(key, headers=first.bearer)).status_code == 403
-    assert (await client.get("/api/me/playback", headers=first.bearer)).json()["items"] == []
-    assert await my_course_ids(client, first) == []
-    restart = await client.post(
-        f"/api/lessons/{course.video_lesson}/playback", headers=first.bearer
-    )
-    assert restart.status_code == 403 and error_code(restart) == "not_enrolled"
+    await assert_cut_off(client, first, key)
+    await assert_not_enrolled(client, first, course.video_lesson)
     before = await snapshot(db)
-    stale = await claim(client, first, first_token)
+    stale = await claim_seat(client, first, first_token)
     assert stale.status_code == 410 and error_code(stale) == "seat_released"
     assert await snapshot(db) == before
 
     second = await signed_in(client, db, settings, email="second@example.com")
     assert (
-        await claim(client, second, await link_of(mail_server, "second@example.com"))
+        await claim_seat(client, second, await link_of(mail_server, "second@example.com"))
     ).status_code == 200
     assert await my_course_ids(client, second) == [course.id]
     [member] = (await team_of(client, manager))["members"]
@@ -283,7 +279,7 @@ async def test_P5_refunding_seats_takes_the_newest_assignments_back(
         email = f"{name}@example.com"
         assert (await assign(client, manager, team_id, email)).status_code == 201
         who = await signed_in(client, db, settings, email=email)
-        assert (await claim(client, who, await link_of(mail_server, email))).status_code == 200
+        assert (await claim_seat(client, who, await link_of(mail_server, email))).status_code == 200
         holders.append(who)
 
     admin = await signed_in(client, db, settings, role=Role.admin)
@@ -367,11 +363,7 @@ async def test_P12_one_address_racing_for_seats_gets_one(
     # Moving another seat onto that address is refused too; released, the address may
     # hold a seat again.
     other = await created(await assign(client, manager, team_id, "other@example.com"))
-    moved = await client.put(
-        f"/api/teams/{team_id}/seats/{other['id']}",
-        json={"email": "same@example.com"},
-        headers=manager.bearer,
-    )
+    moved = await reassign_seat(client, manager, team_id, other["id"], "same@example.com")
     assert moved.status_code == 409 and error_code(moved) == "seat_already_assigned"
     [held] = [a.json() for a in answers if a.status_code == 201]
     released = await client.delete(
@@ -422,19 +414,11 @@ async def test_a_seat_order_whose_effect_died_counts_its_seats_once_when_read_ag
         dies_once(monkeypatch, teams_repo, "ensure_team")
     else:
         dies_once(monkeypatch, teams_service, "fit", after=True)
-    order = await created(
-        await client.post(
-            f"/api/courses/{course.id}/seats/checkout",
-            json={"quantity": 3},
-            headers=manager.bearer,
-        )
-    )
+    order = await order_seats(client, manager, course.id, 3)
     with pytest.raises(Died):
         await pay(client, manager, order["order_id"])
     # The order page (as a webhook sent again would) applies it again, once.
-    for _ in range(3):
-        read = await client.get(f"/api/orders/{order['order_id']}", headers=manager.bearer)
-        assert read.status_code == 200 and read.json()["state"] == "paid"
+    await read_paid_order(client, manager, order["order_id"])
     team = await team_of(client, manager)
     assert team["seats"] == 5
     stored = await db.teams.find_one({"_id": team["id"]})
@@ -444,13 +428,7 @@ async def test_a_seat_order_whose_effect_died_counts_its_seats_once_when_read_ag
 async def test_P3_a_payment_whose_metadata_names_other_seats_grants_none(
     client: httpx.AsyncClient, db: Database, manager: SignedIn, course: BuiltCourse
 ) -> None:
-    order = await created(
-        await client.post(
-            f"/api/courses/{course.id}/seats/checkout",
-            json={"quantity": 3},
-            headers=manager.bearer,
-        )
-    )
+    order = await order_seats(client, manager, course.id, 3)
     stored = await db.orders.find_one({"_id": order["order_id"]})
     assert stored is not None
     # The provider's payment says 30 seats: the re-read does not match, nothing is granted.
@@ -461,7 +439,7 @@ async def test_P3_a_payment_whose_metadata_names_other_seats_grants_none(
         f"/api/payments/local/{order['order_id']}/complete", headers=manager.bearer
     )
     assert paid.status_code == 200 and paid.json()["state"] == "pending"
-    assert (await client.get("/api/me/teams", headers=manager.bearer)).json() == []
+    assert await teams_of(client, manager) == []
     assert await db.teams.count_documents({}) == 0
 
 
@@ -474,12 +452,9 @@ async def test_P12_a_seat_moved_meanwhile_is_a_conflict_and_its_holder_keeps_it(
     course: BuiltCourse,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    await buy_seats(client, manager, course.id, 1)
-    team_id = (await team_of(client, manager))["id"]
-    seat = await created(await assign(client, manager, team_id, "keeper@example.com"))
-    keeper = await signed_in(client, db, settings, email="keeper@example.com")
-    token = await link_of(mail_server, "keeper@example.com")
-    assert (await claim(client, keeper, token)).status_code == 200
+    team_id, seat, keeper, _ = await held_seat(
+        client, db, settings, mail_server, manager, course.id, "keeper@example.com"
+    )
     real_reassign = teams_repo.reassign
 
     async def changed_meanwhile(**kwargs: Any) -> Seat | None:
@@ -487,11 +462,7 @@ async def test_P12_a_seat_moved_meanwhile_is_a_conflict_and_its_holder_keeps_it(
         return await real_reassign(**kwargs)
 
     monkeypatch.setattr(teams_repo, "reassign", changed_meanwhile)
-    moved = await client.put(
-        f"/api/teams/{team_id}/seats/{seat['id']}",
-        json={"email": "newcomer@example.com"},
-        headers=manager.bearer,
-    )
+    moved = await reassign_seat(client, manager, team_id, seat["id"], "newcomer@example.com")
     assert moved.status_code == 409 and error_code(moved) == "conflict"
     assert await my_course_ids(client, keeper) == [course.id]
     assert await held_seats(db, team_id) == ["keeper@example.com"]
@@ -508,12 +479,9 @@ async def test_P12_a_move_cut_short_after_the_seat_is_written_leaves_no_grant(
     monkeypatch: pytest.MonkeyPatch,
     change: str,
 ) -> None:
-    await buy_seats(client, manager, course.id, 1)
-    team_id = (await team_of(client, manager))["id"]
-    seat = await created(await assign(client, manager, team_id, "holder@example.com"))
-    holder = await signed_in(client, db, settings, email="holder@example.com")
-    token = await link_of(mail_server, "holder@example.com")
-    assert (await claim(client, holder, token)).status_code == 200
+    team_id, seat, holder, _ = await held_seat(
+        client, db, settings, mail_server, manager, course.id, "holder@example.com"
+    )
     url = f"/api/teams/{team_id}/seats/{seat['id']}"
     # The process dies right after the seat is written.
     if change == "reassign":
@@ -550,17 +518,13 @@ async def test_P12_a_mail_job_run_again_leaves_the_earlier_link_working(
     second = await link_of(mail_server, "twice@example.com", count=2)
     assert second != first
     holder = await signed_in(client, db, settings, email="twice@example.com")
-    assert (await claim(client, holder, first)).status_code == 200
-    assert (await claim(client, holder, second)).status_code == 200  # the same holder
+    assert (await claim_seat(client, holder, first)).status_code == 200
+    assert (await claim_seat(client, holder, second)).status_code == 200  # the same holder
     # Given to someone else: both of the former holder's links answer 410.
-    moved = await client.put(
-        f"/api/teams/{team_id}/seats/{seat['id']}",
-        json={"email": "next@example.com"},
-        headers=manager.bearer,
-    )
+    moved = await reassign_seat(client, manager, team_id, seat["id"], "next@example.com")
     assert moved.status_code == 200, moved.text
     for token in (first, second):
-        gone = await claim(client, holder, token)
+        gone = await claim_seat(client, holder, token)
         assert gone.status_code == 410 and error_code(gone) == "seat_released"
 
 
@@ -579,10 +543,7 @@ async def test_P12_the_team_sees_what_a_holder_watched_since_claiming_only(
     assert course.video_lesson
     # The holder bought the course and was watching it before getting a seat.
     holder = await signed_in(client, db, settings, email="keen@example.com")
-    own = await created(
-        await client.post(f"/api/courses/{course.id}/checkout", headers=holder.bearer)
-    )
-    await pay(client, holder, own["order_id"])
+    await own_course(client, holder, course.id)
     await watching(client, holder, course.video_lesson)
     await buy_seats(client, manager, course.id, 1)
     team_id = (await team_of(client, manager))["id"]
@@ -590,7 +551,7 @@ async def test_P12_the_team_sees_what_a_holder_watched_since_claiming_only(
     mails = await mail_server.wait_for("keen@example.com", count=2)  # a receipt, the seat
     [invitation] = [m for m in mails if m.subject == "Your seat for Team Training"]
     token = claim_token(invitation.body(), "seats/claim")
-    assert (await claim(client, holder, token)).status_code == 200
+    assert (await claim_seat(client, holder, token)).status_code == 200
     [member] = (await team_of(client, manager))["members"]
     assert member["claimed_by"]["id"] == holder.user.id
     assert (member["watching"], member["last_watched_at"]) == (False, None)

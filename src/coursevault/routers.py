@@ -64,9 +64,13 @@ ORDER_EFFECTS: dict[OrderKind, order_kinds.OrderEffect] = {
 order_kinds.on_change(ORDER_EFFECTS)
 
 # Who takes a verified Stripe event before payments looks for its order (memberships: the
-# events of subscriptions and invoices).
+# events of subscriptions and invoices), and who takes those no order claims (memberships:
+# refunds and disputes of an invoice's charge).
 STRIPE_EVENT_HOOKS: tuple[payment_webhooks.EventHook, ...] = (membership_events.on_stripe_event,)
-payment_webhooks.on_event(STRIPE_EVENT_HOOKS)
+STRIPE_UNMATCHED_HOOKS: tuple[payment_webhooks.EventHook, ...] = (
+    membership_events.on_stripe_charge_event,
+)
+payment_webhooks.on_event(STRIPE_EVENT_HOOKS, STRIPE_UNMATCHED_HOOKS)
 
 # Routes that take large streamed bodies and enforce their own caps (tus uploads, covers,
 # copies to trace): the JSON body limit does not apply to them.

@@ -11,60 +11,33 @@ import re
 import secrets
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
 from tests.a11y import assert_accessible
-from tests.browser import CHROMIUM, new_context, shot, sign_in
+from tests.browser import app_server, new_context, shot, sign_in, text_course
 from tests.conftest import TEST_SECRET
-from tests.e2e.test_web_e2e import PASSWORD, sign_up
-from tests.processes import Server, create_account
-from tests.processes import sign_up as register
+from tests.e2e.test_web_e2e import sign_up
+from tests.processes import Server
 
 pytestmark = pytest.mark.slow
 
 TEACHER = "plans-teacher@example.com"
 ADMIN = "plans-admin@example.com"
 LESSON_TEXT = "Everything a member may read."
+LESSON = ("Members only", LESSON_TEXT)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does this)")
-    if not (Path(__file__).resolve().parents[2] / "web" / "dist" / "index.html").exists():
-        pytest.fail("web/dist is not built: run `make test` (it builds the web app first)")
-    data_dir = tmp_path_factory.mktemp("memberships") / "data"
-    create_account(data_dir, ADMIN, "admin")  # only an operator makes admins
-    running = Server(data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET)
-    register(running.url, TEACHER, "instructor")
-    yield running
-    running.stop()
-
-
-def text_course(server: Server, title: str) -> tuple[str, str]:
-    """A published paid course of TEACHER's with one text lesson: (course id, lesson id)."""
-    login = httpx.post(
-        f"{server.url}/api/auth/login", json={"email": TEACHER, "password": PASSWORD}
+    yield from app_server(
+        tmp_path_factory,
+        "memberships",
+        admin=ADMIN,
+        teacher=TEACHER,
+        COURSEVAULT_SECRET_KEY=TEST_SECRET,
     )
-    bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
-    with httpx.Client(base_url=server.url, headers=bearer, timeout=30) as api:
-        created = api.post(
-            "/api/courses", json={"title": title, "price": {"amount": 4900, "currency": "usd"}}
-        )
-        assert created.status_code == 201, created.text
-        course = created.json()
-        section = api.post(f"/api/courses/{course['id']}/sections", json={"title": "One"}).json()
-        lesson = api.post(
-            f"/api/courses/{course['id']}/sections/{section['id']}/lessons",
-            json={"title": "Members only", "kind": "text", "body": LESSON_TEXT},
-        )
-        assert lesson.status_code == 201, lesson.text
-        assert api.post(f"/api/courses/{course['id']}/publish").status_code == 200
-    return str(course["id"]), str(lesson.json()["id"])
 
 
 def accept_dialogs(page: Page, seen: list[str]) -> None:
@@ -81,8 +54,8 @@ def test_an_admin_plan_a_student_subscribes_and_walks_through_every_state(
     started = time.monotonic()
     tag = secrets.token_hex(3)
     plan_title = f"All Access {tag}"
-    course_id, lesson_id = text_course(server, f"Rust Basics {tag}")
-    text_course(server, f"Go Basics {tag}")
+    course_id, lesson_id = text_course(server, TEACHER, f"Rust Basics {tag}", 4900, LESSON)
+    text_course(server, TEACHER, f"Go Basics {tag}", 4900, LESSON)
 
     # The admin makes a plan of every course in the studio.
     admin = new_context(browser, server).new_page()

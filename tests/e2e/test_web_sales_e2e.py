@@ -10,60 +10,29 @@ import re
 import secrets
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from coursevault.mail import outbox
 from tests.a11y import assert_accessible
-from tests.browser import CHROMIUM, new_context, shot, sign_in
+from tests.browser import app_server, new_context, shot, sign_in, text_course
 from tests.conftest import TEST_SECRET
 from tests.e2e.test_web_e2e import PASSWORD, sign_up
-from tests.processes import Server, create_account
-from tests.processes import sign_up as register
+from tests.processes import Server
 
 pytestmark = pytest.mark.slow
 
 TEACHER = "seller@example.com"
 ADMIN = "boss@example.com"
+LESSON = ("Read me", "The whole lesson.")
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does this)")
-    if not (Path(__file__).resolve().parents[2] / "web" / "dist" / "index.html").exists():
-        pytest.fail("web/dist is not built: run `make test` (it builds the web app first)")
-    data_dir = tmp_path_factory.mktemp("sales") / "data"
-    create_account(data_dir, ADMIN, "admin")  # only an operator makes admins
-    running = Server(data_dir, workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET)
-    register(running.url, TEACHER, "instructor")
-    yield running
-    running.stop()
-
-
-def paid_course(server: Server, title: str, amount: int) -> str:
-    """A published course of TEACHER's at AMOUNT cents with one text lesson; its id."""
-    login = httpx.post(
-        f"{server.url}/api/auth/login", json={"email": TEACHER, "password": PASSWORD}
+    yield from app_server(
+        tmp_path_factory, "sales", admin=ADMIN, teacher=TEACHER, COURSEVAULT_SECRET_KEY=TEST_SECRET
     )
-    bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
-    with httpx.Client(base_url=server.url, headers=bearer, timeout=30) as api:
-        created = api.post(
-            "/api/courses", json={"title": title, "price": {"amount": amount, "currency": "usd"}}
-        )
-        assert created.status_code == 201, created.text
-        course = created.json()
-        section = api.post(f"/api/courses/{course['id']}/sections", json={"title": "One"}).json()
-        lesson = api.post(
-            f"/api/courses/{course['id']}/sections/{section['id']}/lessons",
-            json={"title": "Read me", "kind": "text", "body": "The whole lesson."},
-        )
-        assert lesson.status_code == 201, lesson.text
-        assert api.post(f"/api/courses/{course['id']}/publish").status_code == 200
-    return str(course["id"])
 
 
 def mailed_link(server: Server, to: str, subject: str, count: int = 1) -> str:
@@ -102,8 +71,8 @@ def test_an_instructor_bundles_two_courses_and_a_student_buys_the_bundle(
 ) -> None:
     tag = secrets.token_hex(3)
     first, second = f"Python One {tag}", f"Python Two {tag}"
-    first_id = paid_course(server, first, 3000)
-    paid_course(server, second, 4000)
+    first_id, _ = text_course(server, TEACHER, first, 3000, LESSON)
+    text_course(server, TEACHER, second, 4000, LESSON)
 
     # The instructor makes the bundle in the studio.
     teacher = new_context(browser, server).new_page()
@@ -172,7 +141,7 @@ def test_a_course_is_given_to_an_email_and_claimed_from_the_mailed_link(
 ) -> None:
     tag = secrets.token_hex(3)
     title = f"Watercolour {tag}"
-    course_id = paid_course(server, title, 2500)
+    course_id, _ = text_course(server, TEACHER, title, 2500, LESSON)
     friend = f"friend-{tag}@example.com"
 
     buyer = new_context(browser, server).new_page()
@@ -240,7 +209,7 @@ def test_a_manager_hands_out_seats_and_gives_one_to_another_colleague(
 ) -> None:
     tag = secrets.token_hex(3)
     title = f"Team Training {tag}"
-    course_id = paid_course(server, title, 1500)
+    course_id, _ = text_course(server, TEACHER, title, 1500, LESSON)
     ann, bob = f"ann-{tag}@example.com", f"bob-{tag}@example.com"
     subject = f"Your seat for {title}"
 

@@ -150,9 +150,12 @@ async def put(
     version: int | None = None,
     starts_at: datetime | None = None,
     ends_at: datetime | None = None,
+    plan_version: int | None = None,
 ) -> bool:
     """Creates or updates one grant; with VERSION, an older version never overwrites a
-    newer one (an order's snapshots, P4). True when something changed."""
+    newer one (an order's snapshots, P4); with PLAN_VERSION, a plan's scope older than
+    the one the grant has never overwrites it (its state and dates are written). True
+    when something changed."""
     now = clock.now()
     key = grant_id(source, source_id, user_id, course_id)
     fields: dict[str, Any] = {
@@ -160,8 +163,15 @@ async def put(
         "ends_at": ends_at,
         "updated_at": now,
     }
+    scope: dict[str, Any] = {}
     if plan_id is not None:
-        fields.update(plan_id=plan_id, scope_courses=scope_courses or [], scope_all=scope_all)
+        fields["plan_id"] = plan_id
+        scope = {"scope_courses": scope_courses or [], "scope_all": scope_all}
+        if plan_version is None:
+            fields.update(scope)
+            scope = {}
+        else:
+            scope["plan_version"] = plan_version
     if version is not None:
         fields["version"] = version
     on_insert = {
@@ -177,13 +187,29 @@ async def put(
         match["$or"] = [{"version": {"$lt": version}}, {"version": {"$exists": False}}]
     try:
         result = await db.grants.update_one(
-            match, {"$set": fields, "$setOnInsert": on_insert}, upsert=True
+            match, {"$set": fields, "$setOnInsert": {**on_insert, **scope}}, upsert=True
+        )
+        rescoped = (
+            result.upserted_id is None
+            and bool(scope)
+            and await _rescope(db=db, match={"_id": key}, scope=scope) > 0
         )
     except DuplicateKeyError:
         return False  # a newer version is already stored (its _id matched, not the filter)
     finally:
         _forget(user_id, course_id)
-    return result.modified_count > 0 or result.upserted_id is not None
+    return result.modified_count > 0 or result.upserted_id is not None or rescoped
+
+
+async def _rescope(*, db: Database, match: Document, scope: Document) -> int:
+    """Gives the grants of MATCH the plan's SCOPE (with its `plan_version`) where they have
+    an older one; returns how many changed."""
+    older = [
+        {"plan_version": {"$lt": scope["plan_version"]}},
+        {"plan_version": {"$exists": False}},
+    ]
+    done = await db.grants.update_many({**match, "$or": older}, {"$set": scope})
+    return done.modified_count
 
 
 async def revoke_source(
@@ -204,15 +230,16 @@ async def revoke_source(
 
 
 async def set_plan_scope(
-    *, db: Database, plan_id: str, scope_courses: list[str], scope_all: bool
-) -> None:
-    """Gives every grant of a plan the plan's courses (courses added later open for
-    current members at once)."""
-    await db.grants.update_many(
-        {"plan_id": plan_id},
-        {"$set": {"scope_courses": scope_courses, "scope_all": scope_all}},
-    )
-    _standings.clear()
+    *, db: Database, plan_id: str, scope_courses: list[str], scope_all: bool, plan_version: int
+) -> int:
+    """Gives every grant of a plan the plan's courses as of PLAN_VERSION (courses added
+    later open for current members at once), except grants that have a newer version's
+    already (of two changes racing, the later one stays); returns how many changed."""
+    scope = {"scope_courses": scope_courses, "scope_all": scope_all, "plan_version": plan_version}
+    changed = await _rescope(db=db, match={"plan_id": plan_id}, scope=scope)
+    if changed:
+        _standings.clear()
+    return changed
 
 
 async def unlock(*, db: Database, user_id: str, course_id: str) -> bool:

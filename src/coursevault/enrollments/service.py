@@ -33,6 +33,14 @@ async def is_active(
     return found is not None
 
 
+async def owns(*, db: Database, user_id: str, course_id: str) -> bool:
+    """Tells whether USER_ID holds COURSE_ID for good: through a grant in force with no end
+    (an order, a gift, a seat, a free or staff grant). A membership's grant ends, so a
+    member may still buy the course, or claim it as a gift, to keep it."""
+    found = await standing(db=db, user_id=user_id, course_id=course_id, published=True)
+    return found is not None and found.until is None
+
+
 async def unlock(*, db: Database, user_id: str, course_id: str) -> bool:
     """Opens every lesson of COURSE_ID for USER_ID now; False when they have no access."""
     return await repo.unlock(db=db, user_id=user_id, course_id=course_id)
@@ -108,9 +116,11 @@ async def grant_membership(
     active: bool,
     starts_at: datetime,
     ends_at: datetime | None,
+    plan_version: int,
 ) -> bool:
     """Sets the grant of a membership: in force from STARTS_AT until ENDS_AT (None: while
-    it is paid), over the plan's courses."""
+    it is paid), over the plan's courses as of PLAN_VERSION (a scope the grant has from a
+    newer version of the plan stays)."""
     return await repo.put(
         db=db,
         user_id=user_id,
@@ -122,13 +132,19 @@ async def grant_membership(
         active=active,
         starts_at=starts_at,
         ends_at=ends_at,
+        plan_version=plan_version,
     )
 
 
-async def set_plan_scope(*, db: Database, plan_id: str, scope: PlanScope) -> None:
-    """Gives current members of PLAN_ID the plan's courses as they are now."""
-    await repo.set_plan_scope(
-        db=db, plan_id=plan_id, scope_courses=scope.course_ids, scope_all=scope.all_courses
+async def set_plan_scope(*, db: Database, plan_id: str, scope: PlanScope, version: int) -> int:
+    """Gives the members of PLAN_ID the plan's courses as of the plan's VERSION, where
+    their grants have an older one's; returns how many grants changed."""
+    return await repo.set_plan_scope(
+        db=db,
+        plan_id=plan_id,
+        scope_courses=scope.course_ids,
+        scope_all=scope.all_courses,
+        plan_version=version,
     )
 
 

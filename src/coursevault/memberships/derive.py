@@ -55,6 +55,9 @@ class SubscriptionSnapshot:
     current_period_end: datetime | None
     ended_at: datetime | None
     latest_invoice: InvoiceSnapshot | None
+    # False for a provider that never moves a subscription to its next period (localstripe):
+    # each paid invoice then counts one interval (`paid_through`).
+    periods_advance: bool = True
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Derived:
     paid_through: datetime | None
     access_until: datetime | None
     ended_at: datetime | None
+    live: bool  # the provider's subscription may still bill
 
 
 def add_intervals(start: datetime, interval: Interval, times: int) -> datetime:
@@ -78,16 +82,34 @@ def add_intervals(start: datetime, interval: Interval, times: int) -> datetime:
 
 
 def paid_through(
-    start: datetime, invoices: Mapping[str, InvoiceFacts], interval: Interval
+    start: datetime,
+    invoices: Mapping[str, InvoiceFacts],
+    interval: Interval,
+    *,
+    periods_advance: bool = True,
 ) -> datetime | None:
-    """The end of the last paid period: the latest period end of a paid invoice, or one
-    interval per paid invoice from the start, whichever is later (localstripe never moves
-    its periods forward; on Stripe, without plan changes, both agree)."""
+    """The end of the last paid period: the latest period end among the paid invoices (an
+    invoice pays the period its lines name: a proration or a one-off invoice within a
+    period paid already adds nothing). A provider whose periods never advance
+    (localstripe) names the first period on every invoice: there each paid invoice counts
+    one interval from the start."""
     paid = [facts for facts in invoices.values() if facts.paid]
     if not paid:
         return None
     ends = [facts.period_end for facts in paid if facts.period_end is not None]
+    if periods_advance:
+        # An invoice without a period (none of ours) pays the first one at least.
+        return max(ends, default=add_intervals(start, interval, 1))
     return max([*ends, add_intervals(start, interval, len(paid))])
+
+
+def revoked_at(invoices: Mapping[str, InvoiceFacts]) -> datetime | None:
+    """When a payment of the membership was first refunded in full or charged back (a
+    dispute open or lost); None when none is."""
+    return min(
+        (at for facts in invoices.values() if (at := facts.revoked_at()) is not None),
+        default=None,
+    )
 
 
 def grace_from(snapshot: SubscriptionSnapshot, invoices: Mapping[str, InvoiceFacts]) -> datetime:
@@ -116,8 +138,11 @@ def derive(
     grace: timedelta,
 ) -> Derived:
     """The membership SNAPSHOT and INVOICES make: who has access, and until when."""
-    through = paid_through(snapshot.start, invoices, interval)
+    through = paid_through(
+        snapshot.start, invoices, interval, periods_advance=snapshot.periods_advance
+    )
     cancelling = snapshot.cancel_at_period_end
+    live = snapshot.status not in ENDED
 
     def state(status: MembershipStatus, until: datetime | None = None) -> Derived:
         return Derived(
@@ -127,20 +152,30 @@ def derive(
             paid_through=through,
             access_until=until,
             ended_at=None,
+            live=live,
         )
 
-    if snapshot.status in ENDED:
-        if through is None:
-            return state(MembershipStatus.failed)
-        ended = snapshot.ended_at or min(through, snapshot.current_period_end or through)
+    def ended(at: datetime) -> Derived:
         return Derived(
             status=MembershipStatus.ended,
             cancel_at_period_end=cancelling,
             started_at=snapshot.start,
             paid_through=through,
             access_until=None,
-            ended_at=ended,
+            ended_at=at,
+            live=live,
         )
+
+    taken_back = revoked_at(invoices)
+    if snapshot.status in ENDED:
+        if through is None:
+            return state(MembershipStatus.failed)
+        end = snapshot.ended_at or min(through, snapshot.current_period_end or through)
+        return ended(end if taken_back is None else min(end, taken_back))
+    if taken_back is not None:
+        # A payment refunded, or charged back while the dispute is open or once lost:
+        # access ends there, whatever else is paid (a won dispute gives it back).
+        return ended(taken_back)
     if snapshot.status in PAYING:
         end = through or snapshot.current_period_end
         if end is None:
@@ -149,5 +184,8 @@ def derive(
         # a renewal whose events are late (or lost) never cuts a paying member off.
         return state(MembershipStatus.active, end if cancelling else end + grace)
     if snapshot.status in OVERDUE:
-        return state(MembershipStatus.past_due, grace_from(snapshot, invoices) + grace)
+        # A failure never cuts short a period already paid: the grace runs from the later
+        # of the paid-through date and the first failure.
+        failed = grace_from(snapshot, invoices)
+        return state(MembershipStatus.past_due, max(failed, through or failed) + grace)
     return state(MembershipStatus.pending)  # incomplete, paused: nothing opens

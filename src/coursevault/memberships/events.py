@@ -26,6 +26,7 @@ from coursevault.memberships import errors, mails, providers, repo
 from coursevault.memberships.derive import InvoiceSnapshot, ProviderEvent, derive
 from coursevault.memberships.models import (
     ACCESS_STATUSES,
+    DISPUTE_CLOSED,
     INVOICE_ID,
     InvoiceFacts,
     Membership,
@@ -108,9 +109,11 @@ async def _adopt(*, db: Database, settings: Settings, subscription_id: str) -> M
     provider = providers.StripeSubscriptions(settings, db)
     try:
         snapshot = await provider.subscription(subscription_id=subscription_id)
-    except Exception:  # an id Stripe does not know either, or Stripe away: not ours now
-        log.info("subscription %s could not be read back", subscription_id, exc_info=True)
+    except providers.NotAtProvider:
+        log.info("subscription %s is not known to Stripe either", subscription_id)
         return None
+    # Any other failure (Stripe away, a timeout) propagates: the webhook answers 5xx, the
+    # event stays unprocessed (P2) and Stripe sends it again.
     found = await repo.get_membership(
         db=db, membership_id=snapshot.metadata.get("membership_id", "")
     )
@@ -124,6 +127,80 @@ async def _adopt(*, db: Database, settings: Settings, subscription_id: str) -> M
     ):
         return None
     return await repo.set_subscription(db=db, membership_id=found.id, subscription_id=snapshot.id)
+
+
+# ---- refunds and chargebacks of an invoice's payment ---------------------------------------
+
+REFUNDED = "charge.refunded"
+DISPUTE = "charge.dispute."
+
+
+async def on_stripe_charge_event(
+    *, db: Database, settings: Settings, event: dict[str, Any]
+) -> bool:
+    """The hook payments' webhook hands a refund or dispute event no order claims: when
+    the charge (re-read from Stripe) paid an invoice of one of our subscriptions, the
+    refund or dispute becomes a fact of that invoice and the membership is derived again
+    (True). A full refund, an open or a lost dispute takes the member's access back (a
+    won dispute gives it back); a refund or a lost dispute also cancels the subscription,
+    which must not bill for access it no longer gives."""
+    kind = str(event.get("type", ""))
+    if (kind != REFUNDED and not kind.startswith(DISPUTE)) or not providers.stripe_configured(
+        settings
+    ):
+        return False
+    obj = (event.get("data") or {}).get("object") or {}
+    charge_id = obj.get("id") if obj.get("object") == "charge" else obj.get("charge")
+    if isinstance(charge_id, dict):
+        charge_id = charge_id.get("id")
+    if not isinstance(charge_id, str) or not re.match(INVOICE_ID, charge_id):
+        return False
+    provider = providers.StripeSubscriptions(settings, db)
+    found = await provider.charge_of_invoice(charge_id=charge_id)  # Stripe away: 5xx, again
+    invoice = None if found is None else found.invoice
+    if invoice is None or invoice.subscription_id is None or not re.match(INVOICE_ID, invoice.id):
+        return False
+    membership = await repo.membership_by_subscription(
+        db=db, subscription_id=invoice.subscription_id
+    )
+    if membership is None:
+        return False
+    at = providers.stripe_time(event.get("created")) or clock.now()
+    await record_invoice(db=db, settings=settings, membership=membership, invoice=invoice)
+    facts = _facts(invoice)
+    for_good = False
+    if kind == REFUNDED:
+        if not (found and found.refunded):
+            log.info("charge %s refunded in part: membership %s unchanged", charge_id, membership.id)
+            return True
+        await repo.record_refund(
+            db=db, membership_id=membership.id, invoice_id=invoice.id, facts=facts, at=at
+        )
+        for_good = True
+    else:
+        dispute_id = obj.get("id")
+        if not isinstance(dispute_id, str) or not re.match(INVOICE_ID, dispute_id):
+            return False
+        status = str(obj.get("status") or "needs_response")
+        if kind == "charge.dispute.closed" and status not in DISPUTE_CLOSED:
+            status = "lost"
+        await repo.record_dispute(
+            db=db,
+            membership_id=membership.id,
+            invoice_id=invoice.id,
+            facts=facts,
+            dispute_id=dispute_id,
+            status=status,
+            at=at,
+        )
+        for_good = status == "lost"
+    log.info(
+        "membership %s: %s of invoice %s (charge %s)", membership.id, kind, invoice.id, charge_id
+    )
+    if for_good and membership.provider_subscription_id is not None:
+        await provider.cancel_now(subscription_id=membership.provider_subscription_id)
+    await sync(db=db, settings=settings, membership_id=membership.id, provider=provider)
+    return True
 
 
 # ---- one event, then the state --------------------------------------------------------
@@ -186,14 +263,13 @@ async def record_invoice(
     if known is not None and known.failed_at is not None and failed_at is not None:
         failed_at = None if known.failed_at <= failed_at else failed_at
     changed = False
-    if (
-        facts.paid
-        and not paid_before
-        and await repo.record_paid(
+    if facts.paid:
+        if not paid_before and await repo.record_paid(
             db=db, membership_id=membership.id, invoice_id=invoice.id, facts=facts
-        )
-    ):
-        changed = True
+        ):
+            changed = True
+        # Queued each time the paid invoice is seen (its job id makes it one mail), so a
+        # handler that died between the fact and the mail leaves it to the next one.
         await mails.announce(
             db=db, settings=settings, membership=membership, invoice_id=invoice.id, facts=facts
         )
@@ -201,14 +277,19 @@ async def record_invoice(
         db=db, membership_id=membership.id, invoice_id=invoice.id, facts=facts, at=failed_at
     ):
         changed = True
-        if not facts.paid and not paid_before:  # no notice for an invoice already settled
+        # A notice only while courses are open (a payment before this one went through):
+        # a declined first payment opened nothing, and the page said so at once; and none
+        # for an invoice already settled.
+        had_access = any(f.paid for i, f in membership.invoices.items() if i != invoice.id)
+        if had_access and not facts.paid and not paid_before:
+            paid_through = max(membership.paid_through or failed_at, failed_at)
             await mails.announce(
                 db=db,
                 settings=settings,
                 membership=membership,
                 invoice_id=invoice.id,
                 facts=facts,
-                access_until=failed_at + grace(settings),
+                access_until=paid_through + grace(settings),
             )
     return changed
 
@@ -254,6 +335,7 @@ async def sync(
         )
         fields: Document = {
             "status": derived.status.value,
+            "live": derived.live,
             "cancel_at_period_end": derived.cancel_at_period_end,
             "started_at": derived.started_at,
             "paid_through": derived.paid_through,
@@ -267,7 +349,10 @@ async def sync(
         )
         if written is None:
             continue
-        if written.granted != granted(written):
+        plan = await repo.get_plan(db=db, plan_id=written.plan_id)
+        # The plan's version is part of what the grant says: a change of the plan's courses
+        # whose own update of the grants died is completed here.
+        if plan is not None and written.granted != granted(written, plan):
             await settle_grant(db=db, membership=written)
         if membership.status in ACCESS_STATUSES and written.status not in ACCESS_STATUSES:
             await stop_playback(db=db, membership=written)
@@ -278,13 +363,15 @@ async def sync(
 # ---- access ------------------------------------------------------------------------------
 
 
-def granted(membership: Membership) -> dict[str, Any]:
-    """What the grant of MEMBERSHIP is made of (its state, start and end)."""
+def granted(membership: Membership, plan: MembershipPlan) -> dict[str, Any]:
+    """What the grant of MEMBERSHIP is made of (its state, start and end, and the version
+    of PLAN whose courses it opens)."""
     return {
         "status": membership.status.value,
         "started_at": membership.started_at,
         "access_until": membership.access_until,
         "ended_at": membership.ended_at,
+        "plan_version": plan.version,
     }
 
 
@@ -303,7 +390,10 @@ async def settle_grant(*, db: Database, membership: Membership) -> None:
             return
         if again.version == current.version and plan_again.version == plan.version:
             await repo.mark_granted(
-                db=db, membership_id=current.id, version=current.version, granted=granted(current)
+                db=db,
+                membership_id=current.id,
+                version=current.version,
+                granted=granted(current, plan),
             )
             return
         current, plan = again, plan_again
@@ -330,6 +420,7 @@ async def _write_grant(*, db: Database, membership: Membership, plan: Membership
             active=True,
             starts_at=membership.started_at,
             ends_at=ends_at,
+            plan_version=plan.version,
         )
     if membership.status not in ACCESS_STATUSES:
         final = membership.status in (MembershipStatus.ended, MembershipStatus.failed)

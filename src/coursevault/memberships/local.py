@@ -109,8 +109,16 @@ async def simulate(
         raise errors.membership_not_found()
     open_ = any(inv["status"] == OPEN for inv in sub["invoices"])
     needs_open = action in (LocalAction.pay, LocalAction.decline, LocalAction.recover)
-    if sub["status"] not in ALLOWED[action] or (needs_open and not open_):
-        raise errors.local_action_not_allowed(action.value, sub["status"])
+    # A subscription cancelling at its period end is not invoiced again (Stripe ends it).
+    renewal = action in (LocalAction.renew, LocalAction.fail_renewal)
+    if (
+        sub["status"] not in ALLOWED[action]
+        or (needs_open and not open_)
+        or (renewal and sub["cancel_at_period_end"])
+    ):
+        cancelling = renewal and sub["cancel_at_period_end"]
+        state = "cancelling at its period end" if cancelling else sub["status"]
+        raise errors.local_action_not_allowed(action.value, state)
     emitted = _apply(sub, action, clock.now())
     fields: dict[str, Any] = {
         name: sub[name]

@@ -130,16 +130,29 @@ class MembershipStatus(StrEnum):
     pending = "pending"  # waiting for the first payment
     active = "active"  # paid; may be cancelling at the period end
     past_due = "past_due"  # a payment failed: access for the grace period
-    ended = "ended"  # deleted, cancelled, or lapsed (read-time: past its access end)
+    # Deleted, cancelled, lapsed (read-time: past its access end), or a payment of it
+    # refunded or charged back (access taken back; a won dispute gives it back).
+    ended = "ended"
     failed = "failed"  # the first payment never succeeded; it never opened anything
 
 
 ACCESS_STATUSES = (MembershipStatus.active, MembershipStatus.past_due)
 
 
+# A dispute closed with one of these leaves access in place (as an order's, P4).
+DISPUTE_KEEPS_ACCESS = ("won", "warning_closed")
+DISPUTE_CLOSED = ("won", "lost", "warning_closed")
+
+
+class DisputeFacts(BaseModel):
+    status: str  # Stripe's: needs_response, under_review, won, lost… (closed never reopens)
+    at: datetime  # when it was first reported
+
+
 class InvoiceFacts(BaseModel):
     """What we learnt of one invoice. Facts only accumulate: paid never goes back, the
-    failure time only moves earlier, so any order of events leaves the same facts."""
+    failure and refund times only move earlier, a closed dispute never reopens, so any
+    order of events leaves the same facts."""
 
     created: datetime
     amount: int = 0
@@ -147,6 +160,15 @@ class InvoiceFacts(BaseModel):
     paid: bool = False
     period_end: datetime | None = None  # the end of the period it pays (its lines')
     failed_at: datetime | None = None  # the first failure reported for it
+    refunded_at: datetime | None = None  # its charge refunded in full: access taken back
+    disputes: dict[str, DisputeFacts] = {}  # chargebacks of its charge, by dispute id
+
+    def revoked_at(self) -> datetime | None:
+        """When a refund, or a dispute that is open or was lost, took its payment back."""
+        times = [d.at for d in self.disputes.values() if d.status not in DISPUTE_KEEPS_ACCESS]
+        if self.refunded_at is not None:
+            times.append(self.refunded_at)
+        return min(times, default=None)
 
 
 class Membership(BaseModel):
@@ -166,6 +188,9 @@ class Membership(BaseModel):
     provider_customer_id: str | None = None
     provider_price_id: str | None = None
     status: MembershipStatus = MembershipStatus.pending
+    # The provider's subscription may still bill (not cancelled or expired; pending: may
+    # exist). At most one per (user, plan): a unique partial index (P8).
+    live: bool = True
     cancel_at_period_end: bool = False
     started_at: datetime | None = None
     paid_through: datetime | None = None

@@ -2,7 +2,8 @@
 
 Admins make plans of every course (those published later included: the grants' scope
 says "all") or of chosen courses; instructors of chosen courses of their own. A change of
-a plan's courses reaches its current members at once (`enrollments.set_plan_scope`).
+a plan's courses reaches its current members at once (`enrollments.set_plan_scope`,
+versioned by the plan's `version`).
 """
 
 from __future__ import annotations
@@ -97,8 +98,13 @@ async def update_plan(
     )
     if updated is None:
         raise errors.plan_not_found()
-    if scope_changed:
-        await enrollments.set_plan_scope(db=db, plan_id=plan.id, scope=updated.scope())
+    # Every change (not only one of the courses) brings the members' grants up to the
+    # plan's version: one that died before this line is completed by the next change, and
+    # a racing change's older courses never overwrite newer ones. Members' own syncs also
+    # write the plan's current courses into their grants (`events.settle_grant`).
+    await enrollments.set_plan_scope(
+        db=db, plan_id=plan.id, scope=updated.scope(), version=updated.version
+    )
     return updated
 
 

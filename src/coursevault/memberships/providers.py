@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -15,10 +16,12 @@ from coursevault import clock
 from coursevault.auth.models import User
 from coursevault.config import Settings
 from coursevault.database.db import Database, Document
+from coursevault.errors import AppError, ErrorCode
 from coursevault.memberships import errors, local, repo
 from coursevault.memberships.derive import InvoiceSnapshot, SubscriptionSnapshot, add_intervals
 from coursevault.memberships.models import (
     Interval,
+    LocalAction,
     Membership,
     MembershipPlan,
     PlanPrice,
@@ -30,27 +33,71 @@ from coursevault.payments.models import Provider
 log = logging.getLogger("coursevault.memberships")
 
 
+class NotAtProvider(AppError):
+    """The provider does not know this object (an id that is not one of ours)."""
+
+    def __init__(self, object_id: str) -> None:
+        super().__init__(
+            502,
+            ErrorCode.payment_provider_error,
+            "The payment provider does not know this object.",
+            detail={"reason": f"no such object: {object_id}"[:300]},
+        )
+
+
+@dataclass(frozen=True)
+class PayingCustomer:
+    """A user's customer at the provider, with the card a new subscription is to charge;
+    PREVIOUS_METHOD is the customer's default card before it (given back on a decline)."""
+
+    id: str
+    previous_method: str | None = None
+
+
+@dataclass(frozen=True)
+class ChargeOfInvoice:
+    """A charge that paid an invoice (a refund's or a dispute's), as re-read."""
+
+    invoice: InvoiceSnapshot
+    refunded: bool  # refunded in full
+
+
 class SubscriptionProvider(Protocol):
     name: Provider
+    needs_card: bool  # subscribing needs a payment method from the browser
 
     async def price_for(self, *, plan: MembershipPlan, interval: Interval, price: PlanPrice) -> str:
         """The provider's price for PLAN's INTERVAL at PRICE, made the first time."""
         ...
 
-    async def customer_for(self, *, user: User, payment_method: str | None) -> str:
-        """USER's customer, paying with PAYMENT_METHOD from now on."""
+    async def customer_for(self, *, user: User, payment_method: str | None) -> PayingCustomer:
+        """USER's customer, with PAYMENT_METHOD attached to be charged next."""
         ...
 
-    async def subscribe(self, *, membership: Membership, customer_id: str, price_id: str) -> str:
+    async def subscribe(
+        self, *, membership: Membership, customer: PayingCustomer, price_id: str
+    ) -> str:
         """Creates the subscription (Stripe takes the first payment at once, the local test
-        page later); returns its id."""
+        page later); returns its id. A decline (`402 card_declined`) leaves none, and the
+        customer's default card as it was."""
         ...
 
-    async def subscription(self, *, subscription_id: str) -> SubscriptionSnapshot: ...
+    async def subscription(self, *, subscription_id: str) -> SubscriptionSnapshot:
+        """The subscription as the provider has it now; NotAtProvider when unknown."""
+        ...
+
+    async def subscription_of(self, *, membership: Membership) -> str | None:
+        """The subscription the provider made for MEMBERSHIP (found by its metadata), if
+        any: for a subscribe whose answer never came back."""
+        ...
 
     async def invoice(self, *, invoice_id: str) -> InvoiceSnapshot: ...
 
     async def set_cancel_at_period_end(self, *, subscription_id: str, cancel: bool) -> None: ...
+
+    async def cancel_now(self, *, subscription_id: str) -> None:
+        """Ends the subscription at once: it bills nothing more."""
+        ...
 
 
 def price_key(interval: Interval, price: PlanPrice) -> str:
@@ -92,7 +139,9 @@ def stripe_invoice(d: dict[str, Any]) -> InvoiceSnapshot:
     )
 
 
-def stripe_subscription(d: dict[str, Any], latest: InvoiceSnapshot | None) -> SubscriptionSnapshot:
+def stripe_subscription(
+    d: dict[str, Any], latest: InvoiceSnapshot | None, *, periods_advance: bool = True
+) -> SubscriptionSnapshot:
     items = (d.get("items") or {}).get("data") or [{}]
     item = items[0]
     price = _id_of(item.get("plan")) or _id_of(item.get("price"))
@@ -109,6 +158,14 @@ def stripe_subscription(d: dict[str, Any], latest: InvoiceSnapshot | None) -> Su
         current_period_end=stripe_time(period_end),
         ended_at=stripe_time(d.get("ended_at")) or stripe_time(d.get("canceled_at")),
         latest_invoice=latest,
+        periods_advance=periods_advance,
+    )
+
+
+def _missing(exc: stripe.StripeError) -> bool:
+    """Stripe's answer for an id it does not know (404 resource_missing)."""
+    return isinstance(exc, stripe.InvalidRequestError) and (
+        exc.http_status == 404 or exc.code == "resource_missing"
     )
 
 
@@ -128,13 +185,16 @@ async def _made_once[T](find: Callable[[], Awaitable[T]], make: Callable[[], Awa
 class StripeSubscriptions:
     """Stripe Billing: a Product per plan, a (legacy) Plan object per price (localstripe
     knows no Price objects; Stripe accepts a Plan wherever a price goes), a Customer per
-    user with the card Stripe.js made as its default, and a Subscription per membership."""
+    user whose default card is the one of their latest subscribe that went through, and a
+    Subscription per membership."""
 
     name = Provider.stripe
+    needs_card = True
 
     def __init__(self, settings: Settings, db: Database) -> None:
         assert settings.stripe_secret_key is not None
         self.db = db
+        self.periods_advance = not settings.stripe_fixed_periods
         self.client = payment_providers.stripe_client(
             settings.stripe_secret_key.get_secret_value(), settings.stripe_api_base
         )
@@ -171,7 +231,12 @@ class StripeSubscriptions:
         )
         return price_id
 
-    async def customer_for(self, *, user: User, payment_method: str | None) -> str:
+    async def customer_for(self, *, user: User, payment_method: str | None) -> PayingCustomer:
+        """USER's Customer with PAYMENT_METHOD attached and made its default, so that the
+        subscription's first invoice charges it (localstripe refuses a subscription's own
+        `default_payment_method`); the default before it is kept to be given back if
+        that payment is declined, so a card declined for one plan never becomes the card
+        another plan's renewals charge."""
         if payment_method is None:
             raise errors.payment_method_required()
         v1 = self.client.v1
@@ -190,8 +255,10 @@ class StripeSubscriptions:
                     db=self.db, user_id=user.id, provider=self.name, customer_id=created.id
                 )
                 if stored == created.id:
-                    return stored
+                    return PayingCustomer(id=stored)
                 known = stored  # a racing subscribe stored another: use that one
+            customer = (await v1.customers.retrieve_async(known)).to_dict()
+            previous = _id_of((customer.get("invoice_settings") or {}).get("default_payment_method"))
             await v1.payment_methods.attach_async(payment_method, params={"customer": known})
             await v1.customers.update_async(
                 known, params={"invoice_settings": {"default_payment_method": payment_method}}
@@ -200,13 +267,28 @@ class StripeSubscriptions:
             raise errors.card_declined(str(exc.user_message or exc)) from exc
         except stripe.StripeError as exc:
             raise payment_errors.provider_error(exc) from exc
-        return known
+        return PayingCustomer(id=known, previous_method=previous)
 
-    async def subscribe(self, *, membership: Membership, customer_id: str, price_id: str) -> str:
+    async def _give_back_default(self, customer: PayingCustomer) -> None:
+        """After a declined first payment: the customer's default card is the one it was
+        (none for a customer made just now)."""
+        try:
+            await self.client.v1.customers.update_async(
+                customer.id,
+                params={
+                    "invoice_settings": {"default_payment_method": customer.previous_method or ""}
+                },
+            )
+        except stripe.StripeError:
+            log.exception("customer %s: default card not given back", customer.id)
+
+    async def subscribe(
+        self, *, membership: Membership, customer: PayingCustomer, price_id: str
+    ) -> str:
         try:
             created = await self.client.v1.subscriptions.create_async(
                 params={
-                    "customer": customer_id,
+                    "customer": customer.id,
                     "items": [{"plan": price_id}],
                     "metadata": metadata_of(membership),
                     # Declined or needing authentication: no subscription, a 402 now.
@@ -215,8 +297,11 @@ class StripeSubscriptions:
                 options={"idempotency_key": f"coursevault-membership-{membership.id}"},
             )
         except stripe.CardError as exc:
+            await self._give_back_default(customer)
             raise errors.card_declined(str(exc.user_message or exc)) from exc
         except stripe.StripeError as exc:
+            # Not a decline: Stripe may have made it (a timeout after it did). The
+            # membership stays pending; the subscription's events adopt it.
             raise payment_errors.provider_error(exc) from exc
         if created.status == "incomplete":
             # Its first payment did not go through (localstripe answers so where Stripe
@@ -225,6 +310,7 @@ class StripeSubscriptions:
                 await self.client.v1.subscriptions.cancel_async(created.id)
             except stripe.StripeError:
                 log.warning("incomplete subscription %s not cancelled", created.id)
+            await self._give_back_default(customer)
             raise errors.card_declined("the first payment did not go through")
         return str(created.id)
 
@@ -235,15 +321,75 @@ class StripeSubscriptions:
             latest_id = _id_of(d.get("latest_invoice"))
             latest = await self.invoice(invoice_id=latest_id) if latest_id else None
         except stripe.StripeError as exc:
+            if _missing(exc):
+                raise NotAtProvider(subscription_id) from exc
             raise payment_errors.provider_error(exc) from exc
-        return stripe_subscription(d, latest)
+        return stripe_subscription(d, latest, periods_advance=self.periods_advance)
+
+    async def subscription_of(self, *, membership: Membership) -> str | None:
+        if membership.provider_customer_id is None:
+            return None  # its subscribe never reached the subscription
+        try:
+            found = await self.client.v1.subscriptions.list_async(
+                params={"customer": membership.provider_customer_id, "status": "all"}
+            )
+            subscriptions = [sub.to_dict() for sub in found.data]
+        except stripe.StripeError as exc:
+            if _missing(exc):
+                return None
+            raise payment_errors.provider_error(exc) from exc
+        for sub in subscriptions:
+            if (sub.get("metadata") or {}).get("membership_id") == membership.id:
+                return str(sub["id"])
+        return None
 
     async def invoice(self, *, invoice_id: str) -> InvoiceSnapshot:
         try:
             found = await self.client.v1.invoices.retrieve_async(invoice_id)
         except stripe.StripeError as exc:
+            if _missing(exc):
+                raise NotAtProvider(invoice_id) from exc
             raise payment_errors.provider_error(exc) from exc
         return stripe_invoice(found.to_dict())
+
+    async def charge_of_invoice(self, *, charge_id: str) -> ChargeOfInvoice | None:
+        """The invoice CHARGE_ID paid, re-read with the charge (None: a charge Stripe does
+        not know, or not an invoice's). Older API versions name the invoice on the charge
+        or its PaymentIntent (localstripe on the PaymentIntent); newer ones list it among
+        the invoice's payments."""
+        v1 = self.client.v1
+        try:
+            charge = (await v1.charges.retrieve_async(charge_id)).to_dict()
+            invoice_id = _id_of(charge.get("invoice"))
+            intent_id = _id_of(charge.get("payment_intent"))
+            if invoice_id is None and intent_id is not None:
+                intent = (await v1.payment_intents.retrieve_async(intent_id)).to_dict()
+                invoice_id = _id_of(intent.get("invoice"))
+            if invoice_id is None and intent_id is not None:
+                invoice_id = await self._invoice_paid_by(intent_id)
+            if invoice_id is None:
+                return None
+            invoice = await self.invoice(invoice_id=invoice_id)
+        except NotAtProvider:
+            return None
+        except stripe.StripeError as exc:
+            if _missing(exc):
+                return None
+            raise payment_errors.provider_error(exc) from exc
+        return ChargeOfInvoice(invoice=invoice, refunded=bool(charge.get("refunded")))
+
+    async def _invoice_paid_by(self, intent_id: str) -> str | None:
+        try:
+            found = await self.client.v1.invoice_payments.list_async(
+                params={"payment": {"type": "payment_intent", "payment_intent": intent_id}}
+            )
+        except stripe.InvalidRequestError:
+            return None  # an API (or emulator) without invoice payments
+        for payment in found.data:
+            invoice_id = _id_of(payment.to_dict().get("invoice"))
+            if invoice_id is not None:
+                return invoice_id
+        return None
 
     async def set_cancel_at_period_end(self, *, subscription_id: str, cancel: bool) -> None:
         try:
@@ -251,6 +397,15 @@ class StripeSubscriptions:
                 subscription_id, params={"cancel_at_period_end": cancel}
             )
         except stripe.StripeError as exc:
+            raise payment_errors.provider_error(exc) from exc
+
+    async def cancel_now(self, *, subscription_id: str) -> None:
+        try:
+            await self.client.v1.subscriptions.cancel_async(subscription_id)
+        except stripe.StripeError as exc:
+            found = await self.subscription(subscription_id=subscription_id)
+            if found.status in ("canceled", "incomplete_expired"):
+                return  # ended already (a racing cancel, or Stripe's own)
             raise payment_errors.provider_error(exc) from exc
 
 
@@ -291,6 +446,7 @@ class LocalSubscriptions:
     test page (or a test) settles through `local.simulate`."""
 
     name = Provider.local
+    needs_card = False
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -298,17 +454,19 @@ class LocalSubscriptions:
     async def price_for(self, *, plan: MembershipPlan, interval: Interval, price: PlanPrice) -> str:
         return f"local-{plan.id}-{price_key(interval, price)}"
 
-    async def customer_for(self, *, user: User, payment_method: str | None) -> str:
-        return f"local-{user.id}"
+    async def customer_for(self, *, user: User, payment_method: str | None) -> PayingCustomer:
+        return PayingCustomer(id=f"local-{user.id}")
 
-    async def subscribe(self, *, membership: Membership, customer_id: str, price_id: str) -> str:
+    async def subscribe(
+        self, *, membership: Membership, customer: PayingCustomer, price_id: str
+    ) -> str:
         now = clock.now()
         subscription_id = f"lsub_{secrets.token_hex(12)}"
         await repo.insert_local_subscription(
             db=self.db,
             doc={
                 "_id": subscription_id,
-                "customer": customer_id,
+                "customer": customer.id,
                 "price_id": price_id,
                 "interval": membership.interval.value,
                 "amount": membership.amount,
@@ -338,8 +496,12 @@ class LocalSubscriptions:
     async def _get(self, subscription_id: str) -> Document:
         found = await repo.get_local_subscription(db=self.db, subscription_id=subscription_id)
         if found is None:
-            raise payment_errors.provider_error(LookupError(subscription_id))
+            raise NotAtProvider(subscription_id)
         return found
+
+    async def subscription_of(self, *, membership: Membership) -> str | None:
+        found = await repo.local_subscription_of(db=self.db, membership_id=membership.id)
+        return None if found is None else str(found["_id"])
 
     async def subscription(self, *, subscription_id: str) -> SubscriptionSnapshot:
         return local_snapshot(await self._get(subscription_id))
@@ -349,10 +511,14 @@ class LocalSubscriptions:
         for inv in sub["invoices"]:
             if inv["id"] == invoice_id:
                 return local_invoice(sub, inv)
-        raise payment_errors.provider_error(LookupError(invoice_id))
+        raise NotAtProvider(invoice_id)
 
     async def set_cancel_at_period_end(self, *, subscription_id: str, cancel: bool) -> None:
         await local.set_cancelling(db=self.db, subscription_id=subscription_id, cancel=cancel)
+
+    async def cancel_now(self, *, subscription_id: str) -> None:
+        # Its events are on the ledger; the caller reads the subscription back.
+        await local.simulate(db=self.db, subscription_id=subscription_id, action=LocalAction.delete)
 
 
 def for_new_membership(settings: Settings, db: Database) -> SubscriptionProvider:

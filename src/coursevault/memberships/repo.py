@@ -4,15 +4,29 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from coursevault import clock
 from coursevault.database.db import Database, Document
-from coursevault.memberships.models import InvoiceFacts, Membership, MembershipPlan
+from coursevault.memberships.models import (
+    DISPUTE_CLOSED,
+    InvoiceFacts,
+    Membership,
+    MembershipPlan,
+    MembershipStatus,
+)
+
+log = logging.getLogger("coursevault.memberships")
+
+LIVE_INDEX = "one_live_membership_per_plan"
+
+
+LIVE_STATUSES = ("pending", "active", "past_due")  # of memberships stored before `live`
 
 
 async def create_indexes(db: Database) -> None:
@@ -23,6 +37,26 @@ async def create_indexes(db: Database) -> None:
     await db.memberships.create_index("provider_subscription_id", unique=True, sparse=True)
     await db.memberships.create_index([("user_id", ASCENDING), ("created_at", DESCENDING)])
     await db.memberships.create_index("plan_id")
+    # Memberships stored before `live`: theirs is what their status says (idempotent).
+    for live in (True, False):
+        status = {"$in" if live else "$nin": list(LIVE_STATUSES)}
+        await db.memberships.update_many(
+            {"live": {"$exists": False}, "status": status}, {"$set": {"live": live}}
+        )
+    # One membership per user and plan whose subscription may still bill (pending, paid,
+    # past due even once lapsed): two subscribes racing, or a lapsed member subscribing
+    # again, never make a second subscription (P8).
+    try:
+        await db.memberships.create_index(
+            [("user_id", ASCENDING), ("plan_id", ASCENDING)],
+            unique=True,
+            partialFilterExpression={"live": True},
+            name=LIVE_INDEX,
+        )
+    except OperationFailure:
+        # Two live memberships of one plan stored before this index: each may be billing,
+        # so neither is changed here; subscribing still refuses a second one.
+        log.exception("memberships: index %s not made (duplicates?)", LIVE_INDEX)
 
 
 # ---- plans ---------------------------------------------------------------------------
@@ -85,11 +119,43 @@ def _membership(doc: Document | None) -> Membership | None:
     return None if doc is None else Membership.model_validate(doc)
 
 
-async def insert_membership(*, db: Database, membership: Membership) -> None:
+async def insert_membership(*, db: Database, membership: Membership) -> bool:
+    """Stores a new (live) membership; False when the user has a live one of the plan."""
     doc = membership.model_dump(by_alias=True, mode="python")
     if doc["provider_subscription_id"] is None:
         del doc["provider_subscription_id"]  # absent, not null: the unique index is sparse
-    await db.memberships.insert_one(doc)
+    try:
+        await db.memberships.insert_one(doc)
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+async def live_membership(*, db: Database, user_id: str, plan_id: str) -> Membership | None:
+    return _membership(
+        await db.memberships.find_one({"user_id": user_id, "plan_id": plan_id, "live": True})
+    )
+
+
+async def mark_failed(*, db: Database, membership_id: str) -> bool:
+    """Marks a membership whose subscription was never made `failed` (no longer live),
+    unless a subscription was recorded for it meanwhile; True when it was marked."""
+    done = await db.memberships.update_one(
+        {
+            "_id": membership_id,
+            "status": MembershipStatus.pending.value,
+            "provider_subscription_id": {"$exists": False},
+        },
+        {
+            "$set": {
+                "status": MembershipStatus.failed.value,
+                "live": False,
+                "updated_at": clock.now(),
+            },
+            "$inc": {"version": 1},
+        },
+    )
+    return done.modified_count > 0
 
 
 async def get_membership(*, db: Database, membership_id: str) -> Membership | None:
@@ -119,12 +185,16 @@ async def plan_has_memberships(*, db: Database, plan_id: str) -> bool:
 async def set_subscription(
     *, db: Database, membership_id: str, subscription_id: str
 ) -> Membership | None:
-    """Records the provider's subscription of a membership that has none yet; None when
-    it already names one (or another membership holds this subscription)."""
+    """Records the provider's subscription of a pending membership that has none yet; None
+    when it already names one, was marked failed, or another membership holds it."""
     try:
         return _membership(
             await db.memberships.find_one_and_update(
-                {"_id": membership_id, "provider_subscription_id": {"$exists": False}},
+                {
+                    "_id": membership_id,
+                    "provider_subscription_id": {"$exists": False},
+                    "status": MembershipStatus.pending.value,
+                },
                 {
                     "$set": {"provider_subscription_id": subscription_id},
                     "$inc": {"version": 1},
@@ -201,13 +271,84 @@ async def write_state(
 ) -> Membership | None:
     """Writes a state derived from snapshot VERSION, unless the membership changed since
     (then None: derive again from what is there now)."""
-    return _membership(
-        await db.memberships.find_one_and_update(
-            {"_id": membership_id, "version": version},
-            {"$set": {**fields, "updated_at": clock.now()}, "$inc": {"version": 1}},
-            return_document=ReturnDocument.AFTER,
+    try:
+        return _membership(
+            await db.memberships.find_one_and_update(
+                {"_id": membership_id, "version": version},
+                {"$set": {**fields, "updated_at": clock.now()}, "$inc": {"version": 1}},
+                return_document=ReturnDocument.AFTER,
+            )
         )
+    except DuplicateKeyError:
+        # Live again while another membership of the plan is live (a subscription of
+        # ours the provider made after all): the state is written, `live` left as it was.
+        log.error("membership %s: another membership of its plan is live", membership_id)
+        rest = {k: v for k, v in fields.items() if k != "live"}
+        return await write_state(db=db, membership_id=membership_id, version=version, fields=rest)
+
+
+async def record_refund(
+    *, db: Database, membership_id: str, invoice_id: str, facts: InvoiceFacts, at: datetime
+) -> bool:
+    """Records that INVOICE_ID's charge was refunded (at AT, the earliest report kept);
+    True when something changed."""
+    field = f"invoices.{invoice_id}"
+    done = await db.memberships.update_one(
+        {
+            "_id": membership_id,
+            "$or": [
+                {f"{field}.refunded_at": {"$exists": False}},
+                {f"{field}.refunded_at": None},
+                {f"{field}.refunded_at": {"$gt": at}},
+            ],
+        },
+        {
+            "$set": {**_invoice_fields(field, facts), f"{field}.refunded_at": at},
+            "$inc": {"version": 1},
+        },
     )
+    return done.modified_count > 0
+
+
+async def record_dispute(
+    *,
+    db: Database,
+    membership_id: str,
+    invoice_id: str,
+    facts: InvoiceFacts,
+    dispute_id: str,
+    status: str,
+    at: datetime,
+) -> bool:
+    """Records a dispute of INVOICE_ID's charge with its STATUS, unless that dispute is
+    closed already (a closed dispute never reopens, P4); its first report time is kept.
+    True when something changed."""
+    field = f"invoices.{invoice_id}"
+    dispute = f"{field}.disputes.{dispute_id}"
+    done = await db.memberships.update_one(
+        {
+            "_id": membership_id,
+            f"{dispute}.status": {"$nin": list(DISPUTE_CLOSED)},
+            "$or": [
+                {f"{dispute}.status": {"$ne": status}},
+                {f"{dispute}.at": {"$gt": at}},
+            ],
+        },
+        {
+            "$set": {**_invoice_fields(field, facts), f"{dispute}.status": status},
+            "$min": {f"{dispute}.at": at},
+            "$inc": {"version": 1},
+        },
+    )
+    return done.modified_count > 0
+
+
+def _invoice_fields(field: str, facts: InvoiceFacts) -> Document:
+    return {
+        f"{field}.created": facts.created,
+        f"{field}.amount": facts.amount,
+        f"{field}.currency": facts.currency,
+    }
 
 
 async def mark_granted(
@@ -249,6 +390,10 @@ async def insert_local_subscription(*, db: Database, doc: Document) -> None:
 
 async def get_local_subscription(*, db: Database, subscription_id: str) -> Document | None:
     return await db.local_subscriptions.find_one({"_id": subscription_id})
+
+
+async def local_subscription_of(*, db: Database, membership_id: str) -> Document | None:
+    return await db.local_subscriptions.find_one({"metadata.membership_id": membership_id})
 
 
 async def update_local_subscription(

@@ -27,13 +27,18 @@ class EventHook(Protocol):
 
 
 # Payments cannot import the features above it: the wiring floor hands their hooks over
-# (`routers.STRIPE_EVENT_HOOKS`), as it hands media its ready hooks.
+# (`routers.STRIPE_EVENT_HOOKS`, `routers.STRIPE_UNMATCHED_HOOKS`), as it hands media its
+# ready hooks.
 _hooks: list[EventHook] = []
+_unmatched: list[EventHook] = []
 
 
-def on_event(hooks: Sequence[EventHook]) -> None:
-    """Sets who is offered each verified event before payments looks for its order."""
+def on_event(hooks: Sequence[EventHook], unmatched: Sequence[EventHook] = ()) -> None:
+    """Sets who is offered each verified event before payments looks for its order, and
+    who is offered the events no order claims (memberships: the refunds and disputes of
+    subscription invoices' charges)."""
     _hooks[:] = hooks
+    _unmatched[:] = unmatched
 
 
 async def _order_for(*, db: Database, obj: dict[str, Any]) -> Document | None:
@@ -61,6 +66,9 @@ async def handle_event(*, db: Database, settings: Settings, event: dict[str, Any
     obj = (event.get("data") or {}).get("object") or {}
     order = await _order_for(db=db, obj=obj)
     if order is None:
+        for hook in _unmatched:
+            if await hook(db=db, settings=settings, event=event):
+                return
         log.info("stripe event %s (%s) is not about one of our orders", event["id"], kind)
         return
     if kind in ("payment_intent.succeeded", "payment_intent.payment_failed"):

@@ -91,3 +91,19 @@ export function duration(seconds: number | null | undefined): string {
   const rest = String(s % 60).padStart(2, "0");
   return h ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`;
 }
+
+/** The list, create, update and delete calls of a resource its owner manages (bundles,
+ * membership plans): each unwrapped, the delete answering nothing. */
+export function ownedResource<Item, Create, Update>(calls: {
+  list(): Promise<Result<Item[]>>;
+  create(body: Create): Promise<Result<Item>>;
+  update(id: string, body: Update): Promise<Result<Item>>;
+  remove(id: string): Promise<Result<unknown>>;
+}) {
+  return {
+    list: (): Promise<Item[]> => unwrap(calls.list()),
+    create: (body: Create): Promise<Item> => unwrap(calls.create(body)),
+    update: (id: string, body: Update): Promise<Item> => unwrap(calls.update(id, body)),
+    remove: (id: string): Promise<void> => unwrap(calls.remove(id)).then(() => undefined),
+  };
+}

@@ -1,7 +1,7 @@
 // Membership plans and memberships (#25): one function per call, on top of the generated
 // client. Pages that change a membership call `membershipsChanged()` so the site-wide
 // past-due banner reads them again.
-import { api, unwrap, type Schemas } from "./client";
+import { api, ownedResource, unwrap, type Schemas } from "./client";
 
 export type Plan = Schemas["MembershipPlanRead"];
 export type PlanPage = Schemas["MembershipPlanPage"];
@@ -19,24 +19,18 @@ export function pricingPlans(): Promise<PlanPage> {
   return unwrap(api.GET("/api/membership-plans"));
 }
 
-/** The plans the caller may change (an admin: every plan), active or not. */
-export function myPlans(): Promise<Plan[]> {
-  return unwrap(api.GET("/api/me/membership-plans"));
-}
-
-export function createPlan(body: PlanCreate): Promise<Plan> {
-  return unwrap(api.POST("/api/membership-plans", { body }));
-}
-
-export function updatePlan(planId: string, body: PlanUpdate): Promise<Plan> {
-  return unwrap(api.PATCH("/api/membership-plans/{plan_id}", { params: { path: { plan_id: planId } }, body }));
-}
-
-export function deletePlan(planId: string): Promise<void> {
-  return unwrap(api.DELETE("/api/membership-plans/{plan_id}", { params: { path: { plan_id: planId } } })).then(
-    () => undefined,
-  );
-}
+// myPlans: the plans the caller may change (an admin: every plan), active or not.
+export const {
+  list: myPlans,
+  create: createPlan,
+  update: updatePlan,
+  remove: deletePlan,
+} = ownedResource<Plan, PlanCreate, PlanUpdate>({
+  list: () => api.GET("/api/me/membership-plans"),
+  create: (body) => api.POST("/api/membership-plans", { body }),
+  update: (plan_id, body) => api.PATCH("/api/membership-plans/{plan_id}", { params: { path: { plan_id } }, body }),
+  remove: (plan_id) => api.DELETE("/api/membership-plans/{plan_id}", { params: { path: { plan_id } } }),
+});
 
 // ---- memberships ----------------------------------------------------------------------
 

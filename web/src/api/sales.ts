@@ -1,7 +1,7 @@
 // Bundles, gifts and team seats: one function per call, on top of the generated client.
 // Every checkout answers the same CheckoutRead as a course order; the caller opens its
 // `checkout_url` (the local test checkout, or Stripe Elements when configured).
-import { api, unwrap, type Schemas } from "./client";
+import { api, ownedResource, unwrap, type Schemas } from "./client";
 
 export type Bundle = Schemas["BundleRead"];
 export type BundleCreate = Schemas["BundleCreate"];
@@ -16,23 +16,17 @@ export type Seat = Schemas["SeatRead"];
 
 // ---- bundles ------------------------------------------------------------------------
 
-export function myBundles(): Promise<Bundle[]> {
-  return unwrap(api.GET("/api/me/bundles"));
-}
-
-export function createBundle(body: BundleCreate): Promise<Bundle> {
-  return unwrap(api.POST("/api/bundles", { body }));
-}
-
-export function updateBundle(bundleId: string, body: BundleUpdate): Promise<Bundle> {
-  return unwrap(api.PATCH("/api/bundles/{bundle_id}", { params: { path: { bundle_id: bundleId } }, body }));
-}
-
-export function deleteBundle(bundleId: string): Promise<void> {
-  return unwrap(api.DELETE("/api/bundles/{bundle_id}", { params: { path: { bundle_id: bundleId } } })).then(
-    () => undefined,
-  );
-}
+export const {
+  list: myBundles,
+  create: createBundle,
+  update: updateBundle,
+  remove: deleteBundle,
+} = ownedResource<Bundle, BundleCreate, BundleUpdate>({
+  list: () => api.GET("/api/me/bundles"),
+  create: (body) => api.POST("/api/bundles", { body }),
+  update: (bundle_id, body) => api.PATCH("/api/bundles/{bundle_id}", { params: { path: { bundle_id } }, body }),
+  remove: (bundle_id) => api.DELETE("/api/bundles/{bundle_id}", { params: { path: { bundle_id } } }),
+});
 
 export function getBundle(bundleId: string): Promise<PublicBundle> {
   return unwrap(api.GET("/api/bundles/{bundle_id}", { params: { path: { bundle_id: bundleId } } }));

@@ -127,3 +127,56 @@ export function NewPasswordField({
     </label>
   );
 }
+
+/** The three-letter currency input of a price (shown upper case). */
+export function CurrencyField({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+  return (
+    <label>
+      Currency
+      <input
+        required
+        pattern="[A-Za-z]{3}"
+        maxLength={3}
+        size={4}
+        value={value}
+        onChange={(e) => onChange(e.target.value.toUpperCase())}
+      />
+    </label>
+  );
+}
+
+/** The lines a refusal names (the courses of a 422, say) under a form's notice. */
+export function ErrorList({ items }: { items: string[] | null | undefined }) {
+  if (!items || items.length === 0) return null;
+  return (
+    <ul className="error-text">
+      {items.map((item, i) => (
+        <li key={i}>{item}</li>
+      ))}
+    </ul>
+  );
+}
+
+/** A create-or-edit form's buttons: "Save THING" (editing) or "Create THING", and Cancel. */
+export function SaveButtons({
+  thing,
+  editing,
+  busy,
+  onCancel,
+}: {
+  thing: string;
+  editing: boolean;
+  busy: boolean;
+  onCancel(): void;
+}) {
+  return (
+    <div className="row">
+      <button className="primary" disabled={busy}>
+        {editing ? `Save ${thing}` : `Create ${thing}`}
+      </button>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}

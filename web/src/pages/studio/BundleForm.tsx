@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { ApiError, money, type Schemas } from "../../api/client";
 import type { Bundle, BundleCreate } from "../../api/sales";
-import { Notice, useAction } from "../../components/ui";
+import { CurrencyField, ErrorList, Notice, SaveButtons, useAction } from "../../components/ui";
 
 type Course = Schemas["CourseSummary"];
 
@@ -90,17 +90,7 @@ export function BundleForm({
             onChange={(e) => setPrice(e.target.value)}
           />
         </label>
-        <label>
-          Currency
-          <input
-            required
-            pattern="[A-Za-z]{3}"
-            maxLength={3}
-            size={4}
-            value={currency}
-            onChange={(e) => setCurrency(e.target.value.toUpperCase())}
-          />
-        </label>
+        <CurrencyField value={currency} onChange={setCurrency} />
       </div>
       {picked.length > 0 && (
         <p className="muted" data-testid="bundle-separate">
@@ -112,21 +102,8 @@ export function BundleForm({
         (published)
       </label>
       <Notice error={action.error} />
-      {reasons && reasons.length > 0 && (
-        <ul className="error-text">
-          {reasons.map((r) => (
-            <li key={r}>{r}</li>
-          ))}
-        </ul>
-      )}
-      <div className="row">
-        <button className="primary" disabled={action.busy}>
-          {initial ? "Save bundle" : "Create bundle"}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <ErrorList items={reasons} />
+      <SaveButtons thing="bundle" editing={Boolean(initial)} busy={action.busy} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,10 +1,15 @@
 import { useState, type FormEvent } from "react";
 import { ApiError, money, type Schemas } from "../../api/client";
 import type { Plan, PlanCreate } from "../../api/memberships";
-import { Notice, useAction } from "../../components/ui";
+import { CurrencyField, ErrorList, Notice, SaveButtons, useAction } from "../../components/ui";
 import { planBody, planForm, type PlanForm as Fields } from "../../memberships";
 
 type Course = Schemas["CourseSummary"];
+
+const INTERVALS = [
+  { key: "month", label: "Monthly", placeholder: "9.99" },
+  { key: "year", label: "Yearly", placeholder: "99.00" },
+] as const;
 
 /** Creates or edits a membership plan: title, description, its courses (an admin may
  * choose every course, those published later included), a monthly and/or yearly price. */
@@ -95,57 +100,26 @@ export function PlanForm({
         )}
       </fieldset>
       <div className="row wrap">
-        <label className="grow">
-          Monthly price <small className="muted">(empty: not sold monthly)</small>
-          <input
-            id={`${prefix}-month`}
-            inputMode="decimal"
-            placeholder="9.99"
-            value={form.month}
-            onChange={(e) => set("month", e.target.value)}
-          />
-        </label>
-        <label className="grow">
-          Yearly price <small className="muted">(empty: not sold yearly)</small>
-          <input
-            id={`${prefix}-year`}
-            inputMode="decimal"
-            placeholder="99.00"
-            value={form.year}
-            onChange={(e) => set("year", e.target.value)}
-          />
-        </label>
-        <label>
-          Currency
-          <input
-            required
-            pattern="[A-Za-z]{3}"
-            maxLength={3}
-            size={4}
-            value={form.currency}
-            onChange={(e) => set("currency", e.target.value.toUpperCase())}
-          />
-        </label>
+        {INTERVALS.map(({ key, label, placeholder }) => (
+          <label key={key} className="grow">
+            {label} price <small className="muted">(empty: not sold {label.toLowerCase()})</small>
+            <input
+              id={`${prefix}-${key}`}
+              inputMode="decimal"
+              placeholder={placeholder}
+              value={form[key]}
+              onChange={(e) => set(key, e.target.value)}
+            />
+          </label>
+        ))}
+        <CurrencyField value={form.currency} onChange={(value) => set("currency", value)} />
       </div>
       {initial && (
         <p className="muted small">New prices apply to new members; current members keep the price they joined at.</p>
       )}
       <Notice error={action.error} />
-      {refused && refused.length > 0 && (
-        <ul className="error-text">
-          {refused.map((id) => (
-            <li key={id}>{titles.get(id) ?? id}</li>
-          ))}
-        </ul>
-      )}
-      <div className="row">
-        <button className="primary" disabled={action.busy}>
-          {initial ? "Save plan" : "Create plan"}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <ErrorList items={refused?.map((id) => titles.get(id) ?? id)} />
+      <SaveButtons thing="plan" editing={Boolean(initial)} busy={action.busy} onCancel={onCancel} />
     </form>
   );
 }
