@@ -3,11 +3,15 @@ drive them."""
 
 from __future__ import annotations
 
+import asyncio
+import re
 from typing import Any
 
 import httpx
 
+from coursevault.config import Settings
 from coursevault.database.db import Database
+from coursevault.mail import outbox
 from tests.course_helpers import key_url
 from tests.factories import SignedIn
 
@@ -89,13 +93,30 @@ async def key_status(client: httpx.AsyncClient, who: SignedIn, playlist_url: str
     return (await client.get(key_url(playlist_url), headers=who.bearer)).status_code
 
 
-async def mails_once(db: Database, kind: str) -> list[str]:
-    """The invoices a membership mail of KIND (receipt, payment-failed) was queued for."""
-    prefix = f"mail.send:membership-{kind}:"
-    ids = [doc["_id"] async for doc in db.jobs.find({}, {"_id": 1})]
-    return sorted(
-        i.removeprefix(prefix) for i in ids if isinstance(i, str) and i.startswith(prefix)
-    )
+SUBJECTS = {"receipt": "Your receipt for ", "payment-failed": "Your payment for "}
+
+
+async def mails_once(db: Database, settings: Settings, kind: str) -> list[str]:
+    """The invoices a membership mail of KIND (receipt, payment-failed) was delivered for:
+    one entry per message in the outbox to one of this test's accounts (a duplicate shows
+    twice), read once every mail job has finished."""
+    for _ in range(200):
+        waiting = await db.jobs.count_documents(
+            {"kind": "mail.send", "state": {"$nin": ["done", "failed"]}}
+        )
+        if not waiting:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("mail jobs did not finish")
+    accounts = {doc["email"] async for doc in db.users.find({}, {"email": 1})}
+    found = []
+    for message in outbox.messages(settings.data_dir):
+        if message.to in accounts and message.subject.startswith(SUBJECTS[kind]):
+            invoice = re.search(r"^Invoice: (\S+)$", message.text, re.MULTILINE)
+            assert invoice, message.text
+            found.append(invoice.group(1))
+    return sorted(found)
 
 
 async def snapshot_of(db: Database) -> dict[str, int]:

@@ -25,6 +25,7 @@ async def test_a_cached_standing_ends_with_its_grants_window(db: Database) -> No
         active=True,
         starts_at=clock.now(),
         ends_at=ends,
+        plan_version=0,
     )
     ask: dict[str, Any] = {
         "db": db,
@@ -55,6 +56,7 @@ async def test_a_site_wide_plan_opens_published_courses_only(db: Database) -> No
         active=True,
         starts_at=clock.now(),
         ends_at=None,
+        plan_version=0,
     )
     assert await enrollments.is_active(db=db, user_id="u1", course_id="any", published=True)
     assert not await enrollments.is_active(db=db, user_id="u1", course_id="any", published=False)

@@ -16,6 +16,8 @@ import pytest
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.database.db import Database
+from coursevault.memberships import providers
+from coursevault.payments import errors as payment_errors
 from tests.conftest import RunningApp
 from tests.course_helpers import BuiltCourse, Clock, make_course, start_lesson
 from tests.factories import SignedIn, error_code, signed_in
@@ -53,8 +55,21 @@ def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStrip
 
 
 @pytest.fixture
-def settings_overrides(localstripe: LocalStripe) -> dict[str, Any]:
-    return {**settings_for(localstripe.url), "access_cache_seconds": 0}
+def fixed_periods() -> bool:
+    """localstripe never moves a period on (parametrize False for Stripe's own rule)."""
+    return True
+
+
+@pytest.fixture
+def settings_overrides(localstripe: LocalStripe, fixed_periods: bool) -> dict[str, Any]:
+    # localstripe never moves a period on: one interval per paid invoice. Sign-ins outlive
+    # the months a test's clock moves on.
+    return {
+        **settings_for(localstripe.url),
+        "access_cache_seconds": 0,
+        "refresh_token_ttl_seconds": 400 * 24 * 3600,
+        "stripe_fixed_periods": fixed_periods,
+    }
 
 
 @pytest.fixture
@@ -153,6 +168,7 @@ async def test_P8_a_stripe_membership_bills_the_plans_own_price_on_the_members_c
     webhooks: None,
     client: httpx.AsyncClient,
     db: Database,
+    settings: Settings,
     localstripe: LocalStripe,
     admin: SignedIn,
     student: SignedIn,
@@ -186,7 +202,7 @@ async def test_P8_a_stripe_membership_bills_the_plans_own_price_on_the_members_c
     await eventually(lambda: handled(db, "invoice.payment_succeeded", 1), "invoice paid")
     await eventually(lambda: handled(db, "customer.subscription.created", 1), "created")
     assert (await membership(client, student, body["id"]))["status"] == "active"
-    assert await mails_once(db, "receipt") == [found["latest_invoice"]]
+    assert await mails_once(db, settings, "receipt") == [found["latest_invoice"]]
     # A second plan: the same Stripe customer, paying with the card given now.
     other = await make_plan(client, admin, courses=[course.id], title="Other", month=500)
     second = await joined(client, localstripe, student, other["id"])
@@ -224,6 +240,25 @@ async def test_a_declined_card_or_no_card_leaves_no_subscription_and_no_access(
     assert subscriptions.data == []
     local = await simulate(client, student, stored["_id"], "pay")
     assert local.status_code == 409 and error_code(local) == "not_a_test_membership"
+    # A member of a plan, declined on another: the first plan's renewals still charge the
+    # card that paid it (the declined card does not stay the customer's default).
+    good = await card(localstripe, GOOD_CARD)
+    first = await subscribe(client, student, plan["id"], payment_method=good)
+    assert first.status_code == 201, first.text
+    subscription_id, customer_id = await subscription_of(db, first.json()["id"])
+    other = await make_plan(client, admin, courses=[course.id], title="Other", month=500)
+    declined = await subscribe(
+        client, student, other["id"], payment_method=await card(localstripe, DECLINED_CARD)
+    )
+    assert (declined.status_code, error_code(declined)) == (402, "card_declined")
+    v1 = localstripe.client().v1
+    found = await v1.customers.retrieve_async(customer_id)
+    assert found.invoice_settings is not None
+    assert found.invoice_settings.default_payment_method == good
+    renewal = await v1.invoices.create_async(
+        params={"customer": customer_id, "subscription": subscription_id}
+    )
+    assert (await v1.invoices.pay_async(renewal.id)).status == "paid"
 
 
 async def test_P9_P10_renewal_failure_grace_recovery_cancel_and_deletion_through_stripe(
@@ -269,9 +304,11 @@ async def test_P9_P10_renewal_failure_grace_recovery_cancel_and_deletion_through
     assert failure is not None
     first_failure = failure["invoices"][failing]["failed_at"]
     grace = timedelta(days=settings.membership_grace_days)
-    assert at(failed["access_until"]) == first_failure + grace
+    # Failed within the period paid (localstripe's never move on): the grace runs from
+    # its end, never cutting it short.
+    assert at(failed["access_until"]) == max(at(failed["paid_through"]), first_failure) + grace
     assert await opens(client, student, course.text_lesson)  # the grace period
-    assert await mails_once(db, "payment-failed") == [failing]
+    assert await mails_once(db, settings, "payment-failed") == [failing]
     # Past the grace nobody writes anything, and access is gone.
     clock = Clock(monkeypatch)
     clock.now = at(failed["access_until"]) + timedelta(seconds=1)
@@ -314,6 +351,7 @@ async def test_P9_stripes_events_again_in_reverse_or_twice_change_nothing(
     webhooks: None,
     client: httpx.AsyncClient,
     db: Database,
+    settings: Settings,
     localstripe: LocalStripe,
     admin: SignedIn,
     student: SignedIn,
@@ -358,7 +396,7 @@ async def test_P9_stripes_events_again_in_reverse_or_twice_change_nothing(
         body, headers = signed({**evt, "id": f"{evt['id']}_again"})
         assert (await client.post(WEBHOOK, content=body, headers=headers)).status_code == 200
     assert await doc() == settled
-    assert len(await mails_once(db, "receipt")) == 2
+    assert len(await mails_once(db, settings, "receipt")) == 2
 
 
 async def test_events_of_subscriptions_we_do_not_know_are_acknowledged_and_ignored(
@@ -398,3 +436,141 @@ async def test_events_of_subscriptions_we_do_not_know_are_acknowledged_and_ignor
     assert await snapshot_of(db) == before
     assert await db.memberships.find_one({"_id": member["id"]}) == state_before
     assert await db.memberships.count_documents({"provider_subscription_id": foreign.id}) == 0
+
+
+async def post_event(client: httpx.AsyncClient, evt: dict[str, Any]) -> httpx.Response:
+    body, headers = signed(evt)
+    return await client.post(WEBHOOK, content=body, headers=headers)
+
+
+@pytest.mark.parametrize("fixed_periods", [False])  # Stripe's rule: an invoice's own period
+async def test_P9_a_subscription_made_while_our_call_failed_is_adopted_an_outage_retried(
+    client: httpx.AsyncClient,
+    db: Database,
+    localstripe: LocalStripe,
+    admin: SignedIn,
+    student: SignedIn,
+    course: BuiltCourse,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plan = await make_plan(client, admin, courses=[course.id])
+    made = providers.StripeSubscriptions.subscribe
+
+    async def made_then_timed_out(self: Any, **kwargs: Any) -> str:
+        await made(self, **kwargs)
+        raise payment_errors.provider_error(TimeoutError("read timed out"))
+
+    monkeypatch.setattr(providers.StripeSubscriptions, "subscribe", made_then_timed_out)
+    method = await card(localstripe, GOOD_CARD)
+    lost = await subscribe(client, student, plan["id"], payment_method=method)
+    assert (lost.status_code, error_code(lost)) == (502, "payment_provider_error")
+    # Stripe made (and charged) it: the membership waits for its events, not failed.
+    stored = await db.memberships.find_one({})
+    assert stored is not None and stored["status"] == "pending"
+    assert "provider_subscription_id" not in stored
+    listed = await localstripe.client().v1.subscriptions.list_async(
+        params={"customer": stored["provider_customer_id"]}
+    )
+    [subscription] = listed.data
+    assert subscription.metadata["membership_id"] == stored["_id"]
+    mine = (await client.get("/api/me/memberships", headers=student.bearer)).json()
+    assert [(m["id"], m["status"]) for m in mine["items"]] == [(stored["_id"], "pending")]
+    again = await subscribe(client, student, plan["id"], payment_method=method)
+    assert (again.status_code, error_code(again)) == (409, "already_member")
+    # Its event comes while Stripe cannot be read: not 2xx, left unprocessed (P2)…
+    read = providers.StripeSubscriptions.subscription
+    reads = 0
+
+    async def away_once(self: Any, **kwargs: Any) -> Any:
+        nonlocal reads
+        reads += 1
+        if reads == 1:
+            raise payment_errors.provider_error(ConnectionError("Stripe is away"))
+        return await read(self, **kwargs)
+
+    monkeypatch.setattr(providers.StripeSubscriptions, "subscription", away_once)
+    created = event(
+        "customer.subscription.created", {"id": subscription.id, "object": "subscription"}
+    )
+    refused = await post_event(client, created)
+    assert (refused.status_code, error_code(refused)) == (502, "payment_provider_error")
+    kept = await db.webhook_events.find_one({"_id": created["id"]})
+    assert kept is not None and kept["processed_at"] is None
+    # …so Stripe sends it again, and the membership is adopted.
+    retried = await post_event(client, created)
+    assert retried.status_code == 200, retried.text
+    adopted = await membership(client, student, stored["_id"])
+    assert adopted["status"] == "active"
+    assert await opens(client, student, course.text_lesson)
+    grant = await db.grants.find_one({"source": "membership", "source_id": stored["_id"]})
+    assert grant is not None and grant["state"] == "active"
+    # P10: an invoice paid for the period paid already (on Stripe a proration or a one-off
+    # invoice; localstripe names the first period on every invoice) adds no time.
+    v1 = localstripe.client().v1
+    invoice = await v1.invoices.create_async(
+        params={"customer": stored["provider_customer_id"], "subscription": subscription.id}
+    )
+    await v1.invoices.pay_async(invoice.id)
+    paid = (await v1.invoices.retrieve_async(invoice.id)).to_dict()
+    assert (await post_event(client, event("invoice.payment_succeeded", paid))).status_code == 200
+    counted = await db.memberships.find_one({"_id": stored["_id"]})
+    assert counted is not None and counted["invoices"][invoice.id]["paid"] is True
+    assert (await membership(client, student, stored["_id"]))["paid_through"] == adopted[
+        "paid_through"
+    ]
+
+
+async def test_P5_a_refunded_or_charged_back_membership_payment_takes_access_back(
+    client: httpx.AsyncClient,
+    db: Database,
+    localstripe: LocalStripe,
+    admin: SignedIn,
+    instructor: SignedIn,
+    student: SignedIn,
+    ready_video: str,
+) -> None:
+    course = await make_course(db, instructor.user, amount=4900, video_id=ready_video)
+    assert course.video_lesson
+    plan = await make_plan(client, admin, courses=[course.id])
+    member = await joined(client, localstripe, student, plan["id"])
+    # The charge that paid its invoice (Stripe sends its events; localstripe sends none).
+    v1 = localstripe.client().v1
+    subscription_id, _ = await subscription_of(db, member["id"])
+    found = await v1.subscriptions.retrieve_async(subscription_id)
+    invoice = (await v1.invoices.retrieve_async(str(found.latest_invoice))).to_dict()
+    intent = (await v1.payment_intents.retrieve_async(invoice["payment_intent"])).to_dict()
+    intent_id, charge_id = intent["id"], intent["latest_charge"]["id"]
+
+    async def playing() -> str:
+        started = await start_lesson(client, student.bearer, str(course.video_lesson))
+        assert started.status_code == 201, started.text
+        url = str(started.json()["playlist_url"])
+        assert await key_status(client, student, url) == 200
+        return url
+
+    url = await playing()
+    # A chargeback opens: access is taken back while it is open, and the key refused…
+    dispute = {"id": "dp_member", "object": "dispute", "charge": charge_id}
+    opened = event("charge.dispute.created", {**dispute, "status": "needs_response"})
+    assert (await post_event(client, opened)).status_code == 200
+    assert await key_status(client, student, url) == 403
+    assert (await membership(client, student, member["id"]))["status"] == "ended"
+    # …won, it comes back.
+    won = event("charge.dispute.closed", {**dispute, "status": "won"})
+    assert (await post_event(client, won)).status_code == 200
+    assert (await membership(client, student, member["id"]))["status"] == "active"
+    url = await playing()
+    # Refunded in full: access ends for good, and the subscription bills nothing more.
+    await v1.refunds.create_async(params={"charge": charge_id})
+    refunded = event(
+        "charge.refunded",
+        {"id": charge_id, "object": "charge", "payment_intent": intent_id, "refunded": True},
+    )
+    assert (await post_event(client, refunded)).status_code == 200
+    assert await key_status(client, student, url) == 403
+    assert not await opens(client, student, course.text_lesson)
+    ended = await membership(client, student, member["id"])
+    assert ended["status"] == "ended" and ended["ended_at"] is not None
+    assert (await v1.subscriptions.retrieve_async(subscription_id)).status == "canceled"
+    grant = await db.grants.find_one({"source": "membership", "source_id": member["id"]})
+    assert grant is not None and grant["state"] == "ended"

@@ -190,10 +190,8 @@ async def checkout(
     """Creates one order for the whole bundle at the bundle's price (P7); a coupon applies
     only if it is site-wide."""
     bundle, listed = await _on_sale(db=db, bundle_id=bundle_id, viewer=None)
-    owned = [
-        await enrollments.is_active(db=db, user_id=user.id, course_id=c["_id"], published=True)
-        for c in listed
-    ]
+    # Owned for good (a membership's grant ends: a member may buy the bundle to keep it).
+    owned = [await enrollments.owns(db=db, user_id=user.id, course_id=c["_id"]) for c in listed]
     if all(owned):
         raise errors.already_enrolled()
     purchase = payments.Purchase(

@@ -182,33 +182,46 @@ async def put(
         "starts_at": starts_at or now,
         "created_at": now,
     }
-    match: Document = {"_id": key}
+    newer: list[Document] = []
     if version is not None:
-        match["$or"] = [{"version": {"$lt": version}}, {"version": {"$exists": False}}]
+        newer.append({"$or": [{"version": {"$lt": version}}, {"version": {"$exists": False}}]})
     try:
+        if plan_version is not None:
+            # State and dates always; the scope only over an older plan version's (one
+            # write when the grant has this version's already, as it mostly has).
+            same = await db.grants.update_one(
+                {"_id": key, "plan_version": {"$gte": plan_version}}, {"$set": fields}
+            )
+            if same.matched_count:
+                return same.modified_count > 0
+            newer.append({"$or": _older(plan_version)})
+        match: Document = {"_id": key, **({"$and": newer} if newer else {})}
         result = await db.grants.update_one(
-            match, {"$set": fields, "$setOnInsert": {**on_insert, **scope}}, upsert=True
-        )
-        rescoped = (
-            result.upserted_id is None
-            and bool(scope)
-            and await _rescope(db=db, match={"_id": key}, scope=scope) > 0
+            match, {"$set": {**fields, **scope}, "$setOnInsert": on_insert}, upsert=True
         )
     except DuplicateKeyError:
-        return False  # a newer version is already stored (its _id matched, not the filter)
+        # A newer version is already stored (its _id matched, not the filter). A plan's
+        # grant still takes its state and dates; the newer plan's scope stays.
+        if plan_version is None:
+            return False
+        kept = await db.grants.update_one({"_id": key}, {"$set": fields})
+        return kept.modified_count > 0
     finally:
         _forget(user_id, course_id)
-    return result.modified_count > 0 or result.upserted_id is not None or rescoped
+    return result.modified_count > 0 or result.upserted_id is not None
+
+
+def _older(plan_version: int) -> list[Document]:
+    """Grants whose scope is of a plan version older than PLAN_VERSION (or of none)."""
+    return [{"plan_version": {"$lt": plan_version}}, {"plan_version": {"$exists": False}}]
 
 
 async def _rescope(*, db: Database, match: Document, scope: Document) -> int:
     """Gives the grants of MATCH the plan's SCOPE (with its `plan_version`) where they have
     an older one; returns how many changed."""
-    older = [
-        {"plan_version": {"$lt": scope["plan_version"]}},
-        {"plan_version": {"$exists": False}},
-    ]
-    done = await db.grants.update_many({**match, "$or": older}, {"$set": scope})
+    done = await db.grants.update_many(
+        {**match, "$or": _older(scope["plan_version"])}, {"$set": scope}
+    )
     return done.modified_count
 
 

@@ -129,10 +129,8 @@ async def claim(*, db: Database, user: User, token: str) -> GiftClaimRead:
     if gift.claimed_by == user.id:
         return await _grant(db=db, gift=gift)
     _claimable(gift)
-    if await enrollments.is_active(
-        db=db, user_id=user.id, course_id=gift.course_id, published=True
-    ):
-        raise errors.already_enrolled()
+    if await enrollments.owns(db=db, user_id=user.id, course_id=gift.course_id):
+        raise errors.already_enrolled()  # a membership's grant ends: a member may claim it
     claimed = await repo.claim(
         db=db, gift_id=gift.id, token_hash=hashed, user_id=user.id, now=clock.now()
     )

@@ -170,8 +170,8 @@ def derive(
     if snapshot.status in ENDED:
         if through is None:
             return state(MembershipStatus.failed)
-        end = snapshot.ended_at or min(through, snapshot.current_period_end or through)
-        return ended(end if taken_back is None else min(end, taken_back))
+        gone = snapshot.ended_at or min(through, snapshot.current_period_end or through)
+        return ended(gone if taken_back is None else min(gone, taken_back))
     if taken_back is not None:
         # A payment refunded, or charged back while the dispute is open or once lost:
         # access ends there, whatever else is paid (a won dispute gives it back).

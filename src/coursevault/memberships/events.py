@@ -171,7 +171,7 @@ async def on_stripe_charge_event(
     for_good = False
     if kind == REFUNDED:
         if not (found and found.refunded):
-            log.info("charge %s refunded in part: membership %s unchanged", charge_id, membership.id)
+            log.info("charge %s refunded in part: %s unchanged", charge_id, membership.id)
             return True
         await repo.record_refund(
             db=db, membership_id=membership.id, invoice_id=invoice.id, facts=facts, at=at
@@ -197,7 +197,7 @@ async def on_stripe_charge_event(
     log.info(
         "membership %s: %s of invoice %s (charge %s)", membership.id, kind, invoice.id, charge_id
     )
-    if for_good and membership.provider_subscription_id is not None:
+    if for_good and membership.live and membership.provider_subscription_id is not None:
         await provider.cancel_now(subscription_id=membership.provider_subscription_id)
     await sync(db=db, settings=settings, membership_id=membership.id, provider=provider)
     return True
@@ -217,9 +217,13 @@ async def apply(
     """Records what EVENT says of its invoice, then brings the membership up to date."""
     provider = provider or providers.of_membership(settings, db, membership)
     known: Membership | None = membership
+    invoice = None
     if event.invoice_id is not None:
-        invoice = await provider.invoice(invoice_id=event.invoice_id)
-        if invoice.subscription_id == membership.provider_subscription_id:
+        try:
+            invoice = await provider.invoice(invoice_id=event.invoice_id)
+        except providers.NotAtProvider:
+            log.info("invoice %s is not known to the provider", event.invoice_id)
+        if invoice is not None and invoice.subscription_id == membership.provider_subscription_id:
             failed_at = event.created if event.kind == FAILED else None
             if await record_invoice(
                 db=db,
@@ -252,8 +256,8 @@ async def record_invoice(
     invoice: InvoiceSnapshot,
     failed_at: datetime | None = None,
 ) -> bool:
-    """Records INVOICE's facts (paid, as re-read; a failure reported at FAILED_AT) and sends
-    its mail the first time; True when a fact was new."""
+    """Records INVOICE's facts (paid, as re-read; a failure reported at FAILED_AT), its mail
+    queued first (once per invoice by its job id); True when a fact was new."""
     if not re.match(INVOICE_ID, invoice.id):
         return False
     facts = _facts(invoice)
@@ -263,25 +267,24 @@ async def record_invoice(
     if known is not None and known.failed_at is not None and failed_at is not None:
         failed_at = None if known.failed_at <= failed_at else failed_at
     changed = False
-    if facts.paid:
-        if not paid_before and await repo.record_paid(
-            db=db, membership_id=membership.id, invoice_id=invoice.id, facts=facts
-        ):
-            changed = True
-        # Queued each time the paid invoice is seen (its job id makes it one mail), so a
-        # handler that died between the fact and the mail leaves it to the next one.
+    if facts.paid and not paid_before:
+        # The receipt is queued before the fact is recorded, each time the paid invoice is
+        # seen unrecorded (its job id makes it one mail): a handler that dies in between
+        # leaves the fact unrecorded, and the next sighting queues it again, never none.
         await mails.announce(
             db=db, settings=settings, membership=membership, invoice_id=invoice.id, facts=facts
         )
-    if failed_at is not None and await repo.record_failure(
-        db=db, membership_id=membership.id, invoice_id=invoice.id, facts=facts, at=failed_at
-    ):
-        changed = True
-        # A notice only while courses are open (a payment before this one went through):
-        # a declined first payment opened nothing, and the page said so at once; and none
-        # for an invoice already settled.
+        if await repo.record_paid(
+            db=db, membership_id=membership.id, invoice_id=invoice.id, facts=facts
+        ):
+            changed = True
+    if failed_at is not None:
+        # The notice, as the receipt, is queued before the fact: only while courses are
+        # open (a payment before this one went through: a declined first payment opened
+        # nothing, and the page said so at once), never for an invoice settled already.
         had_access = any(f.paid for i, f in membership.invoices.items() if i != invoice.id)
-        if had_access and not facts.paid and not paid_before:
+        first = known is None or known.failed_at is None
+        if first and had_access and not facts.paid and not paid_before:
             paid_through = max(membership.paid_through or failed_at, failed_at)
             await mails.announce(
                 db=db,
@@ -291,6 +294,10 @@ async def record_invoice(
                 facts=facts,
                 access_until=paid_through + grace(settings),
             )
+        if await repo.record_failure(
+            db=db, membership_id=membership.id, invoice_id=invoice.id, facts=facts, at=failed_at
+        ):
+            changed = True
     return changed
 
 
@@ -349,10 +356,7 @@ async def sync(
         )
         if written is None:
             continue
-        plan = await repo.get_plan(db=db, plan_id=written.plan_id)
-        # The plan's version is part of what the grant says: a change of the plan's courses
-        # whose own update of the grants died is completed here.
-        if plan is not None and written.granted != granted(written, plan):
+        if written.granted != granted(written):
             await settle_grant(db=db, membership=written)
         if membership.status in ACCESS_STATUSES and written.status not in ACCESS_STATUSES:
             await stop_playback(db=db, membership=written)
@@ -363,23 +367,22 @@ async def sync(
 # ---- access ------------------------------------------------------------------------------
 
 
-def granted(membership: Membership, plan: MembershipPlan) -> dict[str, Any]:
-    """What the grant of MEMBERSHIP is made of (its state, start and end, and the version
-    of PLAN whose courses it opens)."""
+def granted(membership: Membership) -> dict[str, Any]:
+    """What the grant of MEMBERSHIP is made of (its state, start and end)."""
     return {
         "status": membership.status.value,
         "started_at": membership.started_at,
         "access_until": membership.access_until,
         "ended_at": membership.ended_at,
-        "plan_version": plan.version,
     }
 
 
 async def settle_grant(*, db: Database, membership: Membership) -> None:
     """Makes the grant of MEMBERSHIP (as just read or written) say what the membership's
-    latest version says. A writer that read an older version and wrote after a newer one
-    reads again and writes again, so the last grant write is of the latest membership
-    and plan."""
+    latest version says, over the plan's courses of the plan's latest version (written
+    with that version: a plan change racing it keeps its newer courses). A writer that
+    read an older version (of either) and wrote after a newer one reads again and writes
+    again, so the last grant write is of the latest membership and plan."""
     current: Membership | None = membership
     plan = await repo.get_plan(db=db, plan_id=membership.plan_id)
     while current is not None and plan is not None:
@@ -390,10 +393,7 @@ async def settle_grant(*, db: Database, membership: Membership) -> None:
             return
         if again.version == current.version and plan_again.version == plan.version:
             await repo.mark_granted(
-                db=db,
-                membership_id=current.id,
-                version=current.version,
-                granted=granted(current, plan),
+                db=db, membership_id=current.id, version=current.version, granted=granted(current)
             )
             return
         current, plan = again, plan_again

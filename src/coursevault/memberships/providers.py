@@ -258,7 +258,8 @@ class StripeSubscriptions:
                     return PayingCustomer(id=stored)
                 known = stored  # a racing subscribe stored another: use that one
             customer = (await v1.customers.retrieve_async(known)).to_dict()
-            previous = _id_of((customer.get("invoice_settings") or {}).get("default_payment_method"))
+            settings = customer.get("invoice_settings") or {}
+            previous = _id_of(settings.get("default_payment_method"))
             await v1.payment_methods.attach_async(payment_method, params={"customer": known})
             await v1.customers.update_async(
                 known, params={"invoice_settings": {"default_payment_method": payment_method}}

@@ -24,8 +24,6 @@ from coursevault.memberships.models import (
 log = logging.getLogger("coursevault.memberships")
 
 LIVE_INDEX = "one_live_membership_per_plan"
-
-
 LIVE_STATUSES = ("pending", "active", "past_due")  # of memberships stored before `live`
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from bson import ObjectId
 
@@ -11,7 +12,7 @@ from coursevault import clock
 from coursevault.auth.models import Role, User
 from coursevault.config import Settings
 from coursevault.database.db import Database
-from coursevault.errors import AppError, not_found
+from coursevault.errors import AppError, ErrorCode, not_found
 from coursevault.http import urls
 from coursevault.memberships import errors, events, local, plans, providers, repo
 from coursevault.memberships.models import (
@@ -52,24 +53,28 @@ def to_read(membership: Membership) -> MembershipRead:
     )
 
 
+ORPHAN_AFTER = timedelta(minutes=10)  # a subscribe's answer is long lost by then
+
+
 async def subscribe(
     *, db: Database, settings: Settings, user: User, plan_id: str, subscribe_in: SubscribeIn
 ) -> Membership:
     """Makes USER a member of an active plan at the plan's own price for the chosen
     interval (never an amount from the client, P8). With Stripe the first payment is
     taken at once (402 card_declined leaves a failed membership and no subscription);
-    the local test checkout waits for its test page."""
+    the local test checkout waits for its test page. A user has at most one membership
+    of a plan whose subscription may bill (pending, paid, past due even once lapsed): a
+    second subscribe, racing or later, is `409 already_member` (a unique index)."""
     plan = await plans.get_for_sale(db=db, plan_id=plan_id)
     price = plan.prices.of(subscribe_in.interval)
     if price is None:
         raise errors.interval_not_offered(subscribe_in.interval.value)
-    now = clock.now()
-    mine = await repo.memberships_of_user(db=db, user_id=user.id)
-    if any(m.plan_id == plan.id and m.in_force(now) for m in mine):
-        raise errors.already_member()
     provider = providers.for_new_membership(settings, db)  # 503 before anything is stored
+    if provider.needs_card and subscribe_in.payment_method is None:
+        raise errors.payment_method_required()
+    await _refuse_a_second(db=db, settings=settings, user=user, plan_id=plan.id)
     price_id = await provider.price_for(plan=plan, interval=subscribe_in.interval, price=price)
-    customer_id = await provider.customer_for(user=user, payment_method=subscribe_in.payment_method)
+    now = clock.now()
     membership = Membership(
         id=str(ObjectId()),
         user_id=user.id,
@@ -79,20 +84,35 @@ async def subscribe(
         amount=price.amount,
         currency=price.currency,
         provider=provider.name,
-        provider_customer_id=customer_id,
         provider_price_id=price_id,
         created_at=now,
         updated_at=now,
     )
-    await repo.insert_membership(db=db, membership=membership)
+    # Stored before anything is asked of the provider: of two subscribes racing, the one
+    # whose membership is not stored stops here, having charged nothing.
+    if not await repo.insert_membership(db=db, membership=membership):
+        raise errors.already_member()
     try:
-        subscription_id = await provider.subscribe(
-            membership=membership, customer_id=customer_id, price_id=price_id
+        customer = await provider.customer_for(
+            user=user, payment_method=subscribe_in.payment_method
         )
     except AppError:
-        await repo.set_fields(
-            db=db, membership_id=membership.id, fields={"status": MembershipStatus.failed.value}
+        await repo.mark_failed(db=db, membership_id=membership.id)  # no subscription asked
+        raise
+    await repo.set_fields(
+        db=db, membership_id=membership.id, fields={"provider_customer_id": customer.id}
+    )
+    membership = membership.model_copy(update={"provider_customer_id": customer.id})
+    try:
+        subscription_id = await provider.subscribe(
+            membership=membership, customer=customer, price_id=price_id
         )
+    except AppError as exc:
+        if exc.code is ErrorCode.card_declined:
+            await repo.mark_failed(db=db, membership_id=membership.id)
+        # Anything else (a timeout, Stripe away) may have come after Stripe made the
+        # subscription: the membership stays pending, and the subscription's events adopt
+        # it (`events._adopt`); one never made is settled by the next subscribe.
         raise
     await repo.set_subscription(db=db, membership_id=membership.id, subscription_id=subscription_id)
     log.info(
@@ -107,6 +127,36 @@ async def subscribe(
     return await events.sync(
         db=db, settings=settings, membership_id=membership.id, provider=provider
     )
+
+
+async def _refuse_a_second(*, db: Database, settings: Settings, user: User, plan_id: str) -> None:
+    """409 already_member when USER has a live membership of PLAN_ID. One left pending with
+    no subscription recorded, long after its subscribe, is settled first: adopted when
+    the provider made its subscription after all (then 409 if it opens the plan), failed
+    when it never did."""
+    found = await repo.live_membership(db=db, user_id=user.id, plan_id=plan_id)
+    if found is None:
+        return
+    orphan = (
+        found.status is MembershipStatus.pending
+        and found.provider_subscription_id is None
+        and found.created_at <= clock.now() - ORPHAN_AFTER
+    )
+    if not orphan:
+        raise errors.already_member()
+    provider = providers.of_membership(settings, db, found)
+    subscription_id = await provider.subscription_of(membership=found)
+    if subscription_id is None:
+        if await repo.mark_failed(db=db, membership_id=found.id):
+            log.info("membership %s: its subscription was never made", found.id)
+            return
+    elif await repo.set_subscription(
+        db=db, membership_id=found.id, subscription_id=subscription_id
+    ):
+        await events.sync(db=db, settings=settings, membership_id=found.id, provider=provider)
+    again = await repo.get_membership(db=db, membership_id=found.id)
+    if again is not None and again.live:
+        raise errors.already_member()
 
 
 async def my_memberships(*, db: Database, user: User) -> MembershipPage:
@@ -136,16 +186,27 @@ async def set_cancelling(
     *, db: Database, settings: Settings, membership: Membership, cancel: bool
 ) -> Membership:
     """Cancels at the period end (CANCEL) or takes that back. Stripe sends no event for
-    this on every setup (localstripe never does), so the state is read back here."""
-    if not membership.in_force(clock.now()) or membership.provider_subscription_id is None:
+    this on every setup (localstripe never does), so the state is read back here. A
+    membership with no access left whose subscription may still bill (past due and
+    lapsed, or its payment taken back) is cancelled at once: nothing is left to keep
+    until a period end, and it must not be charged again."""
+    now = clock.now()
+    if membership.provider_subscription_id is None:
         raise errors.membership_not_active()
-    if membership.cancel_at_period_end == cancel:
-        return membership
     provider = providers.of_membership(settings, db, membership)
-    await provider.set_cancel_at_period_end(
-        subscription_id=membership.provider_subscription_id, cancel=cancel
-    )
-    log.info("membership %s cancel_at_period_end=%s", membership.id, cancel)
+    if not membership.in_force(now):
+        stuck = membership.live and membership.status is not MembershipStatus.pending
+        if not cancel or not stuck:
+            raise errors.membership_not_active()
+        await provider.cancel_now(subscription_id=membership.provider_subscription_id)
+        log.info("membership %s cancelled at once (no access left)", membership.id)
+    else:
+        if membership.cancel_at_period_end == cancel:
+            return membership
+        await provider.set_cancel_at_period_end(
+            subscription_id=membership.provider_subscription_id, cancel=cancel
+        )
+        log.info("membership %s cancel_at_period_end=%s", membership.id, cancel)
     return await events.sync(
         db=db, settings=settings, membership_id=membership.id, provider=provider
     )

@@ -49,7 +49,8 @@ async def checkout(
 ) -> CheckoutRead:
     """Creates an order at the course's price (never the client's) and its payment."""
     refuse_unsold(course)
-    if await enrollments.is_active(db=db, user_id=user.id, course_id=course["_id"], published=True):
+    # A member's time-limited grant is not owning the course: they may buy it to keep it.
+    if await enrollments.owns(db=db, user_id=user.id, course_id=course["_id"]):
         raise errors.already_enrolled()
     purchase = Purchase(
         kind=OrderKind.course,
