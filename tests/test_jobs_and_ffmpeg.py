@@ -70,6 +70,8 @@ def test_every_declared_job_type_is_wired_with_sane_limits() -> None:
         "auth.mail_reset",
         "auth.mail_signup_attempt",
         "transcribe",
+        "gifts.mail_claim_link",
+        "teams.mail_seat_invitation",
     }
     assert len({t.kind for t in wired}) == len(wired)
     for declared in _declared_job_types():

@@ -34,7 +34,7 @@ from tests.course_helpers import make_course
 from tests.factories import SignedIn, signed_in
 from tests.membership_helpers import mails_once, make_plan, simulate, subscribe
 
-SHUFFLES = 8
+SHUFFLES = 4  # seeded; with the ordered and the newest-first replays, six orders a scenario
 
 SCENARIOS = {
     # Ends past due and cancelling, after a first run of failures and a recovery (a
