@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -244,7 +245,8 @@ def lapse_now(site: Site, membership_id: str) -> None:
     """Ends the membership's grant now, in the server's database."""
     running = embedded_server.find_running(site.server.data_dir)
     assert running is not None
-    with MongoClient(running.uri) as client:
+    client: MongoClient[dict[str, Any]] = MongoClient(running.uri)
+    with client:
         ended = client["coursevault"].grants.update_one(
             {"source": "membership", "source_id": membership_id},
             {"$set": {"ends_at": datetime.now(UTC)}},
