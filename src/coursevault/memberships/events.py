@@ -34,6 +34,7 @@ from coursevault.memberships.models import (
     MembershipStatus,
 )
 from coursevault.memberships.providers import SubscriptionProvider
+from coursevault.payments import access as payment_access
 from coursevault.payments.models import Provider
 from coursevault.streaming import service as playback
 
@@ -442,12 +443,9 @@ async def stop_playback(*, db: Database, membership: Membership) -> int:
     courses = {s.course_id for s in await playback.list_live(db=db, user=user) if s.course_id}
     ended = 0
     for course_id in sorted(c for c in courses if plan.covers(c)):
-        if not await enrollments.is_active(
-            db=db, user_id=user.id, course_id=course_id, published=True
-        ):
-            ended += await playback.end_for_course(
-                db=db, user_id=user.id, course_id=course_id, reason="membership_ended"
-            )
+        ended += await payment_access.end_sessions_without_access(
+            db=db, user_id=user.id, course_id=course_id, reason="membership_ended"
+        )
     log.info(
         "membership ended membership=%s user=%s status=%s sessions_ended=%d",
         membership.id,
