@@ -119,7 +119,7 @@ function orderTitle(order: Order): string {
 
 /** A paid order: what happens now, and where to go, by its kind (seats: their team). */
 function Paid({ order }: { order: Order }) {
-  const { data: teams } = useLoad(async () => (order.kind === "seats" ? myTeams() : []), [order.kind]);
+  const { data: teams, loading } = useLoad(async () => (order.kind === "seats" ? myTeams() : []), [order.kind]);
   const team = teams?.find((t) => t.course_id === order.course_id);
   const [message, to, label] =
     order.kind === "bundle"
@@ -140,9 +140,12 @@ function Paid({ order }: { order: Order }) {
   return (
     <>
       <Notice kind="success">{message}</Notice>
-      <Link className="button primary" to={to}>
-        {label}
-      </Link>
+      {/* The team's own page, not the list, once we know which team the seats went to. */}
+      {!loading && (
+        <Link className="button primary" to={to}>
+          {label}
+        </Link>
+      )}
     </>
   );
 }
