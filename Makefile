@@ -97,6 +97,7 @@ bench: system-deps install
 	PYTHONPATH=. $(PY) bench/delivery.py
 	PYTHONPATH=. $(PY) bench/viewers.py
 	PYTHONPATH=. $(PY) bench/transcribe.py
+	PYTHONPATH=. $(PY) bench/engine_facts.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache web/node_modules web/dist

@@ -1,4 +1,4 @@
-"""mongoeco's SQLite engine, as the embedded server runs it: three adjustments, each measured.
+"""mongoeco's SQLite engine, as the embedded server runs it: four adjustments, each measured.
 
 Imported only by the embedded server process (mongoeco is loaded there, not in the app).
 """
@@ -6,10 +6,63 @@ Imported only by the embedded server process (mongoeco is loaded there, not in t
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
+import threading
+import weakref
+from contextlib import suppress
 from typing import Any
 
 from mongoeco.core.identity import id_contains_numeric_value
 from mongoeco.engines.sqlite import SQLiteEngine
+
+# mongoeco 4.11 keeps facts about a collection's fields under (db, coll, "<kind>:<field>[:<arg>]")
+# and drops all of a collection's facts on every write to it. All but one say "some document
+# has P at this field"; such a fact is carried over a write by asking mongoeco's own probe
+# about the rows the write added or removed. Kind -> (probe, whether the key has an <arg>).
+_SOME_DOCUMENT_FACTS: dict[str, tuple[str, bool]] = {
+    "top_level_array": ("_field_is_top_level_array_in_collection", False),
+    "traverses_array": ("_field_traverses_array_in_collection", False),
+    "traverses_dbref": ("_field_traverses_dbref_in_collection", False),
+    "contains_real_numeric": ("_field_contains_real_numeric_in_collection", False),
+    "contains_non_ascii_text": ("_field_contains_non_ascii_text_in_collection", False),
+    "tagged_type": ("_field_contains_tagged_value_type_in_collection", True),
+    "comparison_mismatch": ("_field_has_comparison_type_mismatch_in_collection", True),
+    "scalar_or_array_comparison_mismatch": (
+        "_field_has_scalar_or_array_element_type_mismatch_in_collection",
+        True,
+    ),
+}
+# The other: "every document of a non-empty collection has one scalar type T at this field".
+_UNIFORM_KIND = "uniform_scalar_sort_type"
+_UNIFORM_PROBE = "_field_has_uniform_scalar_sort_type_in_collection"
+_MAX_ROWS_PER_WRITE = 64  # bounds what a write holds and probes; past it, forget as mongoeco does
+_TOO_MANY, _FORGET = object(), object()
+
+
+class _OneRow:
+    """What mongoeco's probes use of the engine, over a table holding one document row."""
+
+    # Slots, so that a probe reaching for anything else raises and its fact is forgotten.
+    __slots__ = ("_collection_features_cache", "_conn", "lock")
+
+    def __init__(self) -> None:
+        self._conn = sqlite3.connect(":memory:", check_same_thread=False)
+        self._conn.execute(
+            "CREATE TABLE documents (db_name TEXT NOT NULL, coll_name TEXT NOT NULL,"
+            " storage_key TEXT NOT NULL, document TEXT NOT NULL)"
+        )
+        self._collection_features_cache: dict[tuple[str, str, str], Any] = {}
+        self.lock = threading.Lock()
+
+    def _require_connection(self) -> sqlite3.Connection:
+        return self._conn
+
+    def probe(self, db: str, coll: str, row: str, probe: str, args: tuple[str, ...]) -> Any:
+        with self.lock:
+            self._conn.execute("DELETE FROM documents")
+            self._conn.execute("INSERT INTO documents VALUES (?, ?, '', ?)", (db, coll, row))
+            self._collection_features_cache.clear()
+            return getattr(SQLiteEngine, probe)(self, db, coll, *args)
 
 
 class EmbeddedEngine(SQLiteEngine):
@@ -18,10 +71,21 @@ class EmbeddedEngine(SQLiteEngine):
     # the whole server for a lease TTL (30 s). We use no change streams.
     capabilities = dataclasses.replace(SQLiteEngine.capabilities, change_delivery="none")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Set before super().__init__, which may already invalidate.
+        self._written_rows: dict[tuple[str, str], Any] = {}
+        self._written_rows_lock = threading.Lock()
+        self._reporting_connection: sqlite3.Connection | None = None
+        self._one_row = _OneRow()
+        weakref.finalize(self, self._one_row._conn.close)  # unclosed: a ResourceWarning
+        super().__init__(*args, **kwargs)
+
     def _can_use_dedicated_reader(self, context: object) -> bool:
         # mongoeco 4.11's dedicated scan readers keep their own SQLite snapshot; in our
         # suite a scan (find by a non-_id field) then missed documents written moments
-        # before on another connection. Shared-connection scans stay fresh.
+        # before on another connection. Shared-connection scans stay fresh. They also learn
+        # every fact under the engine lock on the one connection that writes; a fact learned
+        # from an older snapshot would be carried over later writes as if it were current.
         return False
 
     def _validate_document_against_unique_indexes(
@@ -49,3 +113,106 @@ class EmbeddedEngine(SQLiteEngine):
             skip_id_check=skip_id_check,
             scan_payload_id=scan_payload_id,
         )
+
+    # mongoeco 4.11 forgets every fact about a collection's fields on each write to it, and the
+    # next query filtered on a field other than _id scans the whole collection about four times
+    # per field to learn them again (bench/engine_facts.py, 4,000 sessions: a heartbeat-shaped
+    # update took 35 ms, 3.2 ms with this).
+    # Temporary triggers on `documents` report each row a write adds or removes, whatever the
+    # write path (rename, TTL purge and $merge included); only this connection writes it.
+    def _connect_sync(self) -> None:
+        super()._connect_sync()
+        with self._lock:
+            conn = self._connection
+            if conn is None or conn is self._reporting_connection:
+                return
+            old = "SELECT coursevault_row(OLD.db_name, OLD.coll_name, 0, OLD.document);"
+            new = "SELECT coursevault_row(NEW.db_name, NEW.coll_name, 1, NEW.document);"
+            triggers = (("ai", "INSERT", new), ("ad", "DELETE", old), ("au", "UPDATE", old + new))
+            try:
+                conn.create_function("coursevault_row", 4, self._note_row)
+                for name, event, body in triggers:
+                    conn.execute(
+                        f"CREATE TEMP TRIGGER IF NOT EXISTS coursevault_documents_{name}"
+                        f" AFTER {event} ON main.documents BEGIN {body} END"
+                    )
+            except sqlite3.Error:
+                # All three or none: with none, no write reports rows and every fact is
+                # forgotten on writes, as mongoeco does.
+                with suppress(sqlite3.Error):
+                    for name, _, _ in triggers:
+                        conn.execute(f"DROP TRIGGER IF EXISTS temp.coursevault_documents_{name}")
+                return
+            self._reporting_connection = conn
+
+    def _note_row(self, db: str, coll: str, added: int, row: str) -> None:
+        with self._written_rows_lock:
+            rows = self._written_rows.setdefault((db, coll), [])
+            if rows is _TOO_MANY:
+                return
+            if len(rows) >= _MAX_ROWS_PER_WRITE:
+                self._written_rows[(db, coll)] = _TOO_MANY
+                return
+            rows.append((bool(added), row))
+
+    def _invalidate_collection_features_cache(
+        self, db_name: str | None = None, coll_name: str | None = None
+    ) -> None:
+        if db_name is None or coll_name is None:
+            # (Re)connects and every rollback: rows reported by an undone write must not
+            # be carried into facts.
+            with self._written_rows_lock:
+                self._written_rows.clear()
+            super()._invalidate_collection_features_cache(db_name, coll_name)
+            return
+        with self._written_rows_lock:
+            rows = self._written_rows.pop((db_name, coll_name), None)
+        if rows is None or rows is _TOO_MANY:  # an index or namespace change, or a large write
+            super()._invalidate_collection_features_cache(db_name, coll_name)
+            return
+        facts = self._collection_features_cache
+        for key in [k for k in facts if k[0] == db_name and k[1] == coll_name]:
+            try:
+                value = self._carried_over(db_name, coll_name, key[2], facts[key], rows)
+            except Exception:  # in any doubt, forget, as mongoeco does
+                value = _FORGET
+            if value is _FORGET:
+                facts.pop(key, None)
+            else:
+                facts[key] = value
+
+    def _carried_over(
+        self, db: str, coll: str, name: str, value: Any, rows: list[tuple[bool, str]]
+    ) -> Any:
+        """The fact's value after the rows (an update: its old row, then its new one)."""
+        kind, _, rest = name.partition(":")
+        if kind == _UNIFORM_KIND:
+            if not isinstance(value, str):
+                return _FORGET  # False also means "empty", which one added row changes
+            # While the collection surely holds a row of type T, a row of another type
+            # makes it mixed (False); after a removal it may hold only the new row.
+            holds_t = True
+            for added, row in rows:
+                if not added:
+                    if value is False:
+                        return _FORGET  # the one row of another type may be this one
+                    holds_t = False
+                elif value is not False:
+                    if self._one_row.probe(db, coll, row, _UNIFORM_PROBE, (rest,)) == value:
+                        holds_t = True
+                    elif holds_t:
+                        value = False
+                    else:
+                        return _FORGET
+            return value if holds_t or value is False else _FORGET  # it may now be empty
+        if kind not in _SOME_DOCUMENT_FACTS or not isinstance(value, bool):
+            return _FORGET
+        probe, has_arg = _SOME_DOCUMENT_FACTS[kind]
+        args = tuple(rest.rsplit(":", 1)) if has_arg else (rest,)
+        for added, row in rows:
+            if added:
+                if not value and self._one_row.probe(db, coll, row, probe, args):
+                    value = True
+            elif value and self._one_row.probe(db, coll, row, probe, args):
+                return _FORGET  # the removed row may have been the only one with P
+        return value
