@@ -34,7 +34,7 @@ from typing import Any
 import httpx
 from pymongo import AsyncMongoClient
 
-from bench import viewers
+from bench import nginx_front, viewers
 from bench.procstat import cpu_seconds
 from coursevault.config import Settings
 from coursevault.database import embedded_server
@@ -43,7 +43,6 @@ from tests import seaweed
 from tests.media_helpers import make_clip
 from tests.processes import Server, free_port, run_cli, upload_until_ready
 
-ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-" + "x" * 40
 PASSWORD = "correct horse battery staple"
 
@@ -75,22 +74,6 @@ def rung_segments(video_dir: Path) -> list[Path]:
         if rung not in largest or segment.stat().st_size > largest[rung].stat().st_size:
             largest[rung] = segment
     return sorted(largest.values(), key=lambda p: p.stat().st_size)
-
-
-def nginx(conf: Path, prefix: Path) -> subprocess.Popen[bytes]:
-    binary = shutil.which("nginx") or "/usr/sbin/nginx"
-    return subprocess.Popen([binary, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"])
-
-
-def wait_up(url: str) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer")
 
 
 def wrk(
@@ -209,9 +192,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
-    if shutil.which("wrk") is None or not (
-        shutil.which("nginx") or Path("/usr/sbin/nginx").exists()
-    ):
+    if shutil.which("wrk") is None or nginx_front.binary() is None:
         raise SystemExit("bench/delivery.py needs wrk and nginx: apt-get install wrk nginx-light")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -248,19 +229,8 @@ def main() -> None:
                     user=getpass.getuser(), prefix=prefix, port=static_port, media=f"{media}/"
                 )
             )
-            text = (ROOT / "docs" / "deploy" / "nginx.conf").read_text()
-            values = {
-                "USER": getpass.getuser(),
-                "PREFIX": str(prefix),
-                "LISTEN": f"127.0.0.1:{accel_port}",
-                "APP": f"127.0.0.1:{accel.port}",
-                "MEDIA_ROOT": f"{media}/",
-            }
-            for name, value in values.items():
-                text = text.replace("{{" + name + "}}", value)
-            accel_conf = prefix / "accel.conf"
-            accel_conf.write_text(text)
-            procs = [nginx(static_conf, prefix), nginx(accel_conf, prefix)]
+            accel_conf = nginx_front.accel_conf(prefix, accel_port, accel.port, media)
+            procs = [nginx_front.start(static_conf, prefix), nginx_front.start(accel_conf, prefix)]
 
             settings = Settings(_env_file=None, secret_key=SECRET, data_dir=data_dir)
             token = signing.sign(
@@ -284,19 +254,14 @@ def main() -> None:
             )
             servers += [proxy, redirect, s3_accel]
             s3_port = free_port()
-            text = (ROOT / "docs" / "deploy" / "nginx-s3.conf").read_text()
-            s3_values = {
-                **values,
-                "LISTEN": f"127.0.0.1:{s3_port}",
-                "APP": f"127.0.0.1:{s3_accel.port}",
-                "S3_SCHEME": "http",
-                "S3_HOST": s3.endpoint.split("://", 1)[1],
-            }
-            for name, value in s3_values.items():
-                text = text.replace("{{" + name + "}}", value)
+            text = nginx_front.render(
+                "nginx-s3.conf", prefix, LISTEN=f"127.0.0.1:{s3_port}",
+                APP=f"127.0.0.1:{s3_accel.port}", S3_SCHEME="http",
+                S3_HOST=s3.endpoint.split("://", 1)[1],
+            )  # fmt: skip
             s3_conf = prefix / "s3.conf"
             s3_conf.write_text(text.replace("nginx.pid", "s3-nginx.pid"))
-            procs.append(nginx(s3_conf, prefix))
+            procs.append(nginx_front.start(s3_conf, prefix))
             for segment in rung_segments(media / video_id):
                 size = segment.stat().st_size
                 path = f"/hls/{token}/{video_id}/{segment.name}"
@@ -311,7 +276,7 @@ def main() -> None:
                     "g nginx+s3": f"http://127.0.0.1:{s3_port}{path}",
                 }
                 for name, url in targets.items():
-                    wait_up(url)
+                    nginx_front.wait_up(url)
                     if name != "e s3 app 302":
                         assert httpx.get(url).content == segment.read_bytes(), name
                 print(f"segment {segment.name}, {size / 1e6:.2f} MB")
@@ -333,8 +298,7 @@ def main() -> None:
             print(f"token verification: {cost / runs * 1e6:.1f} µs")
         finally:
             for proc in procs:
-                proc.terminate()
-                proc.wait(10)
+                nginx_front.stop(proc)
             for server in servers:
                 server.stop()
             stack.close()

@@ -1,7 +1,8 @@
 // One k6 virtual user = one viewer, as hls.js and our web app behave: start the lesson,
 // fetch the master and the top variant playlist, a key whenever the playlist names a new
 // one, one segment every 6 s (body read in full, then dropped) and a heartbeat as often as
-// the server asks (heartbeat_interval). Arrivals spread over ARRIVALS_SECONDS.
+// the server asks (heartbeat_interval). Arrivals spread at random (uniformly) over
+// ARRIVALS_SECONDS (bench/viewers.py --arrival: 30 s for a launch, 5 s for a burst).
 import http from "k6/http";
 import { sleep } from "k6";
 import { Counter, Trend } from "k6/metrics";
@@ -10,12 +11,13 @@ import exec from "k6/execution";
 const BASE = __ENV.BASE_URL;
 const viewers = JSON.parse(open(__ENV.VIEWERS_FILE));
 const SEGMENT_EVERY = 6;
-const ARRIVALS_OVER = Number(__ENV.ARRIVALS_SECONDS || 30); // a launch: viewers trickle in
+const ARRIVALS_OVER = Number(__ENV.ARRIVALS_SECONDS || 30); // 30 s: a launch, viewers trickle in
 
 const segmentTime = new Trend("segment_ms", true);
 // Time to the first byte: how long the server took to answer, apart from the transfer.
 const segmentWait = new Trend("segment_wait_ms", true);
 const startTime = new Trend("start_ms", true);
+const keyTime = new Trend("key_ms", true);
 const segmentBytes = new Counter("segment_bytes");
 // One counter per kind of failure, so the summary can name what went wrong.
 const KINDS = ["start", "master", "variant", "key", "segment", "heartbeat"];
@@ -88,7 +90,8 @@ export default function () {
     const segment = segments[i % segments.length];
     if (segment.key && segment.key !== lastKey) {
       const key = http.get(base + segment.key, auth);
-      if (key.status !== 200) fail("key", key);
+      if (key.status === 200) keyTime.add(key.timings.duration);
+      else fail("key", key);
       lastKey = segment.key;
     }
     // The body is read off the socket in full and dropped ("none"): copying 2.3 MB into
