@@ -49,7 +49,7 @@ from coursevault.courses.models import CourseCreate, LessonCreate, LessonKind
 from coursevault.database import db as database
 from coursevault.database import embedded_server
 from coursevault.enrollments import service as enrollments
-from coursevault.streaming import starts
+from coursevault.streaming import service as playback
 from tests.media_helpers import make_clip
 from tests.processes import Server, create_account, free_port, upload_until_ready
 
@@ -124,10 +124,12 @@ async def prepare_viewers(settings: Settings, lesson_id: str, count: int) -> lis
     viewers = []
     try:
         for token in tokens:
-            sign_in = auth.sign_in_of(settings, token)
+            session = await auth.authenticate(
+                db=connection.db, settings=settings, access_token=token
+            )
             for _ in range(2):
-                started = await starts.start_lesson(
-                    db=connection.db, settings=settings, sign_in=sign_in,
+                started = await playback.start_lesson(
+                    db=connection.db, settings=settings, user=session.user,
                     lesson_id=lesson_id, device="bench", ip="127.0.0.1",
                 )  # fmt: skip
                 viewers.append((started.playlist_url, token))

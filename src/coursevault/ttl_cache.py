@@ -46,12 +46,6 @@ class TtlCache[K, V]:
         self._hits.inc()
         return item[1]
 
-    def peek(self, key: K) -> V | None:
-        """The value stored for KEY, however old (not counted as a hit or a miss): for the
-        parts of a value that never change."""
-        item = self._items.get(key)
-        return None if item is None else item[1]
-
     async def get_or_load(
         self, key: K, max_age: float, load: Callable[[], Awaitable[V | None]]
     ) -> V | None:

@@ -23,14 +23,16 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-def _access_token(request: Request, settings: AppSettings) -> str:
+async def _authenticate(
+    request: Request, db: Db, settings: AppSettings, max_age: float
+) -> auth.Session:
     token = _bearer(request)
     if token is None:
         token = request.cookies.get(cookie_name(settings, ACCESS_COOKIE))
         if not token:
             raise errors.not_authenticated()
         require_csrf(request, settings)
-    return token
+    return await auth.authenticate(db=db, settings=settings, access_token=token, max_age=max_age)
 
 
 async def current_session(request: Request, db: Db, settings: AppSettings) -> auth.Session:
@@ -38,19 +40,17 @@ async def current_session(request: Request, db: Db, settings: AppSettings) -> au
 
     Tokens in the query string are never read (J8).
     """
-    return await auth.authenticate(
-        db=db, settings=settings, access_token=_access_token(request, settings)
-    )
+    return await _authenticate(request, db, settings, max_age=0.0)
 
 
-async def token_sign_in(request: Request, settings: AppSettings) -> auth.SignIn:
-    """As current_session, but only what the token says: the key endpoint asks the database
-    whether the sign-in still holds side by side with its other reads (one round trip)."""
-    return auth.sign_in_of(settings, _access_token(request, settings))
+async def recent_session(request: Request, db: Db, settings: AppSettings) -> auth.Session:
+    """As current_session, but a sign-in seen live up to COURSEVAULT_ACCESS_CACHE_SECONDS
+    ago counts: for the key endpoint, whose revocation bound includes that delay."""
+    return await _authenticate(request, db, settings, max_age=settings.access_cache_seconds)
 
 
 CurrentSession = Annotated[auth.Session, Depends(current_session)]
-TokenSignIn = Annotated[auth.SignIn, Depends(token_sign_in)]
+RecentSession = Annotated[auth.Session, Depends(recent_session)]
 
 
 async def current_user(session: CurrentSession) -> User:

@@ -174,17 +174,14 @@ async def refresh(*, db: Database, settings: Settings, refresh_token: str) -> To
     return await issue_tokens(db=db, settings=settings, user=user, family=consumed["family"])
 
 
-@dataclass(frozen=True)
-class SignIn:
-    """What a valid access token says: its user and sign-in, before the database is asked
-    whether the sign-in still holds (`live_session`)."""
+async def authenticate(
+    *, db: Database, settings: Settings, access_token: str, max_age: float = 0.0
+) -> Session:
+    """Returns the session of a valid access token whose sign-in is still live (J6).
 
-    user_id: str
-    family: str
-
-
-def sign_in_of(settings: Settings, access_token: str) -> SignIn:
-    """The sign-in a signed, unexpired access token names; 401 invalid_token otherwise."""
+    MAX_AGE > 0 lets the answer come from a lookup at most that many seconds old; only the
+    key endpoint asks for it, and docs/security.md counts it in the revocation bound.
+    """
     try:
         claims = tokens.decode(settings, access_token, typ=ACCESS)
     except tokens.TokenError:
@@ -192,27 +189,10 @@ def sign_in_of(settings: Settings, access_token: str) -> SignIn:
     family = claims.extra.get("sid")
     if not isinstance(family, str):
         raise errors.invalid_token()
-    return SignIn(user_id=claims.sub, family=family)
-
-
-async def live_session(*, db: Database, sign_in: SignIn, max_age: float = 0.0) -> Session | None:
-    """SIGN_IN's session if its account and sign-in still hold (J6), else None. MAX_AGE > 0
-    lets the answer come from a lookup at most that many seconds old; only the key endpoint
-    asks for it, and docs/security.md counts it in the revocation bound."""
-    user = await auth_repo.live_sign_in(
-        db=db, user_id=sign_in.user_id, family=sign_in.family, max_age=max_age
-    )
-    return None if user is None else Session(user=user, family=sign_in.family)
-
-
-async def authenticate(
-    *, db: Database, settings: Settings, access_token: str, max_age: float = 0.0
-) -> Session:
-    """Returns the session of a valid access token whose sign-in is still live (J6)."""
-    found = await live_session(db=db, sign_in=sign_in_of(settings, access_token), max_age=max_age)
-    if found is None:
+    user = await auth_repo.live_sign_in(db=db, user_id=claims.sub, family=family, max_age=max_age)
+    if user is None:
         raise errors.invalid_token()
-    return found
+    return Session(user=user, family=family)
 
 
 async def logout(*, db: Database, family: str) -> None:

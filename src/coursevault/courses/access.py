@@ -3,7 +3,6 @@ checked again at every key request (K1, P5)."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -53,32 +52,15 @@ class LessonRef:
 
 
 async def lesson_ref(
-    *,
-    db: Database,
-    lesson_id: str,
-    viewer: User,
-    max_age: float = 0.0,
-    course: Document | None = None,
-    standings: enrollments.Standings | None = None,
+    *, db: Database, lesson_id: str, viewer: User, max_age: float = 0.0
 ) -> LessonRef:
     """Finds a lesson that VIEWER may see (the course's visibility rule); 404 otherwise.
-    MAX_AGE > 0 accepts the course as read up to that many seconds ago (playback starts).
-    COURSE and the viewer's STANDINGS in it: read already by the caller."""
-    if course is None:
-        course = await courses_repo.course_of_lesson(db=db, lesson_id=lesson_id, max_age=max_age)
-    if course is None or not await _may_see(db, course, viewer, standings):
+    MAX_AGE > 0 accepts the course as read up to that many seconds ago (playback starts)."""
+    course = await courses_repo.course_of_lesson(db=db, lesson_id=lesson_id, max_age=max_age)
+    if course is None or not await courses.may_see(db=db, course=course, viewer=viewer):
         raise errors.lesson_not_found()
     section, lesson = find_lesson(course["sections"], lesson_id)
     return LessonRef(course=course, section=section, lesson=lesson)
-
-
-async def _may_see(
-    db: Database, course: Document, viewer: User, standings: enrollments.Standings | None
-) -> bool:
-    if standings is None:
-        return await courses.may_see(db=db, course=course, viewer=viewer)
-    # As courses.may_see, from grants read already: a draft stays open to its students.
-    return courses.on_sale(course) or courses.can_edit(viewer, course) or bool(standings.draft)
 
 
 async def _check_released(
@@ -101,21 +83,13 @@ async def _check_released(
         raise errors.lesson_after_quiz(rule.after_quiz)
 
 
-async def lesson_access(
-    *, db: Database, user: User, ref: LessonRef, standings: enrollments.Standings | None = None
-) -> Access:
+async def lesson_access(*, db: Database, user: User, ref: LessonRef) -> Access:
     """Tells why USER may open the lesson; 403 not_enrolled when they may not, 403
-    lesson_not_released while drip release holds it back. STANDINGS: USER's in the
-    course, read already by the caller."""
+    lesson_not_released while drip release holds it back."""
     if courses.can_edit(user, ref.course):
         return Access.staff
-    published = courses.on_sale(ref.course)
-    standing = (
-        standings.of(published)
-        if standings is not None
-        else await enrollments.standing(
-            db=db, user_id=user.id, course_id=ref.course_id, published=published
-        )
+    standing = await enrollments.standing(
+        db=db, user_id=user.id, course_id=ref.course_id, published=courses.on_sale(ref.course)
     )
     if standing is not None:
         await _check_released(db, user, ref, standing, max_age=0.0)
@@ -123,53 +97,6 @@ async def lesson_access(
     if ref.lesson["preview"]:
         return Access.preview
     raise errors.not_enrolled()
-
-
-@dataclass(frozen=True)
-class KeyFacts:
-    """What the key check reads about a session's course and its viewer's grants, read
-    side by side with the session itself when this process already knows the session's
-    course (`key_facts`)."""
-
-    course_id: str
-    lesson_id: str
-    course: Document | None
-    standings: enrollments.Standings | None
-
-
-def _reads(access: str, accounted: bool) -> tuple[bool, bool]:
-    """Whether `still_allowed` reads the course, and the grants, for this session."""
-    enrolled = access == Access.enrolled
-    return enrolled or not accounted, enrolled
-
-
-async def key_facts(
-    *,
-    db: Database,
-    user_id: str,
-    course_id: str,
-    lesson_id: str,
-    access: str,
-    accounted: bool,
-    max_age: float = 0.0,
-) -> KeyFacts:
-    """Reads, in one round trip, what `still_allowed` needs of the course and the grants."""
-    course_needed, grants_needed = _reads(access, accounted)
-
-    async def course() -> Document | None:
-        if not course_needed:
-            return None
-        return await courses_repo.course_of_lesson(db=db, lesson_id=lesson_id, max_age=max_age)
-
-    async def standings() -> enrollments.Standings | None:
-        if not grants_needed:
-            return None
-        return await enrollments.standings(
-            db=db, user_id=user_id, course_id=course_id, max_age=max_age
-        )
-
-    found, held = await asyncio.gather(course(), standings())
-    return KeyFacts(course_id=course_id, lesson_id=lesson_id, course=found, standings=held)
 
 
 async def still_allowed(
@@ -181,36 +108,30 @@ async def still_allowed(
     access: str,
     max_age: float = 0.0,
     accounted: bool = True,
-    facts: KeyFacts | None = None,
 ) -> bool:
     """Re-checks, at key time, the reason a playback session was allowed (K1, P5); an
-    enrollment and a course looked up at most MAX_AGE seconds ago count (FACTS: read
-    already, for this course and lesson). A lesson held back again by drip release (its
-    date moved later) raises 403 lesson_not_released. A session neither marked nor
-    recorded as unmarked (ACCOUNTED false: it started before the course turned its
-    forensic watermark on) loses its keys once the course has it (F7), so no stream of a
-    watermarked course goes on untraceable."""
+    enrollment and a course looked up at most MAX_AGE seconds ago count. A lesson held
+    back again by drip release (its date moved later) raises 403 lesson_not_released.
+    A session neither marked nor recorded as unmarked (ACCOUNTED false: it started before
+    the course turned its forensic watermark on) loses its keys once the course has it
+    (F7), so no stream of a watermarked course goes on untraceable."""
     if access not in (Access.enrolled, Access.staff, Access.preview):
         return False
     if access != Access.enrolled and accounted:
         return True
-    if facts is None or (facts.course_id, facts.lesson_id) != (course_id, lesson_id):
-        facts = await key_facts(
-            db=db,
-            user_id=user.id,
-            course_id=course_id,
-            lesson_id=lesson_id,
-            access=access,
-            accounted=accounted,
-            max_age=max_age,
-        )
-    course = facts.course
+    course = await courses_repo.course_of_lesson(db=db, lesson_id=lesson_id, max_age=max_age)
     if course is None or course["_id"] != course_id:
         return False
     if not accounted and course.get("policy", {}).get("forensic_watermark"):
         return False
     if access == Access.enrolled:
-        standing = facts.standings.of(courses.on_sale(course)) if facts.standings else None
+        standing = await enrollments.standing(
+            db=db,
+            user_id=user.id,
+            course_id=course_id,
+            published=courses.on_sale(course),
+            max_age=max_age,
+        )
         if standing is None:
             return False
         section, lesson = find_lesson(course["sections"], lesson_id)

@@ -56,13 +56,6 @@ async def course_of_lesson(
     return await _by_lesson.get_or_load(lesson_id, max_age, load)
 
 
-def known_course_of_lesson(lesson_id: str) -> Document | None:
-    """This process's last copy of the course holding LESSON_ID, however old: a lesson
-    never moves to another course, so its course id may be read from it (to read the
-    viewer's grants beside the course itself); anything else must be read again."""
-    return _by_lesson.peek(lesson_id)
-
-
 async def using_video(*, db: Database, video_id: str, outline: bool = False) -> list[Document]:
     """The courses with a lesson that plays VIDEO_ID: their titles (and, with OUTLINE,
     their sections)."""

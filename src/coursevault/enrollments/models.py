@@ -40,24 +40,3 @@ class Standing:
     unlocked: bool  # the instructor opened every lesson for this student
     source: GrantSource  # the source of that grant
     until: datetime | None = None  # when the last grant in force ends (None: open-ended)
-
-
-@dataclass(frozen=True)
-class Standings:
-    """A user's access to a course both ways its sale state may be (one read of grants
-    answers both): the key check may ask before it knows the course's state."""
-
-    on_sale: Standing | None  # a site-wide plan's grant counts
-    draft: Standing | None  # only grants naming the course count
-
-    def of(self, published: bool) -> Standing | None:
-        return self.on_sale if published else self.draft
-
-    def ends_by(self, now: datetime) -> bool:
-        """Whether a grant counted here has ended by NOW (no write marks a membership's
-        end: a cached answer past it is read again)."""
-        return any(s is not None and s.until is not None and s.until <= now for s in self.both)
-
-    @property
-    def both(self) -> tuple[Standing | None, Standing | None]:
-        return self.on_sale, self.draft

@@ -8,7 +8,6 @@ dates. Access is "any active grant in force now", asked by one read (`standing`)
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 from typing import Any
@@ -18,7 +17,7 @@ from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
 from coursevault.database.db import Database, Document, pair_id
-from coursevault.enrollments.models import GrantSource, GrantState, Standing, Standings
+from coursevault.enrollments.models import GrantSource, GrantState, Standing
 from coursevault.ttl_cache import TtlCache
 
 log = logging.getLogger(__name__)
@@ -78,12 +77,13 @@ async def _migrate_enrollments(db: Database) -> None:
 
 # Standings looked up for callers that accept a bounded delay (the key endpoint); every
 # grant write here forgets the entries it may change.
-_standings: TtlCache[tuple[str, str], Standings] = TtlCache("enrollments.standings")
+_standings: TtlCache[tuple[str, str, bool], Standing] = TtlCache("enrollments.standings")
 
 
 def _forget(user_id: str | None = None, course_id: str | None = None) -> None:
     if user_id is not None and course_id is not None:
-        _standings.forget((user_id, course_id))
+        _standings.forget((user_id, course_id, True))
+        _standings.forget((user_id, course_id, False))
         return
     _standings.forget_matching(
         lambda key: (
@@ -105,58 +105,35 @@ def _covers(course_id: str, published: bool) -> Document:
     return {"$or": [*named, {"scope_all": True}] if published else named}
 
 
-def _names(doc: Document, course_id: str) -> bool:
-    """Whether grant DOC names COURSE_ID (what `_covers` matches for a course not on sale)."""
-    return doc.get("course_id") == course_id or course_id in (doc.get("scope_courses") or [])
-
-
-def _standing_of(found: list[Document], unlocked: bool) -> Standing | None:
-    if not found:
-        return None
-    first = min(found, key=lambda d: d["starts_at"])
-    ends = [d.get("ends_at") for d in found]
-    return Standing(
-        since=first["starts_at"],
-        unlocked=unlocked,
-        source=GrantSource(first["source"]),
-        until=None if None in ends else max(e for e in ends if e is not None),
-    )
-
-
-async def standings(
-    *, db: Database, user_id: str, course_id: str, max_age: float = 0.0
-) -> Standings:
-    """USER_ID's access to COURSE_ID from the grants in force (looked up at most MAX_AGE s
-    ago), for the course on sale and not: one round trip (the grants and the unlock are
-    read side by side)."""
-
-    async def load() -> Standings:
-        match = {"user_id": user_id, "state": ACTIVE, **_covers(course_id, True)}
-        docs, unlock = await asyncio.gather(
-            db.grants.find(match).to_list(None),
-            db.grant_unlocks.find_one({"_id": pair_id(user_id, course_id)}),
-        )
-        now = clock.now()
-        in_force = [doc for doc in docs if _in_force(doc, now)]
-        named = [doc for doc in in_force if _names(doc, course_id)]
-        unlocked = unlock is not None
-        return Standings(
-            on_sale=_standing_of(in_force, unlocked), draft=_standing_of(named, unlocked)
-        )
-
-    found = await _standings.get_or_load((user_id, course_id), max_age, load)
-    if found is None or found.ends_by(clock.now()):
-        _standings.forget((user_id, course_id))
-        return await load()
-    return found
-
-
 async def standing(
     *, db: Database, user_id: str, course_id: str, published: bool, max_age: float = 0.0
 ) -> Standing | None:
-    """USER_ID's access to COURSE_ID (PUBLISHED: whether it is on sale), or None."""
-    found = await standings(db=db, user_id=user_id, course_id=course_id, max_age=max_age)
-    return found.of(published)
+    """USER_ID's access to COURSE_ID (PUBLISHED: whether it is on sale) from the grants in
+    force (looked up at most MAX_AGE s ago), or None. One read of grants, one of the
+    unlock."""
+
+    async def load() -> Standing | None:
+        now = clock.now()
+        match = {"user_id": user_id, "state": ACTIVE, **_covers(course_id, published)}
+        found = [doc async for doc in db.grants.find(match) if _in_force(doc, now)]
+        if not found:
+            return None
+        first = min(found, key=lambda d: d["starts_at"])
+        ends = [d.get("ends_at") for d in found]
+        unlock = await db.grant_unlocks.find_one({"_id": pair_id(user_id, course_id)})
+        return Standing(
+            since=first["starts_at"],
+            unlocked=unlock is not None,
+            source=GrantSource(first["source"]),
+            until=None if None in ends else max(e for e in ends if e is not None),
+        )
+
+    found = await _standings.get_or_load((user_id, course_id, published), max_age, load)
+    if found is not None and found.until is not None and found.until <= clock.now():
+        # A membership's end passed while its standing was cached: no write marks it.
+        _standings.forget((user_id, course_id, published))
+        return await load()
+    return found
 
 
 async def put(

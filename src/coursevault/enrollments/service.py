@@ -9,7 +9,6 @@ from coursevault.database.db import Database, Document
 from coursevault.enrollments import repo
 from coursevault.enrollments.models import GrantSource, GrantState
 from coursevault.enrollments.models import Standing as Standing
-from coursevault.enrollments.models import Standings as Standings
 
 
 async def standing(
@@ -21,14 +20,6 @@ async def standing(
     return await repo.standing(
         db=db, user_id=user_id, course_id=course_id, published=published, max_age=max_age
     )
-
-
-async def standings(
-    *, db: Database, user_id: str, course_id: str, max_age: float = 0.0
-) -> Standings:
-    """USER_ID's access to COURSE_ID both ways its sale state may be (one round trip): for
-    a caller that reads the course side by side."""
-    return await repo.standings(db=db, user_id=user_id, course_id=course_id, max_age=max_age)
 
 
 async def is_active(

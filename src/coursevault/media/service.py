@@ -118,11 +118,7 @@ async def playable_video(*, db: Database, video_id: str, max_age: float = 0.0) -
     """Returns the video if a viewer can play it now: ready, or its early rendition is
     published while the full ladder is encoded (`Video.plays`); 409 video_not_ready
     otherwise. MAX_AGE as for `ready_video`."""
-    return require_playable(await media_repo.get_video(db=db, video_id=video_id, max_age=max_age))
-
-
-def require_playable(video: Video | None) -> Video:
-    """VIDEO if a viewer can play it now; 404 video_not_found, 409 video_not_ready."""
+    video = await media_repo.get_video(db=db, video_id=video_id, max_age=max_age)
     if video is None:
         raise errors.video_not_found()
     if not video.plays:

@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from coursevault import clock, metrics
-from coursevault.auth import errors as auth_errors
-from coursevault.auth import service as auth
 from coursevault.auth.models import User
 from coursevault.config import Settings
 from coursevault.courses import access as lessons
@@ -95,59 +93,32 @@ rate = KeyRate()
 BURST_VIDEO_SECONDS = 120
 
 
-def _matches(session: PlaybackSession | None, user_id: str, grant: signing.MediaGrant) -> bool:
-    return (
-        session is not None
-        and session.user_id == user_id
-        and session.video_id == grant.video_id
-        and session.live_at(clock.now())
-    )
-
-
-async def _facts_ahead(
-    *, db: Database, settings: Settings, sign_in: auth.SignIn, grant: signing.MediaGrant
-) -> lessons.KeyFacts | None:
-    """The course and grants of the token's session, read before the session itself when
-    this process already knows which course it plays (what never changes in a session):
-    then a key costs one round trip. None when unknown (the first key of a session this
-    process did not start), or nothing is needed."""
-    known = sessions_repo.known_session(grant.session_id)
-    if known is None or (known.user_id, known.video_id) != (sign_in.user_id, grant.video_id):
+async def _live(
+    *, db: Database, settings: Settings, user: User, grant: signing.MediaGrant
+) -> PlaybackSession | None:
+    """The token's session if USER owns it, it is live and its reason to watch holds."""
+    max_age = settings.access_cache_seconds
+    session = await sessions_repo.get_session(db=db, session_id=grant.session_id, max_age=max_age)
+    if (
+        session is None
+        or session.user_id != user.id
+        or session.video_id != grant.video_id
+        or not session.live_at(clock.now())
+    ):
         return None
-    if known.course_id is None or known.lesson_id is None or not known.access:
-        return None
-    return await lessons.key_facts(
-        db=db,
-        user_id=sign_in.user_id,
-        course_id=known.course_id,
-        lesson_id=known.lesson_id,
-        access=known.access,
-        accounted=known.forensic_number is not None,
-        max_age=settings.access_cache_seconds,
-    )
-
-
-async def _allowed(
-    *,
-    db: Database,
-    settings: Settings,
-    user: User,
-    session: PlaybackSession,
-    facts: lessons.KeyFacts | None,
-) -> bool:
-    """Whether the session's reason to watch still holds (K1, P5)."""
-    if session.course_id is None or session.lesson_id is None or not session.access:
-        return True
-    return await lessons.still_allowed(
-        db=db,
-        user=user,
-        course_id=session.course_id,
-        lesson_id=session.lesson_id,
-        access=session.access,
-        max_age=settings.access_cache_seconds,
-        accounted=session.forensic_number is not None,
-        facts=facts,
-    )
+    if session.course_id is not None and session.lesson_id is not None and session.access:
+        allowed = await lessons.still_allowed(
+            db=db,
+            user=user,
+            course_id=session.course_id,
+            lesson_id=session.lesson_id,
+            access=session.access,
+            max_age=max_age,
+            accounted=session.forensic_number is not None,
+        )
+        if not allowed:
+            return None
+    return session
 
 
 async def _renew(
@@ -190,34 +161,26 @@ async def key_for(
     *,
     db: Database,
     settings: Settings,
-    sign_in: auth.SignIn,
+    user: User,
     grant: signing.MediaGrant,
     period: int,
     ip: str,
 ) -> bytes:
-    """Returns period PERIOD's key for the signed-in owner of a live session: plain in
-    standard mode, wrapped for the session in session mode. 401 when the sign-in no longer
-    holds, 403 when the session may not play (any more), 429 when it collects keys faster
-    than playback could use them."""
-    max_age = settings.access_cache_seconds
-    # Independent reads, asked at once (one round trip): the sign-in, the session, the
-    # key material, and the course and grants when the session's course is known here.
-    signed, session, found, facts = await asyncio.gather(
-        auth.live_session(db=db, sign_in=sign_in, max_age=max_age),
-        sessions_repo.get_session(db=db, session_id=grant.session_id, max_age=max_age),
+    """Returns period PERIOD's key for USER's live session: plain in standard mode, wrapped
+    for the session in session mode. 403 when the session may not play (any more), 429
+    when it collects keys faster than playback could use them."""
+    # The access decision and the key material are independent reads: ask for both at once.
+    session, found = await asyncio.gather(
+        _live(db=db, settings=settings, user=user, grant=grant),
         media.period_key(
-            db=db, settings=settings, video_id=grant.video_id, period=period, max_age=max_age
+            db=db,
+            settings=settings,
+            video_id=grant.video_id,
+            period=period,
+            max_age=settings.access_cache_seconds,
         ),
-        _facts_ahead(db=db, settings=settings, sign_in=sign_in, grant=grant),
     )
-    if signed is None:
-        raise auth_errors.invalid_token()
-    user = signed.user
-    if (
-        not _matches(session, user.id, grant)
-        or session is None
-        or not await _allowed(db=db, settings=settings, user=user, session=session, facts=facts)
-    ):
+    if session is None:
         log.warning(
             "key refused session=%s user=%s video=%s period=%s ip=%s",
             grant.session_id,

@@ -39,31 +39,20 @@ async def take_start(*, db: Database, settings: Settings, user: User, ip: str) -
     PLAYBACK_START_BURST at once and PLAYBACK_STARTS_PER_HOUR after that (K9). Every start
     may collect a burst of keys (K7), so cycling start, keys, end would otherwise harvest
     them many times faster than anyone watches."""
-    refuse_start(await start_wait(db=db, settings=settings, user_id=user.id), user.id, ip)
-
-
-async def start_wait(*, db: Database, settings: Settings, user_id: str) -> timedelta | None:
-    """Counts one playback start of USER_ID (K9): None when counted, else how long until
-    the next one is allowed (`refuse_start` answers that)."""
-    return await streaming_repo.take_start(
+    wait = await streaming_repo.take_start(
         db=db,
-        user_id=user_id,
+        user_id=user.id,
         interval=timedelta(hours=1) / settings.playback_starts_per_hour,
         burst=settings.playback_start_burst,
     )
-
-
-def refuse_start(wait: timedelta | None, user_id: str, ip: str) -> None:
-    """429 with Retry-After (logged) when WAIT says the start was not counted (K9)."""
-    if wait is None:
-        return
-    security.warning(
-        "playback start rate limited user=%s ip=%s retry_after=%.0fs",
-        user_id,
-        ip,
-        wait.total_seconds(),
-    )
-    raise errors.playback_rate_limited(wait.total_seconds())
+    if wait is not None:
+        security.warning(
+            "playback start rate limited user=%s ip=%s retry_after=%.0fs",
+            user.id,
+            ip,
+            wait.total_seconds(),
+        )
+        raise errors.playback_rate_limited(wait.total_seconds())
 
 
 def max_plays(settings: Settings, course: Document) -> int | None:

@@ -71,19 +71,6 @@ async def get_session(
     return await _recent.get_or_load(session_id, max_age, load)
 
 
-async def discard_session(*, db: Database, session_id: str) -> None:
-    """Deletes a session stored for a start that then lost its stream slot or its start
-    count (streaming.starts): it never played, so nothing of it is kept."""
-    await db.playback_sessions.delete_one({"_id": session_id})
-    _recent.forget(session_id)
-
-
-def known_session(session_id: str) -> PlaybackSession | None:
-    """This process's last copy of the session, however old: only what never changes in a
-    session (its viewer, video, course, lesson and access) may be read from it."""
-    return _recent.peek(session_id)
-
-
 def _fresh(doc: Document | None) -> PlaybackSession | None:
     """Validates a session just written and refreshes this process's copy of it."""
     if doc is None:

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Path, status
 from starlette.requests import Request
 from starlette.responses import Response
 
-from coursevault.auth.deps import CurrentUser, TokenSignIn
+from coursevault.auth.deps import CurrentUser, RecentSession
 from coursevault.courses.deps import OwnedCourse
 from coursevault.errors import ERROR_RESPONSES, not_found
 from coursevault.http import urls
 from coursevault.http.deps import AppSettings, ClientIp, Db
-from coursevault.streaming import errors, key_endpoint, limits, service, signing, starts
+from coursevault.streaming import errors, key_endpoint, limits, service, signing
 from coursevault.streaming.delivery import cors_headers
 from coursevault.streaming.models import (
     HeartbeatRead,
@@ -44,14 +44,14 @@ async def _key_answer(
     *,
     grant: signing.MediaGrant,
     period: int,
-    sign_in: TokenSignIn,
+    session: RecentSession,
     request: Request,
     db: Db,
     settings: AppSettings,
     ip: ClientIp,
 ) -> Response:
     key = await key_endpoint.key_for(
-        db=db, settings=settings, sign_in=sign_in, grant=grant, period=period, ip=ip
+        db=db, settings=settings, user=session.user, grant=grant, period=period, ip=ip
     )
     return Response(
         key,
@@ -68,7 +68,7 @@ async def _key_answer(
 async def period_key(
     grant: Grant,
     period: Annotated[int, Path(ge=0, le=1_000_000)],
-    sign_in: TokenSignIn,
+    session: RecentSession,
     request: Request,
     db: Db,
     settings: AppSettings,
@@ -79,7 +79,7 @@ async def period_key(
     return await _key_answer(
         grant=grant,
         period=period,
-        sign_in=sign_in,
+        session=session,
         request=request,
         db=db,
         settings=settings,
@@ -90,7 +90,7 @@ async def period_key(
 @router.get("/{token}/{video_id}/key")
 async def single_key(
     grant: Grant,
-    sign_in: TokenSignIn,
+    session: RecentSession,
     request: Request,
     db: Db,
     settings: AppSettings,
@@ -98,7 +98,7 @@ async def single_key(
 ) -> Response:
     """The key of a video packaged before key rotation (its only period, 0)."""
     return await _key_answer(
-        grant=grant, period=0, sign_in=sign_in, request=request, db=db, settings=settings, ip=ip
+        grant=grant, period=0, session=session, request=request, db=db, settings=settings, ip=ip
     )
 
 
@@ -137,7 +137,7 @@ async def my_playback(user: CurrentUser, db: Db) -> PlaybackSessionPage:
 )
 async def start_lesson_playback(
     lesson_id: str,
-    sign_in: TokenSignIn,
+    user: CurrentUser,
     db: Db,
     settings: AppSettings,
     ip: ClientIp,
@@ -145,13 +145,12 @@ async def start_lesson_playback(
     start_in: PlaybackStartIn | None = None,
 ) -> PlaybackStart:
     """Starts a playback session: 403 not_enrolled / play_limit, 409 stream_limit /
-    video_not_ready. The sign-in is checked beside the start's other reads (streaming.
-    starts: two round trips)."""
+    video_not_ready."""
     device = (start_in.device if start_in and start_in.device else None) or request.headers.get(
         "user-agent", "unknown device"
     )
-    return await starts.start_lesson(
-        db=db, settings=settings, sign_in=sign_in, lesson_id=lesson_id, device=device, ip=ip
+    return await service.start_lesson(
+        db=db, settings=settings, user=user, lesson_id=lesson_id, device=device, ip=ip
     )
 
 

@@ -14,11 +14,14 @@ from coursevault import clock
 from coursevault.auth.models import User
 from coursevault.config import Settings
 from coursevault.courses import access as lessons
+from coursevault.courses import service as courses
 from coursevault.courses.models import (
     CheckpointRef,
     KeyProtection,
+    LessonKind,
     LimitBehavior,
     PlaybackPolicy,
+    UnmarkedStart,
 )
 from coursevault.database.db import Database
 from coursevault.engagement import service as engagement
@@ -29,7 +32,7 @@ from coursevault.media import service as media
 from coursevault.media.models import Video
 from coursevault.progress import service as progress
 from coursevault.progress.models import Played
-from coursevault.streaming import errors, signing
+from coursevault.streaming import errors, limits, signing
 from coursevault.streaming import repo as sessions_repo
 from coursevault.streaming.models import (
     PlaybackSession,
@@ -133,7 +136,7 @@ async def _claim(
     return bool(held["session_id"] == session_id)
 
 
-def checkpoints_of(
+def _checkpoints(
     ref: lessons.LessonRef, access: lessons.Access, policy: PlaybackPolicy
 ) -> tuple[dict[str, Any], ...]:
     """The checkpoints the key endpoint holds this session to, kept with the session so a
@@ -141,6 +144,61 @@ def checkpoints_of(
     if policy.checkpoints_exempt and access in (lessons.Access.staff, lessons.Access.preview):
         return ()
     return tuple(ref.lesson.get("checkpoints") or ())
+
+
+async def start_lesson(
+    *, db: Database, settings: Settings, user: User, lesson_id: str, device: str, ip: str
+) -> PlaybackStart:
+    """Starts watching a video lesson: access, the account's start rate (K9), then a stream
+    slot, then one counted play.
+
+    The play is counted after the slot is taken, so a start refused for the stream limit
+    costs no play; a start that loses the race for the last play gives its slot back.
+    """
+    ref = await lessons.lesson_ref(
+        db=db, lesson_id=lesson_id, viewer=user, max_age=settings.access_cache_seconds
+    )
+    access = await lessons.lesson_access(db=db, user=user, ref=ref)
+    if ref.lesson["kind"] != LessonKind.video or not ref.lesson.get("video_id"):
+        raise errors.not_a_video_lesson()
+    policy = PlaybackPolicy(**ref.course["policy"])
+    if policy.forensic_watermark and policy.unmarked_start is UnmarkedStart.wait:
+        # Before the start is counted (K9), so a player waiting for the variants may ask
+        # again every few seconds (F7).
+        video = await media.playable_video(
+            db=db, video_id=ref.lesson["video_id"], max_age=settings.access_cache_seconds
+        )
+        forensic.require_variants(video)
+    limit = limits.max_plays(settings, ref.course) if access is not lessons.Access.staff else None
+    if limit is not None and not await limits.plays_left(db=db, user=user, ref=ref, limit=limit):
+        log.info("playback refused (play limit) user=%s lesson=%s ip=%s", user.id, lesson_id, ip)
+        raise errors.play_limit(limit)
+    await limits.take_start(db=db, settings=settings, user=user, ip=ip)
+    position = await progress.resume_position(db=db, user_id=user.id, lesson_id=lesson_id)
+    started = await start(
+        db=db,
+        settings=settings,
+        user=user,
+        video_id=ref.lesson["video_id"],
+        policy=limits.stream_policy(settings, ref.course),
+        device=device,
+        ip=ip,
+        lesson=LessonContext(
+            course_id=ref.course_id,
+            lesson_id=lesson_id,
+            access=access,
+            video_duration=ref.video_duration,
+            completion_share=courses.completion_of(ref.course).video_share / 100,
+            checkpoints=_checkpoints(ref, access, policy),
+            resume_position=position,
+            forensic=policy.forensic_watermark,
+        ),
+        key_protection=policy.key_protection,
+    )
+    if limit is not None and not await limits.count_play(db=db, user=user, ref=ref, limit=limit):
+        await end(db=db, session_id=started.session_id, reason="play_limit", ip=ip)
+        raise errors.play_limit(limit)
+    return started.model_copy(update={"resume_position": position})
 
 
 async def end_for_course(*, db: Database, user_id: str, course_id: str, reason: str) -> int:
@@ -167,6 +225,7 @@ async def _open(
     lesson: LessonContext | None,
     key_protection: KeyProtection,
 ) -> PlaybackStart:
+    start_at = lesson.resume_position if lesson else 0.0
     number = None
     if lesson and lesson.forensic:
         # Marked, or on record as served unmarked while the video has no variants yet
@@ -180,41 +239,8 @@ async def _open(
             ip=ip,
             started_at=now,
         )
-    session = new_session(
-        settings,
-        user=user,
-        video=video,
-        session_id=session_id,
-        slot=slot,
-        device=device,
-        ip=ip,
-        now=now,
-        lesson=lesson,
-        key_protection=key_protection,
-        forensic_number=number,
-    )
-    await sessions_repo.insert_session(db=db, session=session)
-    return opened(settings, user=user, video=video, session=session, now=now)
-
-
-def new_session(
-    settings: Settings,
-    *,
-    user: User,
-    video: Video,
-    session_id: str,
-    slot: int,
-    device: str,
-    ip: str,
-    now: datetime,
-    lesson: LessonContext | None,
-    key_protection: KeyProtection,
-    forensic_number: int | None = None,
-) -> PlaybackSession:
-    """The session to store for a start that holds stream slot SLOT."""
-    start_at = lesson.resume_position if lesson else 0.0
     key_secret = secrets.token_bytes(32) if key_protection is KeyProtection.session else None
-    return PlaybackSession(
+    session = PlaybackSession(
         id=session_id,
         user_id=user.id,
         video_id=video.id,
@@ -237,20 +263,11 @@ def new_session(
         slot=slot,
         trail=[(0.0, start_at)],
         heartbeat_seconds=settings.playback_heartbeat_seconds,
-        forensic_number=forensic_number,
+        forensic_number=number,
     )
-
-
-def opened(
-    settings: Settings, *, user: User, video: Video, session: PlaybackSession, now: datetime
-) -> PlaybackStart:
-    """What the player gets for a session just stored (logged)."""
+    await sessions_repo.insert_session(db=db, session=session)
     log.info(
-        "playback started session=%s user=%s video=%s ip=%s",
-        session.id,
-        user.id,
-        video.id,
-        session.ip,
+        "playback started session=%s user=%s video=%s ip=%s", session_id, user.id, video.id, ip
     )
     return _started(settings, user=user, video=video, session=session, now=now)
 

@@ -1034,8 +1034,7 @@ export interface paths {
         /**
          * Start Lesson Playback
          * @description Starts a playback session: 403 not_enrolled / play_limit, 409 stream_limit /
-         *     video_not_ready. The sign-in is checked beside the start's other reads (streaming.
-         *     starts: two round trips).
+         *     video_not_ready.
          */
         post: operations["startLessonPlayback"];
         delete?: never;
