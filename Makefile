@@ -87,11 +87,11 @@ PYTEST_WORKERS ?= 3
 pytest: install web
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
-# The installs and the web app's build first; then every test, with the checks that do not
-# need it (ruff, mypy, ESLint and vitest) side by side in its waits, each target's output
-# kept together.
+# The Python install and the web app's install and build first, side by side; then every
+# test, with the checks that do not need it (ruff, mypy, ESLint and vitest) side by side in
+# its waits, each target's output kept together.
 test: system-deps
-	@$(MAKE) --no-print-directory install web
+	@$(MAKE) --no-print-directory -j2 --output-sync=target install web
 	@$(MAKE) --no-print-directory -j4 --output-sync=target lint typecheck webtest pytest
 
 bench: system-deps install
