@@ -302,14 +302,12 @@ def test_too_many_questions() -> None:
 # Size
 
 
-def test_a_megabyte_file_parses_quickly() -> None:
+def test_a_megabyte_file_parses_whole() -> None:
     stem = "Lorem ipsum \\{dolor\\} sit amet, a\\=b. " * 130  # about 5 kB
     question = stem + "{~%50%one ~%50%two ~three ####" + "why " * 50 + "}"
     text = "\n\n".join(f"// {i}\n::q{i}::{question}" for i in range(MAX_QUESTIONS))
     assert len(text) > 1_000_000
-    started = time.perf_counter()
     questions = parse(text)
-    assert time.perf_counter() - started < 0.5
     assert len(questions) == MAX_QUESTIONS
     assert questions[-1].correct == [0, 1]
 
@@ -329,8 +327,11 @@ def test_a_megabyte_file_parses_quickly() -> None:
         "Q\n" * 500_000,
     ],
 )
-def test_hostile_megabyte_fails_quickly(text: str) -> None:
+def test_hostile_megabyte_fails_without_backtracking(text: str) -> None:
+    # Not a speed goal (it parses in milliseconds): a pattern that backtracks on such input
+    # takes minutes on a megabyte, so a bound far above any machine's noise still catches
+    # it.
     started = time.perf_counter()
     with pytest.raises(GiftError):
         parse(text)
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 10
