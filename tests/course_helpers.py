@@ -96,6 +96,24 @@ async def make_course(
     )
 
 
+async def enrolled_course(
+    client: httpx.AsyncClient,
+    db: Database,
+    instructor: User,
+    student: dict[str, str],
+    video_id: str,
+    **policy: Any,
+) -> BuiltCourse:
+    """`make_course` with VIDEO_ID (and a POLICY), the STUDENT (their bearer header)
+    enrolled through the API."""
+    course = await make_course(
+        db, instructor, video_id=video_id, policy=PlaybackPolicy(**policy) if policy else None
+    )
+    enrolled = await client.post(f"/api/courses/{course.id}/enroll", headers=student)
+    assert enrolled.status_code == 201, enrolled.text
+    return course
+
+
 async def start_lesson(
     client: httpx.AsyncClient, headers: dict[str, str], lesson_id: str, device: str = "test"
 ) -> httpx.Response:

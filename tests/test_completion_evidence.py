@@ -13,7 +13,7 @@ import pytest
 
 from coursevault.config import Settings
 from coursevault.database.db import Database
-from tests.course_helpers import BuiltCourse, make_course, start_lesson, watch
+from tests.course_helpers import BuiltCourse, enrolled_course, start_lesson, watch
 from tests.factories import SignedIn, error_code, signed_in
 
 
@@ -32,10 +32,7 @@ async def course(
 ) -> BuiltCourse:
     """A course with the 2 s video lesson, a preview of it and a text lesson; the student
     is enrolled."""
-    built = await make_course(db, instructor.user, video_id=ready_video)
-    enrolled = await client.post(f"/api/courses/{built.id}/enroll", headers=student.bearer)
-    assert enrolled.status_code == 201
-    return built
+    return await enrolled_course(client, db, instructor.user, student.bearer, ready_video)
 
 
 async def progress_of(

@@ -16,12 +16,12 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from coursevault.config import Settings
-from coursevault.courses.models import KeyProtection, LimitBehavior, PlaybackPolicy
+from coursevault.courses.models import KeyProtection, LimitBehavior
 from coursevault.database.db import Database
 from coursevault.progress import repo as progress_repo
 from coursevault.streaming import key_endpoint
 from coursevault.streaming import repo as streaming_repo
-from tests.course_helpers import BuiltCourse, make_course, start_lesson
+from tests.course_helpers import enrolled_course, start_lesson
 from tests.factories import PASSWORD, SignedIn, error_code, login, make_user, signed_in
 from tests.media_helpers import (
     PackagedVideo,
@@ -69,22 +69,6 @@ async def rotating_video(
     )
 
 
-async def enrolled_course(
-    client: httpx.AsyncClient,
-    db: Database,
-    instructor: SignedIn,
-    student: SignedIn,
-    video_id: str,
-    **policy: Any,
-) -> BuiltCourse:
-    course = await make_course(
-        db, instructor.user, video_id=video_id, policy=PlaybackPolicy(**policy)
-    )
-    enrolled = await client.post(f"/api/courses/{course.id}/enroll", headers=student.bearer)
-    assert enrolled.status_code == 201
-    return course
-
-
 def period_key_url(playlist_url: str, period: int) -> str:
     return f"{playlist_url.rsplit('/', 1)[0]}/key/{period}"
 
@@ -99,7 +83,12 @@ async def test_K8_each_period_has_its_own_key_shared_by_every_rendition(
     tmp_path: Path,
 ) -> None:
     course = await enrolled_course(
-        client, db, instructor, student, rotating_video, key_protection=KeyProtection.standard
+        client,
+        db,
+        instructor.user,
+        student.bearer,
+        rotating_video,
+        key_protection=KeyProtection.standard,
     )
     started = (await start_lesson(client, student.bearer, course.video_lesson or "")).json()
     assert started["key_protection"] == "standard" and started["key_secret"] is None
@@ -149,7 +138,7 @@ async def test_K6_a_key_wrapped_for_one_session_is_useless_to_another(
     student: SignedIn,
     rotating_video: str,
 ) -> None:
-    course = await enrolled_course(client, db, instructor, student, rotating_video)
+    course = await enrolled_course(client, db, instructor.user, student.bearer, rotating_video)
     first = (await start_lesson(client, student.bearer, course.video_lesson or "", "a")).json()
     second = (await start_lesson(client, student.bearer, course.video_lesson or "", "b")).json()
     assert first["key_protection"] == "session"
@@ -189,8 +178,7 @@ async def test_K1_K8_no_key_after_the_session_ends_is_evicted_or_signs_out(
     rotating_video: str,
 ) -> None:
     student = await signed_in(client, db, settings)
-    course = await enrolled_course(
-        client, db, instructor, student, rotating_video,
+    course = await enrolled_course(client, db, instructor.user, student.bearer, rotating_video,
         max_concurrent_streams=1, limit_behavior=LimitBehavior.evict_oldest,
     )  # fmt: skip
     lesson = course.video_lesson or ""
@@ -225,7 +213,7 @@ async def test_K7_a_session_collecting_keys_too_fast_is_refused_and_logged(
     rotating_video: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    course = await enrolled_course(client, db, instructor, student, rotating_video)
+    course = await enrolled_course(client, db, instructor.user, student.bearer, rotating_video)
     started = (await start_lesson(client, student.bearer, course.video_lesson or "")).json()
     # 6 s periods: the burst covers two minutes of video (20 keys), beyond KEY_RATE_BURST.
     burst = key_endpoint.KeyRate.burst(rotation=1, settings=settings)
@@ -262,7 +250,7 @@ async def test_K1_a_key_fetch_renews_the_lease_like_a_heartbeat(
     student: SignedIn,
     rotating_video: str,
 ) -> None:
-    course = await enrolled_course(client, db, instructor, student, rotating_video)
+    course = await enrolled_course(client, db, instructor.user, student.bearer, rotating_video)
     fetching = (await start_lesson(client, student.bearer, course.video_lesson or "", "a")).json()
     silent = (await start_lesson(client, student.bearer, course.video_lesson or "", "b")).json()
     for i in range(6):  # 3 s: longer than the 2 s lease, no heartbeat at all
@@ -298,7 +286,7 @@ async def test_K4_a_stream_kept_alive_by_key_fetches_keeps_its_slot(
     """Key fetches renew the session, not its slot row; the slot follows its session, so a
     player that never heartbeats still counts against the stream limit while it plays."""
     course = await enrolled_course(
-        client, db, instructor, student, rotating_video, max_concurrent_streams=1
+        client, db, instructor.user, student.bearer, rotating_video, max_concurrent_streams=1
     )
     lesson = course.video_lesson or ""
     playing = (await start_lesson(client, student.bearer, lesson, "a")).json()
@@ -325,7 +313,7 @@ async def test_K1_J6_a_password_changed_elsewhere_stops_the_keys_of_this_device(
     client.cookies.clear()
     tv_auth = {"Authorization": f"Bearer {tv['access_token']}"}
     viewer = SignedIn(user=user, access_token=tv["access_token"], refresh_token="")
-    course = await enrolled_course(client, db, instructor, viewer, rotating_video)
+    course = await enrolled_course(client, db, instructor.user, viewer.bearer, rotating_video)
     started = (await start_lesson(client, tv_auth, course.video_lesson or "")).json()
     assert (
         await client.get(period_key_url(started["playlist_url"], 0), headers=tv_auth)
@@ -365,7 +353,7 @@ async def test_a_viewer_costs_the_database_at_most_one_write_per_30_seconds(
             return await _f(*args, **kw)
 
         monkeypatch.setattr(module, name, counted)
-    course = await enrolled_course(client, db, instructor, student, rotating_video)
+    course = await enrolled_course(client, db, instructor.user, student.bearer, rotating_video)
     started = (await start_lesson(client, student.bearer, course.video_lesson or "")).json()
     beat = f"/api/playback/{started['session_id']}/heartbeat"
 

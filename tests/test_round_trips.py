@@ -16,7 +16,7 @@ from pymongo import monitoring
 
 from coursevault.config import Settings
 from coursevault.database.db import Database
-from tests.course_helpers import BuiltCourse, key_url, make_course, start_lesson
+from tests.course_helpers import BuiltCourse, enrolled_course, key_url, start_lesson
 from tests.factories import SignedIn, signed_in
 
 # Commands a client sends for itself (handshakes, monitoring, session ends), not for us.
@@ -89,10 +89,7 @@ async def course(
     student: SignedIn,
     ready_video: str,
 ) -> BuiltCourse:
-    built = await make_course(db, instructor.user, video_id=ready_video)
-    enrolled = await client.post(f"/api/courses/{built.id}/enroll", headers=student.bearer)
-    assert enrolled.status_code == 201
-    return built
+    return await enrolled_course(client, db, instructor.user, student.bearer, ready_video)
 
 
 # Round trips as measured here (docs/performance.md, "Operations per request"): asking
