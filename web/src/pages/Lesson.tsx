@@ -147,7 +147,10 @@ function VideoLesson({
   at: number | null;
 }) {
   const { start, problem, setProblem, retry } = usePlaybackStart(lessonId, beginPlayback, endLateSession);
-  const onProblem = useCallback((p: PlaybackProblem) => setProblem(p), [setProblem]);
+  // The first reason playback stopped is the one to show: what follows is its echo (the
+  // player ends its own session as it goes, and a heartbeat still on its way then hears
+  // "ended", which would replace "your membership lapsed" with "ended on another device").
+  const onProblem = useCallback((p: PlaybackProblem) => setProblem((shown) => shown ?? p), [setProblem]);
   // `?t=` (a search hit) starts the session there instead of the resume point; a later hit
   // in the same lesson, while it plays, moves the playing video.
   const shown = useRef<HTMLDivElement>(null);
