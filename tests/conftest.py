@@ -161,6 +161,17 @@ async def instructor(client: httpx.AsyncClient, db: Database, settings: Settings
     return await signed_in(client, db, settings, role=Role.instructor)
 
 
+@pytest.fixture
+async def student(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
+    """A signed-in student (a module may define its own)."""
+    return await signed_in(client, db, settings)
+
+
+@pytest.fixture
+async def admin(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
+    return await signed_in(client, db, settings, role=Role.admin)
+
+
 @pytest.fixture(scope="session")
 def packaged_video(tmp_path_factory: pytest.TempPathFactory) -> PackagedVideo:
     """The first `ready_video` of the run, kept for the others to copy."""

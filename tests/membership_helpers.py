@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -14,6 +15,15 @@ from coursevault.database.db import Database
 from coursevault.mail import outbox
 from tests.course_helpers import key_url
 from tests.factories import SignedIn
+
+# The key check sees a lapse at once; sign-ins outlive the months a test's clock moves on.
+LONG_SESSIONS = {"access_cache_seconds": 0, "refresh_token_ttl_seconds": 400 * 24 * 3600}
+
+
+def at(value: str | None) -> datetime:
+    """A date of an API answer."""
+    assert value is not None
+    return datetime.fromisoformat(value)
 
 
 async def make_plan(

@@ -32,11 +32,6 @@ from tests.sales_helpers import (
 
 
 @pytest.fixture
-async def student(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
-    return await signed_in(client, db, settings)
-
-
-@pytest.fixture
 async def courses(db: Database, instructor: SignedIn) -> list[BuiltCourse]:
     return [
         await make_course(db, instructor.user, title="Python One", amount=3000),

@@ -20,11 +20,6 @@ from tests.sales_helpers import Died, dies_once
 
 
 @pytest.fixture
-async def student(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
-    return await signed_in(client, db, settings)
-
-
-@pytest.fixture
 async def paid_course(db: Database, instructor: SignedIn) -> BuiltCourse:
     return await make_course(db, instructor.user, title="Paid Course", amount=2500)
 

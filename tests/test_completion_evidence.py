@@ -11,15 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from coursevault.config import Settings
 from coursevault.database.db import Database
 from tests.course_helpers import BuiltCourse, enrolled_course, start_lesson, watch
-from tests.factories import SignedIn, error_code, signed_in
-
-
-@pytest.fixture
-async def student(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
-    return await signed_in(client, db, settings)
+from tests.factories import SignedIn, error_code
 
 
 @pytest.fixture

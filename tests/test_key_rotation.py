@@ -40,11 +40,6 @@ def settings_overrides() -> dict[str, Any]:
     return {"key_rotation_segments": 1}
 
 
-@pytest.fixture
-async def student(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
-    return await signed_in(client, db, settings)
-
-
 @pytest.fixture(scope="module")
 def rotating_package(tmp_path_factory: pytest.TempPathFactory) -> PackagedVideo:
     return PackagedVideo(tmp_path_factory.mktemp("rotating"))

@@ -27,11 +27,6 @@ from tests.factories import SignedIn, error_code, signed_in
 from tests.media_helpers import new_video
 
 
-@pytest.fixture
-async def student(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
-    return await signed_in(client, db, settings)
-
-
 async def enrolled_course(
     client: httpx.AsyncClient,
     db: Database,

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import time as wall
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.database.db import Database
 from coursevault.enrollments import service as enrollments_service
@@ -26,6 +25,8 @@ from coursevault.memberships import mails as membership_mails
 from tests.course_helpers import BuiltCourse, Clock, make_course
 from tests.factories import SignedIn, error_code, signed_in
 from tests.membership_helpers import (
+    LONG_SESSIONS,
+    at,
     mails_once,
     make_plan,
     member_of,
@@ -39,18 +40,7 @@ from tests.sales_helpers import Died, claim_gift, claim_token, dies_once, order_
 
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
-    # The key check sees a lapse at once; sign-ins outlive the months the clock moves on.
-    return {"access_cache_seconds": 0, "refresh_token_ttl_seconds": 400 * 24 * 3600}
-
-
-@pytest.fixture
-async def student(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
-    return await signed_in(client, db, settings)
-
-
-@pytest.fixture
-async def admin(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
-    return await signed_in(client, db, settings, role=Role.admin)
+    return LONG_SESSIONS
 
 
 @pytest.fixture
@@ -61,11 +51,6 @@ async def course_a(db: Database, instructor: SignedIn) -> BuiltCourse:
 @pytest.fixture
 async def course_b(db: Database, instructor: SignedIn) -> BuiltCourse:
     return await make_course(db, instructor.user, title="Course B", amount=4900)
-
-
-def at(value: str | None) -> datetime:
-    assert value is not None
-    return datetime.fromisoformat(value)
 
 
 async def test_P8_one_membership_of_a_plan_at_a_time_a_lapsed_one_cancelled_receipts_kept(

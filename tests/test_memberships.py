@@ -16,6 +16,8 @@ from coursevault.database.db import Database
 from tests.course_helpers import BuiltCourse, Clock, make_course, start_lesson
 from tests.factories import SignedIn, error_code, signed_in
 from tests.membership_helpers import (
+    LONG_SESSIONS,
+    at,
     key_status,
     mails_once,
     make_plan,
@@ -30,23 +32,9 @@ from tests.membership_helpers import (
 DAY = 24 * 3600.0
 
 
-# The key check sees a lapse at once; sign-ins outlive the months a test's clock moves on.
-LONG_SESSIONS = {"access_cache_seconds": 0, "refresh_token_ttl_seconds": 400 * 24 * 3600}
-
-
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
     return LONG_SESSIONS
-
-
-@pytest.fixture
-async def student(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
-    return await signed_in(client, db, settings)
-
-
-@pytest.fixture
-async def admin(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
-    return await signed_in(client, db, settings, role=Role.admin)
 
 
 @pytest.fixture
@@ -57,11 +45,6 @@ async def course_a(db: Database, instructor: SignedIn) -> BuiltCourse:
 @pytest.fixture
 async def course_b(db: Database, instructor: SignedIn) -> BuiltCourse:
     return await make_course(db, instructor.user, title="Course B", amount=4900)
-
-
-def at(value: str | None) -> datetime:
-    assert value is not None
-    return datetime.fromisoformat(value)
 
 
 async def test_plans_are_made_by_admins_and_instructors_and_listed_for_everyone(

@@ -13,14 +13,13 @@ from typing import Any
 import httpx
 import pytest
 
-from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.database.db import Database
 from coursevault.memberships import providers
 from coursevault.payments import errors as payment_errors
 from tests.conftest import RunningApp
 from tests.course_helpers import BuiltCourse, Clock, make_course, start_lesson
-from tests.factories import SignedIn, error_code, signed_in
+from tests.factories import SignedIn, error_code
 from tests.membership_helpers import (
     key_status,
     mails_once,
@@ -78,16 +77,6 @@ async def webhooks(running: RunningApp, localstripe: LocalStripe) -> AsyncIterat
     async with served(running.app) as url:
         localstripe.send_webhooks_to(f"{url}{WEBHOOK}")
         yield
-
-
-@pytest.fixture
-async def student(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
-    return await signed_in(client, db, settings)
-
-
-@pytest.fixture
-async def admin(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
-    return await signed_in(client, db, settings, role=Role.admin)
 
 
 @pytest.fixture

@@ -29,11 +29,6 @@ def video_id(ready_video: str) -> str:
     return ready_video
 
 
-@pytest.fixture
-async def student(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
-    return await signed_in(client, db, settings)
-
-
 async def start(
     db: Database, settings: Settings, who: SignedIn, video_id: str, policy: StreamPolicy = TWO
 ) -> PlaybackStart:

@@ -17,7 +17,7 @@ from pymongo import monitoring
 from coursevault.config import Settings
 from coursevault.database.db import Database
 from tests.course_helpers import BuiltCourse, enrolled_course, key_url, start_lesson
-from tests.factories import SignedIn, signed_in
+from tests.factories import SignedIn
 
 # Commands a client sends for itself (handshakes, monitoring, session ends), not for us.
 _OWN = {"hello", "ismaster", "isMaster", "ping", "endSessions", "buildInfo", "saslStart"}
@@ -74,11 +74,6 @@ monitoring.register(COMMANDS)
 @pytest.fixture
 def commands() -> Commands:
     return COMMANDS
-
-
-@pytest.fixture
-async def student(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
-    return await signed_in(client, db, settings)
 
 
 @pytest.fixture

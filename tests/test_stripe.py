@@ -55,11 +55,6 @@ async def webhooks(running: RunningApp, localstripe: LocalStripe) -> AsyncIterat
 
 
 @pytest.fixture
-async def student(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
-    return await signed_in(client, db, settings)
-
-
-@pytest.fixture
 async def course(db: Database, instructor: SignedIn) -> BuiltCourse:
     return await make_course(
         db, instructor.user, title="Stripe Course", amount=4900, currency="eur"
