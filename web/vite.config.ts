@@ -9,5 +9,5 @@ export default defineConfig({
   plugins: [react()],
   server: { proxy: { "/api": backend, "/hls": backend, "/healthz": backend } },
   build: { sourcemap: false, chunkSizeWarningLimit: 1500 },
-  test: { environment: "jsdom" },
+  test: { environment: "jsdom", setupFiles: ["src/test-setup.ts"] },
 });
