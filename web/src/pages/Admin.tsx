@@ -1,13 +1,34 @@
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { api, money, unwrap, type Schemas } from "../api/client";
 import { useAuth } from "../auth";
 import { MoneyReport } from "../components/MoneyReport";
 import { Loading, Notice, useAction, useLoad } from "../components/ui";
+import { formatDate, formatDateTime, formatNumber } from "../i18n/format";
 
 const ROLES = ["student", "instructor", "admin"] as const;
 
 export function Admin() {
+  const { t } = useTranslation("admin");
   const { user: me } = useAuth();
+  const roleNames: Record<(typeof ROLES)[number], string> = {
+    student: t("roles.student"),
+    instructor: t("roles.instructor"),
+    admin: t("roles.admin"),
+  };
+  const kindNames: Record<Schemas["OrderKind"], string> = {
+    course: t("kinds.course"),
+    bundle: t("kinds.bundle"),
+    gift: t("kinds.gift"),
+    seats: t("kinds.seats"),
+  };
+  const stateNames: Record<Schemas["OrderState"], string> = {
+    pending: t("states.pending"),
+    paid: t("states.paid"),
+    failed: t("states.failed"),
+    refunded: t("states.refunded"),
+    disputed: t("states.disputed"),
+  };
   const users = useLoad(() => unwrap(api.GET("/api/admin/users", { params: { query: { per_page: 100 } } })), []);
   const orders = useLoad(() => unwrap(api.GET("/api/admin/orders", { params: { query: { per_page: 100 } } })), []);
   const action = useAction();
@@ -20,7 +41,7 @@ export function Admin() {
   }
 
   async function refund(orderId: string) {
-    if (!window.confirm("Refund this order? The student loses access at once.")) return;
+    if (!window.confirm(t("orders.refundConfirm"))) return;
     await action.run(() =>
       unwrap(api.POST("/api/admin/orders/{order_id}/refund", { params: { path: { order_id: orderId } } })),
     );
@@ -29,22 +50,22 @@ export function Admin() {
 
   return (
     <main>
-      <h1>Admin</h1>
+      <h1>{t("title")}</h1>
       <Notice error={action.error ?? users.error ?? orders.error} />
-      <MoneyReport heading="Revenue, site-wide" />
+      <MoneyReport heading={t("revenueHeading")} />
       <TraceCopy />
       <section className="card">
-        <h2>Users</h2>
+        <h2>{t("users.title")}</h2>
         {!users.data ? (
           <Loading />
         ) : (
           <table>
             <thead>
               <tr>
-                <th>Name</th>
-                <th>Email</th>
-                <th>Role</th>
-                <th>Joined</th>
+                <th>{t("users.name")}</th>
+                <th>{t("users.email")}</th>
+                <th>{t("users.role")}</th>
+                <th>{t("users.joined")}</th>
               </tr>
             </thead>
             <tbody>
@@ -54,7 +75,7 @@ export function Admin() {
                   <td>{u.email}</td>
                   <td>
                     <label className="sr-only" htmlFor={`role-${u.id}`}>
-                      Role of {u.email}
+                      {t("users.roleOf", { email: u.email })}
                     </label>
                     <select
                       id={`role-${u.id}`}
@@ -64,12 +85,12 @@ export function Admin() {
                     >
                       {ROLES.map((r) => (
                         <option key={r} value={r}>
-                          {r}
+                          {roleNames[r]}
                         </option>
                       ))}
                     </select>
                   </td>
-                  <td>{new Date(u.created_at).toLocaleDateString()}</td>
+                  <td>{formatDate(u.created_at, { year: "numeric", month: "numeric", day: "numeric" })}</td>
                 </tr>
               ))}
             </tbody>
@@ -77,40 +98,40 @@ export function Admin() {
         )}
       </section>
       <section className="card">
-        <h2>Orders</h2>
+        <h2>{t("orders.title")}</h2>
         {!orders.data ? (
           <Loading />
         ) : orders.data.items.length === 0 ? (
-          <p className="empty">No orders yet.</p>
+          <p className="empty">{t("orders.empty")}</p>
         ) : (
           <table>
             <thead>
               <tr>
-                <th>Date</th>
-                <th>Course</th>
-                <th>Amount</th>
-                <th>Provider</th>
-                <th>State</th>
+                <th>{t("orders.date")}</th>
+                <th>{t("orders.course")}</th>
+                <th>{t("orders.amount")}</th>
+                <th>{t("orders.provider")}</th>
+                <th>{t("orders.state")}</th>
                 <th />
               </tr>
             </thead>
             <tbody>
               {orders.data.items.map((o) => (
                 <tr key={o.id}>
-                  <td>{new Date(o.created_at).toLocaleString()}</td>
+                  <td>{formatDateTime(o.created_at)}</td>
                   <td>
                     {o.course_title}
-                    {o.kind !== "course" && <span className="badge">{o.kind}</span>}
+                    {o.kind !== "course" && <span className="badge">{kindNames[o.kind]}</span>}
                   </td>
                   <td>{money(o.amount, o.currency)}</td>
                   <td>{o.provider}</td>
                   <td>
-                    <span className={`badge state-${o.state}`}>{o.state}</span>
+                    <span className={`badge state-${o.state}`}>{stateNames[o.state]}</span>
                   </td>
                   <td>
                     {o.state === "paid" && (
                       <button onClick={() => refund(o.id)} disabled={action.busy}>
-                        Refund
+                        {t("orders.refund")}
                       </button>
                     )}
                   </td>
@@ -129,32 +150,36 @@ type Trace = Schemas["TraceRead"];
 /** A copy of an unmarked stream names nobody: it lists the sessions of the video that were
  * served unmarked, and when (docs/security.md, F7, F8). */
 function UnmarkedCopy({ result }: { result: Trace }) {
+  const { t } = useTranslation("admin");
   const sessions = result.unmarked_sessions;
-  const when = (at: string) => new Date(at).toLocaleString();
+  const when = formatDateTime;
   return (
     <div data-testid="trace-unmarked">
-      <Notice kind="info">This copy comes from an unmarked stream ({result.reason}): it names no account.</Notice>
+      <Notice kind="info">{t("trace.unmarked", { reason: result.reason })}</Notice>
       {sessions.length === 0 || !result.window_start || !result.window_end ? (
-        <p>No session of this video is on record as served unmarked.</p>
+        <p>{t("trace.noUnmarkedSessions")}</p>
       ) : (
         <>
           <p>
-            {sessions.length} {sessions.length === 1 ? "session" : "sessions"} of this video were served unmarked
-            between {when(result.window_start)} and {when(result.window_end)}:
+            {t("trace.unmarkedSessions", {
+              count: sessions.length,
+              from: when(result.window_start),
+              to: when(result.window_end),
+            })}
           </p>
           <table>
             <thead>
               <tr>
-                <th>Account</th>
-                <th>Device</th>
-                <th>IP</th>
-                <th>Started</th>
+                <th>{t("trace.account")}</th>
+                <th>{t("trace.device")}</th>
+                <th>{t("trace.ip")}</th>
+                <th>{t("trace.started")}</th>
               </tr>
             </thead>
             <tbody>
               {sessions.map((s) => (
                 <tr key={s.session_id}>
-                  <td>{s.account ?? "(deleted)"}</td>
+                  <td>{s.account ?? t("trace.deleted")}</td>
                   <td>{s.device}</td>
                   <td>{s.ip}</td>
                   <td>{when(s.started_at)}</td>
@@ -172,6 +197,7 @@ function UnmarkedCopy({ result }: { result: Trace }) {
  * from and lists that account's sessions of the video, says that the copy comes from an
  * unmarked stream, or that it finds no mark (docs/security.md, F3, F6, F8). */
 function TraceCopy() {
+  const { t } = useTranslation("admin");
   const [videoId, setVideoId] = useState("");
   const [file, setFile] = useState<File | null>(null);
   const [result, setResult] = useState<Trace | null>(null);
@@ -196,18 +222,18 @@ function TraceCopy() {
 
   return (
     <section className="card">
-      <h2>Trace a leaked copy</h2>
+      <h2>{t("trace.title")}</h2>
       <form className="row wrap" onSubmit={submit}>
         <label>
-          Video id
+          {t("trace.videoId")}
           <input required value={videoId} onChange={(e) => setVideoId(e.target.value)} maxLength={24} />
         </label>
         <label>
-          Suspected copy
+          {t("trace.suspectedCopy")}
           <input type="file" accept="video/*" required onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
         </label>
         <button className="primary" disabled={action.busy || !file}>
-          {action.busy ? "Tracing…" : "Trace"}
+          {action.busy ? t("trace.tracing") : t("trace.trace")}
         </button>
       </form>
       <Notice error={action.error} />
@@ -215,24 +241,38 @@ function TraceCopy() {
         (result.session ? (
           <div data-testid="trace-result">
             <Notice kind="success">
-              Mark found: account {result.session.account ?? "(deleted)"}, playback number {result.session.number}
+              {t("trace.markFound", {
+                account: result.session.account ?? t("trace.deleted"),
+                number: result.session.number,
+              })}
             </Notice>
             <ul>
               {result.sessions.map((s) => (
                 <li key={s.session_id}>
-                  Session {s.session_id}: {s.device}, IP {s.ip}, started {new Date(s.started_at).toLocaleString()}
+                  {t("trace.session", {
+                    id: s.session_id,
+                    device: s.device,
+                    ip: s.ip,
+                    when: formatDateTime(s.started_at),
+                  })}
                 </li>
               ))}
               <li>
-                {result.agreeing} of {result.confident} segments follow its mark; chance of an accident below{" "}
-                {result.chance?.toExponential(0)}
+                {t("trace.agreement", {
+                  agreeing: result.agreeing,
+                  confident: result.confident,
+                  chance:
+                    result.chance == null
+                      ? ""
+                      : formatNumber(result.chance, { notation: "scientific", maximumFractionDigits: 0 }),
+                })}
               </li>
             </ul>
           </div>
         ) : result.unmarked ? (
           <UnmarkedCopy result={result} />
         ) : (
-          <Notice>No mark found: {result.reason}.</Notice>
+          <Notice>{t("trace.noMark", { reason: result.reason })}</Notice>
         ))}
     </section>
   );

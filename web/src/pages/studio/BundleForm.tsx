@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { ApiError, money, type Schemas } from "../../api/client";
 import type { Bundle, BundleCreate } from "../../api/sales";
 import { CurrencyField, ErrorList, Notice, SaveButtons, useAction } from "../../components/ui";
@@ -18,6 +19,7 @@ export function BundleForm({
   onSave(body: BundleCreate): Promise<unknown>;
   onCancel(): void;
 }) {
+  const { t } = useTranslation("editor");
   const [title, setTitle] = useState(initial?.title ?? "");
   const [description, setDescription] = useState(initial?.description ?? "");
   const [chosen, setChosen] = useState<string[]>(initial?.course_ids ?? []);
@@ -41,7 +43,7 @@ export function BundleForm({
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (chosen.length < 2) {
-      action.setError(new Error("Choose at least two courses."));
+      action.setError(new Error(t("bundleForm.chooseTwo")));
       return;
     }
     await action.run(() =>
@@ -58,18 +60,22 @@ export function BundleForm({
   const reasons =
     action.error instanceof ApiError ? (action.error.detail as { reasons?: string[] } | null)?.reasons : null;
   return (
-    <form className="form bundle-form" onSubmit={submit} aria-label={initial ? `Edit ${initial.title}` : "New bundle"}>
+    <form
+      className="form bundle-form"
+      onSubmit={submit}
+      aria-label={initial ? t("shared.editAria", { title: initial.title }) : t("bundleForm.newLabel")}
+    >
       <label>
-        Bundle title
+        {t("bundleForm.title")}
         <input required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
       </label>
       <label>
-        Description <small className="muted">(optional)</small>
+        {t("shared.description")} <small className="muted">{t("shared.optional")}</small>
         <textarea rows={2} maxLength={5000} value={description} onChange={(e) => setDescription(e.target.value)} />
       </label>
       <fieldset>
-        <legend>Courses in the bundle (two or more)</legend>
-        {courses.length === 0 && <p className="muted">Publish courses first: only published courses can be sold.</p>}
+        <legend>{t("bundleForm.courses")}</legend>
+        {courses.length === 0 && <p className="muted">{t("bundleForm.publishFirst")}</p>}
         {courses.map((c) => (
           <label key={c.id} className="inline block-line">
             <input type="checkbox" checked={chosen.includes(c.id)} onChange={(e) => toggle(c.id, e.target.checked)} />
@@ -79,7 +85,7 @@ export function BundleForm({
       </fieldset>
       <div className="row wrap">
         <label className="grow">
-          Bundle price
+          {t("bundleForm.price")}
           <input
             id={`${prefix}-price`}
             type="number"
@@ -94,16 +100,16 @@ export function BundleForm({
       </div>
       {picked.length > 0 && (
         <p className="muted" data-testid="bundle-separate">
-          Bought separately: {money(separate, currency || "usd")}
+          {t("bundleForm.separately", { price: money(separate, currency || "usd") })}
         </p>
       )}
       <label className="inline">
-        <input type="checkbox" checked={published} onChange={(e) => setPublished(e.target.checked)} /> On sale
-        (published)
+        <input type="checkbox" checked={published} onChange={(e) => setPublished(e.target.checked)} />{" "}
+        {t("bundleForm.onSale")}
       </label>
       <Notice error={action.error} />
       <ErrorList items={reasons} />
-      <SaveButtons thing="bundle" editing={Boolean(initial)} busy={action.busy} onCancel={onCancel} />
+      <SaveButtons thing={t("bundleForm.thing")} editing={Boolean(initial)} busy={action.busy} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
 import { money, type Schemas } from "../../api/client";
 import { createBundle, deleteBundle, myBundles, updateBundle, type Bundle } from "../../api/sales";
@@ -9,6 +10,7 @@ type Course = Schemas["CourseSummary"];
 
 /** The instructor's bundles: several published courses sold together at one price. */
 export function Bundles({ courses }: { courses: Course[] }) {
+  const { t } = useTranslation("editor");
   const bundles = useLoad(myBundles, []);
   const [editing, setEditing] = useState<string | null>(null); // a bundle's id, or "new"
   const action = useAction();
@@ -33,7 +35,7 @@ export function Bundles({ courses }: { courses: Course[] }) {
   }
 
   async function remove(bundle: Bundle) {
-    if (!window.confirm(`Delete the bundle “${bundle.title}”? Those who bought it keep their courses.`)) return;
+    if (!window.confirm(t("bundles.deleteConfirm", { title: bundle.title }))) return;
     await action.run(() => deleteBundle(bundle.id));
     await bundles.reload();
   }
@@ -41,23 +43,23 @@ export function Bundles({ courses }: { courses: Course[] }) {
   return (
     <section className="card" aria-labelledby="bundles-title">
       <div className="row spread">
-        <h2 id="bundles-title">Bundles</h2>
+        <h2 id="bundles-title">{t("bundles.title")}</h2>
         {editing !== "new" && (
           <button type="button" onClick={() => setEditing("new")} disabled={published.length < 2}>
-            New bundle
+            {t("bundleForm.newLabel")}
           </button>
         )}
       </div>
       <p className="muted">
-        Sell two or more of your published courses together at one price.
-        {published.length < 2 && " Publish at least two courses to make a bundle."}
+        {t("bundles.intro")}
+        {published.length < 2 && ` ${t("bundles.needTwo")}`}
       </p>
       {editing === "new" && <BundleForm courses={published} onSave={create} onCancel={() => setEditing(null)} />}
       <Notice error={action.error ?? bundles.error} />
       {!bundles.data ? (
         !bundles.error && <Loading />
       ) : bundles.data.length === 0 ? (
-        <p className="empty">No bundles yet.</p>
+        <p className="empty">{t("bundles.empty")}</p>
       ) : (
         <ul className="plain bundle-list">
           {bundles.data.map((b) => (
@@ -66,33 +68,41 @@ export function Bundles({ courses }: { courses: Course[] }) {
                 <div>
                   <strong>{b.title}</strong>{" "}
                   <span className={`badge state-${b.published ? "published" : "draft"}`}>
-                    {b.published ? "on sale" : "draft"}
+                    {b.published ? t("bundles.onSale") : t("bundles.draft")}
                   </span>{" "}
                   <span>{money(b.price.amount, b.price.currency)}</span>
                   <p className="muted small">{b.course_ids.map((id) => titles.get(id) ?? id).join(" · ")}</p>
                 </div>
                 <div className="row wrap">
-                  <Link to={`/bundles/${b.id}`} aria-label={`View page of ${b.title}`}>
-                    View page
+                  <Link to={`/bundles/${b.id}`} aria-label={t("bundles.viewAria", { title: b.title })}>
+                    {t("bundles.view")}
                   </Link>
-                  <button type="button" onClick={() => setEditing(b.id)} aria-label={`Edit ${b.title}`}>
-                    Edit
+                  <button
+                    type="button"
+                    onClick={() => setEditing(b.id)}
+                    aria-label={t("shared.editAria", { title: b.title })}
+                  >
+                    {t("shared.edit")}
                   </button>
                   <button
                     type="button"
                     disabled={action.busy}
                     onClick={() => void setOnSale(b, !b.published)}
-                    aria-label={`${b.published ? "Unpublish" : "Publish"} ${b.title}`}
+                    aria-label={
+                      b.published
+                        ? t("bundles.unpublishAria", { title: b.title })
+                        : t("bundles.publishAria", { title: b.title })
+                    }
                   >
-                    {b.published ? "Unpublish" : "Publish"}
+                    {b.published ? t("bundles.unpublish") : t("bundles.publish")}
                   </button>
                   <button
                     type="button"
                     disabled={action.busy}
                     onClick={() => void remove(b)}
-                    aria-label={`Delete ${b.title}`}
+                    aria-label={t("shared.deleteAria", { title: b.title })}
                   >
-                    Delete
+                    {t("shared.delete")}
                   </button>
                 </div>
               </div>

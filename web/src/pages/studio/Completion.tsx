@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { api, unwrap, type Schemas } from "../../api/client";
 import { clock } from "../../components/player/Chapters";
 import { Notice, useLoad } from "../../components/ui";
@@ -15,6 +16,7 @@ export function Completion({
   course: Course;
   onSave(body: Schemas["CourseUpdate"]): Promise<void>;
 }) {
+  const { t } = useTranslation("editor");
   const rule = course.completion;
   const lessons = course.sections.flatMap((s) => s.lessons);
   const quizzes = useLoad(
@@ -47,15 +49,16 @@ export function Completion({
 
   return (
     <form className="card form completion" onSubmit={submit} aria-labelledby="completion-title">
-      <h2 id="completion-title">Completion and certificate</h2>
+      <h2 id="completion-title">{t("completion.title")}</h2>
       <label>
-        A video counts as watched at (%)
+        {t("completion.videoShare")}
         <input type="number" min="10" max="100" required value={share} onChange={(e) => setShare(e.target.value)} />
       </label>
       <fieldset>
-        <legend>Lessons that count</legend>
+        <legend>{t("completion.lessons")}</legend>
         <label className="check">
-          <input type="checkbox" checked={every} onChange={(e) => setEvery(e.target.checked)} /> Every lesson
+          <input type="checkbox" checked={every} onChange={(e) => setEvery(e.target.checked)} />{" "}
+          {t("completion.everyLesson")}
         </label>
         {!every &&
           lessons.map((l) => (
@@ -70,8 +73,8 @@ export function Completion({
           ))}
       </fieldset>
       <fieldset>
-        <legend>Quizzes to pass</legend>
-        {quizzes.data?.length === 0 && <p className="muted">This course has no quiz yet.</p>}
+        <legend>{t("completion.quizzes")}</legend>
+        {quizzes.data?.length === 0 && <p className="muted">{t("completion.noQuiz")}</p>}
         {quizzes.data?.map((q) => (
           <label key={q.id} className="check">
             <input
@@ -80,7 +83,10 @@ export function Completion({
               onChange={(e) => setRequired(toggle(required, q.id, e.target.checked))}
             />{" "}
             {q.kind === "checkpoint"
-              ? `Checkpoint at ${clock(q.at ?? 0)} in ${lessonTitle.get(q.lesson_id) ?? "a lesson"}`
+              ? t("completion.checkpoint", {
+                  at: clock(q.at ?? 0),
+                  lesson: lessonTitle.get(q.lesson_id) ?? t("completion.aLesson"),
+                })
               : q.title}
           </label>
         ))}
@@ -88,25 +94,25 @@ export function Completion({
       </fieldset>
       <div className="row wrap">
         <label>
-          Score rule
+          {t("completion.scoreRule")}
           <select value={passRule} onChange={(e) => setPassRule(e.target.value as Schemas["PassRule"])}>
-            <option value="none">no score needed</option>
-            <option value="average">the average of the best quiz scores reaches the pass mark</option>
-            <option value="every">every quiz of the course is passed</option>
+            <option value="none">{t("completion.rules.none")}</option>
+            <option value="average">{t("completion.rules.average")}</option>
+            <option value="every">{t("completion.rules.every")}</option>
           </select>
         </label>
         {passRule === "average" && (
           <label>
-            Course pass mark (%)
+            {t("completion.passMark")}
             <input type="number" min="0" max="100" value={passMark} onChange={(e) => setPassMark(e.target.value)} />
           </label>
         )}
       </div>
       <label className="check">
-        <input type="checkbox" checked={showScore} onChange={(e) => setShowScore(e.target.checked)} /> Show the score on
-        the certificate
+        <input type="checkbox" checked={showScore} onChange={(e) => setShowScore(e.target.checked)} />{" "}
+        {t("completion.showScore")}
       </label>
-      <button className="primary">Save completion</button>
+      <button className="primary">{t("completion.save")}</button>
     </form>
   );
 }

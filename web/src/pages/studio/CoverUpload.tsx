@@ -1,3 +1,4 @@
+import { useTranslation } from "react-i18next";
 import { api, unwrap, type Schemas } from "../../api/client";
 import { Notice, useAction } from "../../components/ui";
 
@@ -6,6 +7,7 @@ type Course = Schemas["CourseRead"];
 /** The course's cover: the image is sent as it is; the server checks it by its bytes and
  * makes the 1280×720 JPEG that visitors see. */
 export function CoverUpload({ course, onSaved }: { course: Course; onSaved(course: Course): void }) {
+  const { t } = useTranslation("editor");
   const { busy, error, run } = useAction();
 
   async function choose(file: File | undefined) {
@@ -25,14 +27,14 @@ export function CoverUpload({ course, onSaved }: { course: Course; onSaved(cours
 
   return (
     <section className="card">
-      <h2>Cover</h2>
+      <h2>{t("cover.title")}</h2>
       {course.cover_url ? (
-        <img className="cover" src={course.cover_url} alt={`Cover of ${course.title}`} />
+        <img className="cover" src={course.cover_url} alt={t("cover.alt", { title: course.title })} />
       ) : (
-        <p className="muted">No cover yet: the first video&apos;s poster is shown until you add one.</p>
+        <p className="muted">{t("cover.none")}</p>
       )}
       <label>
-        Cover image <small>(JPEG, PNG or WebP, up to 8 MiB; shown at 1280×720)</small>
+        {t("cover.image")} <small>{t("cover.imageHint")}</small>
         <input
           type="file"
           accept="image/jpeg,image/png,image/webp"

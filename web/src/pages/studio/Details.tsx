@@ -1,10 +1,12 @@
 import { useEffect, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { money, type Schemas } from "../../api/client";
 
 type Course = Schemas["CourseRead"];
 
 /** The course's title, price and playback limits; re-syncs when the saved course changes. */
 export function Details({ course, onSave }: { course: Course; onSave(body: Schemas["CourseUpdate"]): Promise<void> }) {
+  const { t } = useTranslation("editor");
   const [title, setTitle] = useState(course.title);
   const [description, setDescription] = useState(course.description);
   const [outcomes, setOutcomes] = useState(course.outcomes);
@@ -22,14 +24,14 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
   // The form starts from the saved course and follows it when a save (or a reload) changes
   // what it shows; a reload that changes nothing of it (the studio re-reads the course
   // while videos get their variants) keeps what is being typed.
-  const { title: t, description: d, outcomes: o, price: pr, policy: po } = course;
+  const { title: ti, description: d, outcomes: o, price: pr, policy: po } = course;
   useEffect(() => {
-    setTitle(t);
+    setTitle(ti);
     setDescription(d);
     setOutcomes(o);
     setPrice((pr.amount / 100).toFixed(2));
     setCurrency(pr.currency.toUpperCase());
-  }, [t, d, o, pr.amount, pr.currency]);
+  }, [ti, d, o, pr.amount, pr.currency]);
   useEffect(() => {
     setStreams(String(po.max_concurrent_streams ?? ""));
     setBehavior(po.limit_behavior ?? "refuse_new");
@@ -69,90 +71,90 @@ export function Details({ course, onSave }: { course: Course; onSave(body: Schem
 
   return (
     <form className="card form" onSubmit={submit}>
-      <h2>Details</h2>
+      <h2>{t("details.title")}</h2>
       <label>
-        Title
+        {t("details.courseTitle")}
         <input required value={title} onChange={(e) => setTitle(e.target.value)} />
       </label>
       <label>
-        Description <small>(Markdown)</small>
+        {t("shared.description")} <small>{t("shared.markdown")}</small>
         <textarea rows={4} value={description} onChange={(e) => setDescription(e.target.value)} />
       </label>
       <label>
-        What you will learn <small>(Markdown, e.g. a list)</small>
+        {t("details.outcomes")} <small>{t("details.outcomesHint")}</small>
         <textarea rows={3} value={outcomes} onChange={(e) => setOutcomes(e.target.value)} />
       </label>
       <div className="row">
         <label>
-          Price (0 = free)
+          {t("details.price")}
           <input type="number" min="0" step="0.01" value={price} onChange={(e) => setPrice(e.target.value)} />
         </label>
         <label>
-          Currency
+          {t("details.currency")}
           <input value={currency} maxLength={3} onChange={(e) => setCurrency(e.target.value.toUpperCase())} />
         </label>
       </div>
       <fieldset>
-        <legend>Playback limits</legend>
+        <legend>{t("details.limits")}</legend>
         <div className="row">
           <label>
-            Streams at once
+            {t("details.streams")}
             <input
               type="number"
               min="1"
               max="20"
-              placeholder="site default"
+              placeholder={t("details.siteDefault")}
               value={streams}
               onChange={(e) => setStreams(e.target.value)}
             />
           </label>
           <label>
-            At the limit
+            {t("details.atLimit")}
             <select value={behavior} onChange={(e) => setBehavior(e.target.value as Schemas["LimitBehavior"])}>
-              <option value="refuse_new">refuse the new device</option>
-              <option value="evict_oldest">stop the oldest device</option>
+              <option value="refuse_new">{t("details.behaviors.refuse_new")}</option>
+              <option value="evict_oldest">{t("details.behaviors.evict_oldest")}</option>
             </select>
           </label>
           <label>
-            Plays per lesson
+            {t("details.plays")}
             <input
               type="number"
               min="1"
-              placeholder="unlimited"
+              placeholder={t("details.unlimited")}
               value={plays}
               onChange={(e) => setPlays(e.target.value)}
             />
           </label>
           <label>
-            Video keys
+            {t("details.keys")}
             <select value={protection} onChange={(e) => setProtection(e.target.value as Schemas["KeyProtection"])}>
-              <option value="session">bound to the viewer's session (our player only)</option>
-              <option value="standard">standard HLS (any player, e.g. Safari, VLC)</option>
+              <option value="session">{t("details.protections.session")}</option>
+              <option value="standard">{t("details.protections.standard")}</option>
             </select>
           </label>
         </div>
         <label className="check">
           <input type="checkbox" checked={forensic} onChange={(e) => setForensic(e.target.checked)} />
-          Forensic watermark: each viewer gets an invisible mark that names their session in a leaked copy (the
-          course&apos;s videos are encoded again, about twice the time and storage)
+          {t("details.forensic")}
         </label>
         {forensic && (
           <label>
-            Until a video&apos;s marked copy is ready
+            {t("details.unmarked")}
             <select value={unmarked} onChange={(e) => setUnmarked(e.target.value as Schemas["UnmarkedStart"])}>
-              <option value="wait">viewers wait (“Preparing your protected copy…”)</option>
-              <option value="play_unmarked">viewers play it unmarked (each such session is recorded)</option>
+              <option value="wait">{t("details.unmarkedStarts.wait")}</option>
+              <option value="play_unmarked">{t("details.unmarkedStarts.play_unmarked")}</option>
             </select>
           </label>
         )}
         <label className="check">
           <input type="checkbox" checked={exempt} onChange={(e) => setExempt(e.target.checked)} />
-          Checkpoints exempt: you, admins and viewers of a free preview watch past checkpoint questions without
-          answering
+          {t("details.exempt")}
         </label>
       </fieldset>
-      <p className="muted">Price shown to students: {money(Math.round(Number(price) * 100) || 0, currency || "usd")}</p>
-      <button className="primary">Save details</button>
+      <p className="muted">
+        {t("details.shownPrice", { price: money(Math.round(Number(price) * 100) || 0, currency || "usd") })}
+      </p>
+      <button className="primary">{t("details.save")}</button>
     </form>
   );
 }

@@ -1,10 +1,12 @@
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import { api, unwrap, type Schemas } from "../../api/client";
 import { EngagementChart } from "../../components/EngagementChart";
 import { Loading, Notice, useLoad } from "../../components/ui";
 
 /** Where students drop off and what they watch again, per video lesson. */
 export function Engagement({ lessons }: { lessons: Schemas["LessonRead"][] }) {
+  const { t } = useTranslation("editor");
   const videos = lessons.filter((l) => l.kind === "video");
   const [chosen, setChosen] = useState("");
   const lessonId = chosen || videos[0]?.id || "";
@@ -18,9 +20,9 @@ export function Engagement({ lessons }: { lessons: Schemas["LessonRead"][] }) {
   if (videos.length === 0) return null;
   return (
     <>
-      <h3>Engagement</h3>
+      <h3>{t("engagement.title")}</h3>
       <label>
-        Video lesson
+        {t("engagement.lesson")}
         <select value={lessonId} onChange={(e) => setChosen(e.target.value)}>
           {videos.map((l) => (
             <option key={l.id} value={l.id}>

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import type { Schemas } from "../../api/client";
 import type { CourseEditor } from "./useCourseEditor";
 
@@ -7,6 +8,15 @@ type Video = Schemas["VideoRead"];
 /** Adds a video, text or quiz lesson to one section (a quiz lesson starts empty: its
  * questions are written in the outline's question editor). */
 export function NewLesson({ sectionId, videos, editor }: { sectionId: string; videos: Video[]; editor: CourseEditor }) {
+  const { t } = useTranslation("editor");
+  const statusNames: Record<Video["status"], string> = {
+    awaiting_upload: t("videoStatus.awaiting_upload"),
+    uploading: t("videoStatus.uploading"),
+    queued: t("videoStatus.queued"),
+    processing: t("videoStatus.processing"),
+    ready: t("videoStatus.ready"),
+    failed: t("videoStatus.failed"),
+  };
   const [title, setTitle] = useState("");
   const [kind, setKind] = useState<"video" | "text" | "quiz">("video");
   const [videoId, setVideoId] = useState("");
@@ -36,25 +46,25 @@ export function NewLesson({ sectionId, videos, editor }: { sectionId: string; vi
   return (
     <form className="new-lesson" onSubmit={submit}>
       <label>
-        Lesson title
+        {t("newLesson.title")}
         <input required value={title} onChange={(e) => setTitle(e.target.value)} />
       </label>
       <label>
-        Kind
+        {t("newLesson.kind")}
         <select value={kind} onChange={(e) => setKind(e.target.value as "video" | "text" | "quiz")}>
-          <option value="video">Video</option>
-          <option value="text">Text (Markdown)</option>
-          <option value="quiz">Quiz</option>
+          <option value="video">{t("newLesson.kinds.video")}</option>
+          <option value="text">{t("newLesson.kinds.text")}</option>
+          <option value="quiz">{t("newLesson.kinds.quiz")}</option>
         </select>
       </label>
       {kind === "video" ? (
         <label>
-          Video
+          {t("newLesson.video")}
           <select value={videoId} onChange={(e) => setVideoId(e.target.value)} required={!usable.length}>
-            {usable.length === 0 && <option value="">Upload a video first</option>}
+            {usable.length === 0 && <option value="">{t("newLesson.uploadFirst")}</option>}
             {usable.map((v) => (
               <option key={v.id} value={v.id}>
-                {v.title} ({v.status})
+                {v.title} ({statusNames[v.status]})
               </option>
             ))}
           </select>
@@ -62,19 +72,20 @@ export function NewLesson({ sectionId, videos, editor }: { sectionId: string; vi
       ) : null}
       {kind === "video" ? (
         <label>
-          Chapters <small>(optional; one per line, e.g. 0:00 Welcome)</small>
+          {t("newLesson.chapters")} <small>{t("newLesson.chaptersHint")}</small>
           <textarea rows={3} value={chapters} onChange={(e) => setChapters(e.target.value)} />
         </label>
       ) : kind === "quiz" ? null : (
         <label>
-          Text
+          {t("newLesson.text")}
           <textarea rows={4} value={body} onChange={(e) => setBody(e.target.value)} />
         </label>
       )}
       <label className="inline">
-        <input type="checkbox" checked={preview} onChange={(e) => setPreview(e.target.checked)} /> Free preview
+        <input type="checkbox" checked={preview} onChange={(e) => setPreview(e.target.checked)} />{" "}
+        {t("newLesson.preview")}
       </label>
-      <button>Add lesson</button>
+      <button>{t("newLesson.add")}</button>
     </form>
   );
 }

@@ -1,15 +1,11 @@
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { ApiError, money, type Schemas } from "../../api/client";
 import type { Plan, PlanCreate } from "../../api/memberships";
 import { CurrencyField, ErrorList, Notice, SaveButtons, useAction } from "../../components/ui";
 import { planBody, planForm, type PlanForm as Fields } from "../../memberships";
 
 type Course = Schemas["CourseSummary"];
-
-const INTERVALS = [
-  { key: "month", label: "Monthly", placeholder: "9.99" },
-  { key: "year", label: "Yearly", placeholder: "99.00" },
-] as const;
 
 /** Creates or edits a membership plan: title, description, its courses (an admin may
  * choose every course, those published later included), a monthly and/or yearly price. */
@@ -26,6 +22,15 @@ export function PlanForm({
   onSave(body: PlanCreate): Promise<unknown>;
   onCancel(): void;
 }) {
+  const { t } = useTranslation("editor");
+  const intervals = [
+    { key: "month", label: t("planForm.monthPrice"), hint: t("planForm.monthHint"), placeholder: "9.99" },
+    { key: "year", label: t("planForm.yearPrice"), hint: t("planForm.yearHint"), placeholder: "99.00" },
+  ] as const;
+  const statusNames: Record<Course["status"], string> = {
+    draft: t("courseStatus.draft"),
+    published: t("courseStatus.published"),
+  };
   const [form, setForm] = useState<Fields>(() => planForm(initial));
   const action = useAction();
   const prefix = initial ? `plan-${initial.id}` : "plan-new";
@@ -53,14 +58,14 @@ export function PlanForm({
     <form
       className="form plan-form"
       onSubmit={submit}
-      aria-label={initial ? `Edit ${initial.title}` : "New membership plan"}
+      aria-label={initial ? t("shared.editAria", { title: initial.title }) : t("planForm.newLabel")}
     >
       <label>
-        Plan title
+        {t("planForm.title")}
         <input required maxLength={200} value={form.title} onChange={(e) => set("title", e.target.value)} />
       </label>
       <label>
-        Description <small className="muted">(optional, shown on the pricing page)</small>
+        {t("shared.description")} <small className="muted">{t("planForm.descriptionHint")}</small>
         <textarea
           rows={2}
           maxLength={5000}
@@ -69,16 +74,16 @@ export function PlanForm({
         />
       </label>
       <fieldset>
-        <legend>Courses in the plan</legend>
+        <legend>{t("planForm.courses")}</legend>
         {admin && (
           <label className="inline block-line">
             <input type="checkbox" checked={form.allCourses} onChange={(e) => set("allCourses", e.target.checked)} />{" "}
-            All courses on the site (those published later too)
+            {t("planForm.allCourses")}
           </label>
         )}
         {!form.allCourses && (
           <>
-            {courses.length === 0 && <p className="muted">No courses yet: create one first.</p>}
+            {courses.length === 0 && <p className="muted">{t("planForm.noCourses")}</p>}
             {courses.map((c) => (
               <label key={c.id} className="inline block-line">
                 <input
@@ -91,7 +96,7 @@ export function PlanForm({
                   (
                   {c.status === "published"
                     ? money(c.price.amount, c.price.currency)
-                    : `${c.status}: members see it once published`}
+                    : t("planForm.notPublished", { status: statusNames[c.status] })}
                   )
                 </span>
               </label>
@@ -100,9 +105,9 @@ export function PlanForm({
         )}
       </fieldset>
       <div className="row wrap">
-        {INTERVALS.map(({ key, label, placeholder }) => (
+        {intervals.map(({ key, label, hint, placeholder }) => (
           <label key={key} className="grow">
-            {label} price <small className="muted">(empty: not sold {label.toLowerCase()})</small>
+            {label} <small className="muted">{hint}</small>
             <input
               id={`${prefix}-${key}`}
               inputMode="decimal"
@@ -114,12 +119,10 @@ export function PlanForm({
         ))}
         <CurrencyField value={form.currency} onChange={(value) => set("currency", value)} />
       </div>
-      {initial && (
-        <p className="muted small">New prices apply to new members; current members keep the price they joined at.</p>
-      )}
+      {initial && <p className="muted small">{t("planForm.newPrices")}</p>}
       <Notice error={action.error} />
       <ErrorList items={refused?.map((id) => titles.get(id) ?? id)} />
-      <SaveButtons thing="plan" editing={Boolean(initial)} busy={action.busy} onCancel={onCancel} />
+      <SaveButtons thing={t("planForm.thing")} editing={Boolean(initial)} busy={action.busy} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
 import { api, ApiError, unwrap, type Schemas } from "../../api/client";
 import { createPlan, deletePlan, myPlans, updatePlan, type Plan, type PlanCreate } from "../../api/memberships";
@@ -21,6 +22,7 @@ async function plannable(admin: boolean): Promise<Course[]> {
 
 /** The studio's membership plans page: create, edit, activate or deactivate, delete. */
 export function StudioPlans() {
+  const { t } = useTranslation("editor");
   const { is } = useAuth();
   const admin = is("admin");
   const plans = useLoad(myPlans, []);
@@ -42,26 +44,24 @@ export function StudioPlans() {
   return (
     <main>
       <p className="crumbs">
-        <Link to="/studio">Instructor studio</Link>
+        <Link to="/studio">{t("plans.crumb")}</Link>
       </p>
       <div className="row spread wrap">
-        <h1>Membership plans</h1>
+        <h1>{t("plans.title")}</h1>
         {editing !== "new" && (
           <button type="button" className="primary" onClick={() => setEditing("new")}>
-            New plan
+            {t("plans.new")}
           </button>
         )}
       </div>
       <p className="muted">
-        A plan opens its courses to its members for as long as they pay, monthly or yearly.{" "}
-        {admin
-          ? "As an admin you can make a plan of every course on the site, those published later included."
-          : "A plan holds courses of your own."}{" "}
-        Active plans are listed on the <Link to="/pricing">pricing page</Link>.
+        {t("plans.intro")} {admin ? t("plans.introAdmin") : t("plans.introOwn")} {t("plans.listedBefore")}{" "}
+        <Link to="/pricing">{t("plans.pricingPage")}</Link>
+        {t("plans.listedAfter")}
       </p>
       {editing === "new" && (
-        <section className="card" aria-label="New plan">
-          <h2>New plan</h2>
+        <section className="card" aria-label={t("plans.new")}>
+          <h2>{t("plans.new")}</h2>
           <PlanForm courses={courses.data ?? []} admin={admin} onSave={create} onCancel={() => setEditing(null)} />
         </section>
       )}
@@ -69,7 +69,7 @@ export function StudioPlans() {
       {!plans.data ? (
         !plans.error && <Loading />
       ) : plans.data.length === 0 ? (
-        <p className="empty">No membership plans yet.</p>
+        <p className="empty">{t("plans.empty")}</p>
       ) : (
         <ul className="plain plan-list">
           {plans.data.map((plan) => (
@@ -108,14 +108,15 @@ function PlanRow({
   onEdit: () => void;
   onChanged: () => Promise<void>;
 }) {
+  const { t } = useTranslation("editor");
   const action = useAction();
   const [inUse, setInUse] = useState(false);
   const titles = new Map(courses.map((c) => [c.id, c.title]));
   const prices = intervalsOf(plan.prices)
     .map((i) => priceText(plan.prices[i]!.amount, plan.prices[i]!.currency, i))
-    .join(" or ");
+    .join(` ${t("plans.or")} `);
   const scope = plan.all_courses
-    ? `All courses (${plan.course_count} published now, later ones too)`
+    ? t("plans.allCourses", { count: plan.course_count })
     : plan.course_ids.map((id) => titles.get(id) ?? plan.courses.find((c) => c.id === id)?.title ?? id).join(" · ");
 
   async function setActive(active: boolean) {
@@ -127,7 +128,7 @@ function PlanRow({
   }
 
   async function remove() {
-    if (!window.confirm(`Delete the plan “${plan.title}”? This cannot be undone.`)) return;
+    if (!window.confirm(t("plans.deleteConfirm", { title: plan.title }))) return;
     setInUse(false);
     const done = await action.run(async () => {
       try {
@@ -148,32 +149,41 @@ function PlanRow({
     <div className="row spread wrap">
       <div>
         <strong>{plan.title}</strong>{" "}
-        <span className={`badge state-${plan.active ? "active" : "draft"}`}>{plan.active ? "active" : "inactive"}</span>{" "}
+        <span className={`badge state-${plan.active ? "active" : "draft"}`}>
+          {plan.active ? t("plans.active") : t("plans.inactive")}
+        </span>{" "}
         <span>{prices}</span>
         <p className="muted small">{scope}</p>
         {inUse && (
           <div className="notice notice-error" role="alert" data-testid="plan-in-use">
-            <strong>“{plan.title}” cannot be deleted: people have been members of it.</strong>{" "}
-            {plan.active
-              ? "Deactivate it instead: it leaves the pricing page and takes no new members, while current members keep it until they cancel."
-              : "It is inactive already: it takes no new members, and current members keep it until they cancel."}
+            <strong>{t("plans.inUse", { title: plan.title })}</strong>{" "}
+            {plan.active ? t("plans.inUseActive") : t("plans.inUseInactive")}
           </div>
         )}
       </div>
       <div className="row wrap">
-        <button type="button" onClick={onEdit} aria-label={`Edit ${plan.title}`}>
-          Edit
+        <button type="button" onClick={onEdit} aria-label={t("shared.editAria", { title: plan.title })}>
+          {t("shared.edit")}
         </button>
         <button
           type="button"
           disabled={action.busy}
           onClick={() => void setActive(!plan.active)}
-          aria-label={`${plan.active ? "Deactivate" : "Activate"} ${plan.title}`}
+          aria-label={
+            plan.active
+              ? t("plans.deactivateAria", { title: plan.title })
+              : t("plans.activateAria", { title: plan.title })
+          }
         >
-          {plan.active ? "Deactivate" : "Activate"}
+          {plan.active ? t("plans.deactivate") : t("plans.activate")}
         </button>
-        <button type="button" disabled={action.busy} onClick={() => void remove()} aria-label={`Delete ${plan.title}`}>
-          Delete
+        <button
+          type="button"
+          disabled={action.busy}
+          onClick={() => void remove()}
+          aria-label={t("shared.deleteAria", { title: plan.title })}
+        >
+          {t("shared.delete")}
         </button>
       </div>
       <Notice error={action.error} />
@@ -183,14 +193,13 @@ function PlanRow({
 
 /** The studio's way to its membership plans page. */
 export function PlansCard() {
+  const { t } = useTranslation("editor");
   return (
     <section className="card" aria-labelledby="plans-title">
-      <h2 id="plans-title">Membership plans</h2>
-      <p className="muted">
-        Sell your courses by subscription: members pay monthly or yearly and keep access while they pay.
-      </p>
+      <h2 id="plans-title">{t("plans.title")}</h2>
+      <p className="muted">{t("plans.cardIntro")}</p>
       <Link className="button" to="/studio/plans">
-        Manage membership plans
+        {t("plans.manage")}
       </Link>
     </section>
   );

@@ -1,11 +1,19 @@
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { api, money, unwrap, type Schemas } from "../../api/client";
 import { StatsChart } from "../../components/StatsChart";
 import { Loading, Notice, useAction, useLoad } from "../../components/ui";
+import { formatNumber } from "../../i18n/format";
 import { Engagement } from "./Engagement";
 
 /** Enrollments, revenue, completion per lesson, the students, and extra plays for one. */
 export function Stats({ courseId, lessons }: { courseId: string; lessons: Schemas["LessonRead"][] }) {
+  const { t } = useTranslation("editor");
+  // Enrollment states the server sends; another one is shown as it comes.
+  const stateNames: Record<string, string | undefined> = {
+    active: t("stats.states.active"),
+    revoked: t("stats.states.revoked"),
+  };
   const stats = useLoad(
     () => unwrap(api.GET("/api/courses/{course_id}/stats", { params: { path: { course_id: courseId } } })),
     [courseId, lessons.length],
@@ -30,7 +38,7 @@ export function Stats({ courseId, lessons }: { courseId: string; lessons: Schema
         }),
       ),
     );
-    if (result) setGranted(`Granted: ${result.extra_plays} extra plays in all (${result.plays} used).`);
+    if (result) setGranted(t("stats.granted", { count: result.extra_plays, used: result.plays }));
   }
 
   async function unlock(user_id: string, email: string) {
@@ -42,25 +50,26 @@ export function Stats({ courseId, lessons }: { courseId: string; lessons: Schema
       );
       return true;
     });
-    if (done) setGranted(`Every lesson is open for ${email} now.`);
+    if (done) setGranted(t("stats.unlocked", { email }));
   }
 
   const s = stats.data;
   return (
     <section className="card">
-      <h2>Stats</h2>
+      <h2>{t("stats.title")}</h2>
       {!s ? (
         <Loading />
       ) : (
         <>
           <p className="meta">
             <span>
-              <strong>{s.active_enrollments}</strong> active students
+              <strong>{formatNumber(s.active_enrollments)}</strong>{" "}
+              {t("stats.activeStudents", { count: s.active_enrollments })}
             </span>
             {s.revenue.map((r) => (
               <span key={r.currency}>
-                Revenue <strong>{money(r.net, r.currency)}</strong>
-                {r.refunded > 0 && ` (refunded ${money(r.refunded, r.currency)})`}
+                {t("stats.revenue")} <strong>{money(r.net, r.currency)}</strong>
+                {r.refunded > 0 && ` ${t("stats.refunded", { amount: money(r.refunded, r.currency) })}`}
               </span>
             ))}
           </p>
@@ -68,20 +77,20 @@ export function Stats({ courseId, lessons }: { courseId: string; lessons: Schema
         </>
       )}
       <Engagement lessons={lessons} />
-      <h3>Students</h3>
-      {students.data?.items.length === 0 && <p className="muted">No students yet.</p>}
+      <h3>{t("stats.students")}</h3>
+      {students.data?.items.length === 0 && <p className="muted">{t("stats.noStudents")}</p>}
       <ul>
         {students.data?.items.map((st) => (
           <li key={st.user_id}>
-            {st.name} &lt;{st.email}&gt; <span className="badge">{st.state}</span>{" "}
+            {st.name} {`<${st.email}>`} <span className="badge">{stateNames[st.state] ?? st.state}</span>{" "}
             {st.state === "active" && (
               <button
                 type="button"
                 className="link"
-                aria-label={`Unlock all lessons for ${st.email}`}
+                aria-label={t("stats.unlockAria", { email: st.email })}
                 onClick={() => void unlock(st.user_id, st.email)}
               >
-                Unlock all lessons
+                {t("stats.unlock")}
               </button>
             )}
           </li>
@@ -90,9 +99,9 @@ export function Stats({ courseId, lessons }: { courseId: string; lessons: Schema
       {!!students.data?.items.length && (
         <form className="row wrap" onSubmit={grant}>
           <label>
-            Student
+            {t("stats.student")}
             <select required value={student} onChange={(e) => setStudent(e.target.value)}>
-              <option value="">Choose…</option>
+              <option value="">{t("stats.choose")}</option>
               {students.data.items.map((st) => (
                 <option key={st.user_id} value={st.user_id}>
                   {st.email}
@@ -101,7 +110,7 @@ export function Stats({ courseId, lessons }: { courseId: string; lessons: Schema
             </select>
           </label>
           <label>
-            Lesson
+            {t("stats.lesson")}
             <select value={lesson} onChange={(e) => setLesson(e.target.value)}>
               {lessons.map((l) => (
                 <option key={l.id} value={l.id}>
@@ -111,10 +120,10 @@ export function Stats({ courseId, lessons }: { courseId: string; lessons: Schema
             </select>
           </label>
           <label>
-            Extra plays
+            {t("stats.extraPlays")}
             <input type="number" min="1" max="1000" value={extra} onChange={(e) => setExtra(e.target.value)} />
           </label>
-          <button disabled={action.busy}>Grant plays</button>
+          <button disabled={action.busy}>{t("stats.grant")}</button>
         </form>
       )}
       <Notice error={action.error} />

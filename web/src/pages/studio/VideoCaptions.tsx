@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
 import { api, unwrap } from "../../api/client";
 import { Notice, useAction, useLoad } from "../../components/ui";
@@ -8,6 +9,7 @@ import { AutomaticCaptions } from "./captions/AutomaticCaptions";
  * language, edit a track's cues (the caption editor), delete one. The server checks a file
  * (its answer names the line that is wrong) and keeps text only. */
 export function VideoCaptions({ videoId, title, courseId }: { videoId: string; title: string; courseId: string }) {
+  const { t } = useTranslation("editor");
   const tracks = useLoad(
     () => unwrap(api.GET("/api/videos/{video_id}/captions", { params: { path: { video_id: videoId } } })),
     [videoId],
@@ -48,53 +50,58 @@ export function VideoCaptions({ videoId, title, courseId }: { videoId: string; t
     await tracks.reload();
   }
 
-  const automatic = (code: string | null) => items.find((t) => t.language === code)?.automatic ?? null;
+  const automatic = (code: string | null) => items.find((track) => track.language === code)?.automatic ?? null;
 
   return (
     <>
       <AutomaticCaptions videoId={videoId} title={title} automatic={automatic} onChanged={() => void tracks.reload()} />
       <details className="captions-editor">
-        <summary>Captions ({items.length})</summary>
+        <summary>{t("videoCaptions.summary", { count: items.length })}</summary>
         <ul>
-          {items.map((t) => (
-            <li key={t.language} data-testid="caption-track" data-automatic={t.automatic}>
-              {t.label}{" "}
+          {items.map((track) => (
+            <li key={track.language} data-testid="caption-track" data-automatic={track.automatic}>
+              {track.label}{" "}
               <span className="muted">
-                ({t.language}, {t.cue_count} cues)
+                ({t("videoCaptions.cues", { language: track.language, count: track.cue_count })})
               </span>{" "}
-              {t.automatic && (
-                <span className="badge" title="Made by speech recognition; not approved yet">
-                  automatic
+              {track.automatic && (
+                <span className="badge" title={t("videoCaptions.automaticTitle")}>
+                  {t("videoCaptions.automatic")}
                 </span>
               )}{" "}
               <Link
-                to={`/studio/courses/${courseId}/videos/${videoId}/captions/${t.language}`}
-                aria-label={`Edit the ${t.label} captions of ${title}`}
+                to={`/studio/courses/${courseId}/videos/${videoId}/captions/${track.language}`}
+                aria-label={t("videoCaptions.editAria", { label: track.label, title })}
               >
-                Edit cues
+                {t("videoCaptions.edit")}
               </Link>{" "}
               <button
                 type="button"
                 className="link"
-                aria-label={`Delete the ${t.label} captions of ${title}`}
-                onClick={() => void remove(t.language)}
+                aria-label={t("videoCaptions.deleteAria", { label: track.label, title })}
+                onClick={() => void remove(track.language)}
               >
-                Delete
+                {t("shared.delete")}
               </button>
             </li>
           ))}
         </ul>
         <div className="row wrap">
           <label>
-            Language <small>(e.g. en, de, pt-BR)</small>
+            {t("videoCaptions.language")} <small>{t("videoCaptions.languageHint")}</small>
             <input value={language} onChange={(e) => setLanguage(e.target.value)} maxLength={16} />
           </label>
           <label>
-            Label <small>(shown in the player)</small>
-            <input value={label} onChange={(e) => setLabel(e.target.value)} maxLength={40} placeholder="English" />
+            {t("videoCaptions.label")} <small>{t("videoCaptions.labelHint")}</small>
+            <input
+              value={label}
+              onChange={(e) => setLabel(e.target.value)}
+              maxLength={40}
+              placeholder={t("videoCaptions.labelExample")}
+            />
           </label>
           <label>
-            Caption file for {title} <small>(.srt or .vtt, UTF-8, up to 512 KiB)</small>
+            {t("videoCaptions.file", { title })} <small>{t("videoCaptions.fileHint")}</small>
             <input
               type="file"
               accept=".srt,.vtt,text/vtt"

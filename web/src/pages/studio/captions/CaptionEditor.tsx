@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router-dom";
 import { api, ApiError, unwrap, type Schemas } from "../../../api/client";
 import { startPlayback } from "../../../api/playback";
@@ -24,6 +25,7 @@ interface Refusal {
  * refusal names the cue), Approve keeps an automatic track as it is. Either makes the
  * track the instructor's: no longer "automatic". */
 export function CaptionEditor() {
+  const { t } = useTranslation("editor");
   const { courseId = "", videoId = "", language = "" } = useParams();
   const course = useLoad(
     () => unwrap(api.GET("/api/courses/{ref}", { params: { path: { ref: courseId } } })),
@@ -43,7 +45,7 @@ export function CaptionEditor() {
     [videoId, language],
   );
   const lesson = course.data?.sections.flatMap((s) => s.lessons).find((l) => l.video_id === videoId);
-  const title = video.data?.title ?? "the video";
+  const title = video.data?.title ?? t("captionEditor.theVideo");
 
   if (track.error || course.error)
     return (
@@ -55,8 +57,8 @@ export function CaptionEditor() {
   return (
     <main>
       <p className="crumbs">
-        <Link to="/studio">Studio</Link> / <Link to={`/studio/courses/${courseId}`}>{course.data.title}</Link> /
-        Captions
+        <Link to="/studio">{t("shared.studio")}</Link> /{" "}
+        <Link to={`/studio/courses/${courseId}`}>{course.data.title}</Link> / {t("captionEditor.crumb")}
       </p>
       <CueEditor
         key={`${videoId}:${language}`}
@@ -92,6 +94,7 @@ function CueEditor({
   reload(): Promise<Track>;
   lessonId: string | null;
 }) {
+  const { t } = useTranslation("editor");
   const [cues, setCues] = useState<EditCue[]>(() => toEdit(track.cues));
   const [baseline, setBaseline] = useState(() => snapshot(toEdit(track.cues)));
   const [refusal, setRefusal] = useState<Refusal | null>(null);
@@ -158,9 +161,10 @@ function CueEditor({
     setRefusal(null);
     setDone(null);
     const body = toSave(cues);
-    if ("reason" in body) {
+    if ("field" in body) {
       const key = cues[body.cue].key;
-      setRefusal({ key, index: body.cue, reason: body.reason });
+      const reason = body.field === "start" ? t("captionEditor.badStart") : t("captionEditor.badEnd");
+      setRefusal({ key, index: body.cue, reason });
       focusCue(key);
       return;
     }
@@ -183,7 +187,7 @@ function CueEditor({
         throw error;
       }
     });
-    if (saved) await refresh("Saved. The track is yours now: no longer automatic.");
+    if (saved) await refresh(t("captionEditor.saved"));
   }
 
   async function approve() {
@@ -195,63 +199,53 @@ function CueEditor({
         }),
       ),
     );
-    if (approved) await refresh("Approved: the track is no longer marked automatic.");
+    if (approved) await refresh(t("captionEditor.approved"));
   }
 
   return (
     <>
       <header className="row spread wrap">
         <h1>
-          {track.label} captions of {title}{" "}
+          {t("captionEditor.heading", { label: track.label, title })}{" "}
           {track.automatic ? (
             <span className="badge" data-testid="track-state">
-              automatic
+              {t("captionEditor.automatic")}
             </span>
           ) : (
             <span className="badge state-ready" data-testid="track-state">
-              approved
+              {t("captionEditor.approvedBadge")}
             </span>
           )}
         </h1>
         <div className="row">
-          {dirty && <span className="muted">Unsaved changes</span>}
+          {dirty && <span className="muted">{t("shared.unsaved")}</span>}
           <button className="primary" disabled={action.busy || !dirty} onClick={() => void save()}>
-            Save cues
+            {t("captionEditor.save")}
           </button>
           {track.automatic && (
             <button disabled={action.busy || dirty} onClick={() => void approve()}>
-              Approve
+              {t("captionEditor.approve")}
             </button>
           )}
         </div>
       </header>
       <p className="muted">
-        {track.automatic
-          ? "Made by speech recognition: read it against the video, fix what was misheard, then save (or approve it as it is)."
-          : "Saving replaces the track's cues; viewers see them at once."}{" "}
-        Times are m:ss.s. Split cuts a cue's text at the cursor (or in the middle) and its time in half.
+        {track.automatic ? t("captionEditor.introAutomatic") : t("captionEditor.introOwn")} {t("captionEditor.howTo")}
       </p>
-      {refusal && (
-        <Notice>
-          Not saved: cue {refusal.index + 1}: {refusal.reason}.
-        </Notice>
-      )}
+      {refusal && <Notice>{t("captionEditor.notSaved", { n: refusal.index + 1, reason: refusal.reason })}</Notice>}
       <Notice error={action.error} />
       {done && <Notice kind="success">{done}</Notice>}
       <div className="caption-editor">
-        <section className="caption-preview" aria-label="Video">
+        <section className="caption-preview" aria-label={t("captionEditor.video")}>
           {lessonId ? (
             <div ref={preview}>
               <Preview lessonId={lessonId} />
             </div>
           ) : (
-            <Notice kind="info">
-              This video is in no lesson of the course, so it cannot play here: add it to a lesson to watch it beside
-              its cues.
-            </Notice>
+            <Notice kind="info">{t("captionEditor.noLesson")}</Notice>
           )}
         </section>
-        <section aria-label="Cues" className="cue-list">
+        <section aria-label={t("captionEditor.cues")} className="cue-list">
           <ol>
             {cues.map((cue, index) => (
               <CueRow
@@ -274,7 +268,7 @@ function CueEditor({
           </ol>
           {cues.length === 0 && (
             <button type="button" onClick={() => edit(insertAfter(cues, -1))}>
-              Add a cue
+              {t("captionEditor.addCue")}
             </button>
           )}
         </section>
@@ -312,6 +306,7 @@ function CueRow({
   onDelete(): void;
   onAdd(): void;
 }) {
+  const { t } = useTranslation("editor");
   const n = index + 1;
   const id = `cue-${cue.key}`;
   const problem = refused ? `${id}-problem` : undefined;
@@ -326,7 +321,8 @@ function CueRow({
           {n}
         </span>
         <label className="cue-time">
-          Start<span className="sr-only"> of cue {n}</span>
+          {t("cue.start")}
+          <span className="sr-only"> {t("cue.ofCue", { n })}</span>
           <input
             id={`${id}-start`}
             value={cue.start}
@@ -337,7 +333,8 @@ function CueRow({
           />
         </label>
         <label className="cue-time">
-          End<span className="sr-only"> of cue {n}</span>
+          {t("cue.end")}
+          <span className="sr-only"> {t("cue.ofCue", { n })}</span>
           <input
             value={cue.end}
             inputMode="decimal"
@@ -348,12 +345,14 @@ function CueRow({
         </label>
         {canPlay && (
           <button type="button" className="small" onClick={onPlay}>
-            ▶ Play from here<span className="sr-only"> (cue {n})</span>
+            ▶ {t("cue.play")}
+            <span className="sr-only"> {t("cue.inBrackets", { n })}</span>
           </button>
         )}
       </div>
       <label>
-        Text<span className="sr-only"> of cue {n}</span>
+        {t("cue.text")}
+        <span className="sr-only"> {t("cue.ofCue", { n })}</span>
         <textarea
           rows={2}
           value={cue.text}
@@ -369,16 +368,20 @@ function CueRow({
       )}
       <div className="row wrap cue-actions">
         <button type="button" className="small" onClick={onSplit}>
-          Split<span className="sr-only"> cue {n}</span>
+          {t("cue.split")}
+          <span className="sr-only"> {t("cue.splitWhich", { n })}</span>
         </button>
         <button type="button" className="small" disabled={last} onClick={onMerge}>
-          Merge with next<span className="sr-only"> (cue {n})</span>
+          {t("cue.merge")}
+          <span className="sr-only"> {t("cue.inBrackets", { n })}</span>
         </button>
         <button type="button" className="small" onClick={onAdd}>
-          Add after<span className="sr-only"> cue {n}</span>
+          {t("cue.addAfter")}
+          <span className="sr-only"> {t("cue.addAfterWhich", { n })}</span>
         </button>
         <button type="button" className="small" onClick={onDelete}>
-          Delete<span className="sr-only"> cue {n}</span>
+          {t("shared.delete")}
+          <span className="sr-only"> {t("cue.deleteWhich", { n })}</span>
         </button>
       </div>
     </li>
@@ -388,10 +391,11 @@ function CueRow({
 /** The lesson's video through a staff playback session (staff watch every lesson, with no
  * stream limit or checkpoint), without its captions: the list beside it is the transcript. */
 function Preview({ lessonId }: { lessonId: string }) {
+  const { t } = useTranslation("editor");
   const { start, problem, setProblem } = usePlaybackStart(lessonId, beginPreview, endLatePreview);
   const onProblem = useCallback((p: PlaybackProblem) => setProblem(p), [setProblem]);
-  if (problem) return <Notice kind="info">The video cannot play here: {problem.message}</Notice>;
-  if (!start) return <Loading label="Starting the video…" />;
+  if (problem) return <Notice kind="info">{t("captionEditor.cannotPlay", { message: problem.message })}</Notice>;
+  if (!start) return <Loading label={t("captionEditor.starting")} />;
   return <Player key={start.session_id} start={start} onProblem={onProblem} lessonId={lessonId} />;
 }
 

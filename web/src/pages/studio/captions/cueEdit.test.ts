@@ -100,7 +100,7 @@ describe("editing cues", () => {
     });
     const typo = cues();
     typo[1].end = "0:4x";
-    expect(toSave(typo)).toEqual({ cue: 1, reason: "write the end as m:ss.s, e.g. 1:02.5" });
+    expect(toSave(typo)).toEqual({ cue: 1, field: "end" });
   });
 
   it("finds the cue playing now", () => {

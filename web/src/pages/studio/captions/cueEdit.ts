@@ -49,14 +49,14 @@ export function toEdit(cues: CueRead[]): EditCue[] {
   return cues.map((c) => ({ key: newKey(), start: formatClock(c.start), end: formatClock(c.end), text: c.text }));
 }
 
-/** The cues to save, or the first cue whose time cannot be read. */
-export function toSave(cues: EditCue[]): { cues: CueUpdate[] } | { cue: number; reason: string } {
+/** The cues to save, or the first cue whose time cannot be read and which of its times. */
+export function toSave(cues: EditCue[]): { cues: CueUpdate[] } | { cue: number; field: "start" | "end" } {
   const saved: CueUpdate[] = [];
   for (const [index, cue] of cues.entries()) {
     const start = parseClock(cue.start);
     const end = parseClock(cue.end);
     if (start === null || end === null) {
-      return { cue: index, reason: `write the ${start === null ? "start" : "end"} as m:ss.s, e.g. 1:02.5` };
+      return { cue: index, field: start === null ? "start" : "end" };
     }
     saved.push({ start, end, text: cue.text });
   }

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { api, unwrap, type Schemas } from "../../../api/client";
 import { clock } from "../../../components/player/Chapters";
 import { parseClock } from "../../../components/player/checkpoints";
@@ -10,6 +11,7 @@ type Lesson = Schemas["LessonRead"];
 /** A video lesson's checkpoints: questions the player stops at (Q3). Add one at a time of
  * the video, move it, edit its questions, delete it; ON_CHANGED reloads the course. */
 export function CheckpointsEditor({ lesson, onChanged }: { lesson: Lesson; onChanged(): Promise<void> }) {
+  const { t } = useTranslation("editor");
   const checkpoints = lesson.checkpoints ?? [];
   const [at, setAt] = useState("");
   const [title, setTitle] = useState("");
@@ -18,12 +20,12 @@ export function CheckpointsEditor({ lesson, onChanged }: { lesson: Lesson; onCha
   async function add(event: FormEvent) {
     event.preventDefault();
     const seconds = parseClock(at);
-    if (seconds === null) return action.setError(new Error("Give the time as m:ss, e.g. 1:30."));
+    if (seconds === null) return action.setError(new Error(t("checkpoints.badTime")));
     const done = await action.run(() =>
       unwrap(
         api.POST("/api/lessons/{lesson_id}/checkpoints", {
           params: { path: { lesson_id: lesson.id } },
-          body: { at: seconds, title: title.trim() || "Checkpoint" },
+          body: { at: seconds, title: title.trim() || t("checkpoints.defaultTitle") },
         }),
       ),
     );
@@ -36,7 +38,7 @@ export function CheckpointsEditor({ lesson, onChanged }: { lesson: Lesson; onCha
 
   return (
     <details className="chapters-editor">
-      <summary>Checkpoints ({checkpoints.length})</summary>
+      <summary>{t("checkpoints.summary", { count: checkpoints.length })}</summary>
       <ul className="checkpoints">
         {checkpoints.map((c) => (
           <CheckpointRow key={c.id} checkpoint={c} lessonTitle={lesson.title} onChanged={onChanged} />
@@ -44,14 +46,19 @@ export function CheckpointsEditor({ lesson, onChanged }: { lesson: Lesson; onCha
       </ul>
       <form className="row wrap" onSubmit={add}>
         <label>
-          New checkpoint time in {lesson.title} <small>(m:ss)</small>
+          {t("checkpoints.newTime", { lesson: lesson.title })} <small>{t("checkpoints.timeHint")}</small>
           <input required placeholder="1:30" value={at} onChange={(e) => setAt(e.target.value)} />
         </label>
         <label>
-          Checkpoint title <small>(optional)</small>
-          <input value={title} maxLength={200} onChange={(e) => setTitle(e.target.value)} placeholder="Checkpoint" />
+          {t("checkpoints.title")} <small>{t("shared.optional")}</small>
+          <input
+            value={title}
+            maxLength={200}
+            onChange={(e) => setTitle(e.target.value)}
+            placeholder={t("checkpoints.defaultTitle")}
+          />
         </label>
-        <button disabled={action.busy}>Add checkpoint</button>
+        <button disabled={action.busy}>{t("checkpoints.add")}</button>
       </form>
       <Notice error={action.error} />
     </details>
@@ -67,15 +74,16 @@ function CheckpointRow({
   lessonTitle: string;
   onChanged(): Promise<void>;
 }) {
+  const { t } = useTranslation("editor");
   const [at, setAt] = useState(clock(checkpoint.at));
   const [editing, setEditing] = useState(false);
   const action = useAction();
-  const label = `checkpoint at ${clock(checkpoint.at)}`;
+  const when = { at: clock(checkpoint.at) };
 
   async function move(event: FormEvent) {
     event.preventDefault();
     const seconds = parseClock(at);
-    if (seconds === null) return action.setError(new Error("Give the time as m:ss, e.g. 1:30."));
+    if (seconds === null) return action.setError(new Error(t("checkpoints.badTime")));
     const done = await action.run(() =>
       unwrap(
         api.PATCH("/api/quizzes/{quiz_id}", { params: { path: { quiz_id: checkpoint.id } }, body: { at: seconds } }),
@@ -85,7 +93,7 @@ function CheckpointRow({
   }
 
   async function remove() {
-    if (!window.confirm(`Delete the ${label} and its answers?`)) return;
+    if (!window.confirm(t("checkpoints.deleteConfirm", when))) return;
     const done = await action.run(async () => {
       await unwrap(api.DELETE("/api/quizzes/{quiz_id}", { params: { path: { quiz_id: checkpoint.id } } }));
       return true;
@@ -98,21 +106,24 @@ function CheckpointRow({
       <form className="row wrap" onSubmit={move}>
         <strong>{clock(checkpoint.at)}</strong>
         <label>
-          <span className="sr-only">Time of the {label}</span>
+          <span className="sr-only">{t("checkpoints.timeOf", when)}</span>
           <input value={at} onChange={(e) => setAt(e.target.value)} size={8} />
         </label>
         <button disabled={action.busy || parseClock(at) === checkpoint.at}>
-          Save time <span className="sr-only">of the {label}</span>
+          {t("checkpoints.saveTime")} <span className="sr-only">{t("checkpoints.ofCheckpoint", when)}</span>
         </button>
         <button type="button" aria-expanded={editing} onClick={() => setEditing(!editing)}>
-          {editing ? "Close questions" : "Edit questions"} <span className="sr-only">of the {label}</span>
+          {editing ? t("checkpoints.closeQuestions") : t("checkpoints.editQuestions")}{" "}
+          <span className="sr-only">{t("checkpoints.ofCheckpoint", when)}</span>
         </button>
         <button type="button" onClick={() => void remove()} disabled={action.busy}>
-          Delete <span className="sr-only">the {label}</span>
+          {t("shared.delete")} <span className="sr-only">{t("checkpoints.theCheckpoint", when)}</span>
         </button>
       </form>
       <Notice error={action.error} />
-      {editing && <QuizEditor quizId={checkpoint.id} name={`the ${label} of ${lessonTitle}`} />}
+      {editing && (
+        <QuizEditor quizId={checkpoint.id} name={t("checkpoints.quizName", { ...when, lesson: lessonTitle })} />
+      )}
     </li>
   );
 }

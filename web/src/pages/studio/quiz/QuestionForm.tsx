@@ -1,12 +1,7 @@
+import { useTranslation } from "react-i18next";
 import { moved } from "../../../components/quiz/answers";
-import {
-  MIN_ORDERING_ITEMS,
-  retyped,
-  TYPE_NAMES,
-  type OptionDraft,
-  type QuestionDraft,
-  type QuestionType,
-} from "./drafts";
+import { MIN_ORDERING_ITEMS, retyped, type OptionDraft, type QuestionDraft, type QuestionType } from "./drafts";
+import { typeNames } from "./wording";
 
 /** One question as its instructor writes it; every control is labelled with the
  * question's number so a page with several open forms stays unambiguous. */
@@ -19,6 +14,8 @@ export function QuestionForm({
   draft: QuestionDraft;
   onChange(draft: QuestionDraft): void;
 }) {
+  const { t } = useTranslation("editor");
+  const types = typeNames(t);
   const set = (patch: Partial<QuestionDraft>) => onChange({ ...draft, ...patch });
   const setOptions = (options: OptionDraft[]) => set({ options });
   const choice = draft.type === "single" || draft.type === "multiple";
@@ -35,12 +32,12 @@ export function QuestionForm({
 
   return (
     <fieldset className="question-form">
-      <legend>Question {n}</legend>
+      <legend>{t("question.legend", { n })}</legend>
       <div className="row wrap">
         <label>
-          Question type
+          {t("question.type")}
           <select value={draft.type} onChange={(e) => onChange(retyped(draft, e.target.value as QuestionType))}>
-            {Object.entries(TYPE_NAMES).map(([type, name]) => (
+            {Object.entries(types).map(([type, name]) => (
               <option key={type} value={type}>
                 {name}
               </option>
@@ -48,7 +45,7 @@ export function QuestionForm({
           </select>
         </label>
         <label>
-          Points
+          {t("question.points")}
           <input
             type="number"
             min="0.01"
@@ -60,7 +57,7 @@ export function QuestionForm({
         </label>
       </div>
       <label>
-        Question text <small>(Markdown)</small>
+        {t("question.text")} <small>{t("shared.markdown")}</small>
         <textarea rows={3} value={draft.stem} onChange={(e) => set({ stem: e.target.value })} />
       </label>
       {(choice || ordering) && (
@@ -68,10 +65,10 @@ export function QuestionForm({
           <legend>
             {ordering ? (
               <>
-                Items, in the right order <small>(at least {MIN_ORDERING_ITEMS})</small>
+                {t("question.items")} <small>{t("question.atLeast", { count: MIN_ORDERING_ITEMS })}</small>
               </>
             ) : (
-              "Options"
+              t("question.options")
             )}
           </legend>
           {draft.options.map((o, i) => (
@@ -84,15 +81,14 @@ export function QuestionForm({
                     checked={o.correct}
                     onChange={(e) => setOption(i, { correct: e.target.checked })}
                   />
-                  <span className="sr-only">
-                    Option {i + 1} of question {n} is
-                  </span>{" "}
-                  correct
+                  <span className="sr-only">{t("question.correctWhich", { i: i + 1, n })}</span> {t("question.correct")}
                 </label>
               )}
               <input
                 type="text"
-                aria-label={`${ordering ? "Item" : "Option"} ${i + 1} of question ${n}`}
+                aria-label={
+                  ordering ? t("question.itemAria", { i: i + 1, n }) : t("question.optionAria", { i: i + 1, n })
+                }
                 value={o.text}
                 maxLength={2000}
                 onChange={(e) => setOption(i, { text: e.target.value })}
@@ -101,7 +97,7 @@ export function QuestionForm({
                 <>
                   <button
                     type="button"
-                    aria-label={`Move item ${i + 1} of question ${n} up`}
+                    aria-label={t("question.itemUp", { i: i + 1, n })}
                     disabled={i === 0}
                     onClick={() => setOptions(moved(draft.options, i, -1))}
                   >
@@ -109,7 +105,7 @@ export function QuestionForm({
                   </button>
                   <button
                     type="button"
-                    aria-label={`Move item ${i + 1} of question ${n} down`}
+                    aria-label={t("question.itemDown", { i: i + 1, n })}
                     disabled={i === draft.options.length - 1}
                     onClick={() => setOptions(moved(draft.options, i, 1))}
                   >
@@ -119,7 +115,9 @@ export function QuestionForm({
               )}
               <button
                 type="button"
-                aria-label={`Remove ${ordering ? "item" : "option"} ${i + 1} of question ${n}`}
+                aria-label={
+                  ordering ? t("question.removeItem", { i: i + 1, n }) : t("question.removeOption", { i: i + 1, n })
+                }
                 onClick={() => setOptions(draft.options.filter((_, j) => j !== i))}
               >
                 ✕
@@ -131,13 +129,13 @@ export function QuestionForm({
             disabled={draft.options.length >= 20}
             onClick={() => setOptions([...draft.options, { text: "", correct: false }])}
           >
-            {ordering ? "Add item" : "Add option"}
+            {ordering ? t("question.addItem") : t("question.addOption")}
           </button>
         </fieldset>
       )}
       {draft.type === "true_false" && (
         <fieldset>
-          <legend>The statement of question {n} is</legend>
+          <legend>{t("question.statement", { n })}</legend>
           {([true, false] as const).map((value) => (
             <label key={String(value)} className="inline">
               <input
@@ -146,7 +144,7 @@ export function QuestionForm({
                 checked={draft.truth === value}
                 onChange={() => set({ truth: value })}
               />{" "}
-              {value ? "True" : "False"}
+              {value ? t("question.true") : t("question.false")}
             </label>
           ))}
         </fieldset>
@@ -154,11 +152,11 @@ export function QuestionForm({
       {draft.type === "numeric" && (
         <div className="row wrap">
           <label>
-            Right value
+            {t("question.value")}
             <input inputMode="decimal" value={draft.value} onChange={(e) => set({ value: e.target.value })} />
           </label>
           <label>
-            Tolerance (±)
+            {t("question.tolerance")}
             <input inputMode="decimal" value={draft.tolerance} onChange={(e) => set({ tolerance: e.target.value })} />
           </label>
         </div>
@@ -166,12 +164,12 @@ export function QuestionForm({
       {draft.type === "short_text" && (
         <>
           <label>
-            Accepted answers <small>(one per line; case, spaces and accents never matter)</small>
+            {t("question.accepted")} <small>{t("question.acceptedHint")}</small>
             <textarea rows={3} value={draft.accepted} onChange={(e) => set({ accepted: e.target.value })} />
           </label>
           <label className="inline">
-            <input type="checkbox" checked={draft.fuzzy} onChange={(e) => set({ fuzzy: e.target.checked })} /> Forgive a
-            typo
+            <input type="checkbox" checked={draft.fuzzy} onChange={(e) => set({ fuzzy: e.target.checked })} />{" "}
+            {t("question.fuzzy")}
           </label>
         </>
       )}
@@ -182,11 +180,11 @@ export function QuestionForm({
             checked={draft.partial_credit}
             onChange={(e) => set({ partial_credit: e.target.checked })}
           />{" "}
-          Partial credit
+          {t("question.partial")}
         </label>
       )}
       <label>
-        Explanation <small>(Markdown; shown with the right answer)</small>
+        {t("question.explanation")} <small>{t("question.explanationHint")}</small>
         <textarea rows={2} value={draft.explanation} onChange={(e) => set({ explanation: e.target.value })} />
       </label>
     </fieldset>

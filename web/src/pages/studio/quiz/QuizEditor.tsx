@@ -1,19 +1,13 @@
 import { useEffect, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
 import { api, ApiError, unwrap, type Schemas } from "../../../api/client";
 import { QuizPreview } from "../../../components/quiz/Quiz";
 import { Loading, Notice, useAction, useLoad } from "../../../components/ui";
 import { moved } from "../../../components/quiz/answers";
-import {
-  draftProblem,
-  newDraft,
-  toDraft,
-  toQuestionIn,
-  TYPE_NAMES,
-  type QuestionDraft,
-  type QuestionType,
-} from "./drafts";
+import { draftProblem, newDraft, toDraft, toQuestionIn, type QuestionDraft, type QuestionType } from "./drafts";
 import { QuestionForm } from "./QuestionForm";
+import { problemText, typeNames } from "./wording";
 
 type QuizEdit = Schemas["QuizEdit"];
 
@@ -32,6 +26,8 @@ export function QuizEditor({ quizId, name }: { quizId: string; name: string }) {
 }
 
 function Editor({ quiz, name, onSaved }: { quiz: QuizEdit; name: string; onSaved(quiz: QuizEdit): void }) {
+  const { t } = useTranslation("editor");
+  const types = typeNames(t);
   const [drafts, setDrafts] = useState<QuestionDraft[]>(() => quiz.questions.map(toDraft));
   const [version, setVersion] = useState(quiz.version); // of the questions the drafts came from
   const [open, setOpen] = useState<number | null>(null);
@@ -63,10 +59,12 @@ function Editor({ quiz, name, onSaved }: { quiz: QuizEdit; name: string; onSaved
   }
 
   async function saveQuestions() {
-    const problem = drafts.map(draftProblem).findIndex(Boolean);
-    if (problem >= 0) {
-      setOpen(problem);
-      save.setError(new Error(`Question ${problem + 1}: ${draftProblem(drafts[problem])}`));
+    const problems = drafts.map(draftProblem);
+    const index = problems.findIndex(Boolean);
+    const problem = problems[index];
+    if (problem) {
+      setOpen(index);
+      save.setError(new Error(t("quiz.problem", { n: index + 1, problem: problemText(t, problem) })));
       return;
     }
     const saved = await save.run(async () => {
@@ -89,23 +87,24 @@ function Editor({ quiz, name, onSaved }: { quiz: QuizEdit; name: string; onSaved
     <div className="quiz-editor" data-testid="quiz-editor">
       {/* Settings only: the drafts keep the version they were read at (see QuizEditor). */}
       <QuizSettingsForm quiz={quiz} onSaved={onSaved} />
-      <h4>Questions of {name}</h4>
-      {drafts.length === 0 && <p className="muted">No questions yet: add one, or import a GIFT file.</p>}
+      <h4>{t("quiz.questionsOf", { name })}</h4>
+      {drafts.length === 0 && <p className="muted">{t("quiz.empty")}</p>}
       <ol className="question-list">
         {drafts.map((d, i) => (
           <li key={i}>
             <div className="row spread">
               <span>
-                <strong>{i + 1}.</strong> <span className="badge">{TYPE_NAMES[d.type]}</span>{" "}
-                {d.stem.slice(0, 80) || <em className="muted">no text yet</em>}
+                <strong>{i + 1}.</strong> <span className="badge">{types[d.type]}</span>{" "}
+                {d.stem.slice(0, 80) || <em className="muted">{t("quiz.noText")}</em>}
               </span>
               <span className="row">
                 <button type="button" aria-expanded={open === i} onClick={() => setOpen(open === i ? null : i)}>
-                  {open === i ? "Close" : "Edit"} <span className="sr-only">question {i + 1}</span>
+                  {open === i ? t("quiz.close") : t("shared.edit")}{" "}
+                  <span className="sr-only">{t("quiz.questionWhich", { n: i + 1 })}</span>
                 </button>
                 <button
                   type="button"
-                  aria-label={`Move question ${i + 1} up`}
+                  aria-label={t("quiz.up", { n: i + 1 })}
                   disabled={i === 0}
                   onClick={() => {
                     change(moved(drafts, i, -1));
@@ -116,7 +115,7 @@ function Editor({ quiz, name, onSaved }: { quiz: QuizEdit; name: string; onSaved
                 </button>
                 <button
                   type="button"
-                  aria-label={`Move question ${i + 1} down`}
+                  aria-label={t("quiz.down", { n: i + 1 })}
                   disabled={i === drafts.length - 1}
                   onClick={() => {
                     change(moved(drafts, i, 1));
@@ -127,9 +126,9 @@ function Editor({ quiz, name, onSaved }: { quiz: QuizEdit; name: string; onSaved
                 </button>
                 <button
                   type="button"
-                  aria-label={`Delete question ${i + 1}`}
+                  aria-label={t("quiz.deleteAria", { n: i + 1 })}
                   onClick={() => {
-                    if (!window.confirm(`Delete question ${i + 1}?`)) return;
+                    if (!window.confirm(t("quiz.deleteConfirm", { n: i + 1 }))) return;
                     change(drafts.filter((_, j) => j !== i));
                     setOpen(null);
                   }}
@@ -150,9 +149,9 @@ function Editor({ quiz, name, onSaved }: { quiz: QuizEdit; name: string; onSaved
       </ol>
       <div className="row wrap">
         <label>
-          New question type
+          {t("quiz.newType")}
           <select value={addType} onChange={(e) => setAddType(e.target.value as QuestionType)}>
-            {Object.entries(TYPE_NAMES).map(([type, label]) => (
+            {Object.entries(types).map(([type, label]) => (
               <option key={type} value={type}>
                 {label}
               </option>
@@ -166,36 +165,36 @@ function Editor({ quiz, name, onSaved }: { quiz: QuizEdit; name: string; onSaved
             setOpen(drafts.length);
           }}
         >
-          Add question
+          {t("quiz.add")}
         </button>
         <button type="button" className="primary" disabled={!dirty || save.busy} onClick={() => void saveQuestions()}>
-          Save questions
+          {t("quiz.save")}
         </button>
-        {dirty && <span className="muted">Unsaved changes</span>}
+        {dirty && <span className="muted">{t("shared.unsaved")}</span>}
       </div>
       <Notice error={save.error} />
       {conflict && (
         <button type="button" onClick={() => void reload()}>
-          Reload the saved questions
+          {t("quiz.reload")}
         </button>
       )}
       <GiftImport quizId={quiz.id} dirty={dirty} onImported={adopt} />
       <Preview quizId={quiz.id} dirty={dirty} />
       <p>
-        <Link to={`/studio/quizzes/${quiz.id}/results`}>Results of {name}</Link>
+        <Link to={`/studio/quizzes/${quiz.id}/results`}>{t("quiz.resultsOf", { name })}</Link>
       </p>
     </div>
   );
 }
 
-const REVEALS: [Schemas["Reveal"], string][] = [
-  ["after_pass", "once the student has passed"],
-  ["after_last", "once the student has no attempt left"],
-  ["after_each", "after each answer (that answer is then final)"],
-  ["never", "never"],
-];
-
 function QuizSettingsForm({ quiz, onSaved }: { quiz: QuizEdit; onSaved(quiz: QuizEdit): void }) {
+  const { t } = useTranslation("editor");
+  const reveals: [Schemas["Reveal"], string][] = [
+    ["after_pass", t("settings.reveals.after_pass")],
+    ["after_last", t("settings.reveals.after_last")],
+    ["after_each", t("settings.reveals.after_each")],
+    ["never", t("settings.reveals.never")],
+  ];
   const s = quiz.settings;
   // A checkpoint can always be tried again (the server enforces it): a limit would leave a
   // learner who failed it unable to watch the rest of the video.
@@ -236,9 +235,9 @@ function QuizSettingsForm({ quiz, onSaved }: { quiz: QuizEdit; onSaved(quiz: Qui
   }
 
   return (
-    <form className="row wrap quiz-settings" onSubmit={submit} aria-label="Quiz settings">
+    <form className="row wrap quiz-settings" onSubmit={submit} aria-label={t("settings.label")}>
       <label>
-        Pass mark (%)
+        {t("settings.passMark")}
         <input
           type="number"
           min="0"
@@ -250,38 +249,37 @@ function QuizSettingsForm({ quiz, onSaved }: { quiz: QuizEdit; onSaved(quiz: Qui
       </label>
       {checkpoint ? (
         <p className="muted" data-testid="checkpoint-attempts">
-          Attempts: unlimited. A checkpoint can always be tried again, so no learner is stopped for good partway through
-          the video.
+          {t("settings.checkpointAttempts")}
         </p>
       ) : (
         <label>
-          Attempts allowed
+          {t("settings.attempts")}
           <input
             type="number"
             min="1"
             max="100"
-            placeholder="unlimited"
+            placeholder={t("settings.unlimited")}
             value={attempts}
             onChange={(e) => setAttempts(e.target.value)}
           />
         </label>
       )}
       <label>
-        Time limit (minutes)
+        {t("settings.timeLimit")}
         <input
           type="number"
           min="0.5"
           max="1440"
           step="0.5"
-          placeholder="none"
+          placeholder={t("settings.none")}
           value={minutes}
           onChange={(e) => setMinutes(e.target.value)}
         />
       </label>
       <label>
-        Show right answers
+        {t("settings.reveal")}
         <select value={reveal} onChange={(e) => setReveal(e.target.value as Schemas["Reveal"])}>
-          {REVEALS.map(([value, label]) => (
+          {reveals.map(([value, label]) => (
             <option key={value} value={value}>
               {label}
             </option>
@@ -290,14 +288,14 @@ function QuizSettingsForm({ quiz, onSaved }: { quiz: QuizEdit; onSaved(quiz: Qui
       </label>
       <label className="inline">
         <input type="checkbox" checked={shuffleQuestions} onChange={(e) => setShuffleQuestions(e.target.checked)} />{" "}
-        Shuffle questions
+        {t("settings.shuffleQuestions")}
       </label>
       <label className="inline">
-        <input type="checkbox" checked={shuffleOptions} onChange={(e) => setShuffleOptions(e.target.checked)} /> Shuffle
-        options
+        <input type="checkbox" checked={shuffleOptions} onChange={(e) => setShuffleOptions(e.target.checked)} />{" "}
+        {t("settings.shuffleOptions")}
       </label>
-      <button disabled={action.busy}>Save quiz settings</button>
-      {saved && <span role="status">Settings saved.</span>}
+      <button disabled={action.busy}>{t("settings.save")}</button>
+      {saved && <span role="status">{t("settings.saved")}</span>}
       <Notice error={action.error} />
     </form>
   );
@@ -305,6 +303,7 @@ function QuizSettingsForm({ quiz, onSaved }: { quiz: QuizEdit; onSaved(quiz: Qui
 
 /** Moodle GIFT, pasted or from a file; the server names the line it cannot read. */
 function GiftImport({ quizId, dirty, onImported }: { quizId: string; dirty: boolean; onImported(q: QuizEdit): void }) {
+  const { t } = useTranslation("editor");
   const [text, setText] = useState("");
   const action = useAction();
   async function submit(event: FormEvent) {
@@ -319,10 +318,10 @@ function GiftImport({ quizId, dirty, onImported }: { quizId: string; dirty: bool
   }
   return (
     <details>
-      <summary>Import questions (Moodle GIFT)</summary>
+      <summary>{t("gift.summary")}</summary>
       <form onSubmit={submit}>
         <label>
-          GIFT file
+          {t("gift.file")}
           <input
             type="file"
             accept=".gift,.txt,text/plain"
@@ -330,11 +329,11 @@ function GiftImport({ quizId, dirty, onImported }: { quizId: string; dirty: bool
           />
         </label>
         <label>
-          GIFT text <small>(the questions are added after the quiz&apos;s own)</small>
+          {t("gift.text")} <small>{t("gift.textHint")}</small>
           <textarea rows={5} value={text} onChange={(e) => setText(e.target.value)} />
         </label>
-        {dirty && <p className="muted">Save or discard your unsaved changes first.</p>}
-        <button disabled={!text.trim() || dirty || action.busy}>Import GIFT</button>
+        {dirty && <p className="muted">{t("gift.saveFirst")}</p>}
+        <button disabled={!text.trim() || dirty || action.busy}>{t("gift.import")}</button>
         <Notice error={action.error} />
       </form>
     </details>
@@ -342,6 +341,7 @@ function GiftImport({ quizId, dirty, onImported }: { quizId: string; dirty: bool
 }
 
 function Preview({ quizId, dirty }: { quizId: string; dirty: boolean }) {
+  const { t } = useTranslation("editor");
   const [view, setView] = useState<Schemas["AttemptView"] | null>(null);
   const action = useAction();
   async function show() {
@@ -355,16 +355,18 @@ function Preview({ quizId, dirty }: { quizId: string; dirty: boolean }) {
       {view ? (
         <>
           <div className="row spread">
-            <h4>Preview as student {dirty && <small className="muted">(saved questions only)</small>}</h4>
+            <h4>
+              {t("preview.title")} {dirty && <small className="muted">{t("preview.savedOnly")}</small>}
+            </h4>
             <button type="button" onClick={() => setView(null)}>
-              Close preview
+              {t("preview.close")}
             </button>
           </div>
           <QuizPreview attempt={view} />
         </>
       ) : (
         <button type="button" onClick={() => void show()} disabled={action.busy}>
-          Preview as student
+          {t("preview.title")}
         </button>
       )}
       <Notice error={action.error} />

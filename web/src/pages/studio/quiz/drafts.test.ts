@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { draftProblem, MIN_ORDERING_ITEMS, newDraft, retyped, toDraft, toQuestionIn } from "./drafts";
+import i18n from "../../../i18n";
+import { draftProblem as problemOf, MIN_ORDERING_ITEMS, newDraft, retyped, toDraft, toQuestionIn } from "./drafts";
+import { problemText } from "./wording";
+
+/** The sentence the editor shows for a draft's problem (English, as the tests render). */
+function draftProblem(d: Parameters<typeof problemOf>[0]): string | null {
+  const problem = problemOf(d);
+  return problem && problemText(i18n.getFixedT("en", "editor"), problem);
+}
 
 describe("question drafts", () => {
   it("turns correct flags into indexes and keeps option ids", () => {
@@ -80,6 +88,10 @@ describe("question drafts", () => {
       "Give at least 3 items to put in order.",
     );
     expect(draftProblem({ ...fresh, stem: "Order", options: items("A", "B", "C") })).toBeNull();
+    const few = problemOf({ ...fresh, stem: "Order", options: items("A", "B") });
+    expect(few && problemText(i18n.getFixedT("de", "editor"), few)).toBe(
+      "Geben Sie mindestens 3 Elemente zum Ordnen an.",
+    );
     expect(newDraft("single").options).toHaveLength(2);
   });
 

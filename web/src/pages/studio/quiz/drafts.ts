@@ -22,15 +22,6 @@ export type QuestionDraft = {
   partial_credit: boolean;
 };
 
-export const TYPE_NAMES: Record<QuestionType, string> = {
-  single: "Single choice",
-  multiple: "Multiple choice",
-  true_false: "True / false",
-  numeric: "Number",
-  short_text: "Short text",
-  ordering: "Put in order",
-};
-
 /** The fewest items an ordering question may have (the server refuses fewer: with two,
  * the order is a coin toss). */
 export const MIN_ORDERING_ITEMS = 3;
@@ -109,19 +100,29 @@ export function toQuestionIn(d: QuestionDraft): QuestionIn {
   };
 }
 
-/** Why DRAFT cannot be saved yet, in the editor's words, or null (the server checks too). */
-export function draftProblem(d: QuestionDraft): string | null {
-  if (!d.stem.trim()) return "Write the question.";
+/** Why a draft cannot be saved yet (wording.ts words it in the language shown). */
+export type DraftProblem =
+  | "no_stem"
+  | "few_items"
+  | "few_options"
+  | "empty_option"
+  | "not_one_correct"
+  | "none_correct"
+  | "no_value"
+  | "no_accepted";
+
+/** Why DRAFT cannot be saved yet, or null (the server checks too). */
+export function draftProblem(d: QuestionDraft): DraftProblem | null {
+  if (!d.stem.trim()) return "no_stem";
   const listed = d.type === "single" || d.type === "multiple" || d.type === "ordering";
-  if (d.type === "ordering" && d.options.filter((o) => o.text.trim()).length < MIN_ORDERING_ITEMS)
-    return `Give at least ${MIN_ORDERING_ITEMS} items to put in order.`;
-  if (listed && d.options.filter((o) => o.text.trim()).length < 2) return "Give at least two options.";
-  if (listed && d.options.some((o) => !o.text.trim())) return "Fill in or remove the empty option.";
+  if (d.type === "ordering" && d.options.filter((o) => o.text.trim()).length < MIN_ORDERING_ITEMS) return "few_items";
+  if (listed && d.options.filter((o) => o.text.trim()).length < 2) return "few_options";
+  if (listed && d.options.some((o) => !o.text.trim())) return "empty_option";
   const right = d.options.filter((o) => o.correct).length;
-  if (d.type === "single" && right !== 1) return "Mark exactly one option as correct.";
-  if (d.type === "multiple" && right < 1) return "Mark at least one option as correct.";
-  if (d.type === "numeric" && !Number.isFinite(num(d.value, NaN))) return "Give the right value.";
-  if (d.type === "short_text" && !d.accepted.trim()) return "Give at least one accepted answer.";
+  if (d.type === "single" && right !== 1) return "not_one_correct";
+  if (d.type === "multiple" && right < 1) return "none_correct";
+  if (d.type === "numeric" && !Number.isFinite(num(d.value, NaN))) return "no_value";
+  if (d.type === "short_text" && !d.accepted.trim()) return "no_accepted";
   return null;
 }
 
