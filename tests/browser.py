@@ -3,6 +3,7 @@ conftest.py)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,8 +90,12 @@ def text_course(
     return str(course["id"]), str(made.json()["id"])
 
 
-def new_context(browser: Browser, server: Server) -> BrowserContext:
-    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 860})
+def new_context(browser: Browser, server: Server, *, locale: str = "en-US") -> BrowserContext:
+    """A browser context on SERVER whose languages are LOCALE's: the web app picks its language
+    from them, so the tests read English whatever the machine is set to."""
+    context = browser.new_context(
+        base_url=server.url, viewport={"width": 1280, "height": 860}, locale=locale
+    )
     context.set_default_timeout(20_000)
     # The browser's console lands in the test's captured output, shown when a test fails.
     context.on("console", lambda message: print(f"[console {message.type}] {message.text}"))
@@ -117,6 +122,15 @@ def sign_in(page: Page, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def choose_in_player(page: Page, menu: str, item: str) -> None:
+    """Chooses ITEM in the lesson player's MENU ("Captions", "Speed" or "Quality") with the
+    pointer, as a viewer does."""
+    page.get_by_role("button", name=re.compile(f"^{menu}: ")).click()
+    choices = page.get_by_role("menu", name=menu)
+    choices.get_by_role("menuitemradio", name=item, exact=True).click()
+    expect(choices).to_be_hidden()
 
 
 def shot(page: Page, name: str) -> None:

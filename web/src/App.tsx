@@ -1,6 +1,8 @@
 import { useState, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 import { BrowserRouter, Link, Navigate, NavLink, Route, Routes, useLocation, useNavigate } from "react-router-dom";
 import { AuthProvider, useAuth } from "./auth";
+import { LanguageSwitch } from "./components/LanguageSwitch";
 import { MembershipBanner } from "./components/MembershipBanner";
 import { Loading } from "./components/ui";
 import { Account } from "./pages/Account";
@@ -27,11 +29,13 @@ import { StudioCourse } from "./pages/studio/StudioCourse";
 import { Team } from "./pages/team/Team";
 
 export function App() {
+  // Subscribed here, the whole page renders again in the language chosen.
+  const { t } = useTranslation();
   return (
     <AuthProvider>
       <BrowserRouter>
         <a className="skip" href="#content">
-          Skip to content
+          {t("skipToContent")}
         </a>
         <Header />
         <VerifyBanner />
@@ -173,8 +177,8 @@ export function App() {
               path="*"
               element={
                 <main>
-                  <h1>Page not found</h1>
-                  <Link to="/">Back to the catalog</Link>
+                  <h1>{t("notFound.title")}</h1>
+                  <Link to="/">{t("notFound.back")}</Link>
                 </main>
               }
             />
@@ -186,6 +190,7 @@ export function App() {
 }
 
 function Private({ children, role }: { children: ReactNode; role?: "instructor" | "admin" }) {
+  const { t } = useTranslation();
   const { user, loading, is } = useAuth();
   const location = useLocation();
   if (loading) return <Loading />;
@@ -193,14 +198,15 @@ function Private({ children, role }: { children: ReactNode; role?: "instructor" 
   if (role && !is(role))
     return (
       <main>
-        <h1>Not allowed</h1>
-        <p>This page needs the {role} role.</p>
+        <h1>{t("notAllowed.title")}</h1>
+        <p>{role === "admin" ? t("notAllowed.admin") : t("notAllowed.instructor")}</p>
       </main>
     );
   return <>{children}</>;
 }
 
 function Header() {
+  const { t } = useTranslation();
   const { user, is, signOut } = useAuth();
   const navigate = useNavigate();
   const [open, setOpen] = useState(false);
@@ -213,31 +219,32 @@ function Header() {
         CourseVault
       </Link>
       <button className="menu-toggle" aria-expanded={open} aria-controls="nav" onClick={() => setOpen(!open)}>
-        Menu
+        {t("nav.menu")}
       </button>
       <nav id="nav" className={open ? "open" : ""} onClick={() => setOpen(false)}>
         <NavLink to="/" end>
-          Catalog
+          {t("nav.catalog")}
         </NavLink>
-        <NavLink to="/pricing">Pricing</NavLink>
-        {user && <NavLink to="/my">My learning</NavLink>}
-        {is("instructor") && <NavLink to="/studio">Studio</NavLink>}
-        {is("admin") && <NavLink to="/admin">Admin</NavLink>}
+        <NavLink to="/pricing">{t("nav.pricing")}</NavLink>
+        {user && <NavLink to="/my">{t("nav.myLearning")}</NavLink>}
+        {is("instructor") && <NavLink to="/studio">{t("nav.studio")}</NavLink>}
+        {is("admin") && <NavLink to="/admin">{t("nav.admin")}</NavLink>}
         {user ? (
           <>
             <NavLink to="/account">{user.name}</NavLink>
             <button className="link" onClick={() => void signOut().then(() => navigate("/"))}>
-              Sign out
+              {t("nav.signOut")}
             </button>
           </>
         ) : (
           <>
-            <NavLink to="/signin">Sign in</NavLink>
+            <NavLink to="/signin">{t("nav.signIn")}</NavLink>
             <NavLink to="/signup" className="button primary">
-              Sign up
+              {t("nav.signUp")}
             </NavLink>
           </>
         )}
+        <LanguageSwitch />
       </nav>
     </header>
   );

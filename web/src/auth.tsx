@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from "react";
 import { api, unwrap, type Schemas } from "./api/client";
+import { chooseLanguage } from "./i18n";
 
 type User = Schemas["UserRead"];
 
@@ -10,6 +11,8 @@ interface AuthState {
   signOut(): Promise<void>;
   reload(): Promise<void>;
   is(role: "student" | "instructor" | "admin"): boolean;
+  /** Shows CODE (English for one not shipped) and, signed in, keeps it on the account. */
+  setLanguage(code: string): Promise<void>;
 }
 
 const AuthContext = createContext<AuthState | null>(null);
@@ -20,7 +23,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const reload = useCallback(async () => {
     try {
-      setUser(await unwrap(api.GET("/api/auth/me")));
+      const me = await unwrap(api.GET("/api/auth/me"));
+      // The account's language wins over this browser's: it is the one its mail speaks.
+      if (me.language) await chooseLanguage(me.language);
+      setUser(me);
     } catch {
       setUser(null);
     } finally {
@@ -50,7 +56,24 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [user],
   );
 
-  return <AuthContext.Provider value={{ user, loading, signIn, signOut, reload, is }}>{children}</AuthContext.Provider>;
+  const setLanguage = useCallback(
+    async (code: string) => {
+      const language = await chooseLanguage(code);
+      if (!user) return;
+      try {
+        setUser(await unwrap(api.PATCH("/api/auth/me", { body: { language } })));
+      } catch {
+        // The page shows the language anyway; the account keeps its own until a later try.
+      }
+    },
+    [user],
+  );
+
+  return (
+    <AuthContext.Provider value={{ user, loading, signIn, signOut, reload, is, setLanguage }}>
+      {children}
+    </AuthContext.Provider>
+  );
 }
 
 export function useAuth(): AuthState {

@@ -1,6 +1,9 @@
 // What a claim page says when a gift or a seat cannot be claimed: a heading that names the
 // case, the server's own message, and what the visitor can do next.
 import { ApiError } from "./api/client";
+import i18n from "./i18n";
+
+const t = i18n.getFixedT(null, "shop");
 
 export type ClaimProblemKind = "claimed" | "refunded" | "released" | "invalid" | "mismatch" | "owned" | "other";
 
@@ -12,18 +15,18 @@ export interface ClaimProblem {
   final: boolean;
 }
 
-const TITLES: Record<ClaimProblemKind, string> = {
-  claimed: "Already claimed",
-  refunded: "This gift was refunded",
-  released: "This seat is no longer yours",
-  invalid: "This link does not work",
-  mismatch: "Signed in with another address",
-  owned: "You already have this course",
-  other: "Could not claim it",
+const TITLES: Record<ClaimProblemKind, () => string> = {
+  claimed: () => t("problem.claimed"),
+  refunded: () => t("problem.refunded"),
+  released: () => t("problem.released"),
+  invalid: () => t("problem.invalid"),
+  mismatch: () => t("problem.mismatch"),
+  owned: () => t("problem.owned"),
+  other: () => t("problem.other"),
 };
 
 export function claimProblem(error: unknown): ClaimProblem {
-  const message = error instanceof Error ? error.message : "Something went wrong.";
+  const message = error instanceof Error ? error.message : i18n.t("errors.generic", { ns: "common" });
   const code = error instanceof ApiError ? error.code : null;
   const kind: ClaimProblemKind =
     code === "gift_already_claimed" || code === "seat_already_claimed"
@@ -41,5 +44,5 @@ export function claimProblem(error: unknown): ClaimProblem {
                 : "other";
   // A wrong account or a course already owned: another account may still use the link.
   const final = kind === "claimed" || kind === "refunded" || kind === "released" || kind === "invalid";
-  return { kind, title: TITLES[kind], message, final };
+  return { kind, title: TITLES[kind](), message, final };
 }

@@ -1,9 +1,10 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
-import "./i18n";
+import { ready } from "./i18n";
 import "./styles.css";
 
+await ready;
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <App />

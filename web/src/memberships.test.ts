@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Membership, Plan } from "./api/memberships";
+import { chooseLanguage } from "./i18n";
 import {
   describeMembership,
   formatDate,
@@ -108,6 +109,18 @@ describe("a membership's status", () => {
     expect(view.label).toBe("Active");
     expect(view.tone).toBe("ok");
     expect(view.detail).toBe(`Renews on ${formatDate("2026-04-01T00:00:00Z")} at €9.00/month.`);
+  });
+
+  it("says it in the language shown, with its dates and prices", async () => {
+    await chooseLanguage("de");
+    try {
+      const view = describeMembership(membership(), NOW);
+      expect(view.label).toBe("Aktiv");
+      expect(formatDate("2026-04-01T12:00:00Z")).toBe("1. April 2026");
+      expect(view.detail).toBe(`Verlängert sich am ${formatDate("2026-04-01T00:00:00Z")} zu 9,00\u00a0€/Monat.`);
+    } finally {
+      await chooseLanguage("en");
+    }
   });
 
   it("says when a cancelled one ends, and that access holds until then", () => {

@@ -3,17 +3,27 @@
 // form's body. Pure functions, tested in memberships.test.ts.
 import { money } from "./api/client";
 import type { Interval, LocalAction, Membership, Plan, PlanCreate, PlanPrices } from "./api/memberships";
+import i18n from "./i18n";
+import { formatDate as formatDay } from "./i18n/format";
+
+const t = i18n.getFixedT(null, "membership");
 
 export const INTERVALS: Interval[] = ["month", "year"];
 
+/** "December 5, 2026" ("5. Dezember 2026"); "" for no date. */
 export function formatDate(iso: string | null | undefined): string {
-  if (!iso) return "";
-  return new Date(iso).toLocaleDateString(undefined, { year: "numeric", month: "long", day: "numeric" });
+  return iso ? formatDay(iso) : "";
 }
 
-/** "€9.00/month", "$90.00/year". */
+/** "€9.00/month", "$90.00/year" ("90,00 $/Jahr"). */
 export function priceText(amount: number, currency: string, interval: Interval): string {
-  return `${money(amount, currency)}/${interval}`;
+  const price = money(amount, currency);
+  return interval === "year" ? t("price.perYear", { price }) : t("price.perMonth", { price });
+}
+
+/** "Monthly", "Yearly". */
+export function intervalName(interval: Interval): string {
+  return interval === "year" ? t("price.yearly") : t("price.monthly");
 }
 
 /** The intervals a plan sells, monthly first. */
@@ -35,7 +45,7 @@ export function monthlyFrom(prices: PlanPrices): { amount: number; currency: str
 /** "from €7.50/month" for the course page; "" for a plan without prices. */
 export function fromPriceText(prices: PlanPrices): string {
   const from = monthlyFrom(prices);
-  return from ? `from ${priceText(from.amount, from.currency, "month")}` : "";
+  return from ? t("price.from", { price: priceText(from.amount, from.currency, "month") }) : "";
 }
 
 /** The share (whole percent) saved by paying yearly instead of twelve months; null when
@@ -77,45 +87,43 @@ export function describeMembership(m: Membership, now: Date = new Date()): Statu
   const price = priceText(m.amount, m.currency, m.interval);
   switch (statusAt(m, now)) {
     case "pending":
-      return {
-        label: "Waiting for payment",
-        tone: "info",
-        detail: "The first payment has not gone through yet: nothing is open until it does.",
-      };
+      return { label: t("status.pending"), tone: "info", detail: t("status.pendingDetail") };
     case "active": {
       if (m.cancel_at_period_end) {
-        const until = formatDate(m.paid_through ?? m.access_until);
         return {
-          label: `Cancels on ${until}`,
+          label: t("status.cancels", { date: formatDate(m.paid_through ?? m.access_until) }),
           tone: "warn",
-          detail: `It will not renew. You keep access until ${formatDate(m.access_until ?? m.paid_through)}.`,
+          detail: t("status.cancelsDetail", { date: formatDate(m.access_until ?? m.paid_through) }),
         };
       }
       return {
-        label: "Active",
+        label: t("status.active"),
         tone: "ok",
-        detail: `Renews on ${formatDate(m.paid_through ?? m.access_until)} at ${price}.`,
+        detail: t("status.activeDetail", { date: formatDate(m.paid_through ?? m.access_until), price }),
       };
     }
     case "past_due":
       return {
-        label: "Past due",
+        label: t("status.pastDue"),
         tone: "bad",
-        detail:
-          `The last payment failed. You keep access until ${formatDate(m.access_until)} (the grace period) ` +
-          `while the payment is tried again; then the membership ends.`,
+        detail: `${t("status.lastPaymentFailed")} ${graceText(m)}`,
       };
     case "ended": {
       const ended = m.ended_at ?? (IN_FORCE.has(m.status) ? m.access_until : null);
       return {
-        label: "Ended",
+        label: t("status.ended"),
         tone: "muted",
-        detail: ended ? `Ended on ${formatDate(ended)}: its courses are closed.` : "This membership has ended.",
+        detail: ended ? t("status.endedOn", { date: formatDate(ended) }) : t("status.endedDetail"),
       };
     }
     default:
-      return { label: "Payment failed", tone: "bad", detail: "The first payment did not go through." };
+      return { label: t("status.failed"), tone: "bad", detail: t("status.failedDetail") };
   }
+}
+
+/** Until when a membership whose payment failed stays open, and what happens then. */
+export function graceText(m: Membership): string {
+  return t("status.grace", { date: formatDate(m.access_until) });
 }
 
 /** What the member may do now (the server refuses the rest). */
@@ -174,17 +182,17 @@ export interface PlanForm {
 /** The API body of a plan form, or an Error saying what is missing. */
 export function planBody(form: PlanForm): PlanCreate | Error {
   const currency = form.currency.trim().toLowerCase();
-  if (!/^[a-z]{3}$/.test(currency)) return new Error("The currency is a three-letter code, such as USD or EUR.");
+  if (!/^[a-z]{3}$/.test(currency)) return new Error(t("plan.currency"));
   const prices: PlanPrices = {};
   for (const interval of INTERVALS) {
     const typed = form[interval].trim();
     if (!typed) continue;
     const amount = toMinor(typed);
-    if (amount === null) return new Error(`The ${interval}ly price is not an amount, such as 9.99.`);
+    if (amount === null) return new Error(interval === "year" ? t("plan.yearlyAmount") : t("plan.monthlyAmount"));
     prices[interval] = { amount, currency };
   }
-  if (!prices.month && !prices.year) return new Error("Give the plan a monthly price, a yearly price, or both.");
-  if (!form.allCourses && form.courseIds.length === 0) return new Error("Choose the plan's courses.");
+  if (!prices.month && !prices.year) return new Error(t("plan.noPrice"));
+  if (!form.allCourses && form.courseIds.length === 0) return new Error(t("plan.noCourses"));
   return {
     title: form.title.trim(),
     description: form.description.trim(),

@@ -1,20 +1,29 @@
 // The money pages' figures in words: sales rows in a fixed order of kinds, totals per
 // currency, amounts that show zero as zero (not "Free"), churn as a percentage.
 import type { Schemas } from "./api/client";
+import i18n from "./i18n";
+import { formatMoney, formatNumber } from "./i18n/format";
 
 export type KindRevenue = Schemas["KindRevenue"];
 type Kind = KindRevenue["kind"];
 
-export const KIND_LABELS: Record<Kind, string> = {
-  course: "Courses",
-  bundle: "Bundles",
-  gift: "Gifts",
-  seats: "Team seats",
+const t = i18n.getFixedT(null, "reports");
+
+const KIND_LABELS: Record<Kind, () => string> = {
+  course: () => t("kinds.course"),
+  bundle: () => t("kinds.bundle"),
+  gift: () => t("kinds.gift"),
+  seats: () => t("kinds.seats"),
 };
 const ORDER: Kind[] = ["course", "bundle", "gift", "seats"];
 
+/** "Courses", "Team seats", … */
+export function kindLabel(kind: Kind): string {
+  return KIND_LABELS[kind]();
+}
+
 export function amount(minor: number, currency: string): string {
-  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).format(minor / 100);
+  return formatMoney(minor, currency);
 }
 
 /** The sales, courses first, then bundles, gifts and seats; per kind by currency. */
@@ -48,9 +57,10 @@ export function totals(sales: KindRevenue[]): CurrencyTotal[] {
 
 export function churnText(churn: number | null | undefined): string {
   if (churn === null || churn === undefined) return "—";
-  return `${(churn * 100).toFixed(1)} %`;
+  const percent = formatNumber(churn * 100, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  return t("churn", { percent });
 }
 
 export function mrrText(mrr: { currency: string; amount: number }[]): string {
-  return mrr.length ? mrr.map((m) => amount(m.amount, m.currency)).join(" + ") : "0";
+  return mrr.length ? mrr.map((m) => amount(m.amount, m.currency)).join(" + ") : formatNumber(0);
 }

@@ -1,5 +1,8 @@
 // What the lesson page shows for each way playback can be refused or stop.
 import { ApiError, type Schemas } from "./api/client";
+import i18n from "./i18n";
+
+const t = i18n.getFixedT(null, "playback");
 
 export type LiveSession = Schemas["PlaybackSessionRead"];
 
@@ -13,30 +16,30 @@ export type PlaybackProblem =
   | { kind: "signed_out"; message: string }
   | { kind: "other"; message: string };
 
-const ACCESS_ENDED =
-  "Your access to this lesson ended: your membership lapsed or ended, the course was refunded, your team seat was taken back, you signed out, or another device took over.";
+const accessEnded = () => t("accessEnded");
+const signedOut = () => t("signedOut");
 
 /** Why a session ended, in the viewer's words (the server sends the reason it recorded). */
 export function endedMessage(reason: string | null | undefined): string {
   switch (reason) {
     case "evicted":
-      return "Another device started watching this course, so playback stopped here.";
+      return t("ended.evicted");
     case "refunded":
     case "disputed":
-      return "Your access to this course ended: the payment was refunded or disputed.";
+      return t("ended.refunded");
     case "seat_reassigned":
-      return "Your team seat on this course was given to someone else, so playback stopped.";
+      return t("ended.seatReassigned");
     case "seat_released":
     case "seats_refunded":
-      return "Your team seat on this course was taken back, so playback stopped.";
+      return t("ended.seatReleased");
     case "gift_revoked":
-      return "The gift of this course was refunded, so playback stopped.";
+      return t("ended.giftRevoked");
     case "membership_ended":
-      return "Your membership ended, so playback of this course stopped. Join a plan again to keep watching.";
+      return t("ended.membershipEnded");
     case "ended":
-      return "This playback session was ended (for example from another device).";
+      return t("ended.ended");
     default:
-      return "This playback session timed out. Start it again to keep watching.";
+      return t("ended.timedOut");
   }
 }
 
@@ -50,7 +53,7 @@ export function retryDelay(seconds: number | undefined): number {
 /** Turns an API error from starting or keeping playback into what the viewer can do next. */
 export function playbackProblem(error: unknown): PlaybackProblem {
   if (!(error instanceof ApiError)) {
-    return { kind: "other", message: error instanceof Error ? error.message : "Playback failed." };
+    return { kind: "other", message: error instanceof Error ? error.message : t("failed") };
   }
   switch (error.code) {
     case "stream_limit": {
@@ -65,21 +68,21 @@ export function playbackProblem(error: unknown): PlaybackProblem {
       const detail = error.detail as { progress?: number; retry_after?: number } | null;
       return {
         kind: "pending",
-        message: "Preparing your protected copy…",
+        message: t("preparing"),
         progress: Math.max(0, Math.min(1, detail?.progress ?? 0)),
         retryAfter: retryDelay(detail?.retry_after),
       };
     }
     case "video_not_ready":
-      return { kind: "not_ready", message: "This video is still being prepared. Try again in a few minutes." };
+      return { kind: "not_ready", message: t("notReady") };
     case "playback_ended":
       return { kind: "ended", message: endedMessage((error.detail as { reason?: string | null } | null)?.reason) };
     case "playback_not_allowed":
     case "invalid_media_token":
-      return { kind: "ended", message: ACCESS_ENDED };
+      return { kind: "ended", message: accessEnded() };
     case "not_authenticated":
     case "invalid_token":
-      return { kind: "signed_out", message: "You were signed out. Sign in again to keep watching." };
+      return { kind: "signed_out", message: signedOut() };
     default:
       return { kind: "other", message: error.message };
   }
@@ -91,12 +94,10 @@ export function playbackProblem(error: unknown): PlaybackProblem {
 export function mediaProblem(status: number | undefined, fatal: boolean, details?: string): PlaybackProblem | null {
   const refusedKey = details === "keyLoadError" && status !== undefined && [401, 403, 410, 429].includes(status);
   if (!fatal && !refusedKey) return null;
-  if (status === 401) return { kind: "signed_out", message: "You were signed out. Sign in again to keep watching." };
-  if (status === 429) {
-    return { kind: "ended", message: "Playback was stopped: video keys were requested faster than the video plays." };
-  }
-  if (status === 403 || status === 410) return { kind: "ended", message: ACCESS_ENDED };
-  return { kind: "other", message: "The video could not be loaded. Check your connection and try again." };
+  if (status === 401) return { kind: "signed_out", message: signedOut() };
+  if (status === 429) return { kind: "ended", message: t("keysTooFast") };
+  if (status === 403 || status === 410) return { kind: "ended", message: accessEnded() };
+  return { kind: "other", message: t("loadFailed") };
 }
 
 /** Where the watermark goes next: a pseudo-random spot that stays inside the frame. */

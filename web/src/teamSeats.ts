@@ -1,6 +1,9 @@
 // The seat manager's list: counts, each seat's state in words, and the list after an
 // assignment, a reassignment or a release (applied at once from the server's answer).
 import type { Schemas } from "./api/client";
+import i18n from "./i18n";
+
+const t = i18n.getFixedT(null, "team");
 
 type Team = Schemas["TeamRead"];
 type Seat = Schemas["SeatRead"];
@@ -18,22 +21,21 @@ export function seatCounts(team: Pick<Team, "seats" | "assigned">): SeatCounts {
 /** How long ago AT was, in words ("just now", "5 min ago", "3 h ago", "2 days ago"). */
 export function ago(at: string, now: Date): string {
   const seconds = Math.max(0, (now.getTime() - new Date(at).getTime()) / 1000);
-  if (seconds < 60) return "just now";
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
-  const days = Math.floor(seconds / 86400);
-  return days === 1 ? "1 day ago" : `${days} days ago`;
+  if (seconds < 60) return t("ago.now");
+  if (seconds < 3600) return t("ago.minutes", { count: Math.floor(seconds / 60) });
+  if (seconds < 86400) return t("ago.hours", { count: Math.floor(seconds / 3600) });
+  return t("ago.days", { count: Math.floor(seconds / 86400) });
 }
 
 /** The seat's state and its holder's viewing, in words. */
 export function seatStatus(seat: Seat, now: Date): { state: string; activity: string } {
-  if (seat.state !== "claimed") return { state: "Waiting for claim", activity: "Invitation sent" };
+  if (seat.state !== "claimed") return { state: t("seat.waiting"), activity: t("seat.invited") };
   const activity = seat.watching
-    ? "Watching now"
+    ? t("seat.watching")
     : seat.last_watched_at
-      ? `Last watched ${ago(seat.last_watched_at, now)}`
-      : "Not watched yet";
-  return { state: "Claimed", activity };
+      ? t("seat.lastWatched", { when: ago(seat.last_watched_at, now) })
+      : t("seat.notWatched");
+  return { state: t("seat.claimed"), activity };
 }
 
 export type SeatChange =

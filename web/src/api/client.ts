@@ -1,6 +1,8 @@
 // The API client, generated from the app's OpenAPI document (see `npm run gen:api`).
 // Sign-in lives in httpOnly cookies; we only echo the CSRF cookie in a header.
 import createClient, { type Middleware } from "openapi-fetch";
+import i18n, { shownLanguage } from "../i18n";
+import { formatMoney } from "../i18n/format";
 import type { components, paths } from "./schema";
 
 export type Schemas = components["schemas"];
@@ -34,7 +36,7 @@ export function refreshSession(): Promise<boolean> {
   refreshing ??= fetch("/api/auth/refresh", {
     method: "POST",
     credentials: "same-origin",
-    headers: { "X-CSRF-Token": csrfToken() },
+    headers: { "X-CSRF-Token": csrfToken(), "Accept-Language": shownLanguage() },
   })
     .then((r) => r.ok)
     .catch(() => false)
@@ -46,6 +48,8 @@ export function refreshSession(): Promise<boolean> {
 
 const session: Middleware = {
   onRequest({ request }) {
+    // The server words its error messages (and, without an account, its mail) in this.
+    request.headers.set("Accept-Language", shownLanguage());
     if (!SAFE.has(request.method)) request.headers.set("X-CSRF-Token", csrfToken());
     if (!request.url.includes("/api/auth/")) retryable.set(request, request.clone());
     return request;
@@ -73,14 +77,15 @@ export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
   throw new ApiError(
     response.status,
     body.error?.code ?? `http_${response.status}`,
-    body.error?.message ?? `The server answered ${response.status}.`,
+    body.error?.message ?? i18n.t("errors.httpStatus", { ns: "common", status: response.status }),
     body.error?.detail ?? null,
   );
 }
 
+/** A price in the language shown: "$9.00", "9,00 $"; zero is "Free". */
 export function money(amount: number, currency: string): string {
-  if (amount === 0) return "Free";
-  return new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() }).format(amount / 100);
+  if (amount === 0) return i18n.t("price.free", { ns: "common" });
+  return formatMoney(amount, currency);
 }
 
 export function duration(seconds: number | null | undefined): string {

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { useLocation, useNavigate } from "react-router-dom";
 import { money } from "../api/client";
 import { checkoutSeats } from "../api/sales";
@@ -22,6 +23,7 @@ export function BuySeats({
   submitLabel: string;
   initial?: number;
 }) {
+  const { t } = useTranslation("shop");
   const { user } = useAuth();
   const navigate = useNavigate();
   const location = useLocation();
@@ -43,7 +45,7 @@ export function BuySeats({
   return (
     <form className="form" onSubmit={submit}>
       <label>
-        Number of seats
+        {t("seats.number")}
         <input
           type="number"
           min={1}

@@ -1,3 +1,4 @@
+import { useTranslation } from "react-i18next";
 import type { Schemas } from "../api/client";
 import { clock } from "./player/Chapters";
 
@@ -6,6 +7,7 @@ type Engagement = Schemas["LessonEngagement"];
 /** Retention as a line (share of views still watching) over replays as bars (plays per
  * viewer of each 10 s), in plain SVG. */
 export function EngagementChart({ data }: { data: Engagement }) {
+  const { t } = useTranslation("reports");
   const width = 560;
   const height = 180;
   const left = 36;
@@ -19,15 +21,17 @@ export function EngagementChart({ data }: { data: Engagement }) {
   const half = points.find((p) => p.retention < 0.5);
   const summary =
     data.views === 0
-      ? "Nobody has watched this lesson yet."
-      : `${data.views} ${data.views === 1 ? "view" : "views"}. ${half ? `Fewer than half still watch from ${clock(half.start)}.` : "More than half watch to the end."}`;
+      ? t("engagement.none")
+      : `${t("engagement.views", { count: data.views })} ${
+          half ? t("engagement.half", { time: clock(half.start) }) : t("engagement.most")
+        }`;
   return (
     <figure className="engagement">
       <svg
         className="chart"
         viewBox={`0 0 ${width} ${height}`}
         role="img"
-        aria-label={`Retention and replays. ${summary}`}
+        aria-label={t("engagement.label", { summary })}
       >
         {[0, 0.5, 1].map((share) => (
           <g key={share}>
@@ -74,7 +78,7 @@ export function EngagementChart({ data }: { data: Engagement }) {
         </text>
       </svg>
       <figcaption>
-        {summary} <span className="muted">Line: share of views still watching. Bars: replays.</span>
+        {summary} <span className="muted">{t("engagement.legend")}</span>
       </figcaption>
     </figure>
   );

@@ -1,10 +1,13 @@
+import { useTranslation } from "react-i18next";
 import { moneyReport, type MoneyReport as Report } from "../api/sales";
-import { amount, churnText, KIND_LABELS, mrrText, salesRows, totals } from "../moneyReport";
+import { formatNumber } from "../i18n/format";
+import { amount, churnText, kindLabel, mrrText, salesRows, totals } from "../moneyReport";
 import { Loading, Notice, useLoad } from "./ui";
 
 /** The money page's figures: one-time sales per kind and currency, and memberships. The
  * server decides whose: the caller's own courses and plans, or the whole site's (admins). */
 export function MoneyReport({ heading }: { heading: string }) {
+  const { t } = useTranslation("reports");
   const { data, error } = useLoad(moneyReport, []);
   return (
     <section className="card money" aria-labelledby="money-title" data-testid="money-report">
@@ -15,10 +18,7 @@ export function MoneyReport({ heading }: { heading: string }) {
       ) : (
         <>
           <p className="muted">
-            {data.scope === "site"
-              ? "Every sale and membership plan of the site."
-              : "Your courses, bundles and membership plans."}{" "}
-            Refunds are counted in full; net is what was kept.
+            {data.scope === "site" ? t("money.site") : t("money.own")} {t("money.refunds")}
           </p>
           <Sales sales={data.sales} />
           <Memberships memberships={data.memberships} />
@@ -29,27 +29,28 @@ export function MoneyReport({ heading }: { heading: string }) {
 }
 
 function Sales({ sales }: { sales: Report["sales"] }) {
-  if (sales.length === 0) return <p className="empty">No sales yet.</p>;
+  const { t } = useTranslation("reports");
+  if (sales.length === 0) return <p className="empty">{t("money.noSales")}</p>;
   return (
     <div className="table-scroll">
       <table>
-        <caption className="sr-only">One-time sales per kind and currency</caption>
+        <caption className="sr-only">{t("money.salesCaption")}</caption>
         <thead>
           <tr>
-            <th scope="col">Sold</th>
-            <th scope="col">Orders</th>
-            <th scope="col">Paid</th>
-            <th scope="col">Refunded</th>
-            <th scope="col">Net</th>
+            <th scope="col">{t("money.sold")}</th>
+            <th scope="col">{t("money.orders")}</th>
+            <th scope="col">{t("money.paid")}</th>
+            <th scope="col">{t("money.refunded")}</th>
+            <th scope="col">{t("money.net")}</th>
           </tr>
         </thead>
         <tbody>
           {salesRows(sales).map((row) => (
             <tr key={`${row.kind}-${row.currency}`} data-testid={`sales-${row.kind}`}>
               <th scope="row">
-                {KIND_LABELS[row.kind]} <span className="muted">({row.currency.toUpperCase()})</span>
+                {kindLabel(row.kind)} <span className="muted">({row.currency.toUpperCase()})</span>
               </th>
-              <td>{row.orders}</td>
+              <td>{formatNumber(row.orders)}</td>
               <td>{amount(row.paid, row.currency)}</td>
               <td>{amount(row.refunded, row.currency)}</td>
               <td>
@@ -59,14 +60,14 @@ function Sales({ sales }: { sales: Report["sales"] }) {
           ))}
         </tbody>
         <tfoot>
-          {totals(sales).map((t) => (
-            <tr key={t.currency} data-testid="sales-total">
-              <th scope="row">Total ({t.currency.toUpperCase()})</th>
-              <td>{t.orders}</td>
-              <td>{amount(t.paid, t.currency)}</td>
-              <td>{amount(t.refunded, t.currency)}</td>
+          {totals(sales).map((total) => (
+            <tr key={total.currency} data-testid="sales-total">
+              <th scope="row">{t("money.total", { currency: total.currency.toUpperCase() })}</th>
+              <td>{formatNumber(total.orders)}</td>
+              <td>{amount(total.paid, total.currency)}</td>
+              <td>{amount(total.refunded, total.currency)}</td>
               <td>
-                <strong>{amount(t.net, t.currency)}</strong>
+                <strong>{amount(total.net, total.currency)}</strong>
               </td>
             </tr>
           ))}
@@ -77,47 +78,48 @@ function Sales({ sales }: { sales: Report["sales"] }) {
 }
 
 function Memberships({ memberships }: { memberships: Report["memberships"] }) {
+  const { t } = useTranslation("reports");
   const { overall, plans } = memberships;
   return (
     <>
-      <h3>Memberships</h3>
+      <h3>{t("members.title")}</h3>
       {plans.length === 0 ? (
-        <p className="muted">No membership plans.</p>
+        <p className="muted">{t("members.none")}</p>
       ) : (
         <>
           <dl className="figures" data-testid="membership-overall">
             <div>
-              <dt>Monthly recurring revenue</dt>
+              <dt>{t("members.mrr")}</dt>
               <dd>{mrrText(overall.mrr)}</dd>
             </div>
             <div>
-              <dt>Active members</dt>
-              <dd>{overall.active}</dd>
+              <dt>{t("members.active")}</dt>
+              <dd>{formatNumber(overall.active)}</dd>
             </div>
             <div>
-              <dt>Past due</dt>
-              <dd>{overall.past_due}</dd>
+              <dt>{t("members.pastDue")}</dt>
+              <dd>{formatNumber(overall.past_due)}</dd>
             </div>
             <div>
-              <dt>Churn, last 30 days</dt>
+              <dt>{t("members.churn")}</dt>
               <dd>
                 {churnText(overall.churn_30_days)}{" "}
                 <small className="muted">
-                  ({overall.ended_last_30_days} of {overall.active_30_days_ago} ended)
+                  {t("members.ended", { ended: overall.ended_last_30_days, count: overall.active_30_days_ago })}
                 </small>
               </dd>
             </div>
           </dl>
           <div className="table-scroll">
             <table>
-              <caption className="sr-only">Membership figures per plan</caption>
+              <caption className="sr-only">{t("members.caption")}</caption>
               <thead>
                 <tr>
-                  <th scope="col">Plan</th>
-                  <th scope="col">MRR</th>
-                  <th scope="col">Active</th>
-                  <th scope="col">Past due</th>
-                  <th scope="col">Churn (30 days)</th>
+                  <th scope="col">{t("members.plan")}</th>
+                  <th scope="col">{t("members.mrrShort")}</th>
+                  <th scope="col">{t("members.activeShort")}</th>
+                  <th scope="col">{t("members.pastDue")}</th>
+                  <th scope="col">{t("members.churnShort")}</th>
                 </tr>
               </thead>
               <tbody>
@@ -125,8 +127,8 @@ function Memberships({ memberships }: { memberships: Report["memberships"] }) {
                   <tr key={p.plan_id}>
                     <th scope="row">{p.title}</th>
                     <td>{mrrText(p.mrr)}</td>
-                    <td>{p.active}</td>
-                    <td>{p.past_due}</td>
+                    <td>{formatNumber(p.active)}</td>
+                    <td>{formatNumber(p.past_due)}</td>
                     <td>{churnText(p.churn_30_days)}</td>
                   </tr>
                 ))}

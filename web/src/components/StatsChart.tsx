@@ -1,5 +1,8 @@
+import { useTranslation } from "react-i18next";
+
 /** Completion per lesson as horizontal bars (plain SVG: no chart library needed). */
 export function StatsChart({ lessons }: { lessons: { lesson_id: string; title: string; completion_rate: number }[] }) {
+  const { t } = useTranslation("reports");
   const row = 26;
   const width = 560;
   const labelWidth = 200;
@@ -8,7 +11,7 @@ export function StatsChart({ lessons }: { lessons: { lesson_id: string; title: s
       className="chart"
       viewBox={`0 0 ${width} ${Math.max(1, lessons.length) * row + 4}`}
       role="img"
-      aria-label="Completion rate per lesson"
+      aria-label={t("stats.label")}
     >
       {lessons.map((l, i) => {
         const bar = (width - labelWidth - 50) * l.completion_rate;

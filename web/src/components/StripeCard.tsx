@@ -1,4 +1,7 @@
 import { useEffect, useRef, useState } from "react";
+import i18n from "../i18n";
+
+const t = i18n.getFixedT(null, "shop");
 
 // Stripe.js, loaded from the URL the server names (a setting) only where a card is asked
 // for. Its card element makes a PaymentMethod; the server subscribes with its id (the
@@ -22,7 +25,7 @@ function loadScript(src: string): Promise<void> {
     if (present && (window as unknown as { Stripe?: StripeFactory }).Stripe) return resolve();
     const script = present ?? document.createElement("script");
     script.addEventListener("load", () => resolve());
-    script.addEventListener("error", () => reject(new Error("Could not load the payment form.")));
+    script.addEventListener("error", () => reject(new Error(t("stripe.loadFailed"))));
     if (!present) {
       script.src = src;
       document.head.appendChild(script);
@@ -60,10 +63,9 @@ export function useStripeCard(jsUrl: string | null | undefined, publishableKey: 
   }, [jsUrl, publishableKey]);
 
   async function paymentMethod(): Promise<string> {
-    if (!stripe.current || !card.current) throw new Error("The payment form is not ready yet.");
+    if (!stripe.current || !card.current) throw new Error(t("stripe.notReady"));
     const result = await stripe.current.createPaymentMethod({ type: "card", card: card.current });
-    if (result.error || !result.paymentMethod)
-      throw new Error(result.error?.message ?? "The card could not be read. Check it and try again.");
+    if (result.error || !result.paymentMethod) throw new Error(result.error?.message ?? t("stripe.unreadable"));
     return result.paymentMethod.id;
   }
 

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import * as tus from "tus-js-client";
 import { api, csrfToken, refreshSession, unwrap } from "../api/client";
 import { Notice, ProgressBar } from "./ui";
@@ -34,6 +35,7 @@ export function Uploader({
   onUploaded(videoId: string): void;
   forensic?: boolean; // encode the forensic variants at once (a watermarked course)
 }) {
+  const { t } = useTranslation();
   const upload = useRef<tus.Upload | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
   const [paused, setPaused] = useState(false);
@@ -100,7 +102,7 @@ export function Uploader({
   return (
     <div className="uploader">
       <label className="button">
-        Upload a video…
+        {t("uploader.choose")}
         <input
           type="file"
           accept="video/*"
@@ -116,8 +118,8 @@ export function Uploader({
       {progress !== null && (
         <div className="upload-row">
           <span>{name}</span>
-          <ProgressBar value={progress} label={`Uploading ${name}`} />
-          {progress < 100 && <button onClick={toggle}>{paused ? "Resume" : "Pause"}</button>}
+          <ProgressBar value={progress} label={t("uploader.uploading", { name })} />
+          {progress < 100 && <button onClick={toggle}>{paused ? t("uploader.resume") : t("uploader.pause")}</button>}
         </div>
       )}
       <Notice error={error} />

@@ -1,18 +1,19 @@
 import type { Schemas } from "../api/client";
+import i18n from "../i18n";
+import { formatDate } from "../i18n/format";
 
 type Release = Schemas["Release"];
 
-const DATE = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric" });
+const t = i18n.getFixedT(null, "catalog");
+const DAY: Intl.DateTimeFormatOptions = { day: "numeric", month: "short", year: "numeric" };
 
 /** How a drip rule reads in the outline: "opens 3 days after you enroll", "opens 24 Dec 2026". */
 export function describeRelease(release: Release | null | undefined): string | null {
   if (!release) return null;
-  if (release.on) return `opens ${DATE.format(new Date(release.on))}`;
-  if (release.after_quiz) return "opens after a quiz is passed";
+  if (release.on) return opensOn(release.on);
+  if (release.after_quiz) return t("release.afterQuiz");
   if (release.after_days != null)
-    return release.after_days === 0
-      ? null
-      : `opens ${release.after_days} day${release.after_days === 1 ? "" : "s"} after you enroll`;
+    return release.after_days === 0 ? null : t("release.afterDays", { count: release.after_days });
   return null;
 }
 
@@ -24,9 +25,9 @@ export function afterQuizText(
 ): string | null {
   if (!lesson.after_quiz) return null;
   const quiz = lessons.find((l) => l.quiz_id === lesson.after_quiz);
-  return `Opens after you pass ${quiz ? quiz.title : "a quiz"}`;
+  return quiz ? t("release.afterPassing", { title: quiz.title }) : t("release.afterPassingAQuiz");
 }
 
 export function opensOn(iso: string): string {
-  return `opens ${DATE.format(new Date(iso))}`;
+  return t("release.on", { date: formatDate(iso, DAY) });
 }

@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 import { ApiError } from "../api/client";
+import i18n from "../i18n";
 
 export function messageOf(error: unknown): string {
   if (error instanceof ApiError) return error.message;
   if (error instanceof Error) return error.message;
-  return "Something went wrong.";
+  return i18n.t("errors.generic", { ns: "common" });
 }
 
 export function Notice({
@@ -24,10 +26,11 @@ export function Notice({
   );
 }
 
-export function Loading({ label = "Loading…" }: { label?: string }) {
+export function Loading({ label }: { label?: string }) {
+  const { t } = useTranslation();
   return (
     <div className="loading" role="status" aria-live="polite">
-      <span className="spinner" aria-hidden="true" /> {label}
+      <span className="spinner" aria-hidden="true" /> {label ?? t("loading")}
     </div>
   );
 }
@@ -113,9 +116,10 @@ export function NewPasswordField({
   onChange: (value: string) => void;
   hint?: boolean;
 }) {
+  const { t } = useTranslation();
   return (
     <label>
-      {label} {hint && <small>(at least 10 characters)</small>}
+      {label} {hint && <small>{t("password.hint")}</small>}
       <input
         type="password"
         required
@@ -130,9 +134,10 @@ export function NewPasswordField({
 
 /** The three-letter currency input of a price (shown upper case). */
 export function CurrencyField({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+  const { t } = useTranslation();
   return (
     <label>
-      Currency
+      {t("currency")}
       <input
         required
         pattern="[A-Za-z]{3}"
@@ -169,13 +174,14 @@ export function SaveButtons({
   busy: boolean;
   onCancel(): void;
 }) {
+  const { t } = useTranslation();
   return (
     <div className="row">
       <button className="primary" disabled={busy}>
-        {editing ? `Save ${thing}` : `Create ${thing}`}
+        {editing ? t("form.save", { thing }) : t("form.create", { thing })}
       </button>
       <button type="button" onClick={onCancel}>
-        Cancel
+        {t("form.cancel")}
       </button>
     </div>
   );

@@ -3,15 +3,33 @@ import { initReactI18next } from "react-i18next";
 
 // Every `locales/<language>/<namespace>.json` is shipped: a new namespace or language is a
 // new file, nothing to register. Strings are plain text (React escapes them), never HTML.
-const files = import.meta.glob<{ default: Record<string, unknown> }>("../locales/*/*.json", {
-  eager: true,
-});
+// English is in the main bundle (every other language falls back to it); another language
+// is a chunk of its own, fetched when it is chosen, so a lesson page loads one language.
+type Tree = Record<string, unknown>;
+const english = import.meta.glob<{ default: Tree }>("../locales/en/*.json", { eager: true });
+const others = import.meta.glob<{ default: Tree }>(["../locales/*/*.json", "!../locales/en/*.json"]);
 
-export const resources: Record<string, Record<string, Record<string, unknown>>> = {};
-for (const [path, module] of Object.entries(files)) {
+function place(path: string): [string, string] | null {
   const [, language, namespace] = /locales\/([^/]+)\/([^/]+)\.json$/.exec(path) ?? [];
-  if (!language || !namespace) continue;
-  (resources[language] ??= {})[namespace] = module.default;
+  return language && namespace ? [language, namespace] : null;
+}
+
+/** The strings loaded so far, by language and namespace (`loadLanguage` adds to it). */
+export const resources: Record<string, Record<string, Tree>> = {};
+for (const [path, module] of Object.entries(english)) {
+  const [language, namespace] = place(path) ?? [];
+  if (language && namespace) (resources[language] ??= {})[namespace] = module.default;
+}
+
+/** Fetches LANGUAGE's strings once (English is always there) and hands them to i18next. */
+export async function loadLanguage(language: string): Promise<void> {
+  if (resources[language]) return;
+  const files = Object.entries(others).filter(([path]) => place(path)?.[0] === language);
+  const loaded = await Promise.all(
+    files.map(async ([path, load]) => [place(path)![1], (await load()).default] as const),
+  );
+  resources[language] = Object.fromEntries(loaded);
+  for (const [namespace, tree] of loaded) i18n.addResourceBundle(language, namespace, tree, true, true);
 }
 
 export const LANGUAGES = ["en", "de"] as const;
@@ -42,6 +60,18 @@ export function initialLanguage(): Language {
   return "en";
 }
 
+/** The language on screen now (one of LANGUAGES). */
+export function shownLanguage(): Language {
+  return shipped(i18n.language) ?? "en";
+}
+
+async function show(language: Language): Promise<Language> {
+  await loadLanguage(language);
+  if (i18n.language !== language) await i18n.changeLanguage(language);
+  document.documentElement.lang = language;
+  return language;
+}
+
 /** Shows LANGUAGE (English for a code not shipped) and remembers it on this browser. */
 export async function chooseLanguage(code: string | null | undefined): Promise<Language> {
   const language = shipped(code) ?? "en";
@@ -50,14 +80,12 @@ export async function chooseLanguage(code: string | null | undefined): Promise<L
   } catch {
     // Private windows may refuse storage: the choice then lasts for this page.
   }
-  if (i18n.language !== language) await i18n.changeLanguage(language);
-  document.documentElement.lang = language;
-  return language;
+  return show(language);
 }
 
 void i18n.use(initReactI18next).init({
   resources,
-  lng: typeof window === "undefined" ? "en" : initialLanguage(),
+  lng: "en",
   fallbackLng: "en",
   defaultNS: "common",
   ns: Object.keys(resources.en ?? {}),
@@ -66,5 +94,10 @@ void i18n.use(initReactI18next).init({
   returnNull: false,
   initAsync: false,
 });
+
+/** Settles when the language to show first (this browser's choice or its languages) is
+ * loaded and shown: the app renders after it, so a German visitor never sees English first
+ * and screen readers read the page in its language from the first paint. */
+export const ready: Promise<Language> = typeof window === "undefined" ? Promise.resolve("en") : show(initialLanguage());
 
 export default i18n;

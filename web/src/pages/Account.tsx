@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../api/client";
 import { useAuth } from "../auth";
 import { NewPasswordField, Notice, useAction } from "../components/ui";
@@ -7,12 +8,18 @@ import { MembershipSection } from "./account/Memberships";
 import { TeamsManaged } from "./account/TeamsManaged";
 
 export function Account() {
+  const { t } = useTranslation("account");
   const { user } = useAuth();
+  const roleNames: Record<string, () => string> = {
+    student: () => t("roles.student"),
+    instructor: () => t("roles.instructor"),
+    admin: () => t("roles.admin"),
+  };
   return (
     <main className="narrow">
-      <h1>Your account</h1>
+      <h1>{t("title")}</h1>
       <p>
-        Signed in as <strong>{user?.email}</strong> ({user?.roles.join(", ")})
+        {t("signedInAs")} <strong>{user?.email}</strong> ({user?.roles.map((r) => roleNames[r]?.() ?? r).join(", ")})
       </p>
       <MembershipSection />
       <AccountPassword />
@@ -25,6 +32,7 @@ export function Account() {
 
 /** The name and short bio shown with one's courses. */
 function Profile({ name: savedName, bio: savedBio }: { name: string; bio: string }) {
+  const { t } = useTranslation("account");
   const { reload } = useAuth();
   const [name, setName] = useState(savedName);
   const [bio, setBio] = useState(savedBio);
@@ -44,25 +52,26 @@ function Profile({ name: savedName, bio: savedBio }: { name: string; bio: string
 
   return (
     <form className="card form" onSubmit={submit}>
-      <h2>Profile</h2>
+      <h2>{t("profile.title")}</h2>
       <label>
-        Name
+        {t("profile.name")}
         <input required maxLength={120} value={name} onChange={(e) => setName(e.target.value)} />
       </label>
       <label>
-        Short bio <small>(shown with your courses, up to 500 characters)</small>
+        {t("profile.bio")} <small>{t("profile.bioHint")}</small>
         <textarea rows={3} maxLength={500} value={bio} onChange={(e) => setBio(e.target.value)} />
       </label>
       <Notice error={error} />
-      {saved && <Notice kind="success">Profile saved.</Notice>}
+      {saved && <Notice kind="success">{t("profile.saved")}</Notice>}
       <button className="primary" disabled={busy}>
-        Save profile
+        {t("profile.save")}
       </button>
     </form>
   );
 }
 
 function AccountPassword() {
+  const { t } = useTranslation("account");
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [done, setDone] = useState(false);
@@ -84,9 +93,9 @@ function AccountPassword() {
 
   return (
     <form onSubmit={submit} className="card form">
-      <h2>Change password</h2>
+      <h2>{t("password.title")}</h2>
       <label>
-        Current password
+        {t("password.current")}
         <input
           type="password"
           required
@@ -95,11 +104,11 @@ function AccountPassword() {
           onChange={(e) => setCurrent(e.target.value)}
         />
       </label>
-      <NewPasswordField label="New password" value={next} onChange={setNext} />
+      <NewPasswordField label={t("password.new")} value={next} onChange={setNext} />
       <Notice error={error} />
-      {done && <Notice kind="success">Password changed. Other devices were signed out.</Notice>}
+      {done && <Notice kind="success">{t("password.done")}</Notice>}
       <button className="primary" disabled={busy}>
-        Change password
+        {t("password.submit")}
       </button>
     </form>
   );

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
 import { api, unwrap } from "../api/client";
 import { useAuth } from "../auth";
@@ -15,6 +16,7 @@ function useLinkToken(): string {
 }
 
 export function VerifyEmail() {
+  const { t } = useTranslation("auth");
   const token = useLinkToken();
   const { reload } = useAuth();
   const { error, run } = useAction();
@@ -33,12 +35,12 @@ export function VerifyEmail() {
 
   return (
     <main className="narrow">
-      <h1>Confirm your email address</h1>
-      {!token && <Notice error={new Error("This link has no token. Open the link from the email again.")} />}
-      {token && !done && !error && <Loading label="Confirming…" />}
+      <h1>{t("verify.title")}</h1>
+      {!token && <Notice error={new Error(t("noToken"))} />}
+      {token && !done && !error && <Loading label={t("verify.busy")} />}
       {done && (
         <Notice kind="success">
-          Thank you, your address is confirmed. <Link to="/">Back to the catalog</Link>
+          {t("verify.done")} <Link to="/">{t("verify.back")}</Link>
         </Notice>
       )}
       <Notice error={error} />
@@ -47,6 +49,7 @@ export function VerifyEmail() {
 }
 
 export function ForgotPassword() {
+  const { t } = useTranslation("auth");
   const [email, setEmail] = useState("");
   const [sent, setSent] = useState<string | null>(null);
   const { busy, error, run } = useAction();
@@ -59,14 +62,14 @@ export function ForgotPassword() {
 
   return (
     <main className="narrow">
-      <h1>Forgot your password?</h1>
+      <h1>{t("forgot.title")}</h1>
       {sent ? (
         <Notice kind="success">{sent}</Notice>
       ) : (
         <form onSubmit={submit} className="card form">
-          <p>Enter the address of your account; we will email you a link to choose a new password.</p>
+          <p>{t("forgot.intro")}</p>
           <label>
-            Email
+            {t("email")}
             <input
               type="email"
               autoComplete="email"
@@ -77,18 +80,19 @@ export function ForgotPassword() {
           </label>
           <Notice error={error} />
           <button className="primary" disabled={busy}>
-            {busy ? "Sending…" : "Email me a link"}
+            {busy ? t("forgot.busy") : t("forgot.submit")}
           </button>
         </form>
       )}
       <p>
-        <Link to="/signin">Back to sign in</Link>
+        <Link to="/signin">{t("forgot.back")}</Link>
       </p>
     </main>
   );
 }
 
 export function ResetPassword() {
+  const { t } = useTranslation("auth");
   const token = useLinkToken();
   const [password, setPassword] = useState("");
   const [again, setAgain] = useState("");
@@ -98,7 +102,7 @@ export function ResetPassword() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (password !== again) {
-      setError(new Error("The two passwords differ."));
+      setError(new Error(t("reset.differ")));
       return;
     }
     const ok = await run(async () => {
@@ -111,29 +115,29 @@ export function ResetPassword() {
   if (done)
     return (
       <main className="narrow">
-        <h1>Password changed</h1>
+        <h1>{t("reset.doneTitle")}</h1>
         <Notice kind="success">
-          Your new password is set and every device was signed out. <Link to="/signin">Sign in</Link>
+          {t("reset.done")} <Link to="/signin">{t("reset.signIn")}</Link>
         </Notice>
       </main>
     );
   return (
     <main className="narrow">
-      <h1>Choose a new password</h1>
+      <h1>{t("reset.title")}</h1>
       {!token ? (
-        <Notice error={new Error("This link has no token. Open the link from the email again.")} />
+        <Notice error={new Error(t("noToken"))} />
       ) : (
         <form onSubmit={submit} className="card form">
-          <NewPasswordField label="New password" value={password} onChange={setPassword} />
-          <NewPasswordField label="New password again" value={again} onChange={setAgain} hint={false} />
+          <NewPasswordField label={t("reset.password")} value={password} onChange={setPassword} />
+          <NewPasswordField label={t("reset.again")} value={again} onChange={setAgain} hint={false} />
           <Notice error={error} />
           <button className="primary" disabled={busy}>
-            {busy ? "Saving…" : "Set my new password"}
+            {busy ? t("reset.busy") : t("reset.submit")}
           </button>
         </form>
       )}
       <p>
-        <Link to="/forgot-password">Ask for a new link</Link>
+        <Link to="/forgot-password">{t("reset.newLink")}</Link>
       </p>
     </main>
   );
@@ -141,14 +145,15 @@ export function ResetPassword() {
 
 /** Shown to a signed-in account whose address is not confirmed yet. */
 export function VerifyBanner() {
+  const { t } = useTranslation("auth");
   const { user } = useAuth();
   const { busy, error, run } = useAction();
   const [sent, setSent] = useState<string | null>(null);
   if (!user || user.email_verified) return null;
   return (
-    <div className="banner" role="region" aria-label="Email confirmation">
+    <div className="banner" role="region" aria-label={t("banner.label")}>
       <span>
-        Please confirm your email address: we sent a link to <strong>{user.email}</strong>.
+        {t("banner.text")} <strong>{user.email}</strong>.
       </span>{" "}
       {sent ? (
         <span role="status">{sent}</span>
@@ -160,7 +165,7 @@ export function VerifyBanner() {
             void run(async () => setSent((await unwrap(api.POST("/api/auth/verify-email/resend"))).detail))
           }
         >
-          Send the link again
+          {t("banner.resend")}
         </button>
       )}
       <Notice error={error} />

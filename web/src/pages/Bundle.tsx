@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { duration, money } from "../api/client";
 import { checkoutBundle, getBundle } from "../api/sales";
@@ -7,6 +8,7 @@ import { Loading, Notice, useAction, useLoad } from "../components/ui";
 
 /** A bundle on sale: its courses, its price against buying them one by one, and Buy. */
 export function Bundle() {
+  const { t } = useTranslation("shop");
   const { bundleId = "" } = useParams();
   const { user } = useAuth();
   const navigate = useNavigate();
@@ -32,38 +34,38 @@ export function Bundle() {
     <main>
       <header className="course-head">
         <div>
-          <p className="crumbs">Bundle</p>
+          <p className="crumbs">{t("bundle.crumb")}</p>
           <h1>{bundle.title}</h1>
           <p className="muted">
-            by {bundle.instructor_name} · {bundle.courses.length} courses
+            {t("bundle.by", { name: bundle.instructor_name })} · {t("bundle.courses", { count: bundle.courses.length })}
           </p>
           {bundle.description && <p className="description">{bundle.description}</p>}
         </div>
-        <form className="card buy" onSubmit={buy} aria-label="Buy this bundle">
+        <form className="card buy" onSubmit={buy} aria-label={t("bundle.buyLabel")}>
           <p className="price">{money(bundle.price.amount, bundle.price.currency)}</p>
           {bundle.separate_amount > 0 && (
             <p data-testid="bundle-saving">
-              <s className="muted">{money(bundle.separate_amount, bundle.price.currency)}</s> if bought separately
+              <s className="muted">{money(bundle.separate_amount, bundle.price.currency)}</s> {t("bundle.separately")}
               {saving > 0 && (
                 <>
                   {" "}
-                  · <strong>you save {money(saving, bundle.price.currency)}</strong>
+                  · <strong>{t("bundle.youSave", { amount: money(saving, bundle.price.currency) })}</strong>
                 </>
               )}
             </p>
           )}
           <label>
-            Coupon <small className="muted">(optional, site-wide coupons only)</small>
+            {t("coupon")} <small className="muted">{t("bundle.couponHint")}</small>
             <input value={coupon} onChange={(e) => setCoupon(e.target.value)} autoComplete="off" />
           </label>
           <button className="primary" disabled={action.busy}>
-            {user ? "Buy the bundle" : "Sign in to buy"}
+            {user ? t("bundle.buy") : t("signInToBuy")}
           </button>
           <Notice error={action.error} />
         </form>
       </header>
       <section aria-labelledby="bundle-courses">
-        <h2 id="bundle-courses">Courses in this bundle</h2>
+        <h2 id="bundle-courses">{t("bundle.inside")}</h2>
         <ul className="grid">
           {bundle.courses.map((c) => (
             <li key={c.id} className="card course-card" data-testid="bundle-course">
@@ -73,12 +75,10 @@ export function Bundle() {
               </h3>
               <p className="clamp">{c.description}</p>
               <p className="meta">
-                <span>
-                  {c.lesson_count} {c.lesson_count === 1 ? "lesson" : "lessons"}
-                </span>
+                <span>{t("lessons", { count: c.lesson_count })}</span>
                 {c.duration > 0 && <span>{duration(c.duration)}</span>}
                 <span>
-                  Alone: <strong>{money(c.price.amount, c.price.currency)}</strong>
+                  {t("bundle.alone")} <strong>{money(c.price.amount, c.price.currency)}</strong>
                 </span>
               </p>
             </li>

@@ -1,11 +1,14 @@
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router-dom";
 import { api, duration, money, unwrap } from "../api/client";
 import { Loading, Notice, useLoad } from "../components/ui";
+import { formatNumber } from "../i18n/format";
 
 const PER_PAGE = 12;
 
 export function Catalog() {
+  const { t } = useTranslation("catalog");
   const [params, setParams] = useSearchParams();
   const q = params.get("q") ?? "";
   const page = Number(params.get("page") ?? "1") || 1;
@@ -24,26 +27,26 @@ export function Catalog() {
   return (
     <main>
       <section className="hero">
-        <h1>Learn from people who do the work</h1>
+        <h1>{t("hero")}</h1>
         <form role="search" onSubmit={search} className="search">
           <label className="sr-only" htmlFor="q">
-            Search courses
+            {t("search.label")}
           </label>
           <input
             id="q"
             type="search"
-            placeholder="Search courses"
+            placeholder={t("search.label")}
             value={text}
             onChange={(e) => setText(e.target.value)}
           />
-          <button className="primary">Search</button>
+          <button className="primary">{t("search.submit")}</button>
         </form>
       </section>
       <Notice error={error} />
       {loading && !data ? (
         <Loading />
       ) : data && data.items.length === 0 ? (
-        <p className="empty">{q ? `No course matches “${q}”.` : "No courses are published yet."}</p>
+        <p className="empty">{q ? t("search.none", { q }) : t("empty")}</p>
       ) : (
         <ul className="grid">
           {data?.items.map((course) => (
@@ -52,12 +55,10 @@ export function Catalog() {
               <Link to={`/courses/${course.slug}`} className="stretched">
                 <h2>{course.title}</h2>
               </Link>
-              <p className="muted">by {course.instructor_name}</p>
+              <p className="muted">{t("by", { name: course.instructor_name })}</p>
               <p className="clamp">{course.description}</p>
               <p className="meta">
-                <span>
-                  {course.lesson_count} {course.lesson_count === 1 ? "lesson" : "lessons"}
-                </span>
+                <span>{t("lessons", { count: course.lesson_count })}</span>
                 {course.duration > 0 && <span>{duration(course.duration)}</span>}
                 <strong>{money(course.price.amount, course.price.currency)}</strong>
               </p>
@@ -66,15 +67,13 @@ export function Catalog() {
         </ul>
       )}
       {pages > 1 && (
-        <nav className="pager" aria-label="Pages">
+        <nav className="pager" aria-label={t("pager.label")}>
           <button disabled={page <= 1} onClick={() => setParams({ ...(q ? { q } : {}), page: String(page - 1) })}>
-            Previous
+            {t("pager.previous")}
           </button>
-          <span>
-            Page {page} of {pages}
-          </span>
+          <span>{t("pager.page", { page: formatNumber(page), pages: formatNumber(pages) })}</span>
           <button disabled={page >= pages} onClick={() => setParams({ ...(q ? { q } : {}), page: String(page + 1) })}>
-            Next
+            {t("pager.next")}
           </button>
         </nav>
       )}

@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from "react";
+import type { TFunction } from "i18next";
+import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router-dom";
 import { api, money, unwrap, type Schemas } from "../api/client";
 import { myTeams } from "../api/sales";
@@ -24,18 +26,19 @@ declare global {
   }
 }
 
-function loadScript(src: string): Promise<void> {
+function loadScript(src: string, failed: string): Promise<void> {
   return new Promise((resolve, reject) => {
     if (document.querySelector(`script[src="${src}"]`)) return resolve();
     const script = document.createElement("script");
     script.src = src;
     script.onload = () => resolve();
-    script.onerror = () => reject(new Error("Could not load the payment form."));
+    script.onerror = () => reject(new Error(failed));
     document.head.appendChild(script);
   });
 }
 
 export function Checkout() {
+  const { t } = useTranslation("shop");
   const { orderId = "" } = useParams();
   const {
     data: order,
@@ -67,9 +70,9 @@ export function Checkout() {
 
   return (
     <main className="narrow">
-      <h1>Checkout</h1>
+      <h1>{t("checkout.title")}</h1>
       <div className="card">
-        <h2>{orderTitle(order)}</h2>
+        <h2>{orderTitle(order, t)}</h2>
         <p className="price">
           {money(order.amount, order.currency)}
           {order.amount !== order.list_amount && <s className="muted"> {money(order.list_amount, order.currency)}</s>}
@@ -77,20 +80,19 @@ export function Checkout() {
         {order.state === "paid" ? (
           <Paid order={order} />
         ) : order.state === "refunded" || order.state === "disputed" ? (
-          <Notice>This order was {order.state}.</Notice>
+          <Notice>{order.state === "refunded" ? t("checkout.refunded") : t("checkout.disputed")}</Notice>
         ) : order.provider === "local" ? (
           <>
             <Notice kind="info">
-              <strong>Test payment.</strong> Stripe is not configured on this site, so no money moves: choose the
-              outcome.
+              <strong>{t("checkout.testTitle")}</strong> {t("checkout.testText")}
             </Notice>
-            {order.state === "failed" && <Notice>The test card was declined. Try again.</Notice>}
+            {order.state === "failed" && <Notice>{t("checkout.declined")}</Notice>}
             <div className="row">
               <button className="primary" disabled={action.busy} onClick={() => payLocally("succeed")}>
-                Pay {money(order.amount, order.currency)} (test)
+                {t("checkout.payTest", { amount: money(order.amount, order.currency) })}
               </button>
               <button disabled={action.busy} onClick={() => payLocally("decline")}>
-                Simulate a declined card
+                {t("checkout.decline")}
               </button>
             </div>
           </>
@@ -104,14 +106,16 @@ export function Checkout() {
 }
 
 /** What the order buys, as its heading says it. */
-function orderTitle(order: Order): string {
+function orderTitle(order: Order, t: TFunction<"shop">): string {
   switch (order.kind) {
     case "bundle":
-      return `Bundle: ${order.course_title}`;
+      return t("checkout.bundle", { title: order.course_title });
     case "gift":
-      return `Gift: ${order.course_title} for ${order.recipient_email ?? "someone"}`;
+      return order.recipient_email
+        ? t("checkout.giftFor", { title: order.course_title, email: order.recipient_email })
+        : t("checkout.gift", { title: order.course_title });
     case "seats":
-      return `${order.quantity ?? ""} team seats: ${order.course_title}`;
+      return t("checkout.seats", { title: order.course_title, count: order.quantity ?? 0 });
     default:
       return order.course_title;
   }
@@ -119,24 +123,17 @@ function orderTitle(order: Order): string {
 
 /** A paid order: what happens now, and where to go, by its kind (seats: their team). */
 function Paid({ order }: { order: Order }) {
+  const { t } = useTranslation("shop");
   const { data: teams, loading } = useLoad(async () => (order.kind === "seats" ? myTeams() : []), [order.kind]);
   const team = teams?.find((t) => t.course_id === order.course_id);
   const [message, to, label] =
     order.kind === "bundle"
-      ? ["Payment received. Every course of the bundle is yours.", "/my", "Go to My learning"]
+      ? [t("paid.bundle"), "/my", t("paid.myLearning")]
       : order.kind === "gift"
-        ? [
-            `Payment received. We are emailing ${order.recipient_email} a link to claim the course.`,
-            "/my/gifts",
-            "See your gifts",
-          ]
+        ? [t("paid.gift", { email: order.recipient_email }), "/my/gifts", t("paid.gifts")]
         : order.kind === "seats"
-          ? [
-              `Payment received. ${order.quantity} seats are yours to hand out.`,
-              team ? `/teams/${team.id}` : "/my/teams",
-              "Manage your team",
-            ]
-          : ["Payment received. The course is yours.", `/courses/${order.course_id}`, "Go to the course"];
+          ? [t("paid.seats", { count: order.quantity ?? 0 }), team ? `/teams/${team.id}` : "/my/teams", t("paid.team")]
+          : [t("paid.course"), `/courses/${order.course_id}`, t("paid.toCourse")];
   return (
     <>
       <Notice kind="success">{message}</Notice>
@@ -151,6 +148,7 @@ function Paid({ order }: { order: Order }) {
 }
 
 function StripeForm({ order, onPaid }: { order: Order; onPaid: (order: Order) => void }) {
+  const { t } = useTranslation("shop");
   const mount = useRef<HTMLDivElement>(null);
   const card = useRef<StripeCard | null>(null);
   const stripe = useRef<StripeJs | null>(null);
@@ -160,7 +158,7 @@ function StripeForm({ order, onPaid }: { order: Order; onPaid: (order: Order) =>
   useEffect(() => {
     let cancelled = false;
     if (!order.stripe_js_url || !order.publishable_key) return;
-    loadScript(order.stripe_js_url)
+    loadScript(order.stripe_js_url, t("stripe.loadFailed"))
       .then(() => {
         if (cancelled || !window.Stripe || !mount.current) return;
         stripe.current = window.Stripe(order.publishable_key!);
@@ -173,14 +171,14 @@ function StripeForm({ order, onPaid }: { order: Order; onPaid: (order: Order) =>
       cancelled = true;
       card.current?.destroy();
     };
-  }, [order.stripe_js_url, order.publishable_key, action]);
+  }, [order.stripe_js_url, order.publishable_key, action, t]);
 
   async function pay() {
     await action.run(async () => {
       const result = await stripe.current!.confirmCardPayment(order.client_secret!, {
         payment_method: { card: card.current! },
       });
-      if (result.error) throw new Error(result.error.message ?? "The payment failed.");
+      if (result.error) throw new Error(result.error.message ?? t("stripe.failed"));
       // Access is granted by the server once it has re-read the payment from Stripe.
       for (let i = 0; i < 30; i++) {
         const current = await unwrap(api.GET("/api/orders/{order_id}", { params: { path: { order_id: order.id } } }));
@@ -192,9 +190,9 @@ function StripeForm({ order, onPaid }: { order: Order; onPaid: (order: Order) =>
 
   return (
     <>
-      <div ref={mount} className="card-input" aria-label="Card details" />
+      <div ref={mount} className="card-input" aria-label={t("stripe.card")} />
       <button className="primary" disabled={!ready || action.busy} onClick={pay}>
-        {action.busy ? "Paying…" : `Pay ${money(order.amount, order.currency)}`}
+        {action.busy ? t("stripe.busy") : t("stripe.pay", { amount: money(order.amount, order.currency) })}
       </button>
       <Notice error={action.error} />
     </>

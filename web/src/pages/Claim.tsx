@@ -1,4 +1,6 @@
+import type { TFunction } from "i18next";
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
 import { claimGift, claimSeat } from "../api/sales";
 import { useAuth } from "../auth";
@@ -14,30 +16,31 @@ interface Claimed {
 interface ClaimKind {
   path: string; // this page, where sign-in and sign-up come back to
   storageKey: string;
-  title: string;
-  intro: string;
-  signedOut: string;
-  button: string;
+  words(t: TFunction<"shop">): { title: string; intro: string; signedOut: string; button: string };
   claim(token: string): Promise<Claimed>;
 }
 
 const GIFT: ClaimKind = {
   path: "/gifts/claim",
   storageKey: "coursevault.gift-claim",
-  title: "Claim your gift",
-  intro: "Someone gave you a course. Claiming it adds it to the account you are signed in with.",
-  signedOut: "Sign in, or create an account, to claim the course. You will come back here.",
-  button: "Claim the course",
+  words: (t) => ({
+    title: t("claim.gift.title"),
+    intro: t("claim.gift.intro"),
+    signedOut: t("claim.gift.signedOut"),
+    button: t("claim.gift.button"),
+  }),
   claim: claimGift,
 };
 
 const SEAT: ClaimKind = {
   path: "/seats/claim",
   storageKey: "coursevault.seat-claim",
-  title: "Claim your seat",
-  intro: "Your team has a seat for you on a course. It is for the address the invitation was sent to.",
-  signedOut: "Sign in, or create an account, with the address the invitation was sent to. You will come back here.",
-  button: "Claim the seat",
+  words: (t) => ({
+    title: t("claim.seat.title"),
+    intro: t("claim.seat.intro"),
+    signedOut: t("claim.seat.signedOut"),
+    button: t("claim.seat.button"),
+  }),
   claim: claimSeat,
 };
 
@@ -52,6 +55,8 @@ export function SeatClaim() {
 /** A mailed claim link's page: signed out, it sends the visitor to sign in or up and
  * back; signed in, one button claims; refusals say why in the server's words. */
 function ClaimPage({ kind }: { kind: ClaimKind }) {
+  const { t } = useTranslation("shop");
+  const words = kind.words(t);
   const { token, forget } = useClaimToken(kind.storageKey);
   const { user, loading } = useAuth();
   const { busy, run } = useAction();
@@ -75,28 +80,28 @@ function ClaimPage({ kind }: { kind: ClaimKind }) {
 
   let body;
   if (!token) {
-    body = <Notice error={new Error("This link has no token. Open the link from the email again.")} />;
+    body = <Notice error={new Error(t("claim.noToken"))} />;
   } else if (loading) {
     body = <Loading />;
   } else if (claimed) {
     body = (
       <>
-        <Notice kind="success">“{claimed.course_title}” is yours now.</Notice>
+        <Notice kind="success">{t("claim.done", { title: claimed.course_title })}</Notice>
         <Link className="button primary" to={`/courses/${claimed.course_id}`}>
-          Start learning
+          {t("claim.start")}
         </Link>
       </>
     );
   } else if (!user) {
     body = (
       <div className="card">
-        <p>{kind.signedOut}</p>
+        <p>{words.signedOut}</p>
         <div className="row">
           <Link className="button primary" to={`/signin?next=${next}`}>
-            Sign in
+            {t("claim.signIn")}
           </Link>
           <Link className="button" to={`/signup?next=${next}`}>
-            Create an account
+            {t("claim.signUp")}
           </Link>
         </div>
       </div>
@@ -104,15 +109,15 @@ function ClaimPage({ kind }: { kind: ClaimKind }) {
   } else {
     body = (
       <div className="card">
-        <p>{kind.intro}</p>
+        <p>{words.intro}</p>
         <p>
-          Signed in as <strong>{user.email}</strong>.
+          {t("claim.signedInAs")} <strong>{user.email}</strong>.
         </p>
         {problem ? (
           <ProblemText problem={problem} />
         ) : (
           <button className="primary" disabled={busy} onClick={() => void claim()}>
-            {busy ? "Claiming…" : kind.button}
+            {busy ? t("claim.busy") : words.button}
           </button>
         )}
       </div>
@@ -121,18 +126,19 @@ function ClaimPage({ kind }: { kind: ClaimKind }) {
 
   return (
     <main className="narrow">
-      <h1>{kind.title}</h1>
+      <h1>{words.title}</h1>
       {body}
     </main>
   );
 }
 
 function ProblemText({ problem }: { problem: ClaimProblem }) {
+  const { t } = useTranslation("shop");
   return (
     <div role="alert" className="notice notice-error" data-testid="claim-problem" data-kind={problem.kind}>
       <strong>{problem.title}.</strong> {problem.message}
-      {problem.kind === "mismatch" && <> Sign out, then sign in with that address and open the link again.</>}
-      {problem.kind === "owned" && <> The link still works for another account.</>}
+      {problem.kind === "mismatch" && <> {t("claim.mismatchHint")}</>}
+      {problem.kind === "owned" && <> {t("claim.ownedHint")}</>}
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { api, duration, money, unwrap } from "../api/client";
 import { useAuth } from "../auth";
@@ -9,6 +10,7 @@ import { PlanOffers } from "./course/PlanOffers";
 import { CourseBundles, SaleOptions } from "./course/SaleOptions";
 
 export function Course() {
+  const { t } = useTranslation("catalog");
   const { ref = "" } = useParams();
   const { user } = useAuth();
   const navigate = useNavigate();
@@ -70,21 +72,21 @@ export function Course() {
         <div>
           <h1>{course.title}</h1>
           <p className="muted">
-            by {course.instructor_name} · {course.lesson_count} {course.lesson_count === 1 ? "lesson" : "lessons"}{" "}
+            {t("by", { name: course.instructor_name })} · {t("lessons", { count: course.lesson_count })}{" "}
             {course.duration > 0 && `· ${duration(course.duration)}`}
-            {course.status === "draft" && <span className="badge">draft</span>}
+            {course.status === "draft" && <span className="badge">{t("course.draft")}</span>}
           </p>
           {course.cover_url && <img className="cover" src={course.cover_url} alt="" />}
           {/* Markdown rendered and sanitised by the server with an allow-list (U6). */}
           <div className="description prose" dangerouslySetInnerHTML={{ __html: course.description_html }} />
           {course.outcomes_html && (
             <section aria-labelledby="outcomes-title" className="card">
-              <h2 id="outcomes-title">What you will learn</h2>
+              <h2 id="outcomes-title">{t("course.outcomes")}</h2>
               <div className="prose" dangerouslySetInnerHTML={{ __html: course.outcomes_html }} />
             </section>
           )}
           <section aria-labelledby="instructor-title">
-            <h2 id="instructor-title">About the instructor</h2>
+            <h2 id="instructor-title">{t("course.instructor")}</h2>
             <p>
               <strong>{course.instructor_name}</strong>
             </p>
@@ -96,10 +98,10 @@ export function Course() {
           {course.status === "published" && <PlanOffers courseId={course.id} />}
           {course.enrolled || course.can_edit ? (
             <>
-              {progress && <ProgressBar value={progress.percent} label="Course progress" />}
+              {progress && <ProgressBar value={progress.percent} label={t("course.progress")} />}
               {resume && (
                 <Link className="button primary" to={`/learn/${course.id}/${resume}`}>
-                  {progress?.resume && progress.completed > 0 ? "Resume" : "Start learning"}
+                  {progress?.resume && progress.completed > 0 ? t("resume") : t("course.start")}
                 </Link>
               )}
             </>
@@ -107,12 +109,12 @@ export function Course() {
             <>
               {!free && (
                 <label>
-                  Coupon <small className="muted">(optional)</small>
+                  {t("course.coupon")} <small className="muted">{t("course.optional")}</small>
                   <input value={coupon} onChange={(e) => setCoupon(e.target.value)} autoComplete="off" />
                 </label>
               )}
               <button className="primary" onClick={getAccess} disabled={action.busy}>
-                {free ? "Enroll for free" : "Buy this course"}
+                {free ? t("course.enroll") : t("course.buy")}
               </button>
             </>
           )}
@@ -122,8 +124,8 @@ export function Course() {
       </header>
       {course.status === "published" && <CourseBundles courseId={course.id} />}
       {allLessons.some((l) => l.kind === "video") && <CaptionSearch courseId={course.id} />}
-      <section aria-label="Course outline">
-        <h2>Outline</h2>
+      <section aria-label={t("course.outlineLabel")}>
+        <h2>{t("course.outline")}</h2>
         {course.sections.map((section) => (
           <div key={section.id} className="card section">
             <h3>{section.title}</h3>
@@ -142,13 +144,13 @@ export function Course() {
                     ) : (
                       <span>{lesson.title}</span>
                     )}
-                    {lesson.preview && <span className="badge">preview</span>}
+                    {lesson.preview && <span className="badge">{t("course.preview")}</span>}
                     {(held ?? (lesson.preview ? null : rule)) && (
                       <span className="badge" data-testid="release">
                         {held ?? rule}
                       </span>
                     )}
-                    {done.has(lesson.id) && <span className="badge done">✓ done</span>}
+                    {done.has(lesson.id) && <span className="badge done">✓ {t("course.done")}</span>}
                     <span className="muted right">{duration(lesson.duration)}</span>
                   </li>
                 );

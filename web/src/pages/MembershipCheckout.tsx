@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router-dom";
 import { money } from "../api/client";
 import { getMembership, simulate } from "../api/memberships";
@@ -9,6 +10,7 @@ import { describeMembership, priceText } from "../memberships";
  * only: with Stripe the card is taken on the pricing page). No money moves: the buttons
  * choose what the test subscription's first invoice does. */
 export function MembershipCheckout() {
+  const { t } = useTranslation("membership");
   const { membershipId = "" } = useParams();
   const { data: membership, error, setData } = useLoad(() => getMembership(membershipId), [membershipId]);
   const action = useAction();
@@ -35,39 +37,38 @@ export function MembershipCheckout() {
   const view = describeMembership(membership);
   return (
     <main className="narrow">
-      <h1>Checkout</h1>
+      <h1>{t("checkout.title")}</h1>
       <div className="card">
-        <h2>Membership: {membership.plan_title}</h2>
+        <h2>{t("checkout.plan", { plan: membership.plan_title })}</h2>
         <p className="price">{priceText(membership.amount, membership.currency, membership.interval)}</p>
         {membership.status === "active" ? (
           <>
-            <Notice kind="success">Payment received. You are a member: every course of the plan is open.</Notice>
+            <Notice kind="success">{t("checkout.paid")}</Notice>
             <div className="row wrap">
               <Link className="button primary" to="/my">
-                Go to My learning
+                {t("checkout.myLearning")}
               </Link>
               <Link className="button" to="/account/memberships">
-                Manage your membership
+                {t("manage")}
               </Link>
             </div>
           </>
         ) : membership.status === "pending" && membership.provider === "local" ? (
           <>
             <Notice kind="info">
-              <strong>Test payment.</strong> Stripe is not configured on this site, so no money moves: choose the
-              outcome of the first payment.
+              <strong>{t("checkout.testTitle")}</strong> {t("checkout.testText")}
             </Notice>
-            {declined && <Notice>The test card was declined. Try again.</Notice>}
+            {declined && <Notice>{t("checkout.declined")}</Notice>}
             <div className="row wrap">
               <button className="primary" disabled={action.busy} onClick={() => void pay("pay")}>
-                Pay {amount} (test)
+                {t("checkout.payTest", { amount })}
               </button>
               <button disabled={action.busy} onClick={() => void pay("decline")}>
-                Simulate a declined card
+                {t("checkout.decline")}
               </button>
             </div>
             <p className="muted small">
-              Then it renews every {membership.interval} until you cancel it on your account page.
+              {membership.interval === "year" ? t("checkout.renewsYearly") : t("checkout.renewsMonthly")}
             </p>
           </>
         ) : (
@@ -75,7 +76,7 @@ export function MembershipCheckout() {
             <Notice kind="info">
               {view.label}: {view.detail}
             </Notice>
-            <Link to="/account/memberships">Your memberships</Link>
+            <Link to="/account/memberships">{t("checkout.yours")}</Link>
           </>
         )}
         <Notice error={action.error} />

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router-dom";
 import { money } from "../api/client";
 import {
@@ -15,13 +16,15 @@ import {
 import { useAuth } from "../auth";
 import { useStripeCard } from "../components/StripeCard";
 import { Loading, Notice, useAction, useLoad } from "../components/ui";
-import { intervalsOf, priceText, statusAt, yearlySaving } from "../memberships";
+import { formatNumber } from "../i18n/format";
+import { intervalName, intervalsOf, priceText, statusAt, yearlySaving } from "../memberships";
 
 const SHOWN_COURSES = 6; // more sit behind "Show all"
 
 /** The pricing page: every active membership plan, its courses and prices, and Subscribe
  * (Stripe Elements when Stripe is configured, else the local test checkout). */
 export function Pricing() {
+  const { t } = useTranslation("membership");
   const { user } = useAuth();
   const page = useLoad(pricingPlans, []);
   const mine = useLoad(async () => (user ? myMemberships() : []), [user?.id]);
@@ -37,22 +40,16 @@ export function Pricing() {
   const { items, provider } = page.data;
   return (
     <main>
-      <h1>Membership plans</h1>
-      <p className="muted lead">
-        One subscription opens every course of its plan for as long as you are a member. Cancel any time: you keep
-        access until the end of the period you paid for.
-      </p>
+      <h1>{t("pricing.title")}</h1>
+      <p className="muted lead">{t("pricing.lead")}</p>
       {provider === "local" && (
         <Notice kind="info">
-          <strong>Test mode.</strong> Stripe is not configured on this site: subscribing opens the test checkout, where
-          no money moves.
+          <strong>{t("pricing.testTitle")}</strong> {t("pricing.testText")}
         </Notice>
       )}
-      {provider === null && items.length > 0 && (
-        <Notice kind="info">Subscriptions are not open on this site yet: payments are not configured.</Notice>
-      )}
+      {provider === null && items.length > 0 && <Notice kind="info">{t("pricing.closed")}</Notice>}
       {items.length === 0 ? (
-        <p className="empty">No membership plans are on offer yet. Courses can still be bought one by one.</p>
+        <p className="empty">{t("pricing.empty")}</p>
       ) : (
         <ul className="plans">
           {items.map((plan) => (
@@ -77,6 +74,7 @@ function PlanCard({
   memberships: Membership[];
   onJoined: () => Promise<void>;
 }) {
+  const { t } = useTranslation("membership");
   const { user } = useAuth();
   const navigate = useNavigate();
   const intervals = intervalsOf(plan.prices);
@@ -112,7 +110,7 @@ function PlanCard({
       {plan.description && <p className="pre-line">{plan.description}</p>}
       {intervals.length > 1 ? (
         <fieldset className="intervals">
-          <legend>Billing</legend>
+          <legend>{t("pricing.billing")}</legend>
           {intervals.map((i) => (
             <label key={i} className="inline">
               <input
@@ -123,9 +121,10 @@ function PlanCard({
                 onChange={() => setChosen(i)}
                 disabled={paying}
               />{" "}
-              {i === "month" ? "Monthly" : "Yearly"}:{" "}
-              <strong>{priceText(plan.prices[i]!.amount, plan.prices[i]!.currency, i)}</strong>
-              {i === "year" && saving && <span className="badge state-active">save {saving}%</span>}
+              {intervalName(i)}: <strong>{priceText(plan.prices[i]!.amount, plan.prices[i]!.currency, i)}</strong>
+              {i === "year" && saving && (
+                <span className="badge state-active">{t("pricing.save", { percent: formatNumber(saving) })}</span>
+              )}
             </label>
           ))}
         </fieldset>
@@ -139,8 +138,8 @@ function PlanCard({
       <PlanCourses plan={plan} />
       {member ? (
         <Notice kind="success">
-          You are a member{member.status === "past_due" ? " (your last payment failed)" : ""}.{" "}
-          <Link to="/account/memberships">Manage your membership</Link>
+          {member.status === "past_due" ? t("pricing.memberPastDue") : t("pricing.member")}{" "}
+          <Link to="/account/memberships">{t("manage")}</Link>
         </Notice>
       ) : paying && price ? (
         <StripeSubscribe
@@ -156,9 +155,11 @@ function PlanCard({
             className="primary"
             onClick={() => void start()}
             disabled={action.busy || !price}
-            aria-label={`${user ? "Subscribe" : "Sign in to subscribe"} to ${plan.title}`}
+            aria-label={
+              user ? t("pricing.subscribeTo", { plan: plan.title }) : t("pricing.signInTo", { plan: plan.title })
+            }
           >
-            {user ? "Subscribe" : "Sign in to subscribe"}
+            {user ? t("pricing.subscribe") : t("pricing.signIn")}
           </button>
         )
       )}
@@ -168,22 +169,24 @@ function PlanCard({
 }
 
 function PlanCourses({ plan }: { plan: Plan }) {
+  const { t } = useTranslation("membership");
   const courseLink = (c: Plan["courses"][number]) => (
     <li key={c.id}>
-      <Link to={`/courses/${c.slug}`}>{c.title}</Link> <span className="muted">by {c.instructor_name}</span>
+      <Link to={`/courses/${c.slug}`}>{c.title}</Link>{" "}
+      <span className="muted">{t("pricing.by", { name: c.instructor_name })}</span>
     </li>
   );
   const heading = plan.all_courses
-    ? `Every course on the site, those published later too (${plan.course_count} now)`
-    : `${plan.course_count} ${plan.course_count === 1 ? "course" : "courses"}`;
+    ? t("pricing.allCourses", { count: plan.course_count })
+    : t("pricing.courses", { count: plan.course_count });
   return (
     <div className="plan-courses">
-      <h3>Includes</h3>
+      <h3>{t("pricing.includes")}</h3>
       <p className="muted small">{heading}</p>
       <ul className="plain">{plan.courses.slice(0, SHOWN_COURSES).map(courseLink)}</ul>
       {plan.courses.length > SHOWN_COURSES && (
         <details>
-          <summary>Show all {plan.course_count} courses</summary>
+          <summary>{t("pricing.showAll", { count: plan.course_count })}</summary>
           <ul className="plain">{plan.courses.slice(SHOWN_COURSES).map(courseLink)}</ul>
         </details>
       )}
@@ -207,6 +210,7 @@ function StripeSubscribe({
   onCancel: () => void;
   onJoined: () => Promise<void>;
 }) {
+  const { t } = useTranslation("membership");
   const card = useStripeCard(page.stripe_js_url, page.publishable_key);
   const action = useAction();
   const [joined, setJoined] = useState<Membership | null>(null);
@@ -221,9 +225,8 @@ function StripeSubscribe({
         await new Promise((r) => setTimeout(r, 1000));
         current = await getMembership(current.id);
       }
-      if (current.status === "pending")
-        throw new Error("The payment is still being confirmed. Check your account page in a minute.");
-      if (current.status !== "active") throw new Error("The payment did not go through; nothing was charged.");
+      if (current.status === "pending") throw new Error(t("pay.stillPending"));
+      if (current.status !== "active") throw new Error(t("pay.failed"));
       return current;
     });
     if (membership) {
@@ -236,22 +239,24 @@ function StripeSubscribe({
   if (joined)
     return (
       <Notice kind="success">
-        Welcome! You are a member of {plan.title}. <Link to="/my">Go to My learning</Link>
+        {t("pay.welcome", { plan: plan.title })} <Link to="/my">{t("checkout.myLearning")}</Link>
       </Notice>
     );
   return (
     <div className="form">
-      <div ref={card.mount} className="card-input" aria-label="Card details" />
+      <div ref={card.mount} className="card-input" aria-label={t("pay.card")} />
       <div className="row">
         <button className="primary" disabled={!card.ready || action.busy} onClick={() => void pay()}>
-          {action.busy ? "Paying…" : `Pay ${money(price.amount, price.currency)} and subscribe`}
+          {action.busy ? t("pay.busy") : t("pay.submit", { price: money(price.amount, price.currency) })}
         </button>
         <button type="button" onClick={onCancel} disabled={action.busy}>
-          Cancel
+          {t("pay.cancel")}
         </button>
       </div>
       <p className="muted small">
-        Renews every {interval} at {priceText(price.amount, price.currency, interval)} until you cancel.
+        {interval === "year"
+          ? t("pay.renewsYearly", { price: priceText(price.amount, price.currency, interval) })
+          : t("pay.renewsMonthly", { price: priceText(price.amount, price.currency, interval) })}
       </p>
       <Notice error={action.error ?? card.error} />
     </div>

@@ -1,10 +1,12 @@
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { useAuth } from "../auth";
 import { Notice, useAction } from "../components/ui";
 import { safeNext } from "../linkToken";
 
 export function SignIn() {
+  const { t } = useTranslation("auth");
   const { signIn } = useAuth();
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -23,14 +25,14 @@ export function SignIn() {
 
   return (
     <main className="narrow">
-      <h1>Sign in</h1>
+      <h1>{t("signIn.title")}</h1>
       <form onSubmit={submit} className="card form">
         <label>
-          Email
+          {t("email")}
           <input type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
         </label>
         <label>
-          Password
+          {t("password")}
           <input
             type="password"
             autoComplete="current-password"
@@ -41,16 +43,16 @@ export function SignIn() {
         </label>
         <Notice error={error} />
         <button className="primary" disabled={busy}>
-          {busy ? "Signing in…" : "Sign in"}
+          {busy ? t("signIn.busy") : t("signIn.submit")}
         </button>
       </form>
       <p>
-        <Link to="/forgot-password">Forgot your password?</Link>
+        <Link to="/forgot-password">{t("signIn.forgot")}</Link>
       </p>
       <p>
-        New here?{" "}
+        {t("signIn.newHere")}{" "}
         <Link to={params.get("next") ? `/signup?next=${encodeURIComponent(safeNext(params.get("next")))}` : "/signup"}>
-          Create an account
+          {t("signIn.createAccount")}
         </Link>
       </p>
     </main>

@@ -1,11 +1,14 @@
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { api, unwrap } from "../api/client";
 import { useAuth } from "../auth";
 import { NewPasswordField, Notice, useAction } from "../components/ui";
+import { shownLanguage } from "../i18n";
 import { safeNext } from "../linkToken";
 
 export function SignUp() {
+  const { t } = useTranslation("auth");
   const { signIn } = useAuth();
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -20,7 +23,9 @@ export function SignUp() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     const ok = await run(async () => {
-      const accepted = await unwrap(api.POST("/api/auth/register", { body: { name, email, password, role } }));
+      // The account keeps the language shown: its first mail is already in it.
+      const body = { name, email, password, role, language: shownLanguage() };
+      const accepted = await unwrap(api.POST("/api/auth/register", { body }));
       try {
         await signIn(email, password);
       } catch {
@@ -37,46 +42,47 @@ export function SignUp() {
   if (answer)
     return (
       <main className="narrow">
-        <h1>Check your inbox</h1>
+        <h1>{t("signUp.checkInbox")}</h1>
         <Notice kind="info">{answer}</Notice>
         <p>
-          Already have an account? <Link to="/signin">Sign in</Link> or{" "}
-          <Link to="/forgot-password">reset your password</Link>.
+          {t("signUp.haveAccount")} <Link to="/signin">{t("signUp.signIn")}</Link> {t("signUp.or")}{" "}
+          <Link to="/forgot-password">{t("signUp.resetPassword")}</Link>.
         </p>
       </main>
     );
 
   return (
     <main className="narrow">
-      <h1>Create your account</h1>
+      <h1>{t("signUp.title")}</h1>
       <form onSubmit={submit} className="card form">
         <label>
-          Name
+          {t("name")}
           <input required autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
         </label>
         <label>
-          Email
+          {t("email")}
           <input type="email" required autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
         </label>
-        <NewPasswordField label="Password" value={password} onChange={setPassword} />
+        <NewPasswordField label={t("password")} value={password} onChange={setPassword} />
         <fieldset className="choices">
-          <legend>I want to</legend>
+          <legend>{t("signUp.iWantTo")}</legend>
           <label className="inline">
-            <input type="radio" name="role" checked={role === "student"} onChange={() => setRole("student")} /> learn
+            <input type="radio" name="role" checked={role === "student"} onChange={() => setRole("student")} />{" "}
+            {t("signUp.learn")}
           </label>
           <label className="inline">
             <input type="radio" name="role" checked={role === "instructor"} onChange={() => setRole("instructor")} />{" "}
-            teach
+            {t("signUp.teach")}
           </label>
         </fieldset>
         <Notice error={error} />
         <button className="primary" disabled={busy}>
-          {busy ? "Creating…" : "Create account"}
+          {busy ? t("signUp.busy") : t("signUp.submit")}
         </button>
       </form>
       <p>
-        Already have an account?{" "}
-        <Link to={next ? `/signin?next=${encodeURIComponent(safeNext(next))}` : "/signin"}>Sign in</Link>
+        {t("signUp.haveAccount")}{" "}
+        <Link to={next ? `/signin?next=${encodeURIComponent(safeNext(next))}` : "/signin"}>{t("signUp.signIn")}</Link>
       </p>
     </main>
   );

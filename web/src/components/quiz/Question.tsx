@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import type { Schemas } from "../../api/client";
+import { formatNumber } from "../../i18n/format";
 import { moved, type Draft } from "./answers";
 
 type QuestionView = Schemas["QuestionView"];
@@ -8,7 +10,7 @@ type Feedback = Schemas["Feedback"];
 /** "unsent": the input holds nothing that can be sent (an emptied number field). */
 export type SaveState = "saving" | "saved" | "error" | "unsent" | undefined;
 
-const POINTS = (p: number) => `${Math.round(p * 100) / 100} ${p === 1 ? "point" : "points"}`;
+const round = (points: number) => Math.round(points * 100) / 100;
 
 /** One question as a fieldset: its stem, the input its type asks for, the save state and,
  * once the server sends it, the feedback. */
@@ -35,13 +37,15 @@ export function Question({
   /** Typing stopped (the input lost focus): save now rather than after the pause. */
   onCommit?(): void;
 }) {
+  const { t } = useTranslation("quiz");
   const name = `q-${question.id}`;
   const stemId = `${name}-stem`;
   const options = question.options;
   return (
     <fieldset className="card question" aria-describedby={stemId} data-question-type={question.type}>
       <legend>
-        Question {number} <small className="muted">({POINTS(question.points)})</small>
+        {t("question.title", { number })}{" "}
+        <small className="muted">({t("points", { count: round(question.points) })})</small>
       </legend>
       {/* Markdown rendered and sanitised by the server with an allow-list (U6). */}
       <div id={stemId} className="prose" dangerouslySetInnerHTML={{ __html: question.stem_html }} />
@@ -90,12 +94,12 @@ export function Question({
               disabled={disabled}
               onChange={() => onChange({ ...draft, truth: value })}
             />{" "}
-            {value ? "True" : "False"}
+            {value ? t("true") : t("false")}
           </label>
         ))}
       {(question.type === "numeric" || question.type === "short_text") && (
         <label>
-          Your answer <span className="sr-only">to question {number}</span>
+          {t("question.answer")} <span className="sr-only">{t("question.answerTo", { number })}</span>
           <input
             type="text"
             inputMode={question.type === "numeric" ? "decimal" : undefined}
@@ -125,7 +129,7 @@ export function Question({
         state &&
         state !== "unsent" && (
           <p className={`save-state ${state === "error" ? "error-text" : "muted"}`} data-testid="save-state">
-            {state === "saving" ? "Saving…" : state === "saved" ? "Saved" : "Not saved"}
+            {state === "saving" ? t("save.saving") : state === "saved" ? t("save.saved") : t("save.failed")}
           </p>
         )
       )}
@@ -149,6 +153,7 @@ function Ordering({
   disabled: boolean;
   onChange(order: string[]): void;
 }) {
+  const { t } = useTranslation("quiz");
   const list = useRef<HTMLOListElement>(null);
   const [focus, setFocus] = useState<{ id: string; dir: "up" | "down" } | null>(null);
   const text = new Map(options.map((o) => [o.id, o.text]));
@@ -167,7 +172,7 @@ function Ordering({
   }
 
   return (
-    <ol className="ordering" ref={list} aria-label={`Order of the items of question ${number}`}>
+    <ol className="ordering" ref={list} aria-label={t("order.label", { number })}>
       {order.map((id, i) => (
         <li key={id} data-option={id}>
           <span>{text.get(id) ?? id}</span>
@@ -175,7 +180,7 @@ function Ordering({
             <button
               type="button"
               data-dir="up"
-              aria-label={`Move “${text.get(id)}” up`}
+              aria-label={t("order.up", { item: text.get(id) })}
               disabled={disabled || i === 0}
               onClick={() => move(i, "up")}
             >
@@ -184,7 +189,7 @@ function Ordering({
             <button
               type="button"
               data-dir="down"
-              aria-label={`Move “${text.get(id)}” down`}
+              aria-label={t("order.down", { item: text.get(id) })}
               disabled={disabled || i === order.length - 1}
               onClick={() => move(i, "down")}
             >
@@ -200,33 +205,44 @@ function Ordering({
 /** Right or wrong, the points, and the right answer and explanation when the server sent
  * them (the quiz's reveal policy decides; nothing here guesses an answer). */
 export function FeedbackView({ question, feedback }: { question: QuestionView; feedback: Feedback }) {
+  const { t } = useTranslation("quiz");
   const answer = feedback.answer;
   const text = new Map(question.options.map((o) => [o.id, o.text]));
   const partial = !feedback.correct && feedback.points > 0;
   return (
     <div className={`feedback ${feedback.correct ? "right" : "wrong"}`} data-testid="feedback">
       <p>
-        <strong>{feedback.correct ? "Correct" : partial ? "Partly correct" : "Incorrect"}</strong>{" "}
+        <strong>
+          {feedback.correct ? t("feedback.correct") : partial ? t("feedback.partly") : t("feedback.incorrect")}
+        </strong>{" "}
         <span className="muted">
-          ({Math.round(feedback.points * 100) / 100} of {POINTS(feedback.max_points)})
+          ({t("feedback.points", { points: round(feedback.points), count: round(feedback.max_points) })})
         </span>
       </p>
       {answer && (
         <>
           {answer.correct.length > 0 && (
             <p>
-              {question.type === "ordering" ? "Right order: " : "Right answer: "}
+              {question.type === "ordering" ? t("feedback.rightOrder") : t("feedback.rightAnswer")}{" "}
               {answer.correct.map((id) => text.get(id) ?? id).join(question.type === "ordering" ? " → " : ", ")}
             </p>
           )}
-          {answer.truth != null && <p>Right answer: {answer.truth ? "True" : "False"}</p>}
-          {answer.value != null && (
+          {answer.truth != null && (
             <p>
-              Right answer: {answer.value}
-              {answer.tolerance ? ` (± ${answer.tolerance})` : ""}
+              {t("feedback.rightAnswer")} {answer.truth ? t("true") : t("false")}
             </p>
           )}
-          {answer.accepted.length > 0 && <p>Accepted answers: {answer.accepted.join(", ")}</p>}
+          {answer.value != null && (
+            <p>
+              {t("feedback.rightAnswer")} {formatNumber(answer.value)}
+              {answer.tolerance ? ` (± ${formatNumber(answer.tolerance)})` : ""}
+            </p>
+          )}
+          {answer.accepted.length > 0 && (
+            <p>
+              {t("feedback.accepted")} {answer.accepted.join(", ")}
+            </p>
+          )}
           {answer.explanation_html && (
             /* Sanitised by the server like every rendered Markdown (U6). */
             <div className="prose" dangerouslySetInnerHTML={{ __html: answer.explanation_html }} />

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { api, ApiError, unwrap, type Schemas } from "../../api/client";
 import { Loading, Notice, useAction, useLoad } from "../ui";
 import {
@@ -16,6 +17,7 @@ import {
   unsentNote,
   type Draft,
 } from "./answers";
+import { formatNumber } from "../../i18n/format";
 import { FeedbackView, Question, type SaveState } from "./Question";
 
 type AttemptView = Schemas["AttemptView"];
@@ -42,6 +44,7 @@ export function Quiz({
   onPassed?(): void;
   onFinished?(): void;
 }) {
+  const { t } = useTranslation("quiz");
   const quiz = useLoad(
     () => unwrap(api.GET("/api/quizzes/{quiz_id}", { params: { path: { quiz_id: quizId } } })),
     [quizId],
@@ -79,7 +82,7 @@ export function Quiz({
   if (!q) return quiz.error ? <Notice error={quiz.error} /> : <Loading />;
 
   return (
-    <section className={`quiz${compact ? " compact" : ""}`} aria-label={`Quiz: ${q.title}`}>
+    <section className={`quiz${compact ? " compact" : ""}`} aria-label={t("label", { title: q.title })}>
       {!compact && <QuizFacts quiz={q} />}
       <Notice error={start.error} />
       {note && <Notice kind="info">{note}</Notice>}
@@ -90,19 +93,19 @@ export function Quiz({
           <AttemptResult attempt={attempt} passMark={q.pass_mark} />
           {!attempt.passed && attemptsLeft(q) && (
             <button className="primary" onClick={() => void begin()} disabled={start.busy}>
-              Try again
+              {t("tryAgain")}
             </button>
           )}
-          {!attempt.passed && !attemptsLeft(q) && <p className="muted">You have no attempt left.</p>}
+          {!attempt.passed && !attemptsLeft(q) && <p className="muted">{t("noAttemptLeft")}</p>}
         </>
       ) : q.passed && compact ? (
-        <Notice kind="success">Passed.</Notice>
+        <Notice kind="success">{t("passedNotice")}</Notice>
       ) : q.open_attempt || attemptsLeft(q) ? (
         <button className="primary" onClick={() => void begin()} disabled={start.busy}>
-          {q.open_attempt ? "Resume quiz" : q.attempts_used > 0 ? "Start a new attempt" : "Start quiz"}
+          {q.open_attempt ? t("resume") : q.attempts_used > 0 ? t("startNew") : t("start")}
         </button>
       ) : (
-        <p className="muted">You have used every attempt of this quiz.</p>
+        <p className="muted">{t("allUsed")}</p>
       )}
     </section>
   );
@@ -110,32 +113,35 @@ export function Quiz({
 
 /** Pass mark, attempts, best score and time limit, as a definition list. */
 function QuizFacts({ quiz }: { quiz: QuizView }) {
+  const { t } = useTranslation("quiz");
   return (
     <dl className="quiz-facts card">
       <div>
-        <dt>Questions</dt>
+        <dt>{t("facts.questions")}</dt>
         <dd>{quiz.question_count}</dd>
       </div>
       <div>
-        <dt>Pass mark</dt>
-        <dd>{quiz.pass_mark}%</dd>
+        <dt>{t("facts.passMark")}</dt>
+        <dd>{percentText(quiz.pass_mark)}</dd>
       </div>
       <div>
-        <dt>Attempts</dt>
+        <dt>{t("facts.attempts")}</dt>
         <dd data-testid="attempts">
-          {quiz.attempts_used} of {quiz.attempts_allowed ?? "unlimited"} used
+          {quiz.attempts_allowed == null
+            ? t("facts.usedUnlimited", { used: quiz.attempts_used })
+            : t("facts.used", { used: quiz.attempts_used, count: quiz.attempts_allowed })}
         </dd>
       </div>
       <div>
-        <dt>Best score</dt>
+        <dt>{t("facts.best")}</dt>
         <dd data-testid="best-score">
           {percentText(quiz.best_percent)}
-          {quiz.passed && <span className="badge done">passed</span>}
+          {quiz.passed && <span className="badge done">{t("facts.passed")}</span>}
         </dd>
       </div>
       <div>
-        <dt>Time limit</dt>
-        <dd>{quiz.time_limit ? limitText(quiz.time_limit) : "none"}</dd>
+        <dt>{t("facts.timeLimit")}</dt>
+        <dd>{quiz.time_limit ? limitText(quiz.time_limit) : t("facts.none")}</dd>
       </div>
     </dl>
   );
@@ -149,6 +155,7 @@ function AttemptForm({
   attempt: AttemptView;
   onDone(view: AttemptView, message?: string): Promise<void>;
 }) {
+  const { t } = useTranslation("quiz");
   const [drafts, setDrafts] = useState<Record<string, Draft>>(() =>
     Object.fromEntries(attempt.questions.map((q) => [q.id, draftOf(q, attempt.answers[q.id])])),
   );
@@ -172,8 +179,8 @@ function AttemptForm({
   const pending = useRef(new Set<Promise<unknown>>());
   const closed = useRef(false);
   useEffect(() => {
-    const t = timers.current;
-    return () => Object.values(t).forEach((id) => window.clearTimeout(id));
+    const waiting = timers.current;
+    return () => Object.values(waiting).forEach((id) => window.clearTimeout(id));
   }, []);
 
   // The server is the clock's authority: once it says time is up, show what it graded.
@@ -182,11 +189,11 @@ function AttemptForm({
     closed.current = true;
     const view = await getAttempt(attempt.id).catch(() => null);
     if (view && view.state !== "open") {
-      await onDone(view, "Time is up: the attempt was graded with the answers saved in time.");
+      await onDone(view, t("timeUp"));
     } else {
       closed.current = false;
     }
-  }, [attempt.id, onDone]);
+  }, [attempt.id, onDone, t]);
 
   const save = useCallback(
     (question: Schemas["QuestionView"], number: number, draft: Draft) => {
@@ -217,7 +224,7 @@ function AttemptForm({
           if (tickets.current[id] !== ticket) return;
           failed.current.delete(id);
           setStates((s) => ({ ...s, [id]: "saved" }));
-          setAnnounce(`Answer to question ${number} ${isAnswered(body) ? "saved" : "cleared"}.`);
+          setAnnounce(isAnswered(body) ? t("announce.saved", { number }) : t("announce.cleared", { number }));
           if (stored.feedback) setFeedback((f) => ({ ...f, [id]: stored.feedback! }));
         },
         (e: unknown) => {
@@ -226,13 +233,13 @@ function AttemptForm({
           failed.current.add(id);
           setStates((s) => ({ ...s, [id]: "error" }));
           setError(e);
-          setAnnounce(`Answer to question ${number} not saved.`);
+          setAnnounce(t("announce.failed", { number }));
         },
       );
       pending.current.add(call);
       void call.finally(() => pending.current.delete(call));
     },
-    [attempt.id, expire],
+    [attempt.id, expire, t],
   );
 
   function change(question: Schemas["QuestionView"], number: number, draft: Draft) {
@@ -259,9 +266,7 @@ function AttemptForm({
     const unanswered = attempt.questions.filter(
       (q) => !feedback[q.id] && !isAnswered(gradedAnswer(q.type, drafts[q.id], saved[q.id])),
     ).length;
-    const ask = unanswered
-      ? `Submit your answers? ${unanswered} question(s) have no answer yet.`
-      : "Submit your answers? You cannot change them afterwards.";
+    const ask = unanswered ? t("confirm.unanswered", { count: unanswered }) : t("confirm.final");
     if (!window.confirm(ask)) return;
     // Typed answers still waiting for the pause, orders left as shown, and answers whose
     // save failed (tried once more) are saved first.
@@ -317,7 +322,7 @@ function AttemptForm({
     >
       <div className="row spread attempt-head">
         <span className="muted">
-          Attempt {attempt.number} · {answered} of {attempt.questions.length} answered
+          {t("attempt.head", { number: attempt.number, answered, count: attempt.questions.length })}
         </span>
         {attempt.deadline && <Countdown deadline={attempt.deadline} onWarn={setAnnounce} onExpire={expire} />}
       </div>
@@ -347,7 +352,7 @@ function AttemptForm({
         </p>
       )}
       <button className="primary" disabled={submit.busy}>
-        Submit answers
+        {t("submit")}
       </button>
     </form>
   );
@@ -355,6 +360,7 @@ function AttemptForm({
 
 /** Time left until DEADLINE; screen readers hear it at 5 min, 1 min and 30 s. */
 function Countdown({ deadline, onWarn, onExpire }: { deadline: string; onWarn(text: string): void; onExpire(): void }) {
+  const { t } = useTranslation("quiz");
   const end = Date.parse(deadline);
   const [left, setLeft] = useState(() => (end - Date.now()) / 1000);
   const last = useRef(left);
@@ -362,16 +368,16 @@ function Countdown({ deadline, onWarn, onExpire }: { deadline: string; onWarn(te
     const timer = window.setInterval(() => {
       const now = (end - Date.now()) / 1000;
       const warning = timeWarning(last.current, now);
-      if (warning) onWarn(`${warning} in this attempt.`);
+      if (warning) onWarn(t("time.warning", { left: warning }));
       // Ask the server a moment after the deadline (its clock decides), then every 2 s.
       if (now <= -1 && Math.round(now) % 2 === 0) onExpire();
       last.current = now;
       setLeft(now);
     }, 1000);
     return () => window.clearInterval(timer);
-  }, [end, onWarn, onExpire]);
+  }, [end, onWarn, onExpire, t]);
   return (
-    <span className={`countdown${left <= 60 ? " low" : ""}`} role="timer" aria-label="Time left">
+    <span className={`countdown${left <= 60 ? " low" : ""}`} role="timer" aria-label={t("time.label")}>
       ⏱ {countdown(left)}
     </span>
   );
@@ -379,17 +385,21 @@ function Countdown({ deadline, onWarn, onExpire }: { deadline: string; onWarn(te
 
 /** A submitted attempt: score, passed or not, and the feedback the server chose to send. */
 export function AttemptResult({ attempt, passMark }: { attempt: AttemptView; passMark: number }) {
+  const { t } = useTranslation("quiz");
   const byId = new Map(attempt.feedback.map((f) => [f.question_id, f]));
   return (
     <div className="attempt-result" data-testid="quiz-result" data-passed={attempt.passed ? "true" : "false"}>
       <div className={`card result-head ${attempt.passed ? "right" : "wrong"}`} role="status">
-        <h2>{attempt.passed ? "Passed" : "Not passed"}</h2>
+        <h2>{attempt.passed ? t("result.passed") : t("result.notPassed")}</h2>
         <p>
-          Score: <strong>{Math.round((attempt.score ?? 0) * 100) / 100}</strong> of{" "}
-          {Math.round((attempt.max_score ?? 0) * 100) / 100} ({percentText(attempt.percent)}); the pass mark is{" "}
-          {passMark}%.
+          {t("result.score", {
+            score: formatNumber(Math.round((attempt.score ?? 0) * 100) / 100),
+            max: formatNumber(Math.round((attempt.max_score ?? 0) * 100) / 100),
+            percent: percentText(attempt.percent),
+            passMark: percentText(passMark),
+          })}
         </p>
-        {attempt.expired && <p className="muted">Submitted when the time ran out.</p>}
+        {attempt.expired && <p className="muted">{t("result.expired")}</p>}
       </div>
       {attempt.feedback.length > 0 && (
         <ol className="result-questions">
@@ -397,9 +407,9 @@ export function AttemptResult({ attempt, passMark }: { attempt: AttemptView; pas
             const f = byId.get(q.id);
             return (
               <li key={q.id} className="card">
-                <h3>Question {i + 1}</h3>
+                <h3>{t("question.title", { number: i + 1 })}</h3>
                 <div className="prose" dangerouslySetInnerHTML={{ __html: q.stem_html }} />
-                {f ? <FeedbackView question={q} feedback={f} /> : <p className="muted">Not answered.</p>}
+                {f ? <FeedbackView question={q} feedback={f} /> : <p className="muted">{t("result.notAnswered")}</p>}
               </li>
             );
           })}

@@ -1,6 +1,10 @@
 // The pure side of a quiz attempt: what the learner has typed or picked (a draft) and the
 // AnswerIn the server stores for it, per question type.
 import type { Schemas } from "../../api/client";
+import i18n from "../../i18n";
+import { formatNumber } from "../../i18n/format";
+
+const t = i18n.getFixedT(null, "quiz");
 
 type Question = Schemas["QuestionView"];
 type AnswerIn = Schemas["AnswerIn"];
@@ -66,20 +70,17 @@ export function gradedAnswer(
  * number while SAVED still holds an answer, or nothing readable was typed), else null. */
 export function unsentNote(type: Schemas["QuestionType"], draft: Draft, saved: AnswerIn | undefined): string | null {
   if (type !== "numeric" || answerPayload(type, draft)) return null;
-  const kept = saved?.number != null ? `your saved answer is still ${saved.number}` : null;
-  if (!draft.text.trim()) return kept ? `Cleared here; ${kept}.` : null;
-  return kept ? `Not saved: enter a number (${kept}).` : "Not saved: enter a number.";
+  const kept = saved?.number != null ? formatNumber(saved.number) : null;
+  if (!draft.text.trim()) return kept ? t("unsent.cleared", { number: kept }) : null;
+  return kept ? t("unsent.notNumberKept", { number: kept }) : t("unsent.notNumber");
 }
 
 /** What the learner is told when a submit is held back by answers that did not save
  * (question NUMBERS, 1-based), or null when every answer is saved. */
 export function unsavedMessage(numbers: number[]): string | null {
   if (!numbers.length) return null;
-  const which =
-    numbers.length === 1
-      ? `the answer to question ${numbers[0]} is`
-      : `the answers to questions ${numbers.slice(0, -1).join(", ")} and ${numbers[numbers.length - 1]} are`;
-  return `Not submitted: ${which} not saved. Check ${numbers.length === 1 ? "it" : "them"} and submit again.`;
+  if (numbers.length === 1) return t("unsaved.one", { number: numbers[0] });
+  return t("unsaved.many", { numbers: numbers.slice(0, -1).join(", "), last: numbers[numbers.length - 1] });
 }
 
 /** Typed answers are saved once typing pauses; a click is saved at once. */
@@ -108,11 +109,11 @@ export function countdown(seconds: number): string {
 /** What a screen reader is told as time runs low (once per threshold), or null. */
 export function timeWarning(before: number, now: number): string | null {
   for (const [at, words] of [
-    [300, "5 minutes left"],
-    [60, "1 minute left"],
-    [30, "30 seconds left"],
+    [300, () => t("time.minutesLeft", { count: 5 })],
+    [60, () => t("time.minutesLeft", { count: 1 })],
+    [30, () => t("time.secondsLeft", { count: 30 })],
   ] as const) {
-    if (before > at && now <= at) return words;
+    if (before > at && now <= at) return words();
   }
   return null;
 }
@@ -122,14 +123,14 @@ export function limitText(seconds: number): string {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;
-  const parts = [h && `${h} h`, m && `${m} min`, s && `${s} s`].filter(Boolean);
-  return parts.join(" ") || "0 s";
+  const parts = [h && t("time.h", { count: h }), m && t("time.min", { count: m }), s && t("time.s", { count: s })];
+  return parts.filter(Boolean).join(" ") || t("time.s", { count: 0 });
 }
 
 /** How a percent reads: "80%", "66.7%". */
 export function percentText(value: number | null | undefined): string {
   if (value == null) return "–";
-  return `${Math.round(value * 10) / 10}%`;
+  return t("percent", { value: formatNumber(Math.round(value * 10) / 10) });
 }
 
 /** Whether the learner may start another attempt. */

@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
 import { api, unwrap, type Schemas } from "../../api/client";
 import { clock } from "../player/Chapters";
@@ -11,6 +12,7 @@ type Hit = Omit<Schemas["CaptionHitRead"], "highlights"> & { highlights: number[
 /** Searches what was said in the course's lessons (their captions); each hit links to its
  * lesson at the cue's second. The server answers only with lessons the viewer may open. */
 export function CaptionSearch({ courseId, compact = false }: { courseId: string; compact?: boolean }) {
+  const { t } = useTranslation("catalog");
   const [query, setQuery] = useState("");
   const [asked, setAsked] = useState<string | null>(null);
   const [hits, setHits] = useState<Hit[]>([]);
@@ -36,26 +38,24 @@ export function CaptionSearch({ courseId, compact = false }: { courseId: string;
 
   return (
     <section className={compact ? "caption-search compact" : "caption-search card"} aria-labelledby={heading}>
-      <h2 id={heading}>Search what was said</h2>
+      <h2 id={heading}>{t("said.title")}</h2>
       <form role="search" className={compact ? "search-form" : "row"} onSubmit={(e) => void search(e)}>
         <label className="grow">
-          <span className="sr-only">Words spoken in the lessons</span>
+          <span className="sr-only">{t("said.label")}</span>
           <input
             type="search"
             value={query}
             maxLength={200}
-            placeholder="e.g. encryption key"
+            placeholder={t("said.placeholder")}
             onChange={(e) => setQuery(e.target.value)}
           />
         </label>
-        <button disabled={action.busy || !query.trim()}>Search</button>
+        <button disabled={action.busy || !query.trim()}>{t("search.submit")}</button>
       </form>
       <Notice error={action.error} />
       {asked !== null && (
         <p className="muted" role="status">
-          {hits.length === 0
-            ? `Nothing said matches “${asked}”.`
-            : `${hits.length} ${hits.length === 1 ? "place" : "places"} where “${asked}” is said`}
+          {hits.length === 0 ? t("said.none", { q: asked }) : t("said.hits", { count: hits.length, q: asked })}
         </p>
       )}
       {hits.length > 0 && (

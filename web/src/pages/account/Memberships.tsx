@@ -1,3 +1,4 @@
+import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
 import {
   cancelMembership,
@@ -11,6 +12,7 @@ import { Loading, Notice, useAction, useLoad } from "../../components/ui";
 import {
   describeMembership,
   formatDate,
+  graceText,
   memberActions,
   priceText,
   sortMemberships,
@@ -22,6 +24,7 @@ import {
  * Cancel (at the period end) and Resume; in development the test subscription's
  * simulations, so every state can be tried. */
 export function MembershipSection() {
+  const { t } = useTranslation("membership");
   const { data, error, reload, setData } = useLoad(myMemberships, []);
   const shown = data ? sortMemberships(data) : null;
 
@@ -31,13 +34,13 @@ export function MembershipSection() {
 
   return (
     <section className="card" aria-labelledby="membership-title" id="membership" data-testid="membership-section">
-      <h2 id="membership-title">Membership</h2>
+      <h2 id="membership-title">{t("section.title")}</h2>
       <Notice error={error} />
       {!shown ? (
         !error && <Loading />
       ) : shown.length === 0 ? (
         <p className="muted">
-          You are not a member of a plan. <Link to="/pricing">See the membership plans</Link>
+          {t("section.none")} <Link to="/pricing">{t("section.seePlans")}</Link>
         </p>
       ) : (
         <ul className="plain">
@@ -54,27 +57,17 @@ export function MembershipSection() {
 
 /** The account's own page for memberships (mailed links point here). */
 export function MembershipsPage() {
+  const { t } = useTranslation("membership");
   return (
     <main className="narrow">
-      <h1>Your membership</h1>
+      <h1>{t("section.page")}</h1>
       <MembershipSection />
       <p>
-        <Link to="/account">Back to your account</Link>
+        <Link to="/account">{t("section.back")}</Link>
       </p>
     </main>
   );
 }
-
-const TEST_LABELS: Partial<Record<LocalAction, string>> = {
-  renew: "Renew now",
-  fail_renewal: "Fail the next renewal",
-  recover: "Recover the failed payment",
-  delete: "Delete the subscription",
-};
-
-const TEST_CONFIRM: Partial<Record<LocalAction, string>> = {
-  delete: "Delete the test subscription at once? The membership ends now and its courses close.",
-};
 
 function MembershipRow({
   membership: m,
@@ -85,12 +78,22 @@ function MembershipRow({
   onChange: (m: Membership) => void;
   onGone: () => Promise<void>;
 }) {
+  const { t } = useTranslation("membership");
+  const testLabels: Partial<Record<LocalAction, () => string>> = {
+    renew: () => t("tests.renew"),
+    fail_renewal: () => t("tests.failRenewal"),
+    recover: () => t("tests.recover"),
+    delete: () => t("tests.delete"),
+  };
+  const testConfirm: Partial<Record<LocalAction, () => string>> = {
+    delete: () => t("tests.confirmDelete"),
+  };
   const action = useAction();
   const now = new Date();
   const status = statusAt(m, now);
   const view = describeMembership(m, now);
   const can = memberActions(m, now);
-  const tests = testActions(m, now).filter((a) => TEST_LABELS[a]);
+  const tests = testActions(m, now).filter((a) => testLabels[a]);
   const titleId = `membership-${m.id}`;
 
   async function run(change: () => Promise<Membership>, question?: string) {
@@ -100,12 +103,15 @@ function MembershipRow({
     else await onGone(); // refused: show what the server has now
   }
 
-  const cancelQuestion =
-    `Cancel your ${m.plan_title} membership? It will not renew; you keep access until ` +
-    `${formatDate(m.paid_through ?? m.access_until)}.`;
-  const resumeQuestion =
-    `Resume your ${m.plan_title} membership? It renews on ${formatDate(m.paid_through)} at ` +
-    `${priceText(m.amount, m.currency, m.interval)}.`;
+  const cancelQuestion = t("row.confirmCancel", {
+    plan: m.plan_title,
+    date: formatDate(m.paid_through ?? m.access_until),
+  });
+  const resumeQuestion = t("row.confirmResume", {
+    plan: m.plan_title,
+    date: formatDate(m.paid_through),
+    price: priceText(m.amount, m.currency, m.interval),
+  });
 
   return (
     <article aria-labelledby={titleId} data-testid="membership" className="membership">
@@ -117,31 +123,31 @@ function MembershipRow({
       </div>
       {status === "past_due" ? (
         <Notice>
-          <strong>Your last payment failed.</strong> {view.detail.replace(/^The last payment failed\. /, "")}
+          <strong>{t("row.lastPaymentFailed")}</strong> {graceText(m)}
         </Notice>
       ) : (
         <p data-testid="membership-detail">{view.detail}</p>
       )}
       <dl className="facts">
         <div>
-          <dt>Price</dt>
+          <dt>{t("row.price")}</dt>
           <dd>{priceText(m.amount, m.currency, m.interval)}</dd>
         </div>
         {m.started_at && (
           <div>
-            <dt>Member since</dt>
+            <dt>{t("row.since")}</dt>
             <dd>{formatDate(m.started_at)}</dd>
           </div>
         )}
         {status === "active" && !m.cancel_at_period_end && m.paid_through && (
           <div>
-            <dt>Next renewal</dt>
+            <dt>{t("row.nextRenewal")}</dt>
             <dd data-testid="membership-renewal">{formatDate(m.paid_through)}</dd>
           </div>
         )}
         {(status === "past_due" || m.cancel_at_period_end) && status !== "ended" && m.access_until && (
           <div>
-            <dt>Access until</dt>
+            <dt>{t("row.accessUntil")}</dt>
             <dd data-testid="membership-until">{formatDate(m.access_until)}</dd>
           </div>
         )}
@@ -149,12 +155,12 @@ function MembershipRow({
       <div className="row wrap">
         {status === "pending" && m.checkout_url && (
           <Link className="button primary" to={m.checkout_url}>
-            Finish the test payment
+            {t("row.finishTest")}
           </Link>
         )}
         {can.cancel && (
           <button disabled={action.busy} onClick={() => void run(() => cancelMembership(m.id), cancelQuestion)}>
-            Cancel membership
+            {t("row.cancel")}
           </button>
         )}
         {can.resume && (
@@ -163,20 +169,16 @@ function MembershipRow({
             disabled={action.busy}
             onClick={() => void run(() => resumeMembership(m.id), resumeQuestion)}
           >
-            Resume membership
+            {t("row.resume")}
           </button>
         )}
-        {status === "ended" && <Link to="/pricing">Join again</Link>}
+        {status === "ended" && <Link to="/pricing">{t("row.joinAgain")}</Link>}
       </div>
       <Notice error={action.error} />
       {tests.length > 0 && (
         <div className="test-tools" role="group" aria-labelledby={`${titleId}-tests`}>
           <p id={`${titleId}-tests`}>
-            <strong>Test tools</strong>{" "}
-            <span className="muted">
-              (development only: this membership is paid through the local test checkout, so you can play the payment
-              provider)
-            </span>
+            <strong>{t("tests.title")}</strong> <span className="muted">{t("tests.hint")}</span>
           </p>
           <div className="row wrap">
             {tests.map((a) => (
@@ -184,9 +186,9 @@ function MembershipRow({
                 key={a}
                 className="small-button"
                 disabled={action.busy}
-                onClick={() => void run(() => simulate(m.id, a), TEST_CONFIRM[a])}
+                onClick={() => void run(() => simulate(m.id, a), testConfirm[a]?.())}
               >
-                {TEST_LABELS[a]} (test)
+                {t("tests.button", { action: testLabels[a]?.() })}
               </button>
             ))}
           </div>

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router-dom";
 import { money, type Schemas } from "../../api/client";
 import { checkoutGift, courseBundles } from "../../api/sales";
@@ -10,20 +11,21 @@ type Course = Schemas["CourseRead"];
 
 /** What else a paid course's page sells: the course as a gift, seats for a team. */
 export function SaleOptions({ course }: { course: Course }) {
+  const { t } = useTranslation("shop");
   return (
     <div className="sale-options">
       <details>
-        <summary>Give as a gift</summary>
+        <summary>{t("gift.summary")}</summary>
         <GiftForm course={course} />
       </details>
       <details>
-        <summary>Buy for a team</summary>
-        <p className="muted small">You hand the seats out by email; you can give a seat to someone else later.</p>
+        <summary>{t("seats.summary")}</summary>
+        <p className="muted small">{t("seats.hint")}</p>
         <BuySeats
           courseId={course.id}
           unitAmount={course.price.amount}
           currency={course.price.currency}
-          submitLabel="Buy seats"
+          submitLabel={t("seats.buy")}
         />
       </details>
     </div>
@@ -31,6 +33,7 @@ export function SaleOptions({ course }: { course: Course }) {
 }
 
 function GiftForm({ course }: { course: Course }) {
+  const { t } = useTranslation("shop");
   const { user } = useAuth();
   const navigate = useNavigate();
   const [email, setEmail] = useState("");
@@ -52,18 +55,16 @@ function GiftForm({ course }: { course: Course }) {
   return (
     <form className="form" onSubmit={submit}>
       <label>
-        Recipient’s email
+        {t("gift.email")}
         <input type="email" required autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} />
       </label>
       <label>
-        Message <small className="muted">(optional)</small>
+        {t("gift.message")} <small className="muted">{t("optional")}</small>
         <textarea rows={3} maxLength={500} value={message} onChange={(e) => setMessage(e.target.value)} />
       </label>
-      <p className="muted small">
-        We email them a link to claim it once you have paid {money(course.price.amount, course.price.currency)}.
-      </p>
+      <p className="muted small">{t("gift.hint", { amount: money(course.price.amount, course.price.currency) })}</p>
       <button className="primary" disabled={action.busy}>
-        Buy as a gift
+        {t("gift.buy")}
       </button>
       <Notice error={action.error} />
     </form>
@@ -72,18 +73,22 @@ function GiftForm({ course }: { course: Course }) {
 
 /** The bundles on sale that include the course, with what each saves. */
 export function CourseBundles({ courseId }: { courseId: string }) {
+  const { t } = useTranslation("shop");
   const { data } = useLoad(() => courseBundles(courseId), [courseId]);
   if (!data || data.length === 0) return null;
   return (
     <section aria-labelledby="course-bundles" className="card">
-      <h2 id="course-bundles">Also in a bundle</h2>
+      <h2 id="course-bundles">{t("bundle.alsoIn")}</h2>
       <ul className="plain">
         {data.map((b) => (
           <li key={b.id} data-testid="course-bundle">
-            <Link to={`/bundles/${b.id}`}>{b.title}</Link>: {b.course_count} courses for{" "}
+            <Link to={`/bundles/${b.id}`}>{b.title}</Link>: {t("bundle.coursesFor", { count: b.course_count })}{" "}
             <strong>{money(b.price.amount, b.price.currency)}</strong>
             {b.separate_amount > b.price.amount && (
-              <span className="muted"> (instead of {money(b.separate_amount, b.price.currency)} separately)</span>
+              <span className="muted">
+                {" "}
+                {t("bundle.instead", { amount: money(b.separate_amount, b.price.currency) })}
+              </span>
             )}
           </li>
         ))}

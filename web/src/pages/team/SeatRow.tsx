@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { reassignSeat, releaseSeat, type Seat } from "../../api/sales";
 import { Notice, useAction } from "../../components/ui";
 import { seatStatus, type SeatChange } from "../../teamSeats";
@@ -16,6 +17,7 @@ export function SeatRow({
   now: Date;
   onChange(change: SeatChange): void;
 }) {
+  const { t } = useTranslation("team");
   const [moving, setMoving] = useState(false);
   const [email, setEmail] = useState("");
   const action = useAction();
@@ -32,10 +34,10 @@ export function SeatRow({
   }
 
   async function release() {
-    const who = seat.claimed_by
-      ? `${seat.email} loses the course at once`
-      : `the invitation to ${seat.email} stops working`;
-    if (!window.confirm(`Release this seat? ${who}.`)) return;
+    const question = seat.claimed_by
+      ? t("release.confirmClaimed", { email: seat.email })
+      : t("release.confirmInvited", { email: seat.email });
+    if (!window.confirm(question)) return;
     const done = await action.run(async () => {
       await releaseSeat(teamId, seat.id);
       return true;
@@ -59,7 +61,7 @@ export function SeatRow({
         {moving ? (
           <form className="row wrap" onSubmit={reassign}>
             <label>
-              New address for this seat
+              {t("reassign.email")}
               <input
                 type="email"
                 required
@@ -70,24 +72,28 @@ export function SeatRow({
               />
             </label>
             <button className="primary" disabled={action.busy}>
-              Give the seat
+              {t("reassign.submit")}
             </button>
             <button type="button" onClick={() => setMoving(false)}>
-              Cancel
+              {t("reassign.cancel")}
             </button>
           </form>
         ) : (
           <div className="row wrap">
-            <button type="button" onClick={() => setMoving(true)} aria-label={`Reassign the seat of ${seat.email}`}>
-              Reassign
+            <button
+              type="button"
+              onClick={() => setMoving(true)}
+              aria-label={t("reassign.label", { email: seat.email })}
+            >
+              {t("reassign.button")}
             </button>
             <button
               type="button"
               disabled={action.busy}
               onClick={() => void release()}
-              aria-label={`Release the seat of ${seat.email}`}
+              aria-label={t("release.label", { email: seat.email })}
             >
-              Release
+              {t("release.button")}
             </button>
           </div>
         )}

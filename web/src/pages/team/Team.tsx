@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router-dom";
 import { api, unwrap } from "../../api/client";
 import { assignSeat, getTeam } from "../../api/sales";
@@ -12,6 +13,7 @@ const REFRESH_MS = 15_000; // who is watching now
 /** The seat manager's team: seats bought and held, each seat's holder and viewing, handing
  * seats out by email, moving and releasing them, buying more. */
 export function Team() {
+  const { t } = useTranslation("team");
   const { teamId = "" } = useParams();
   const team = useLoad(() => getTeam(teamId), [teamId]);
   const courseId = team.data?.course_id;
@@ -29,49 +31,49 @@ export function Team() {
     return () => clearInterval(timer);
   }, [reload]);
 
-  const t = team.data;
-  if (!t) return <main>{team.error ? <Notice error={team.error} /> : <Loading />}</main>;
-  const counts = seatCounts(t);
+  const held = team.data;
+  if (!held) return <main>{team.error ? <Notice error={team.error} /> : <Loading />}</main>;
+  const counts = seatCounts(held);
   const change = (c: SeatChange) => setData((current) => (current ? applySeatChange(current, c) : current));
 
   return (
     <main>
       <p className="crumbs">
-        <Link to="/my/teams">Your teams</Link> / {t.course_title}
+        <Link to="/my/teams">{t("crumb")}</Link> / {held.course_title}
       </p>
-      <h1>Team seats: {t.course_title}</h1>
+      <h1>{t("title", { title: held.course_title })}</h1>
       <p className="meta" data-testid="seat-counts">
         <span>
-          <strong>{counts.bought}</strong> seats bought
+          <strong>{counts.bought}</strong> {t("counts.bought", { count: counts.bought })}
         </span>
         <span>
-          <strong>{counts.used}</strong> assigned
+          <strong>{counts.used}</strong> {t("counts.assigned", { count: counts.used })}
         </span>
         <span>
-          <strong>{counts.free}</strong> free
+          <strong>{counts.free}</strong> {t("counts.free", { count: counts.free })}
         </span>
-        <Link to={`/courses/${t.course_id}`}>Course page</Link>
+        <Link to={`/courses/${held.course_id}`}>{t("coursePage")}</Link>
       </p>
       <Notice error={team.error} />
-      <AssignSeat teamId={t.id} free={counts.free} onAssigned={change} />
+      <AssignSeat teamId={held.id} free={counts.free} onAssigned={change} />
       <section className="card" aria-labelledby="seats-title">
-        <h2 id="seats-title">Seats</h2>
-        {t.members.length === 0 ? (
-          <p className="empty">No seat is assigned yet.</p>
+        <h2 id="seats-title">{t("seats.title")}</h2>
+        {held.members.length === 0 ? (
+          <p className="empty">{t("seats.empty")}</p>
         ) : (
           <div className="table-scroll">
             <table>
               <thead>
                 <tr>
-                  <th scope="col">Address</th>
-                  <th scope="col">Seat</th>
-                  <th scope="col">Viewing</th>
-                  <th scope="col">Actions</th>
+                  <th scope="col">{t("seats.address")}</th>
+                  <th scope="col">{t("seats.seat")}</th>
+                  <th scope="col">{t("seats.viewing")}</th>
+                  <th scope="col">{t("seats.actions")}</th>
                 </tr>
               </thead>
               <tbody>
-                {t.members.map((seat) => (
-                  <SeatRow key={seat.id} teamId={t.id} seat={seat} now={now} onChange={change} />
+                {held.members.map((seat) => (
+                  <SeatRow key={seat.id} teamId={held.id} seat={seat} now={now} onChange={change} />
                 ))}
               </tbody>
             </table>
@@ -79,13 +81,13 @@ export function Team() {
         )}
       </section>
       <section className="card narrow-card" aria-labelledby="more-seats">
-        <h2 id="more-seats">Buy more seats</h2>
+        <h2 id="more-seats">{t("more")}</h2>
         {course.data ? (
           <BuySeats
-            courseId={t.course_id}
+            courseId={held.course_id}
             unitAmount={course.data.price.amount}
             currency={course.data.price.currency}
-            submitLabel="Buy more seats"
+            submitLabel={t("more")}
             initial={1}
           />
         ) : (
@@ -97,6 +99,7 @@ export function Team() {
 }
 
 function AssignSeat({ teamId, free, onAssigned }: { teamId: string; free: number; onAssigned(c: SeatChange): void }) {
+  const { t } = useTranslation("team");
   const [email, setEmail] = useState("");
   const [sent, setSent] = useState("");
   const action = useAction();
@@ -107,24 +110,24 @@ function AssignSeat({ teamId, free, onAssigned }: { teamId: string; free: number
     const seat = await action.run(() => assignSeat(teamId, email.trim()));
     if (seat) {
       onAssigned({ type: "assigned", seat });
-      setSent(`Invitation sent to ${seat.email}.`);
+      setSent(t("assign.sent", { email: seat.email }));
       setEmail("");
     }
   }
 
   return (
     <section className="card" aria-labelledby="assign-title">
-      <h2 id="assign-title">Assign a seat</h2>
+      <h2 id="assign-title">{t("assign.title")}</h2>
       <form className="inline-form" onSubmit={submit}>
         <label>
-          Colleague’s email
+          {t("assign.email")}
           <input type="email" required autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} />
         </label>
         <button className="primary" disabled={action.busy || free === 0}>
-          Assign a seat
+          {t("assign.submit")}
         </button>
       </form>
-      {free === 0 && <p className="muted">Every seat is taken: release one or buy more below.</p>}
+      {free === 0 && <p className="muted">{t("assign.full")}</p>}
       <Notice error={action.error} />
       {sent && <Notice kind="success">{sent}</Notice>}
     </section>
