@@ -1,12 +1,19 @@
 import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router-dom";
-import { api, money, unwrap } from "../api/client";
+import { api, unwrap } from "../api/client";
 import { MoneyReport } from "../components/MoneyReport";
 import { Loading, Notice, useAction, useLoad } from "../components/ui";
+import { formatMoney } from "../i18n/format";
 import { Bundles } from "./studio/Bundles";
+import { StudioDashboard } from "./studio/Dashboard";
 import { PlansCard } from "./studio/Plans";
+import { courseStatus } from "./studio/statusLabels";
 
+/** The instructor's front page: the dashboard, their courses (and a new one), bundles,
+ * plans and the money report. */
 export function Studio() {
+  const { t } = useTranslation("studio");
   const navigate = useNavigate();
   const { data, error } = useLoad(() => unwrap(api.GET("/api/me/teaching")), []);
   const [title, setTitle] = useState("");
@@ -38,26 +45,28 @@ export function Studio() {
 
   return (
     <main>
-      <h1>Instructor studio</h1>
+      <h1>{t("studio.title")}</h1>
+      <StudioDashboard />
+      <h2>{t("studio.courses")}</h2>
       <form className="card form inline-form" onSubmit={create}>
         <label>
-          New course title
+          {t("studio.newCourse")}
           <input
             required
             value={title}
             onChange={(e) => setTitle(e.target.value)}
-            placeholder="e.g. Practical Python"
+            placeholder={t("studio.newCoursePlaceholder")}
           />
         </label>
         <button className="primary" disabled={action.busy}>
-          Create course
+          {t("studio.create")}
         </button>
       </form>
       <Notice error={action.error ?? error} />
       {!data ? (
         <Loading />
       ) : data.length === 0 ? (
-        <p className="empty">No courses yet: create your first one above.</p>
+        <p className="empty">{t("studio.noCourses")}</p>
       ) : (
         <ul className="grid">
           {data.map((c) => (
@@ -66,9 +75,9 @@ export function Studio() {
                 <Link to={`/studio/courses/${c.id}`}>{c.title}</Link>
               </h2>
               <p className="meta">
-                <span className={`badge state-${c.status}`}>{c.status}</span>
-                <span>{c.lesson_count} lessons</span>
-                <strong>{money(c.price.amount, c.price.currency)}</strong>
+                <span className={`badge state-${c.status}`}>{courseStatus(t, c.status)}</span>
+                <span>{t("studio.lessons", { count: c.lesson_count })}</span>
+                <strong>{formatMoney(c.price.amount, c.price.currency)}</strong>
               </p>
             </li>
           ))}
@@ -76,7 +85,7 @@ export function Studio() {
       )}
       {data && <Bundles courses={data} />}
       <PlansCard />
-      <MoneyReport heading="Revenue" />
+      <MoneyReport heading={t("studio.revenue")} />
     </main>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from "react";
-import { Link, useParams } from "react-router-dom";
+import { useTranslation } from "react-i18next";
+import { Link, useLocation, useParams } from "react-router-dom";
 import { api, unwrap } from "../../api/client";
 import { Uploader } from "../../components/Uploader";
 import { Loading, Notice, ProgressBar, useLoad } from "../../components/ui";
@@ -8,12 +9,21 @@ import { CoverUpload } from "./CoverUpload";
 import { Details } from "./Details";
 import { Outline } from "./Outline";
 import { Stats } from "./Stats";
+import { courseStatus, videoStatus } from "./statusLabels";
+import { Tabs, useTabParam } from "./Tabs";
 import { VideoCaptions } from "./VideoCaptions";
 import { useCourseEditor } from "./useCourseEditor";
+import "./studio.css";
 
-/** The instructor's page for one course: details, outline, videos, stats. */
+const TABS = ["details", "lessons", "videos", "completion", "stats"];
+
+/** The instructor's page for one course, in tabs (the chosen one in the URL): details,
+ * lessons, videos and captions, completion, stats and students. */
 export function StudioCourse() {
+  const { t } = useTranslation("studio");
   const { courseId = "" } = useParams();
+  const [tab, chooseTab] = useTabParam(TABS);
+  const { hash } = useLocation();
   const course = useLoad(
     () => unwrap(api.GET("/api/courses/{ref}", { params: { path: { ref: courseId } } })),
     [courseId],
@@ -55,6 +65,11 @@ export function StudioCourse() {
   useEffect(() => {
     if (queued) void reloadVideos();
   }, [queued, reloadVideos]);
+  // A link to one lesson (the dashboard's "where viewers stop") shows it once loaded.
+  const loaded = Boolean(c);
+  useEffect(() => {
+    if (loaded && hash) document.getElementById(decodeURIComponent(hash.slice(1)))?.scrollIntoView();
+  }, [loaded, hash]);
 
   if (!c)
     return course.error ? (
@@ -65,80 +80,102 @@ export function StudioCourse() {
       <Loading />
     );
 
+  const videosPanel = (
+    <section className="card">
+      <h2>{t("editor.videos")}</h2>
+      <Uploader onUploaded={() => void reloadVideos()} forensic={c.policy.forensic_watermark ?? false} />
+      <ul className="videos">
+        {videos.data?.items.map((v) => (
+          <li key={v.id} data-testid="video-row" data-status={v.status}>
+            <strong>{v.title}</strong> <span className={`badge state-${v.status}`}>{videoStatus(t, v.status)}</span>
+            {v.forensic_watermark && <span className="badge">{t("editor.forensicMark")}</span>}
+            {v.status === "ready" && v.forensic_progress != null && (
+              <ProgressBar value={v.forensic_progress * 100} label={t("editor.addingVariants", { title: v.title })} />
+            )}
+            {v.status === "processing" && v.playable && (
+              <span className="badge state-ready" data-testid="playable-now">
+                {t("editor.playableNow", { percent: Math.round(v.progress * 100) })}
+              </span>
+            )}
+            {v.status === "processing" && (
+              <ProgressBar value={v.progress * 100} label={t("editor.transcoding", { title: v.title })} />
+            )}
+            {v.status === "failed" && <span className="error-text"> {v.error}</span>}
+            {v.status === "ready" && <VideoCaptions videoId={v.id} title={v.title} courseId={c.id} />}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+
   return (
-    <main>
+    <main className="studio-course">
       <p className="crumbs">
-        <Link to="/studio">Studio</Link> / {c.title}
+        <Link to="/studio">{t("editor.crumb")}</Link> / {c.title}
       </p>
-      <header className="row spread">
+      <header className="row spread wrap">
         <h1>
-          {c.title} <span className={`badge state-${c.status}`}>{c.status}</span>{" "}
+          {c.title} <span className={`badge state-${c.status}`}>{courseStatus(t, c.status)}</span>{" "}
           {c.policy.forensic_watermark &&
             (c.forensic_watermark ? (
               <span className="badge" data-testid="course-watermarked">
-                watermarked
+                {t("editor.watermarked")}
               </span>
             ) : (
               <span className="badge" data-testid="course-watermark-pending">
-                watermark pending
+                {t("editor.watermarkPending")}
               </span>
             ))}
         </h1>
         <div className="row">
           <Link className="button" to={`/courses/${c.slug}`}>
-            View page
+            {t("editor.viewPage")}
           </Link>
           {c.status === "draft" ? (
             <button className="primary" disabled={editor.busy} onClick={editor.publish}>
-              Publish
+              {t("editor.publish")}
             </button>
           ) : (
             <button disabled={editor.busy} onClick={editor.unpublish}>
-              Unpublish
+              {t("editor.unpublish")}
             </button>
           )}
         </div>
       </header>
       <Notice error={editor.error} />
-      <div className="studio-grid">
-        <div>
-          <Details course={c} onSave={editor.update} />
-          <CoverUpload course={c} onSaved={course.setData} />
-          <Outline course={c} videos={videos.data?.items ?? []} editor={editor} onReload={course.reload} />
-          <Completion course={c} onSave={editor.update} />
-        </div>
-        <div>
-          <section className="card">
-            <h2>Videos</h2>
-            <Uploader onUploaded={() => void reloadVideos()} forensic={c.policy.forensic_watermark ?? false} />
-            <ul className="videos">
-              {videos.data?.items.map((v) => (
-                <li key={v.id} data-testid="video-row" data-status={v.status}>
-                  <strong>{v.title}</strong> <span className={`badge state-${v.status}`}>{v.status}</span>
-                  {v.forensic_watermark && <span className="badge">forensic mark</span>}
-                  {v.status === "ready" && v.forensic_progress != null && (
-                    <ProgressBar
-                      value={v.forensic_progress * 100}
-                      label={`Adding the forensic variants of ${v.title}`}
-                    />
-                  )}
-                  {v.status === "processing" && v.playable && (
-                    <span className="badge state-ready" data-testid="playable-now">
-                      Playable now — full quality on its way ({Math.round(v.progress * 100)} %)
-                    </span>
-                  )}
-                  {v.status === "processing" && (
-                    <ProgressBar value={v.progress * 100} label={`Transcoding ${v.title}`} />
-                  )}
-                  {v.status === "failed" && <span className="error-text"> {v.error}</span>}
-                  {v.status === "ready" && <VideoCaptions videoId={v.id} title={v.title} courseId={c.id} />}
-                </li>
-              ))}
-            </ul>
-          </section>
-          <Stats courseId={c.id} lessons={c.sections.flatMap((s) => s.lessons)} />
-        </div>
-      </div>
+      <Tabs
+        label={t("editor.tabsLabel", { title: c.title })}
+        current={tab}
+        onSelect={chooseTab}
+        tabs={[
+          {
+            id: "details",
+            label: t("editor.tabs.details"),
+            panel: (
+              <>
+                <Details course={c} onSave={editor.update} />
+                <CoverUpload course={c} onSaved={course.setData} />
+              </>
+            ),
+          },
+          {
+            id: "lessons",
+            label: t("editor.tabs.lessons"),
+            panel: <Outline course={c} videos={videos.data?.items ?? []} editor={editor} onReload={course.reload} />,
+          },
+          { id: "videos", label: t("editor.tabs.videos"), panel: videosPanel },
+          {
+            id: "completion",
+            label: t("editor.tabs.completion"),
+            panel: <Completion course={c} onSave={editor.update} />,
+          },
+          {
+            id: "stats",
+            label: t("editor.tabs.stats"),
+            panel: <Stats courseId={c.id} lessons={c.sections.flatMap((s) => s.lessons)} />,
+          },
+        ]}
+      />
     </main>
   );
 }
