@@ -3,6 +3,8 @@
 Every code the API can answer with is a member of `ErrorCode`, which the OpenAPI document
 publishes (`ErrorBody`), so the web app's generated client switches on a typed union.
 Features build their errors in their own `errors.py`; nothing else constructs `AppError`.
+A message is a `msg(...)` template, so the one handler below answers it in the reader's
+language (`coursevault.i18n`); the code stays what it is in every language.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from pydantic import BaseModel
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, OperationFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
+
+from coursevault import i18n
+from coursevault.i18n import Language, Msg, Text, msg
 
 log = logging.getLogger(__name__)
 
@@ -212,15 +217,17 @@ class AppError(Exception):
         self,
         status: int,
         code: ErrorCode,
-        message: str,
+        message: Text,
         *,
         detail: Any = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(message)
+        english = i18n.render(message, "en")
+        super().__init__(english)
         self.status = status
         self.code = code
-        self.message = message
+        self.text = message
+        self.message = english
         self.detail = detail
         self.headers = headers
 
@@ -241,29 +248,51 @@ def error_response(
 
 def not_found() -> AppError:
     """The plain 404 for what a client may not even learn exists."""
-    return AppError(404, ErrorCode.not_found, "Not found")
+    return AppError(404, ErrorCode.not_found, msg("Not found"))
 
 
-def app_error_response(exc: AppError) -> JSONResponse:
+def message_in(code: ErrorCode, text: Text, language: Language) -> str:
+    """TEXT for a reader of LANGUAGE: its translation; for a text the language lacks (the
+    framework's words, a reason worded elsewhere) the code's own sentence in it; else the
+    English. Every code has a sentence in every language (tests/test_languages.py)."""
+    if isinstance(text, Msg) and i18n.translates(text, language):
+        return i18n.render(text, language)
+    sentence = i18n.catalog(language).codes.get(code) if language != i18n.DEFAULT else None
+    return sentence or i18n.render(text, i18n.DEFAULT)
+
+
+def app_error_response(exc: AppError, language: Language = i18n.DEFAULT) -> JSONResponse:
     """The one error shape for EXC, for code that answers without raising (ASGI paths)."""
-    return error_response(exc.status, exc.code, exc.message, exc.detail, exc.headers)
+    message = message_in(exc.code, exc.text, language)
+    return error_response(exc.status, exc.code, message, exc.detail, exc.headers)
 
 
-async def _app_error(_: Request, exc: Exception) -> JSONResponse:
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return app_error_response(exc)
+    return app_error_response(exc, i18n.of_request(request.scope))
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _STATUS_CODES.get(exc.status_code, ErrorCode.http_error)
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ").capitalize()
-    if exc.status_code == 404:
-        message = "Not found"
-    return error_response(exc.status_code, code, message, headers=exc.headers)
+    text: Text = msg("Not found") if exc.status_code == 404 else message
+    language = i18n.of_request(request.scope)
+    return error_response(
+        exc.status_code, code, message_in(code, text, language), headers=exc.headers
+    )
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+def _validation_message(error: Mapping[str, Any], language: Language) -> str:
+    """The first refused field's problem: pydantic's English, or its type's sentence."""
+    english = str(error.get("msg", "invalid request"))
+    if language == i18n.DEFAULT:
+        return english
+    problem = i18n.validation_problem(str(error.get("type", "")), error.get("ctx"), language)
+    return problem or message_in(ErrorCode.validation_error, english, language)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     fields = [
         {
@@ -275,7 +304,8 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     ]
     first = fields[0] if fields else {"loc": [], "message": "invalid request"}
     where = ".".join(part for part in first["loc"] if part not in ("body", "query", "path"))
-    message = f"{where}: {first['message']}" if where else str(first["message"])
+    problem = _validation_message(exc.errors()[0] if fields else {}, i18n.of_request(request.scope))
+    message = f"{where}: {problem}" if where else problem
     return error_response(422, ErrorCode.validation_error, message, fields)
 
 
@@ -286,9 +316,9 @@ DATABASE_DOWN = (ConnectionFailure, ExecutionTimeout)
 def database_down_response(scope: Scope, exc: Exception) -> JSONResponse:
     """The 503 for a request the database did not answer (D2), logged in one line."""
     log.error("database unavailable on %s %s: %s", scope["method"], logged_path(scope), exc)
-    return error_response(
-        503, ErrorCode.database_unavailable, "The database does not answer; retry later."
-    )
+    code = ErrorCode.database_unavailable
+    text = msg("The database does not answer; retry later.")
+    return error_response(503, code, message_in(code, text, i18n.of_request(scope)))
 
 
 _MEDIA_TOKEN = re.compile(r"^(/hls/)[^/]+")
@@ -319,19 +349,18 @@ async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
     log.error(
         "database out of disk space on %s %s: %s", request.method, logged_path(request.scope), exc
     )
-    return error_response(
-        507,
-        ErrorCode.insufficient_storage,
-        "The server is out of disk space, so nothing was saved. Retry later.",
-        headers={"Retry-After": "300"},
-    )
+    code = ErrorCode.insufficient_storage
+    text = msg("The server is out of disk space, so nothing was saved. Retry later.")
+    message = message_in(code, text, i18n.of_request(request.scope))
+    return error_response(507, code, message, headers={"Retry-After": "300"})
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception(
         "unhandled error on %s %s", request.method, logged_path(request.scope), exc_info=exc
     )
-    return error_response(500, ErrorCode.internal_error, "Something went wrong on our side.")
+    code, text = ErrorCode.internal_error, msg("Something went wrong on our side.")
+    return error_response(500, code, message_in(code, text, i18n.of_request(request.scope)))
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -17,6 +17,7 @@ from fastapi import Request, Response
 from coursevault.auth import errors
 from coursevault.auth.models import TokenPair
 from coursevault.config import Settings
+from coursevault.i18n import msg
 
 ACCESS_COOKIE = "cv_access"
 REFRESH_COOKIE = "cv_refresh"
@@ -96,7 +97,7 @@ def check_origin(request: Request, settings: Settings) -> None:
     # Browsers send Origin on every cross-site write; a client that sends neither is
     # not a browser being tricked, and the CSRF token still has to match.
     if origin and _origin(origin) not in trusted_origins(settings):
-        raise errors.csrf_failed("the request comes from an untrusted origin")
+        raise errors.csrf_failed(msg("the request comes from an untrusted origin"))
 
 
 def require_csrf(request: Request, settings: Settings) -> None:
@@ -107,4 +108,6 @@ def require_csrf(request: Request, settings: Settings) -> None:
     cookie = request.cookies.get(cookie_name(settings, CSRF_COOKIE), "")
     header = request.headers.get(CSRF_HEADER, "")
     if not cookie or not header or not hmac.compare_digest(cookie.encode(), header.encode()):
-        raise errors.csrf_failed(f"the {CSRF_HEADER} header is missing or does not match")
+        raise errors.csrf_failed(
+            msg("the {header} header is missing or does not match", header=CSRF_HEADER)
+        )

@@ -6,11 +6,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from coursevault import i18n
 from coursevault.auth import errors
 from coursevault.auth import service as auth
 from coursevault.auth.cookies import ACCESS_COOKIE, cookie_name, require_csrf
 from coursevault.auth.models import Role, User
 from coursevault.http.deps import AppSettings, Db
+from coursevault.i18n import msg
 
 
 def _bearer(request: Request) -> str | None:
@@ -32,7 +34,10 @@ async def _authenticate(
         if not token:
             raise errors.not_authenticated()
         require_csrf(request, settings)
-    return await auth.authenticate(db=db, settings=settings, access_token=token, max_age=max_age)
+    session = await auth.authenticate(db=db, settings=settings, access_token=token, max_age=max_age)
+    # For the error handler: an error after this point answers in the account's language.
+    i18n.remember(request.scope.setdefault("state", {}), session.user.language)
+    return session
 
 
 async def current_session(request: Request, db: Db, settings: AppSettings) -> auth.Session:
@@ -76,7 +81,7 @@ OptionalUser = Annotated[User | None, Depends(optional_user)]
 def _requires(role: Role) -> object:
     async def check(user: CurrentUser) -> User:
         if not auth.has_role(user, role):
-            raise errors.forbidden(f"This needs the {role} role.")
+            raise errors.forbidden(msg("This needs the {role} role.", role=str(role)))
         return user
 
     return check

@@ -5,22 +5,23 @@ from __future__ import annotations
 import math
 
 from coursevault.errors import AppError, ErrorCode
+from coursevault.i18n import Text, msg
 
 BEARER = {"WWW-Authenticate": "Bearer"}
 
 
 def invalid_credentials() -> AppError:
     # W2: unknown email, wrong password and disabled account all answer with this.
-    return AppError(401, ErrorCode.invalid_credentials, "Email or password is incorrect.")
+    return AppError(401, ErrorCode.invalid_credentials, msg("Email or password is incorrect."))
 
 
 def not_authenticated() -> AppError:
-    return AppError(401, ErrorCode.not_authenticated, "Sign in to continue.", headers=BEARER)
+    return AppError(401, ErrorCode.not_authenticated, msg("Sign in to continue."), headers=BEARER)
 
 
 def invalid_token() -> AppError:
     return AppError(
-        401, ErrorCode.invalid_token, "Your session is invalid or has expired.", headers=BEARER
+        401, ErrorCode.invalid_token, msg("Your session is invalid or has expired."), headers=BEARER
     )
 
 
@@ -28,7 +29,7 @@ def refresh_conflict() -> AppError:
     return AppError(
         401,
         ErrorCode.refresh_conflict,
-        "This session was refreshed by another request a moment ago; use the newer tokens.",
+        msg("This session was refreshed by another request a moment ago; use the newer tokens."),
     )
 
 
@@ -36,23 +37,26 @@ def refresh_reused() -> AppError:
     return AppError(
         401,
         ErrorCode.refresh_token_reused,
-        "This sign-in was used twice, so it has been ended everywhere. Please sign in again.",
+        msg("This sign-in was used twice, so it has been ended everywhere. Please sign in again."),
     )
 
 
-def forbidden(message: str = "You do not have permission to do this.") -> AppError:
+_NOT_ALLOWED = msg("You do not have permission to do this.")
+
+
+def forbidden(message: Text = _NOT_ALLOWED) -> AppError:
     return AppError(403, ErrorCode.forbidden, message)
 
 
-def csrf_failed(reason: str) -> AppError:
-    return AppError(403, ErrorCode.csrf_failed, f"Request refused: {reason}.")
+def csrf_failed(reason: Text) -> AppError:
+    return AppError(403, ErrorCode.csrf_failed, msg("Request refused: {reason}.", reason=reason))
 
 
 def email_taken() -> AppError:
-    return AppError(409, ErrorCode.email_taken, "An account with this email already exists.")
+    return AppError(409, ErrorCode.email_taken, msg("An account with this email already exists."))
 
 
-def weak_password(reason: str) -> AppError:
+def weak_password(reason: Text) -> AppError:
     return AppError(422, ErrorCode.weak_password, reason)
 
 
@@ -61,33 +65,39 @@ def too_many_attempts(retry_after_seconds: float) -> AppError:
     return AppError(
         429,
         ErrorCode.too_many_attempts,
-        f"Too many failed sign-ins. Try again in {seconds} seconds.",
+        msg("Too many failed sign-ins. Try again in {seconds} seconds.", seconds=seconds),
         detail={"retry_after": seconds},
         headers={"Retry-After": str(seconds)},
     )
 
 
 def user_not_found() -> AppError:
-    return AppError(404, ErrorCode.user_not_found, "No such user.")
+    return AppError(404, ErrorCode.user_not_found, msg("No such user."))
 
 
 def cannot_demote_self() -> AppError:
-    return AppError(409, ErrorCode.cannot_demote_self, "Ask another admin to change your own role.")
+    return AppError(
+        409, ErrorCode.cannot_demote_self, msg("Ask another admin to change your own role.")
+    )
 
 
 def invalid_link() -> AppError:
     return AppError(
         400,
         ErrorCode.invalid_link,
-        "This link is invalid, was already used or has expired. Ask for a new one.",
+        msg("This link is invalid, was already used or has expired. Ask for a new one."),
     )
 
 
 def already_verified() -> AppError:
-    return AppError(409, ErrorCode.already_verified, "Your email address is already confirmed.")
+    return AppError(
+        409, ErrorCode.already_verified, msg("Your email address is already confirmed.")
+    )
 
 
 def mail_disabled() -> AppError:
     return AppError(
-        503, ErrorCode.mail_disabled, "This site sends no email; ask an administrator for help."
+        503,
+        ErrorCode.mail_disabled,
+        msg("This site sends no email; ask an administrator for help."),
     )

@@ -1,44 +1,51 @@
 """The messages accounts send: confirm an address, reset a password, "someone tried to
-sign up with your address"."""
+sign up with your address". Each in the account's language."""
 
 from __future__ import annotations
 
 from coursevault.auth.models import User
 from coursevault.config import Settings
 from coursevault.http import urls
+from coursevault.i18n import Msg, msg
 from coursevault.mail.message import Action, Message, compose
 
 
-def _hours(seconds: int) -> str:
+def _hours(seconds: int) -> Msg:
     if seconds < 3600:
-        return f"{seconds // 60} minutes"
+        return msg("{count} minutes", count=seconds // 60)
     hours = seconds // 3600
-    return f"{hours} hours" if hours < 48 else f"{hours // 24} days"
+    return (
+        msg("{count} hours", count=hours) if hours < 48 else msg("{count} days", count=hours // 24)
+    )
 
 
-def greeting(user: User) -> str:
+def greeting(user: User) -> Msg:
     """M3: the greeting of a mail to USER, by name only once the address is confirmed.
 
     Until then the name is whatever the person who signed up typed, and that person may
     not own the address: a stranger's "name" (`Your account is locked, call …`) would reach
     the mailbox in our own mail. Other features' mails to an account should greet
     through this too."""
-    return f"Hello {user.name}," if user.email_verified else "Hello,"
+    return msg("Hello {name},", name=user.name) if user.email_verified else msg("Hello,")
 
 
 def verify_email(settings: Settings, user: User, token: str) -> Message:
     return compose(
         to=user.email,
-        subject="Confirm your email address",
+        language=user.language,
+        subject=msg("Confirm your email address"),
         greeting=greeting(user),
-        paragraphs=["Please confirm that this is your address for CourseVault."],
+        paragraphs=[msg("Please confirm that this is your address for CourseVault.")],
         action=Action(
-            label="Confirm my address",
+            label=msg("Confirm my address"),
             url=urls.absolute(settings.public_url, urls.verify_email_page(token)),
         ),
         after=[
-            f"The link works once, for {_hours(settings.email_verification_ttl_seconds)}.",
-            "If you did not create an account, ignore this message.",
+            msg(
+                "The link works once, for {duration}.",
+                duration=_hours(settings.email_verification_ttl_seconds),
+            ),
+            msg("If you did not create an account, ignore this message."),
         ],
     )
 
@@ -46,17 +53,21 @@ def verify_email(settings: Settings, user: User, token: str) -> Message:
 def password_reset(settings: Settings, user: User, token: str) -> Message:
     return compose(
         to=user.email,
-        subject="Reset your password",
+        language=user.language,
+        subject=msg("Reset your password"),
         greeting=greeting(user),
-        paragraphs=["Someone (hopefully you) asked to reset the password of your account."],
+        paragraphs=[msg("Someone (hopefully you) asked to reset the password of your account.")],
         action=Action(
-            label="Choose a new password",
+            label=msg("Choose a new password"),
             url=urls.absolute(settings.public_url, urls.password_reset_page(token)),
         ),
         after=[
-            f"The link works once, for {_hours(settings.password_reset_ttl_seconds)}. Setting "
-            "a new password signs you out everywhere.",
-            "If you did not ask for this, ignore this message: your password stays as it is.",
+            msg(
+                "The link works once, for {duration}. Setting a new password signs you out "
+                "everywhere.",
+                duration=_hours(settings.password_reset_ttl_seconds),
+            ),
+            msg("If you did not ask for this, ignore this message: your password stays as it is."),
         ],
     )
 
@@ -64,15 +75,18 @@ def password_reset(settings: Settings, user: User, token: str) -> Message:
 def signup_attempt(settings: Settings, user: User) -> Message:
     return compose(
         to=user.email,
-        subject="Someone tried to sign up with your address",
+        language=user.language,
+        subject=msg("Someone tried to sign up with your address"),
         greeting=greeting(user),
         paragraphs=[
-            "Someone tried to create a CourseVault account with this address, which already "
-            "has one. No new account was created.",
-            "If it was you, sign in instead; if you forgot your password, reset it.",
+            msg(
+                "Someone tried to create a CourseVault account with this address, which "
+                "already has one. No new account was created."
+            ),
+            msg("If it was you, sign in instead; if you forgot your password, reset it."),
         ],
         action=Action(
-            label="Reset my password",
+            label=msg("Reset my password"),
             url=urls.absolute(settings.public_url, urls.forgot_password_page()),
         ),
     )

@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from coursevault import i18n
+
 
 class Role(StrEnum):
     student = "student"
@@ -46,6 +48,17 @@ LoginEmail = Annotated[str, StringConstraints(max_length=320), AfterValidator(no
 # so that the message is the same for registration and password change.
 Password = Annotated[str, Field(max_length=4096)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+# Any tag is taken; the routes store the shipped language it names (`i18n.shipped`).
+LanguageIn = Annotated[
+    str,
+    Field(
+        description="A language tag; a shipped language (en, de; de-AT is de) is kept, any "
+        "other is English (no error)."
+    ),
+]
+# Read back the same way, so a document stored before languages existed (or by hand) is
+# English.
+StoredLanguage = Annotated[i18n.Language, BeforeValidator(i18n.shipped)]
 
 
 class UserCreate(BaseModel):
@@ -53,6 +66,7 @@ class UserCreate(BaseModel):
     password: Password
     name: Name
     role: Literal[Role.student, Role.instructor] = Role.student
+    language: LanguageIn = i18n.DEFAULT  # the first mail already in the visitor's language
 
 
 class UserRead(BaseModel):
@@ -65,6 +79,7 @@ class UserRead(BaseModel):
     created_at: datetime
     email_verified: bool = False
     bio: str = ""  # a short text shown with the instructor's courses
+    language: i18n.Language  # what the server writes to this account in
 
 
 class User(UserRead):
@@ -75,6 +90,7 @@ class User(UserRead):
     password_hash: str
     disabled: bool = False
     password_changed_at: datetime | None = None  # a reset asked for before it mails nothing
+    language: StoredLanguage = i18n.DEFAULT
 
     @model_validator(mode="before")
     @classmethod
@@ -99,6 +115,7 @@ Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 class ProfileUpdate(BaseModel):
     name: Name | None = None
     bio: Bio | None = None
+    language: LanguageIn | None = None
 
 
 class PasswordChange(BaseModel):
@@ -110,10 +127,7 @@ class RegistrationAccepted(BaseModel):
     """The answer to every well-formed sign-up, new address or not (no account oracle)."""
 
     email: str
-    detail: str = (
-        "Thanks! If this address is new, your account is ready and a confirmation link is on "
-        "its way; if it already has an account, we emailed its owner."
-    )
+    detail: str
 
 
 class EmailIn(BaseModel):

@@ -12,6 +12,7 @@ from zxcvbn import zxcvbn
 
 from coursevault.auth import breached
 from coursevault.config import Settings
+from coursevault.i18n import Msg, msg
 
 # W4: refuse before hashing so a megabyte "password" never reaches Argon2.
 MAX_PASSWORD_BYTES = 1024
@@ -40,11 +41,11 @@ SCORED_CHARACTERS = 72
 
 # W9: said plainly, so the person knows what to change.
 REFUSALS = {
-    breached.Finding.breached: (
+    breached.Finding.breached: msg(
         "This password is on the lists of leaked and well-known passwords that attackers "
         "try first; choose another, such as a few unrelated words"
     ),
-    breached.Finding.decorated_word: (
+    breached.Finding.decorated_word: msg(
         "This password is a common word with a few digits or symbols added (like "
         "Summer2026!), which attackers try first; choose another, such as a few unrelated words"
     ),
@@ -59,23 +60,23 @@ def normalized(password: str) -> str:
 
 def policy_problem(
     password: str, *, min_length: int, personal: tuple[str, ...] | None = None
-) -> str | None:
+) -> Msg | None:
     """Returns why PASSWORD is refused, or None; counts characters, never truncates.
 
     With PERSONAL (the account's email and name) given, a password that is too easy to
     guess (common, or built from those) is refused too; sign-in passes None.
     """
     if len(password.encode()) > MAX_PASSWORD_BYTES:
-        return f"Password must be at most {MAX_PASSWORD_BYTES} bytes"
+        return msg("Password must be at most {limit} bytes", limit=MAX_PASSWORD_BYTES)
     if len(password) < min_length:
-        return f"Password must be at least {min_length} characters"
+        return msg("Password must be at least {length} characters", length=min_length)
     if personal is not None:
         found = breached.finding(normalized(password))
         if found is not None:
             return REFUSALS[found]
         inputs = [part for value in personal for part in value.replace("@", " ").split()]
         if zxcvbn(normalized(password)[:SCORED_CHARACTERS], inputs)["score"] < MIN_GUESS_SCORE:
-            return (
+            return msg(
                 "This password is too common or too easy to guess; "
                 "try a few unrelated words or a longer phrase"
             )

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from coursevault import i18n
 from coursevault.auth import errors, service
 from coursevault.auth.cookies import (
     REFRESH_COOKIE,
@@ -34,6 +35,7 @@ from coursevault.auth.models import (
 )
 from coursevault.errors import ERROR_RESPONSES
 from coursevault.http.deps import AppSettings, ClientIp, Db
+from coursevault.i18n import msg
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
 admin_router = APIRouter(prefix="/api/admin", tags=["admin"], responses=ERROR_RESPONSES)
@@ -45,6 +47,7 @@ async def register(
 ) -> RegistrationAccepted:
     """Answers alike whether or not the address has an account (its owner gets a mail)."""
     check_origin(request, settings)
+    language = i18n.shipped(user_in.language)
     await service.register(
         db=db,
         settings=settings,
@@ -52,8 +55,13 @@ async def register(
         name=user_in.name,
         password=user_in.password,
         role=user_in.role,
+        language=language,
     )
-    return RegistrationAccepted(email=user_in.email)
+    thanks = msg(
+        "Thanks! If this address is new, your account is ready and a confirmation link is on "
+        "its way; if it already has an account, we emailed its owner."
+    )
+    return RegistrationAccepted(email=user_in.email, detail=i18n.render(thanks, language))
 
 
 @router.post("/verify-email", status_code=status.HTTP_204_NO_CONTENT, operation_id="verifyEmail")
@@ -71,7 +79,8 @@ async def verify_email(
 )
 async def resend_verification(user: CurrentUser, db: Db, settings: AppSettings) -> Accepted:
     await service.resend_verification(db=db, settings=settings, user=user)
-    return Accepted(detail=f"A new confirmation link is on its way to {user.email}.")
+    sent = msg("A new confirmation link is on its way to {email}.", email=user.email)
+    return Accepted(detail=i18n.render(sent, user.language))
 
 
 @router.post(
@@ -83,10 +92,11 @@ async def request_password_reset(
     """Answers alike whether or not the address has an account."""
     check_origin(request, settings)
     await service.request_password_reset(db=db, settings=settings, email=body.email)
-    return Accepted(
-        detail="If an account uses this address, a link to choose a new password is on its "
-        "way. It works once, for a limited time."
+    sent = msg(
+        "If an account uses this address, a link to choose a new password is on its way. It "
+        "works once, for a limited time."
     )
+    return Accepted(detail=i18n.render(sent, i18n.of_request(request.scope)))
 
 
 @router.post(
@@ -154,9 +164,11 @@ async def me(user: CurrentUser) -> UserRead:
 
 @router.patch("/me", operation_id="updateProfile")
 async def update_profile(profile_in: ProfileUpdate, user: CurrentUser, db: Db) -> UserRead:
-    """Changes one's display name and short bio (shown with one's courses)."""
+    """Changes one's display name, short bio (shown with one's courses) and language (of
+    the server's mail and messages; a language not shipped is stored as English)."""
+    language = i18n.shipped(profile_in.language) if profile_in.language is not None else None
     updated = await service.update_profile(
-        db=db, user=user, name=profile_in.name, bio=profile_in.bio
+        db=db, user=user, name=profile_in.name, bio=profile_in.bio, language=language
     )
     return UserRead.model_validate(updated, from_attributes=True)
 

@@ -15,6 +15,7 @@ from coursevault.auth.models import Role, TokenPair, User, normalize_email
 from coursevault.config import Settings
 from coursevault.database.db import Database
 from coursevault.errors import AppError, ErrorCode
+from coursevault.i18n import DEFAULT, Language, Msg, msg
 from coursevault.tokens import new_token, token_hash
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ async def create_user(
     password: str,
     role: Role,
     verified: bool = False,
+    language: Language = DEFAULT,
 ) -> User:
     """Creates an account with ROLE; raises 409 for a taken email, 422 for a weak password.
 
@@ -62,13 +64,21 @@ async def create_user(
             password_hash=password_hash,
             roles=[role],
             verified=verified,
+            language=language,
         )
     except auth_repo.EmailTaken:
         raise errors.email_taken() from None
 
 
 async def register(
-    *, db: Database, settings: Settings, email: str, name: str, password: str, role: Role
+    *,
+    db: Database,
+    settings: Settings,
+    email: str,
+    name: str,
+    password: str,
+    role: Role,
+    language: Language = DEFAULT,
 ) -> None:
     """Signs up a student or (while sign-up is open) an instructor from the public form.
 
@@ -77,10 +87,16 @@ async def register(
     password is hashed either way), so the form does not tell who has an account.
     """
     if role is Role.admin or (role is Role.instructor and not settings.open_instructor_signup):
-        raise errors.forbidden("Instructor sign-up is closed; ask an administrator.")
+        raise errors.forbidden(msg("Instructor sign-up is closed; ask an administrator."))
     try:
         user = await create_user(
-            db=db, settings=settings, email=email, name=name, password=password, role=role
+            db=db,
+            settings=settings,
+            email=email,
+            name=name,
+            password=password,
+            role=role,
+            language=language,
         )
     except AppError as exc:
         if exc.code is not ErrorCode.email_taken:
@@ -275,9 +291,18 @@ async def confirm_password_reset(
     log.info("password reset by mail for user %s; every sign-in ended", user.id)
 
 
-async def update_profile(*, db: Database, user: User, name: str | None, bio: str | None) -> User:
-    """Changes the display name and the short bio people see with one's courses."""
-    fields = {k: v for k, v in (("name", name), ("bio", bio)) if v is not None}
+async def update_profile(
+    *,
+    db: Database,
+    user: User,
+    name: str | None,
+    bio: str | None,
+    language: Language | None = None,
+) -> User:
+    """Changes the display name and the short bio people see with one's courses, and the
+    language the server writes to the account in."""
+    changes = (("name", name), ("bio", bio), ("language", language))
+    fields = {k: v for k, v in changes if v is not None}
     updated = await auth_repo.update_user(db=db, user_id=user.id, **fields) if fields else user
     assert updated is not None
     return updated
@@ -294,6 +319,15 @@ async def get_users(*, db: Database, user_ids: list[str]) -> dict[str, User]:
 async def get_by_email(*, db: Database, email: str) -> User | None:
     """Returns the user with EMAIL (normalized here, W10), or None."""
     return await auth_repo.get_user_by_email(db=db, email=normalize_email(email))
+
+
+async def language_for(*, db: Database, email: str, sender: User | None) -> Language:
+    """The language of mail to EMAIL on SENDER's behalf (a gift, a seat): its account's,
+    else the sender's (the address may have no account yet), else English."""
+    recipient = await get_by_email(db=db, email=email)
+    if recipient is not None:
+        return recipient.language
+    return sender.language if sender is not None else DEFAULT
 
 
 async def set_role(*, db: Database, user: User, role: Role) -> User:
@@ -332,6 +366,6 @@ async def list_users(*, db: Database, page: int, per_page: int) -> tuple[list[Us
     return await auth_repo.list_users(db=db, skip=(page - 1) * per_page, limit=per_page)
 
 
-def greeting(user: User) -> str:
+def greeting(user: User) -> Msg:
     """The greeting of any mail to USER: by name only once the address is confirmed (M3)."""
     return mails.greeting(user)

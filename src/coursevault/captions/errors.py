@@ -2,12 +2,15 @@
 
 from coursevault.captions.parse import CaptionError
 from coursevault.errors import AppError, ErrorCode
+from coursevault.i18n import msg
 
 
 def invalid_captions(error: CaptionError) -> AppError:
     return AppError(
         422,
         ErrorCode.invalid_captions,
+        # The reason is worded by the parser in English: other languages answer with the
+        # code's sentence (and `detail`).
         f"The caption file was not accepted: {error}.",
         detail={"line": error.line, "reason": error.reason, "cue": error.cue},
     )
@@ -17,7 +20,7 @@ def captions_too_large(limit: int) -> AppError:
     return AppError(
         413,
         ErrorCode.captions_too_large,
-        f"A caption file may hold at most {limit // 1024} KiB.",
+        msg("A caption file may hold at most {kib} KiB.", kib=limit // 1024),
         detail={"limit": limit},
     )
 
@@ -26,13 +29,16 @@ def invalid_language(value: str) -> AppError:
     return AppError(
         422,
         ErrorCode.invalid_language,
-        f"{value[:20]!r} is not a language tag; use one such as en, de, pt-BR or zh-Hant.",
+        msg(
+            "{value!r} is not a language tag; use one such as en, de, pt-BR or zh-Hant.",
+            value=value[:20],
+        ),
     )
 
 
 def captions_not_found() -> AppError:
     return AppError(
-        404, ErrorCode.captions_not_found, "This video has no captions in that language."
+        404, ErrorCode.captions_not_found, msg("This video has no captions in that language.")
     )
 
 
@@ -40,5 +46,7 @@ def too_many_tracks(limit: int) -> AppError:
     return AppError(
         409,
         ErrorCode.too_many_caption_tracks,
-        f"A video may have captions in at most {limit} languages; delete one first.",
+        msg(
+            "A video may have captions in at most {limit} languages; delete one first.", limit=limit
+        ),
     )

@@ -1,6 +1,6 @@
 """The certificate as a one-page A4 PDF (fpdf2). DejaVu Sans when the system has it (any
 name in any Latin, Greek or Cyrillic script), else the PDF core font with characters it
-cannot show replaced."""
+cannot show replaced. Its fixed words and its date are in the learner's language."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from coursevault import i18n
 from coursevault.certificates.models import Certificate
+from coursevault.i18n import Language, msg
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 
@@ -23,14 +25,13 @@ def _font(pdf: FPDF) -> tuple[str, bool]:
     return "Helvetica", False
 
 
-def _score(score: float | None) -> str:
-    return "" if score is None else f"with a score of {score:g} %"
+def render(certificate: Certificate, verify_url: str, language: Language) -> bytes:
+    def words(template: i18n.Text) -> str:
+        return i18n.render(template, language)
 
-
-def render(certificate: Certificate, verify_url: str) -> bytes:
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_auto_page_break(auto=False)
-    pdf.set_title(f"Certificate: {certificate.course_title}")
+    pdf.set_title(words(msg("Certificate: {title}", title=certificate.course_title)))
     pdf.set_author("CourseVault")
     pdf.add_page()
     family, unicode = _font(pdf)
@@ -41,16 +42,18 @@ def render(certificate: Certificate, verify_url: str) -> bytes:
     pdf.set_draw_color(67, 56, 202)
     pdf.set_line_width(1.5)
     pdf.rect(10, 10, 277, 190)
+    score = certificate.score
+    scored = "" if score is None else words(msg("with a score of {score:g} %", score=score))
     lines = [
-        (14, "", "CERTIFICATE OF COMPLETION", 30),
-        (12, "", "This certifies that", 18),
+        (14, "", words(msg("CERTIFICATE OF COMPLETION")), 30),
+        (12, "", words(msg("This certifies that")), 18),
         (30, "B", certificate.student_name, 22),
-        (12, "", "has completed the course", 16),
+        (12, "", words(msg("has completed the course")), 16),
         (22, "B", certificate.course_title, 22),
-        (12, "", f"taught by {certificate.instructor_name}", 12),
-        (12, "", f"on {certificate.issued_at:%d %B %Y}", 12),
-        (12, "B", _score(certificate.score), 14),
-        (9, "", f"Verify this certificate: {verify_url}", 8),
+        (12, "", words(msg("taught by {name}", name=certificate.instructor_name)), 12),
+        (12, "", words(msg("on {date:%d %B %Y}", date=certificate.issued_at)), 12),
+        (12, "B", scored, 14),
+        (9, "", words(msg("Verify this certificate: {url}", url=verify_url)), 8),
     ]
     pdf.set_y(32)
     for size, style, value, gap in lines:

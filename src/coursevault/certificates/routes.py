@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import html
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from coursevault import i18n
 from coursevault.auth.deps import CurrentUser
 from coursevault.certificates import service
 from coursevault.certificates.models import CertificateRead
 from coursevault.courses.deps import VisibleCourse
 from coursevault.errors import ERROR_RESPONSES
 from coursevault.http.deps import AppSettings, Db
+from coursevault.i18n import msg
 
 router = APIRouter(prefix="/api", tags=["certificates"], responses=ERROR_RESPONSES)
 # Public pages a certificate's link opens; the app gives them the pages' security headers.
@@ -35,7 +37,7 @@ async def my_certificate_pdf(
     course: VisibleCourse, user: CurrentUser, db: Db, settings: AppSettings
 ) -> Response:
     certificate = await service.issue(db=db, user=user, course=course)
-    body = await asyncio.to_thread(service.as_pdf, settings, certificate)
+    body = await asyncio.to_thread(service.as_pdf, settings, certificate, user.language)
     return Response(
         body,
         media_type="application/pdf",
@@ -53,21 +55,29 @@ async def verify_certificate(
 
 
 @page_router.get("/{verification_id}")
-async def verification_page(verification_id: str, db: Db, settings: AppSettings) -> HTMLResponse:
-    """The public page a certificate's link opens; a plain page that works without the app."""
+async def verification_page(
+    verification_id: str, request: Request, db: Db, settings: AppSettings
+) -> HTMLResponse:
+    """The public page a certificate's link opens; a plain page that works without the app,
+    in the visitor's language (`Accept-Language`)."""
     certificate = await service.verified(db=db, settings=settings, verification_id=verification_id)
-    values = {
-        "name": html.escape(certificate.student_name),
-        "course": html.escape(certificate.course_title),
-        "teacher": html.escape(certificate.instructor_name),
-        "date": f"{certificate.issued_at:%d %B %Y}",
-    }
+    language = i18n.of_request(request.scope)
+
+    def words(text: i18n.Text) -> str:
+        return html.escape(i18n.render(text, language))  # the names in it are typed by people
+
+    completed = msg(
+        "completed “{course}”, taught by {teacher}, on {date:%d %B %Y}.",
+        course=certificate.course_title,
+        teacher=certificate.instructor_name,
+        date=certificate.issued_at,
+    )
     return HTMLResponse(
-        "<!doctype html><html lang=en><meta charset=utf-8>"
+        f"<!doctype html><html lang={language}><meta charset=utf-8>"
         "<meta name=viewport content='width=device-width,initial-scale=1'>"
-        f"<title>Certificate: {values['course']}</title>"
+        f"<title>{words(msg('Certificate: {title}', title=certificate.course_title))}</title>"
         "<body style='font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;"
-        "padding:0 1rem;color:#111'><main><p>✔ Verified by CourseVault</p>"
-        f"<h1>{values['name']}</h1><p>completed <strong>{values['course']}</strong>, taught by "
-        f"{values['teacher']}, on {values['date']}.</p></main></body></html>"
+        f"padding:0 1rem;color:#111'><main><p>✔ {words(msg('Verified by CourseVault'))}</p>"
+        f"<h1>{html.escape(certificate.student_name)}</h1>"
+        f"<p>{words(completed)}</p></main></body></html>"
     )

@@ -21,6 +21,7 @@ from coursevault.courses.service import on_sale
 from coursevault.database.db import Database, Document
 from coursevault.enrollments import service as enrollments
 from coursevault.http import urls
+from coursevault.i18n import Language
 from coursevault.kdf import derive_key
 
 PURPOSE = "certificate-verification-v1"
@@ -96,8 +97,9 @@ async def verified(*, db: Database, settings: Settings, verification_id: str) ->
     return found
 
 
-def as_pdf(settings: Settings, certificate: Certificate) -> bytes:
+def as_pdf(settings: Settings, certificate: Certificate, language: Language) -> bytes:
+    """The certificate's PDF, its fixed words in LANGUAGE (the learner's)."""
     public = signed_id(settings, certificate.id)
     return pdf.render(
-        certificate, urls.absolute(settings.public_url, urls.certificate_page(public))
+        certificate, urls.absolute(settings.public_url, urls.certificate_page(public)), language
     )

@@ -3,10 +3,11 @@
 from datetime import UTC, datetime
 
 from coursevault.errors import AppError, ErrorCode
+from coursevault.i18n import Text, msg
 
 
 def course_not_found() -> AppError:
-    return AppError(404, ErrorCode.course_not_found, "No such course.")
+    return AppError(404, ErrorCode.course_not_found, msg("No such course."))
 
 
 class LessonNotFound(AppError):
@@ -14,20 +15,27 @@ class LessonNotFound(AppError):
 
 
 def lesson_not_found() -> LessonNotFound:
-    return LessonNotFound(404, ErrorCode.lesson_not_found, "No such lesson.")
+    return LessonNotFound(404, ErrorCode.lesson_not_found, msg("No such lesson."))
 
 
 def section_not_found() -> AppError:
-    return AppError(404, ErrorCode.section_not_found, "No such section in this course.")
+    return AppError(404, ErrorCode.section_not_found, msg("No such section in this course."))
 
 
-def not_course_owner(action: str = "change it") -> AppError:
+_CHANGE_IT = msg("change it")
+
+
+def not_course_owner(action: Text = _CHANGE_IT) -> AppError:
     """ACTION says what was refused: a report is read, not changed."""
-    return AppError(403, ErrorCode.not_course_owner, f"Only this course's instructor can {action}.")
+    return AppError(
+        403,
+        ErrorCode.not_course_owner,
+        msg("Only this course's instructor can {action}.", action=action),
+    )
 
 
 def not_enrolled() -> AppError:
-    return AppError(403, ErrorCode.not_enrolled, "Enroll in this course to watch this lesson.")
+    return AppError(403, ErrorCode.not_enrolled, msg("Enroll in this course to watch this lesson."))
 
 
 def cannot_publish(reasons: list[str]) -> AppError:
@@ -40,34 +48,44 @@ def cannot_publish(reasons: list[str]) -> AppError:
 
 
 def slug_taken() -> AppError:
-    return AppError(409, ErrorCode.slug_taken, "Could not find a free address for this title.")
+    return AppError(409, ErrorCode.slug_taken, msg("Could not find a free address for this title."))
 
 
 def course_published() -> AppError:
-    return AppError(409, ErrorCode.course_published, "Unpublish the course before deleting it.")
+    return AppError(
+        409, ErrorCode.course_published, msg("Unpublish the course before deleting it.")
+    )
 
 
 def course_has_enrollments() -> AppError:
-    return AppError(409, ErrorCode.course_has_enrollments, "Students are enrolled in this course.")
+    return AppError(
+        409, ErrorCode.course_has_enrollments, msg("Students are enrolled in this course.")
+    )
 
 
 def edit_conflict() -> AppError:
-    return AppError(409, ErrorCode.edit_conflict, "The course changed while saving; try again.")
+    return AppError(
+        409, ErrorCode.edit_conflict, msg("The course changed while saving; try again.")
+    )
 
 
 def last_lesson() -> AppError:
-    return AppError(409, ErrorCode.last_lesson, "A published course keeps at least one lesson.")
+    return AppError(
+        409, ErrorCode.last_lesson, msg("A published course keeps at least one lesson.")
+    )
 
 
 def invalid_video() -> AppError:
     return AppError(
-        422, ErrorCode.invalid_video, "Choose one of the course instructor's own videos."
+        422, ErrorCode.invalid_video, msg("Choose one of the course instructor's own videos.")
     )
 
 
 def video_not_ready() -> AppError:
     return AppError(
-        409, ErrorCode.video_not_ready, "A published course can only use videos that are ready."
+        409,
+        ErrorCode.video_not_ready,
+        msg("A published course can only use videos that are ready."),
     )
 
 
@@ -75,7 +93,7 @@ def video_in_use(courses: list[dict[str, str]]) -> AppError:
     return AppError(
         409,
         ErrorCode.video_in_use,
-        "Lessons use this video: remove them first.",
+        msg("Lessons use this video: remove them first."),
         detail={"courses": courses},
     )
 
@@ -89,7 +107,7 @@ def lesson_not_released(opens_at: datetime) -> AppError:
     return AppError(
         403,
         ErrorCode.lesson_not_released,
-        f"This lesson opens on {when:%d %B %Y at %H:%M} UTC.",
+        msg("This lesson opens on {when:%d %B %Y at %H:%M} UTC.", when=when),
         detail={"opens_at": when.isoformat().replace("+00:00", "Z")},
     )
 
@@ -99,7 +117,7 @@ def lesson_after_quiz(quiz_id: str) -> AppError:
     return AppError(
         403,
         ErrorCode.lesson_not_released,
-        "This lesson opens once you pass the quiz before it.",
+        msg("This lesson opens once you pass the quiz before it."),
         detail={"after_quiz": quiz_id},
     )
 
@@ -110,8 +128,10 @@ def checkpoint_video_shared() -> AppError:
     return AppError(
         409,
         ErrorCode.checkpoint_video_shared,
-        "A video with checkpoints plays in one lesson only: another lesson would open what "
-        "the checkpoints hold back. Upload it again for the other lesson.",
+        msg(
+            "A video with checkpoints plays in one lesson only: another lesson would open what "
+            "the checkpoints hold back. Upload it again for the other lesson."
+        ),
     )
 
 
@@ -126,7 +146,7 @@ def invalid_release(reason: str) -> AppError:
 
 
 def not_enrolled_student() -> AppError:
-    return AppError(404, ErrorCode.student_not_enrolled, "This account is not enrolled here.")
+    return AppError(404, ErrorCode.student_not_enrolled, msg("This account is not enrolled here."))
 
 
 def invalid_image(reason: str) -> AppError:
@@ -135,5 +155,7 @@ def invalid_image(reason: str) -> AppError:
 
 def image_too_large(limit: int) -> AppError:
     return AppError(
-        413, ErrorCode.image_too_large, f"The image is larger than {limit // (1024 * 1024)} MiB."
+        413,
+        ErrorCode.image_too_large,
+        msg("The image is larger than {mib} MiB.", mib=limit // (1024 * 1024)),
     )

@@ -1,17 +1,24 @@
 """Forensic watermark errors the client can switch on."""
 
 from coursevault.errors import AppError, ErrorCode
+from coursevault.i18n import Text, msg
 
 
 def not_watermarked() -> AppError:
     return AppError(
         409,
         ErrorCode.video_not_watermarked,
-        "This video has no forensic variants: only sessions of a watermarked course can be traced.",
+        msg(
+            "This video has no forensic variants: only sessions of a watermarked course can be "
+            "traced."
+        ),
     )
 
 
-def unreadable_copy(reason: str = "The file is not a video this server can decode.") -> AppError:
+_UNDECODABLE = msg("The file is not a video this server can decode.")
+
+
+def unreadable_copy(reason: Text = _UNDECODABLE) -> AppError:
     return AppError(422, ErrorCode.unreadable_copy, reason)
 
 
@@ -20,7 +27,9 @@ def protected_copy_pending(progress: float, retry_after: int) -> AppError:
     return AppError(
         409,
         ErrorCode.protected_copy_pending,
-        "Your protected copy of this video is being prepared; playback starts when it is ready.",
+        msg(
+            "Your protected copy of this video is being prepared; playback starts when it is ready."
+        ),
         detail={"progress": progress, "retry_after": retry_after},
         headers={"Retry-After": str(retry_after)},
     )
@@ -32,6 +41,8 @@ def protected_copy_unavailable() -> AppError:
     return AppError(
         409,
         ErrorCode.protected_copy_unavailable,
-        "The protected copy of this video could not be prepared. Ask the course's instructor "
-        "to save the course's watermark setting again.",
+        msg(
+            "The protected copy of this video could not be prepared. Ask the course's instructor "
+            "to save the course's watermark setting again."
+        ),
     )

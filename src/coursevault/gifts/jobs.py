@@ -25,7 +25,8 @@ async def _claim_link(ctx: JobContext, token: str, hashed: str) -> Message | Non
     if gift is None or not await repo.add_token(db=ctx.db, gift=gift, token_hash=hashed):
         return None
     buyer = await auth.get_user(db=ctx.db, user_id=gift.buyer_id)
-    return mails.claim_link(ctx.settings, gift, buyer, token)
+    language = await auth.language_for(db=ctx.db, email=gift.recipient_email, sender=buyer)
+    return mails.claim_link(ctx.settings, gift, buyer, token, language)
 
 
 MAIL_CLAIM_LINK = mail.link_mail_job("gifts.mail_claim_link", _claim_link)

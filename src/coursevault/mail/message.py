@@ -1,18 +1,22 @@
 """A message with a text body and an HTML body built from the same parts.
 
 Every value a person typed (a name, a course title) reaches the HTML only through
-`html.escape`, so a course called `<script>` is shown, never run.
+`html.escape`, so a course called `<script>` is shown, never run. The parts are `i18n`
+texts, written in the recipient's language; translations are plain text and escaped alike.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
 from email_validator import validate_email
 from pydantic import AfterValidator, BaseModel
 
+from coursevault import i18n
+from coursevault.i18n import Language, Text, msg
 from coursevault.text import one_line
 
 
@@ -26,10 +30,11 @@ def _an_address(value: str) -> str:
 Address = Annotated[str, AfterValidator(_an_address)]
 
 
-class Action(BaseModel):
+@dataclass(frozen=True)
+class Action:
     """The one button of a message: its label and where it goes."""
 
-    label: str
+    label: Text
     url: str
 
 
@@ -43,36 +48,47 @@ class Message(BaseModel):
 def compose(
     *,
     to: str,
-    subject: str,
-    greeting: str,
-    paragraphs: Sequence[str],
+    subject: Text,
+    greeting: Text,
+    paragraphs: Sequence[Text],
     action: Action | None = None,
-    after: Sequence[str] = (),
+    after: Sequence[Text] = (),
+    language: Language = i18n.DEFAULT,
 ) -> Message:
-    """Builds both bodies of a message: GREETING, PARAGRAPHS, an ACTION link, then AFTER."""
-    greeting = one_line(greeting)  # it carries a name someone typed
-    text_parts = [greeting, *paragraphs]
+    """Builds both bodies of a message in LANGUAGE: GREETING, PARAGRAPHS, an ACTION link,
+    then AFTER."""
+
+    def words(texts: Sequence[Text]) -> list[str]:
+        return [i18n.render(text, language) for text in texts]
+
+    hello = one_line(i18n.render(greeting, language))  # it carries a name someone typed
+    body_parts, after_parts = words(paragraphs), words(after)
+    signature = "— CourseVault"
+    text_parts = [hello, *body_parts]
     if action:
-        text_parts.append(f"{action.label}:\n{action.url}")
-    text_parts += [*after, "— CourseVault"]
-    html_parts = [f"<p>{html.escape(part)}</p>" for part in (greeting, *paragraphs)]
+        text_parts.append(f"{i18n.render(action.label, language)}:\n{action.url}")
+    text_parts += [*after_parts, signature]
+    html_parts = [f"<p>{html.escape(part)}</p>" for part in (hello, *body_parts)]
     if action:
         href = html.escape(action.url, quote=True)
+        label = html.escape(i18n.render(action.label, language))
+        open_it = html.escape(i18n.render(msg("Or open this address:"), language))
         html_parts.append(
             f'<p><a href="{href}" style="display:inline-block;padding:10px 18px;'
             'background:#1f4fd1;color:#fff;text-decoration:none;border-radius:6px">'
-            f"{html.escape(action.label)}</a></p>"
-            f'<p style="font-size:13px;color:#555">Or open this address: {href}</p>'
+            f"{label}</a></p>"
+            f'<p style="font-size:13px;color:#555">{open_it} {href}</p>'
         )
-    html_parts += [f"<p>{html.escape(part)}</p>" for part in after]
-    html_parts.append('<p style="color:#555">— CourseVault</p>')
+    html_parts += [f"<p>{html.escape(part)}</p>" for part in after_parts]
+    html_parts.append(f'<p style="color:#555">{signature}</p>')
     body = "\n".join(html_parts)
     return Message(
         to=to,
-        subject=subject,
+        subject=i18n.render(subject, language),
         text="\n\n".join(text_parts) + "\n",
         html=(
-            '<!doctype html><html><body style="font-family:sans-serif;font-size:15px;'
-            f'line-height:1.5;color:#111;max-width:560px">\n{body}\n</body></html>\n'
+            f'<!doctype html><html lang="{language}"><body style="font-family:sans-serif;'
+            f'font-size:15px;line-height:1.5;color:#111;max-width:560px">\n{body}\n'
+            "</body></html>\n"
         ),
     )

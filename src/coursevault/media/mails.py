@@ -6,6 +6,7 @@ from coursevault.auth import service as auth
 from coursevault.config import Settings
 from coursevault.database.db import Database
 from coursevault.http import urls
+from coursevault.i18n import msg
 from coursevault.mail import jobs as mail
 from coursevault.mail.message import Action, compose
 
@@ -19,23 +20,30 @@ async def announce(
     if owner is None or not settings.mail_enabled:
         return
     if error is None:
-        subject = f"“{title}” is ready"
-        paragraphs = [f"Your video “{title}” is encoded and can be used in your lessons."]
-    else:
-        subject = f"“{title}” could not be processed"
+        subject = msg("“{title}” is ready", title=title)
         paragraphs = [
-            f"We could not turn your upload “{title}” into a playable video.",
-            f"Reason: {error}",
-            "Upload the file again, or export it again from your editor (H.264 or H.265 MP4 "
-            "works best), then upload it.",
+            msg("Your video “{title}” is encoded and can be used in your lessons.", title=title)
+        ]
+    else:
+        subject = msg("“{title}” could not be processed", title=title)
+        paragraphs = [
+            msg("We could not turn your upload “{title}” into a playable video.", title=title),
+            # The reason comes from the transcoder, worded in English for the log too.
+            msg("Reason: {error}", error=error),
+            msg(
+                "Upload the file again, or export it again from your editor (H.264 or H.265 "
+                "MP4 works best), then upload it."
+            ),
         ]
     message = compose(
         to=owner.email,
+        language=owner.language,
         subject=subject,
         greeting=auth.greeting(owner),
         paragraphs=paragraphs,
         action=Action(
-            label="Open the studio", url=urls.absolute(settings.public_url, urls.studio_page())
+            label=msg("Open the studio"),
+            url=urls.absolute(settings.public_url, urls.studio_page()),
         ),
     )
     outcome = "failed" if error else "ready"

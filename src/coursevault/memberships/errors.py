@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 from coursevault.errors import AppError, ErrorCode
+from coursevault.i18n import msg
 
 
 def plan_not_found() -> AppError:
-    return AppError(404, ErrorCode.plan_not_found, "No such membership plan.")
+    return AppError(404, ErrorCode.plan_not_found, msg("No such membership plan."))
 
 
 def membership_not_found() -> AppError:
-    return AppError(404, ErrorCode.membership_not_found, "No such membership.")
+    return AppError(404, ErrorCode.membership_not_found, msg("No such membership."))
 
 
 def all_courses_forbidden() -> AppError:
-    return AppError(403, ErrorCode.forbidden, "Only admins can make a plan of all courses.")
+    return AppError(403, ErrorCode.forbidden, msg("Only admins can make a plan of all courses."))
 
 
 def invalid_plan_courses(course_ids: list[str]) -> AppError:
     return AppError(
         422,
         ErrorCode.invalid_plan_courses,
-        "A plan can only hold courses that exist (and, for an instructor, their own).",
+        msg("A plan can only hold courses that exist (and, for an instructor, their own)."),
         detail={"course_ids": course_ids},
     )
 
@@ -30,21 +31,27 @@ def plan_in_use() -> AppError:
     return AppError(
         409,
         ErrorCode.plan_in_use,
-        "This plan has had members: make it inactive instead of deleting it.",
+        msg("This plan has had members: make it inactive instead of deleting it."),
     )
 
 
 def interval_not_offered(interval: str) -> AppError:
-    return AppError(422, ErrorCode.interval_not_offered, f"This plan has no {interval}ly price.")
+    return AppError(
+        422,
+        ErrorCode.interval_not_offered,
+        msg("This plan has no {interval}ly price.", interval=interval),
+    )
 
 
 def already_member() -> AppError:
-    return AppError(409, ErrorCode.already_member, "You are already a member of this plan.")
+    return AppError(409, ErrorCode.already_member, msg("You are already a member of this plan."))
 
 
 def payment_method_required() -> AppError:
     return AppError(
-        422, ErrorCode.payment_method_required, "A card (payment_method) is needed to subscribe."
+        422,
+        ErrorCode.payment_method_required,
+        msg("A card (payment_method) is needed to subscribe."),
     )
 
 
@@ -52,14 +59,14 @@ def card_declined(reason: str) -> AppError:
     return AppError(
         402,
         ErrorCode.card_declined,
-        "The card was declined; nothing was charged.",
+        msg("The card was declined; nothing was charged."),
         detail={"reason": reason[:300]},
     )
 
 
 def membership_not_active() -> AppError:
     return AppError(
-        409, ErrorCode.membership_not_active, "This membership has ended or has not started."
+        409, ErrorCode.membership_not_active, msg("This membership has ended or has not started.")
     )
 
 
@@ -67,7 +74,7 @@ def not_a_test_membership() -> AppError:
     return AppError(
         409,
         ErrorCode.not_a_test_membership,
-        "This membership is not paid through the test checkout.",
+        msg("This membership is not paid through the test checkout."),
     )
 
 
@@ -75,11 +82,13 @@ def local_action_not_allowed(action: str, status: str) -> AppError:
     return AppError(
         409,
         ErrorCode.local_action_not_allowed,
-        f"A test subscription that is {status} cannot do {action}.",
+        msg(
+            "A test subscription that is {status} cannot do {action}.", status=status, action=action
+        ),
     )
 
 
 def sync_conflict() -> AppError:
     return AppError(
-        409, ErrorCode.conflict, "The membership changed while it was updated; try again."
+        409, ErrorCode.conflict, msg("The membership changed while it was updated; try again.")
     )

@@ -1,28 +1,43 @@
 """The messages memberships send: a receipt for each paid invoice, a notice for each
 invoice whose payment failed. Each goes out once per invoice (the queue's `once` key),
-however many events and re-reads report it."""
+however many events and re-reads report it; each in the member's language."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from coursevault.auth import service as auth
+from coursevault.auth.models import User
 from coursevault.config import Settings
 from coursevault.database.db import Database
 from coursevault.http import urls
+from coursevault.i18n import Msg, msg
 from coursevault.mail import jobs as mail
 from coursevault.mail.message import Action, Message, compose
-from coursevault.memberships.models import InvoiceFacts, Membership
+from coursevault.memberships.models import Interval, InvoiceFacts, Membership
 from coursevault.payments.mails import money
 
+_EVERY = {Interval.month: msg("monthly"), Interval.year: msg("yearly")}
 
-def _lines(membership: Membership, invoice_id: str, facts: InvoiceFacts) -> list[str]:
+
+def _lines(membership: Membership, invoice_id: str, facts: InvoiceFacts) -> list[Msg]:
     amount = facts.amount or membership.amount
     return [
-        f"Plan: {membership.plan_title} ({membership.interval.value}ly)",
-        f"Invoice: {invoice_id}",
-        f"Amount: {money(amount, facts.currency or membership.currency)}",
+        msg(
+            "Plan: {plan} ({interval})",
+            plan=membership.plan_title,
+            interval=_EVERY[membership.interval],
+        ),
+        msg("Invoice: {invoice}", invoice=invoice_id),
+        msg("Amount: {amount}", amount=money(amount, facts.currency or membership.currency)),
     ]
+
+
+def _memberships(settings: Settings) -> Action:
+    return Action(
+        label=msg("Your memberships"),
+        url=urls.absolute(settings.public_url, urls.memberships_page()),
+    )
 
 
 def receipt(
@@ -30,21 +45,21 @@ def receipt(
     membership: Membership,
     invoice_id: str,
     facts: InvoiceFacts,
-    to: str,
-    greeting: str,
+    member: User,
 ) -> Message:
-    paragraphs = ["Thank you: your membership is paid.", *_lines(membership, invoice_id, facts)]
+    paragraphs = [
+        msg("Thank you: your membership is paid."),
+        *_lines(membership, invoice_id, facts),
+    ]
     if facts.period_end is not None:
-        paragraphs.append(f"Paid through: {facts.period_end:%Y-%m-%d}")
+        paragraphs.append(msg("Paid through: {end:%Y-%m-%d}", end=facts.period_end))
     return compose(
-        to=to,
-        subject=f"Your receipt for {membership.plan_title}",
-        greeting=greeting,
+        to=member.email,
+        language=member.language,
+        subject=msg("Your receipt for {title}", title=membership.plan_title),
+        greeting=auth.greeting(member),
         paragraphs=paragraphs,
-        action=Action(
-            label="Your memberships",
-            url=urls.absolute(settings.public_url, urls.memberships_page()),
-        ),
+        action=_memberships(settings),
     )
 
 
@@ -53,23 +68,23 @@ def payment_failed(
     membership: Membership,
     invoice_id: str,
     facts: InvoiceFacts,
-    to: str,
-    greeting: str,
+    member: User,
     access_until: datetime,
 ) -> Message:
     return compose(
-        to=to,
-        subject=f"Your payment for {membership.plan_title} failed",
-        greeting=greeting,
+        to=member.email,
+        language=member.language,
+        subject=msg("Your payment for {title} failed", title=membership.plan_title),
+        greeting=auth.greeting(member),
         paragraphs=[
-            "We could not take the payment for your membership. Your courses stay open "
-            f"until {access_until:%Y-%m-%d %H:%M} UTC; update your card before then to keep them.",
+            msg(
+                "We could not take the payment for your membership. Your courses stay open "
+                "until {until:%Y-%m-%d %H:%M} UTC; update your card before then to keep them.",
+                until=access_until,
+            ),
             *_lines(membership, invoice_id, facts),
         ],
-        action=Action(
-            label="Your memberships",
-            url=urls.absolute(settings.public_url, urls.memberships_page()),
-        ),
+        action=_memberships(settings),
     )
 
 
@@ -90,14 +105,11 @@ async def announce(
     member = await auth.get_user(db=db, user_id=membership.user_id)
     if member is None:
         return
-    greeting = auth.greeting(member)
     if facts.paid:
-        message = receipt(settings, membership, invoice_id, facts, member.email, greeting)
+        message = receipt(settings, membership, invoice_id, facts, member)
         once = f"membership-receipt:{invoice_id}"
     elif access_until is not None:
-        message = payment_failed(
-            settings, membership, invoice_id, facts, member.email, greeting, access_until
-        )
+        message = payment_failed(settings, membership, invoice_id, facts, member, access_until)
         once = f"membership-payment-failed:{invoice_id}"
     else:
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from coursevault.errors import AppError, ErrorCode
+from coursevault.i18n import msg
 
 
 def completion_needs_watching() -> AppError:
@@ -10,5 +11,5 @@ def completion_needs_watching() -> AppError:
     return AppError(
         409,
         ErrorCode.completion_needs_watching,
-        "A video lesson is completed by watching it; it cannot be marked as done.",
+        msg("A video lesson is completed by watching it; it cannot be marked as done."),
     )

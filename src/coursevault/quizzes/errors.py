@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 from coursevault.errors import AppError, ErrorCode
+from coursevault.i18n import msg
 
 
 def quiz_not_found() -> AppError:
-    return AppError(404, ErrorCode.quiz_not_found, "This quiz does not exist.")
+    return AppError(404, ErrorCode.quiz_not_found, msg("This quiz does not exist."))
 
 
 def attempt_not_found() -> AppError:
     """Also the answer for another student's attempt: its existence is not told (Q2)."""
-    return AppError(404, ErrorCode.attempt_not_found, "This attempt does not exist.")
+    return AppError(404, ErrorCode.attempt_not_found, msg("This attempt does not exist."))
 
 
 def question_not_found() -> AppError:
-    return AppError(404, ErrorCode.question_not_found, "This question is not in the attempt.")
+    return AppError(404, ErrorCode.question_not_found, msg("This question is not in the attempt."))
 
 
 def attempt_closed() -> AppError:
-    return AppError(409, ErrorCode.attempt_closed, "This attempt was already submitted.")
+    return AppError(409, ErrorCode.attempt_closed, msg("This attempt was already submitted."))
 
 
 def attempt_expired(attempt_id: str) -> AppError:
     return AppError(
         409,
         ErrorCode.attempt_expired,
-        "The time for this attempt is up; it was graded with the answers saved in time.",
+        msg("The time for this attempt is up; it was graded with the answers saved in time."),
         detail={"attempt_id": attempt_id},
     )
 
@@ -35,14 +36,14 @@ def no_attempts_left(allowed: int) -> AppError:
     return AppError(
         409,
         ErrorCode.no_attempts_left,
-        f"You have used the {allowed} attempt(s) this quiz allows.",
+        msg("You have used the {allowed} attempt(s) this quiz allows.", allowed=allowed),
         detail={"attempts_allowed": allowed},
     )
 
 
 def busy() -> AppError:
     return AppError(
-        409, ErrorCode.conflict, "This attempt kept changing while it was saved; try again."
+        409, ErrorCode.conflict, msg("This attempt kept changing while it was saved; try again.")
     )
 
 
@@ -54,7 +55,9 @@ def answer_locked() -> AppError:
     return AppError(
         409,
         ErrorCode.answer_locked,
-        "This question was answered and its answer shown; it cannot be changed in this attempt.",
+        msg(
+            "This question was answered and its answer shown; it cannot be changed in this attempt."
+        ),
     )
 
 
@@ -62,7 +65,7 @@ def completion_needs_passing() -> AppError:
     return AppError(
         409,
         ErrorCode.completion_needs_passing,
-        "A quiz lesson is completed by passing its quiz; it cannot be marked as done.",
+        msg("A quiz lesson is completed by passing its quiz; it cannot be marked as done."),
     )
 
 
@@ -84,7 +87,7 @@ def checkpoint_required(checkpoint_id: str, at: float) -> AppError:
     return AppError(
         403,
         ErrorCode.checkpoint_required,
-        "Answer the question at this point of the lesson to watch on.",
+        msg("Answer the question at this point of the lesson to watch on."),
         detail={"checkpoint_id": checkpoint_id, "at": at},
     )
 
@@ -93,5 +96,5 @@ def edit_conflict() -> AppError:
     return AppError(
         409,
         ErrorCode.edit_conflict,
-        "Someone saved this quiz's questions after you opened them; reload and edit again.",
+        msg("Someone saved this quiz's questions after you opened them; reload and edit again."),
     )

@@ -6,14 +6,17 @@ import math
 from typing import Any
 
 from coursevault.errors import AppError, ErrorCode
+from coursevault.i18n import msg
 
 
 def stream_limit(sessions: list[dict[str, Any]]) -> AppError:
     return AppError(
         409,
         ErrorCode.stream_limit,
-        "You are already watching on as many devices as this course allows. "
-        "End one of them to watch here.",
+        msg(
+            "You are already watching on as many devices as this course allows. "
+            "End one of them to watch here."
+        ),
         detail={"sessions": sessions},
     )
 
@@ -22,8 +25,11 @@ def play_limit(limit: int) -> AppError:
     return AppError(
         403,
         ErrorCode.play_limit,
-        f"You have played this lesson the {limit} times this course allows. "
-        "Ask the instructor for more plays.",
+        msg(
+            "You have played this lesson the {limit} times this course allows. "
+            "Ask the instructor for more plays.",
+            limit=limit,
+        ),
         detail={"max_plays_per_lesson": limit},
     )
 
@@ -34,32 +40,36 @@ def session_ended(reason: str | None) -> AppError:
     return AppError(
         410,
         ErrorCode.playback_ended,
-        "This playback session has ended; start again.",
+        msg("This playback session has ended; start again."),
         detail={"reason": reason},
     )
 
 
 def playback_not_allowed() -> AppError:
-    return AppError(403, ErrorCode.playback_not_allowed, "This playback session is not active.")
+    return AppError(
+        403, ErrorCode.playback_not_allowed, msg("This playback session is not active.")
+    )
 
 
 def invalid_media_token() -> AppError:
-    return AppError(403, ErrorCode.invalid_media_token, "This link is invalid or has expired.")
+    return AppError(403, ErrorCode.invalid_media_token, msg("This link is invalid or has expired."))
 
 
 def not_a_video_lesson() -> AppError:
-    return AppError(409, ErrorCode.not_a_video_lesson, "This lesson has no video.")
+    return AppError(409, ErrorCode.not_a_video_lesson, msg("This lesson has no video."))
 
 
 def student_not_found() -> AppError:
-    return AppError(404, ErrorCode.student_not_found, "This student is not enrolled in the course.")
+    return AppError(
+        404, ErrorCode.student_not_found, msg("This student is not enrolled in the course.")
+    )
 
 
 def key_rate_limited() -> AppError:
     return AppError(
         429,
         ErrorCode.key_rate_limited,
-        "Keys were requested faster than playback could use them.",
+        msg("Keys were requested faster than playback could use them."),
         headers={"Retry-After": "60"},
     )
 
@@ -69,7 +79,10 @@ def playback_rate_limited(retry_after_seconds: float) -> AppError:
     return AppError(
         429,
         ErrorCode.playback_rate_limited,
-        f"Playback was started too often in a short time; try again in {seconds} s.",
+        msg(
+            "Playback was started too often in a short time; try again in {seconds} s.",
+            seconds=seconds,
+        ),
         detail={"retry_after": seconds},
         headers={"Retry-After": str(seconds)},
     )

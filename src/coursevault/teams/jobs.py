@@ -35,7 +35,8 @@ async def _invitation(ctx: JobContext, token: str, hashed: str) -> Message | Non
     ):
         return None
     manager = await auth.get_user(db=ctx.db, user_id=team.manager_id)
-    return mails.invitation(ctx.settings, team, seat, manager, token)
+    language = await auth.language_for(db=ctx.db, email=seat.email, sender=manager)
+    return mails.invitation(ctx.settings, team, seat, manager, token, language)
 
 
 MAIL_INVITATION = mail.link_mail_job("teams.mail_seat_invitation", _invitation)

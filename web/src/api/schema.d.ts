@@ -200,7 +200,8 @@ export interface paths {
         head?: never;
         /**
          * Update Profile
-         * @description Changes one's display name and short bio (shown with one's courses).
+         * @description Changes one's display name, short bio (shown with one's courses) and language (of
+         *     the server's mail and messages; a language not shipped is stored as English).
          */
         patch: operations["updateProfile"];
         trace?: never;
@@ -1613,6 +1614,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Studio Dashboard
+         * @description The studio's front page over the caller's own courses, sales and plans (admins'
+         *     too): revenue per ISO week and currency (last 12 weeks), new students per week, who is
+         *     watching now, completion per course and the lessons most viewers leave early. 403 for
+         *     students.
+         */
+        get: operations["studioDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reports/money": {
         parameters: {
             query?: never;
@@ -2353,6 +2377,15 @@ export interface components {
              */
             video_share: number;
         };
+        /** CompletionTotals */
+        CompletionTotals: {
+            /** Completion Rate */
+            completion_rate: number;
+            /** Enrolled */
+            enrolled: number;
+            /** Finished */
+            finished: number;
+        };
         /** CouponCreate */
         CouponCreate: {
             /** Code */
@@ -2400,6 +2433,21 @@ export interface components {
             course: components["schemas"]["CourseRead"];
             /** Id */
             id: string;
+        };
+        /** CourseCompletion */
+        CourseCompletion: {
+            /** Completion Rate */
+            completion_rate: number;
+            /** Course Id */
+            course_id: string;
+            /** Enrolled */
+            enrolled: number;
+            /** Finished */
+            finished: number;
+            /** Title */
+            title: string;
+            /** Watching Now */
+            watching_now: number;
         };
         /** CourseCreate */
         CourseCreate: {
@@ -2638,6 +2686,48 @@ export interface components {
             amount: number;
             /** Currency */
             currency: string;
+        };
+        /**
+         * CurrencyRevenue
+         * @description One currency's sales per week (every week of the dashboard, zero-filled).
+         */
+        CurrencyRevenue: {
+            /** Currency */
+            currency: string;
+            /** Net */
+            net: number;
+            /** Weeks */
+            weeks: components["schemas"]["WeekRevenue"][];
+        };
+        /** DashboardWeek */
+        DashboardWeek: {
+            /**
+             * Starts On
+             * Format: date
+             */
+            starts_on: string;
+            /** Week */
+            week: string;
+        };
+        /**
+         * DropOff
+         * @description A lesson many viewers left before its end.
+         */
+        DropOff: {
+            /** Course Id */
+            course_id: string;
+            /** Course Title */
+            course_title: string;
+            /** Lesson Id */
+            lesson_id: string;
+            /** Lesson Title */
+            lesson_title: string;
+            /** Share */
+            share: number;
+            /** Stopped */
+            stopped: number;
+            /** Views */
+            views: number;
         };
         /** EmailIn */
         EmailIn: {
@@ -3459,6 +3549,8 @@ export interface components {
         ProfileUpdate: {
             /** Bio */
             bio?: string | null;
+            /** Language */
+            language?: string | null;
             /** Name */
             name?: string | null;
         };
@@ -3702,10 +3794,7 @@ export interface components {
          * @description The answer to every well-formed sign-up, new address or not (no account oracle).
          */
         RegistrationAccepted: {
-            /**
-             * Detail
-             * @default Thanks! If this address is new, your account is ready and a confirmation link is on its way; if it already has an account, we emailed its owner.
-             */
+            /** Detail */
             detail: string;
             /** Email */
             email: string;
@@ -3937,6 +4026,25 @@ export interface components {
             user_id: string;
         };
         /**
+         * StudioDashboard
+         * @description The studio's front page over the caller's own courses, sales and plans.
+         */
+        StudioDashboard: {
+            completion: components["schemas"]["CompletionTotals"];
+            /** Courses */
+            courses: components["schemas"]["CourseCompletion"][];
+            /** Drop Offs */
+            drop_offs: components["schemas"]["DropOff"][];
+            /** New Students */
+            new_students: components["schemas"]["WeekCount"][];
+            /** Revenue */
+            revenue: components["schemas"]["CurrencyRevenue"][];
+            /** Watching Now */
+            watching_now: number;
+            /** Weeks */
+            weeks: components["schemas"]["DashboardWeek"][];
+        };
+        /**
          * SubscribeIn
          * @description The interval chosen; with Stripe, the PaymentMethod Stripe.js made of the card. Any
          *     amount, currency or price sent along is not read (P8).
@@ -4107,6 +4215,12 @@ export interface components {
              * Format: email
              */
             email: string;
+            /**
+             * Language
+             * @description A language tag; a shipped language (en, de; de-AT is de) is kept, any other is English (no error).
+             * @default en
+             */
+            language: string;
             /** Name */
             name: string;
             /** Password */
@@ -4146,6 +4260,11 @@ export interface components {
             email_verified: boolean;
             /** Id */
             id: string;
+            /**
+             * Language
+             * @enum {string}
+             */
+            language: "en" | "de";
             /** Name */
             name: string;
             /** Roles */
@@ -4219,6 +4338,24 @@ export interface components {
          * @enum {string}
          */
         VideoStatus: "awaiting_upload" | "uploading" | "queued" | "processing" | "ready" | "failed";
+        /** WeekCount */
+        WeekCount: {
+            /** Count */
+            count: number;
+            /** Week */
+            week: string;
+        };
+        /** WeekRevenue */
+        WeekRevenue: {
+            /** Net */
+            net: number;
+            /** Paid */
+            paid: number;
+            /** Refunded */
+            refunded: number;
+            /** Week */
+            week: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -8222,6 +8359,44 @@ export interface operations {
                 };
                 content: {
                     "text/csv": unknown;
+                };
+            };
+            /** @description A client error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A server error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    studioDashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudioDashboard"];
                 };
             };
             /** @description A client error */
