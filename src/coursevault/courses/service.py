@@ -453,9 +453,14 @@ async def teaching(*, db: Database, user: User) -> list[CourseSummary]:
     )
 
 
+async def taught_by(*, db: Database, instructor_id: str) -> list[Document]:
+    """Every course INSTRUCTOR_ID teaches, drafts included, newest first."""
+    return await courses_repo.by_instructor(db=db, instructor_id=instructor_id)
+
+
 async def ids_taught_by(*, db: Database, instructor_id: str) -> list[str]:
     """The ids of every course INSTRUCTOR_ID teaches, drafts included."""
-    return [c["_id"] for c in await courses_repo.by_instructor(db=db, instructor_id=instructor_id)]
+    return [c["_id"] for c in await taught_by(db=db, instructor_id=instructor_id)]
 
 
 async def ensure_video_unused(*, db: Database, video_id: str) -> None:

@@ -30,3 +30,11 @@ async def views(*, db: Database, lesson_ids: list[str]) -> dict[str, int]:
     """The views counted for each of LESSON_IDS that has any (one read)."""
     cursor = db.lesson_engagement.find({"_id": {"$in": lesson_ids}}, {"views": True})
     return {str(doc["_id"]): int(doc.get("views", 0)) async for doc in cursor}
+
+
+async def reach(*, db: Database, lesson_ids: list[str]) -> dict[str, Document]:
+    """The views and per-bucket reach of each of LESSON_IDS that has any (one read)."""
+    if not lesson_ids:  # an empty $in is a syntax error to the embedded engine
+        return {}
+    cursor = db.lesson_engagement.find({"_id": {"$in": lesson_ids}}, {"views": True, "reach": True})
+    return {str(doc["_id"]): doc async for doc in cursor}

@@ -51,6 +51,25 @@ async def views(*, db: Database, lesson_ids: list[str]) -> dict[str, int]:
     return {lesson_id: counted.get(lesson_id, 0) for lesson_id in lesson_ids}
 
 
+async def stopped_early(
+    *, db: Database, durations: dict[str, float | None]
+) -> dict[str, tuple[int, int]]:
+    """Per lesson of DURATIONS (lesson id → its video's length) that has views: its views
+    and how many of them stopped before the end (did not watch its last 10-second bucket;
+    without a length, the furthest bucket anyone watched)."""
+    found = await engagement_repo.reach(db=db, lesson_ids=list(durations))
+    result = {}
+    for lesson_id, doc in found.items():
+        views = int(doc.get("views", 0))
+        reach = {int(b): int(n) for b, n in doc.get("reach", {}).items()}
+        if not views:
+            continue
+        duration = durations[lesson_id]
+        last = math.ceil(duration / curve.BUCKET_SECONDS) - 1 if duration else max(reach, default=0)
+        result[lesson_id] = (views, max(0, views - reach.get(last, 0)))
+    return result
+
+
 async def of_lesson(*, db: Database, lesson_id: str, duration: float | None) -> LessonEngagement:
     doc = await engagement_repo.get(db=db, lesson_id=lesson_id) or {}
     views = int(doc.get("views", 0))

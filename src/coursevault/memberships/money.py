@@ -20,6 +20,7 @@ from coursevault.memberships.models import (
     MoneyFigures,
     PlanMoney,
 )
+from coursevault.payments.models import Sale
 
 CHURN_WINDOW = timedelta(days=30)
 
@@ -81,4 +82,25 @@ async def membership_money(*, db: Database, user: User) -> MembershipMoney:
             for p in plans
         ],
         overall=figures(found, now),
+    )
+
+
+async def invoices_since(*, db: Database, owner_id: str, since: datetime) -> list[Sale]:
+    """The paid invoices of OWNER_ID's plans created at or after SINCE, as sales (refunded
+    ones marked), oldest first."""
+    plans = await repo.list_plans(db=db, owner_id=owner_id)
+    found = await repo.memberships_of_plans(db=db, plan_ids=[p.id for p in plans])
+    return sorted(
+        (
+            Sale(
+                paid_at=invoice.created,
+                amount=invoice.amount,
+                currency=invoice.currency,
+                refunded=invoice.refunded_at is not None,
+            )
+            for membership in found
+            for invoice in membership.invoices.values()
+            if invoice.paid and invoice.created >= since
+        ),
+        key=lambda s: s.paid_at,
     )

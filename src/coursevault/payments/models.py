@@ -130,3 +130,12 @@ class KindRevenue(Revenue):
 
     kind: OrderKind
     orders: int
+
+
+class Sale(BaseModel):
+    """One paid order as the studio dashboard counts it: when, how much, kept or not."""
+
+    paid_at: datetime
+    amount: int
+    currency: str
+    refunded: bool

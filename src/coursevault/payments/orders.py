@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from coursevault import clock
 from coursevault.auth.models import Role, User
@@ -19,6 +19,7 @@ from coursevault.payments.models import (
     OrderState,
     Provider,
     Revenue,
+    Sale,
 )
 from coursevault.payments.service import applied, fulfill, mark_refunded, reapply
 
@@ -185,4 +186,25 @@ async def revenue_by_kind(*, db: Database, instructor_id: str | None) -> list[Ki
             for r in rows
         ),
         key=lambda r: (r.kind, r.currency),
+    )
+
+
+async def sales_since(*, db: Database, instructor_id: str, since: datetime) -> list[Sale]:
+    """INSTRUCTOR_ID's sales of every kind paid at or after SINCE (refunded ones too,
+    marked), oldest first."""
+    course_ids = await courses.ids_taught_by(db=db, instructor_id=instructor_id)
+    rows = await repo.paid_since(
+        db=db, instructor_id=instructor_id, course_ids=course_ids, since=since
+    )
+    return sorted(
+        (
+            Sale(
+                paid_at=r["paid_at"],
+                amount=r["amount"],
+                currency=r["currency"],
+                refunded=bool(r.get("facts", {}).get("refunded")),
+            )
+            for r in rows
+        ),
+        key=lambda s: s.paid_at,
     )

@@ -134,10 +134,7 @@ async def revenue_by_kind(
     order, with None."""
     match: Document = {"facts.succeeded": True}
     if instructor_id is not None:
-        mine: list[Document] = [{"instructor_id": instructor_id}]
-        if course_ids:  # an empty $in is a syntax error to the embedded engine
-            mine.append({"instructor_id": None, "course_id": {"$in": course_ids}})
-        match["$or"] = mine
+        match.update(_sold_by(instructor_id, course_ids))
     cursor = await db.orders.aggregate(
         [
             {"$match": match},
@@ -152,6 +149,30 @@ async def revenue_by_kind(
                 }
             },
         ]
+    )
+    return [doc async for doc in cursor]
+
+
+def _sold_by(instructor_id: str, course_ids: list[str]) -> Document:
+    """The orders INSTRUCTOR_ID sold (those stored before kinds: of COURSE_IDS)."""
+    mine: list[Document] = [{"instructor_id": instructor_id}]
+    if course_ids:  # an empty $in is a syntax error to the embedded engine
+        mine.append({"instructor_id": None, "course_id": {"$in": course_ids}})
+    return {"$or": mine}
+
+
+async def paid_since(
+    *, db: Database, instructor_id: str, course_ids: list[str], since: datetime
+) -> list[Document]:
+    """The orders INSTRUCTOR_ID sold (see `revenue_by_kind`) paid at or after SINCE: their
+    payment time, amount, currency and whether they were refunded."""
+    cursor = db.orders.find(
+        {
+            "facts.succeeded": True,
+            "paid_at": {"$gte": since},
+            **_sold_by(instructor_id, course_ids),
+        },
+        {"paid_at": True, "amount": True, "currency": True, "facts.refunded": True},
     )
     return [doc async for doc in cursor]
 

@@ -142,5 +142,26 @@ async def completions(*, db: Database, course_id: str) -> dict[str, int]:
     return {doc["_id"]: doc["n"] async for doc in cursor}
 
 
+async def finishers(*, db: Database, course_id: str, lesson_ids: list[str]) -> list[str]:
+    """The users who completed every lesson of LESSON_IDS in COURSE_ID (one aggregation
+    over the (course, lesson) index)."""
+    if not lesson_ids:  # an empty $in is a syntax error to the embedded engine
+        return []
+    cursor = await db.progress.aggregate(
+        [
+            {
+                "$match": {
+                    "course_id": course_id,
+                    "lesson_id": {"$in": lesson_ids},
+                    "completed": True,
+                }
+            },
+            {"$group": {"_id": "$user_id", "n": {"$sum": 1}}},
+            {"$match": {"n": len(set(lesson_ids))}},
+        ]
+    )
+    return [doc["_id"] async for doc in cursor]
+
+
 async def delete_for_course(*, db: Database, course_id: str) -> None:
     await db.progress.delete_many({"course_id": course_id})

@@ -191,6 +191,11 @@ async def completion_counts(*, db: Database, course_id: str) -> dict[str, int]:
     return await progress_repo.completions(db=db, course_id=course_id)
 
 
+async def finishers(*, db: Database, course_id: str, lesson_ids: list[str]) -> list[str]:
+    """The users who completed every lesson of LESSON_IDS in COURSE_ID."""
+    return await progress_repo.finishers(db=db, course_id=course_id, lesson_ids=lesson_ids)
+
+
 async def forget_course(*, db: Database, course_id: str) -> None:
     """Deletes every position saved for a course (the course is being deleted)."""
     await progress_repo.delete_for_course(db=db, course_id=course_id)

@@ -1,5 +1,5 @@
-"""HTTP routes for the studio's course reports (same paths and operation ids as before) and
-the money pages."""
+"""HTTP routes for the studio's course reports (same paths and operation ids as before), the
+money pages and the studio dashboard."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from coursevault.engagement import service as engagement
 from coursevault.engagement.models import LessonEngagement
 from coursevault.errors import ERROR_RESPONSES
 from coursevault.http.deps import Db
-from coursevault.reports import money, service
-from coursevault.reports.models import CourseStats, MoneyReport, StudentPage
+from coursevault.reports import dashboard, money, service
+from coursevault.reports.models import CourseStats, MoneyReport, StudentPage, StudioDashboard
 
 router = APIRouter(prefix="/api", tags=["courses"], responses=ERROR_RESPONSES)
 
@@ -45,3 +45,12 @@ async def money_report(user: Instructor, db: Db) -> MoneyReport:
     and membership figures (MRR, members, churn). An instructor's own; an admin's are the
     whole site's. 403 for students."""
     return await money.money_report(db=db, user=user)
+
+
+@router.get("/reports/dashboard", operation_id="studioDashboard", tags=["reports"])
+async def studio_dashboard(user: Instructor, db: Db) -> StudioDashboard:
+    """The studio's front page over the caller's own courses, sales and plans (admins'
+    too): revenue per ISO week and currency (last 12 weeks), new students per week, who is
+    watching now, completion per course and the lessons most viewers leave early. 403 for
+    students."""
+    return await dashboard.studio_dashboard(db=db, user=user)

@@ -27,6 +27,8 @@ async def create_indexes(db: Database) -> None:
     await db.playback_sessions.create_index(
         [("user_id", ASCENDING), ("course_id", ASCENDING), ("ended_at", ASCENDING)]
     )
+    # The studio dashboard's "watching now" per course.
+    await db.playback_sessions.create_index([("course_id", ASCENDING), ("lease_until", ASCENDING)])
     # Sessions are evidence (who watched what, from where): kept 90 days after their lease.
     await db.playback_sessions.create_index("lease_until", expireAfterSeconds=SESSION_RETENTION)
     await _drop_legacy_slots(db)
@@ -119,6 +121,22 @@ async def course_activity(
         ]
     )
     return {doc["_id"]: (doc["last_seen"], bool(doc["live"])) async for doc in cursor}
+
+
+async def live_viewers(
+    *, db: Database, course_ids: list[str], now: datetime
+) -> dict[str, set[str]]:
+    """Per course of COURSE_IDS with live sessions: the users watching it now."""
+    if not course_ids:  # an empty $in is a syntax error to the embedded engine
+        return {}
+    cursor = db.playback_sessions.find(
+        {"course_id": {"$in": course_ids}, "lease_until": {"$gt": now}, "ended_at": None},
+        {"course_id": True, "user_id": True},
+    )
+    found: dict[str, set[str]] = {}
+    async for doc in cursor:
+        found.setdefault(doc["course_id"], set()).add(doc["user_id"])
+    return found
 
 
 def _running(*extra: Document, **match: str) -> Document:

@@ -407,3 +407,9 @@ async def list_live(*, db: Database, user: User) -> list[PlaybackSession]:
 async def count_live(*, db: Database) -> int:
     """How many playback sessions are live anywhere (for /metrics)."""
     return await sessions_repo.count_live(db=db, now=clock.now())
+
+
+async def live_viewers(*, db: Database, course_ids: list[str]) -> dict[str, set[str]]:
+    """Who is watching each of COURSE_IDS now (a session not ended, its lease running);
+    courses nobody watches are left out."""
+    return await sessions_repo.live_viewers(db=db, course_ids=course_ids, now=clock.now())
