@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from coursevault.mail import outbox
+from tests.a11y import assert_accessible
 from tests.browser import CHROMIUM, new_context, shot
 from tests.conftest import TEST_SECRET
 from tests.e2e.test_web_e2e import PASSWORD, sign_up
@@ -104,3 +105,61 @@ def test_confirm_the_address_then_reset_a_forgotten_password(
     page.get_by_label("Password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_a_german_browser_sees_german_and_the_account_keeps_its_language(
+    server: Server, browser: Browser
+) -> None:
+    """#28: the language comes from the browser until the account has one; the server's
+    mail and messages follow it; the account menu's choice is kept on the account."""
+    email = f"jonas-{secrets.token_hex(3)}@example.com"
+    page = new_context(browser, server, locale="de-DE").new_page()
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.get_by_role("link", name="Katalog")).to_be_visible()
+    assert_accessible(page, "the catalog in German")
+    shot(page, "catalog-de")
+
+    page.goto("/signup")
+    page.get_by_label("Name").fill("Jonas Lerner")
+    page.get_by_label("E-Mail").fill(email)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_label("lernen").check()
+    page.get_by_role("button", name="Konto erstellen").click()
+    expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
+    # The first mail is already German: the sign-up carried the language shown.
+    assert "#token=" in mailed_link(server, email, "Bestätigen Sie Ihre E-Mail-Adresse")
+    page.goto("/account")
+    assert_accessible(page, "the account page in German")
+    shot(page, "account-de")
+
+    # A wrong password: the server's own message, in German (its code is unchanged).
+    page.get_by_role("button", name="Abmelden").click()
+    page.goto("/signin")
+    page.get_by_label("E-Mail").fill(email)
+    page.get_by_label("Passwort").fill("not the password at all")
+    with page.expect_response(lambda r: r.url.endswith("/api/auth/login")) as refused:
+        page.get_by_role("button", name="Anmelden").click()
+    assert refused.value.json()["error"]["code"] == "invalid_credentials"
+    expect(page.get_by_role("alert")).to_contain_text("E-Mail-Adresse oder Passwort ist falsch.")
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
+
+    # English chosen in the account menu is kept on the account ...
+    with page.expect_response(
+        lambda r: r.url.endswith("/api/auth/me") and r.request.method == "PATCH"
+    ) as saved:
+        page.get_by_label("Anzeigesprache").select_option("en")
+    assert saved.value.ok and saved.value.json()["language"] == "en"
+    expect(page.get_by_role("link", name="Catalog")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    # ... so another German browser shows English once this account signs in there.
+    other = new_context(browser, server, locale="de-DE").new_page()
+    other.goto("/signin")
+    expect(other.get_by_role("link", name="Katalog")).to_be_visible()
+    other.get_by_label("E-Mail").fill(email)
+    other.get_by_label("Passwort").fill(PASSWORD)
+    other.get_by_role("button", name="Anmelden").click()
+    expect(other.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(other.locator("html")).to_have_attribute("lang", "en")
