@@ -4,12 +4,12 @@ Text links inside a sentence are exempt, as in WCAG 2.5.5 (they keep the line's 
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, ViewportSize
 
 from tests.a11y import assert_accessible
 from tests.browser import shot
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 TAP = 44
 
 # Controls a finger hits that are smaller than TAP: "tag "name" WxH". A link is inline when

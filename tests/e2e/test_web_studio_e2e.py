@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.a11y import assert_accessible
 from tests.browser import app_server, login, new_context, shot, sign_in, text_course
+from tests.phone import PHONE, assert_fits_phone
 from tests.processes import Server, sign_up
 
 pytestmark = pytest.mark.slow
@@ -23,7 +24,6 @@ TEACHER = "studio-teacher@example.com"
 BUYER = "studio-buyer@example.com"
 TITLE = "Typing Fast"
 DESKTOP: ViewportSize = {"width": 1366, "height": 768}
-PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
@@ -106,9 +106,7 @@ def test_the_dashboard_shows_the_sale_and_its_student(
 
     page.set_viewport_size(PHONE)
     expect(dashboard.get_by_test_id("figure-revenue-usd")).to_be_visible()
-    no_horizontal_scroll(page)
-    assert_accessible(page, "the studio dashboard on a phone")
-    shot(page, "studio-dashboard-390")
+    assert_fits_phone(page, "the studio dashboard", "studio-dashboard")
     context.close()
 
 
