@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, expect
 
-from tests.browser import CHROMIUM, new_context
+from tests.browser import CHROMIUM, choose_in_player, new_context
 from tests.conftest import TEST_SECRET
 from tests.e2e.test_web_e2e import PASSWORD
 from tests.media_helpers import make_clip
@@ -106,8 +106,7 @@ def test_the_lesson_page_plays_with_captions_and_breaks_none_of_its_own_csp(
         timeout=60_000,
         polling=250,
     )
-    captions = page.get_by_label("Captions", exact=True)
-    captions.select_option(label="English")
+    choose_in_player(page, "Captions", "English")
     page.wait_for_function(
         f"() => Array.from({MEDIA}.textTracks).some(t => t.mode === 'showing'"
         " && t.language === 'en' && t.cues && t.cues.length === 2)",
@@ -117,7 +116,7 @@ def test_the_lesson_page_plays_with_captions_and_breaks_none_of_its_own_csp(
     cues = page.evaluate(f"Array.from({showing}.cues).map(c => [c.startTime, c.text])")
     assert [text for _, text in cues] == ["Hello there", "Bye"]
     assert abs(cues[1][0] - 3.0) < 0.25, cues  # on the video's timeline (X-TIMESTAMP-MAP)
-    captions.select_option(label="Deutsch")  # a second track, loaded the same way
+    choose_in_player(page, "Captions", "Deutsch")  # a second track, loaded the same way
     page.wait_for_function(
         f"() => Array.from({MEDIA}.textTracks).some(t => t.mode === 'showing'"
         " && t.language === 'de' && t.cues && t.cues.length === 2)",

@@ -86,7 +86,7 @@ def test_a_held_back_lesson_shows_when_it_opens_until_the_instructor_unlocks_it(
     teacher.get_by_label("Password").fill(PASSWORD)
     teacher.get_by_role("button", name="Sign in").click()
     expect(teacher.get_by_role("button", name="Sign out")).to_be_visible()
-    teacher.goto(f"/studio/courses/{course_id}")
+    teacher.goto(f"/studio/courses/{course_id}?tab=stats")
     teacher.get_by_role("button", name=f"Unlock all lessons for {email}").click()
     expect(teacher.get_by_text(f"Every lesson is open for {email} now.")).to_be_visible()
 

@@ -15,7 +15,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.a11y import assert_accessible
-from tests.browser import CHROMIUM, new_context, shot
+from tests.browser import CHROMIUM, choose_in_player, new_context, shot
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
 from tests.processes import Server
@@ -64,6 +64,7 @@ def test_instructor_publishes_student_buys_and_watches(
     teacher.get_by_label(re.compile("^Forensic watermark")).check()
     with teacher.expect_response(lambda r: r.request.method == "PATCH" and r.ok):
         teacher.get_by_role("button", name="Save details").click()
+    teacher.get_by_role("tab", name="Videos and captions").click()
     teacher.get_by_test_id("video-file").set_input_files(str(clip))
     expect(teacher.get_by_role("progressbar", name=re.compile("Uploading"))).to_be_visible()
     expect(teacher.locator('[data-testid="video-row"][data-status="ready"]')).to_be_visible(
@@ -87,6 +88,7 @@ def test_instructor_publishes_student_buys_and_watches(
     teacher.get_by_label(re.compile("^Label")).fill("English")
     teacher.get_by_label(re.compile("^Caption file for")).set_input_files(str(captions))
     expect(teacher.get_by_text("(en, 2 cues)")).to_be_visible()
+    teacher.get_by_role("tab", name="Lessons").click()
     teacher.get_by_placeholder("New section title").fill("Getting started")
     teacher.get_by_role("button", name="Add section").click()
     teacher.get_by_label("Lesson title").fill("Welcome video")
@@ -96,6 +98,7 @@ def test_instructor_publishes_student_buys_and_watches(
     teacher.get_by_role("button", name="Add lesson").click()
     expect(teacher.get_by_text("▶ Welcome video")).to_be_visible()
     expect(teacher.get_by_text("Chapters (2)")).to_be_visible()
+    teacher.get_by_role("tab", name="Details").click()
     teacher.get_by_label("Price (0 = free)").fill("19.99")
     teacher.get_by_label(re.compile("^What you will learn")).fill("- Encode a ladder\n- Sell it")
     with teacher.expect_response(lambda r: r.request.method == "PATCH" and r.ok) as saved:
@@ -193,7 +196,7 @@ def test_instructor_publishes_student_buys_and_watches(
     student.wait_for_function(f"() => {media}.currentTime >= 5", timeout=15_000)
     # Captions: chosen in the CC menu, loaded by hls.js as a subtitle rendition whose cues
     # sit where the file put them on the video's timeline (X-TIMESTAMP-MAP).
-    student.get_by_label("Captions", exact=True).select_option(label="English")
+    choose_in_player(student, "Captions", "English")
     student.wait_for_function(
         f"() => Array.from({media}.textTracks).some(t => t.mode === 'showing'"
         " && t.cues && t.cues.length === 2)",
@@ -223,9 +226,12 @@ def test_instructor_publishes_student_buys_and_watches(
         ".some(e => e.name.includes('/storyboard.jpg') && e.responseStatus === 200)",
         timeout=10_000,
     )
-    quality = student.get_by_label("Quality")
-    expect(quality.locator("option")).to_have_count(3)  # Auto + the 360p and 240p renditions
-    quality.select_option(label="240p")
+    student.get_by_role("button", name=re.compile("^Quality: ")).click()
+    quality = student.get_by_role("menu", name="Quality")
+    # Auto (with what plays) + the 360p and 240p renditions
+    expect(quality.get_by_role("menuitemradio")).to_have_count(3)
+    expect(quality.get_by_role("menuitemradio").first).to_have_text(re.compile(r"^Auto \(\d+p\)$"))
+    quality.get_by_role("menuitemradio", name="240p", exact=True).click()
     watermark = student.get_by_test_id("watermark")
     expect(watermark).to_be_visible()
     expect(watermark).to_contain_text(student_email)
@@ -269,10 +275,9 @@ def test_instructor_publishes_student_buys_and_watches(
         f" return !!v && v.currentTime >= {position - 0.5}; }}",
         timeout=30_000,
     )
-    expect(student.get_by_label("Captions", exact=True)).to_have_value(
-        "en"
-    )  # the choice is remembered
-    student.get_by_label("Speed").select_option(label="1.5×")
+    # the choice is remembered
+    expect(student.get_by_role("button", name="Captions: English")).to_be_visible()
+    choose_in_player(student, "Speed", "1.5×")
     assert (
         student.evaluate("document.querySelector('[data-testid=player] hls-video').playbackRate")
         == 1.5
@@ -301,6 +306,7 @@ def test_instructor_publishes_student_buys_and_watches(
     student.goto("/my")
     # The instructor's engagement chart counts the student's views (flushed as they left:
     # the page only reads them when loaded, so it is loaded again until the flush landed).
+    teacher.get_by_role("tab", name="Stats and students").click()  # the URL keeps it
     chart = teacher.get_by_role("img", name=re.compile(r"^Retention and replays\. \d+ views?\."))
     for _ in range(10):
         teacher.reload()

@@ -153,9 +153,9 @@ def test_K8_K6_P5_rotating_session_keys_play_through_and_stop_on_eviction_and_re
     page.evaluate(f"document.querySelector('{VIDEO}').currentTime = 1")
     play_until(page, 3)
     # A quality switch: the renditions share the period keys.
-    quality = page.get_by_label("Quality")
-    expect(quality.locator("option")).to_have_count(3)
-    quality.select_option(label="240p")
+    page.get_by_role("button", name=re.compile("^Quality: ")).click()
+    expect(page.get_by_role("menu", name="Quality").get_by_role("menuitemradio")).to_have_count(3)
+    page.get_by_role("menuitemradio", name="240p", exact=True).click()
     page.evaluate(f"document.querySelector('{VIDEO}').currentTime = 17")
     play_until(page, 19)
     assert page.evaluate(f"document.querySelector('{VIDEO}').api.currentLevel") >= 0

@@ -86,7 +86,7 @@ def write_true_false(editor: Locator, stem: str) -> None:
 def author(page: Page, site: Site) -> None:
     """The instructor adds a quiz lesson and a checkpoint through the studio."""
     sign_in(page, "teacher@example.com")
-    page.goto(f"/studio/courses/{site.course_id}")
+    page.goto(f"/studio/courses/{site.course_id}?tab=lessons")
     page.get_by_label("Lesson title").fill("Final quiz")
     page.get_by_label("Kind").select_option("quiz")
     page.get_by_role("button", name="Add lesson").click()

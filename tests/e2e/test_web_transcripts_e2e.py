@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.a11y import assert_accessible
-from tests.browser import CHROMIUM, login, new_context, shot, sign_in
+from tests.browser import CHROMIUM, choose_in_player, login, new_context, shot, sign_in
 from tests.conftest import TEST_SECRET
 from tests.processes import Server, sign_up, upload_until_ready
 from tests.speech_helpers import LESSON_TEXT, speak, speech_clip
@@ -120,7 +120,7 @@ def test_automatic_captions_play_get_approved_and_edited_and_search_opens_the_se
     student.get_by_role("button", name="Enroll for free").click()
     student.get_by_role("link", name=LESSON).first.click()
     playing(student)
-    student.get_by_label("Captions", exact=True).select_option(label="English (automatic)")
+    choose_in_player(student, "Captions", "English (automatic)")
     student.wait_for_function(
         f"() => Array.from({MEDIA}.textTracks).some(t => t.mode === 'showing'"
         " && t.language === 'en' && t.cues && t.cues.length > 0)",
@@ -134,7 +134,7 @@ def test_automatic_captions_play_get_approved_and_edited_and_search_opens_the_se
     # The instructor sees them in the studio and opens the caption editor.
     teacher = new_context(browser, site.server).new_page()
     sign_in(teacher, "teacher@example.com")
-    teacher.goto(f"/studio/courses/{site.course_id}")
+    teacher.goto(f"/studio/courses/{site.course_id}?tab=videos")
     status = teacher.get_by_test_id("auto-captions")
     expect(status).to_contain_text(
         re.compile(rf"Automatic captions: done — {len(site.cues)} cues, automatic")

@@ -2,15 +2,15 @@ import {
   useCallback,
   useEffect,
   useLayoutEffect,
-  useMemo,
   useRef,
   useState,
   type KeyboardEvent,
-  type RefObject,
+  type PointerEvent,
 } from "react";
+import { useTranslation } from "react-i18next";
 import ReactPlayer from "react-player";
 import type Hls from "hls.js";
-import { api, unwrap, type Schemas } from "../api/client";
+import type { Schemas } from "../api/client";
 import type { PlaybackStart } from "../api/playback";
 import { mediaProblem, watermarkSpot, type PlaybackProblem } from "../playback";
 import {
@@ -21,42 +21,33 @@ import {
   saveChoice,
   savedChoice,
   toggled,
+  transcriptLanguage,
 } from "./player/captions";
 import { Chapters, type Chapter } from "./player/Chapters";
 import { CheckpointOverlay } from "./player/CheckpointOverlay";
-import {
-  blockingCheckpoint,
-  checkpointRefusal,
-  enforcedCheckpoints,
-  gatedIds,
-  heldPosition,
-  type Checkpoint,
-} from "./player/checkpoints";
-import { actionFor, ownsKeys, perform } from "./player/keys";
+import { ControlBar, type BarActions } from "./player/ControlBar";
+import type { Checkpoint } from "./player/checkpoints";
+import { followFullLadder } from "./player/fullLadder";
+import { actionFor, ownsKeys, type KeyAction } from "./player/keys";
+import { NextLesson } from "./player/NextLesson";
+import { saveSound, savedSound, saveSpeed, savedSpeed, steppedSpeed, steppedVolume } from "./player/prefs";
 import { installSessionKeyLoader, registerSessionKeys } from "./player/sessionKeys";
+import { tapSeek } from "./player/time";
+import { Transcript } from "./player/Transcript";
+import { useAutoHide } from "./player/useAutoHide";
+import { refusedFor, useCheckpoints, type HlsErrorData } from "./player/useCheckpoints";
 import { useEndOnLeave } from "./player/useEndOnLeave";
 import { useHeartbeat } from "./player/useHeartbeat";
 import { useHlsLevels, type HlsElement } from "./player/useHlsLevels";
-import { followFullLadder } from "./player/fullLadder";
-import { Timeline } from "./player/Timeline";
-import { Transcript } from "./player/Transcript";
+import { useMediaState } from "./player/useMediaState";
 import { useWatermarkGuard } from "./player/useWatermarkGuard";
+import "./player/player.css";
 
 export { endSession } from "./player/endSession";
 
-type HlsErrorData = {
-  fatal: boolean;
-  details?: string;
-  response?: { code?: number };
-  networkDetails?: { response?: unknown } | null;
-};
-
-/** The checkpoint a refused key names (Q3), read from the key request hls.js made. */
-const refusedFor = (data: HlsErrorData) =>
-  data.details === "keyLoadError" ? checkpointRefusal(data.response?.code, data.networkDetails?.response) : null;
-
-const SPEEDS = [0.75, 1, 1.25, 1.5, 2]; // the server counts watching at up to 2× (L2)
 const SEEK_SETTLE_MS = 1000;
+const DOUBLE_TAP_MS = 300;
+const NONE: Checkpoint[] = [];
 
 type CaptionLanguage = Schemas["CaptionLanguage"];
 
@@ -67,16 +58,30 @@ interface Props {
   chapters?: Chapter[];
   captions?: CaptionLanguage[];
   duration?: number | null;
+  /** The lesson after this one: offered when the video ends ("Next lesson in 5 s"). */
+  next?: { title: string; go(): void };
 }
 
-/** The secure player: signed playlist, heartbeats, resume, quality and speed, a moving
- * watermark that pauses playback if it is hidden, no download or context menu. */
-export function Player({ start, onProblem, lessonId, chapters = [], captions = [], duration = null }: Props) {
+/** The secure player: signed playlist, heartbeats, resume, our own control bar (the video
+ * has no native controls), a moving watermark that pauses playback if it is hidden, no
+ * download or context menu. */
+export function Player({ start, onProblem, lessonId, chapters = [], captions = [], duration = null, next }: Props) {
+  const { t } = useTranslation("player");
   const video = useRef<HlsElement | null>(null);
-  const [time, setTime] = useState(0);
+  const [media, setMedia] = useState<HlsElement | null>(null);
+  const state = useMediaState(media);
   const watermark = useRef<HTMLDivElement>(null);
+  const frame = useRef<HTMLDivElement>(null);
   const [level, setLevel] = useState(-1);
-  const [speed, setSpeed] = useState(1);
+  const [playingHeight, setPlayingHeight] = useState<number | null>(null);
+  const [speed, setSpeed] = useState(savedSpeed);
+  const [volume, setVolume] = useState(() => savedSound().volume);
+  // Set on the element at every render (react-player passes `muted` on as a property).
+  const [muted, setMuted] = useState(() => savedSound().muted);
+  const [fullscreen, setFullscreen] = useState(false);
+  const [holding, setHolding] = useState(false);
+  const [cancelledNext, setCancelledNext] = useState(false);
+  const hide = useAutoHide(!state.paused, holding);
   const resumed = useRef(false);
   const languages = captions.map((c) => c.language);
   const [caption, setCaption] = useState<string | null>(() => initialLanguage(languages, savedChoice()));
@@ -116,7 +121,6 @@ export function Player({ start, onProblem, lessonId, chapters = [], captions = [
   };
   const onTimeUpdate = () => {
     const el = video.current;
-    setTime(el?.currentTime ?? 0);
     if (el && resumed.current && !el.seeking) played.current = el.currentTime;
     gate.hold();
   };
@@ -126,7 +130,7 @@ export function Player({ start, onProblem, lessonId, chapters = [], captions = [
   const [levels, refreshLevels] = useHlsLevels(video, start.session_id, (hls: Hls) => {
     const on = hls.on.bind(hls) as unknown as (
       event: string,
-      listener: (event: string, data: HlsErrorData) => void,
+      listener: (event: string, data: HlsErrorData & { level: number }) => void,
     ) => void;
     on("hlsError", (_, data) => {
       if (refusedFor(data)) return; // a checkpoint to answer, handled by useCheckpoints
@@ -136,6 +140,10 @@ export function Player({ start, onProblem, lessonId, chapters = [], captions = [
         onProblem(problem);
       }
     });
+    // What plays now, for the quality menu's "Auto (720p)".
+    const playing = (index: number) => setPlayingHeight(hls.levels[index]?.height ?? null);
+    playing(hls.currentLevel);
+    on("hlsLevelSwitched", (_, data) => playing(data.level));
     renderCaptions(hls);
     applyCaptions(hls, caption);
     if (video.current) followFullLadder(hls, video.current, start.playlist_url, refreshLevels);
@@ -147,9 +155,15 @@ export function Player({ start, onProblem, lessonId, chapters = [], captions = [
 
   const attach = useCallback((el: HlsElement | null) => {
     video.current = el;
+    setMedia(el);
     if (!el) return;
     el.setAttribute("controlsList", "nodownload noremoteplayback");
-    el.setAttribute("disablePictureInPicture", "");
+  }, []);
+
+  useEffect(() => {
+    const changed = () => setFullscreen(!!frame.current && document.fullscreenElement === frame.current);
+    document.addEventListener("fullscreenchange", changed);
+    return () => document.removeEventListener("fullscreenchange", changed);
   }, []);
 
   function chooseCaption(language: string | null) {
@@ -159,48 +173,131 @@ export function Player({ start, onProblem, lessonId, chapters = [], captions = [
   }
 
   function seek(seconds: number) {
-    if (video.current) video.current.currentTime = seconds;
+    const el = video.current;
+    if (!el) return;
+    const end = Number.isFinite(el.duration) ? el.duration : Infinity;
+    el.currentTime = Math.min(Math.max(0, seconds), end);
   }
 
-  function chooseLevel(index: number) {
-    setLevel(index);
-    const hls = video.current?.api;
-    if (hls) hls.currentLevel = index;
+  function chooseVolume(to: number, silent: boolean) {
+    setVolume(to);
+    setMuted(silent);
+    saveSound({ volume: to, muted: silent });
   }
 
-  const frame = useRef<HTMLDivElement>(null);
+  function chooseSpeed(to: number) {
+    setSpeed(to);
+    saveSpeed(to);
+  }
+
+  const act: BarActions = {
+    togglePlay() {
+      const el = video.current;
+      if (el?.paused) void el.play().catch(() => undefined);
+      else el?.pause();
+    },
+    seek,
+    setVolume: (to) => chooseVolume(to, to === 0),
+    toggleMute: () => chooseVolume(volume === 0 ? 0.5 : volume, !(muted || volume === 0)),
+    setSpeed: chooseSpeed,
+    setLevel(index) {
+      setLevel(index);
+      const hls = video.current?.api;
+      if (hls) hls.currentLevel = index;
+    },
+    setCaption: chooseCaption,
+    toggleFullscreen() {
+      if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
+      else void frame.current?.requestFullscreen?.().catch(() => undefined);
+    },
+    togglePip() {
+      if (document.pictureInPictureElement) void document.exitPictureInPicture().catch(() => undefined);
+      else void (video.current as HTMLVideoElement | null)?.requestPictureInPicture?.().catch(() => undefined);
+    },
+  };
+
+  function perform(action: KeyAction) {
+    const el = video.current;
+    if (!el) return;
+    if (action.kind === "toggle-play") act.togglePlay();
+    else if (action.kind === "seek") seek(el.currentTime + action.by);
+    else if (action.kind === "volume") chooseVolume(steppedVolume(volume, action.by), false);
+    else if (action.kind === "speed") chooseSpeed(steppedSpeed(speed, action.by));
+    else if (action.kind === "mute") act.toggleMute();
+    else if (action.kind === "fullscreen") act.toggleFullscreen();
+    else chooseCaption(toggled(caption, languages, savedChoice()));
+  }
+
   function onKey(event: KeyboardEvent<HTMLDivElement>) {
+    hide.poke();
     const action = actionFor(event.key);
-    if (!action || !video.current || ownsKeys(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (!action || ownsKeys(event.target, event.key) || event.ctrlKey || event.metaKey || event.altKey) return;
     event.preventDefault();
-    if (action.kind === "captions") chooseCaption(toggled(caption, languages, savedChoice()));
-    else perform(action, video.current, frame.current);
+    perform(action);
+  }
+
+  // The picture itself: a click plays or pauses (a double click: full screen); on touch, a
+  // tap shows the controls and a double tap on the left or right third seeks 10 s.
+  const lastTap = useRef(0);
+  const touched = useRef(false); // a double tap also makes a dblclick: not full screen
+  function onSurface(event: PointerEvent<HTMLDivElement>) {
+    touched.current = event.pointerType === "touch";
+    if (event.button !== 0) return;
+    if (!touched.current) return act.togglePlay();
+    hide.poke();
+    const now = event.timeStamp;
+    const box = event.currentTarget.getBoundingClientRect();
+    const by = now - lastTap.current < DOUBLE_TAP_MS ? tapSeek(event.clientX - box.left, box.width) : 0;
+    lastTap.current = by ? 0 : now;
+    if (by && video.current) seek(video.current.currentTime + by);
   }
 
   const spot = watermarkSpot(tick);
+  const pipAvailable =
+    typeof document !== "undefined" &&
+    document.pictureInPictureEnabled &&
+    !!media &&
+    "requestPictureInPicture" in media;
+  const transcript = transcriptLanguage(
+    languages,
+    caption,
+    typeof navigator === "undefined" ? [] : navigator.languages,
+  );
   return (
     <div className="player" onContextMenu={(e) => e.preventDefault()} data-testid="player">
       <div
-        className="player-frame"
+        className={hide.shown ? "player-frame" : "player-frame is-idle"}
         ref={frame}
         tabIndex={0}
         role="group"
-        aria-label="Video player (keys: space or K play/pause, J and L 10 s, arrows 5 s and volume, F full screen, M mute, C captions)"
+        aria-label={t("playerLabel")}
         onKeyDown={onKey}
+        onPointerMove={hide.poke}
       >
         <ReactPlayer
           ref={attach}
           src={start.playlist_url}
-          controls
           playsInline
           playbackRate={speed}
+          volume={volume}
+          muted={muted}
           width="100%"
           height="100%"
           onPause={() => void beat(playedUpTo())}
-          onPlay={gate.hold}
+          onPlay={() => {
+            gate.hold();
+            setCancelledNext(false);
+          }}
           onSeeking={onSeeking}
           onSeeked={onSeeked}
           onTimeUpdate={onTimeUpdate}
+        />
+        <div
+          className="player-surface"
+          aria-hidden="true"
+          data-testid="player-surface"
+          onPointerUp={onSurface}
+          onDoubleClick={() => !touched.current && act.toggleFullscreen()}
         />
         {gate.active && <CheckpointOverlay checkpoint={gate.active} onPassed={gate.pass} />}
         <div
@@ -212,175 +309,32 @@ export function Player({ start, onProblem, lessonId, chapters = [], captions = [
         >
           {start.watermark}
         </div>
-        {tampered && <div className="tamper">Playback paused: the viewer watermark must stay visible.</div>}
-      </div>
-      <Timeline
-        duration={duration}
-        time={time}
-        chapters={chapters}
-        storyboardUrl={start.storyboard_url}
-        onSeek={seek}
-      />
-      <div className="player-tools">
-        <label>
-          Quality{" "}
-          <select value={level} onChange={(e) => chooseLevel(Number(e.target.value))}>
-            <option value={-1}>Auto</option>
-            {levels.map((l) => (
-              <option key={l.index} value={l.index}>
-                {l.height}p
-              </option>
-            ))}
-          </select>
-        </label>
-        {captions.length > 0 && (
-          <label>
-            Captions{" "}
-            <select aria-label="Captions" value={caption ?? ""} onChange={(e) => chooseCaption(e.target.value || null)}>
-              <option value="">Off</option>
-              {captions.map((c) => (
-                <option key={c.language} value={c.language}>
-                  {c.label}
-                </option>
-              ))}
-            </select>
-          </label>
+        {tampered && <div className="tamper">{t("tampered")}</div>}
+        {next && state.ended && !cancelledNext && (
+          <NextLesson title={next.title} onGo={next.go} onCancel={() => setCancelledNext(true)} />
         )}
-        <label>
-          Speed{" "}
-          <select value={speed} onChange={(e) => setSpeed(Number(e.target.value))}>
-            {SPEEDS.map((s) => (
-              <option key={s} value={s}>
-                {s}×
-              </option>
-            ))}
-          </select>
-        </label>
+        <ControlBar
+          state={{
+            media: state,
+            duration,
+            chapters,
+            storyboardUrl: start.storyboard_url,
+            speed,
+            levels,
+            level,
+            playingHeight,
+            captions,
+            caption,
+            fullscreen,
+            pipAvailable,
+          }}
+          act={act}
+          shown={hide.shown}
+          onHold={setHolding}
+        />
       </div>
-      <Chapters chapters={chapters} time={time} onSeek={seek} />
-      {captions.length > 0 && (
-        <Transcript lessonId={lessonId} language={caption ?? captions[0].language} time={time} onSeek={seek} />
-      )}
+      <Chapters chapters={chapters} time={state.time} onSeek={seek} />
+      {transcript && <Transcript lessonId={lessonId} language={transcript} time={state.time} onSeek={seek} />}
     </div>
   );
-}
-
-const NONE: Checkpoint[] = [];
-
-/** Stops the video at checkpoints the viewer has not passed (and jumps a seek past one
- * back to it), shows the question, and plays on after a pass.
- *
- * HELD are the checkpoints the server holds this session to (PlaybackStart.checkpoints:
- * none for staff, nor for preview viewers of a course that exempts them), so the player
- * stops only where the server enforces one. The key server refuses every period after an
- * unpassed one (403 checkpoint_required) and hls.js asks for keys ahead of playback: that
- * refusal is not the end of playback but the notice of a question ahead, and is obeyed
- * even for a checkpoint HELD did not list. What is buffered plays on up to the
- * checkpoint; after the pass hls.js is started again from there. */
-function useCheckpoints(video: RefObject<HlsElement | null>, held: Checkpoint[]) {
-  const [passed, setPassed] = useState<ReadonlySet<string>>(() => new Set());
-  const [known, setKnown] = useState(false);
-  const [refused, setRefused] = useState<Checkpoint[]>([]);
-  const [active, setActive] = useState<Checkpoint | null>(null);
-  const stalled = useRef(false); // hls.js stopped fetching at a refused key
-  const ids = held.map((c) => c.id).join(",");
-
-  useEffect(() => {
-    if (!ids) return;
-    let live = true;
-    void Promise.all(
-      ids.split(",").map((quiz_id) =>
-        unwrap(api.GET("/api/quizzes/{quiz_id}", { params: { path: { quiz_id } } })).then(
-          (q) => (q.passed ? quiz_id : null),
-          () => null,
-        ),
-      ),
-    ).then((found) => {
-      if (!live) return;
-      setPassed(new Set(found.filter((id): id is string => id !== null)));
-      setKnown(true);
-    });
-    return () => {
-      live = false;
-    };
-  }, [ids]);
-
-  const checkpoints = useMemo(() => enforcedCheckpoints(held, refused), [held, refused]);
-  const gated = useMemo(() => gatedIds(held, refused, known), [held, refused, known]);
-
-  const hold = useCallback(() => {
-    const el = video.current;
-    if (!el) return;
-    const blocking = blockingCheckpoint(checkpoints, gated, passed, el.currentTime);
-    if (!blocking) return;
-    if (!el.paused) el.pause();
-    const to = heldPosition(blocking, el.currentTime);
-    if (to !== el.currentTime) el.currentTime = to;
-    setActive((a) => (a?.id === blocking.id ? a : blocking));
-  }, [video, checkpoints, gated, passed]);
-
-  // What is already past (a resume point, a refusal that arrived late) is held at once.
-  useEffect(() => {
-    if ((video.current?.readyState ?? 0) >= 1) hold();
-  }, [hold, video]);
-
-  // Listen to hls.js as soon as it exists: a refusal can come before the first frame.
-  useEffect(() => {
-    let attached: Hls | null = null;
-    const onError = (_: string, data: HlsErrorData) => {
-      const refusal = refusedFor(data);
-      if (!refusal) return;
-      stalled.current = true;
-      setRefused((r) => (r.some((c) => c.id === refusal.id) ? r : [...r, refusal]));
-      setPassed((p) => {
-        if (!p.has(refusal.id)) return p;
-        const next = new Set(p); // the server knows better (a pass from a cached read)
-        next.delete(refusal.id);
-        return next;
-      });
-    };
-    const timer = setInterval(() => {
-      const hls = video.current?.api;
-      if (!hls) return;
-      clearInterval(timer);
-      attached = hls;
-      (hls.on as unknown as (e: string, l: typeof onError) => void)("hlsError", onError);
-    }, 100);
-    return () => {
-      clearInterval(timer);
-      (attached?.off as unknown as ((e: string, l: typeof onError) => void) | undefined)?.call(
-        attached,
-        "hlsError",
-        onError,
-      );
-    };
-  }, [video]);
-
-  const pass = useCallback(
-    (id: string) => {
-      setPassed((p) => new Set(p).add(id));
-      setActive(null);
-      const el = video.current;
-      if (!el) return;
-      const hls = el.api;
-      if (hls && (stalled.current || !bufferedPast(el))) {
-        stalled.current = false;
-        hls.startLoad(el.currentTime);
-      }
-      void el.play().catch(() => undefined);
-      el.closest<HTMLElement>(".player-frame")?.focus();
-    },
-    [video],
-  );
-
-  return { active, hold, pass };
-}
-
-/** Whether the video has media buffered beyond where it stands. */
-function bufferedPast(el: HTMLMediaElement): boolean {
-  const t = el.currentTime;
-  for (let i = 0; i < el.buffered.length; i++) {
-    if (el.buffered.start(i) <= t + 0.1 && el.buffered.end(i) > t + 1) return true;
-  }
-  return false;
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef } from "react";
-import { Link, useLocation, useParams, useSearchParams } from "react-router-dom";
+import { useTranslation } from "react-i18next";
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { api, duration, unwrap, type Schemas } from "../api/client";
 import { endPlayback, startPlayback } from "../api/playback";
 import { endSession, Player } from "../components/Player";
@@ -11,9 +12,13 @@ import { CaptionSearch } from "../components/search/CaptionSearch";
 import { Quiz } from "../components/quiz/Quiz";
 import { afterQuizText, opensOn } from "../components/release";
 import { Loading, Notice, useAction, useLoad } from "../components/ui";
+import i18n from "../i18n";
+import { formatDateTime } from "../i18n/format";
 import { playbackProblem, type PlaybackProblem } from "../playback";
 
 export function Lesson() {
+  const { t } = useTranslation("player");
+  const navigate = useNavigate();
   const { courseId = "", lessonId = "" } = useParams();
   const at = startAt(useSearchParams()[0]);
   const { data: course, reload: reloadCourse } = useLoad(
@@ -34,6 +39,11 @@ export function Lesson() {
   const next = following && !following.opens_at && !following.after_quiz ? following : undefined; // held back: no link
   const held = (l: Schemas["LessonRead"]) => (l.opens_at ? opensOn(l.opens_at) : afterQuizText(l, lessons));
   const complete = useAction();
+  const nextUrl = next ? `/learn/${courseId}/${next.id}` : null;
+  const upNext = useMemo(
+    () => (next && nextUrl ? { title: next.title, go: () => void navigate(nextUrl) } : undefined),
+    [next, nextUrl, navigate],
+  );
 
   async function markDone() {
     await complete.run(() =>
@@ -72,6 +82,7 @@ export function Lesson() {
                 captions={lesson.captions ?? []}
                 duration={lesson.duration ?? null}
                 at={at}
+                next={upNext}
               />
             ) : lesson.kind === "quiz" && lesson.quiz_id ? (
               <Quiz
@@ -87,10 +98,10 @@ export function Lesson() {
                 {/* Server-rendered Markdown, sanitized with an allow-list (U6). */}
                 <article className="card prose" dangerouslySetInnerHTML={{ __html: lesson.body_html ?? "" }} />
                 {lesson.completed ? (
-                  <Notice kind="success">Lesson completed.</Notice>
+                  <Notice kind="success">{t("lessonCompleted")}</Notice>
                 ) : (
                   <button className="primary" onClick={markDone} disabled={complete.busy}>
-                    Mark as done
+                    {t("markDone")}
                   </button>
                 )}
               </>
@@ -98,14 +109,14 @@ export function Lesson() {
             {next && (
               <p>
                 <Link className="button" to={`/learn/${courseId}/${next.id}`}>
-                  Next: {next.title} →
+                  {t("nextLink", { title: next.title })}
                 </Link>
               </p>
             )}
           </>
         )}
       </section>
-      <nav className="card lesson-nav" aria-label="Lessons">
+      <nav className="card lesson-nav" aria-label={t("lessons")}>
         {course?.sections.map((section) => (
           <div key={section.id}>
             <h2>{section.title}</h2>
@@ -138,6 +149,7 @@ function VideoLesson({
   captions,
   duration,
   at,
+  next,
 }: {
   lessonId: string;
   courseRef: string;
@@ -145,7 +157,9 @@ function VideoLesson({
   captions: Schemas["CaptionLanguage"][];
   duration: number | null;
   at: number | null;
+  next?: { title: string; go(): void };
 }) {
+  const { t } = useTranslation("player");
   const { start, problem, setProblem, retry } = usePlaybackStart(lessonId, beginPlayback, endLateSession);
   // The first reason playback stopped is the one to show: what follows is its echo (the
   // player ends its own session as it goes, and a heartbeat still on its way then hears
@@ -166,7 +180,7 @@ function VideoLesson({
 
   if (problem?.kind === "pending") return <PendingCopy progress={problem.progress} />;
   if (problem) return <ProblemView problem={problem} courseRef={courseRef} onRetry={retry} />;
-  if (!start || !from) return <Loading label="Starting playback…" />;
+  if (!start || !from) return <Loading label={t("starting")} />;
   return (
     <div ref={shown}>
       <Player
@@ -177,6 +191,7 @@ function VideoLesson({
         chapters={chapters}
         captions={captions}
         duration={duration}
+        next={next}
       />
     </div>
   );
@@ -201,7 +216,7 @@ function describeDevice(): string {
         ? "Firefox"
         : /Safari\//.test(ua)
           ? "Safari"
-          : "Browser";
+          : i18n.t("browser", { ns: "player" });
   const system = /Android/.test(ua)
     ? "Android"
     : /iPhone|iPad/.test(ua)
@@ -213,7 +228,7 @@ function describeDevice(): string {
           : /Linux/.test(ua)
             ? "Linux"
             : "";
-  return system ? `${browser} on ${system}` : browser;
+  return system ? i18n.t("deviceOn", { ns: "player", browser, system }) : browser;
 }
 
 function ProblemView({
@@ -225,6 +240,7 @@ function ProblemView({
   courseRef: string;
   onRetry: () => Promise<void>;
 }) {
+  const { t } = useTranslation("player");
   const action = useAction();
 
   async function stopOtherDevice(id: string) {
@@ -237,19 +253,19 @@ function ProblemView({
       <Notice>{problem.message}</Notice>
       {problem.kind === "not_enrolled" && (
         <Link className="button primary" to={`/courses/${courseRef}`}>
-          See the course and buy it
+          {t("seeCourse")}
         </Link>
       )}
       {problem.kind === "stream_limit" && (
         <>
-          <p>You are watching on:</p>
+          <p>{t("watchingOn")}</p>
           <ul className="devices">
             {problem.sessions.map((s) => (
               <li key={s.id}>
                 <strong>{s.device}</strong>{" "}
-                <span className="muted">since {new Date(s.started_at).toLocaleString()}</span>{" "}
+                <span className="muted">{t("since", { when: formatDateTime(s.started_at) })}</span>{" "}
                 <button onClick={() => stopOtherDevice(s.id)} disabled={action.busy}>
-                  Stop watching there
+                  {t("stopThere")}
                 </button>
               </li>
             ))}
@@ -258,13 +274,13 @@ function ProblemView({
       )}
       {problem.kind === "ended" && (
         <button className="primary" onClick={() => void onRetry()}>
-          Restart playback
+          {t("restart")}
         </button>
       )}
-      {problem.kind === "not_ready" && <button onClick={() => void onRetry()}>Try again</button>}
+      {problem.kind === "not_ready" && <button onClick={() => void onRetry()}>{t("tryAgain")}</button>}
       {problem.kind === "signed_out" && (
         <Link className="button primary" to="/signin">
-          Sign in
+          {t("signIn")}
         </Link>
       )}
       <Notice error={action.error} />

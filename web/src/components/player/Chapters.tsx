@@ -1,14 +1,10 @@
+import { useTranslation } from "react-i18next";
 import type { Schemas } from "../../api/client";
+import { clock } from "./time";
+
+export { clock };
 
 export type Chapter = Schemas["Chapter"];
-
-export function clock(seconds: number): string {
-  const whole = Math.floor(seconds);
-  const hours = Math.floor(whole / 3600);
-  const minutes = Math.floor((whole % 3600) / 60);
-  const secs = String(whole % 60).padStart(2, "0");
-  return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${secs}` : `${minutes}:${secs}`;
-}
 
 /** The chapter a viewer is in at TIME (the last one started), or -1 before the first. */
 export function currentChapter(chapters: Chapter[], time: number): number {
@@ -61,11 +57,12 @@ export function Chapters({
   time: number;
   onSeek(seconds: number): void;
 }) {
+  const { t } = useTranslation("player");
   if (chapters.length === 0) return null;
   const current = currentChapter(chapters, time);
   return (
     <div className="chapters">
-      <nav aria-label="Chapters">
+      <nav aria-label={t("chapters")}>
         <SeekList
           className="chapter-list"
           items={chapters.map((c) => ({ start: c.start, text: c.title }))}

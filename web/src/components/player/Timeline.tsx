@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { clock, currentChapter, type Chapter } from "./Chapters";
 import { parseStoryboard, tileAt, type Tile } from "./storyboard";
 
@@ -19,29 +20,35 @@ function useStoryboard(url: string | null | undefined): Tile[] {
   return tiles;
 }
 
-/** The seek bar: progress, chapter markers, and on hover (or keyboard focus) the frame
- * and chapter at that point. A slider for assistive technology; arrows move 5 s. */
+/** The seek bar of the control bar: progress, the buffered range, chapter markers, and on
+ * hover (or keyboard focus) the frame and chapter at that point. Click or drag to seek; a
+ * slider for assistive technology, whose arrows move 5 s. */
 export function Timeline({
   duration,
   time,
+  buffered,
   chapters,
   storyboardUrl,
   onSeek,
 }: {
   duration: number | null;
   time: number;
+  buffered: [number, number] | null;
   chapters: Chapter[];
   storyboardUrl?: string | null;
   onSeek(seconds: number): void;
 }) {
+  const { t } = useTranslation("player");
   const bar = useRef<HTMLDivElement>(null);
   const tiles = useStoryboard(storyboardUrl);
   const [hover, setHover] = useState<number | null>(null);
   const [focused, setFocused] = useState(false);
-  if (!duration) return null;
+  const dragging = useRef(false);
+  if (!duration) return <div className="timeline-wrap" />;
   const total = duration;
+  const percent = (seconds: number) => `${Math.min(100, Math.max(0, (100 * seconds) / total))}%`;
 
-  function at(event: MouseEvent<HTMLDivElement>): number {
+  function at(event: PointerEvent<HTMLDivElement>): number {
     const box = bar.current?.getBoundingClientRect();
     if (!box || box.width === 0) return 0;
     return Math.min(total, Math.max(0, ((event.clientX - box.left) / box.width) * total));
@@ -63,7 +70,8 @@ export function Timeline({
   const shown = hover ?? (focused ? time : null);
   const tile = shown !== null ? tileAt(tiles, shown) : null;
   const hoverChapter = shown !== null ? chapters[currentChapter(chapters, shown)] : undefined;
-  const valueText = `${clock(time)} of ${clock(total)}${chapterIndex >= 0 ? `, ${chapters[chapterIndex].title}` : ""}`;
+  const position = t("positionOf", { time: clock(time), total: clock(total) });
+  const valueText = chapterIndex >= 0 ? t("positionIn", { position, chapter: chapters[chapterIndex].title }) : position;
   return (
     <div className="timeline-wrap">
       <div
@@ -71,26 +79,42 @@ export function Timeline({
         className="timeline"
         role="slider"
         tabIndex={0}
-        aria-label="Seek"
+        aria-label={t("seek")}
         aria-valuemin={0}
         aria-valuemax={Math.round(total)}
         aria-valuenow={Math.round(time)}
         aria-valuetext={valueText}
         data-testid="timeline"
         onKeyDown={onKey}
-        onPointerMove={(e) => setHover(at(e))}
+        onPointerDown={(e) => {
+          dragging.current = true;
+          e.currentTarget.setPointerCapture?.(e.pointerId);
+          onSeek(at(e));
+        }}
+        onPointerMove={(e) => {
+          setHover(at(e));
+          if (dragging.current) onSeek(at(e));
+        }}
+        onPointerUp={() => (dragging.current = false)}
+        onPointerCancel={() => (dragging.current = false)}
         onPointerLeave={() => setHover(null)}
         onFocus={() => setFocused(true)}
         onBlur={() => setFocused(false)}
-        onClick={(e) => onSeek(at(e))}
       >
-        <span className="timeline-progress" style={{ width: `${Math.min(100, (100 * time) / total)}%` }} />
+        {buffered && (
+          <span
+            className="timeline-buffered"
+            data-testid="buffered"
+            style={{ left: percent(buffered[0]), width: percent(buffered[1] - buffered[0]) }}
+          />
+        )}
+        <span className="timeline-progress" style={{ width: percent(time) }} />
         {chapters.map((c) => (
           <span
             key={c.start}
             className="chapter-marker"
             data-testid="chapter-marker"
-            style={{ left: `${(100 * c.start) / total}%` }}
+            style={{ left: percent(c.start) }}
           />
         ))}
         {shown !== null && (

@@ -1,3 +1,4 @@
+import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
 import { Notice, useLoad } from "../ui";
 import { SeekList } from "./Chapters";
@@ -14,6 +15,7 @@ export function Transcript({
   time: number;
   onSeek(seconds: number): void;
 }) {
+  const { t } = useTranslation("player");
   const { data, error } = useLoad(
     () =>
       unwrap(
@@ -28,7 +30,7 @@ export function Transcript({
   const current = data.cues.findIndex((c) => c.start <= time && time < c.end);
   return (
     <details className="transcript" open>
-      <summary>Transcript ({data.label})</summary>
+      <summary>{t("transcript", { label: data.label })}</summary>
       <SeekList
         items={data.cues.map((cue) => ({ start: cue.start, text: cue.text }))}
         current={current}

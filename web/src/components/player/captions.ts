@@ -30,6 +30,24 @@ export function toggled(current: string | null, available: string[], saved: stri
   return initialLanguage(available, saved) ?? available[0] ?? null;
 }
 
+/** The transcript's language: the captions chosen; without a choice, the first of the
+ * browser's languages (PREFERRED, navigator.languages) a track has, exactly ("pt-BR") or by
+ * its base ("de-AT" reads "de"); else the first track. */
+export function transcriptLanguage(
+  available: string[],
+  chosen: string | null,
+  preferred: readonly string[],
+): string | null {
+  if (chosen && available.includes(chosen)) return chosen;
+  const base = (code: string) => code.toLowerCase().split(/[-_]/)[0];
+  for (const want of preferred) {
+    const exact = available.find((a) => a.toLowerCase() === want.toLowerCase());
+    const near = exact ?? available.find((a) => base(a) === base(want));
+    if (near) return near;
+  }
+  return available[0] ?? null;
+}
+
 // Captions are drawn on text tracks of our own, not hls.js's: natively hls.js gives each
 // subtitle track a <track src="data:,WEBVTT">, a source the page's CSP (media-src 'self'
 // blob:) refuses, one violation report per track. A track made with addTextTrack() has no

@@ -3,75 +3,39 @@ export type KeyAction =
   | { kind: "toggle-play" }
   | { kind: "seek"; by: number }
   | { kind: "volume"; by: number }
+  | { kind: "speed"; by: number }
   | { kind: "fullscreen" }
   | { kind: "mute" }
   | { kind: "captions" };
 
+const KEYS: Record<string, KeyAction> = {
+  " ": { kind: "toggle-play" },
+  k: { kind: "toggle-play" },
+  j: { kind: "seek", by: -10 },
+  l: { kind: "seek", by: 10 },
+  arrowleft: { kind: "seek", by: -5 },
+  arrowright: { kind: "seek", by: 5 },
+  arrowup: { kind: "volume", by: 0.1 },
+  arrowdown: { kind: "volume", by: -0.1 },
+  "<": { kind: "speed", by: -1 },
+  ">": { kind: "speed", by: 1 },
+  f: { kind: "fullscreen" },
+  m: { kind: "mute" },
+  c: { kind: "captions" },
+};
+
 export function actionFor(key: string): KeyAction | null {
-  switch (key) {
-    case " ":
-    case "k":
-    case "K":
-      return { kind: "toggle-play" };
-    case "j":
-    case "J":
-      return { kind: "seek", by: -10 };
-    case "l":
-    case "L":
-      return { kind: "seek", by: 10 };
-    case "ArrowLeft":
-      return { kind: "seek", by: -5 };
-    case "ArrowRight":
-      return { kind: "seek", by: 5 };
-    case "ArrowUp":
-      return { kind: "volume", by: 0.1 };
-    case "ArrowDown":
-      return { kind: "volume", by: -0.1 };
-    case "f":
-    case "F":
-      return { kind: "fullscreen" };
-    case "m":
-    case "M":
-      return { kind: "mute" };
-    case "c":
-    case "C":
-      return { kind: "captions" };
-    default:
-      return null;
-  }
+  return KEYS[key.toLowerCase()] ?? null;
 }
 
-/** Keys typed into a control keep their usual meaning (a space on a button presses it). */
-export function ownsKeys(target: EventTarget | null): boolean {
+/** Whether KEY pressed on TARGET keeps its usual meaning there instead of being a shortcut:
+ * everything typed into a text field or a list, Space and Enter on a button or link,
+ * arrows on a slider or in a menu. M on the play button still mutes. */
+export function ownsKeys(target: EventTarget | null, key: string): boolean {
   if (!(target instanceof Element)) return false;
-  return !!target.closest("input, select, textarea, button, a, [contenteditable=true]");
-}
-
-/** Carries out ACTION on the media element; captions are the player's (they go through hls.js). */
-export function perform(
-  action: Exclude<KeyAction, { kind: "captions" }>,
-  video: HTMLMediaElement,
-  frame: HTMLElement | null,
-): void {
-  switch (action.kind) {
-    case "toggle-play":
-      if (video.paused) void video.play().catch(() => undefined);
-      else video.pause();
-      break;
-    case "seek": {
-      const end = Number.isFinite(video.duration) ? video.duration : Infinity;
-      video.currentTime = Math.min(Math.max(0, video.currentTime + action.by), end);
-      break;
-    }
-    case "volume":
-      video.volume = Math.min(1, Math.max(0, Math.round((video.volume + action.by) * 10) / 10));
-      break;
-    case "mute":
-      video.muted = !video.muted;
-      break;
-    case "fullscreen":
-      if (document.fullscreenElement) void document.exitFullscreen();
-      else void frame?.requestFullscreen?.().catch(() => undefined);
-      break;
-  }
+  if (target.closest("select, textarea, [contenteditable=true]")) return true;
+  const input = target.closest("input");
+  if (input) return input.type !== "range" || key.startsWith("Arrow") || key === "Home" || key === "End";
+  if (key.startsWith("Arrow") && target.closest("[role=slider], [role=menu]")) return true;
+  return (key === " " || key === "Enter") && !!target.closest("button, a, [role=menuitemradio]");
 }
