@@ -9,7 +9,7 @@ import ast
 import io
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from coursevault.errors import ErrorCode
 from coursevault.media import errors as media_errors
 from tests.course_helpers import make_course
 from tests.factories import PASSWORD, SignedIn, error_code, signed_in
+from tests.quiz_helpers import add_quiz_lesson
 from tests.sales_helpers import confirm_email, order_gift, pay
 from tests.smtp_server import MailServer
 
@@ -216,6 +217,111 @@ async def test_a_translated_error_keeps_its_parameters_and_its_detail(
     assert missing.json()["error"]["detail"] == missing_de.json()["error"]["detail"]
     assert missing_de.json()["error"]["message"] == "password: Dieses Feld ist erforderlich."
     assert missing.json()["error"]["message"] == "password: Field required"
+
+
+async def test_an_unknown_path_a_refused_method_and_a_large_body_answer_in_the_request_s_language(
+    client: httpx.AsyncClient,
+) -> None:
+    german = {"Accept-Language": "de"}
+    unknown = await client.get("/api/no-such-thing", headers=german)
+    assert (unknown.status_code, error_code(unknown)) == (404, "not_found")
+    assert unknown.json()["error"]["message"] == "Nicht gefunden."
+    english = await client.post("/api/no-such-thing", headers={"Accept-Language": "fr"})
+    assert (english.status_code, english.json()["error"]["message"]) == (404, "Not found")
+
+    refused = await client.delete("/api/auth/me", headers=german)
+    assert (refused.status_code, error_code(refused)) == (405, "method_not_allowed")
+    assert refused.json()["error"]["message"] == "Diese Methode ist hier nicht erlaubt."
+    assert "PATCH" in refused.headers["allow"]
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: refused while streaming
+        for _ in range(20):
+            yield b"x" * 65536
+
+    big = b"x" * (1024 * 1024 + 1)
+    json_body = {**german, "Content-Type": "application/json"}
+    for body in (big, chunks()):
+        answer = await client.post("/api/auth/login", content=body, headers=json_body)
+        assert (answer.status_code, error_code(answer)) == (413, "payload_too_large")
+        assert answer.json()["error"]["message"] == "Der Inhalt der Anfrage ist zu groß."
+    answer = await client.post(
+        "/api/auth/login", content=big, headers={"Content-Type": "application/json"}
+    )
+    assert answer.json()["error"]["message"] == "The request body is too large."
+
+
+async def test_course_and_quiz_reasons_are_written_in_the_instructor_s_language(
+    client: httpx.AsyncClient, db: Database, settings: Settings, instructor: SignedIn
+) -> None:
+    course = await make_course(db, instructor.user)
+    url = f"/api/courses/{course.id}"
+    rule = {"completion": {"lessons": ["x"]}}
+    english = await client.patch(url, json=rule, headers=instructor.bearer)
+    assert (english.status_code, error_code(english)) == (422, "invalid_completion")
+    assert english.json()["error"]["message"] == (
+        "Cannot use this completion rule: lessons names a lesson that is not in this course."
+    )
+    _, quiz_id = await add_quiz_lesson(client, instructor, course.id)
+    gift_url = f"/api/quizzes/{quiz_id}/import"
+    unclosed, empty_option = {"text": "Q {=a ~b"}, {"text": "Q {=1 ~2 ~}"}
+    gift = await client.post(gift_url, json=unclosed, headers=instructor.bearer)
+    assert error_code(gift) == "invalid_gift"
+    assert gift.json()["error"]["message"] == (
+        "Line 1: this '{' is never closed. Nothing was imported."
+    )
+
+    await speaking(client, instructor, "de")
+    german = await client.patch(url, json=rule, headers=instructor.bearer)
+    assert (german.status_code, error_code(german)) == (422, "invalid_completion")
+    assert german.json()["error"]["message"] == (
+        "Diese Abschlussregel kann nicht verwendet werden: lessons nennt eine Lektion, die "
+        "nicht zu diesem Kurs gehört."
+    )
+    gift = await client.post(gift_url, json=unclosed, headers=instructor.bearer)
+    assert gift.json()["error"]["message"] == (
+        "Zeile 1: dieses '{' wird nie geschlossen. Es wurde nichts importiert."
+    )
+    # Pydantic's English reason is not set into German: the code's sentence instead.
+    gift = await client.post(gift_url, json=empty_option, headers=instructor.bearer)
+    assert (error_code(gift), gift.json()["error"]["message"]) == (
+        "invalid_gift",
+        "Die GIFT-Datei konnte nicht gelesen werden; es wurde nichts importiert.",
+    )
+    # Several reasons, each in German, in one sentence.
+    publish = await client.post(f"/api/courses/{course.id}/publish", headers=instructor.bearer)
+    assert error_code(publish) == "cannot_publish"
+    assert publish.json()["error"]["message"] == (
+        "Dieser Kurs ist noch nicht bereit zur Veröffentlichung: ein Quiz der Lektion „Check "
+        "yourself“ hat noch keine Frage"
+    )
+    assert publish.json()["error"]["detail"] == {
+        "reasons": ["a quiz of lesson “Check yourself” has no question"]
+    }
+    # A question the validator refuses: its reason, not pydantic's English.
+    quiz = (await client.get(f"/api/quizzes/{quiz_id}/edit", headers=instructor.bearer)).json()
+    question = {"type": "true_false", "stem": "Wahr?"}
+    put = await client.put(
+        f"/api/quizzes/{quiz_id}/questions",
+        json={"version": quiz["version"], "questions": [question]},
+        headers=instructor.bearer,
+    )
+    assert error_code(put) == "validation_error"
+    assert put.json()["error"]["message"] == ("questions.0: eine Wahr/Falsch-Frage braucht truth")
+
+
+async def test_the_engagement_refusal_is_all_german_for_a_german_reader(
+    client: httpx.AsyncClient, db: Database, settings: Settings, instructor: SignedIn
+) -> None:
+    course = await make_course(db, instructor.user)
+    other = await signed_in(client, db, settings, role=Role.instructor)
+    await speaking(client, other, "de")
+    refused = await client.get(
+        f"/api/lessons/{course.text_lesson}/engagement", headers=other.bearer
+    )
+    assert (refused.status_code, error_code(refused)) == (403, "not_course_owner")
+    assert refused.json()["error"]["message"] == (
+        "Nur die Kursleitung dieses Kurses kann die Wiedergabestatistik dieser Lektion ansehen."
+    )
 
 
 def test_dates_and_numbers_in_a_german_message_are_written_the_german_way() -> None:

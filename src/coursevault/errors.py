@@ -246,9 +246,27 @@ def error_response(
     return JSONResponse(error_body(code, message, detail), status_code=status, headers=headers)
 
 
+_NOT_FOUND = msg("Not found")
+_TOO_LARGE = msg("The request body is too large.")
+
+
 def not_found() -> AppError:
     """The plain 404 for what a client may not even learn exists."""
-    return AppError(404, ErrorCode.not_found, msg("Not found"))
+    return AppError(404, ErrorCode.not_found, _NOT_FOUND)
+
+
+def method_not_allowed(allowed: set[str]) -> AppError:
+    """A path other routes serve with the ALLOWED methods."""
+    return AppError(
+        405,
+        ErrorCode.method_not_allowed,
+        msg("Method not allowed"),
+        headers={"Allow": ", ".join(sorted(allowed))},
+    )
+
+
+def payload_too_large() -> AppError:
+    return AppError(413, ErrorCode.payload_too_large, _TOO_LARGE)
 
 
 def message_in(code: ErrorCode, text: Text, language: Language) -> str:
@@ -272,11 +290,15 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     return app_error_response(exc, i18n.of_request(request.scope))
 
 
+# The framework's refusals we word ourselves (a 413 is the body limit's), so they translate.
+_FRAMEWORK_TEXTS: dict[int, Msg] = {404: _NOT_FOUND, 413: _TOO_LARGE}
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _STATUS_CODES.get(exc.status_code, ErrorCode.http_error)
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ").capitalize()
-    text: Text = msg("Not found") if exc.status_code == 404 else message
+    text: Text = _FRAMEWORK_TEXTS.get(exc.status_code, message)
     language = i18n.of_request(request.scope)
     return error_response(
         exc.status_code, code, message_in(code, text, language), headers=exc.headers
@@ -284,10 +306,15 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _validation_message(error: Mapping[str, Any], language: Language) -> str:
-    """The first refused field's problem: pydantic's English, or its type's sentence."""
+    """The first refused field's problem: pydantic's English, our validator's own reason
+    (a `msg` it raised), or its type's sentence."""
     english = str(error.get("msg", "invalid request"))
     if language == i18n.DEFAULT:
         return english
+    raised = (error.get("ctx") or {}).get("error")
+    reason = raised.args[0] if isinstance(raised, ValueError) and raised.args else None
+    if isinstance(reason, Msg) and i18n.translates(reason, language):
+        return i18n.render(reason, language)
     problem = i18n.validation_problem(str(error.get("type", "")), error.get("ctx"), language)
     return problem or message_in(ErrorCode.validation_error, english, language)
 

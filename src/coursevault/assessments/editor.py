@@ -14,6 +14,7 @@ from coursevault.courses import repo as courses_repo
 from coursevault.courses import service as courses
 from coursevault.courses.models import LessonKind, LessonUpdate
 from coursevault.database.db import Database, Document
+from coursevault.i18n import msg
 from coursevault.quizzes import attempts as quiz_attempts
 from coursevault.quizzes import editing, errors
 from coursevault.quizzes import repo as quizzes_repo
@@ -40,10 +41,12 @@ async def owned_quiz(*, db: Database, user: User, quiz_id: str) -> tuple[Quiz, D
 def _checkpoint_lesson(course: Document, lesson_id: str, at: float) -> dict[str, Any]:
     _, lesson = outline.find_lesson(course["sections"], lesson_id)
     if lesson["kind"] != LessonKind.video:
-        raise errors.invalid_quiz("Checkpoints go on video lessons.")
+        raise errors.invalid_quiz(msg("Checkpoints go on video lessons."))
     duration = lesson.get("duration")
     if duration and at >= duration:
-        raise errors.invalid_quiz(f"The video is {duration:.0f} s long; put the checkpoint before.")
+        raise errors.invalid_quiz(
+            msg("The video is {seconds:.0f} s long; put the checkpoint before.", seconds=duration)
+        )
     return lesson
 
 
@@ -83,7 +86,7 @@ async def update(*, db: Database, quiz: Quiz, course: Document, quiz_in: QuizUpd
     """Changes title, settings and, for a checkpoint, its second (the lesson's list too)."""
     if quiz_in.at is not None:
         if quiz.kind is not QuizKind.checkpoint:
-            raise errors.invalid_quiz("Only a checkpoint has a time.")
+            raise errors.invalid_quiz(msg("Only a checkpoint has a time."))
         _checkpoint_lesson(course, quiz.lesson_id, quiz_in.at)
     updated = await editing.update(db=db, quiz=quiz, quiz_in=quiz_in)
     if quiz_in.at is not None:
@@ -115,7 +118,7 @@ async def _fresh(db: Database, course: Document) -> Document:
 async def delete_checkpoint(*, db: Database, quiz: Quiz, course: Document) -> None:
     """Removes a checkpoint (a quiz lesson goes with its lesson, not alone)."""
     if quiz.kind is not QuizKind.checkpoint:
-        raise errors.invalid_quiz("A quiz lesson is removed by deleting its lesson.")
+        raise errors.invalid_quiz(msg("A quiz lesson is removed by deleting its lesson."))
 
     def change(sections: outline.Sections) -> None:
         _, lesson = outline.find_lesson(sections, quiz.lesson_id)

@@ -10,6 +10,7 @@ from coursevault.auth.models import User
 from coursevault.courses import access as lessons
 from coursevault.database.db import Database
 from coursevault.errors import AppError, ErrorCode
+from coursevault.i18n import msg
 from coursevault.progress import service as progress
 from coursevault.quizzes import attempts as quiz_attempts
 from coursevault.quizzes import errors, grading
@@ -75,7 +76,7 @@ async def _settle(db: Database, quiz: Quiz, attempt: Attempt) -> Attempt:
 async def start(*, db: Database, user: User, quiz_id: str) -> tuple[AttemptView, bool]:
     quiz = await open_quiz(db=db, user=user, quiz_id=quiz_id)
     if not quiz.questions:
-        raise errors.invalid_quiz("This quiz has no questions yet.")
+        raise errors.invalid_quiz(msg("This quiz has no questions yet."))
     await settled(db=db, quiz=quiz, user_id=user.id)  # a timed-out attempt counts first
     attempt, new = await quiz_attempts.start(db=db, quiz=quiz, user_id=user.id)
     return views.attempt_view(quiz, attempt, await _result(db, user, quiz)), new

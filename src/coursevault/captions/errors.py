@@ -2,16 +2,31 @@
 
 from coursevault.captions.parse import CaptionError
 from coursevault.errors import AppError, ErrorCode
-from coursevault.i18n import msg
+from coursevault.i18n import Msg, msg
+
+
+def _refusal(error: CaptionError) -> Msg:
+    reason = error.text
+    if error.line is not None:
+        return msg(
+            "The caption file was not accepted: line {line}: {reason}.",
+            line=error.line,
+            reason=reason,
+        )
+    if error.cue is not None:
+        return msg(
+            "The caption file was not accepted: cue {cue}: {reason}.",
+            cue=error.cue + 1,
+            reason=reason,
+        )
+    return msg("The caption file was not accepted: {reason}.", reason=reason)
 
 
 def invalid_captions(error: CaptionError) -> AppError:
     return AppError(
         422,
         ErrorCode.invalid_captions,
-        # The reason is worded by the parser in English: other languages answer with the
-        # code's sentence (and `detail`).
-        f"The caption file was not accepted: {error}.",
+        _refusal(error),
         detail={"line": error.line, "reason": error.reason, "cue": error.cue},
     )
 

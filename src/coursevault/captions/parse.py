@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from coursevault.ffmpeg.webvtt import stamp
+from coursevault.i18n import Msg, msg
 
 MAX_BYTES = 512 * 1024
 MAX_CUES = 20_000
@@ -36,11 +37,13 @@ class Cue:
 class CaptionError(ValueError):
     """A file we cannot take, with the line (1-based) where it went wrong when known."""
 
-    def __init__(self, reason: str, line: int | None = None, cue: int | None = None) -> None:
+    def __init__(self, text: Msg, line: int | None = None, cue: int | None = None) -> None:
+        reason = str(text)  # English, for logs and the answer's `detail`
         where = (
             f"line {line}: " if line is not None else f"cue {cue + 1}: " if cue is not None else ""
         )
         super().__init__(where + reason)
+        self.text = text
         self.reason = reason
         self.line = line
         self.cue = cue  # 0-based, for cues sent as JSON by the caption editor
@@ -52,19 +55,21 @@ def decode(data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise CaptionError("the file is not valid UTF-16") from None
+            raise CaptionError(msg("the file is not valid UTF-16")) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        message = "the file is not UTF-8; save it as UTF-8 and upload it again"
+        message = msg("the file is not UTF-8; save it as UTF-8 and upload it again")
         raise CaptionError(message, line) from None
 
 
 def seconds(stamp: str, line: int) -> float:
     match = _TIME.fullmatch(stamp)
     if match is None:
-        raise CaptionError(f"{stamp!r} is not a time (use 00:01:02.500 or 00:01:02,500)", line)
+        raise CaptionError(
+            msg("{stamp!r} is not a time (use 00:01:02.500 or 00:01:02,500)", stamp=stamp), line
+        )
     hours, minutes, secs, millis = match.groups()
     return int(hours or 0) * 3600 + int(minutes) * 60 + int(secs) + int(millis) / 1000
 
@@ -84,16 +89,16 @@ def parse(data: bytes, *, duration: float | None = None) -> list[Cue]:
     a cue longer than MAX_CUE_CHARS. Cues without text are dropped.
     """
     if len(data) > MAX_BYTES:
-        raise CaptionError(f"the file is larger than {MAX_BYTES // 1024} KiB")
+        raise CaptionError(msg("the file is larger than {kib} KiB", kib=MAX_BYTES // 1024))
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
-        raise CaptionError("the file holds NUL characters; it is not a caption file")
+        raise CaptionError(msg("the file holds NUL characters; it is not a caption file"))
     vtt = text.lstrip().startswith("WEBVTT")
     cues: list[Cue] = []
     for first_line, block in _blocks(text):
         if vtt and first_line == 1:
             if not re.match(r"WEBVTT([ \t].*)?$", block[0]):
-                raise CaptionError("a WebVTT file starts with the line WEBVTT", 1)
+                raise CaptionError(msg("a WebVTT file starts with the line WEBVTT"), 1)
             continue  # the header block
         if vtt and block[0].split(" ", 1)[0] in ("NOTE", "STYLE", "REGION"):
             continue
@@ -101,9 +106,11 @@ def parse(data: bytes, *, duration: float | None = None) -> list[Cue]:
         if cue is not None:
             cues.append(cue)
             if len(cues) > MAX_CUES:
-                raise CaptionError(f"more than {MAX_CUES:,} cues")
+                raise CaptionError(msg("more than {limit:,} cues", limit=MAX_CUES))
     if not cues:
-        raise CaptionError("no cue found (expected lines such as 00:00:01,000 --> 00:00:04,000)")
+        raise CaptionError(
+            msg("no cue found (expected lines such as 00:00:01,000 --> 00:00:04,000)")
+        )
     cues.sort(key=lambda c: (c.start, c.end))
     return cues
 
@@ -113,24 +120,21 @@ def checked(cues: list[Cue], *, duration: float | None = None) -> list[Cue]:
     it starts and starts before the video ends, at most MAX_CUES and MAX_CUE_CHARS; the
     text is kept as typed (plain text, escaped when written), cues without text dropped."""
     if len(cues) > MAX_CUES:
-        raise CaptionError(f"more than {MAX_CUES:,} cues")
+        raise CaptionError(msg("more than {limit:,} cues", limit=MAX_CUES))
     kept: list[Cue] = []
     for index, cue in enumerate(cues):
         lines = (_SPACES.sub(" ", line).strip() for line in cue.text.replace("\r", "").split("\n"))
         text = "\n".join(line for line in lines if line)
         if cue.end <= cue.start:
-            raise CaptionError("the cue ends before it starts", cue=index)
+            raise CaptionError(msg("the cue ends before it starts"), cue=index)
         if duration is not None and cue.start >= duration:
-            message = (
-                f"the cue starts at {_clock(cue.start)}, after the video ends ({_clock(duration)})"
-            )
-            raise CaptionError(message, cue=index)
+            raise CaptionError(_after_end(cue.start, duration), cue=index)
         if len(text) > MAX_CUE_CHARS:
-            raise CaptionError(f"the cue is longer than {MAX_CUE_CHARS:,} characters", cue=index)
+            raise CaptionError(_too_long(), cue=index)
         if text:
             kept.append(Cue(start=cue.start, end=cue.end, text=text))
     if not kept:
-        raise CaptionError("no cue with text; delete the track instead")
+        raise CaptionError(msg("no cue with text; delete the track instead"))
     kept.sort(key=lambda c: (c.start, c.end))
     return kept
 
@@ -158,22 +162,34 @@ def _cue(block: list[str], first_line: int, duration: float | None) -> Cue | Non
     timing_at = 0 if "-->" in block[0] else 1
     if timing_at >= len(block) or "-->" not in block[timing_at]:
         where = first_line + min(timing_at, len(block) - 1)
-        raise CaptionError("expected a timing line such as 00:00:01,000 --> 00:00:04,000", where)
+        raise CaptionError(
+            msg("expected a timing line such as 00:00:01,000 --> 00:00:04,000"), where
+        )
     line = first_line + timing_at
     match = _TIMING.match(block[timing_at].strip())
     if match is None:
-        raise CaptionError("malformed timing line", line)
+        raise CaptionError(msg("malformed timing line"), line)
     start, end = seconds(match.group(1), line), seconds(match.group(2), line)
     if end <= start:
-        raise CaptionError("the cue ends before it starts", line)
+        raise CaptionError(msg("the cue ends before it starts"), line)
     if duration is not None and start >= duration:
-        raise CaptionError(
-            f"the cue starts at {_clock(start)}, after the video ends ({_clock(duration)})", line
-        )
+        raise CaptionError(_after_end(start, duration), line)
     body = plain("\n".join(block[timing_at + 1 :]))
     if len(body) > MAX_CUE_CHARS:
-        raise CaptionError(f"the cue is longer than {MAX_CUE_CHARS:,} characters", line)
+        raise CaptionError(_too_long(), line)
     return Cue(start=start, end=end, text=body) if body else None
+
+
+def _too_long() -> Msg:
+    return msg("the cue is longer than {limit:,} characters", limit=MAX_CUE_CHARS)
+
+
+def _after_end(start: float, duration: float) -> Msg:
+    return msg(
+        "the cue starts at {start}, after the video ends ({end})",
+        start=_clock(start),
+        end=_clock(duration),
+    )
 
 
 def _clock(value: float) -> str:

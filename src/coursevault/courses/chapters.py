@@ -8,6 +8,8 @@ import re
 
 from pydantic import BaseModel
 
+from coursevault.i18n import Msg, msg
+
 MAX_CHAPTERS = 100
 MAX_TITLE = 120
 _LINE = re.compile(r"^(?:(\d{1,2}):)?(\d{1,3}):([0-5]\d)\s+(\S.*)$")
@@ -19,7 +21,11 @@ class Chapter(BaseModel):
 
 
 class ChapterError(ValueError):
-    """The chapters text cannot be used; the message names the line and what is wrong."""
+    """The chapters text cannot be used; TEXT names the line and what is wrong."""
+
+    def __init__(self, text: Msg) -> None:
+        super().__init__(str(text))
+        self.text = text
 
 
 def _clock(seconds: float) -> str:
@@ -38,25 +44,45 @@ def parse(text: str, duration: float | None) -> list[Chapter]:
             continue
         match = _LINE.fullmatch(line)
         if match is None:
-            raise ChapterError(f"Line {number}: write a time and a title, like “1:30 Setup”.")
+            raise ChapterError(
+                msg("Line {number}: write a time and a title, like “1:30 Setup”.", number=number)
+            )
         hours, minutes, seconds, title = match.groups()
         if hours is not None and int(minutes) > 59:
-            raise ChapterError(f"Line {number}: minutes must be below 60 in h:mm:ss.")
+            raise ChapterError(
+                msg("Line {number}: minutes must be below 60 in h:mm:ss.", number=number)
+            )
         start = float(int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds))
         title = title.strip()
         if len(title) > MAX_TITLE:
-            raise ChapterError(f"Line {number}: a title has at most {MAX_TITLE} characters.")
+            raise ChapterError(
+                msg(
+                    "Line {number}: a title has at most {limit} characters.",
+                    number=number,
+                    limit=MAX_TITLE,
+                )
+            )
         if chapters and start <= chapters[-1].start:
             raise ChapterError(
-                f"Line {number}: {_clock(start)} does not come after {_clock(chapters[-1].start)}."
+                msg(
+                    "Line {number}: {start} does not come after {previous}.",
+                    number=number,
+                    start=_clock(start),
+                    previous=_clock(chapters[-1].start),
+                )
             )
         if duration is not None and start >= duration:
             raise ChapterError(
-                f"Line {number}: {_clock(start)} is past the end of the video ({_clock(duration)})."
+                msg(
+                    "Line {number}: {start} is past the end of the video ({end}).",
+                    number=number,
+                    start=_clock(start),
+                    end=_clock(duration),
+                )
             )
         chapters.append(Chapter(start=start, title=title))
         if len(chapters) > MAX_CHAPTERS:
-            raise ChapterError(f"A lesson has at most {MAX_CHAPTERS} chapters.")
+            raise ChapterError(msg("A lesson has at most {limit} chapters.", limit=MAX_CHAPTERS))
     return chapters
 
 

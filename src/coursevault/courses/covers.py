@@ -13,6 +13,8 @@ import zlib
 
 from PIL import Image, ImageOps
 
+from coursevault.i18n import Msg, msg
+
 SIZE = (1280, 720)
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # larger images are refused before they are decoded
@@ -33,7 +35,11 @@ _UNREADABLE = (
 
 
 class CoverError(ValueError):
-    """The upload is not a usable image; the message says why."""
+    """The upload is not a usable image; TEXT says why."""
+
+    def __init__(self, text: Msg) -> None:
+        super().__init__(str(text))
+        self.text = text
 
 
 def prepare(data: bytes) -> tuple[str, bytes]:
@@ -41,15 +47,15 @@ def prepare(data: bytes) -> tuple[str, bytes]:
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in FORMATS:
-                raise CoverError("Upload a JPEG, PNG or WebP image.")
+                raise CoverError(msg("Upload a JPEG, PNG or WebP image."))
             if image.width * image.height > MAX_PIXELS:
-                raise CoverError("The image has too many pixels (at most 40 megapixels).")
+                raise CoverError(msg("The image has too many pixels (at most 40 megapixels)."))
             upright = ImageOps.exif_transpose(image)
             cover = ImageOps.fit(upright.convert("RGB"), SIZE, method=Image.Resampling.LANCZOS)
     except CoverError:
         raise
     except _UNREADABLE:
-        raise CoverError("The file is not an image we can read (JPEG, PNG or WebP).") from None
+        raise CoverError(msg("The file is not an image we can read (JPEG, PNG or WebP).")) from None
     # A new image from the pixels alone: Pillow carries `info` through convert and resize,
     # and its JPEG writer saves `info["comment"]` again, so an upload's COM text was served
     # from our origin (U9).

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from coursevault.errors import AppError, ErrorCode
-from coursevault.i18n import Text, msg
+from coursevault.i18n import Msg, msg
 
 
 def course_not_found() -> AppError:
@@ -25,7 +25,7 @@ def section_not_found() -> AppError:
 _CHANGE_IT = msg("change it")
 
 
-def not_course_owner(action: Text = _CHANGE_IT) -> AppError:
+def not_course_owner(action: Msg = _CHANGE_IT) -> AppError:
     """ACTION says what was refused: a report is read, not changed."""
     return AppError(
         403,
@@ -38,12 +38,12 @@ def not_enrolled() -> AppError:
     return AppError(403, ErrorCode.not_enrolled, msg("Enroll in this course to watch this lesson."))
 
 
-def cannot_publish(reasons: list[str]) -> AppError:
+def cannot_publish(reasons: list[Msg]) -> AppError:
     return AppError(
         409,
         ErrorCode.cannot_publish,
-        "This course is not ready to publish: " + "; ".join(reasons),
-        detail={"reasons": reasons},
+        msg("This course is not ready to publish: {reasons}", reasons=reasons),
+        detail={"reasons": [str(reason) for reason in reasons]},
     )
 
 
@@ -98,7 +98,7 @@ def video_in_use(courses: list[dict[str, str]]) -> AppError:
     )
 
 
-def invalid_chapters(reason: str) -> AppError:
+def invalid_chapters(reason: Msg) -> AppError:
     return AppError(422, ErrorCode.invalid_chapters, reason)
 
 
@@ -135,21 +135,27 @@ def checkpoint_video_shared() -> AppError:
     )
 
 
-def invalid_completion(reason: str) -> AppError:
+def invalid_completion(reason: Msg) -> AppError:
     return AppError(
-        422, ErrorCode.invalid_completion, f"Cannot use this completion rule: {reason}."
+        422,
+        ErrorCode.invalid_completion,
+        msg("Cannot use this completion rule: {reason}.", reason=reason),
     )
 
 
-def invalid_release(reason: str) -> AppError:
-    return AppError(422, ErrorCode.invalid_release, f"Cannot use this release rule: {reason}.")
+def invalid_release(reason: Msg) -> AppError:
+    return AppError(
+        422,
+        ErrorCode.invalid_release,
+        msg("Cannot use this release rule: {reason}.", reason=reason),
+    )
 
 
 def not_enrolled_student() -> AppError:
     return AppError(404, ErrorCode.student_not_enrolled, msg("This account is not enrolled here."))
 
 
-def invalid_image(reason: str) -> AppError:
+def invalid_image(reason: Msg) -> AppError:
     return AppError(422, ErrorCode.invalid_image, reason)
 
 

@@ -19,6 +19,7 @@ from coursevault.courses.models import (
     SectionUpdate,
 )
 from coursevault.database.db import Database, Document
+from coursevault.i18n import msg
 from coursevault.media import service as media
 from coursevault.media.models import Video
 from coursevault.quizzes import repo as quizzes_repo
@@ -86,9 +87,9 @@ def _release(
     if rule is None or not rule.after_quiz:
         return drip.stored(rule)
     if rule.after_quiz not in quiz_ids(course):
-        raise errors.invalid_release("after_quiz names a quiz that is not in this course")
+        raise errors.invalid_release(msg("after_quiz names a quiz that is not in this course"))
     if any(rule.after_quiz in quizzes_of_lesson(lesson) for lesson in held or []):
-        raise errors.invalid_release("a lesson cannot wait for a quiz of its own")
+        raise errors.invalid_release(msg("a lesson cannot wait for a quiz of its own"))
     return drip.stored(rule)
 
 
@@ -217,11 +218,11 @@ async def _lesson_video(
 def _chapters(kind: LessonKind, text: str, duration: float | None) -> list[dict[str, object]]:
     """The stored form of a lesson's chapters text; 422 invalid_chapters when unusable."""
     if text.strip() and kind is not LessonKind.video:
-        raise errors.invalid_chapters("Only video lessons have chapters.")
+        raise errors.invalid_chapters(msg("Only video lessons have chapters."))
     try:
         return [c.model_dump() for c in chapters.parse(text, duration)]
     except chapters.ChapterError as exc:
-        raise errors.invalid_chapters(str(exc)) from None
+        raise errors.invalid_chapters(exc.text) from None
 
 
 async def add_lesson(

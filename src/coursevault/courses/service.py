@@ -43,6 +43,7 @@ from coursevault.database.db import Database, Document
 from coursevault.engagement import service as engagement
 from coursevault.enrollments import service as enrollments
 from coursevault.http import urls
+from coursevault.i18n import Msg, msg
 from coursevault.markdown import render as render_markdown
 from coursevault.media import service as media
 from coursevault.media.models import Video
@@ -171,9 +172,11 @@ def _completion(course: Document, rule: CompletionRule) -> dict[str, Any]:
     """The stored form of RULE; 422 invalid_completion when it names what the course has not."""
     lessons = {lesson["id"] for lesson in lessons_of(course)}
     if rule.lessons is not None and not set(rule.lessons) <= lessons:
-        raise errors.invalid_completion("lessons names a lesson that is not in this course")
+        raise errors.invalid_completion(msg("lessons names a lesson that is not in this course"))
     if rule.required_quizzes is not None and not set(rule.required_quizzes) <= quiz_ids(course):
-        raise errors.invalid_completion("required_quizzes names a quiz that is not in this course")
+        raise errors.invalid_completion(
+            msg("required_quizzes names a quiz that is not in this course")
+        )
     return rule.model_dump(mode="json")
 
 
@@ -206,10 +209,10 @@ async def delete_course(*, db: Database, course: Document) -> None:
 async def publish(*, db: Database, course: Document) -> Document:
     """Publishes COURSE when it has a lesson and every video lesson is ready."""
     course = await refresh_video_details(db=db, course=course)
-    reasons: list[str] = []
+    reasons: list[Msg] = []
     lessons = lessons_of(course)
     if not lessons:
-        reasons.append("add at least one lesson")
+        reasons.append(msg("add at least one lesson"))
     videos = await videos_of(db=db, course=course)
     for lesson in lessons:
         video = videos.get(lesson.get("video_id") or "")
@@ -217,7 +220,7 @@ async def publish(*, db: Database, course: Document) -> Document:
             # Playable is enough: the early rendition plays, the full ladder follows.
             video is None or not video.plays
         ):
-            reasons.append(f"the video of lesson “{lesson['title']}” is not ready")
+            reasons.append(msg("the video of lesson “{title}” is not ready", title=lesson["title"]))
     reasons += await _empty_quizzes(db=db, course=course)
     if reasons:
         raise errors.cannot_publish(reasons)
@@ -232,7 +235,7 @@ async def publish(*, db: Database, course: Document) -> Document:
     return updated
 
 
-async def _empty_quizzes(*, db: Database, course: Document) -> list[str]:
+async def _empty_quizzes(*, db: Database, course: Document) -> list[Msg]:
     """A reason per quiz lesson or checkpoint that has no question yet."""
     asked = {
         q.id
@@ -243,7 +246,7 @@ async def _empty_quizzes(*, db: Database, course: Document) -> list[str]:
     for lesson in lessons_of(course):
         quizzes = [lesson.get("quiz_id")] + [c["id"] for c in lesson.get("checkpoints") or []]
         if any(quiz_id and quiz_id not in asked for quiz_id in quizzes):
-            reasons.append(f"a quiz of lesson “{lesson['title']}” has no question")
+            reasons.append(msg("a quiz of lesson “{title}” has no question", title=lesson["title"]))
     return reasons
 
 
@@ -420,7 +423,7 @@ async def set_cover(*, db: Database, settings: Settings, course: Document, data:
     try:
         name, body = await asyncio.to_thread(covers.prepare, data)
     except covers.CoverError as exc:
-        raise errors.invalid_image(str(exc)) from None
+        raise errors.invalid_image(exc.text) from None
     await media.store_cover(settings=settings, name=name, data=body)
     updated = await courses_repo.update_course(db=db, course_id=course["_id"], cover=name)
     if updated is None:

@@ -10,14 +10,16 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from coursevault.errors import ErrorCode, error_response
-
-TOO_LARGE = "The request body is too large."
+from coursevault import i18n
+from coursevault.errors import app_error_response, payload_too_large
 
 
 class BodyTooLarge(HTTPException):
+    """Raised while the body streams. An HTTPException, because FastAPI turns any other
+    exception met while reading a body into a 400."""
+
     def __init__(self) -> None:
-        super().__init__(status_code=413, detail=TOO_LARGE)
+        super().__init__(status_code=413, detail=payload_too_large().message)
 
 
 class BodyLimitMiddleware:
@@ -32,7 +34,7 @@ class BodyLimitMiddleware:
             return
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
-                response = error_response(413, ErrorCode.payload_too_large, TOO_LARGE)
+                response = app_error_response(payload_too_large(), i18n.of_request(scope))
                 await response(scope, receive, send)
                 return
         received = 0

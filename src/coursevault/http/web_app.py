@@ -17,8 +17,9 @@ from starlette.routing import Match
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from coursevault import i18n
 from coursevault.config import Settings
-from coursevault.errors import ErrorCode, error_response
+from coursevault.errors import app_error_response, method_not_allowed, not_found
 
 RESERVED = ("api/", "hls/", "healthz", "metrics", "openapi.json", "verify/", "covers/")
 # The web app's own routes (web/src/App.tsx); other paths are 404 (the page for browsers).
@@ -130,19 +131,17 @@ def install(app: FastAPI, dist: Path, settings: Settings) -> None:
     # route serves with another method is 405, with what it allows.
     @app.api_route("/{path:path}", methods=list(ANY_METHOD), include_in_schema=False)
     async def client_route(path: str, request: Request) -> Response:
+        language = i18n.of_request(request.scope)
         if request.method not in ("GET", "HEAD"):
             allowed = _methods_elsewhere(app, request)
-            if allowed:
-                response = error_response(405, ErrorCode.method_not_allowed, "Method not allowed")
-                response.headers["Allow"] = ", ".join(sorted(allowed))
-                return response
-            return error_response(404, ErrorCode.not_found, "Not found")
+            refusal = method_not_allowed(allowed) if allowed else not_found()
+            return app_error_response(refusal, language)
         if path in top_files:  # the build's own top-level files (favicon.svg), by name
             return FileResponse(top_files[path])
         known = CLIENT_ROUTES.fullmatch(path) is not None
         wants_page = "text/html" in request.headers.get("accept", "")
         if path.startswith(RESERVED) or not (known or wants_page):
-            return error_response(404, ErrorCode.not_found, "Not found")
+            return app_error_response(not_found(), language)
         status = 200 if known else 404
         if not index.is_file():
             return HTMLResponse(_MISSING, status_code=status, headers=headers)

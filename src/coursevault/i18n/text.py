@@ -3,9 +3,10 @@ rendered later in whichever language the reader has.
 
 Templates use `str.format` fields (`{title}`); a parameter is inserted as it is (a name
 with `{` or `<b>` in it stays that text) unless it is itself a `Msg`, which is rendered in
-the same language. Dates take strftime specs where `%B` is the month's name in the
-language and `%-d` the day without a leading zero; numbers with a spec (`{limit:,}`,
-`{score:g}`) use the language's decimal and group marks.
+the same language (a list of texts is each of them so, joined by "; "). Dates take
+strftime specs where `%B` is the month's name in the language and `%-d` the day without a
+leading zero; numbers with a spec (`{limit:,}`, `{score:g}`) use the language's decimal
+and group marks.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ class _Formatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         if isinstance(value, Msg):
             return format(render(value, self.catalog.language), format_spec)
+        if isinstance(value, list):  # reasons, each in the reader's language
+            return "; ".join(render(item, self.catalog.language) for item in value)
         if isinstance(value, date) and format_spec:
             month = self.catalog.months[value.month - 1].replace("%", "%%")
             spec = format_spec.replace("%B", month).replace("%-d", str(value.day))

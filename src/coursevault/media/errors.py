@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coursevault.errors import AppError, ErrorCode
-from coursevault.i18n import msg
+from coursevault.i18n import Msg, msg
 
 
 def video_not_found() -> AppError:
@@ -64,7 +64,7 @@ def wrong_content_type() -> AppError:
     )
 
 
-def bad_upload_request(message: str) -> AppError:
+def bad_upload_request(message: Msg) -> AppError:
     return AppError(400, ErrorCode.bad_upload_request, message)
 
 

@@ -11,6 +11,7 @@ from coursevault.courses import service as courses
 from coursevault.errors import ERROR_RESPONSES
 from coursevault.http import urls
 from coursevault.http.deps import AppSettings, Db
+from coursevault.i18n import msg
 from coursevault.media import errors, service, tus, uploads
 from coursevault.media.deps import OwnedVideo
 from coursevault.media.models import VideoCreate, VideoPage, VideoRead
@@ -79,7 +80,9 @@ async def create_upload(
     upload_metadata: Annotated[str | None, Header()] = None,
 ) -> None:
     if upload_defer_length is not None:
-        raise errors.bad_upload_request("Upload-Defer-Length is not supported; send Upload-Length")
+        raise errors.bad_upload_request(
+            msg("Upload-Defer-Length is not supported; send Upload-Length")
+        )
     length = tus.int_header(upload_length, "Upload-Length")
     metadata = tus.parse_metadata(upload_metadata)
     updated = await uploads.start_upload(

@@ -17,6 +17,7 @@ from coursevault.auth.models import Role, User
 from coursevault.config import LadderKind, Settings, StorageKind
 from coursevault.database.db import Database
 from coursevault.http import urls
+from coursevault.i18n import msg
 from coursevault.jobs import service as jobs
 from coursevault.media import errors, pipeline
 from coursevault.media import jobs as media_jobs
@@ -262,7 +263,7 @@ async def import_file(
     """Creates a video from a local file (bulk import) and queues it like an upload."""
     size = (await asyncio.to_thread(path.stat)).st_size
     if size == 0:
-        raise errors.bad_upload_request("The file is empty")
+        raise errors.bad_upload_request(msg("The file is empty"))
     if size > settings.max_upload_bytes:
         raise errors.too_large(settings.max_upload_bytes)
     video = await create_video(db=db, owner=owner, title=title)

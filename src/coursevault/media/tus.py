@@ -16,6 +16,7 @@ from fastapi import Header, Request, Response, status
 from starlette.requests import ClientDisconnect
 
 from coursevault.http.deps import AppSettings
+from coursevault.i18n import msg
 from coursevault.media import errors
 
 TUS_VERSION = "1.0.0"
@@ -60,7 +61,7 @@ async def options(settings: AppSettings) -> Response:
 def int_header(value: str | None, name: str) -> int:
     """Parses a non-negative integer header; 400 bad_upload_request otherwise."""
     if value is None or not value.isdigit():
-        raise errors.bad_upload_request(f"{name} must be a non-negative integer")
+        raise errors.bad_upload_request(msg("{name} must be a non-negative integer", name=name))
     return int(value)
 
 
@@ -78,11 +79,11 @@ def parse_metadata(header: str | None) -> dict[str, str]:
         if not parts[0]:
             continue
         if len(parts) > 2 or not re.fullmatch(r"[!-+\--~]+", parts[0]):
-            raise errors.bad_upload_request("Upload-Metadata is malformed")
+            raise errors.bad_upload_request(msg("Upload-Metadata is malformed"))
         try:
             value = base64.b64decode(parts[1], validate=True).decode() if len(parts) == 2 else ""
         except (ValueError, UnicodeDecodeError):
-            raise errors.bad_upload_request("Upload-Metadata is not valid base64") from None
+            raise errors.bad_upload_request(msg("Upload-Metadata is not valid base64")) from None
         result[parts[0]] = value
     return result
 
@@ -93,11 +94,13 @@ def parse_checksum(header: str | None) -> tuple[str, bytes] | None:
         return None
     algorithm, _, value = header.strip().partition(" ")
     if algorithm not in CHECKSUMS:
-        raise errors.bad_upload_request(f"Checksum algorithm {algorithm!r} is not supported")
+        raise errors.bad_upload_request(
+            msg("Checksum algorithm {algorithm!r} is not supported", algorithm=algorithm)
+        )
     try:
         return algorithm, base64.b64decode(value, validate=True)
     except ValueError:
-        raise errors.bad_upload_request("Upload-Checksum is not valid base64") from None
+        raise errors.bad_upload_request(msg("Upload-Checksum is not valid base64")) from None
 
 
 async def body(request: Request) -> AsyncIterator[bytes]:

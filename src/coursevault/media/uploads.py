@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from coursevault import clock
 from coursevault.config import Settings
 from coursevault.database.db import Database
+from coursevault.i18n import msg
 from coursevault.media import errors, service, upload_lock
 from coursevault.media import repo as media_repo
 from coursevault.media import upload_body as body
@@ -90,7 +91,7 @@ def _check_start(settings: Settings, video: Video, length: int, now: datetime) -
     if video.status not in (VideoStatus.awaiting_upload, VideoStatus.uploading):
         raise errors.upload_state(video.status)
     if length <= 0:
-        raise errors.bad_upload_request("The file is empty")
+        raise errors.bad_upload_request(msg("The file is empty"))
     if length > settings.max_upload_bytes:
         raise errors.too_large(settings.max_upload_bytes)
     if video.upload is not None and _lock_live(video.upload, now):

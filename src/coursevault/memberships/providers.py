@@ -534,7 +534,7 @@ def for_new_membership(settings: Settings, db: Database) -> SubscriptionProvider
 def of_membership(settings: Settings, db: Database, membership: Membership) -> SubscriptionProvider:
     if membership.provider is Provider.stripe:
         if not payment_providers.stripe_configured(settings):
-            raise payment_errors.payments_not_configured("Stripe is not configured.")
+            raise payment_errors.stripe_not_configured()
         return StripeSubscriptions(settings, db)
     return LocalSubscriptions(db)
 

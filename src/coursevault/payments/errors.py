@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coursevault.errors import AppError, ErrorCode
-from coursevault.i18n import Text, msg
+from coursevault.i18n import Msg, msg
 
 
 def order_not_found() -> AppError:
@@ -98,8 +98,13 @@ def provider_error(exc: Exception) -> AppError:
 _NOT_SET_UP = msg("Payments are not set up on this site yet.")
 
 
-def payments_not_configured(message: Text = _NOT_SET_UP) -> AppError:
+def payments_not_configured(message: Msg = _NOT_SET_UP) -> AppError:
     return AppError(503, ErrorCode.payments_not_configured, message)
+
+
+def stripe_not_configured() -> AppError:
+    """An order or membership Stripe took, on a site whose Stripe keys are gone."""
+    return payments_not_configured(msg("Stripe is not configured."))
 
 
 def bad_signature(reason: str) -> AppError:

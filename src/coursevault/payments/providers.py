@@ -209,6 +209,6 @@ def of_order(settings: Settings, db: Database, order: Document) -> PaymentProvid
     """The provider that took ORDER's payment."""
     if order["provider"] == Provider.stripe:
         if not stripe_configured(settings):
-            raise errors.payments_not_configured("Stripe is not configured.")
+            raise errors.stripe_not_configured()
         return StripeProvider(settings)
     return LocalProvider(db)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bson import ObjectId
 
 from coursevault.database.db import Database
+from coursevault.i18n import msg
 from coursevault.quizzes import errors, gift
 from coursevault.quizzes import repo as quizzes_repo
 from coursevault.quizzes.models import (
@@ -66,7 +67,7 @@ async def put_questions(
     known = {q.id: q for q in quiz.questions}
     new = [stored(q, known) for q in questions]
     if len({q.id for q in new}) < len(new):
-        raise errors.invalid_quiz("Two questions have the same id.")
+        raise errors.invalid_quiz(msg("Two questions have the same id."))
     updated = await quizzes_repo.update_quiz(
         db=db,
         quiz_id=quiz.id,
@@ -84,9 +85,11 @@ async def import_gift(*, db: Database, quiz: Quiz, text: str) -> Quiz:
     try:
         parsed = gift.parse(text)
     except gift.GiftError as exc:
-        raise errors.invalid_gift(exc.line, exc.message) from None
+        raise errors.invalid_gift(exc.line, exc.text) from None
     if len(quiz.questions) + len(parsed) > MAX_QUESTIONS:
-        raise errors.invalid_quiz(f"A quiz holds at most {MAX_QUESTIONS} questions.")
+        raise errors.invalid_quiz(
+            msg("A quiz holds at most {limit} questions.", limit=MAX_QUESTIONS)
+        )
     current = [as_input(q) for q in quiz.questions]
     return await put_questions(db=db, quiz=quiz, version=quiz.version, questions=current + parsed)
 
@@ -97,7 +100,7 @@ async def update(*, db: Database, quiz: Quiz, quiz_in: QuizUpdate) -> Quiz:
     limited = quiz_in.settings is not None and quiz_in.settings.attempts is not None
     if limited and quiz.kind is QuizKind.checkpoint:
         # A learner out of attempts could never watch the rest of the video.
-        raise errors.invalid_quiz("A checkpoint allows unlimited attempts.")
+        raise errors.invalid_quiz(msg("A checkpoint allows unlimited attempts."))
     changes: dict[str, object] = {}
     if quiz_in.title is not None:
         changes["title"] = quiz_in.title

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coursevault.errors import AppError, ErrorCode
-from coursevault.i18n import msg
+from coursevault.i18n import Msg, Text, msg
 
 
 def quiz_not_found() -> AppError:
@@ -47,8 +47,10 @@ def busy() -> AppError:
     )
 
 
-def invalid_answer(reason: str) -> AppError:
-    return AppError(422, ErrorCode.invalid_answer, f"This answer cannot be saved: {reason}.")
+def invalid_answer(reason: Msg) -> AppError:
+    return AppError(
+        422, ErrorCode.invalid_answer, msg("This answer cannot be saved: {reason}.", reason=reason)
+    )
 
 
 def answer_locked() -> AppError:
@@ -69,16 +71,19 @@ def completion_needs_passing() -> AppError:
     )
 
 
-def invalid_gift(line: int, reason: str) -> AppError:
+def invalid_gift(line: int, reason: Text) -> AppError:
+    """REASON is pydantic's English for a question the file describes badly (a plain
+    string): other languages then read the code's sentence, not English inside theirs."""
+    text = msg("Line {line}: {reason}. Nothing was imported.", line=line, reason=reason)
     return AppError(
         422,
         ErrorCode.invalid_gift,
-        f"Line {line}: {reason}. Nothing was imported.",
+        text if isinstance(reason, Msg) else str(text),
         detail={"line": line},
     )
 
 
-def invalid_quiz(reason: str) -> AppError:
+def invalid_quiz(reason: Msg) -> AppError:
     return AppError(422, ErrorCode.invalid_quiz, reason)
 
 

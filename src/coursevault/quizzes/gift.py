@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from coursevault.i18n import Text, msg
 from coursevault.quizzes.models import MAX_QUESTIONS, QuestionIn, QuestionType
 
 BLANK = "_____"  # stands for a "missing word" answer block in the middle of the stem
@@ -38,12 +39,14 @@ _TRUTH = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 
 
 class GiftError(ValueError):
-    """Why the file cannot be imported, at LINE (1-based) of the file."""
+    """Why the file cannot be imported (TEXT; MESSAGE in English), at LINE (1-based) of the
+    file."""
 
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(f"line {line}: {message}")
+    def __init__(self, line: int, text: Text) -> None:
+        self.message = str(text)
+        super().__init__(f"line {line}: {self.message}")
         self.line = line
-        self.message = message
+        self.text = text
 
 
 @dataclass
@@ -53,8 +56,8 @@ class _Block:
     text: str
     lines: list[int]
 
-    def fail(self, offset: int, message: str) -> GiftError:
-        return GiftError(self.lines[self.text.count("\n", 0, offset)], message)
+    def fail(self, offset: int, text: Text) -> GiftError:
+        return GiftError(self.lines[self.text.count("\n", 0, offset)], text)
 
 
 @dataclass
@@ -69,9 +72,12 @@ def parse(text: str) -> list[QuestionIn]:
     """The questions of the GIFT file TEXT, in order; GiftError if any cannot be imported."""
     blocks = _blocks(text)
     if not blocks:
-        raise GiftError(1, "no questions in this file")
+        raise GiftError(1, msg("no questions in this file"))
     if len(blocks) > MAX_QUESTIONS:
-        raise GiftError(blocks[MAX_QUESTIONS].lines[0], f"more than {MAX_QUESTIONS} questions")
+        raise GiftError(
+            blocks[MAX_QUESTIONS].lines[0],
+            msg("more than {limit} questions", limit=MAX_QUESTIONS),
+        )
     return [_question(block) for block in blocks]
 
 
@@ -132,7 +138,7 @@ def _after_title(block: _Block) -> int:
         return start
     end = text.find("::", start + 2)
     if end == -1:
-        raise block.fail(start, "a title (::title::) that is never closed")
+        raise block.fail(start, msg("a title (::title::) that is never closed"))
     return end + 2
 
 
@@ -142,18 +148,18 @@ def _braces(block: _Block, start: int) -> tuple[int, int]:
     opening = text.find("{", start)
     stray = text.find("}", start, len(text) if opening == -1 else opening)
     if stray != -1:
-        raise block.fail(stray, "a '}' with no '{' before it (write \\} for a brace)")
+        raise block.fail(stray, msg("a '}}' with no '{{' before it (write \\}} for a brace)"))
     if opening == -1:
-        raise block.fail(start, "no answer block {...}: descriptions are not supported")
+        raise block.fail(start, msg("no answer block {{...}}: descriptions are not supported"))
     closing = text.find("}", opening)
     if closing == -1:
-        raise block.fail(opening, "this '{' is never closed")
+        raise block.fail(opening, msg("this '{{' is never closed"))
     nested = text.find("{", opening + 1, closing)
     if nested != -1:
-        raise block.fail(nested, "a '{' inside an answer block (write \\{ for a brace)")
+        raise block.fail(nested, msg("a '{{' inside an answer block (write \\{{ for a brace)"))
     extra = [i for i in (text.find("{", closing), text.find("}", closing + 1)) if i != -1]
     if extra:
-        raise block.fail(min(extra), "a second answer block: a question has one")
+        raise block.fail(min(extra), msg("a second answer block: a question has one"))
     return opening, closing
 
 
@@ -161,20 +167,20 @@ def _answers(block: _Block, inner: str, opening: int) -> dict[str, Any]:
     """The QuestionIn fields the answer block INNER (starting after OPENING) sets."""
     body = inner.strip()
     if not body:
-        raise block.fail(opening, "an empty answer block (an essay) is not supported")
+        raise block.fail(opening, msg("an empty answer block (an essay) is not supported"))
     if body.startswith("#"):
         return _numeric(block, inner[inner.index("#") + 1 :], opening)
     truth = _TRUTH.get(body.partition("#")[0].strip().upper())
     if truth is not None:
         return {"type": QuestionType.true_false, "truth": truth}
     if "=" in body and "->" in body:
-        raise block.fail(opening, "matching questions (=a -> b) are not supported")
+        raise block.fail(opening, msg("matching questions (=a -> b) are not supported"))
     answers = _split(block, inner, opening + 1)
     if "~" in body:
         return _choice(block, answers, opening)
     accepted = [a.text for a in answers if a.weight >= 100]
     if not accepted:
-        raise block.fail(opening, "no fully right answer (=answer)")
+        raise block.fail(opening, msg("no fully right answer (=answer)"))
     return {"type": QuestionType.short_text, "accepted": accepted}
 
 
@@ -182,9 +188,11 @@ def _split(block: _Block, inner: str, offset: int) -> list[_Answer]:
     """The `=` and `~` answers of INNER, which starts at OFFSET of the block."""
     parts = _MARKER.split(inner)  # text before the first marker, then marker, text, ...
     if parts[0].strip():
-        raise block.fail(offset, f"an answer must start with = or ~, not {parts[0].strip()!r}")
+        raise block.fail(
+            offset, msg("an answer must start with = or ~, not {start!r}", start=parts[0].strip())
+        )
     if len(parts) // 2 > MAX_ANSWERS:
-        raise block.fail(offset, f"more than {MAX_ANSWERS} answers")
+        raise block.fail(offset, msg("more than {limit} answers", limit=MAX_ANSWERS))
     answers = []
     offset += len(parts[0])
     for marker, chunk in zip(parts[1::2], parts[2::2], strict=True):
@@ -199,7 +207,9 @@ def _answer(block: _Block, marker: str, chunk: str, offset: int) -> _Answer:
     if text.startswith("%"):
         found = _WEIGHT.match(text)
         if found is None or not -100 <= float(found[1]) <= 100:
-            raise block.fail(offset, f"a weight must be %N% with N from -100 to 100: {text!r}")
+            raise block.fail(
+                offset, msg("a weight must be %N% with N from -100 to 100: {text!r}", text=text)
+            )
         weight, text = float(found[1]), text[found.end() :]
     return _Answer(marker == "=", weight, _show(text), offset)
 
@@ -207,12 +217,12 @@ def _answer(block: _Block, marker: str, chunk: str, offset: int) -> _Answer:
 def _choice(block: _Block, answers: list[_Answer], opening: int) -> dict[str, Any]:
     right = [i for i, answer in enumerate(answers) if answer.weight > 0]
     if not right:
-        raise block.fail(opening, "no right answer (=answer, or a positive ~%N% weight)")
+        raise block.fail(opening, msg("no right answer (=answer, or a positive ~%N% weight)"))
     options = [{"text": answer.text} for answer in answers]
     marked = [i for i, answer in enumerate(answers) if answer.marked_right]
     if len(marked) > 1:
         # Moodle takes either of them as right; a single-choice question of ours has one.
-        raise block.fail(opening, "several =answers: give the right ones ~%N% weights instead")
+        raise block.fail(opening, msg("several =answers: give the right ones ~%N% weights instead"))
     kind = QuestionType.single if marked else QuestionType.multiple
     partial = not marked and any(answers[i].weight < 100 for i in right)
     return {"type": kind, "options": options, "correct": marked or right, "partial_credit": partial}
@@ -226,7 +236,7 @@ def _numeric(block: _Block, inner: str, opening: int) -> dict[str, Any]:
         answers = [_answer(block, "=", inner, opening + 1)]
     best = next((answer for answer in answers if answer.weight >= 100), None)
     if best is None:
-        raise block.fail(opening, "no fully right numeric answer")
+        raise block.fail(opening, msg("no fully right numeric answer"))
     value, tolerance = _number(block, best)
     return {"type": QuestionType.numeric, "value": value, "tolerance": tolerance}
 
@@ -237,7 +247,10 @@ def _number(block: _Block, answer: _Answer) -> tuple[float, float]:
     if dots:
         start, end = _float(block, answer, low), _float(block, answer, high)
         if end < start:
-            raise block.fail(answer.offset, f"a range that ends below its start: {answer.text}")
+            raise block.fail(
+                answer.offset,
+                msg("a range that ends below its start: {range}", range=answer.text),
+            )
         return (start + end) / 2, (end - start) / 2
     value, _, tolerance = answer.text.partition(":")
     return _float(block, answer, value), _float(block, answer, tolerance or "0")
@@ -247,4 +260,4 @@ def _float(block: _Block, answer: _Answer, text: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise block.fail(answer.offset, f"not a number: {answer.text!r}") from None
+        raise block.fail(answer.offset, msg("not a number: {text!r}", text=answer.text)) from None

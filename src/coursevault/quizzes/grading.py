@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 
+from coursevault.i18n import Msg, msg
 from coursevault.quizzes.models import AnswerIn, Question, QuestionType
 
 _SPACES = re.compile(r"\s+")
@@ -119,23 +120,26 @@ _VALUE_OF = {
 }
 
 
-def valid_answer(question: Question, answer: AnswerIn) -> str | None:
+def valid_answer(question: Question, answer: AnswerIn) -> Msg | None:
     """Why ANSWER cannot be an answer to QUESTION (a forged option id, a duplicate, the
     wrong kind of value), or None."""
     kind = question.type
     given = {name for name in ("truth", "number", "text") if getattr(answer, name) is not None}
     wanted = _VALUE_OF.get(kind)
     if given - {wanted}:
-        return f"a {kind} question takes no {', '.join(sorted(given - {wanted}))}"
+        fields = ", ".join(sorted(given - {wanted}))
+        return msg("a {kind} question takes no {fields}", kind=kind.value, fields=fields)
     if wanted is not None:
         if answer.choices:
-            return "this question takes no options"
-        return None if wanted in given else f"a {kind} question needs its {wanted}"
+            return msg("this question takes no options")
+        if wanted in given:
+            return None
+        return msg("a {kind} question needs its {field}", kind=kind.value, field=wanted)
     known = {option.id for option in question.options}
     if any(choice not in known for choice in answer.choices):
-        return "an option that is not in this question"
+        return msg("an option that is not in this question")
     if len(set(answer.choices)) != len(answer.choices):
-        return "an option given twice"
+        return msg("an option given twice")
     if kind is QuestionType.single and len(answer.choices) > 1:
-        return "a single-choice question takes one option"
+        return msg("a single-choice question takes one option")
     return None

@@ -14,6 +14,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from coursevault.i18n import Msg, msg
 from coursevault.text import Title
 
 Stem = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
@@ -84,31 +85,33 @@ class QuestionIn(BaseModel):
         return self
 
 
-def _problem(q: QuestionIn) -> str | None:
+def _problem(q: QuestionIn) -> Msg | None:
     """Why Q cannot be asked as written, or None."""
     choice = q.type in (QuestionType.single, QuestionType.multiple)
     if choice or q.type is QuestionType.ordering:
         # Two items shown in a drawn order other than the right one would give it away.
         least = 3 if q.type is QuestionType.ordering else 2
         if len(q.options) < least:
-            return f"a {q.type} question needs at least {least} options"
+            return msg(
+                "a {kind} question needs at least {least} options", kind=q.type.value, least=least
+            )
         if len({o.text.casefold() for o in q.options}) < len(q.options):
-            return "two options have the same text"
+            return msg("two options have the same text")
         given = [o.id for o in q.options if o.id is not None]
         if len(set(given)) < len(given):
-            return "two options have the same id"
+            return msg("two options have the same id")
     if choice and any(not 0 <= i < len(q.options) for i in q.correct):
-        return "correct names an option that does not exist"
+        return msg("correct names an option that does not exist")
     if q.type is QuestionType.single and len(set(q.correct)) != 1:
-        return "a single-choice question has exactly one correct option"
+        return msg("a single-choice question has exactly one correct option")
     if q.type is QuestionType.multiple and not q.correct:
-        return "a multiple-choice question needs at least one correct option"
+        return msg("a multiple-choice question needs at least one correct option")
     if q.type is QuestionType.true_false and q.truth is None:
-        return "a true/false question needs truth"
+        return msg("a true/false question needs truth")
     if q.type is QuestionType.numeric and q.value is None:
-        return "a numeric question needs value"
+        return msg("a numeric question needs value")
     if q.type is QuestionType.short_text and not q.accepted:
-        return "a short-text question needs at least one accepted answer"
+        return msg("a short-text question needs at least one accepted answer")
     return None
 
 

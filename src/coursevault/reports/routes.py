@@ -13,6 +13,7 @@ from coursevault.engagement import service as engagement
 from coursevault.engagement.models import LessonEngagement
 from coursevault.errors import ERROR_RESPONSES
 from coursevault.http.deps import Db
+from coursevault.i18n import msg
 from coursevault.reports import dashboard, money, service
 from coursevault.reports.models import CourseStats, MoneyReport, StudentPage, StudioDashboard
 
@@ -35,7 +36,7 @@ async def lesson_engagement(ref: VisibleLesson, user: CurrentUser, db: Db) -> Le
     """Retention (share of views still watching) and replays per 10 s of the lesson's video;
     403 not_course_owner for anyone but the instructor and admins."""
     if not courses.can_edit(user, ref.course):
-        raise course_errors.not_course_owner("read this lesson's engagement")
+        raise course_errors.not_course_owner(msg("read this lesson's engagement"))
     return await engagement.of_lesson(db=db, lesson_id=ref.lesson_id, duration=ref.video_duration)
 
 

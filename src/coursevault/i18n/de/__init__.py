@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coursevault.i18n.catalog import Catalog
-from coursevault.i18n.de import codes, errors, mails
+from coursevault.i18n.de import codes, errors, mails, reasons
 
 CATALOG = Catalog(
     language="de",
@@ -12,7 +12,7 @@ CATALOG = Catalog(
         *("Juli", "August", "September", "Oktober", "November", "Dezember"),
     ),
     decimal_comma=True,
-    messages={**errors.MESSAGES, **mails.MESSAGES},
+    messages={**errors.MESSAGES, **reasons.MESSAGES, **mails.MESSAGES},
     codes=codes.CODES,
     validation=codes.VALIDATION,
 )
