@@ -28,7 +28,13 @@ _SMALL_TARGETS = """(tap) => {
         .filter(n => n.nodeType === Node.TEXT_NODE).map(n => n.textContent.trim()).join('');
       if (/[A-Za-zÄÖÜäöüß]{2}/.test(own)) continue;
     }
-    if (box.width < tap - 0.5 || box.height < tap - 0.5) {
+    // What a finger hits is the hit area, which may be larger than the box (a thin seek
+    // bar's pseudo-element): probe TAP px across it, centred, in each short direction.
+    const hits = (x, y) => { const at = document.elementFromPoint(x, y); return !!at && el.contains(at); };
+    const cx = box.left + box.width / 2, cy = box.top + box.height / 2, r = tap / 2 - 1;
+    const wide = box.width >= tap - 0.5 || (hits(cx - r, cy) && hits(cx + r, cy));
+    const tall = box.height >= tap - 0.5 || (hits(cx, cy - r) && hits(cx, cy + r));
+    if (!wide || !tall) {
       const name = (el.getAttribute('aria-label') || el.textContent || el.name || '').trim();
       small.push(`${el.tagName.toLowerCase()} "${name.slice(0, 40)}" ` +
         `${Math.round(box.width)}x${Math.round(box.height)}`);

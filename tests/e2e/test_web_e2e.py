@@ -18,6 +18,7 @@ from tests.a11y import assert_accessible
 from tests.browser import CHROMIUM, choose_in_player, new_context, shot
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
+from tests.phone import PHONE, assert_fits_phone
 from tests.processes import Server
 
 PASSWORD = "correct horse battery staple"
@@ -136,6 +137,7 @@ def test_instructor_publishes_student_buys_and_watches(
     student.get_by_role("searchbox", name="Search courses").fill(f"Streaming Basics {tag}")
     student.get_by_role("button", name="Search").click()
     student.get_by_role("link", name=f"Streaming Basics {tag}").click()
+    course_page = student.url
     expect(student.get_by_text("$19.99").first).to_be_visible()
     expect(student.get_by_role("heading", name="What you will learn")).to_be_visible()
     expect(student.get_by_role("listitem").filter(has_text="Encode a ladder")).to_be_visible()
@@ -315,10 +317,27 @@ def test_instructor_publishes_student_buys_and_watches(
             break
     expect(chart).to_be_visible()
     shot(teacher, "studio-engagement")
-    student.set_viewport_size({"width": 390, "height": 800})  # phone width
+    # The same pages on a phone (#28): nothing sideways, 44 px targets, axe, screenshots.
+    student.set_viewport_size(PHONE)
+    expect(student.get_by_role("link", name="Resume")).to_be_visible()
+    assert_fits_phone(student, "My learning", "my-learning")
     student.get_by_role("button", name="Menu").click()
     expect(student.get_by_role("link", name="Catalog")).to_be_visible()
-    shot(student, "my-learning-phone")
+    student.get_by_role("link", name="Catalog").click()
+    expect(student.locator(".course-card").first).to_be_visible()
+    assert_fits_phone(student, "the catalog", "catalog")
+    student.goto(course_page)
+    expect(student.get_by_role("heading", name="What you will learn")).to_be_visible()
+    assert_fits_phone(student, "the course page", "course-page")
+    student.goto(f"/learn/{course_id}/{progress['lessons'][0]['lesson_id']}")
+    student.wait_for_function(
+        "() => { const v = document.querySelector('[data-testid=player] hls-video');"
+        " return !!v && v.readyState >= 2; }",
+        timeout=30_000,
+    )
+    player_box = student.get_by_test_id("player").bounding_box()
+    assert player_box and player_box["width"] >= PHONE["width"] - 1, player_box  # edge to edge
+    assert_fits_phone(student, "the lesson", "lesson-player")
 
     # Another student who did not pay: a buy prompt, and not one media request.
     other = new_context(browser, server).new_page()
@@ -331,6 +350,11 @@ def test_instructor_publishes_student_buys_and_watches(
     expect(other.get_by_role("link", name="See the course and buy it")).to_be_visible()
     shot(other, "not-enrolled")
     assert media_requests == []
+    other.set_viewport_size(PHONE)
+    other.get_by_role("link", name="See the course and buy it").click()
+    other.get_by_role("button", name="Buy this course").click()
+    expect(other.get_by_text("Test payment.")).to_be_visible()
+    assert_fits_phone(other, "the checkout", "checkout")
 
 
 def test_an_interrupted_upload_resumes_after_a_page_reload(
@@ -346,6 +370,7 @@ def test_an_interrupted_upload_resumes_after_a_page_reload(
     page.get_by_label("New course title").fill("Resumable")
     page.get_by_role("button", name="Create course").click()
     expect(page.get_by_role("heading", name="Details")).to_be_visible()
+    page.get_by_role("tab", name="Videos and captions").click()  # the reload keeps it
 
     def only_the_first_chunk(route: Route) -> None:
         if route.request.method == "PATCH" and route.request.headers.get("upload-offset") != "0":
