@@ -32,6 +32,8 @@ async def test_F1_F2_the_policy_adds_variants_to_a_ready_video_and_marks_new_ses
     early = await start_lesson(client, student.bearer, course.video_lesson)
     base = early.json()["playlist_url"].rsplit("/", 1)[0]
     assert "_a_" not in (await client.get(f"{base}/240p.m3u8")).text  # nothing marked yet
+    # Nothing in the picture traces it: no picture-in-picture window without the overlay.
+    assert early.json()["picture_in_picture"] is False
     await client.delete(f"/api/playback/{early.json()['session_id']}", headers=student.bearer)
 
     for _ in range(2):  # saving the policy twice queues one re-package
@@ -59,3 +61,4 @@ async def test_F1_F2_the_policy_adds_variants_to_a_ready_video_and_marks_new_ses
     assert re.findall(r"^240p_[ab]_\d{5}\.ts$", playlist, flags=re.M)  # the session's own
     mark = await db.forensic_marks.find_one({"session_id": started.json()["session_id"]})
     assert mark is not None and mark["number"] == 1 and mark["user_id"] == student.user.id
+    assert started.json()["picture_in_picture"] is True  # the picture itself is marked

@@ -132,6 +132,12 @@ def test_the_bar_replaces_native_controls_and_works_by_keyboard(
         f"(() => {{ const v = {MEDIA}; const n = v.nativeEl ?? v;"
         " return !v.controls && !v.hasAttribute('controls') && !n.controls; })()"
     )
+    # No forensic mark on this course: no picture-in-picture window without the watermark,
+    # neither from the bar nor from the browser's own menu.
+    expect(page.get_by_role("button", name="Picture-in-picture")).to_have_count(0)
+    assert page.evaluate(
+        f"(() => {{ const v = {MEDIA}; return (v.nativeEl ?? v).disablePictureInPicture; }})()"
+    )
     # Without a caption choice the transcript is in the browser's language (en-US), not in
     # the first track's (German).
     transcript = page.locator("details.transcript")

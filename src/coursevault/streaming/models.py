@@ -94,6 +94,10 @@ class PlaybackStart(BaseModel):
     key_secret: str | None = None
     # The seek-preview thumbnails (WebVTT, tiles of one sprite) under the same token.
     storyboard_url: str | None = None
+    # Whether the player may offer picture-in-picture: its window shows the picture without
+    # the page's watermark overlay, so only a session traced by the picture itself (the
+    # course's forensic mark, F1) gets it.
+    picture_in_picture: bool = False
 
 
 class PlaybackStartIn(BaseModel):

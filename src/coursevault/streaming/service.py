@@ -290,6 +290,7 @@ def _started(
         checkpoints=[CheckpointRef.model_validate(c) for c in session.checkpoints],
         key_secret=base64.b64encode(secret).decode() if secret else None,
         storyboard_url=urls.hls_file(token, video.id, TRACK) if video.storyboard else None,
+        picture_in_picture=session.forensic_number is not None,
     )
 
 

@@ -3510,6 +3510,11 @@ export interface components {
             key_protection: components["schemas"]["KeyProtection"];
             /** Key Secret */
             key_secret?: string | null;
+            /**
+             * Picture In Picture
+             * @default false
+             */
+            picture_in_picture: boolean;
             /** Playlist Url */
             playlist_url: string;
             /**

@@ -153,12 +153,20 @@ export function Player({ start, onProblem, lessonId, chapters = [], captions = [
     resumed.current = true;
   });
 
-  const attach = useCallback((el: HlsElement | null) => {
-    video.current = el;
-    setMedia(el);
-    if (!el) return;
-    el.setAttribute("controlsList", "nodownload noremoteplayback");
-  }, []);
+  const pipAllowed = start.picture_in_picture;
+  const attach = useCallback(
+    (el: HlsElement | null) => {
+      video.current = el;
+      setMedia(el);
+      if (!el) return;
+      el.setAttribute("controlsList", "nodownload noremoteplayback");
+      // A picture-in-picture window has no watermark overlay: only a forensically marked
+      // session may open one (the server says so), or the browser's own menu would.
+      if (pipAllowed) el.removeAttribute("disablePictureInPicture");
+      else el.setAttribute("disablePictureInPicture", "");
+    },
+    [pipAllowed],
+  );
 
   useEffect(() => {
     const changed = () => setFullscreen(!!frame.current && document.fullscreenElement === frame.current);
@@ -254,6 +262,7 @@ export function Player({ start, onProblem, lessonId, chapters = [], captions = [
 
   const spot = watermarkSpot(tick);
   const pipAvailable =
+    pipAllowed &&
     typeof document !== "undefined" &&
     document.pictureInPictureEnabled &&
     !!media &&
