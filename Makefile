@@ -87,12 +87,12 @@ PYTEST_WORKERS ?= 3
 pytest: install web
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
-# The Python install and the web app's install and build first, side by side; then every
-# test, with the checks that do not need it (ruff, mypy, ESLint and vitest) side by side in
-# its waits, each target's output kept together.
+# The Python install side by side with the web app's install, build and checks (ESLint,
+# Prettier, vitest: they need no Python, and the pip install leaves a core free); then
+# every Python test with ruff and mypy in its waits, each target's output kept together.
 test: system-deps
-	@$(MAKE) --no-print-directory -j2 --output-sync=target install web
-	@$(MAKE) --no-print-directory -j4 --output-sync=target lint typecheck webtest pytest
+	@$(MAKE) --no-print-directory -j3 --output-sync=target install web webtest
+	@$(MAKE) --no-print-directory -j3 --output-sync=target lint typecheck pytest
 
 bench: system-deps install
 	PYTHONPATH=. $(PY) bench/transcode.py
