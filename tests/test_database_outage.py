@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -19,7 +20,7 @@ from coursevault.config import Settings
 from coursevault.database import embedded_server
 from coursevault.database.db import Database, Document
 from coursevault.jobs.worker import Worker
-from tests.factories import signed_in
+from tests.factories import SignedIn, signed_in
 from tests.tcp_proxy import CuttableProxy
 
 
@@ -28,10 +29,20 @@ def settings_overrides() -> dict[str, Any]:
     return {"db_timeout_seconds": 1.0}
 
 
+async def set_up_student(client: httpx.AsyncClient, db: Database, settings: Settings) -> SignedIn:
+    """A signed-in student before the outage. Under the tight 1 s bound a loaded machine
+    can answer the sign-in itself with a 503 (its database took longer): that is the
+    behaviour under test, not the set-up, so the set-up asks again, as the message says."""
+    for _ in range(2):
+        with contextlib.suppress(AssertionError):
+            return await signed_in(client, db, settings)
+    return await signed_in(client, db, settings)
+
+
 async def test_a_frozen_database_answers_503_within_the_bound_and_recovers(
     client: httpx.AsyncClient, db: Database, settings: Settings
 ) -> None:
-    student = await signed_in(client, db, settings)
+    student = await set_up_student(client, db, settings)
     assert (await client.get("/api/courses")).status_code == 200
     running = embedded_server.find_running(settings.data_dir)
     assert running is not None
@@ -98,7 +109,7 @@ async def test_an_embedded_database_killed_with_sigkill_is_restarted_on_its_data
     client: httpx.AsyncClient, db: Database, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="coursevault.database.db")
-    student = await signed_in(client, db, settings)
+    student = await set_up_student(client, db, settings)
     killed = embedded_server.find_running(settings.data_dir)
     assert killed is not None
     os.kill(killed.pid, signal.SIGKILL)  # as the OOM killer would
@@ -134,7 +145,7 @@ async def test_D2_a_frozen_database_makes_playlists_and_segments_503_not_500(
     from coursevault.streaming import service as playback
     from coursevault.streaming.models import StreamPolicy
 
-    student = await signed_in(client, db, settings)
+    student = await set_up_student(client, db, settings)
     started = await playback.start(
         db=db, settings=settings, user=student.user, video_id=ready_video,
         policy=StreamPolicy(max_concurrent_streams=2), device="test", ip="127.0.0.1",

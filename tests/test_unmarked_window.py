@@ -119,6 +119,8 @@ async def test_F7_play_unmarked_plays_at_once_and_records_the_session(
 
     started = await start_lesson(client, student.bearer, course.video_lesson, device="Laptop")
     assert started.status_code == 201, started.text
+    # Nothing in this picture traces it, so no window without the page's watermark.
+    assert started.json()["picture_in_picture"] is False
     session_id = started.json()["session_id"]
     base = started.json()["playlist_url"].rsplit("/", 1)[0]
     playlist = await client.get(f"{base}/240p.m3u8")
@@ -136,6 +138,7 @@ async def test_F7_play_unmarked_plays_at_once_and_records_the_session(
     await variants_ready(client, instructor, ready_video)
     later = await start_lesson(client, student.bearer, course.video_lesson)
     assert later.status_code == 201, later.text
+    assert later.json()["picture_in_picture"] is True  # marked now
     mark = await db.forensic_marks.find_one({"_id": later.json()["session_id"]})
     assert mark is not None and mark["number"] >= 1 and not mark.get("unmarked")
     assert len(await forensic_repo.unmarked_sessions(db=db, video_id=ready_video)) == 1

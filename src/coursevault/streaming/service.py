@@ -290,7 +290,8 @@ def _started(
         checkpoints=[CheckpointRef.model_validate(c) for c in session.checkpoints],
         key_secret=base64.b64encode(secret).decode() if secret else None,
         storyboard_url=urls.hls_file(token, video.id, TRACK) if video.storyboard else None,
-        picture_in_picture=session.forensic_number is not None,
+        # 0 is a session on record as served unmarked (F7): nothing in its picture traces it.
+        picture_in_picture=bool(session.forensic_number),
     )
 
 
