@@ -59,10 +59,13 @@ def german_date(when: datetime) -> str:
 async def test_the_account_keeps_a_shipped_language_and_any_other_code_is_english(
     client: httpx.AsyncClient, db: Database, settings: Settings, student: SignedIn
 ) -> None:
-    assert (await me(client, student))["language"] == "en"
+    made = await me(client, student)  # made by the operator's path: nothing chosen yet
+    assert (made["language"], made["language_chosen"]) == ("en", False)
     await client.patch("/api/auth/me", json={"bio": "Paints."}, headers=student.bearer)
+    assert (await me(client, student))["language_chosen"] is False  # a bio chooses nothing
     changed = await speaking(client, student, "de")
     assert changed.status_code == 200 and changed.json()["language"] == "de"
+    assert changed.json()["language_chosen"] is True
     body = await me(client, student)
     # A PATCH with only the language leaves the name and the bio as they were.
     assert (body["language"], body["name"], body["bio"]) == ("de", "Test User", "Paints.")
@@ -82,7 +85,8 @@ async def test_an_account_stored_before_languages_existed_reads_as_english(
     client: httpx.AsyncClient, db: Database, settings: Settings, student: SignedIn
 ) -> None:
     await db.users.update_one({"_id": student.user.id}, {"$unset": {"language": ""}})
-    assert (await me(client, student))["language"] == "en"
+    body = await me(client, student)
+    assert (body["language"], body["language_chosen"]) == ("en", False)
     await db.users.update_one({"_id": student.user.id}, {"$set": {"language": "tlh"}})
     assert (await me(client, student))["language"] == "en"
 
@@ -185,6 +189,9 @@ async def test_error_messages_follow_the_account_then_accept_language_and_codes_
     assert german.json()["error"]["message"] == "Diesen Kurs gibt es nicht."
     assert preferred.json()["error"]["message"] == "Diesen Kurs gibt es nicht."
 
+    # An account that never chose a language reads its browser's.
+    never_chose = await client.get(url, headers={**student.bearer, "Accept-Language": "de"})
+    assert never_chose.json()["error"]["message"] == "Diesen Kurs gibt es nicht."
     # A German account reads German whatever its browser asks for; an English one English.
     await speaking(client, student, "de")
     asks_english = {**student.bearer, "Accept-Language": "en"}

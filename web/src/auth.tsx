@@ -24,9 +24,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const reload = useCallback(async () => {
     try {
       const me = await unwrap(api.GET("/api/auth/me"));
-      // The account's language wins over this browser's: it is the one its mail speaks.
-      if (me.language) await chooseLanguage(me.language);
+      // A language the account chose wins over this browser's: its mail speaks it. One it
+      // never chose (made by the operator or the demo) leaves the browser's.
       setUser(me);
+      if (me.language_chosen) await chooseLanguage(me.language);
     } catch {
       setUser(null);
     } finally {

@@ -35,8 +35,10 @@ async def _authenticate(
             raise errors.not_authenticated()
         require_csrf(request, settings)
     session = await auth.authenticate(db=db, settings=settings, access_token=token, max_age=max_age)
-    # For the error handler: an error after this point answers in the account's language.
-    i18n.remember(request.scope.setdefault("state", {}), session.user.language)
+    # For the error handler: an error after this point answers in the account's language
+    # (one it never chose leaves the request's Accept-Language to decide).
+    if session.user.language_chosen:
+        i18n.remember(request.scope.setdefault("state", {}), session.user.language)
     return session
 
 

@@ -66,7 +66,9 @@ class UserCreate(BaseModel):
     password: Password
     name: Name
     role: Literal[Role.student, Role.instructor] = Role.student
-    language: LanguageIn = i18n.DEFAULT  # the first mail already in the visitor's language
+    # The first mail already in the visitor's language; without one the account has none
+    # chosen (English on the server, the browser's in the web app).
+    language: LanguageIn | None = None
 
 
 class UserRead(BaseModel):
@@ -80,6 +82,9 @@ class UserRead(BaseModel):
     email_verified: bool = False
     bio: str = ""  # a short text shown with the instructor's courses
     language: i18n.Language  # what the server writes to this account in
+    # Whether the account chose it (at sign-up or in the language menu); if not (an account
+    # made by the operator, the demo or an older version), the web app keeps the browser's.
+    language_chosen: bool = False
 
 
 class User(UserRead):
@@ -96,7 +101,9 @@ class User(UserRead):
     @classmethod
     def _confirmed(cls, data: Any) -> Any:
         if isinstance(data, dict) and "email_verified_at" in data:
-            return {**data, "email_verified": data["email_verified_at"] is not None}
+            data = {**data, "email_verified": data["email_verified_at"] is not None}
+        if isinstance(data, dict) and "_id" in data:  # a stored document
+            data = {**data, "language_chosen": data.get("language") is not None}
         return data
 
 

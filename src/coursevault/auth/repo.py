@@ -13,7 +13,7 @@ from pymongo.errors import DuplicateKeyError
 from coursevault import clock
 from coursevault.auth.models import Role, User
 from coursevault.database.db import Database, Document
-from coursevault.i18n import DEFAULT, Language
+from coursevault.i18n import Language
 from coursevault.ttl_cache import TtlCache
 
 
@@ -40,14 +40,14 @@ async def insert_user(
     password_hash: str,
     roles: list[Role],
     verified: bool = False,
-    language: Language = DEFAULT,
+    language: Language | None = None,
 ) -> User:
     """Stores a new user; raises EmailTaken when the email is in use."""
     doc = {
         "_id": str(ObjectId()),
         "email": email,
         "name": name,
-        "language": language,
+        **({"language": language} if language is not None else {}),  # None: not chosen
         "password_hash": password_hash,
         "roles": [str(role) for role in roles],
         "disabled": False,

@@ -47,7 +47,7 @@ async def register(
 ) -> RegistrationAccepted:
     """Answers alike whether or not the address has an account (its owner gets a mail)."""
     check_origin(request, settings)
-    language = i18n.shipped(user_in.language)
+    language = i18n.shipped(user_in.language) if user_in.language is not None else None
     await service.register(
         db=db,
         settings=settings,
@@ -61,7 +61,8 @@ async def register(
         "Thanks! If this address is new, your account is ready and a confirmation link is on "
         "its way; if it already has an account, we emailed its owner."
     )
-    return RegistrationAccepted(email=user_in.email, detail=i18n.render(thanks, language))
+    answer_in = language or i18n.of_request(request.scope)
+    return RegistrationAccepted(email=user_in.email, detail=i18n.render(thanks, answer_in))
 
 
 @router.post("/verify-email", status_code=status.HTTP_204_NO_CONTENT, operation_id="verifyEmail")

@@ -48,7 +48,7 @@ async def create_user(
     password: str,
     role: Role,
     verified: bool = False,
-    language: Language = DEFAULT,
+    language: Language | None = None,
 ) -> User:
     """Creates an account with ROLE; raises 409 for a taken email, 422 for a weak password.
 
@@ -78,7 +78,7 @@ async def register(
     name: str,
     password: str,
     role: Role,
-    language: Language = DEFAULT,
+    language: Language | None = None,
 ) -> None:
     """Signs up a student or (while sign-up is open) an instructor from the public form.
 

@@ -4220,12 +4220,8 @@ export interface components {
              * Format: email
              */
             email: string;
-            /**
-             * Language
-             * @description A language tag; a shipped language (en, de; de-AT is de) is kept, any other is English (no error).
-             * @default en
-             */
-            language: string;
+            /** Language */
+            language?: string | null;
             /** Name */
             name: string;
             /** Password */
@@ -4270,6 +4266,11 @@ export interface components {
              * @enum {string}
              */
             language: "en" | "de";
+            /**
+             * Language Chosen
+             * @default false
+             */
+            language_chosen: boolean;
             /** Name */
             name: string;
             /** Roles */

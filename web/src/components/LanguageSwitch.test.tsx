@@ -25,7 +25,7 @@ const answer = (status: number, data?: unknown) =>
     response: new Response(null, { status }),
   });
 
-const user = (language: "en" | "de"): Schemas["UserRead"] => ({
+const user = (language: "en" | "de", language_chosen = true): Schemas["UserRead"] => ({
   id: "u1",
   email: "lea@example.com",
   name: "Léa",
@@ -34,6 +34,7 @@ const user = (language: "en" | "de"): Schemas["UserRead"] => ({
   email_verified: true,
   created_at: "2026-01-01T00:00:00Z",
   language,
+  language_chosen,
 });
 
 function Heading() {
@@ -91,6 +92,14 @@ describe("the language switch", () => {
     expect(document.documentElement.lang).toBe("en");
     expect(calls.PATCH).toHaveBeenCalledWith("/api/auth/me", { body: { language: "en" } });
     expect(window.localStorage.getItem("coursevault.language")).toBe("en");
+  });
+
+  it("keeps the browser's language for an account that never chose one", async () => {
+    await chooseLanguage("de"); // this browser shows German
+    calls.GET.mockImplementation(() => answer(200, user("en", false)));
+    await show();
+    expect(heading()).toBe("Katalog");
+    expect(calls.PATCH).not.toHaveBeenCalled();
   });
 
   it("switches a visitor who is not signed in on this browser only", async () => {

@@ -65,11 +65,25 @@ export function shownLanguage(): Language {
   return shipped(i18n.language) ?? "en";
 }
 
+/** How `show` fetches a language (a test replaces it to make a fetch slow or fail). */
+export const fetcher = { load: loadLanguage };
+let latest = 0;
+
+/** Shows LANGUAGE once its strings are here. The last call wins (a German chunk that
+ * arrives after English was chosen does not switch back), and a chunk that cannot be
+ * fetched (offline, an old page after a deploy) leaves the page in English, never blank. */
 async function show(language: Language): Promise<Language> {
-  await loadLanguage(language);
-  if (i18n.language !== language) await i18n.changeLanguage(language);
-  document.documentElement.lang = language;
-  return language;
+  const call = ++latest;
+  let shown: Language = language;
+  try {
+    await fetcher.load(language);
+  } catch {
+    shown = "en";
+  }
+  if (call !== latest) return shipped(i18n.language) ?? "en";
+  if (i18n.language !== shown) await i18n.changeLanguage(shown);
+  document.documentElement.lang = shown;
+  return shown;
 }
 
 /** Shows LANGUAGE (English for a code not shipped) and remembers it on this browser. */
