@@ -4,7 +4,7 @@ an instructor sees only their own courses, a student nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -13,6 +13,8 @@ import pytest
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.database.db import Database
+from coursevault.enrollments import service as enrollments
+from coursevault.enrollments.models import GrantSource
 from coursevault.reports.dashboard import last_weeks
 from tests.course_helpers import Clock, make_course, start_lesson
 from tests.factories import SignedIn, error_code, signed_in
@@ -141,6 +143,71 @@ async def test_the_dashboard_counts_sales_students_viewers_completion_and_drop_o
     assert [(r["currency"], r["net"]) for r in their["revenue"]] == [("eur", 2000)]
     assert [c["title"] for c in their["courses"]] == ["Theirs"]
     assert their["watching_now"] == 1 and their["drop_offs"] == []
+
+
+async def test_students_are_those_a_course_is_open_to_now_members_included_staff_not(
+    client: httpx.AsyncClient,
+    db: Database,
+    settings: Settings,
+    instructor: SignedIn,
+    admin: SignedIn,
+) -> None:
+    course = await make_course(db, instructor.user, title="Paid", amount=3000)
+    draft = await make_course(db, instructor.user, title="Draft", publish=False)
+    people = [await signed_in(client, db, settings) for _ in range(6)]
+    buyer, refunded, member, site_member, staff, earlier = people
+    await own_course(client, buyer, course.id)
+    await refund(client, admin, (await own_course(client, refunded, course.id))["id"])
+    plan = await make_plan(client, instructor, courses=[course.id], currency="usd")
+    await member_of(client, member, plan["id"])
+    # The admin's site-wide plan opens the published course, never the draft.
+    everything = await make_plan(client, admin, all_courses=True, title="Everything")
+    await member_of(client, site_member, everything["id"])
+    for course_id in (course.id, draft.id):
+        await enrollments.grant(
+            db=db,
+            user_id=staff.user.id,
+            source=GrantSource.staff,
+            source_id=admin.user.id,
+            course_id=course_id,
+        )
+    await own_course(client, earlier, course.id)
+    three_weeks_ago = datetime.now(UTC) - timedelta(weeks=3)
+    await db.grants.update_many(
+        {"user_id": earlier.user.id}, {"$set": {"starts_at": three_weeks_ago}}
+    )
+    # The member finished the course (its one lesson).
+    marked = await client.put(
+        f"/api/lessons/{course.text_lesson}/progress",
+        json={"position": 0, "completed": True},
+        headers=member.bearer,
+    )
+    assert marked.status_code == 200, marked.text
+
+    found = await dashboard(client, instructor)
+    courses = {c["title"]: (c["enrolled"], c["finished"]) for c in found["courses"]}
+    # The buyer, both members and the buyer of three weeks ago; not the refunded buyer
+    # nor the staff grant.
+    assert courses == {"Paid": (4, 1), "Draft": (0, 0)}
+    assert found["completion"] == {"enrolled": 4, "finished": 1, "completion_rate": 0.25}
+    counts = [w["count"] for w in found["new_students"]]
+    assert counts == [0] * 8 + [1, 0, 0, 3]
+
+
+async def test_an_invoice_reported_without_a_currency_counts_in_the_plans(
+    client: httpx.AsyncClient, db: Database, settings: Settings, instructor: SignedIn
+) -> None:
+    course = await make_course(db, instructor.user, title="Paid", amount=3000, currency="eur")
+    plan = await make_plan(client, instructor, courses=[course.id], month=900, currency="eur")
+    sold = await member_of(client, await signed_in(client, db, settings), plan["id"])
+    stored = await db.memberships.find_one({"_id": sold["id"]})
+    assert stored is not None and len(stored["invoices"]) == 1
+    [invoice_id] = stored["invoices"]
+    await db.memberships.update_one(
+        {"_id": sold["id"]}, {"$set": {f"invoices.{invoice_id}.currency": ""}}
+    )
+    found = await dashboard(client, instructor)
+    assert [(r["currency"], r["net"]) for r in found["revenue"]] == [("eur", 900)]
 
 
 async def test_an_instructor_without_courses_gets_an_empty_dashboard(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -121,6 +122,14 @@ def set_if(condition: Document, values: Document) -> list[Document]:
             }
         }
     ]
+
+
+def any_of(values: Iterable[Any]) -> Document | None:
+    """`{"$in": VALUES}`, or None when VALUES is empty: nothing can match then, so the
+    caller skips its read. The embedded engine turns `$in: []` on an indexed field into
+    SQLite's `IN ()`, a syntax error."""
+    found = list(values)
+    return {"$in": found} if found else None
 
 
 def pair_id(first: str, second: str) -> str:

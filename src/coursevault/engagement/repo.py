@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from coursevault.database.db import Database, Document
+from coursevault.database.db import Database, Document, any_of
 from coursevault.engagement.curve import Flush
 
 
@@ -34,7 +34,7 @@ async def views(*, db: Database, lesson_ids: list[str]) -> dict[str, int]:
 
 async def reach(*, db: Database, lesson_ids: list[str]) -> dict[str, Document]:
     """The views and per-bucket reach of each of LESSON_IDS that has any (one read)."""
-    if not lesson_ids:  # an empty $in is a syntax error to the embedded engine
+    if (lessons := any_of(lesson_ids)) is None:
         return {}
-    cursor = db.lesson_engagement.find({"_id": {"$in": lesson_ids}}, {"views": True, "reach": True})
+    cursor = db.lesson_engagement.find({"_id": lessons}, {"views": True, "reach": True})
     return {str(doc["_id"]): doc async for doc in cursor}

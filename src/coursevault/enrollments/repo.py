@@ -33,6 +33,9 @@ async def create_indexes(db: Database) -> None:
     await db.grants.create_index([("course_id", ASCENDING), ("state", ASCENDING)])
     await db.grants.create_index([("source", ASCENDING), ("source_id", ASCENDING)])
     await db.grants.create_index("plan_id", sparse=True)
+    # A course's members (the studio dashboard's students): plans naming it, site-wide ones.
+    await db.grants.create_index("scope_courses", sparse=True)
+    await db.grants.create_index("scope_all", sparse=True)
     await _migrate_enrollments(db)
 
 
@@ -276,6 +279,24 @@ async def of_user(*, db: Database, user_id: str) -> list[Document]:
 async def of_course(*, db: Database, course_id: str) -> list[Document]:
     """Every grant naming COURSE_ID (in force or not), oldest first."""
     cursor = db.grants.find({"course_id": course_id}).sort("created_at", ASCENDING)
+    return [doc async for doc in cursor]
+
+
+async def students_now(*, db: Database, course_id: str, published: bool) -> list[Document]:
+    """The grants in force now that open COURSE_ID (PUBLISHED: whether it is on sale) to
+    a student: bought, free, gifted, a seat or a plan's (staff grants left out); each
+    with its `user_id` and `starts_at`. One read over the course's in-force grants."""
+    now = clock.now()
+    match = {
+        "state": ACTIVE,
+        "source": {"$ne": GrantSource.staff.value},
+        "starts_at": {"$lte": now},
+        "$and": [
+            _covers(course_id, published),
+            {"$or": [{"ends_at": None}, {"ends_at": {"$gt": now}}]},
+        ],
+    }
+    cursor = db.grants.find(match, {"user_id": True, "starts_at": True})
     return [doc async for doc in cursor]
 
 

@@ -184,5 +184,11 @@ async def of_course(*, db: Database, course_id: str) -> list[Document]:
     return await repo.of_course(db=db, course_id=course_id)
 
 
+async def students_now(*, db: Database, course_id: str, published: bool) -> list[Document]:
+    """The grants that make someone a student of COURSE_ID now (PUBLISHED: whether it is
+    on sale): in force, of any source but staff, members' included."""
+    return await repo.students_now(db=db, course_id=course_id, published=published)
+
+
 async def count(*, db: Database, course_id: str, active_only: bool = False) -> int:
     return await repo.count(db=db, course_id=course_id, active_only=active_only)

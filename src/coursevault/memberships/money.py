@@ -87,15 +87,20 @@ async def membership_money(*, db: Database, user: User) -> MembershipMoney:
 
 async def invoices_since(*, db: Database, owner_id: str, since: datetime) -> list[Sale]:
     """The paid invoices of OWNER_ID's plans created at or after SINCE, as sales (refunded
-    ones marked), oldest first."""
+    ones marked), oldest first. Only memberships written since SINCE are read: recording
+    an invoice writes its membership."""
     plans = await repo.list_plans(db=db, owner_id=owner_id)
-    found = await repo.memberships_of_plans(db=db, plan_ids=[p.id for p in plans])
+    found = await repo.memberships_of_plans(
+        db=db, plan_ids=[p.id for p in plans], written_since=since
+    )
     return sorted(
         (
             Sale(
                 paid_at=invoice.created,
                 amount=invoice.amount,
-                currency=invoice.currency,
+                # An invoice reported without one is in the currency the plan was sold in
+                # (as its receipt mail says).
+                currency=invoice.currency or membership.currency,
                 refunded=invoice.refunded_at is not None,
             )
             for membership in found

@@ -12,7 +12,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from coursevault import clock
-from coursevault.database.db import Database, Document
+from coursevault.database.db import Database, Document, any_of
 from coursevault.memberships.models import (
     DISPUTE_CLOSED,
     InvoiceFacts,
@@ -35,6 +35,8 @@ async def create_indexes(db: Database) -> None:
     await db.memberships.create_index("provider_subscription_id", unique=True, sparse=True)
     await db.memberships.create_index([("user_id", ASCENDING), ("created_at", DESCENDING)])
     await db.memberships.create_index("plan_id")
+    # The members of a plan written lately: the studio dashboard's recent invoices.
+    await db.memberships.create_index([("plan_id", ASCENDING), ("updated_at", ASCENDING)])
     # Memberships stored before `live`: theirs is what their status says (idempotent).
     for live in (True, False):
         status = {"$in" if live else "$nin": list(LIVE_STATUSES)}
@@ -169,10 +171,17 @@ async def memberships_of_user(*, db: Database, user_id: str) -> list[Membership]
     return [Membership.model_validate(doc) async for doc in cursor]
 
 
-async def memberships_of_plans(*, db: Database, plan_ids: list[str]) -> list[Membership]:
-    if not plan_ids:  # an empty $in is a syntax error to the embedded engine
+async def memberships_of_plans(
+    *, db: Database, plan_ids: list[str], written_since: datetime | None = None
+) -> list[Membership]:
+    """The memberships of PLAN_IDS (only those written at or after WRITTEN_SINCE, over the
+    (plan, updated_at) index: every invoice recorded raises `updated_at`)."""
+    if (plans := any_of(plan_ids)) is None:
         return []
-    cursor = db.memberships.find({"plan_id": {"$in": plan_ids}})
+    match: Document = {"plan_id": plans}
+    if written_since is not None:
+        match["updated_at"] = {"$gte": written_since}
+    cursor = db.memberships.find(match)
     return [Membership.model_validate(doc) async for doc in cursor]
 
 
@@ -225,6 +234,7 @@ async def record_paid(
                 f"{field}.currency": facts.currency,
                 f"{field}.paid": True,
                 f"{field}.period_end": facts.period_end,
+                "updated_at": clock.now(),
             },
             "$inc": {"version": 1},
         },

@@ -9,7 +9,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
-from coursevault.database.db import Database, Document
+from coursevault.database.db import Database, Document, any_of
 
 CLOSED_DISPUTE = ("won", "lost", "warning_closed")
 
@@ -22,6 +22,10 @@ async def create_indexes(db: Database) -> None:
     await db.orders.create_index([("user_id", ASCENDING), ("created_at", DESCENDING)])
     await db.orders.create_index("course_id")
     await db.orders.create_index("instructor_id", sparse=True)  # set on orders since kinds
+    # Who sold an order (`instructor_id` since kinds, its course before) and when it was
+    # paid: the studio dashboard's sales of the last 12 weeks are one range of each.
+    await db.orders.create_index([("course_id", ASCENDING), ("paid_at", ASCENDING)])
+    await db.orders.create_index([("instructor_id", ASCENDING), ("paid_at", ASCENDING)])
     await db.coupons.create_index("code", unique=True)
 
 
@@ -156,8 +160,8 @@ async def revenue_by_kind(
 def _sold_by(instructor_id: str, course_ids: list[str]) -> Document:
     """The orders INSTRUCTOR_ID sold (those stored before kinds: of COURSE_IDS)."""
     mine: list[Document] = [{"instructor_id": instructor_id}]
-    if course_ids:  # an empty $in is a syntax error to the embedded engine
-        mine.append({"instructor_id": None, "course_id": {"$in": course_ids}})
+    if (courses := any_of(course_ids)) is not None:
+        mine.append({"instructor_id": None, "course_id": courses})
     return {"$or": mine}
 
 

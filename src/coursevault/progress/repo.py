@@ -9,7 +9,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
-from coursevault.database.db import Database, Document, pair_id, upsert
+from coursevault.database.db import Database, Document, any_of, pair_id, upsert
 from coursevault.progress.models import LessonProgress, WatchEvidence
 
 
@@ -145,14 +145,14 @@ async def completions(*, db: Database, course_id: str) -> dict[str, int]:
 async def finishers(*, db: Database, course_id: str, lesson_ids: list[str]) -> list[str]:
     """The users who completed every lesson of LESSON_IDS in COURSE_ID (one aggregation
     over the (course, lesson) index)."""
-    if not lesson_ids:  # an empty $in is a syntax error to the embedded engine
+    if (lessons := any_of(lesson_ids)) is None:
         return []
     cursor = await db.progress.aggregate(
         [
             {
                 "$match": {
                     "course_id": course_id,
-                    "lesson_id": {"$in": lesson_ids},
+                    "lesson_id": lessons,
                     "completed": True,
                 }
             },

@@ -1,12 +1,22 @@
 """The studio dashboard: how an instructor's business is doing, over their own courses,
 sales and plans (an admin's too: the site-wide view is the money page).
 
-Every read is bounded by the instructor's courses: their orders and invoices of the last
-12 weeks, the grants, finishers, live sessions and engagement counters of those courses.
+Every read is bounded by the instructor's own courses and plans and, over an index, by
+time or by what is in force now: their orders paid in the last 12 weeks ((instructor,
+paid_at) and (course, paid_at)), the memberships of their plans written in those weeks
+((plan, updated_at)), per course the grants in force now and the progress of its counted
+lessons, the live sessions of their courses ((course, lease_until)) and the engagement
+counters of their video lessons (by `_id`).
+
+A student of a course is someone it is open to now, as a student: a grant in force of
+any source but staff (a purchase, a bundle, a gift, a seat, a free enrolment, or a
+membership whose plan names the course or, when it is on sale, spans the site). A
+refunded or taken-back grant, an ended membership or a staff grant makes no student.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
@@ -36,6 +46,8 @@ from coursevault.reports.models import (
     WeekRevenue,
 )
 from coursevault.streaming import service as playback
+
+log = logging.getLogger(__name__)
 
 WEEKS = 12
 TOP_DROP_OFFS = 5
@@ -67,6 +79,10 @@ def revenue_by_week(sales: Iterable[Sale], weeks: list[DashboardWeek]) -> list[C
         week = iso_week(sale.paid_at.astimezone(UTC).date())
         if week not in known:
             continue
+        if not sale.currency:
+            # No amount can be shown without its currency (the web formats it with Intl).
+            log.warning("a sale of %s without a currency left out of the dashboard", week)
+            continue
         paid[sale.currency][week] += sale.amount
         if sale.refunded:
             refunded[sale.currency][week] += sale.amount
@@ -86,12 +102,13 @@ def revenue_by_week(sales: Iterable[Sale], weeks: list[DashboardWeek]) -> list[C
 
 
 def new_students_by_week(grants: Iterable[Document], weeks: list[DashboardWeek]) -> list[WeekCount]:
-    """Students counted in the week of their first grant for any of the courses."""
+    """The students of GRANTS (grants in force now) counted in the week the earliest of
+    their grants for any of the courses started."""
     first: dict[str, datetime] = {}
     for grant in grants:
         held = first.get(grant["user_id"])
-        if held is None or grant["created_at"] < held:
-            first[grant["user_id"]] = grant["created_at"]
+        if held is None or grant["starts_at"] < held:
+            first[grant["user_id"]] = grant["starts_at"]
     counts: dict[str, int] = defaultdict(int)
     for at in first.values():
         counts[iso_week(at.astimezone(UTC).date())] += 1
@@ -156,7 +173,8 @@ def _rate(finished: int, enrolled: int) -> float:
 
 async def studio_dashboard(*, db: Database, user: User) -> StudioDashboard:
     """USER's dashboard: revenue and new students per week over the last 12 ISO weeks,
-    who is watching now, completion per course and overall, and the top drop-offs."""
+    who is watching now, completion per course and overall (of the students now), and
+    the top drop-offs."""
     now = clock.now()
     weeks = last_weeks(now)
     taught = await courses.taught_by(db=db, instructor_id=user.id)
@@ -168,9 +186,11 @@ async def studio_dashboard(*, db: Database, user: User) -> StudioDashboard:
     grants: list[Document] = []
     rows = []
     for course in taught:
-        of_course = await enrollments.of_course(db=db, course_id=course["_id"])
-        grants.extend(of_course)
-        students = {g["user_id"] for g in of_course}
+        in_force = await enrollments.students_now(
+            db=db, course_id=course["_id"], published=courses.on_sale(course)
+        )
+        grants.extend(in_force)
+        students = {g["user_id"] for g in in_force}
         finished = await _finished(db=db, course=course, students=students)
         rows.append(
             CourseCompletion(

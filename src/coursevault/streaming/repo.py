@@ -12,7 +12,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from coursevault import clock
-from coursevault.database.db import Database, Document, pair_id, set_if, upsert
+from coursevault.database.db import Database, Document, any_of, pair_id, set_if, upsert
 from coursevault.engagement.curve import MAX_TRAIL
 from coursevault.streaming.models import PlaybackSession, PlayCounter
 from coursevault.ttl_cache import TtlCache
@@ -127,10 +127,11 @@ async def live_viewers(
     *, db: Database, course_ids: list[str], now: datetime
 ) -> dict[str, set[str]]:
     """Per course of COURSE_IDS with live sessions: the users watching it now."""
-    if not course_ids:  # an empty $in is a syntax error to the embedded engine
+    courses = any_of(course_ids)
+    if courses is None:
         return {}
     cursor = db.playback_sessions.find(
-        {"course_id": {"$in": course_ids}, "lease_until": {"$gt": now}, "ended_at": None},
+        {"course_id": courses, "lease_until": {"$gt": now}, "ended_at": None},
         {"course_id": True, "user_id": True},
     )
     found: dict[str, set[str]] = {}

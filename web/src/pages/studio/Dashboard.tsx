@@ -43,7 +43,11 @@ function Figures({ data }: { data: Dashboard }) {
         <li data-testid="figure-completion">
           <strong>{percent(data.completion.completion_rate)}</strong>
           <span>
-            {t("dashboard.finished", { count: data.completion.enrolled, finished: data.completion.finished })}
+            {t("dashboard.finishedShare")}{" "}
+            {t("completion.ofStudents", {
+              finished: formatNumber(data.completion.finished),
+              total: formatNumber(data.completion.enrolled),
+            })}
           </span>
         </li>
         {data.revenue.map((r) => (
@@ -111,7 +115,10 @@ function CourseCompletion({ courses }: { courses: Dashboard["courses"] }) {
                 <td>
                   {percent(c.completion_rate)}{" "}
                   <span className="muted">
-                    {t("completion.ofStudents", { finished: c.finished, total: c.enrolled })}
+                    {t("completion.ofStudents", {
+                      finished: formatNumber(c.finished),
+                      total: formatNumber(c.enrolled),
+                    })}
                   </span>
                 </td>
                 <td>{formatNumber(c.watching_now)}</td>
@@ -138,7 +145,12 @@ function DropOffs({ drops }: { drops: Dashboard["drop_offs"] }) {
               <Link to={`/studio/courses/${d.course_id}?tab=lessons#lesson-${d.lesson_id}`}>{d.lesson_title}</Link>{" "}
               <span className="muted">{d.course_title}</span>
               <br />
-              {t("dropOffs.stopped", { share: percent(d.share), stopped: d.stopped, count: d.views })}
+              {t("dropOffs.stopped", {
+                share: percent(d.share),
+                stopped: formatNumber(d.stopped),
+                views: formatNumber(d.views),
+                count: d.views,
+              })}
             </li>
           ))}
         </ol>

@@ -2,8 +2,8 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Schemas } from "../../api/client";
 import { clock, type Chapter } from "../../components/player/Chapters";
-import { formatDate } from "../../i18n/format";
-import { dropPosition, staysPut, useLessonDrag, type LessonSpot } from "./lessonDrag";
+import { formatDate, formatNumber } from "../../i18n/format";
+import { dropPosition, landing, staysPut, useLessonDrag, type LessonSpot } from "./lessonDrag";
 import { NewLesson } from "./NewLesson";
 import { CheckpointsEditor } from "./quiz/CheckpointsEditor";
 import { QuizEditor } from "./quiz/QuizEditor";
@@ -35,12 +35,19 @@ export function Outline({
 
   /** Moves a lesson and says where it went (for screen readers: the list changed). */
   async function moveLesson(lessonId: string, to: LessonSpot, position: number) {
-    const title = course.sections.flatMap((s) => s.lessons).find((l) => l.id === lessonId)?.title ?? "";
+    const from = spotOf(course, lessonId);
     const section = course.sections.find((s) => s.id === to.sectionId);
+    if (!from || !section) return;
+    const title = course.sections.find((s) => s.id === from.sectionId)?.lessons[from.index]?.title ?? "";
     await editor.move("lesson", lessonId, position, to.sectionId);
-    const count = Math.max(section?.lessons.length ?? 0, position + 1);
+    const landed = landing(from, to.sectionId, position, section.lessons.length);
     setAnnouncement(
-      t("outline.moved", { title, position: Math.min(position, count - 1) + 1, count, section: section?.title ?? "" }),
+      t("outline.moved", {
+        title,
+        position: formatNumber(landed.position),
+        total: formatNumber(landed.total),
+        section: section.title,
+      }),
     );
   }
 
@@ -86,6 +93,15 @@ export function Outline({
               </button>
             </div>
           </div>
+          {section.lessons.length === 0 && (
+            <p
+              className={`drop-zone ${drag.overEmpty === section.id ? "drop-here" : ""}`}
+              data-testid="empty-section-drop"
+              {...drag.emptySection(section.id)}
+            >
+              {t("outline.emptySection")}
+            </p>
+          )}
           <ol className="lessons">
             {section.lessons.map((lesson, li) => (
               <li

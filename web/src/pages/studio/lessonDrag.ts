@@ -19,8 +19,26 @@ export function staysPut(from: LessonSpot, to: LessonSpot, side: Side): boolean 
   return from.sectionId === to.sectionId && dropPosition(from, to, side) === from.index;
 }
 
+/** Where a moved lesson ended up, counted from 1, and how many lessons its section has
+ * after the move (SIZE_BEFORE: before it): one more when it came from another section. */
+export function landing(
+  from: LessonSpot,
+  toSectionId: string,
+  position: number,
+  sizeBefore: number,
+): { position: number; total: number } {
+  const total = sizeBefore + (from.sectionId === toSectionId ? 0 : 1);
+  return { position: Math.min(position, total - 1) + 1, total };
+}
+
+/** The spot a lesson dropped onto an empty section takes: its first. */
+export const intoEmpty = (sectionId: string): LessonSpot => ({ sectionId, index: 0 });
+
+const EMPTY = "section:"; // the drop target of an empty section: its id after this
+
 /** Native HTML5 drag and drop of lessons (no library): the handle starts a drag, each
- * lesson row is a drop target whose upper or lower half says before or after it. */
+ * lesson row is a drop target whose upper or lower half says before or after it, and an
+ * empty section takes a lesson dropped onto its placeholder. */
 export function useLessonDrag(onDrop: (lessonId: string, to: LessonSpot, side: Side) => void) {
   const [dragged, setDragged] = useState<string | null>(null);
   const [target, setTarget] = useState<{ id: string; side: Side } | null>(null);
@@ -30,9 +48,37 @@ export function useLessonDrag(onDrop: (lessonId: string, to: LessonSpot, side: S
     setTarget(null);
   };
 
+  /** The handlers of one drop target KEY that puts the lesson at SPOT. */
+  const zone = (key: string, spot: LessonSpot, sideOf: (event: DragEvent<HTMLElement>) => Side) => ({
+    onDragOver: (event: DragEvent<HTMLElement>) => {
+      if (!dragged) return;
+      event.preventDefault(); // allows the drop
+      event.dataTransfer.dropEffect = "move";
+      const side = sideOf(event);
+      if (target?.id !== key || target.side !== side) setTarget({ id: key, side });
+    },
+    onDragLeave: (event: DragEvent<HTMLElement>) => {
+      if (!event.currentTarget.contains(event.relatedTarget as Node | null) && target?.id === key) setTarget(null);
+    },
+    onDrop: (event: DragEvent<HTMLElement>) => {
+      event.preventDefault();
+      const id = dragged ?? event.dataTransfer.getData("text/plain");
+      const side = target?.id === key ? target.side : "before";
+      end();
+      if (id && id !== key) onDrop(id, spot, side);
+    },
+  });
+
+  const half = (event: DragEvent<HTMLElement>): Side => {
+    const box = event.currentTarget.getBoundingClientRect();
+    return event.clientY < box.top + box.height / 2 ? "before" : "after";
+  };
+
   return {
     dragged,
     target,
+    /** The empty section a lesson is dragged over, if any. */
+    overEmpty: target?.id.startsWith(EMPTY) ? target.id.slice(EMPTY.length) : null,
     handle: (lessonId: string) => ({
       draggable: true,
       onDragStart: (event: DragEvent<HTMLElement>) => {
@@ -44,26 +90,7 @@ export function useLessonDrag(onDrop: (lessonId: string, to: LessonSpot, side: S
       },
       onDragEnd: end,
     }),
-    row: (lessonId: string, spot: LessonSpot) => ({
-      onDragOver: (event: DragEvent<HTMLElement>) => {
-        if (!dragged) return;
-        event.preventDefault(); // allows the drop
-        event.dataTransfer.dropEffect = "move";
-        const box = event.currentTarget.getBoundingClientRect();
-        const side: Side = event.clientY < box.top + box.height / 2 ? "before" : "after";
-        if (target?.id !== lessonId || target.side !== side) setTarget({ id: lessonId, side });
-      },
-      onDragLeave: (event: DragEvent<HTMLElement>) => {
-        if (!event.currentTarget.contains(event.relatedTarget as Node | null) && target?.id === lessonId)
-          setTarget(null);
-      },
-      onDrop: (event: DragEvent<HTMLElement>) => {
-        event.preventDefault();
-        const id = dragged ?? event.dataTransfer.getData("text/plain");
-        const side = target?.id === lessonId ? target.side : "before";
-        end();
-        if (id && id !== lessonId) onDrop(id, spot, side);
-      },
-    }),
+    row: (lessonId: string, spot: LessonSpot) => zone(lessonId, spot, half),
+    emptySection: (sectionId: string) => zone(EMPTY + sectionId, intoEmpty(sectionId), () => "before"),
   };
 }
