@@ -151,6 +151,14 @@ def test_the_editor_tabs_fit_switch_by_keyboard_and_lessons_move_by_dragging(
     for tab in ("Lessons", "Videos and captions", "Completion", "Stats and students"):
         tabs.get_by_role("tab", name=tab).click()
         assert cut_off(page, "[role=tabpanel] label") == [], tab
+    # On a phone every tab fits the screen (a fieldset and a grid form were wider).
+    page.set_viewport_size(PHONE)
+    for tab in ("Details", "Lessons", "Videos and captions", "Completion", "Stats and students"):
+        tabs.get_by_role("tab", name=tab).click()
+        expect(page.get_by_role("tabpanel", name=tab)).to_be_visible()
+        no_horizontal_scroll(page)
+    shot(page, "studio-editor-phone")
+    page.set_viewport_size(DESKTOP)
     tabs.get_by_role("tab", name="Lessons").click()
 
     # Drag "Numbers" (the third lesson) onto the top half of "Home row" (the first).
