@@ -14,6 +14,7 @@ from coursevault.captions import repo as captions_repo
 from coursevault.certificates import repo as certificates_repo
 from coursevault.courses import repo as courses_repo
 from coursevault.database.db import Database
+from coursevault.database.indexes import only_missing
 from coursevault.enrollments import repo as enrollments_repo
 from coursevault.forensic import repo as forensic_repo
 from coursevault.gifts import repo as gifts_repo
@@ -49,6 +50,8 @@ INDEX_SETUPS: tuple[Callable[[Database], Awaitable[None]], ...] = (
 
 
 async def ensure_indexes(db: Database) -> None:
-    """Creates every collection's indexes; safe to run at every start."""
+    """Creates every collection's indexes; safe to run at every start (one it has with the
+    same keys and options is not asked for again: `database.indexes`)."""
+    planned = only_missing(db)
     for setup in INDEX_SETUPS:
-        await setup(db)
+        await setup(planned)
