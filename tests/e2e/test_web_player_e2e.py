@@ -9,14 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.a11y import assert_accessible
-from tests.browser import CHROMIUM, WEB_DIST, login, new_context, shot
+from tests.browser import app_server, login, new_context, shot
 from tests.conftest import TEST_SECRET
 from tests.media_helpers import make_clip
 from tests.processes import Server, sign_up, upload_until_ready
@@ -46,46 +45,47 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does this)")
-    if not (WEB_DIST / "index.html").exists():
-        pytest.fail("web/dist is not built: run `make test` (it builds the web app first)")
-    work = tmp_path_factory.mktemp("player-e2e")
-    server = Server(work / "data", workers=1, COURSEVAULT_SECRET_KEY=TEST_SECRET)
-    try:
-        sign_up(server.url, "teacher@example.com", "instructor")
-        sign_up(server.url, "student@example.com")
-        clip = make_clip(work / "c.mp4", size="320x240", seconds=12).read_bytes()
-        video = upload_until_ready(server.url, "teacher@example.com", PASSWORD, clip)
-        with httpx.Client(base_url=server.url, timeout=60) as client:
-            client.headers.update(login(client, "teacher@example.com"))
-            for language, (label, first, second) in CAPTIONS.items():
-                added = client.put(
-                    f"/api/videos/{video}/captions/{language}",
-                    params={"label": label},
-                    content=srt(first, second).encode(),
-                )
-                assert added.status_code == 200, added.text
-            course = client.post("/api/courses", json={"title": "Player"}).json()
-            section = client.post(
-                f"/api/courses/{course['id']}/sections", json={"title": "One"}
-            ).json()["id"]
-            lessons = f"/api/courses/{course['id']}/sections/{section}/lessons"
-            lesson = client.post(
-                lessons, json={"title": "Watch me", "kind": "video", "video_id": video}
-            ).json()["id"]
-            after = client.post(
-                lessons, json={"title": "Read me next", "kind": "text", "body": "The end."}
-            ).json()["id"]
-            assert client.post(f"/api/courses/{course['id']}/publish").status_code == 200
-            student = login(client, "student@example.com")
-            enrolled = client.post(f"/api/courses/{course['id']}/enroll", headers=student)
-            assert enrolled.is_success, enrolled.text
-        base = f"/learn/{course['id']}"
-        yield Site(server, course["id"], f"{base}/{lesson}", f"{base}/{after}")
-    finally:
-        server.stop()
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from app_server(
+        tmp_path_factory,
+        "player-e2e",
+        teacher="teacher@example.com",
+        COURSEVAULT_SECRET_KEY=TEST_SECRET,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Site:
+    sign_up(server.url, "student@example.com")
+    work = tmp_path_factory.mktemp("player-clip")
+    clip = make_clip(work / "c.mp4", size="320x240", seconds=12).read_bytes()
+    video = upload_until_ready(server.url, "teacher@example.com", PASSWORD, clip)
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        client.headers.update(login(client, "teacher@example.com"))
+        for language, (label, first, second) in CAPTIONS.items():
+            added = client.put(
+                f"/api/videos/{video}/captions/{language}",
+                params={"label": label},
+                content=srt(first, second).encode(),
+            )
+            assert added.status_code == 200, added.text
+        course = client.post("/api/courses", json={"title": "Player"}).json()
+        section = client.post(
+            f"/api/courses/{course['id']}/sections", json={"title": "One"}
+        ).json()["id"]
+        lessons = f"/api/courses/{course['id']}/sections/{section}/lessons"
+        lesson = client.post(
+            lessons, json={"title": "Watch me", "kind": "video", "video_id": video}
+        ).json()["id"]
+        after = client.post(
+            lessons, json={"title": "Read me next", "kind": "text", "body": "The end."}
+        ).json()["id"]
+        assert client.post(f"/api/courses/{course['id']}/publish").status_code == 200
+        student = login(client, "student@example.com")
+        enrolled = client.post(f"/api/courses/{course['id']}/enroll", headers=student)
+        assert enrolled.is_success, enrolled.text
+    base = f"/learn/{course['id']}"
+    return Site(server, course["id"], f"{base}/{lesson}", f"{base}/{after}")
 
 
 def student_page(browser: Browser, site: Site, **options: object) -> tuple[BrowserContext, Page]:
