@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import type { Schemas } from "../../api/client";
+import { videoStatus } from "./statusLabels";
 import type { CourseEditor } from "./useCourseEditor";
 
 type Video = Schemas["VideoRead"];
@@ -9,14 +10,6 @@ type Video = Schemas["VideoRead"];
  * questions are written in the outline's question editor). */
 export function NewLesson({ sectionId, videos, editor }: { sectionId: string; videos: Video[]; editor: CourseEditor }) {
   const { t } = useTranslation("editor");
-  const statusNames: Record<Video["status"], string> = {
-    awaiting_upload: t("videoStatus.awaiting_upload"),
-    uploading: t("videoStatus.uploading"),
-    queued: t("videoStatus.queued"),
-    processing: t("videoStatus.processing"),
-    ready: t("videoStatus.ready"),
-    failed: t("videoStatus.failed"),
-  };
   const [title, setTitle] = useState("");
   const [kind, setKind] = useState<"video" | "text" | "quiz">("video");
   const [videoId, setVideoId] = useState("");
@@ -64,7 +57,7 @@ export function NewLesson({ sectionId, videos, editor }: { sectionId: string; vi
             {usable.length === 0 && <option value="">{t("newLesson.uploadFirst")}</option>}
             {usable.map((v) => (
               <option key={v.id} value={v.id}>
-                {v.title} ({statusNames[v.status]})
+                {v.title} ({videoStatus(t, v.status)})
               </option>
             ))}
           </select>

@@ -4,6 +4,7 @@ import { ApiError, money, type Schemas } from "../../api/client";
 import type { Plan, PlanCreate } from "../../api/memberships";
 import { CurrencyField, ErrorList, Notice, SaveButtons, useAction } from "../../components/ui";
 import { planBody, planForm, type PlanForm as Fields } from "../../memberships";
+import { courseStatus } from "./statusLabels";
 
 type Course = Schemas["CourseSummary"];
 
@@ -27,10 +28,6 @@ export function PlanForm({
     { key: "month", label: t("planForm.monthPrice"), hint: t("planForm.monthHint"), placeholder: "9.99" },
     { key: "year", label: t("planForm.yearPrice"), hint: t("planForm.yearHint"), placeholder: "99.00" },
   ] as const;
-  const statusNames: Record<Course["status"], string> = {
-    draft: t("courseStatus.draft"),
-    published: t("courseStatus.published"),
-  };
   const [form, setForm] = useState<Fields>(() => planForm(initial));
   const action = useAction();
   const prefix = initial ? `plan-${initial.id}` : "plan-new";
@@ -96,7 +93,7 @@ export function PlanForm({
                   (
                   {c.status === "published"
                     ? money(c.price.amount, c.price.currency)
-                    : t("planForm.notPublished", { status: statusNames[c.status] })}
+                    : t("planForm.notPublished", { status: courseStatus(t, c.status) })}
                   )
                 </span>
               </label>

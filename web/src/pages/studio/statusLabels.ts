@@ -1,7 +1,8 @@
 import type { TFunction } from "i18next";
 import type { Schemas } from "../../api/client";
 
-type T = TFunction<"studio">;
+// Any namespace's T will do: the keys name theirs ("studio:").
+type T = TFunction<"studio"> | TFunction<"editor">;
 
 /** A course's status in the language shown (one literal key per status, named with its
  * namespace: the translation check reads each, this file has no useTranslation); the
