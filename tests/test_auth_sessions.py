@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from datetime import timedelta
 
 import httpx
 import pytest
 
 from coursevault import clock
 from coursevault.auth import service as auth
+from coursevault.auth import tokens
 from coursevault.auth.models import Role
 from coursevault.config import Settings
 from coursevault.database.db import Database
@@ -97,6 +99,37 @@ async def test_J5_concurrent_refreshes_one_wins_and_the_session_survives(
     pair = winners[0].json()
     assert (await client.get(ME, headers=bearer(pair["access_token"]))).status_code == 200
     assert (await refresh(client, pair["refresh_token"])).status_code == 200
+
+
+async def test_J6_an_access_token_lives_as_long_as_its_sign_in_across_rotations(
+    client: httpx.AsyncClient, db: Database, settings: Settings
+) -> None:
+    """An access token names the refresh token it was issued with, which is found live by
+    its `_id`; once that one is rotated, the sign-in's newer token keeps it valid, and
+    when no token of the sign-in is live any more, neither is it."""
+    alice = await signed_in(client, db, settings)
+    stored = hashlib.sha256(alice.refresh_token.encode()).hexdigest()
+    assert claims_of(alice.access_token)["rt"] == stored
+    newer = (await refresh(client, alice.refresh_token)).json()
+    assert (await client.get(ME, headers=bearer(alice.access_token))).status_code == 200
+    assert (await client.get(ME, headers=bearer(newer["access_token"]))).status_code == 200
+    # The newer token expires too: the sign-in has no live token left, whatever is named.
+    await db.refresh_tokens.update_many({}, {"$set": {"expires_at": clock.now()}})
+    for token in (alice.access_token, newer["access_token"]):
+        assert (await client.get(ME, headers=bearer(token))).status_code == 401
+    # A live token of another sign-in cannot vouch for this one (a token we never issue,
+    # signed here with the server's key).
+    other = await signed_in(client, db, settings)
+    mixed = tokens.encode(
+        settings,
+        typ=auth.ACCESS,
+        sub=alice.user.id,
+        ttl=timedelta(minutes=5),
+        sid=claims_of(alice.access_token)["sid"],
+        rt=claims_of(other.access_token)["rt"],
+    )
+    assert (await client.get(ME, headers=bearer(other.access_token))).status_code == 200
+    assert (await client.get(ME, headers=bearer(mixed))).status_code == 401
 
 
 async def test_J5_unknown_or_expired_refresh_tokens_are_refused(

@@ -144,10 +144,25 @@ async def get_refresh_token(*, db: Database, token_hash: str) -> Document | None
     return await db.refresh_tokens.find_one({"_id": token_hash})
 
 
-async def family_is_live(*, db: Database, family: str) -> bool:
-    """Returns whether FAMILY still holds an unused, unrevoked, unexpired token."""
+async def family_is_live(*, db: Database, family: str, token_hash: str | None = None) -> bool:
+    """Returns whether FAMILY still holds an unused, unrevoked, unexpired token. TOKEN_HASH,
+    the family's token that was live when the access token was issued, is looked up by its
+    `_id` first: it is still the live one until the next rotation, and that read costs the
+    embedded database half of the family query (docs/performance.md)."""
+    now = clock.now()
+    if token_hash is not None:
+        doc = await db.refresh_tokens.find_one(
+            {"_id": token_hash},
+            projection={"family": 1, "used_at": 1, "revoked_at": 1, "expires_at": 1},
+        )
+        if doc is not None:
+            if doc["family"] != family or doc["revoked_at"] is not None:
+                return False  # a family is revoked whole
+            if doc["used_at"] is None and doc["expires_at"] > now:
+                return True
+        # Rotated since (its successor may be live), or no longer stored: ask the family.
     doc = await db.refresh_tokens.find_one(
-        {"family": family, "used_at": None, "revoked_at": None, "expires_at": {"$gt": clock.now()}},
+        {"family": family, "used_at": None, "revoked_at": None, "expires_at": {"$gt": now}},
         projection={"_id": 1},
     )
     return doc is not None
@@ -178,15 +193,17 @@ _live_sign_ins: TtlCache[tuple[str, str], User] = TtlCache("auth.live_sign_ins")
 
 
 async def live_sign_in(
-    *, db: Database, user_id: str, family: str, max_age: float = 0.0
+    *, db: Database, user_id: str, family: str, token_hash: str | None = None, max_age: float = 0.0
 ) -> User | None:
     """Returns USER_ID's account if it exists, is not disabled and FAMILY still holds a live
-    refresh token (as found at most MAX_AGE seconds ago, when > 0), else None."""
+    refresh token (as found at most MAX_AGE seconds ago, when > 0), else None. TOKEN_HASH:
+    the family's token the access token was issued with, when it names one."""
 
     async def load() -> User | None:
         # Two independent reads: ask for both at once.
         user, live = await asyncio.gather(
-            get_user(db=db, user_id=user_id), family_is_live(db=db, family=family)
+            get_user(db=db, user_id=user_id),
+            family_is_live(db=db, family=family, token_hash=token_hash),
         )
         return user if user is not None and not user.disabled and live else None
 

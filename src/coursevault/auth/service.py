@@ -125,6 +125,9 @@ async def issue_tokens(
         sub=user.id,
         ttl=timedelta(seconds=settings.access_token_ttl_seconds),
         sid=family,
+        # The stored id (a SHA-256) of the refresh token issued with it, not the token: it
+        # lets a request find its sign-in live by `_id` (auth.repo.family_is_live).
+        rt=hashed,
     )
     return TokenPair(
         access_token=access,
@@ -205,7 +208,14 @@ async def authenticate(
     family = claims.extra.get("sid")
     if not isinstance(family, str):
         raise errors.invalid_token()
-    user = await auth_repo.live_sign_in(db=db, user_id=claims.sub, family=family, max_age=max_age)
+    issued_with = claims.extra.get("rt")
+    user = await auth_repo.live_sign_in(
+        db=db,
+        user_id=claims.sub,
+        family=family,
+        token_hash=issued_with if isinstance(issued_with, str) else None,
+        max_age=max_age,
+    )
     if user is None:
         raise errors.invalid_token()
     return Session(user=user, family=family)

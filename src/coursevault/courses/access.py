@@ -89,7 +89,11 @@ async def lesson_access(*, db: Database, user: User, ref: LessonRef) -> Access:
     if courses.can_edit(user, ref.course):
         return Access.staff
     standing = await enrollments.standing(
-        db=db, user_id=user.id, course_id=ref.course_id, published=courses.on_sale(ref.course)
+        db=db,
+        user_id=user.id,
+        course_id=ref.course_id,
+        published=courses.on_sale(ref.course),
+        drip=drip.holds_back(ref.course),
     )
     if standing is not None:
         await _check_released(db, user, ref, standing, max_age=0.0)
@@ -130,6 +134,7 @@ async def still_allowed(
             user_id=user.id,
             course_id=course_id,
             published=courses.on_sale(course),
+            drip=drip.holds_back(course),
             max_age=max_age,
         )
         if standing is None:

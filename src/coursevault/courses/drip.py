@@ -18,6 +18,14 @@ def rule_of(section: dict[str, Any], lesson: dict[str, Any]) -> Release | None:
     return Release.model_validate(stored) if stored else None
 
 
+def holds_back(course: dict[str, Any]) -> bool:
+    """Whether any section or lesson of COURSE has a release rule."""
+    return any(
+        section.get("release") or any(lesson.get("release") for lesson in section["lessons"])
+        for section in course["sections"]
+    )
+
+
 def opens_at(rule: Release | None, enrolled_at: datetime | None) -> datetime | None:
     """When a lesson under RULE opens for a student enrolled at ENROLLED_AT (None: open)."""
     if rule is None:

@@ -80,13 +80,15 @@ async def _migrate_enrollments(db: Database) -> None:
 
 # Standings looked up for callers that accept a bounded delay (the key endpoint); every
 # grant write here forgets the entries it may change.
-_standings: TtlCache[tuple[str, str, bool], Standing] = TtlCache("enrollments.standings")
+# Keyed by (user, course, published, drip).
+_standings: TtlCache[tuple[str, str, bool, bool], Standing] = TtlCache("enrollments.standings")
 
 
 def _forget(user_id: str | None = None, course_id: str | None = None) -> None:
     if user_id is not None and course_id is not None:
-        _standings.forget((user_id, course_id, True))
-        _standings.forget((user_id, course_id, False))
+        for published in (True, False):
+            for drip in (True, False):
+                _standings.forget((user_id, course_id, published, drip))
         return
     _standings.forget_matching(
         lambda key: (
@@ -109,11 +111,18 @@ def _covers(course_id: str, published: bool) -> Document:
 
 
 async def standing(
-    *, db: Database, user_id: str, course_id: str, published: bool, max_age: float = 0.0
+    *,
+    db: Database,
+    user_id: str,
+    course_id: str,
+    published: bool,
+    drip: bool = True,
+    max_age: float = 0.0,
 ) -> Standing | None:
     """USER_ID's access to COURSE_ID (PUBLISHED: whether it is on sale) from the grants in
-    force (looked up at most MAX_AGE s ago), or None. One read of grants, one of the
-    unlock."""
+    force (looked up at most MAX_AGE s ago), or None. One read of grants, then one of the
+    unlock when DRIP (the course holds lessons back): without a release rule an unlock
+    opens nothing, and `unlocked` reads False."""
 
     async def load() -> Standing | None:
         now = clock.now()
@@ -123,18 +132,19 @@ async def standing(
             return None
         first = min(found, key=lambda d: d["starts_at"])
         ends = [d.get("ends_at") for d in found]
-        unlock = await db.grant_unlocks.find_one({"_id": pair_id(user_id, course_id)})
+        unlocked = drip and await db.grant_unlocks.find_one({"_id": pair_id(user_id, course_id)})
         return Standing(
             since=first["starts_at"],
-            unlocked=unlock is not None,
+            unlocked=bool(unlocked),
             source=GrantSource(first["source"]),
             until=None if None in ends else max(e for e in ends if e is not None),
         )
 
-    found = await _standings.get_or_load((user_id, course_id, published), max_age, load)
+    key = (user_id, course_id, published, drip)
+    found = await _standings.get_or_load(key, max_age, load)
     if found is not None and found.until is not None and found.until <= clock.now():
         # A membership's end passed while its standing was cached: no write marks it.
-        _standings.forget((user_id, course_id, published))
+        _standings.forget(key)
         return await load()
     return found
 

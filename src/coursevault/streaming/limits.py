@@ -1,7 +1,7 @@
 """The playback limits: a course's concurrent streams and plays per lesson, and the
 site's playback starts per account.
 
-Streaming owns these rules (and the `lesson_plays` and `playback_starts` counters);
+Streaming owns these rules (and the `lesson_plays` and start counters);
 courses only stores the numbers in its policy.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import NoReturn
 
 from coursevault.auth.models import User
 from coursevault.config import Settings
@@ -34,25 +35,26 @@ def stream_policy(settings: Settings, course: Document) -> StreamPolicy:
     )
 
 
-async def take_start(*, db: Database, settings: Settings, user: User, ip: str) -> None:
-    """Counts one playback start of USER, or refuses it (429 with Retry-After, logged) past
-    PLAYBACK_START_BURST at once and PLAYBACK_STARTS_PER_HOUR after that (K9). Every start
-    may collect a burst of keys (K7), so cycling start, keys, end would otherwise harvest
-    them many times faster than anyone watches."""
-    wait = await streaming_repo.take_start(
-        db=db,
-        user_id=user.id,
+def start_rate(settings: Settings) -> streaming_repo.StartRate:
+    """The playback starts an account may make: PLAYBACK_START_BURST at once, then
+    PLAYBACK_STARTS_PER_HOUR (K9). Every start may collect a burst of keys (K7), so cycling
+    start, keys, end would otherwise harvest them many times faster than anyone watches.
+    A start's first stream-slot claim counts it (streaming.repo.claim_slot)."""
+    return streaming_repo.StartRate(
         interval=timedelta(hours=1) / settings.playback_starts_per_hour,
         burst=settings.playback_start_burst,
     )
-    if wait is not None:
-        security.warning(
-            "playback start rate limited user=%s ip=%s retry_after=%.0fs",
-            user.id,
-            ip,
-            wait.total_seconds(),
-        )
-        raise errors.playback_rate_limited(wait.total_seconds())
+
+
+def refuse_start(*, user: User, ip: str, wait: timedelta) -> NoReturn:
+    """429 with Retry-After for a start past the account's allowance, logged (K9)."""
+    security.warning(
+        "playback start rate limited user=%s ip=%s retry_after=%.0fs",
+        user.id,
+        ip,
+        wait.total_seconds(),
+    )
+    raise errors.playback_rate_limited(wait.total_seconds())
 
 
 def max_plays(settings: Settings, course: Document) -> int | None:

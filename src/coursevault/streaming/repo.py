@@ -1,10 +1,11 @@
-"""The only code that touches `playback_sessions`, `stream_slots`, `lesson_plays` and
-`playback_starts`."""
+"""The only code that touches `playback_sessions`, `stream_slots` (with each account's
+playback start counter) and `lesson_plays`."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -35,8 +36,9 @@ async def create_indexes(db: Database) -> None:
     await db.lesson_plays.create_index(
         [("user_id", ASCENDING), ("lesson_id", ASCENDING)], unique=True
     )
-    # A start counter is worth nothing once its account may start a full burst again.
-    await db.playback_starts.create_index("tat", expireAfterSeconds=0)
+    # Start counters (K9) live on each account's slot 0 document since 2026-12; the old
+    # collection's documents only held a timestamp.
+    await db.playback_starts.drop()
 
 
 async def _drop_legacy_slots(db: Database) -> None:
@@ -233,14 +235,61 @@ def _slot_id(user_id: str, slot: int) -> str:
     return pair_id(user_id, str(slot))
 
 
+@dataclass(frozen=True)
+class StartRate:
+    """An account's playback-start allowance (K9): BURST starts at once, then one more per
+    INTERVAL. Counted on the account's slot 0 document with the generic cell rate
+    algorithm: `tat`, the "theoretical arrival time" of its next start, allows a start
+    while it is at most BURST - 1 intervals ahead of now, and moves one interval on."""
+
+    interval: timedelta
+    burst: int
+
+    def wait(self, slot: Document, now: datetime) -> timedelta | None:
+        """None when the claim that returned SLOT counted its start, else how long until
+        the account may start again."""
+        if slot["allowed"]:
+            return None
+        wait: timedelta = slot["tat"] - (now + self.interval * (self.burst - 1))
+        return max(wait, timedelta(0))
+
+
+def _count_start(rate: StartRate, now: datetime) -> list[Document]:
+    tat = {"$ifNull": ["$tat", now]}
+    ahead = now + rate.interval * (rate.burst - 1)
+    moved = {"$add": [{"$max": [tat, now]}, rate.interval // timedelta(milliseconds=1)]}
+    return [
+        {"$set": {"allowed": {"$lte": [tat, ahead]}}},
+        {"$set": {"tat": {"$cond": ["$allowed", moved, tat]}}},
+    ]
+
+
 async def claim_slot(
-    *, db: Database, user_id: str, slot: int, session_id: str, until: datetime, free_if: str | None
+    *,
+    db: Database,
+    user_id: str,
+    slot: int,
+    session_id: str,
+    until: datetime,
+    free_if: str | None,
+    counting: StartRate | None = None,
+    now: datetime | None = None,
 ) -> Document:
     """Gives slot SLOT of USER_ID to SESSION_ID if it is held by FREE_IF (None: free or
-    new); returns the slot as it is afterwards, whoever holds it."""
+    new); returns the slot as it is afterwards, whoever holds it.
+
+    COUNTING (a start's first claim, always of slot 0) makes the same update count one
+    playback start of the account at NOW first (K9), and claim nothing when the account
+    has none left (`COUNTING.wait` tells): one write instead of two on every start, the
+    embedded database's scarcest resource on launch day (docs/performance.md)."""
     holder = {"$ifNull": ["$session_id", None]}
-    pipeline = set_if(
-        {"$eq": [holder, free_if]},
+    free: Document = {"$eq": [holder, free_if]}
+    stages: list[Document] = []
+    if counting is not None:
+        stages = _count_start(counting, now or clock.now())
+        free = {"$and": ["$allowed", free]}
+    pipeline = stages + set_if(
+        free,
         # The claim's own lease covers the moment before the session is stored.
         {"user_id": user_id, "slot": slot, "session_id": session_id, "lease_until": until},
     )
@@ -312,38 +361,3 @@ async def count_live(*, db: Database, now: datetime) -> int:
     return await db.playback_sessions.count_documents(
         {"ended_at": None, "lease_until": {"$gt": now}}
     )
-
-
-# Playback starts per account (K9), stored so that every app process counts the same
-# starts: one document per account holding its "theoretical arrival time" (the generic
-# cell rate algorithm, a token bucket in one timestamp). A start is allowed while that
-# time is at most (BURST - 1) intervals ahead of now, and moves it one interval on.
-
-
-async def take_start(
-    *, db: Database, user_id: str, interval: timedelta, burst: int
-) -> timedelta | None:
-    """Counts one playback start of USER_ID if its allowance has one left (atomic);
-    returns None when counted, else how long until the next start is allowed."""
-    now = clock.now()
-    ahead = now + interval * (burst - 1)
-    tat = {"$ifNull": ["$tat", now]}
-    pipeline: list[Document] = [
-        {"$set": {"allowed": {"$lte": [tat, ahead]}}},
-        {
-            "$set": {
-                "tat": {
-                    "$cond": [
-                        "$allowed",
-                        {"$add": [{"$max": [tat, now]}, interval // timedelta(milliseconds=1)]},
-                        tat,
-                    ]
-                }
-            }
-        },
-    ]
-    doc = await upsert(db.playback_starts, {"_id": user_id}, pipeline)
-    if doc["allowed"]:
-        return None
-    wait: timedelta = doc["tat"] - ahead
-    return max(wait, timedelta(0))

@@ -76,7 +76,8 @@ async def start(
     lesson: LessonContext | None = None,
     key_protection: KeyProtection = KeyProtection.session,
 ) -> PlaybackStart:
-    """Starts a playback session within the user's concurrent-stream limit (K4).
+    """Starts a playback session within the user's concurrent-stream limit (K4), counting
+    it against the account's start allowance first (K9: 429 past it, nothing claimed).
 
     At the limit, `refuse_new` answers 409 with the live sessions; `evict_oldest` ends the
     oldest one, which loses key access at once. Racing starts for the last free slot
@@ -87,9 +88,15 @@ async def start(
     )
     now = clock.now()
     session_id = secrets.token_urlsafe(12)
+    rate: sessions_repo.StartRate | None = limits.start_rate(settings)
     for evicted_once in (False, True):
         for slot in range(policy.max_concurrent_streams):
-            if await _claim(db=db, settings=settings, user=user, slot=slot, session_id=session_id):
+            claimed = await _claim(
+                db=db, user=user, slot=slot, session_id=session_id, ip=ip, now=now,
+                lease=settings.playback_lease_seconds, counting=rate,
+            )  # fmt: skip
+            rate = None  # the start is counted once, by its first claim (of slot 0)
+            if claimed:
                 return await _open(
                     db=db,
                     settings=settings,
@@ -113,15 +120,26 @@ async def start(
 
 
 async def _claim(
-    *, db: Database, settings: Settings, user: User, slot: int, session_id: str
+    *,
+    db: Database,
+    user: User,
+    slot: int,
+    session_id: str,
+    ip: str,
+    now: datetime,
+    lease: float,
+    counting: sessions_repo.StartRate | None,
 ) -> bool:
     """Claims stream slot SLOT for SESSION_ID: free, or held by a session that stopped (its
-    lease ran out without heartbeats, or it ended without giving the slot back)."""
-    now = clock.now()
-    until = now + timedelta(seconds=settings.playback_lease_seconds)
+    lease ran out without heartbeats, or it ended without giving the slot back). COUNTING:
+    the start is counted by this claim (K9), refused when the account has none left."""
+    until = now + timedelta(seconds=lease)
     held = await sessions_repo.claim_slot(
-        db=db, user_id=user.id, slot=slot, session_id=session_id, until=until, free_if=None
-    )
+        db=db, user_id=user.id, slot=slot, session_id=session_id, until=until, free_if=None,
+        counting=counting, now=now,
+    )  # fmt: skip
+    if counting is not None and (wait := counting.wait(held, now)) is not None:
+        limits.refuse_start(user=user, ip=ip, wait=wait)
     holder = held["session_id"]
     if holder == session_id:
         return True
@@ -149,8 +167,8 @@ def _checkpoints(
 async def start_lesson(
     *, db: Database, settings: Settings, user: User, lesson_id: str, device: str, ip: str
 ) -> PlaybackStart:
-    """Starts watching a video lesson: access, the account's start rate (K9), then a stream
-    slot, then one counted play.
+    """Starts watching a video lesson: access, then a stream slot with the account's start
+    rate (K9), then one counted play.
 
     The play is counted after the slot is taken, so a start refused for the stream limit
     costs no play; a start that loses the race for the last play gives its slot back.
@@ -173,7 +191,6 @@ async def start_lesson(
     if limit is not None and not await limits.plays_left(db=db, user=user, ref=ref, limit=limit):
         log.info("playback refused (play limit) user=%s lesson=%s ip=%s", user.id, lesson_id, ip)
         raise errors.play_limit(limit)
-    await limits.take_start(db=db, settings=settings, user=user, ip=ip)
     position = await progress.resume_position(db=db, user_id=user.id, lesson_id=lesson_id)
     started = await start(
         db=db,
