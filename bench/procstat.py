@@ -66,14 +66,15 @@ class Sampler:
         self._stop.set()
         self._thread.join()
 
-    def busiest(self, seconds: float) -> dict[str, float]:
+    def busiest(self, seconds: float, of: Collection[str] = ()) -> dict[str, float]:
         """Each process's share of a core (1.0 = one full core), and the machine's, over
-        the SECONDS-long window in which the named processes together used the most CPU
-        (the whole run if shorter)."""
+        the SECONDS-long window in which the processes named in OF (all by default)
+        together used the most CPU (the whole run if shorter)."""
         best: dict[str, float] = {}
+        chosen = list(of or self.pids)
 
         def ours(shares: dict[str, float]) -> float:
-            return sum(shares[name] for name in self.pids)
+            return sum(shares[name] for name in chosen)
 
         for i, (start, first) in enumerate(self.samples):
             # the first sample at least SECONDS later, else the last one

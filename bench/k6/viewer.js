@@ -7,9 +7,12 @@ import http from "k6/http";
 import { sleep } from "k6";
 import { Counter, Trend } from "k6/metrics";
 import exec from "k6/execution";
+import { SharedArray } from "k6/data";
 
 const BASE = __ENV.BASE_URL;
-const viewers = JSON.parse(open(__ENV.VIEWERS_FILE));
+// Parsed once and shared: each of thousands of VUs parsing the file itself kept both cores
+// busy for the first seconds of a stage, and made k6's start-up the stage's busiest moment.
+const viewers = new SharedArray("viewers", () => JSON.parse(open(__ENV.VIEWERS_FILE)));
 const SEGMENT_EVERY = 6;
 const ARRIVALS_OVER = Number(__ENV.ARRIVALS_SECONDS || 30); // 30 s: a launch, viewers trickle in
 
