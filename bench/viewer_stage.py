@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
+from collections import Counter
 from pathlib import Path
 
 from bench.procstat import Sampler
@@ -72,6 +74,17 @@ def run_stage(
     for kind in FAILURES:
         figures[f"failed_{kind}"] = value(f"failed_{kind}")
     return figures
+
+
+def reasons(work: Path, n: int, arrival: float, top: int = 4) -> str:
+    """The stage's most frequent failures from k6's log (request kind, HTTP status, k6's
+    error code, the server's error code), e.g. "start 503 0 database_unavailable ×97"."""
+    log = work / f"k6-{n}-{arrival:g}s.log"
+    found = Counter(
+        match.group(1)
+        for match in re.finditer(r'msg="failure ([^"]+)"', log.read_text() if log.exists() else "")
+    )
+    return ", ".join(f"{reason} ×{count}" for reason, count in found.most_common(top))
 
 
 def failures(r: dict[str, float]) -> dict[str, float]:

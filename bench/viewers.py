@@ -276,6 +276,8 @@ def main() -> None:
                         held[arrival] = n
                     broken[arrival] = broken[arrival] or not ok
                     print(viewer_stage.row(n, arrival, r, names, base, ratios))
+                    if why := viewer_stage.reasons(work, n, arrival):
+                        print(" " * 8 + "failures: " + why)
                     base = base or r
                     refused_now = refused(work)
                     print(

@@ -43,6 +43,9 @@ export const options = {
 function fail(kind, response) {
   failures[kind].add(1);
   if (response.error_code === 1050) timeouts.add(1); // k6: request timeout
+  // One line per failure in k6's log; bench/viewer_stage.py counts them by reason.
+  const code = typeof response.body === "string" ? (response.body.match(/"code":"([a-z_]+)"/) || [])[1] : "";
+  console.warn(`failure ${kind} ${response.status} ${response.error_code || 0} ${code || "-"}`);
 }
 
 function variantOf(master) {
