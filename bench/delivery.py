@@ -13,7 +13,7 @@ and with the segments in an S3 bucket (SeaweedFS, COURSEVAULT_STORAGE=s3):
 
 plus the cost of one token verification. Needs nginx and wrk (apt-get install nginx-light wrk).
 
-    PYTHONPATH=. .venv/bin/python bench/delivery.py [--seconds 10] [--connections 32]
+    PYTHONPATH=. .venv/bin/python bench/delivery.py [--seconds 10] [--connections 32] [--keys-only]
 """
 
 from __future__ import annotations
@@ -191,6 +191,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--keys-only", action="store_true", help="only the key endpoint lines")
     args = parser.parse_args()
     if shutil.which("wrk") is None or nginx_front.binary() is None:
         raise SystemExit("bench/delivery.py needs wrk and nginx: apt-get install wrk nginx-light")
@@ -221,6 +222,9 @@ def main() -> None:
             clip = make_clip(work / "clip.mp4", size="1280x720", seconds=12, rate=30).read_bytes()
             video_id = upload_until_ready(app.url, "b@example.com", PASSWORD, clip)
             media = data_dir.resolve() / "media"
+            if args.keys_only:
+                key_endpoint(work, data_dir, video_id, env, args.seconds, args.connections)
+                return
 
             static_port, accel_port = free_port(), free_port()
             static_conf = prefix / "static.conf"
