@@ -97,6 +97,7 @@ test: system-deps
 bench: system-deps install
 	PYTHONPATH=. $(PY) bench/transcode.py
 	PYTHONPATH=. $(PY) bench/delivery.py
+	PYTHONPATH=. $(PY) bench/starts.py
 	PYTHONPATH=. $(PY) bench/viewers.py
 	PYTHONPATH=. $(PY) bench/transcribe.py
 	PYTHONPATH=. $(PY) bench/engine_facts.py
