@@ -319,6 +319,36 @@ async def test_K9_cycling_start_key_end_is_refused_past_the_limit_in_every_proce
     assert (await start_lesson(client, student.bearer, lesson)).status_code == 201
 
 
+@pytest.mark.parametrize("settings_overrides", [{"playback_start_burst": 3}])
+async def test_K9_a_start_counts_once_whichever_slot_it_takes_or_frees(
+    client: httpx.AsyncClient,
+    db: Database,
+    instructor: SignedIn,
+    student: SignedIn,
+    ready_video: str,
+) -> None:
+    """K9 is counted by a start's first claim, of slot 0, and by no later one: a start
+    that finds slot 0 held and takes slot 1, and one that evicts the oldest stream and
+    claims again, each count one start of the burst of 3; the fourth is refused."""
+    policy = PlaybackPolicy(max_concurrent_streams=2, limit_behavior=LimitBehavior.evict_oldest)
+    course = await enrolled_course(client, db, instructor, ready_video, student, policy)
+    lesson = course.video_lesson
+    assert lesson
+    first = await start_lesson(client, student.bearer, lesson)  # slot 0
+    second = await start_lesson(client, student.bearer, lesson)  # slot 0 held: slot 1
+    third = await start_lesson(client, student.bearer, lesson)  # both held: evicts, claims
+    assert [a.status_code for a in (first, second, third)] == [201, 201, 201], third.text
+    ended = await db.playback_sessions.find_one({"_id": first.json()["session_id"]})
+    assert ended is not None and ended["end_reason"] == "evicted"
+    fourth = await start_lesson(client, student.bearer, lesson)
+    assert fourth.status_code == 429 and error_code(fourth) == "playback_rate_limited"
+    # Refused: nothing was claimed or ended, the two streams play on.
+    live = await db.playback_sessions.count_documents(
+        {"user_id": student.user.id, "ended_at": None}
+    )
+    assert live == 2
+
+
 async def test_K9_a_learner_who_switches_seeks_and_reloads_is_never_refused(
     client: httpx.AsyncClient,
     db: Database,

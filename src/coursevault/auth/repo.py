@@ -156,9 +156,9 @@ async def family_is_live(*, db: Database, family: str, token_hash: str | None = 
             projection={"family": 1, "used_at": 1, "revoked_at": 1, "expires_at": 1},
         )
         if doc is not None:
-            if doc["family"] != family or doc["revoked_at"] is not None:
+            if doc.get("family") != family or doc.get("revoked_at") is not None:
                 return False  # a family is revoked whole
-            if doc["used_at"] is None and doc["expires_at"] > now:
+            if doc.get("used_at") is None and doc.get("expires_at", now) > now:
                 return True
         # Rotated since (its successor may be live), or no longer stored: ask the family.
     doc = await db.refresh_tokens.find_one(

@@ -78,7 +78,8 @@ async def start(
     key_protection: KeyProtection = KeyProtection.session,
 ) -> PlaybackStart:
     """Starts a playback session within the user's concurrent-stream limit (K4), counting
-    it against the account's start allowance first (K9: 429 past it, nothing claimed).
+    it against the account's start allowance by its first slot claim (K9: 429 past it,
+    nothing claimed).
 
     At the limit, `refuse_new` answers 409 with the live sessions; `evict_oldest` ends the
     oldest one, which loses key access at once. Racing starts for the last free slot
