@@ -131,10 +131,11 @@ async def standing(
     drip: bool = True,
     max_age: float = 0.0,
 ) -> Standing | None:
-    """USER_ID's access to COURSE_ID (PUBLISHED: whether it is on sale) from the grants in
-    force (looked up at most MAX_AGE s ago), or None. One read of grants, then one of the
-    unlock when DRIP (the course holds lessons back): without a release rule an unlock
-    opens nothing, and `unlocked` reads False."""
+    """USER_ID's access to COURSE_ID now, from the grants in force (or as of a lookup at
+    most MAX_AGE s old), or None. PUBLISHED tells whether the course is on sale: a
+    site-wide plan opens only those. One read of grants, then one of the unlock when DRIP
+    (the course holds lessons back: courses.drip.holds_back); without a release rule an
+    unlock opens nothing, and `unlocked` reads False."""
 
     async def load() -> Standing | None:
         now = clock.now()

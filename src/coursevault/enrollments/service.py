@@ -10,29 +10,9 @@ from coursevault.enrollments import repo
 from coursevault.enrollments.models import GrantSource, GrantState
 from coursevault.enrollments.models import Standing as Standing
 
-
-async def standing(
-    *,
-    db: Database,
-    user_id: str,
-    course_id: str,
-    published: bool,
-    drip: bool = True,
-    max_age: float = 0.0,
-) -> Standing | None:
-    """USER_ID's access to COURSE_ID now (or as of a lookup at most MAX_AGE s old), or
-    None: the one question the key check, playback start, drip and certificates ask.
-    PUBLISHED tells whether the course is on sale: a site-wide plan opens only those.
-    DRIP false (the course holds no lesson back: courses.drip.holds_back) skips reading
-    the instructor's unlock, which would open nothing."""
-    return await repo.standing(
-        db=db,
-        user_id=user_id,
-        course_id=course_id,
-        published=published,
-        drip=drip,
-        max_age=max_age,
-    )
+# The one question the key check, playback start, drip and certificates ask; answered
+# where its cache and the grant writes that forget it live.
+standing = repo.standing
 
 
 async def is_active(
