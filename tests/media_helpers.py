@@ -47,6 +47,17 @@ def leftovers(settings: Settings) -> list[Path]:
     return found
 
 
+def ffmpeg_children_of(pid: int) -> list[int]:
+    out = subprocess.run(
+        ["ps", "-eo", "pid,ppid,comm"], capture_output=True, text=True, check=True
+    ).stdout
+    return [
+        int(cols[0])
+        for cols in (line.split() for line in out.splitlines()[1:])
+        if "ffmpeg" in cols[2] and int(cols[1]) == pid
+    ]
+
+
 def make_clip(
     path: Path,
     *,

@@ -31,20 +31,16 @@ from coursevault.mail import jobs as mail_jobs
 from coursevault.mail.message import compose
 from tests.conftest import TEST_SECRET
 from tests.factories import SignedIn, signed_in
-from tests.media_helpers import leftovers, make_clip, new_video, upload_file, wait_for_video
+from tests.media_helpers import (
+    ffmpeg_children_of,
+    leftovers,
+    make_clip,
+    new_video,
+    upload_file,
+    wait_for_video,
+)
 from tests.media_helpers import local_store as media_storage
 from tests.processes import COURSEVAULT, environment
-
-
-def ffmpeg_children_of(pid: int) -> list[int]:
-    out = subprocess.run(
-        ["ps", "-eo", "pid,ppid,comm"], capture_output=True, text=True, check=True
-    ).stdout
-    return [
-        int(cols[0])
-        for cols in (line.split() for line in out.splitlines()[1:])
-        if "ffmpeg" in cols[2] and int(cols[1]) == pid
-    ]
 
 
 def ffmpeg_processes() -> set[int]:

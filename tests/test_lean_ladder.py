@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
+import signal
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from tests.course_helpers import make_course, start_lesson
 from tests.factories import SignedIn, signed_in
 from tests.media_helpers import (
     decrypt_segment,
+    ffmpeg_children_of,
     make_clip,
     new_video,
     segment_keys,
@@ -176,31 +179,43 @@ async def test_a_new_upload_plays_before_its_ladder_is_done_and_then_the_whole_l
     assert early["status"] == "processing" and early["progress"] < 1
     assert [r["name"] for r in early["renditions"]] == ["360p"]
 
-    # A course with it can be published, and a student plays it: the early master, its
-    # growing playlist, keys of its periods.
-    student = await signed_in(client, db, settings)
-    policy = PlaybackPolicy(key_protection=KeyProtection.standard)
-    course = await make_course(db, instructor.user, video_id=video["id"], policy=policy)
-    enrolled = await client.post(f"/api/courses/{course.id}/enroll", headers=student.bearer)
-    assert enrolled.status_code == 201
-    started = await start_lesson(client, student.bearer, course.video_lesson or "")
-    assert started.status_code == 201, started.text
-    url = started.json()["playlist_url"]
-    base = url.rsplit("/", 1)[0]
-    master = await client.get(url)
-    assert master.headers["cache-control"] == "no-cache"  # it will change
-    assert [line for line in master.text.splitlines() if line.endswith(".m3u8")] == ["360p.m3u8"]
-    growing = await client.get(f"{base}/360p.m3u8")
-    assert growing.headers["cache-control"] == "no-cache"
-    playlist = m3u8.loads(growing.text)
-    assert playlist.playlist_type == "event" and not playlist.is_endlist
-    held = [(s.uri, s.key.iv) for s in playlist.segments]
-    assert held
-    first = (await client.get(f"{base}/{held[0][0]}")).content
-    key = await client.get(f"{base}/key/0", headers=student.bearer)
-    assert key.status_code == 200
-    clear = decrypt_segment(first, key.content, bytes.fromhex(held[0][1][2:]))
-    assert clear[0] == 0x47 and clear[188] == 0x47
+    # The encoder is held while the student plays: on a loaded machine the ladder (10 s
+    # at 3x) could otherwise end before the playlist below is read as still growing.
+    encoders = ffmpeg_children_of(os.getpid())
+    assert encoders, "the encode ended before the early rendition was seen"
+    for pid in encoders:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        # A course with it can be published, and a student plays it: the early master, its
+        # growing playlist, keys of its periods.
+        student = await signed_in(client, db, settings)
+        policy = PlaybackPolicy(key_protection=KeyProtection.standard)
+        course = await make_course(db, instructor.user, video_id=video["id"], policy=policy)
+        enrolled = await client.post(f"/api/courses/{course.id}/enroll", headers=student.bearer)
+        assert enrolled.status_code == 201
+        started = await start_lesson(client, student.bearer, course.video_lesson or "")
+        assert started.status_code == 201, started.text
+        url = started.json()["playlist_url"]
+        base = url.rsplit("/", 1)[0]
+        master = await client.get(url)
+        assert master.headers["cache-control"] == "no-cache"  # it will change
+        assert [line for line in master.text.splitlines() if line.endswith(".m3u8")] == [
+            "360p.m3u8"
+        ]
+        growing = await client.get(f"{base}/360p.m3u8")
+        assert growing.headers["cache-control"] == "no-cache"
+        playlist = m3u8.loads(growing.text)
+        assert playlist.playlist_type == "event" and not playlist.is_endlist
+        held = [(s.uri, s.key.iv) for s in playlist.segments]
+        assert held
+        first = (await client.get(f"{base}/{held[0][0]}")).content
+        key = await client.get(f"{base}/key/0", headers=student.bearer)
+        assert key.status_code == 200
+        clear = decrypt_segment(first, key.content, bytes.fromhex(held[0][1][2:]))
+        assert clear[0] == 0x47 and clear[188] == 0x47
+    finally:
+        for pid in encoders:
+            os.kill(pid, signal.SIGCONT)
 
     ready, _ = await wait_for_video(client, instructor.bearer, video["id"])
     assert ready["status"] == "ready" and ready["playable"]
