@@ -132,10 +132,14 @@ def test_the_early_rendition_plays_then_the_full_ladder_in_the_same_session(
     assert video_state(site.server, site.teacher, site.video_id)["status"] == "processing"
     shot(page, "first-play-early")
 
+    # Paused while the ladder is finished: on a loaded machine the 24 s clip could otherwise
+    # play to its end first, and an ended video has nowhere to resume from.
+    page.evaluate(f"document.querySelector('{VIDEO}').pause()")
     deadline = time.monotonic() + 120
     while video_state(site.server, site.teacher, site.video_id)["status"] != "ready":
         assert time.monotonic() < deadline
         time.sleep(0.5)
+    page.evaluate(f"document.querySelector('{VIDEO}').play().catch(() => {{}})")
     # The player notices that the early playlist ended and loads the master again, from
     # where it is: the full ladder, in the same session, and it plays on.
     before = page.evaluate(f"document.querySelector('{VIDEO}').currentTime")
