@@ -223,3 +223,11 @@ def browser() -> Iterator[Browser]:
     """Headless system Chromium for one test module."""
     with launched() as chromium:
         yield chromium
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules with a `slow` test run first: pytest-xdist hands whole modules to workers in
+    this order, and a slow module handed out last kept one core busy after the others
+    were done (server processes, encodes and browsers are the long ones)."""
+    slow_modules = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_modules)
