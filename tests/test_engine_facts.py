@@ -65,7 +65,7 @@ ARGUMENTS = {
 }
 
 PATHS = ["u", "v", "w", "u", "v", "w", "a", "b", "b.c", "b.d", "tags", "tags.0", "arr"]
-PATHS += ["arr.x", "arr.0.x", "n", "s", "r.$id", "code"]
+PATHS += ["arr.x", "arr.0.x", "n", "s", "r.$id", "code", "_id", "_id"]
 SET_PATHS = ["u", "v", "w", "a", "b", "b.c", "tags", "arr", "n", "s", "r", "code", "z"]
 FIXED_OID = ObjectId("65a000000000000000000001")
 GENERATED_OID = re.compile(r"ObjectId\('(?!65a0)[0-9a-f]{24}'\)")
@@ -98,6 +98,19 @@ def value(rng: random.Random, depth: int = 0) -> Any:
     if depth < 1 and roll < 0.33:
         return DBRef("other", rng.randint(1, 3))
     return scalar(rng)
+
+
+def ident(rng: random.Random, top: int) -> Any:
+    """An `_id`: mostly a number (1 and 1.0 are one `_id`), now and then text or an
+    ObjectId that `scalar` also draws, so equalities on `_id` find some and miss some."""
+    roll = rng.random()
+    if roll < 0.15:
+        return rng.choice(["a", "b", "ab", "é", "日本"])
+    if roll < 0.22:
+        return rng.choice([FIXED_OID, ObjectId("65a000000000000000000002")])
+    if roll < 0.27:
+        return rng.choice([1.0, 2.5])
+    return rng.randint(0, top)
 
 
 def document(rng: random.Random, _id: Any) -> dict[str, Any]:
@@ -164,7 +177,7 @@ def replacement(rng: random.Random) -> dict[str, Any]:
 def write_request(rng: random.Random) -> Any:
     kind = rng.randrange(6)
     if kind == 0:
-        return InsertOne(document(rng, rng.randint(0, 60)))
+        return InsertOne(document(rng, ident(rng, 60)))
     if kind == 1:
         return UpdateOne(query(rng), update(rng))
     if kind == 2:
@@ -183,9 +196,9 @@ def run(client: MongoClient, name: str, op: str, state: int) -> Any:
     try:
         match op:
             case "insert_one":
-                return coll.insert_one(document(rng, rng.randint(0, 40))).inserted_id
+                return coll.insert_one(document(rng, ident(rng, 40))).inserted_id
             case "insert_many":
-                docs = [document(rng, rng.randint(0, 60)) for _ in range(rng.randint(1, 5))]
+                docs = [document(rng, ident(rng, 60)) for _ in range(rng.randint(1, 5))]
                 return coll.insert_many(docs, ordered=rng.random() < 0.5).inserted_ids
             case "update_one" | "update_many":
                 result = getattr(coll, op)(query(rng), update(rng), upsert=rng.random() < 0.2)
@@ -233,7 +246,13 @@ def run(client: MongoClient, name: str, op: str, state: int) -> Any:
                     list(coll.find(q).sort([(key, direction), ("_id", 1)])),
                     list(coll.find(q).sort(key, direction)),  # ties in the plan's order
                     coll.count_documents(q),
+                    coll.find_one(q) if "_id" in q else None,  # by `_id`: one at most
                 )
+            case "by_id":  # found or not, as the application looks documents up
+                q = {"_id": rng.choice([ident(rng, 60), "missing", FIXED_OID])}
+                found = coll.find_one(q, {"u": 1} if rng.random() < 0.3 else None)
+                changed = coll.find_one_and_update(q, update(rng), upsert=rng.random() < 0.5)
+                return found, changed, coll.delete_one(q).deleted_count if rng.random() < 0.2 else 0
             case "distinct":
                 return sorted(
                     map(repr, coll.distinct(rng.choice(["a", "n", "s", "u"]), query(rng)))
@@ -248,7 +267,7 @@ def run(client: MongoClient, name: str, op: str, state: int) -> Any:
 OPS = ["insert_one"] * 4 + ["insert_many"] * 2 + ["update_one"] * 4 + ["update_many"] * 2
 OPS += ["replace_one", "find_one_and_update", "find_one_and_delete", "delete_one"]
 OPS += ["delete_many", "bulk_write", "bulk_write", "merge", "rename_and_back"]
-OPS += ["aborted_transaction"] + ["find"] * 14 + ["distinct"] * 2
+OPS += ["aborted_transaction"] + ["find"] * 14 + ["distinct"] * 2 + ["by_id"] * 4
 
 
 def learn_every_kind(engine: SQLiteEngine, name: str, field: str) -> None:
@@ -416,3 +435,35 @@ def test_a_find_by_one_indexed_field_reads_the_index_not_the_collection(tmp_path
             sql[name] = plan.sql or ""
     assert "scalar_index_entries" in sql["kept"]
     assert "scalar_index_entries" not in sql["plain"]  # what mongoeco 4.11 runs
+
+
+def test_a_lookup_by_a_missing_id_reads_one_row_not_the_collection(tmp_path: Path) -> None:
+    # mongoeco 4.11 took a miss of its `_id` lookup for "cannot look this up" and read the
+    # whole collection (twice for find_one): a new stream slot's upsert took 3.4 ms among
+    # 4,000 slots, a find_one of a missing `_id` 5.5 ms.
+    scans: dict[str, list[str]] = {}
+    for name, e in (
+        ("kept", EmbeddedEngine(str(tmp_path / "db.sqlite"))),
+        ("plain", SQLiteEngine(str(tmp_path / "plain.sqlite"))),
+    ):
+        with MongoClient(engine=e) as client:
+            slots = client["cv"]["stream_slots"]
+            slots.insert_many([{"_id": f"u{i}:0", "lease": i} for i in range(50)] + [{"_id": 7}])
+            statements: list[str] = []
+            e._require_connection().set_trace_callback(statements.append)
+            for missing in ("u99:0", FIXED_OID):
+                assert slots.find_one({"_id": missing}) is None
+                assert slots.update_one({"_id": missing}, {"$set": {"lease": 1}}).matched_count == 0
+                assert slots.delete_one({"_id": missing}).deleted_count == 0
+            upserted = slots.find_one_and_update(
+                {"_id": "u98:0"}, {"$set": {"lease": 2}}, upsert=True, return_document=True
+            )
+            assert upserted == {"_id": "u98:0", "lease": 2}
+            assert slots.find_one({"_id": "u3:0"}, {"_id": 0}) == {"lease": 3}  # found
+            e._require_connection().set_trace_callback(None)
+            scans[name] = [
+                s for s in statements if "FROM documents" in s and "storage_key = " not in s
+            ]
+            assert slots.find_one({"_id": 7.0}) == {"_id": 7}  # a number's other form
+    assert scans["plain"], "mongoeco 4.11 reads the collection on a miss"
+    assert scans["kept"] == []
