@@ -235,7 +235,17 @@ def run(client: MongoClient, name: str, op: str, state: int) -> Any:
                     unlike_any = {"u": "é", "z": [Decimal128("9.5")]}
                     coll.insert_one({"_id": 1000 + rng.randint(0, 5)} | unlike_any, session=session)
                     coll.update_one(query(rng), {"$set": unlike_any}, session=session)
+                    # A text `_id` written in the transaction is found by it, and only by it.
+                    text_id = {"_id": f"t{rng.randint(0, 5)}"}
+                    coll.insert_one(text_id | unlike_any, session=session)
+                    inside = (
+                        coll.find_one(text_id, session=session, comment="scan"),
+                        coll.update_one(
+                            text_id, {"$set": unlike_any}, session=session
+                        ).matched_count,
+                    )
                     session.abort_transaction()
+                    return inside, coll.find_one(text_id, comment="scan")
             case "find":
                 q, key = query(rng), rng.choice(["u", "v", "w", "n", "s", "a"])
                 direction: Literal[1, -1] = rng.choice([1, -1])
@@ -250,7 +260,10 @@ def run(client: MongoClient, name: str, op: str, state: int) -> Any:
                 )
             case "by_id":  # found or not, as the application looks documents up
                 q = {"_id": rng.choice([ident(rng, 60), "missing", FIXED_OID])}
-                found = coll.find_one(q, {"u": 1} if rng.random() < 0.3 else None)
+                shape = {"u": 1} if rng.random() < 0.3 else None
+                # find_one in-process tries its own lookup first; a comment sends it down the
+                # path the wire's find command takes (a scan with limit 1).
+                found = coll.find_one(q, shape), coll.find_one(q, shape, comment="scan")
                 changed = coll.find_one_and_update(q, update(rng), upsert=rng.random() < 0.5)
                 return found, changed, coll.delete_one(q).deleted_count if rng.random() < 0.2 else 0
             case "distinct":
@@ -459,7 +472,9 @@ def test_a_lookup_by_a_missing_id_reads_one_row_not_the_collection(tmp_path: Pat
                 {"_id": "u98:0"}, {"$set": {"lease": 2}}, upsert=True, return_document=True
             )
             assert upserted == {"_id": "u98:0", "lease": 2}
-            assert slots.find_one({"_id": "u3:0"}, {"_id": 0}) == {"lease": 3}  # found
+            # Found ones as before, by the wire's path too (a comment takes it in-process).
+            assert slots.find_one({"_id": "u3:0"}, {"_id": 0}, comment="scan") == {"lease": 3}
+            assert list(slots.find({"_id": "u4:0"}).limit(1)) == [{"_id": "u4:0", "lease": 4}]
             e._require_connection().set_trace_callback(None)
             scans[name] = [
                 s for s in statements if "FROM documents" in s and "storage_key = " not in s

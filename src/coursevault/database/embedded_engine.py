@@ -15,7 +15,8 @@ from contextlib import suppress
 from typing import Any
 
 from mongoeco import ObjectId
-from mongoeco.core.identity import id_contains_numeric_value
+from mongoeco.compat import MONGODB_DIALECT_70
+from mongoeco.core.identity import document_matches_root_id_lookup, id_contains_numeric_value
 from mongoeco.core.projections import apply_projection
 from mongoeco.core.query_plan import EqualsCondition
 from mongoeco.engines._sqlite_connection import sqlite_read_scope
@@ -46,7 +47,8 @@ _TOO_MANY, _FORGET = object(), object()
 
 
 def _exact_id_lookup(plan: Any) -> bool:
-    """An equality on the top-level `_id` with a text or ObjectId value."""
+    """An equality on the top-level `_id` with a text or ObjectId value, as BSON decodes
+    them (a `str` subclass, possible in-process only, keeps mongoeco's path)."""
     return (
         isinstance(plan, EqualsCondition)
         and plan.field == "_id"
@@ -180,7 +182,11 @@ class EmbeddedEngine(SQLiteEngine):
             ).fetchone()
         if row is None:
             return None
-        return row[0], self._deserialize_document(row[1])
+        document = self._deserialize_document(row[1])
+        # mongoeco's own check of the row it found, kept: it cannot fail for these values.
+        if not document_matches_root_id_lookup(document, plan.value, dialect=MONGODB_DIALECT_70):
+            return None
+        return row[0], document
 
     def _open_scan_documents_sync(self, reader: Any) -> Any:
         # A find of one document by such an `_id` (find_one) asks the lookup above, and on
