@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -56,6 +57,11 @@ def ffmpeg_children_of(pid: int) -> list[int]:
         for cols in (line.split() for line in out.splitlines()[1:])
         if "ffmpeg" in cols[2] and int(cols[1]) == pid
     ]
+
+
+def ffmpeg_processes() -> set[int]:
+    """This test process's ffmpeg children (another test process may run its own)."""
+    return set(ffmpeg_children_of(os.getpid()))
 
 
 def make_clip(

@@ -33,6 +33,7 @@ from tests.conftest import TEST_SECRET
 from tests.factories import SignedIn, signed_in
 from tests.media_helpers import (
     ffmpeg_children_of,
+    ffmpeg_processes,
     leftovers,
     make_clip,
     new_video,
@@ -41,11 +42,6 @@ from tests.media_helpers import (
 )
 from tests.media_helpers import local_store as media_storage
 from tests.processes import COURSEVAULT, environment
-
-
-def ffmpeg_processes() -> set[int]:
-    """This test process's ffmpeg children (another test process may run its own)."""
-    return set(ffmpeg_children_of(os.getpid()))
 
 
 def _declared_job_types() -> list[JobType]:

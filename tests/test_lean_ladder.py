@@ -26,7 +26,7 @@ from tests.course_helpers import make_course, start_lesson
 from tests.factories import SignedIn, signed_in
 from tests.media_helpers import (
     decrypt_segment,
-    ffmpeg_children_of,
+    ffmpeg_processes,
     make_clip,
     new_video,
     segment_keys,
@@ -181,7 +181,7 @@ async def test_a_new_upload_plays_before_its_ladder_is_done_and_then_the_whole_l
 
     # The encoder is held while the student plays: on a loaded machine the ladder (10 s
     # at 3x) could otherwise end before the playlist below is read as still growing.
-    encoders = ffmpeg_children_of(os.getpid())
+    encoders = ffmpeg_processes()
     assert encoders, "the encode ended before the early rendition was seen"
     for pid in encoders:
         os.kill(pid, signal.SIGSTOP)
